@@ -1,0 +1,120 @@
+/**
+ * Backend selection: use the fastest tfjs backend that loads on this machine.
+ *
+ * Order: tensorflow via @tensorflow/tfjs-node-gpu (CUDA), tensorflow via @tensorflow/tfjs-node
+ * (CPU), wasm, cpu. The two native packages are optional dependencies because their install
+ * scripts download libtensorflow; where that failed they are simply absent, and we say so.
+ * `--backend NAME` or STEERLAB_BACKEND forces one choice (and fails loudly if it cannot load).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** What was chosen, and why each faster backend was not. Goes into `doctor` and every result file. */
+export interface BackendReport {
+  name: BackendName;
+  /** The tfjs backend id actually active (`tensorflow`, `wasm`, `cpu`). */
+  tfjsBackend: string;
+  skipped: { name: BackendName; reason: string }[];
+  forced: boolean;
+}
+
+/** Imports a module by name; injectable so tests can simulate missing or broken packages. */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
+
+const defaultImporter: ModuleImporter = (specifier) => import(specifier);
+
+const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+/** Turns a load failure into a sentence a user can act on. */
+export function explainLoadFailure(name: BackendName, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | null)?.code;
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const pkg = NATIVE_PACKAGE[name];
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message)) {
+      return `module not installed (${pkg} is optional; its install downloads libtensorflow, which needs network access)`;
+    }
+    const cudaLib = /(libcud\w*|libcublas\w*|libcufft\w*|libcurand\w*|libcusolver\w*|libcusparse\w*)[^\s:]*/.exec(message);
+    if (cudaLib) return `CUDA library missing: ${cudaLib[0]} (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8)`;
+    if (/libtensorflow/.test(message)) return `libtensorflow failed to load: ${firstLine(message)}`;
+  }
+  return `failed to load: ${firstLine(message)}`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].slice(0, 200);
+}
+
+/** Normalises a user-given backend name (`--backend`, STEERLAB_BACKEND); throws on unknown names. */
+export function parseBackendName(value: string): BackendName {
+  const v = value.trim().toLowerCase();
+  const aliases: Record<string, BackendName> = { gpu: 'tensorflow-gpu', cuda: 'tensorflow-gpu', 'tfjs-node-gpu': 'tensorflow-gpu', 'tfjs-node': 'tensorflow', node: 'tensorflow' };
+  const name = (aliases[v] ?? v) as BackendName;
+  if (!BACKEND_NAMES.includes(name)) {
+    throw new Error(`Unknown backend "${value}". Use one of: ${BACKEND_NAMES.join(', ')}.`);
+  }
+  return name;
+}
+
+/** Tries to make `name` the active tfjs backend. Resolves to null on success, else the reason. */
+async function tryBackend(name: BackendName, importer: ModuleImporter): Promise<string | null> {
+  try {
+    if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+      await importer(NATIVE_PACKAGE[name]);
+      if (!(await tf.setBackend('tensorflow'))) return 'the tensorflow backend did not initialise';
+      return null;
+    }
+    if (name === 'wasm') {
+      await importer('@tensorflow/tfjs-backend-wasm');
+      // tfjs logs "Initialization of backend wasm failed" before rejecting; the reason is reported by us.
+      return (await tf.setBackend('wasm')) ? null : 'the wasm backend did not initialise';
+    }
+    return (await tf.setBackend('cpu')) ? null : 'the cpu backend did not initialise';
+  } catch (error) {
+    return explainLoadFailure(name, error);
+  }
+}
+
+export interface SelectOptions {
+  /** A forced backend (from --backend); falls back to env.STEERLAB_BACKEND. */
+  forced?: string;
+  env?: NodeJS.ProcessEnv;
+  importer?: ModuleImporter;
+}
+
+/**
+ * Activates the best backend that loads and reports the choice. With a forced backend, only that
+ * one is tried, and failure is an error naming the reason and the alternatives.
+ */
+export async function selectBackend(options: SelectOptions = {}): Promise<BackendReport> {
+  const env = options.env ?? process.env;
+  const importer = options.importer ?? defaultImporter;
+  const forcedRaw = options.forced ?? env.STEERLAB_BACKEND;
+  const skipped: BackendReport['skipped'] = [];
+  if (forcedRaw) {
+    const name = parseBackendName(forcedRaw);
+    const reason = await tryBackend(name, importer);
+    if (reason) {
+      throw new Error(`The ${name} backend was requested but ${reason}. Drop --backend/STEERLAB_BACKEND to pick automatically, or choose another of: ${BACKEND_NAMES.join(', ')}.`);
+    }
+    return { name, tfjsBackend: tf.getBackend(), skipped, forced: true };
+  }
+  for (const name of BACKEND_NAMES) {
+    const reason = await tryBackend(name, importer);
+    if (reason === null) return { name, tfjsBackend: tf.getBackend(), skipped, forced: false };
+    skipped.push({ name, reason });
+  }
+  throw new Error(`No tfjs backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}.`);
+}
+
+/** One line per backend, for `steerlab doctor` and result headers. */
+export function describeBackend(report: BackendReport): string[] {
+  const lines = [`backend: ${report.name}${report.forced ? ' (forced)' : ''}`];
+  for (const s of report.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
+  return lines;
+}

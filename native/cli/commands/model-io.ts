@@ -1,0 +1,38 @@
+/**
+ * `steerlab export FILE --safetensors OUT` and `steerlab import MODEL.safetensors --out FILE`:
+ * weights in PyTorch's key names and layout, so the seed author's model can be steered here.
+ */
+import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { newSession } from '../../session/format.js';
+import { encodeSafetensors, decodeSafetensors } from '../../io/safetensors.js';
+import { modelSha256 } from '../../model/fingerprint.js';
+import { APP_VERSION } from '../../version.js';
+import { writeFileAtomic } from '../common.js';
+import path from 'node:path';
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description("write a session's weights as safetensors (PyTorch key names: linear_relu_stack.0.weight [512,784], ...)")
+    .argument('<file>', 'session file')
+    .requiredOption('--safetensors <out>', 'safetensors file to write')
+    .action(async (file: string, flags: { safetensors: string }) => {
+      const session = await readSessionFile(file);
+      const bytes = encodeSafetensors(session.weights, { format: 'pt', producer: `steerlab ${APP_VERSION}` });
+      await writeFileAtomic(flags.safetensors, bytes);
+      process.stdout.write(`wrote ${flags.safetensors} (model ${modelSha256(session.weights).slice(0, 12)})\n`);
+    });
+}
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description('make a session from a PyTorch-layout safetensors model of the seed architecture')
+    .argument('<model>', 'safetensors file')
+    .requiredOption('--out <file>', 'session file to write')
+    .action(async (model: string, flags: { out: string }) => {
+      const { weights } = decodeSafetensors(await readFile(model), model);
+      await writeSessionFile(flags.out, newSession(weights, { name: path.basename(model) }));
+      process.stdout.write(`wrote ${flags.out} (model ${modelSha256(weights).slice(0, 12)}, sizes ${weights.sizes.join('-')})\n`);
+    });
+}

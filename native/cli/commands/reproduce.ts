@@ -1,0 +1,93 @@
+/**
+ * `steerlab reproduce`: the seed's whole experiment in one command. Trains the seed model (or
+ * takes --session), runs the layer-0 pair table and the 3-1 layer sweep, and writes a Markdown
+ * report with our tables beside the seed's, plus SVG plots, into --out.
+ */
+import { Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled } from '../../train/trainer.js';
+import { newSession, type Session } from '../../session/format.js';
+import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { Mlp } from '../../model/mlp.js';
+import { modelSha256 } from '../../model/fingerprint.js';
+import { SweepCancelled } from '../../steer/sweep.js';
+import { runPairSweep, runLayerSweep, type ExperimentContext } from '../../steer/experiments.js';
+import { buildReport } from '../../report/reproduce-report.js';
+import { withEngineFlags, openEngineForCli, writeFileAtomic, type EngineFlags } from '../common.js';
+import { progressReporter, interruptSignal } from '../progress.js';
+import { pairTableText, layerTableText } from '../tables.js';
+
+export function reproduceCommand(): Command {
+  return withEngineFlags(
+    new Command('reproduce')
+      .description("reproduce the seed post: train, run its layer-0 table and 3-1 layer sweep, write a report beside its numbers")
+      .option('--out <dir>', 'folder for report.md, the SVG plots and the session', 'steerlab-reproduction')
+      .option('--session <file>', 'use this trained session instead of training a new model')
+      .option('--epochs <n>', 'training epochs when training here', String(DEFAULT_TRAIN_CONFIG.epochs)),
+  ).action(async (flags: EngineFlags & { out: string; session?: string; epochs: string }) => {
+    await mkdir(flags.out, { recursive: true });
+    const engine = await openEngineForCli(flags);
+    const interrupt = interruptSignal('the reproduction');
+    try {
+      let session: Session;
+      let sessionFile: string;
+      let trainSeconds: number | null = null;
+      if (flags.session) {
+        sessionFile = flags.session;
+        session = await readSessionFile(sessionFile);
+      } else {
+        const bar = progressReporter('training');
+        const config = { ...DEFAULT_TRAIN_CONFIG, epochs: Number(flags.epochs) };
+        const result = await train(engine.data.train, engine.data.test, config, {
+          signal: interrupt.signal,
+          onEvent: (e) => e.kind === 'step' && bar.update((e.epoch - 1) * e.stepsPerEpoch + e.step, e.stepsPerEpoch * config.epochs, `loss ${e.loss.toFixed(4)}`),
+        });
+        trainSeconds = result.elapsedMs / 1000;
+        bar.stop(`trained in ${trainSeconds.toFixed(1)} s: test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);
+        const { weights, ...summary } = result;
+        session = newSession(weights, {
+          training: { ...summary, backend: engine.backend.name, completed: true },
+          dataset: { checksums: engine.data.checksums },
+          backend: { name: engine.backend.name, skipped: engine.backend.skipped },
+        });
+        sessionFile = path.join(flags.out, 'model.steerlab');
+      }
+      const model = Mlp.fromWeights(session.weights);
+      const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: engine.data, backend: engine.backend };
+      const source = { kind: 'first' } as const;
+      const pairBar = progressReporter('layer-0 table');
+      const pairs = await runPairSweep(ctx, { hook: 0, coeff: 1, source }, { signal: interrupt.signal, onProgress: (p) => pairBar.update(p.done, p.total) });
+      pairBar.stop(pairTableText(pairs));
+      const layerBar = progressReporter('3-1 layer sweep');
+      const layers = await runLayerSweep(ctx, { a: 3, b: 1, coeff: 1, source }, { signal: interrupt.signal, onProgress: (p) => layerBar.update(p.done, p.total) });
+      layerBar.stop(layerTableText(layers));
+      model.dispose();
+
+      session.header.sweeps.push(pairs, layers);
+      await writeSessionFile(sessionFile, session);
+      const files = buildReport({
+        pairs,
+        layers,
+        model: {
+          sessionFile,
+          testCeNats: session.header.training?.testCeNats ?? null,
+          testAccuracy: session.header.training?.testAccuracy ?? null,
+          trainedHere: !flags.session,
+          trainSeconds,
+        },
+      });
+      for (const [name, text] of Object.entries(files)) await writeFileAtomic(path.join(flags.out, name), text);
+      process.stdout.write(`report: ${path.join(flags.out, 'report.md')}\n`);
+    } catch (error) {
+      if (error instanceof TrainingCancelled || error instanceof SweepCancelled) {
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 130;
+        return;
+      }
+      throw error;
+    } finally {
+      interrupt.dispose();
+    }
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * What every CLI command shares: the --data/--backend options, opening the engine with a download
+ * progress bar, loading a session's model, and writing result files.
+ */
+import { writeFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openEngine, type Engine } from '../engine/open.js';
+import { describeBackend } from '../backend/select.js';
+import { progressReporter } from './progress.js';
+
+export interface EngineFlags {
+  data?: string;
+  backend?: string;
+}
+
+/** Adds --data and --backend to a command. */
+export function withEngineFlags(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'folder with the four MNIST IDX files (default: $STEERLAB_DATA, then the cache)')
+    .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu (default: $STEERLAB_BACKEND, else the fastest that loads)');
+}
+
+/** Opens the engine, showing download progress if MNIST must be fetched, and prints the backend. */
+export async function openEngineForCli(flags: EngineFlags, quiet = false): Promise<Engine> {
+  const bar = progressReporter('downloading MNIST');
+  const engine = await openEngine({
+    dataDir: flags.data,
+    backend: flags.backend,
+    onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, p.file),
+  });
+  bar.stop();
+  if (!quiet) process.stderr.write(`${describeBackend(engine.backend).join('\n')}\ndata: ${engine.data.dir}\n`);
+  return engine;
+}
+
+/** Writes a result file atomically (temp file + rename), so a crash never leaves half a result. */
+export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Parses an integer flag within [min, max], with a message naming the flag. */
+export function intFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+  return n;
+}
+
+/** Parses a finite number flag. */
+export function numberFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number; got "${value}".`);
+  return n;
+}

@@ -1,0 +1,38 @@
+/**
+ * The `steerlab` command line: train, steer and sweep from a terminal, no UI needed.
+ *
+ * Errors a user can fix are printed as one sentence (no stack trace) with exit code 1; set
+ * STEERLAB_DEBUG=1 to see the stack.
+ */
+import { Command, CommanderError } from 'commander';
+import { APP_VERSION } from '../version.js';
+import { doctorCommand } from './commands/doctor.js';
+import { trainCommand } from './commands/train.js';
+import { exportCommand, importCommand } from './commands/model-io.js';
+import { sweepCommand, layersCommand, coeffsCommand } from './commands/sweeps.js';
+import { reproduceCommand } from './commands/reproduce.js';
+
+export function buildProgram(): Command {
+  const program = new Command('steerlab')
+    .description('SteerLab: activation-addition (steering vector) experiments on an MNIST MLP')
+    .version(APP_VERSION)
+    .exitOverride();
+  for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand()]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`steerlab: ${message}\n`);
+    if (process.env.STEERLAB_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Progress reporting for long CLI work: a live bar on a terminal, plain lines otherwise (CI logs,
+ * pipes), so the same command reads well in both.
+ */
+import cliProgress from 'cli-progress';
+
+export interface ProgressReporter {
+  update(done: number, total: number, detail?: string): void;
+  stop(finalLine?: string): void;
+}
+
+/** A progress reporter for `title`; on a non-TTY it prints at most one line per `everyPercent`. */
+export function progressReporter(title: string, stream: NodeJS.WriteStream = process.stderr, everyPercent = 10): ProgressReporter {
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${title} [{bar}] {percentage}% {value}/{total} {detail}`, hideCursor: true, stream, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(done, total, detail = '') {
+        if (!started) {
+          bar.start(total, 0, { detail });
+          started = true;
+        }
+        bar.setTotal(total);
+        bar.update(done, { detail });
+      },
+      stop(finalLine) {
+        if (started) bar.stop();
+        if (finalLine) stream.write(`${finalLine}\n`);
+      },
+    };
+  }
+  let lastBucket = -1;
+  return {
+    update(done, total, detail = '') {
+      const bucket = Math.floor((100 * done) / Math.max(total, 1) / everyPercent);
+      if (bucket !== lastBucket) {
+        lastBucket = bucket;
+        stream.write(`${title}: ${done}/${total} (${Math.round((100 * done) / Math.max(total, 1))}%) ${detail}\n`);
+      }
+    },
+    stop(finalLine) {
+      if (finalLine) stream.write(`${finalLine}\n`);
+    },
+  };
+}
+
+/**
+ * An AbortSignal that fires on the first Ctrl-C (work stops cleanly at its next check); a second
+ * Ctrl-C exits at once. Call the returned `dispose` when the work is over.
+ */
+export function interruptSignal(what: string): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\nStopping ${what}... (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

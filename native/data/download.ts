@@ -1,0 +1,145 @@
+/**
+ * Downloading the four MNIST files into the cache, with progress.
+ *
+ * Each file is tried on every mirror in turn; a copy is kept only if the SHA-256 of its gunzipped
+ * content matches, and it is written via a temp file + rename so an interrupted download never
+ * leaves a half-written file that a later run would mistake for data.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipIfNeeded, isGzip } from './idx.js';
+import { findDataFile, MNIST_FILES, sha256Hex } from './mnist.js';
+
+/** Public MNIST mirrors (the original yann.lecun.com site no longer serves the files reliably). */
+export const MNIST_MIRRORS: string[] = [
+  'https://storage.googleapis.com/cvdf-datasets/mnist/',
+  'https://ossci-datasets.s3.amazonaws.com/mnist/',
+];
+
+export interface DownloadProgress {
+  /** e.g. 'train-images-idx3-ubyte.gz' */
+  file: string;
+  receivedBytes: number;
+  /** From Content-Length, when the server sends it. */
+  totalBytes?: number;
+}
+
+export interface DownloadOptions {
+  mirrors?: string[];
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+  /** Which files to fetch and their expected SHA-256; defaults to MNIST_FILES (tests pass fakes). */
+  files?: { name: string; sha256: string }[];
+}
+
+/** Thrown when no mirror delivered a verified copy of a file. */
+export class MnistDownloadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly attempts: { url: string; reason: string }[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MnistDownloadError';
+  }
+}
+
+/** fetch() hides the useful part ("ECONNREFUSED", "ENOTFOUND") in err.cause. */
+function describeFetchError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause ? `${err.message} (${cause.code ?? cause.message ?? 'unknown cause'})` : err.message;
+}
+
+async function fetchBytes(url: string, file: string, opts: DownloadOptions): Promise<Uint8Array> {
+  const res = await fetch(url, { signal: opts.signal });
+  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+  const len = Number(res.headers.get('content-length'));
+  const totalBytes = Number.isFinite(len) && len > 0 ? len : undefined;
+  const chunks: Uint8Array[] = [];
+  let receivedBytes = 0;
+  opts.onProgress?.({ file, receivedBytes, totalBytes });
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    receivedBytes += value.length;
+    opts.onProgress?.({ file, receivedBytes, totalBytes });
+  }
+  return Buffer.concat(chunks, receivedBytes);
+}
+
+/** True if a verified copy of `name` is already in `dir` (so re-running a partial download resumes). */
+async function alreadyValid(dir: string, name: string, sha256: string): Promise<boolean> {
+  const p = findDataFile(dir, name);
+  if (!p) return false;
+  try {
+    if (sha256Hex(gunzipIfNeeded(await readFile(p), name)) === sha256) return true;
+  } catch {
+    // Corrupt: fall through and replace it.
+  }
+  await rm(p, { force: true });
+  return false;
+}
+
+async function writeAtomically(dest: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function downloadMnist(cacheDir: string, opts: DownloadOptions = {}): Promise<void> {
+  const mirrors = (opts.mirrors ?? MNIST_MIRRORS).map((m) => (m.endsWith('/') ? m : m + '/'));
+  const files = opts.files ?? MNIST_FILES;
+  await mkdir(cacheDir, { recursive: true });
+  for (const { name, sha256 } of files) {
+    if (await alreadyValid(cacheDir, name, sha256)) continue;
+    const file = name + '.gz';
+    const attempts: { url: string; reason: string }[] = [];
+    let saved = false;
+    for (const mirror of mirrors) {
+      const url = new URL(file, mirror).href;
+      let bytes: Uint8Array;
+      try {
+        bytes = await fetchBytes(url, file, opts);
+      } catch (err) {
+        if (opts.signal?.aborted) throw err; // the user cancelled: not a mirror problem
+        attempts.push({ url, reason: describeFetchError(err) });
+        continue;
+      }
+      let got: string;
+      try {
+        got = sha256Hex(gunzipIfNeeded(bytes, file));
+      } catch (err) {
+        attempts.push({ url, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      if (got !== sha256) {
+        attempts.push({ url, reason: `content SHA-256 ${got} does not match the expected ${sha256}` });
+        continue;
+      }
+      // Keep what the server sent (normally gzip, which is smaller); the loader reads either form.
+      await writeAtomically(path.join(cacheDir, isGzip(bytes) ? file : name), bytes);
+      saved = true;
+      break;
+    }
+    if (!saved) {
+      const all = files.map((f) => f.name + '.gz').join(', ');
+      throw new MnistDownloadError(
+        file,
+        attempts,
+        `Could not download ${file}: we appear to be offline, or could not reach the MNIST mirrors.\n` +
+          attempts.map((a) => `  ${a.url}: ${a.reason}`).join('\n') +
+          `\nDownload the ${files.length} files (${all}) manually from a mirror such as ${MNIST_MIRRORS[0]}, ` +
+          `then pass --data DIR or set STEERLAB_DATA=DIR to the folder holding them.`,
+      );
+    }
+  }
+}

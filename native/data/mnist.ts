@@ -1,0 +1,217 @@
+/**
+ * Finding, verifying and loading the four MNIST files.
+ *
+ * Lookup order is --data DIR, then STEERLAB_DATA, then the user's cache folder; if nothing is found
+ * the files can be downloaded into the cache. Content is checked by SHA-256 of the *uncompressed*
+ * bytes, because gzip wrappers differ between mirrors while the IDX content does not.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import { DataFileError, DATA_FIX_HINT, gunzipIfNeeded, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
+import type { DownloadProgress } from './download.js';
+
+export interface MnistSplit {
+  images: IdxImages;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Mnist {
+  train: MnistSplit;
+  test: MnistSplit;
+  dir: string;
+  /** file base name (no .gz) -> SHA-256 hex of its uncompressed bytes, as actually read. */
+  checksums: Record<string, string>;
+}
+
+export interface MnistFile {
+  name: string;
+  sha256: string;
+  kind: 'images' | 'labels';
+  split: 'train' | 'test';
+}
+
+/** The four files, with the SHA-256 of their uncompressed content (from the shared data README). */
+export const MNIST_FILES: MnistFile[] = [
+  { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db', kind: 'images', split: 'train' },
+  { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5', kind: 'labels', split: 'train' },
+  { name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7', kind: 'images', split: 'test' },
+  { name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2', kind: 'labels', split: 'test' },
+];
+
+export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
+export const MNIST_ROWS = 28;
+export const MNIST_COLS = 28;
+
+export function defaultCacheDir(): string {
+  return path.join(envPaths('steerlab', { suffix: '' }).cache, 'mnist');
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The path of `name` in `dir`, uncompressed preferred (no gunzip needed), else `name.gz`; null if neither. */
+export function findDataFile(dir: string, name: string): string | null {
+  for (const candidate of [name, name + '.gz']) {
+    const p = path.join(dir, candidate);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return null;
+}
+
+export interface LocateOptions {
+  /** From --data DIR. */
+  dataDir?: string;
+  /** Defaults to process.env; only STEERLAB_DATA is read. */
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to defaultCacheDir(). */
+  cacheDir?: string;
+}
+
+/** Throws if an explicitly given folder lacks a file: the user asked for it, so falling through would hide a mistake. */
+function requireAll(dir: string, how: string): void {
+  if (!existsSync(dir)) {
+    throw new DataFileError(
+      dir,
+      `${dir} (given by ${how}) does not exist. Download the 4 MNIST files ` +
+        `(${MNIST_FILES.map((f) => f.name + '.gz').join(', ')}) into a folder and point ${how} at it.`,
+    );
+  }
+  for (const f of MNIST_FILES) {
+    if (!findDataFile(dir, f.name)) {
+      throw new DataFileError(
+        f.name,
+        `${f.name}.gz (or uncompressed ${f.name}) is missing from ${dir} (given by ${how}). ` +
+          `Put all 4 MNIST files there, gzipped or not, or point ${how} at the folder that holds them.`,
+      );
+    }
+  }
+}
+
+function holdsAll(dir: string): boolean {
+  return MNIST_FILES.every((f) => findDataFile(dir, f.name) !== null);
+}
+
+export function locateMnist(opts: LocateOptions): { dir: string; source: 'flag' | 'env' | 'cache' } | null {
+  if (opts.dataDir) {
+    const dir = path.resolve(opts.dataDir);
+    requireAll(dir, '--data');
+    return { dir, source: 'flag' };
+  }
+  const fromEnv = (opts.env ?? process.env).STEERLAB_DATA;
+  if (fromEnv) {
+    const dir = path.resolve(fromEnv);
+    requireAll(dir, 'STEERLAB_DATA');
+    return { dir, source: 'env' };
+  }
+  const cache = opts.cacheDir ?? defaultCacheDir();
+  return holdsAll(cache) ? { dir: cache, source: 'cache' } : null;
+}
+
+export interface LoadOptions extends LocateOptions {
+  /** Download into cacheDir when nothing is found (default true). */
+  download?: boolean;
+  /** Mirrors to download from; defaults to MNIST_MIRRORS. */
+  mirrors?: string[];
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+  /**
+   * Default true: compare SHA-256 against MNIST_FILES and require the standard 60000/10000 counts.
+   * false allows same-format variants or subsets; shapes must still be 28x28 and agree across files.
+   */
+  verify?: boolean;
+}
+
+interface ReadFile {
+  spec: MnistFile;
+  label: string; // file name as on disk, for messages
+  bytes: Uint8Array; // uncompressed
+}
+
+async function readOne(dir: string, spec: MnistFile): Promise<ReadFile> {
+  const p = findDataFile(dir, spec.name);
+  if (!p) {
+    throw new DataFileError(spec.name, `${spec.name}(.gz) is missing from ${dir}; ${DATA_FIX_HINT}`);
+  }
+  const label = path.basename(p);
+  return { spec, label, bytes: gunzipIfNeeded(await readFile(p), label) };
+}
+
+function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean): MnistSplit {
+  const im = parseIdxImages(images.bytes, images.label);
+  const lb = parseIdxLabels(labels.bytes, labels.label);
+  if (im.count !== lb.count) {
+    throw new DataFileError(
+      labels.label,
+      `${labels.label} holds ${lb.count} labels but ${images.label} holds ${im.count} images; ` +
+        `they must come from the same MNIST release. One of them is damaged or from another dataset: ${DATA_FIX_HINT}`,
+    );
+  }
+  if (im.rows !== MNIST_ROWS || im.cols !== MNIST_COLS) {
+    throw new DataFileError(
+      images.label,
+      `${images.label}: images are ${im.rows}x${im.cols} but MNIST images are ${MNIST_ROWS}x${MNIST_COLS}; ${DATA_FIX_HINT}`,
+    );
+  }
+  const expected = MNIST_COUNTS[images.spec.split];
+  if (verify && im.count !== expected) {
+    throw new DataFileError(
+      images.label,
+      `${images.label}: holds ${im.count} images but the MNIST ${images.spec.split} split has ${expected}; ${DATA_FIX_HINT}`,
+    );
+  }
+  // The model has 10 outputs; an out-of-range label would silently corrupt training.
+  const bad = lb.labels.findIndex((v) => v > 9);
+  if (bad >= 0) {
+    throw new DataFileError(
+      labels.label,
+      `${labels.label}: label #${bad} is ${lb.labels[bad]}, but MNIST labels are 0-9; ${DATA_FIX_HINT}`,
+    );
+  }
+  return { images: im, labels: lb.labels, count: im.count };
+}
+
+/** Reads, checks and parses the 4 files in `dir` (structure first: a truncation says more than a bad hash). */
+export async function loadMnistFrom(dir: string, verify = true): Promise<Mnist> {
+  const [trImg, trLab, teImg, teLab] = await Promise.all(MNIST_FILES.map((f) => readOne(dir, f)));
+  const train = buildSplit(trImg, trLab, verify);
+  const test = buildSplit(teImg, teLab, verify);
+  const checksums: Record<string, string> = {};
+  for (const f of [trImg, trLab, teImg, teLab]) {
+    const got = sha256Hex(f.bytes);
+    if (verify && got !== f.spec.sha256) {
+      throw new DataFileError(
+        f.label,
+        `${f.label}: SHA-256 of its uncompressed content is ${got}, expected ${f.spec.sha256}. ` +
+          `The file is damaged or not the original MNIST; ${DATA_FIX_HINT}`,
+      );
+    }
+    checksums[f.spec.name] = got;
+  }
+  return { train, test, dir, checksums };
+}
+
+export async function loadMnist(opts: LoadOptions): Promise<Mnist> {
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  let found = locateMnist({ ...opts, cacheDir });
+  if (!found) {
+    if (opts.download === false) {
+      throw new DataFileError(
+        'MNIST',
+        `MNIST not found: no --data given, STEERLAB_DATA is not set, and ${cacheDir} does not hold the 4 files. ` +
+          `Allow the download, or download ${MNIST_FILES.map((f) => f.name + '.gz').join(', ')} manually ` +
+          `and pass --data DIR or set STEERLAB_DATA=DIR.`,
+      );
+    }
+    // Loaded lazily so that plain loading never pulls in the network code.
+    const { downloadMnist } = await import('./download.js');
+    await downloadMnist(cacheDir, { mirrors: opts.mirrors, onProgress: opts.onProgress, signal: opts.signal });
+    found = locateMnist({ env: {}, cacheDir });
+    if (!found) throw new DataFileError('MNIST', `download finished but ${cacheDir} still lacks the MNIST files.`);
+  }
+  return loadMnistFrom(found.dir, opts.verify !== false);
+}

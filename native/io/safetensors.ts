@@ -1,0 +1,302 @@
+/**
+ * safetensors import/export for the seed's MLP, under PyTorch's own key names
+ * (`linear_relu_stack.{0,2,4}.{weight,bias}`), so weights move between SteerLab and the seed's
+ * Python code with `safetensors.torch.save_file` / `load_file` and no key renaming.
+ *
+ * The format is small enough to write by hand: a uint64 LE header size, a JSON header
+ * `{ key: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: { str: str } }` padded
+ * with spaces to 8 bytes, then the raw little-endian tensor data (offsets relative to its start).
+ *
+ * The tensor helpers here (key names, shapes, LE float32 <-> bytes) are also used by the session
+ * format, so both files name and lay out tensors the same way.
+ */
+import { endianness } from 'node:os';
+import { validateWeights, LINEAR_MODULE_INDEX, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
+
+/** A safetensors file we cannot use; `file` is the name it was read as, the message says why and what to do. */
+export class SafetensorsError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SafetensorsError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared tensor helpers (also used by native/session/format.ts)
+
+/** One named tensor of the MLP in PyTorch layout. */
+export interface NamedTensor {
+  key: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** The six PyTorch keys of the MLP, sorted by name (the order safetensors' reference writer lays data out in). */
+export function mlpTensorKeys(): string[] {
+  return LINEAR_MODULE_INDEX.flatMap((m) => [`linear_relu_stack.${m}.bias`, `linear_relu_stack.${m}.weight`]);
+}
+
+/** The shape each key must have for a model with `sizes` ([784, h1, h2, 10]): weight [out, in], bias [out]. */
+export function mlpTensorShapes(sizes: readonly number[]): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  LINEAR_MODULE_INDEX.forEach((m, i) => {
+    shapes.set(`linear_relu_stack.${m}.bias`, [sizes[i + 1]]);
+    shapes.set(`linear_relu_stack.${m}.weight`, [sizes[i + 1], sizes[i]]);
+  });
+  return shapes;
+}
+
+/** The MLP's tensors in key order, viewing (not copying) the weight arrays. */
+export function mlpTensors(weights: MlpWeights): NamedTensor[] {
+  const shapes = mlpTensorShapes(weights.sizes);
+  return mlpTensorKeys().map((key) => {
+    const [, m, part] = key.split('.');
+    const layer = weights.linears[LINEAR_MODULE_INDEX.indexOf(Number(m))];
+    return { key, shape: shapes.get(key)!, data: part === 'weight' ? layer.weight : layer.bias };
+  });
+}
+
+/** Builds MlpWeights from per-key arrays (already checked to have the shapes of `mlpTensorShapes(sizes)`). */
+export function weightsFromTensors(sizes: readonly number[], get: (key: string) => Float32Array): MlpWeights {
+  return {
+    sizes: [...sizes],
+    linears: LINEAR_MODULE_INDEX.map((m, i) => ({
+      inFeatures: sizes[i],
+      outFeatures: sizes[i + 1],
+      weight: get(`linear_relu_stack.${m}.weight`),
+      bias: get(`linear_relu_stack.${m}.bias`),
+    })),
+  };
+}
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** The little-endian bytes of `values`: a view on LE hosts (every platform Node ships for), a copy otherwise. */
+export function float32ToLeBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(values.byteLength);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return out;
+}
+
+/** `count` float32s read little-endian from `bytes` at `offset`, into a fresh array (never aliasing the file buffer). */
+export function leBytesToFloat32(bytes: Uint8Array, offset: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  if (LITTLE_ENDIAN_HOST) {
+    // A byte copy keeps every bit (a float round trip could canonicalise NaN payloads) and
+    // does not care whether `offset` is 4-byte aligned in the underlying buffer.
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 4));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 4);
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  }
+  return out;
+}
+
+export function shapeText(shape: readonly (number | string)[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** Bytes of a safetensors file holding `weights` as F32 under PyTorch keys, plus optional string metadata. */
+export function encodeSafetensors(weights: MlpWeights, metadata?: Record<string, string>): Buffer {
+  validateWeights(weights);
+  const tensors = mlpTensors(weights);
+  const header: Record<string, unknown> = {};
+  // "__metadata__" first, then tensors by name, as safetensors' own writer does.
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.key] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, like the reference implementation; readers
+  // may then view tensors in place.
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + headerBytes.length + offset);
+  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(out, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors) {
+    out.set(float32ToLeBytes(t.data), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+interface RawEntry {
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Bytes per element of the dtypes safetensors defines; used to check each tensor's byte span. */
+const DTYPE_SIZE: Record<string, number> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
+  I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+};
+
+/** The reference implementation refuses headers over 100 MB; so do we, before allocating anything. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Parses and checks the header; returns the entries, metadata and where the data section starts. */
+function readHeader(bytes: Uint8Array, file: string) {
+  const fail = (msg: string) => new SafetensorsError(file, `${file}: ${msg}`);
+  if (bytes.length < 8) throw fail(`only ${bytes.length} bytes; too short to be a safetensors file.`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = view.getBigUint64(0, true);
+  if (size > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
+    throw fail(
+      `the header claims ${size} bytes but the file has ${bytes.length - 8} after the size field; ` +
+        'it is truncated or not a safetensors file.',
+    );
+  }
+  const headerEnd = 8 + Number(size);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+  } catch (err) {
+    throw fail(`the header is not valid JSON (${(err as Error).message}); the file is damaged or not a safetensors file.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw fail('the header is not a JSON object; the file is damaged or not a safetensors file.');
+  }
+
+  const dataLength = bytes.length - headerEnd;
+  const metadata: Record<string, string> = {};
+  const entries = new Map<string, RawEntry>();
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key === '__metadata__') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('"__metadata__" must be an object of strings.');
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string') throw fail(`"__metadata__.${k}" must be a string; got ${JSON.stringify(v)}.`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const offsets = e?.data_offsets;
+    if (
+      typeof e?.dtype !== 'string' ||
+      !Array.isArray(e.shape) || !e.shape.every(isCount) ||
+      !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)
+    ) {
+      throw fail(`tensor "${key}" needs "dtype", "shape" and "data_offsets": [begin, end]; got ${JSON.stringify(value)}.`);
+    }
+    const [begin, end] = offsets as number[];
+    if (begin > end || end > dataLength) {
+      throw fail(
+        `tensor "${key}" has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data section; ` +
+          'the file is truncated or damaged.',
+      );
+    }
+    const elementSize = DTYPE_SIZE[e.dtype];
+    const elements = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    if (elementSize !== undefined && end - begin !== elements * elementSize) {
+      throw fail(
+        `tensor "${key}" (${e.dtype} ${shapeText(e.shape as number[])}) needs ${elements * elementSize} bytes ` +
+          `but its data_offsets span ${end - begin}; the file is damaged.`,
+      );
+    }
+    entries.set(key, { dtype: e.dtype, shape: e.shape as number[], begin, end });
+  }
+
+  // Two tensors sharing bytes would make one silently alias the other: the reference refuses it too.
+  const spans = [...entries].filter(([, e]) => e.end > e.begin).sort((a, b) => a[1].begin - b[1].begin);
+  for (let i = 1; i < spans.length; i++) {
+    const [prevKey, prev] = spans[i - 1];
+    const [key, cur] = spans[i];
+    if (cur.begin < prev.end) {
+      throw fail(
+        `tensors "${prevKey}" [${prev.begin}, ${prev.end}] and "${key}" [${cur.begin}, ${cur.end}] overlap; the file is damaged.`,
+      );
+    }
+  }
+  return { entries, metadata, dataStart: headerEnd };
+}
+
+/**
+ * The hidden sizes implied by the tensors' shapes, each shape checked against the chain
+ * 784 -> h1 -> h2 -> 10 so the error names the first key that breaks it.
+ */
+function inferSizes(entries: Map<string, RawEntry>, file: string): number[] {
+  const sizes: (number | string)[] = [INPUT_SIZE, 'hidden1', 'hidden2', CLASS_COUNT];
+  // The first two weights' row counts define the hidden sizes; taken only when plausible so a
+  // wrong shape is reported against a readable expectation.
+  for (const i of [1, 2]) {
+    const shape = entries.get(`linear_relu_stack.${LINEAR_MODULE_INDEX[i - 1]}.weight`)!.shape;
+    if (shape.length === 2 && shape[0] > 0) sizes[i] = shape[0];
+  }
+  LINEAR_MODULE_INDEX.forEach((m, i) => {
+    for (const [part, expected] of [
+      ['weight', [sizes[i + 1], sizes[i]]],
+      ['bias', [sizes[i + 1]]],
+    ] as const) {
+      const key = `linear_relu_stack.${m}.${part}`;
+      const got = entries.get(key)!.shape;
+      const ok = got.length === expected.length && expected.every((d, j) => d === got[j]);
+      if (!ok) {
+        throw new SafetensorsError(
+          file,
+          `${file}: "${key}" has shape ${shapeText(got)}; expected ${shapeText(expected)} ` +
+            '(the seed architecture is Linear(784, h1), ReLU, Linear(h1, h2), ReLU, Linear(h2, 10)).',
+        );
+      }
+    }
+  });
+  return sizes as number[];
+}
+
+/**
+ * Reads the MLP from safetensors bytes. Extra keys (optimizer state, buffers) are ignored; every
+ * problem with the six we need is a SafetensorsError naming the file, the key and the fix.
+ */
+export function decodeSafetensors(bytes: Uint8Array, file: string): { weights: MlpWeights; metadata: Record<string, string> } {
+  const { entries, metadata, dataStart } = readHeader(bytes, file);
+  const keys = mlpTensorKeys();
+
+  const missing = keys.filter((k) => !entries.has(k));
+  if (missing.length > 0) {
+    const found = [...entries.keys()];
+    const foundText = found.length === 0 ? 'no tensors' : `${found.slice(0, 8).join(', ')}${found.length > 8 ? ', ...' : ''}`;
+    throw new SafetensorsError(
+      file,
+      `${file}: missing tensor(s) ${missing.join(', ')} (found ${foundText}). ` +
+        "Save the seed model's state_dict() so keys are named linear_relu_stack.{0,2,4}.{weight,bias}.",
+    );
+  }
+  for (const key of keys) {
+    const { dtype } = entries.get(key)!;
+    if (dtype !== 'F32') {
+      throw new SafetensorsError(
+        file,
+        `${file}: "${key}" is ${dtype}; SteerLab reads float32 (F32) weights only: convert with tensor.float() before saving.`,
+      );
+    }
+  }
+  const sizes = inferSizes(entries, file);
+  const weights = weightsFromTensors(sizes, (key) => {
+    const e = entries.get(key)!;
+    return leBytesToFloat32(bytes, dataStart + e.begin, (e.end - e.begin) / 4);
+  });
+  try {
+    validateWeights(weights);
+  } catch (err) {
+    throw new SafetensorsError(file, `${file}: ${(err as Error).message}`);
+  }
+  return { weights, metadata };
+}

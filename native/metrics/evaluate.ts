@@ -1,0 +1,52 @@
+/**
+ * Test-set cross-entropy and accuracy of a model, computed in chunks so memory stays bounded.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type ActivationAddition, Mlp, pixelsToTensor } from '../model/mlp.js';
+
+export interface Evaluation {
+  /** Mean cross-entropy in nats (the seed calls this "perplexity"). */
+  ceNats: number;
+  accuracy: number;
+  count: number;
+}
+
+/** Per-example cross-entropy (nats) and whether the argmax is right, for one chunk of logits. */
+export function crossEntropyRows(logits: tf.Tensor2D, labels: Uint8Array | Int32Array): { ce: Float32Array; correct: Uint8Array } {
+  const [ceT, argT] = tf.tidy(() => {
+    const logProbs = tf.logSoftmax(logits);
+    const onehot = tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), logits.shape[1]);
+    return [tf.neg(tf.sum(tf.mul(logProbs, onehot), 1)), tf.argMax(logits, 1)];
+  });
+  const ce = ceT.dataSync() as Float32Array;
+  const arg = argT.dataSync();
+  tf.dispose([ceT, argT]);
+  const correct = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) correct[i] = arg[i] === labels[i] ? 1 : 0;
+  return { ce, correct };
+}
+
+/** Evaluates `model` (optionally patched) over the images at `indices` (default: all). */
+export function evaluate(
+  model: Mlp,
+  pixels: Uint8Array,
+  labels: Uint8Array,
+  options: { indices?: ArrayLike<number>; additions?: ActivationAddition[]; chunkSize?: number } = {},
+): Evaluation {
+  const indices = options.indices ?? Array.from({ length: labels.length }, (_, i) => i);
+  const chunk = options.chunkSize ?? 2000;
+  let ceSum = 0;
+  let correct = 0;
+  for (let start = 0; start < indices.length; start += chunk) {
+    const part = Array.from({ length: Math.min(chunk, indices.length - start) }, (_, i) => indices[start + i]);
+    const x = pixelsToTensor(pixels, part);
+    const logits = model.runWithHooks(x, options.additions ?? []);
+    const rows = crossEntropyRows(logits, Uint8Array.from(part, (i) => labels[i]));
+    tf.dispose([x, logits]);
+    for (let i = 0; i < part.length; i++) {
+      ceSum += rows.ce[i];
+      correct += rows.correct[i];
+    }
+  }
+  return { ceNats: ceSum / indices.length, accuracy: correct / indices.length, count: indices.length };
+}

@@ -1,0 +1,100 @@
+/**
+ * The engine's worker thread: owns tfjs, the data and the current model, and runs training,
+ * sweeps and live steering off the main thread, so the window (or server) stays responsive.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openEngine, type Engine } from '../engine/open.js';
+import { Mlp } from '../model/mlp.js';
+import { modelSha256 } from '../model/fingerprint.js';
+import { train, TrainingCancelled } from '../train/trainer.js';
+import { SweepCancelled } from '../steer/sweep.js';
+import { runPairSweep, runLayerSweep, runCoeffSweep, type ExperimentContext } from '../steer/experiments.js';
+import { Steerer } from '../steer/live-steer.js';
+import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
+
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+
+let engine: Engine;
+let model: { mlp: Mlp; sha256: string; steerer: Steerer } | null = null;
+const running = new Map<number, AbortController>();
+
+function needModel(): { mlp: Mlp; sha256: string; steerer: Steerer } {
+  if (!model) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
+  return model;
+}
+
+function context(): ExperimentContext {
+  const m = needModel();
+  return { model: m.mlp, modelSha256: m.sha256, data: engine.data, backend: engine.backend };
+}
+
+type Handler<K extends EngineOp> = (args: EngineOps[K]['args'], emit: (e: EngineOps[K]['progress']) => void, signal: AbortSignal) => Promise<EngineOps[K]['result']>;
+
+const handlers: { [K in EngineOp]: Handler<K> } = {
+  async setModel({ weights }) {
+    model?.mlp.dispose();
+    if (weights) {
+      const mlp = Mlp.fromWeights(weights);
+      model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, engine.data) };
+    } else {
+      model = null;
+    }
+    return { modelSha256: model?.sha256 ?? null };
+  },
+  async train({ config }, emit, signal) {
+    return train(engine.data.train, engine.data.test, config, { onEvent: emit, signal });
+  },
+  async steer({ pixels, additions }) {
+    return needModel().steerer.steer(pixels, additions);
+  },
+  async image({ split, index }) {
+    const set = engine.data[split];
+    if (!Number.isInteger(index) || index < 0 || index >= set.count) throw new Error(`Image index ${index} is outside the ${split} set (0..${set.count - 1}).`);
+    const pixels = Array.from(set.images.pixels.subarray(index * 784, (index + 1) * 784), (p) => p / 255);
+    return { split, index, label: set.labels[index], pixels };
+  },
+  async pairSweep(spec, emit, signal) {
+    return runPairSweep(context(), spec, { onProgress: emit, signal });
+  },
+  async layerSweep(spec, emit, signal) {
+    return runLayerSweep(context(), spec, { onProgress: emit, signal });
+  },
+  async coeffSweep(spec, emit, signal) {
+    return runCoeffSweep(context(), spec, { onProgress: emit, signal });
+  },
+};
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'cancel') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  try {
+    const handler = handlers[message.op] as Handler<EngineOp>;
+    const value = await handler(message.args as never, (event) => send({ type: 'progress', id: message.id, event }), controller.signal);
+    send({ type: 'result', id: message.id, value });
+  } catch (error) {
+    const cancelled = error instanceof TrainingCancelled || error instanceof SweepCancelled;
+    send({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), cancelled });
+  } finally {
+    running.delete(message.id);
+  }
+}
+
+async function start(): Promise<void> {
+  const options = workerData as WorkerStartOptions;
+  try {
+    engine = await openEngine({ dataDir: options.dataDir, backend: options.backend, env: options.env });
+  } catch (error) {
+    send({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  port.on('message', (m: ToWorker) => void handle(m));
+  const { data } = engine;
+  send({ type: 'ready', backend: engine.backend, data: { dir: data.dir, checksums: data.checksums, trainCount: data.train.count, testCount: data.test.count } });
+}
+
+void start();

@@ -1,0 +1,85 @@
+/**
+ * The JSON header of a .steerlab session file (format version 1), as a zod schema and its types.
+ *
+ * Objects are strict: a v1 reader refuses keys it does not know instead of silently dropping them
+ * on the next save, so any new field needs a format version bump (see docs/session-format.md).
+ * `vectors`, `sweeps` and `drawings` are placeholders that later features fill and will tighten.
+ */
+import { z } from 'zod';
+
+/** One float32 tensor in the binary section; `offset` and `length` are in bytes, relative to its start. */
+export const TensorEntrySchema = z.strictObject({
+  dtype: z.literal('F32'),
+  shape: z.array(z.int().nonnegative()),
+  offset: z.int().nonnegative(),
+  length: z.int().nonnegative(),
+});
+export type TensorEntry = z.infer<typeof TensorEntrySchema>;
+
+export const TrainingSchema = z.strictObject({
+  config: z.strictObject({
+    epochs: z.int().positive(),
+    batchSize: z.int().positive(),
+    learningRate: z.number().positive(),
+    seed: z.int().nonnegative(),
+    hidden: z.array(z.int().positive()),
+  }),
+  history: z.array(z.strictObject({ epoch: z.int(), step: z.int(), loss: z.number() })),
+  epochs: z.array(
+    z.strictObject({
+      epoch: z.int(),
+      trainLoss: z.number(),
+      testCeNats: z.number(),
+      testAccuracy: z.number(),
+      elapsedMs: z.number(),
+    }),
+  ),
+  testCeNats: z.number(),
+  testAccuracy: z.number(),
+  elapsedMs: z.number(),
+  backend: z.string(),
+  completed: z.boolean(),
+});
+export type TrainingRecord = z.infer<typeof TrainingSchema>;
+
+// Timestamps are written by `new Date().toISOString()`; offsets are accepted so a hand-edited
+// header in local time still opens.
+const isoTime = z.iso.datetime({ offset: true });
+
+export const SessionHeaderSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  appVersion: z.string().min(1),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  name: z.string().optional(),
+  model: z.strictObject({
+    sizes: z.array(z.int().positive()),
+    tensors: z.record(z.string(), TensorEntrySchema),
+  }),
+  training: TrainingSchema.optional(),
+  /** IDX file base name -> SHA-256 hex of the data the model was trained and evaluated on. */
+  dataset: z.strictObject({ checksums: z.record(z.string(), z.string()) }).optional(),
+  backend: z
+    .strictObject({
+      name: z.string(),
+      skipped: z.array(z.strictObject({ name: z.string(), reason: z.string() })),
+    })
+    .optional(),
+  vectors: z.array(z.unknown()).default([]),
+  sweeps: z.array(z.unknown()).default([]),
+  drawings: z.array(z.unknown()).default([]),
+  notes: z.string().default(''),
+});
+
+/** The header as read (defaults filled in). */
+export type SessionHeader = z.infer<typeof SessionHeaderSchema>;
+
+/** "training.history[3].loss" from zod's issue path, so an error names the exact field. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}

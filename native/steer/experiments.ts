@@ -1,0 +1,78 @@
+/**
+ * The three sweeps as saved records: run a sweep and attach its provenance. The CLI, the
+ * reproduce report and the app's worker all go through here, so every result is recorded alike.
+ */
+import type { BackendReport } from '../backend/select.js';
+import type { Mlp } from '../model/mlp.js';
+import type { HookPoint } from '../model/weights.js';
+import { APP_VERSION } from '../version.js';
+import { randomUUID } from 'node:crypto';
+import { type SweepRunOptions, pairSweep, layerSweep, coeffSweep } from './sweep.js';
+import type { PairSource, VectorData } from './vectors.js';
+import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, pairRow } from './records.js';
+
+export interface ExperimentContext {
+  model: Mlp;
+  modelSha256: string;
+  data: VectorData & { checksums: Record<string, string> };
+  backend: BackendReport;
+}
+
+function provenance(ctx: ExperimentContext, started: number) {
+  return makeProvenance({
+    appVersion: APP_VERSION,
+    backend: ctx.backend,
+    modelSha256: ctx.modelSha256,
+    dataChecksums: ctx.data.checksums,
+    testCount: ctx.data.test.count,
+    elapsedMs: performance.now() - started,
+  });
+}
+
+export async function runPairSweep(
+  ctx: ExperimentContext,
+  spec: { hook: HookPoint; coeff: number; source: PairSource },
+  options: SweepRunOptions = {},
+): Promise<PairSweepRecord> {
+  const started = performance.now();
+  const tables = await pairSweep(ctx.model, ctx.data, spec, options);
+  return pairSweepRecord(spec, tables, provenance(ctx, started));
+}
+
+export async function runLayerSweep(
+  ctx: ExperimentContext,
+  spec: { a: number; b: number; coeff: number; source: PairSource },
+  options: SweepRunOptions = {},
+): Promise<LayerSweepRecord> {
+  const started = performance.now();
+  const rows = await layerSweep(ctx.model, ctx.data, spec, options);
+  return {
+    id: randomUUID(),
+    kind: 'layers',
+    a: spec.a,
+    b: spec.b,
+    coeff: spec.coeff,
+    source: spec.source,
+    rows: rows.map(({ hook, ...rest }) => ({ layer: hook, ...pairRow(rest) })),
+    provenance: provenance(ctx, started),
+  };
+}
+
+export async function runCoeffSweep(
+  ctx: ExperimentContext,
+  spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource },
+  options: SweepRunOptions = {},
+): Promise<CoeffSweepRecord> {
+  const started = performance.now();
+  const rows = await coeffSweep(ctx.model, ctx.data, spec, options);
+  return {
+    id: randomUUID(),
+    kind: 'coeffs',
+    a: spec.a,
+    b: spec.b,
+    layer: spec.hook,
+    source: spec.source,
+    rows: rows.map(pairRow),
+    provenance: provenance(ctx, started),
+  };
+}

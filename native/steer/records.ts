@@ -1,0 +1,123 @@
+/**
+ * Sweep results as they are saved in sessions and written as JSON: the numbers plus their full
+ * provenance (what vector, where, how strong, on which backend, model and data).
+ */
+import { randomUUID } from 'node:crypto';
+import type { BackendReport } from '../backend/select.js';
+import type { HookPoint } from '../model/weights.js';
+import type { PairMetrics, PairSweepTables } from './sweep.js';
+import { type PairSource, type VectorRecipe, describeRecipe } from './vectors.js';
+
+export interface Provenance {
+  appVersion: string;
+  backend: string;
+  backendSkipped: { name: string; reason: string }[];
+  modelSha256: string;
+  dataChecksums: Record<string, string>;
+  testCount: number;
+  createdAt: string;
+  elapsedMs: number;
+  /** The metric definition, stated once so readers of the JSON need not guess. */
+  metricNote: string;
+}
+
+export const METRIC_NOTE =
+  'ce = mean cross-entropy in nats (the seed calls it "perplexity") over test images whose label is not b; ' +
+  'normal = the same for the unpatched model; accuracy over the same images; pA/pB = mean probability of class a / b ' +
+  'on test images of b; meanProbs[d] = softmax of the mean logits over test images of digit d.';
+
+export function makeProvenance(args: {
+  appVersion: string;
+  backend: BackendReport;
+  modelSha256: string;
+  dataChecksums: Record<string, string>;
+  testCount: number;
+  elapsedMs: number;
+}): Provenance {
+  return {
+    appVersion: args.appVersion,
+    backend: args.backend.name,
+    backendSkipped: args.backend.skipped,
+    modelSha256: args.modelSha256,
+    dataChecksums: args.dataChecksums,
+    testCount: args.testCount,
+    createdAt: new Date().toISOString(),
+    elapsedMs: Math.round(args.elapsedMs),
+    metricNote: METRIC_NOTE,
+  };
+}
+
+export interface PairSweepRecord {
+  id: string;
+  kind: 'pairs';
+  layer: HookPoint;
+  coeff: number;
+  source: PairSource;
+  /** Tables indexed [a][b]. */
+  ce: number[][];
+  normal: number[];
+  accuracy: number[][];
+  normalAccuracy: number[];
+  pA: number[][];
+  pB: number[][];
+  pANormal: number[][];
+  pBNormal: number[];
+  meanProbs: number[][][][];
+  normalMeanProbs: number[][];
+  vectors: string[][];
+  provenance: Provenance;
+}
+
+export type PairRow = Omit<PairMetrics, 'normalMeanProbs'> & { normalMeanProbs: number[][]; vector: string };
+
+export interface LayerSweepRecord {
+  id: string;
+  kind: 'layers';
+  a: number;
+  b: number;
+  coeff: number;
+  source: PairSource;
+  rows: (PairRow & { layer: HookPoint })[];
+  provenance: Provenance;
+}
+
+export interface CoeffSweepRecord {
+  id: string;
+  kind: 'coeffs';
+  a: number;
+  b: number;
+  layer: HookPoint;
+  source: PairSource;
+  rows: (PairRow & { coeff: number })[];
+  provenance: Provenance;
+}
+
+export type SweepRecord = PairSweepRecord | LayerSweepRecord | CoeffSweepRecord;
+
+export function pairSweepRecord(spec: { hook: HookPoint; coeff: number; source: PairSource }, t: PairSweepTables, provenance: Provenance): PairSweepRecord {
+  return {
+    id: randomUUID(),
+    kind: 'pairs',
+    layer: spec.hook,
+    coeff: spec.coeff,
+    source: spec.source,
+    ce: t.ce,
+    normal: t.normal,
+    accuracy: t.accuracy,
+    normalAccuracy: t.normalAccuracy,
+    pA: t.pA,
+    pB: t.pB,
+    pANormal: t.pANormal,
+    pBNormal: t.pBNormal,
+    meanProbs: t.meanProbs,
+    normalMeanProbs: t.normalMeanProbs,
+    vectors: t.recipes.map((row) => row.map(describeRecipe)),
+    provenance,
+  };
+}
+
+/** A PairMetrics row with its vector described in words. */
+export function pairRow<T extends PairMetrics & { recipe: VectorRecipe }>(m: T): Omit<T, 'recipe'> & { vector: string } {
+  const { recipe, ...rest } = m;
+  return { ...rest, vector: describeRecipe(recipe) };
+}

@@ -1,0 +1,251 @@
+/**
+ * Dataset-wide sweeps of activation additions: all (a, b) pairs, all layers, or a list of
+ * coefficients, scored on the MNIST test set.
+ *
+ * The test set is processed in chunks (memory stays bounded whatever its size). For each chunk the
+ * activations up to the hook point are computed once and shared by every vector; each vector then
+ * costs only the rest of the forward pass. The unpatched model is run through the very same code
+ * path with a zero vector, so `a = b` and coefficient 0 reproduce `normal` exactly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Mlp, pixelsToTensor } from '../model/mlp.js';
+import { type HookPoint, HOOK_POINTS, CLASS_COUNT } from '../model/weights.js';
+import type { LabelledImages } from '../train/trainer.js';
+import {
+  type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
+} from '../metrics/label-aggregates.js';
+import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export interface SweepRunOptions {
+  onProgress?: (p: SweepProgress) => void;
+  signal?: AbortSignal;
+  /** Test images per chunk (default 2000). */
+  chunkSize?: number;
+}
+
+export class SweepCancelled extends Error {
+  constructor() {
+    super('The sweep was cancelled; no results were kept.');
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs the model over `test` once per offset (already scaled by its coefficient) added at `hook`,
+ * and returns the per-label aggregates for each offset. Identical offsets are computed once.
+ */
+export async function runOffsets(
+  model: Mlp,
+  test: LabelledImages,
+  hook: HookPoint,
+  offsets: Float32Array[],
+  options: SweepRunOptions = {},
+): Promise<LabelAggregates[]> {
+  const width = model.width(hook);
+  offsets.forEach((o, i) => {
+    if (o.length !== width) throw new Error(`Offset ${i} has ${o.length} values; hook ${hook} needs ${width}.`);
+  });
+  const unique = dedupe(offsets);
+  const results = unique.vectors.map(() => emptyAggregates());
+  const chunkSize = options.chunkSize ?? 2000;
+  const chunks = Math.ceil(test.count / chunkSize);
+  const total = chunks * unique.vectors.length;
+  const offsetTensors = unique.vectors.map((v) => tf.tensor1d(v));
+  let done = 0;
+  try {
+    for (let c = 0; c < chunks; c++) {
+      const start = c * chunkSize;
+      const indices = Array.from({ length: Math.min(chunkSize, test.count - start) }, (_, i) => start + i);
+      const labels = test.labels.subarray(start, start + indices.length);
+      const prefix = tf.tidy(() => model.runTo(hook, pixelsToTensor(test.images.pixels, indices)));
+      try {
+        for (let v = 0; v < offsetTensors.length; v++) {
+          await yieldToEventLoop();
+          if (options.signal?.aborted) throw new SweepCancelled();
+          const logits = tf.tidy(() => model.runFrom(hook, tf.add(prefix, offsetTensors[v]) as tf.Tensor2D));
+          accumulate(results[v], logits, labels);
+          logits.dispose();
+          done++;
+          options.onProgress?.({ done, total, label: `chunk ${c + 1}/${chunks}, vector ${v + 1}/${offsetTensors.length}` });
+        }
+      } finally {
+        prefix.dispose();
+      }
+    }
+  } finally {
+    tf.dispose(offsetTensors);
+  }
+  return unique.indexOf.map((u) => results[u]);
+}
+
+/** Groups bit-identical vectors so each distinct one is run once. */
+function dedupe(vectors: Float32Array[]): { vectors: Float32Array[]; indexOf: number[] } {
+  const seen = new Map<string, number>();
+  const out: Float32Array[] = [];
+  const indexOf = vectors.map((v) => {
+    const key = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = out.length;
+      out.push(v);
+      seen.set(key, at);
+    }
+    return at;
+  });
+  return { vectors: out, indexOf };
+}
+
+/** Multiplies a vector by a coefficient (float32, as it is added). */
+export function scaled(values: Float32Array, coeff: number): Float32Array {
+  if (!Number.isFinite(coeff)) throw new Error(`The coefficient must be a finite number; got ${coeff}.`);
+  return values.map((v) => v * coeff);
+}
+
+/** Every metric of one (a, b) vector, patched beside unpatched. */
+export interface PairMetrics {
+  a: number;
+  b: number;
+  ce: number;
+  accuracy: number;
+  pA: number;
+  pB: number;
+  meanProbs: number[][];
+  normal: number;
+  normalAccuracy: number;
+  pANormal: number;
+  pBNormal: number;
+  normalMeanProbs: number[][];
+}
+
+export function pairMetrics(a: number, b: number, patched: LabelAggregates, normal: LabelAggregates): PairMetrics {
+  return {
+    a,
+    b,
+    ce: ceExcluding(patched, b),
+    accuracy: accuracyExcluding(patched, b),
+    pA: meanProbability(patched, b, a),
+    pB: meanProbability(patched, b, b),
+    meanProbs: meanLogitSoftmax(patched),
+    normal: ceExcluding(normal, b),
+    normalAccuracy: accuracyExcluding(normal, b),
+    pANormal: meanProbability(normal, b, a),
+    pBNormal: meanProbability(normal, b, b),
+    normalMeanProbs: meanLogitSoftmax(normal),
+  };
+}
+
+/** Activations of input references, computed once each (mean activations are costly). */
+function activationMemo(model: Mlp, data: VectorData) {
+  const memo = new Map<string, Float32Array>();
+  return (ref: InputRef, hook: HookPoint): Float32Array => {
+    const key = `${hook}:${JSON.stringify(ref)}`;
+    let act = memo.get(key);
+    if (!act) {
+      act = activationOf(model, data, ref, hook);
+      memo.set(key, act);
+    }
+    return act;
+  };
+}
+
+function difference(plus: Float32Array, minus: Float32Array): Float32Array {
+  return plus.map((v, i) => v - minus[i]);
+}
+
+export interface PairSweepSpec {
+  hook: HookPoint;
+  coeff: number;
+  source: PairSource;
+}
+
+/** The 10x10 table: rows a, columns b, with the Normal row and every metric. */
+export interface PairSweepTables {
+  ce: number[][];
+  accuracy: number[][];
+  pA: number[][];
+  pB: number[][];
+  pANormal: number[][];
+  pBNormal: number[];
+  meanProbs: number[][][][];
+  normal: number[];
+  normalAccuracy: number[];
+  normalMeanProbs: number[][];
+  recipes: VectorRecipe[][];
+}
+
+/** All 100 (a, b) pairs at one hook and coefficient. */
+export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
+  const activation = activationMemo(model, data);
+  const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
+  const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
+  const offsets: Float32Array[] = [new Float32Array(model.width(spec.hook))];
+  for (const row of recipes) {
+    for (const r of row) offsets.push(scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff));
+  }
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
+  const table = <T>(f: (m: PairMetrics) => T) => cells.map((row) => row.map(f));
+  return {
+    ce: table((m) => m.ce),
+    accuracy: table((m) => m.accuracy),
+    pA: table((m) => m.pA),
+    pB: table((m) => m.pB),
+    pANormal: table((m) => m.pANormal),
+    pBNormal: digits.map((b) => cells[0][b].pBNormal),
+    meanProbs: table((m) => m.meanProbs),
+    normal: digits.map((b) => cells[0][b].normal),
+    normalAccuracy: digits.map((b) => cells[0][b].normalAccuracy),
+    normalMeanProbs: cells[0][0].normalMeanProbs,
+    recipes,
+  };
+}
+
+export interface LayerSweepSpec {
+  a: number;
+  b: number;
+  coeff: number;
+  source: PairSource;
+  hooks?: HookPoint[];
+}
+
+/** One pair at each hook point (default 0..4). */
+export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
+  const activation = activationMemo(model, data);
+  const hooks = spec.hooks ?? [...HOOK_POINTS];
+  const rows: (PairMetrics & { hook: HookPoint; recipe: VectorRecipe })[] = [];
+  for (const [i, hook] of hooks.entries()) {
+    const recipe = pairRecipe(spec.source, spec.a, spec.b, hook);
+    const offset = scaled(difference(activation(recipe.plus, hook), activation(recipe.minus, hook)), spec.coeff);
+    const [normal, patched] = await runOffsets(model, data.test, hook, [new Float32Array(offset.length), offset], {
+      ...options,
+      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: `hook ${hook}: ${p.label}` }),
+    });
+    rows.push({ hook, recipe, ...pairMetrics(spec.a, spec.b, patched, normal) });
+  }
+  return rows;
+}
+
+export interface CoeffSweepSpec {
+  a: number;
+  b: number;
+  hook: HookPoint;
+  coeffs: number[];
+  source: PairSource;
+}
+
+/** One pair at one hook over a list of coefficients. */
+export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
+  const activation = activationMemo(model, data);
+  const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
+  const vector = difference(activation(recipe.plus, spec.hook), activation(recipe.minus, spec.hook));
+  const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
+}
