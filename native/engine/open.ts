@@ -4,6 +4,8 @@
  */
 import { type BackendReport, selectBackend } from '../backend/select.js';
 import { type Mnist, loadMnist } from '../data/mnist.js';
+import { availableParallelism } from 'node:os';
+import { type SweepPool, sharedSweepPool } from '../steer/sweep-pool.js';
 
 export interface EngineOptions {
   /** --data DIR */
@@ -19,11 +21,15 @@ export interface EngineOptions {
 export interface Engine {
   backend: BackendReport;
   data: Mnist;
+  /** Helper threads for sweeps on single-threaded backends (null when they would not help). */
+  sweepPool: SweepPool | null;
 }
 
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
   const backend = await selectBackend({ forced: options.backend, env });
   const data = await loadMnist({ dataDir: options.dataDir, env, download: options.download, onProgress: options.onDownloadProgress });
-  return { backend, data };
+  // STEERLAB_THREADS caps the threads a sweep uses (1 = this thread only).
+  const cores = Math.min(availableParallelism(), Number(env.STEERLAB_THREADS) || Infinity);
+  return { backend, data, sweepPool: sharedSweepPool(backend.name, cores) };
 }

@@ -2,9 +2,8 @@
  * The main-thread side of the engine worker: starts it, and turns each operation into a promise
  * with progress callbacks and cancellation.
  */
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/start-worker.js';
 import type { BackendReport } from '../backend/select.js';
 import type { EngineOps, EngineOp, FromWorker, ToWorker, WorkerStartOptions } from './engine-protocol.js';
 
@@ -16,11 +15,6 @@ export interface EngineReady {
 }
 
 /** Locates the worker script: compiled .js next to this module, or the .ts source under tests (via tsx). */
-function workerScript(): { url: URL; execArgv: string[] } {
-  const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./engine-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
-}
 
 export class EngineClient {
   private readonly worker: Worker;
@@ -29,8 +23,7 @@ export class EngineClient {
   readonly ready: Promise<EngineReady>;
 
   constructor(options: WorkerStartOptions) {
-    const script = workerScript();
-    this.worker = new Worker(script.url, { workerData: options, execArgv: script.execArgv });
+    this.worker = startWorker(new URL('./engine-worker.js', import.meta.url), options);
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') resolve({ backend: m.backend, data: m.data });

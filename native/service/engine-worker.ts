@@ -26,7 +26,7 @@ function needModel(): { mlp: Mlp; sha256: string; steerer: Steerer } {
 
 function context(): ExperimentContext {
   const m = needModel();
-  return { model: m.mlp, modelSha256: m.sha256, data: engine.data, backend: engine.backend };
+  return { model: m.mlp, modelSha256: m.sha256, data: engine.data, backend: engine.backend, pool: engine.sweepPool };
 }
 
 type Handler<K extends EngineOp> = (args: EngineOps[K]['args'], emit: (e: EngineOps[K]['progress']) => void, signal: AbortSignal) => Promise<EngineOps[K]['result']>;

@@ -7,6 +7,7 @@ import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import { APP_VERSION } from '../version.js';
 import { randomUUID } from 'node:crypto';
+import type { SweepPool } from './sweep-pool.js';
 import { type SweepRunOptions, pairSweep, layerSweep, coeffSweep } from './sweep.js';
 import type { PairSource, VectorData } from './vectors.js';
 import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, pairRow } from './records.js';
@@ -16,6 +17,8 @@ export interface ExperimentContext {
   modelSha256: string;
   data: VectorData & { checksums: Record<string, string> };
   backend: BackendReport;
+  /** Helper threads for sweeps (see sweep-pool.ts); null or absent: this thread only. */
+  pool?: SweepPool | null;
 }
 
 function provenance(ctx: ExperimentContext, started: number) {
@@ -35,7 +38,7 @@ export async function runPairSweep(
   options: SweepRunOptions = {},
 ): Promise<PairSweepRecord> {
   const started = performance.now();
-  const tables = await pairSweep(ctx.model, ctx.data, spec, options);
+  const tables = await pairSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
   return pairSweepRecord(spec, tables, provenance(ctx, started));
 }
 
@@ -45,7 +48,7 @@ export async function runLayerSweep(
   options: SweepRunOptions = {},
 ): Promise<LayerSweepRecord> {
   const started = performance.now();
-  const rows = await layerSweep(ctx.model, ctx.data, spec, options);
+  const rows = await layerSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
   return {
     id: randomUUID(),
     kind: 'layers',
@@ -64,7 +67,7 @@ export async function runCoeffSweep(
   options: SweepRunOptions = {},
 ): Promise<CoeffSweepRecord> {
   const started = performance.now();
-  const rows = await coeffSweep(ctx.model, ctx.data, spec, options);
+  const rows = await coeffSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
   return {
     id: randomUUID(),
     kind: 'coeffs',

@@ -14,6 +14,7 @@ import type { LabelledImages } from '../train/trainer.js';
 import {
   type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
 } from '../metrics/label-aggregates.js';
+import type { SweepPool } from './sweep-pool.js';
 import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
 
 export interface SweepProgress {
@@ -27,6 +28,8 @@ export interface SweepRunOptions {
   signal?: AbortSignal;
   /** Test images per chunk (default 2000). */
   chunkSize?: number;
+  /** Helper threads to share the vectors with (wasm/cpu backends); none: this thread only. */
+  pool?: SweepPool | null;
 }
 
 export class SweepCancelled extends Error {
@@ -39,7 +42,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * Runs the model over `test` once per offset (already scaled by its coefficient) added at `hook`,
- * and returns the per-label aggregates for each offset. Identical offsets are computed once.
+ * and returns the per-label aggregates for each offset. Identical offsets are computed once; with
+ * a pool, the distinct ones are shared between this thread and the pool's helper threads.
  */
 export async function runOffsets(
   model: Mlp,
@@ -53,11 +57,55 @@ export async function runOffsets(
     if (o.length !== width) throw new Error(`Offset ${i} has ${o.length} values; hook ${hook} needs ${width}.`);
   });
   const unique = dedupe(offsets);
-  const results = unique.vectors.map(() => emptyAggregates());
   const chunkSize = options.chunkSize ?? 2000;
+  const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
+  const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
+  const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
+  const doneByShare = shares.map(() => 0);
+  const report = (share: number, done: number, label: string) => {
+    doneByShare[share] = done;
+    options.onProgress?.({ done: doneByShare.reduce((a, b) => a + b, 0), total, label });
+  };
+  const helperRuns = shares.slice(1).map((vectors, i) =>
+    pool!.run(i, model, test, hook, vectors, { chunkSize, signal: options.signal, onDone: (d) => report(i + 1, d, 'helper thread') }),
+  );
+  try {
+    const local = await runLocally(model, test, hook, shares[0], chunkSize, options, (d, label) => report(0, d, label));
+    const results = [local, ...(await Promise.all(helperRuns))].flat();
+    return unique.indexOf.map((u) => results[u]);
+  } catch (error) {
+    // Wait for the helpers (the same signal cancels them) so no work outlives the call.
+    await Promise.allSettled(helperRuns);
+    if (options.signal?.aborted) throw new SweepCancelled();
+    throw error;
+  }
+}
+
+/** Splits `items` into `parts` consecutive runs of near-equal length. */
+function splitEvenly<T>(items: T[], parts: number): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = start + Math.ceil((items.length - start) / (parts - p));
+    out.push(items.slice(start, end));
+    start = end;
+  }
+  return out;
+}
+
+/** The sweep loop on this thread: chunks of the test set outside, vectors inside. */
+async function runLocally(
+  model: Mlp,
+  test: LabelledImages,
+  hook: HookPoint,
+  vectors: Float32Array[],
+  chunkSize: number,
+  options: SweepRunOptions,
+  onDone: (done: number, label: string) => void,
+): Promise<LabelAggregates[]> {
+  const results = vectors.map(() => emptyAggregates());
   const chunks = Math.ceil(test.count / chunkSize);
-  const total = chunks * unique.vectors.length;
-  const offsetTensors = unique.vectors.map((v) => tf.tensor1d(v));
+  const offsetTensors = vectors.map((v) => tf.tensor1d(v));
   let done = 0;
   try {
     for (let c = 0; c < chunks; c++) {
@@ -73,7 +121,7 @@ export async function runOffsets(
           accumulate(results[v], logits, labels);
           logits.dispose();
           done++;
-          options.onProgress?.({ done, total, label: `chunk ${c + 1}/${chunks}, vector ${v + 1}/${offsetTensors.length}` });
+          onDone(done, `chunk ${c + 1}/${chunks}, vector ${v + 1}/${offsetTensors.length}`);
         }
       } finally {
         prefix.dispose();
@@ -82,7 +130,7 @@ export async function runOffsets(
   } finally {
     tf.dispose(offsetTensors);
   }
-  return unique.indexOf.map((u) => results[u]);
+  return results;
 }
 
 /** Groups bit-identical vectors so each distinct one is run once. */

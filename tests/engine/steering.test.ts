@@ -14,6 +14,7 @@ import { evaluate } from '../../native/metrics/evaluate.js';
 import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../helpers/fixtures.js';
 import { referenceForward, softmax, crossEntropy, expectClose } from '../helpers/reference.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
+import { SweepPool } from '../../native/steer/sweep-pool.js';
 
 describe('steering on the tiny hand-made network', () => {
   beforeAll(async () => {
@@ -188,6 +189,18 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
     const run = pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { onProgress: (p) => p.done === 3 && controller.abort(), signal: controller.signal });
     await expect(run).rejects.toBeInstanceOf(SweepCancelled);
   });
+
+  it('a sweep shared with a helper thread gives exactly the single-thread numbers', async () => {
+    const pool = new SweepPool(1, process.env.STEERLAB_BACKEND ?? 'wasm');
+    try {
+      const shared = await pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { pool });
+      expect(shared.ce).toEqual(layer0.ce);
+      expect(shared.meanProbs).toEqual(layer0.meanProbs);
+      expect(shared.normal).toEqual(layer0.normal);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 
   it('sweeps leave no tensors behind', async () => {
     await coeffSweep(model, data, { a: 1, b: 7, hook: 0, coeffs: [1], source: { kind: 'first' } });

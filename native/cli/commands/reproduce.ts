@@ -54,7 +54,7 @@ export function reproduceCommand(): Command {
         sessionFile = path.join(flags.out, 'model.steerlab');
       }
       const model = Mlp.fromWeights(session.weights);
-      const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: engine.data, backend: engine.backend };
+      const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: engine.data, backend: engine.backend, pool: engine.sweepPool };
       const source = { kind: 'first' } as const;
       const pairBar = progressReporter('layer-0 table');
       const pairs = await runPairSweep(ctx, { hook: 0, coeff: 1, source }, { signal: interrupt.signal, onProgress: (p) => pairBar.update(p.done, p.total) });

@@ -27,7 +27,7 @@ async function runExperiment<R extends SweepRecord>(
   const session: Session = await readSessionFile(file);
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);
-  const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend };
+  const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
   const bar = progressReporter(title);
   const interrupt = interruptSignal(title);
   try {
