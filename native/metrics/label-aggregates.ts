@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CLASS_COUNT } from '../model/weights.js';
+import { readTensor } from '../model/read-tensor.js';
 
 export interface LabelAggregates {
   count: number[]; // [d]
@@ -31,7 +32,8 @@ export function emptyAggregates(): LabelAggregates {
 
 /** Adds one chunk of logits (rows in the order of `labels`) into `into`. Sums are in float64. */
 export function accumulate(into: LabelAggregates, logits: tf.Tensor2D, labels: Uint8Array): void {
-  const [logitData, logProbData] = tf.tidy(() => [logits.dataSync(), tf.logSoftmax(logits).dataSync()]);
+  const logitData = logits.dataSync();
+  const logProbData = readTensor(() => tf.logSoftmax(logits));
   const c = CLASS_COUNT;
   for (let i = 0; i < labels.length; i++) {
     const d = labels[i];

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type HookPoint, type MlpWeights, validateWeights, hookWidth } from './weights.js';
+import { readTensor } from './read-tensor.js';
 
 /** Add `coeff * vector` to the activation at `hook`, for every input. */
 export interface ActivationAddition {
@@ -46,8 +47,7 @@ export class Mlp {
   toWeights(): MlpWeights {
     const linears = this.kernels.map((kernel, i) => {
       const [inFeatures, outFeatures] = kernel.shape;
-      const weight = tf.tidy(() => tf.transpose(kernel).dataSync() as Float32Array);
-      return { inFeatures, outFeatures, weight: Float32Array.from(weight), bias: Float32Array.from(this.biases[i].dataSync()) };
+      return { inFeatures, outFeatures, weight: readTensor(() => tf.transpose(kernel)), bias: Float32Array.from(this.biases[i].dataSync()) };
     });
     return { sizes: [...this.sizes], linears };
   }

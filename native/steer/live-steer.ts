@@ -10,6 +10,7 @@ import type { Mlp, ActivationAddition } from '../model/mlp.js';
 import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, type InputRef, type VectorData } from './vectors.js';
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
+import { readTensor } from '../model/read-tensor.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -38,10 +39,10 @@ export class Steerer {
       return { values: plus.map((v, i) => v - minus[i]), description: describeRecipe(a) };
     });
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
-    const [unpatchedLogits, steeredLogits] = tf.tidy(() => {
-      const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
-      return [Array.from(this.model.runWithHooks(x).dataSync()), Array.from(this.model.runWithHooks(x, hooks).dataSync())];
-    });
+    const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
+    const unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
+    const steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
+    x.dispose();
     return {
       unpatched: softmax(unpatchedLogits),
       steered: softmax(steeredLogits),

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Mlp, pixelsToTensor } from '../model/mlp.js';
 import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
+import { readTensor } from '../model/read-tensor.js';
 
 /** One side of a vector: which input's activation is taken. */
 export type InputRef =
@@ -121,10 +122,7 @@ export function activationOf(model: Mlp, data: VectorData, ref: InputRef, hook: 
         if (!Number.isFinite(v) || v < 0 || v > 1) throw new Error(`Drawn pixels must be numbers in [0, 1]; got ${v}.`);
         return v;
       });
-      return tf.tidy(() => {
-        const cache = model.runWithCache(tf.tensor2d(bytes, [1, INPUT_SIZE]));
-        return Float32Array.from(cache[hook].dataSync());
-      });
+      return readTensor(() => model.runWithCache(tf.tensor2d(bytes, [1, INPUT_SIZE]))[hook]);
     }
   }
 }
@@ -136,10 +134,7 @@ function activationOfImages(model: Mlp, pixels: Uint8Array, indices: number[], h
   const chunk = 2048;
   for (let start = 0; start < indices.length; start += chunk) {
     const part = indices.slice(start, start + chunk);
-    const rowSums = tf.tidy(() => {
-      const cache = model.runWithCache(pixelsToTensor(pixels, part));
-      return tf.sum(cache[hook], 0).dataSync();
-    });
+    const rowSums = readTensor(() => tf.sum(model.runWithCache(pixelsToTensor(pixels, part))[hook], 0));
     for (let i = 0; i < width; i++) sum[i] += rowSums[i];
   }
   return Float32Array.from(sum, (v) => v / indices.length);

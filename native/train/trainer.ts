@@ -12,6 +12,7 @@ import { seededRandom, shuffledIndices } from '../model/random.js';
 import { evaluate } from '../metrics/evaluate.js';
 import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
+import { readTensor } from '../model/read-tensor.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -140,8 +141,7 @@ function toWeights(kernels: tf.Variable[], biases: tf.Variable[], config: TrainC
   const sizes = [INPUT_SIZE, ...config.hidden, CLASS_COUNT];
   const linears = kernels.map((k, i) => {
     const [inFeatures, outFeatures] = k.shape as [number, number];
-    const weight = tf.tidy(() => tf.transpose(k).dataSync() as Float32Array);
-    return { inFeatures, outFeatures, weight: Float32Array.from(weight), bias: Float32Array.from(biases[i].dataSync() as Float32Array) };
+    return { inFeatures, outFeatures, weight: readTensor(() => tf.transpose(k)), bias: Float32Array.from(biases[i].dataSync() as Float32Array) };
   });
   return { sizes, linears };
 }

@@ -1,0 +1,130 @@
+/**
+ * `steerlab bench` end to end: trains the seed model for one epoch, then sweeps and steers with
+ * it, timing each phase and sampling its memory, and returns one result record (see types.ts).
+ */
+import os from 'node:os';
+import type { Engine } from '../engine/open.js';
+import type { LabelledImages } from '../train/trainer.js';
+import { Mlp } from '../model/mlp.js';
+import { modelSha256 } from '../model/fingerprint.js';
+import type { ExperimentContext } from '../steer/experiments.js';
+import type { SweepProgress } from '../steer/sweep.js';
+import { Steerer } from '../steer/live-steer.js';
+import { DEFAULT_TRAIN_CONFIG } from '../train/trainer.js';
+import { measurePhase } from './memory.js';
+import { machineInfo, runtimeInfo, gitState } from './machine.js';
+import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
+import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
+
+export interface BenchOptions {
+  /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
+  quick?: boolean;
+  steerReps?: number;
+  steerWarmup?: number;
+  signal?: AbortSignal;
+  /** Called as each phase starts, and with its progress. */
+  onPhase?: (phase: PhaseKey) => void;
+  onProgress?: (phase: PhaseKey, p: SweepProgress) => void;
+  /** Called with each finished phase's headline, for the terminal. */
+  onPhaseDone?: (phase: PhaseKey, line: string) => void;
+}
+
+export const FULL_SIZES = { trainImages: 60000, testImages: 10000 } as const;
+export const QUICK_SIZES = { trainImages: 2000, testImages: 1000 } as const;
+
+/** The first `count` images of a split, copied, so memory figures do not carry the rest. */
+function firstImages(split: LabelledImages, count: number): LabelledImages {
+  const n = Math.min(count, split.count);
+  if (n === split.count) return split;
+  return { images: { pixels: split.images.pixels.slice(0, n * 784) }, labels: split.labels.slice(0, n), count: n };
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+export async function runBench(engine: Engine, options: BenchOptions = {}): Promise<BenchResult> {
+  const quick = options.quick ?? false;
+  const target = quick ? QUICK_SIZES : FULL_SIZES;
+  const trainSet = engine.data.train;
+  const testSet = firstImages(engine.data.test, target.testImages);
+  const sizes: BenchSizes = {
+    trainImages: Math.min(target.trainImages, trainSet.count),
+    testImages: testSet.count,
+    batchSize: DEFAULT_TRAIN_CONFIG.batchSize,
+    learningRate: DEFAULT_TRAIN_CONFIG.learningRate,
+    steerReps: options.steerReps ?? 200,
+  };
+  const git = gitState();
+  const loadBefore = os.loadavg();
+  const startedAt = new Date();
+  const memory: Partial<Record<PhaseKey, PhaseMemory>> = {};
+  const phase = <T>(key: PhaseKey, work: (onProgress: (p: SweepProgress) => void) => Promise<T>) => {
+    options.onPhase?.(key);
+    return measurePhase(() => work((p) => options.onProgress?.(key, p))).then((r) => {
+      memory[key] = r.memory;
+      return r;
+    });
+  };
+  const common = { signal: options.signal };
+
+  const training = await phase('train', (onProgress) => benchTraining(trainSet, testSet, sizes.trainImages, { ...common, onProgress }));
+  const trained = training.value.result;
+  options.onPhaseDone?.('train', `training epoch: ${training.seconds.toFixed(1)} s (test evaluation ${training.value.testEvalSeconds.toFixed(2)} s), peak RSS ${mib(training.memory.peakRssBytes)}`);
+
+  const model = Mlp.fromWeights(trained.weights);
+  try {
+    const data = { train: trainSet, test: testSet, checksums: engine.data.checksums };
+    const ctx: ExperimentContext = { model, modelSha256: modelSha256(trained.weights), data, backend: engine.backend, pool: engine.sweepPool };
+    const pairs = await phase('pairSweep', (onProgress) => benchPairSweep(ctx, { ...common, onProgress }));
+    options.onPhaseDone?.('pairSweep', `100-pair sweep: ${pairs.seconds.toFixed(1)} s, peak RSS ${mib(pairs.memory.peakRssBytes)}`);
+    const layers = await phase('layerSweep', (onProgress) => benchLayerSweep(ctx, { ...common, onProgress }));
+    options.onPhaseDone?.('layerSweep', `3-1 layer sweep: ${layers.seconds.toFixed(2)} s, peak RSS ${mib(layers.memory.peakRssBytes)}`);
+    const steerer = new Steerer(model, data);
+    const steer = await phase('steer', (onProgress) => benchSteer(steerer, data, sizes.steerReps, options.steerWarmup ?? 20, { ...common, onProgress }));
+    options.onPhaseDone?.('steer', `single steer: median ${steer.value.medianMs.toFixed(2)} ms, p95 ${steer.value.p95Ms.toFixed(2)} ms`);
+
+    const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
+    return {
+      tool: 'steerlab',
+      schema: 1,
+      quick,
+      timestamp: startedAt.toISOString(),
+      gitCommit: git.commit,
+      machine: machineInfo(),
+      runtime: {
+        ...runtimeInfo(engine.backend, engine.sweepPool ? engine.sweepPool.size + 1 : 1),
+        gitDirty: git.dirty,
+        // Other work on the machine skews timings; the 1-minute load average shows it.
+        loadAverageBefore: loadBefore.map((v) => Number(v.toFixed(2))),
+        loadAverageAfter: os.loadavg().map((v) => Number(v.toFixed(2))),
+      },
+      sizes,
+      figures: {
+        trainSeconds: training.seconds,
+        trainStepsSeconds: training.value.trainStepsSeconds,
+        testEvalSeconds: training.value.testEvalSeconds,
+        pairSweepSeconds: pairs.seconds,
+        layerSweepSeconds: layers.seconds,
+        steerMedianMs: steer.value.medianMs,
+        steerP95Ms: steer.value.p95Ms,
+        peakRssBytes,
+      },
+      memory: memory as Record<string, PhaseMemory>,
+      steer: steer.value,
+      checks: {
+        finalTrainLoss: trained.epochs[0]?.trainLoss,
+        testCeNats: trained.testCeNats,
+        testAccuracy: trained.testAccuracy,
+        pairSweepMeanCe: mean(pairs.value.ce.flat()),
+        pairSweep31Ce: pairs.value.ce[3][1],
+        layerSweepCe: layers.value.rows.map((r) => r.ce),
+        modelSha256: ctx.modelSha256,
+      },
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

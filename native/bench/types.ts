@@ -1,0 +1,88 @@
+/**
+ * The shape of a benchmark result file, shared by `steerlab bench` and bench/pytorch_reference.py
+ * (which writes the same `figures` names), so the Markdown table can put the two side by side.
+ */
+
+/** Where the figures came from: the machine, as reported by the runtime. */
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  totalMemoryBytes: number;
+  os: string;
+  hostname: string;
+  /** Node's version for SteerLab, Python's for the reference. */
+  node?: string;
+  python?: string;
+}
+
+/** The headline numbers. Times are wall-clock; memory is peak resident set size per phase. */
+export interface BenchFigures {
+  /** The whole one-epoch training call: the steps plus the test-set evaluation at its end. */
+  trainSeconds: number;
+  /** Up to the last optimisation step (SteerLab: the last step event). */
+  trainStepsSeconds: number;
+  /** The test-set evaluation after the epoch. */
+  testEvalSeconds: number;
+  /** All 100 (a, b) pairs at layer 0, coefficient 1, first-image vectors, over the test set. */
+  pairSweepSeconds: number;
+  /** The 3-1 vector at each of the five layers (unpatched and patched run per layer). */
+  layerSweepSeconds: number;
+  /** One image steered (unpatched and steered inference), after a warm-up. */
+  steerMedianMs: number;
+  steerP95Ms: number;
+  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer. */
+  peakRssBytes: Record<string, number>;
+}
+
+/** Memory seen during one phase. */
+export interface PhaseMemory {
+  /** The larger of the kernel's peak (VmHWM, reset at the phase start; Linux) and the sampled RSS. */
+  peakRssBytes: number;
+  /** The largest RSS among the 50 ms samples (the sampler runs when the event loop is free). */
+  sampledPeakRssBytes: number;
+  /** The largest heapUsed + arrayBuffers among the samples (JS heap and typed-array memory). */
+  sampledPeakHeapPlusArrayBuffersBytes?: number;
+  samples: number;
+}
+
+export interface PercentileSummary {
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+  reps: number;
+}
+
+export interface BenchSizes {
+  trainImages: number;
+  testImages: number;
+  batchSize: number;
+  learningRate: number;
+  steerReps: number;
+}
+
+/** A result file of either tool. The fields beyond `figures` are for reading, not comparing. */
+export interface BenchResult {
+  tool: 'steerlab' | 'pytorch';
+  schema: 1;
+  quick: boolean;
+  timestamp: string;
+  gitCommit: string | null;
+  machine: MachineInfo;
+  runtime: Record<string, unknown>;
+  sizes: BenchSizes;
+  figures: BenchFigures;
+  memory: Record<string, PhaseMemory>;
+  steer: PercentileSummary;
+  /** Results of the work itself (losses, CE), to see both tools did the same job. */
+  checks: Record<string, unknown>;
+}
+
+/** The phases, in run order, with the words the Markdown table uses. */
+export const PHASES = [
+  { key: 'train', label: 'training epoch' },
+  { key: 'pairSweep', label: '100-pair sweep' },
+  { key: 'layerSweep', label: '3-1 layer sweep' },
+  { key: 'steer', label: 'single steers' },
+] as const;
+export type PhaseKey = (typeof PHASES)[number]['key'];
