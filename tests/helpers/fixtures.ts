@@ -1,6 +1,6 @@
 /**
  * Shared test fixtures: the real MNIST files from ../shared/mnist (or STEERLAB_DATA), and a small
- * model trained on them in a second or two (hidden [64, 64], one epoch over 12,000 images).
+ * model trained on them in a second or two (hidden [64, 64], one epoch over 30,000 images).
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -26,6 +26,6 @@ export function firstImages(split: LabelledImages, count: number): LabelledImage
 
 export async function smallTrainedWeights(): Promise<MlpWeights> {
   const data = await sharedMnist();
-  const result = await train(data.train, data.test, { epochs: 1, batchSize: 64, learningRate: 0.002, seed: 1, hidden: [64, 64] }, { limitTrain: 12000 });
+  const result = await train(data.train, data.test, { epochs: 1, batchSize: 64, learningRate: 0.002, seed: 1, hidden: [64, 64] }, { limitTrain: 30000 });
   return result.weights;
 }
