@@ -5,6 +5,7 @@
 import type { PairSweepRecord, LayerSweepRecord } from '../steer/records.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { heatmapSvg, classBarsSvg, lineChartSvg } from './svg.js';
+import { pearson, spearman, offDiagonal, compareTables } from '../metrics/compare.js';
 
 export interface ReportInputs {
   pairs: PairSweepRecord;
@@ -17,39 +18,6 @@ export interface ReportFiles {
   [svg: string]: string;
 }
 
-/** Pearson correlation of two equal-length lists. */
-export function pearson(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
-/** Spearman rank correlation (average ranks for ties). */
-export function spearman(xs: number[], ys: number[]): number {
-  const ranks = (v: number[]) => {
-    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-    const r = new Array<number>(v.length);
-    for (let i = 0; i < order.length; ) {
-      let j = i;
-      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  return pearson(ranks(xs), ranks(ys));
-}
-
-const offDiagonal = (m: number[][]) => m.flatMap((row, a) => row.filter((_, b) => a !== b));
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** The seed's findings, checked on our numbers: counts of off-diagonal pairs where each holds. */
@@ -81,11 +49,7 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
   const theirs = offDiagonal(seed.tableLayer0);
   const findings = qualitativeFindings(pairs);
   const digits = pairs.ce.map((_, i) => i);
-  const disagreements = pairs.ce
-    .flatMap((row, a) => row.map((ce, b) => ({ a, b, ce, seed: seed.tableLayer0[a][b] })))
-    .filter((c) => c.a !== c.b)
-    .sort((x, y) => Math.abs(Math.log(y.ce / y.seed)) - Math.abs(Math.log(x.ce / x.seed)))
-    .slice(0, 5);
+  const disagreements = compareTables(pairs.ce, seed.tableLayer0, 5).disagreements;
   const f3 = (v: number) => v.toFixed(3);
   const f2 = (v: number) => v.toFixed(2);
 
@@ -135,7 +99,7 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
     '',
     'Cells that differ most (by ratio):',
     '',
-    markdownTable(['a', 'b', 'ours', 'seed'], disagreements.map((c) => [c.a, c.b, f2(c.ce), c.seed.toFixed(1)])),
+    markdownTable(['a', 'b', 'ours', 'seed'], disagreements.map((c) => [c.a, c.b, f2(c.x), c.y.toFixed(1)])),
     '',
     '## Layer sweep for 3 - 1',
     '',

@@ -68,7 +68,9 @@ export class EngineClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress: onProgress as (e: unknown) => void });
       this.post({ type: 'call', id, op, args });
-      signal?.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
+      // The caller may have cancelled while we waited for the worker to start.
+      if (signal?.aborted) this.post({ type: 'cancel', id });
+      else signal?.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
     });
   }
 

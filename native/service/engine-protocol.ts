@@ -22,6 +22,7 @@ export interface EngineOps {
   train: { args: { config: TrainConfig }; result: TrainResult; progress: TrainEvent };
   steer: { args: { pixels: number[]; additions: SteerAddition[] }; result: SteerResult; progress: never };
   image: { args: { split: 'train' | 'test'; index: number }; result: DatasetImage; progress: never };
+  browse: { args: { split: 'train' | 'test'; digit?: number; offset: number; limit: number }; result: { total: number; images: DatasetImage[] }; progress: never };
   pairSweep: { args: { hook: HookPoint; coeff: number; source: PairSource }; result: PairSweepRecord; progress: SweepProgress };
   layerSweep: { args: { a: number; b: number; coeff: number; source: PairSource }; result: LayerSweepRecord; progress: SweepProgress };
   coeffSweep: { args: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource }; result: CoeffSweepRecord; progress: SweepProgress };

@@ -10,6 +10,7 @@ import { train, TrainingCancelled } from '../train/trainer.js';
 import { SweepCancelled } from '../steer/sweep.js';
 import { runPairSweep, runLayerSweep, runCoeffSweep, type ExperimentContext } from '../steer/experiments.js';
 import { Steerer } from '../steer/live-steer.js';
+import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
 
 const port = parentPort!;
@@ -49,10 +50,10 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
     return needModel().steerer.steer(pixels, additions);
   },
   async image({ split, index }) {
-    const set = engine.data[split];
-    if (!Number.isInteger(index) || index < 0 || index >= set.count) throw new Error(`Image index ${index} is outside the ${split} set (0..${set.count - 1}).`);
-    const pixels = Array.from(set.images.pixels.subarray(index * 784, (index + 1) * 784), (p) => p / 255);
-    return { split, index, label: set.labels[index], pixels };
+    return datasetImage(engine.data, split, index);
+  },
+  async browse(query) {
+    return browseImages(engine.data, query);
   },
   async pairSweep(spec, emit, signal) {
     return runPairSweep(context(), spec, { onProgress: emit, signal });

@@ -10,6 +10,8 @@ import type { TrainConfig, TrainEvent } from '../train/trainer.js';
 import type { HookPoint } from '../model/weights.js';
 import type { InputRef, PairSource } from '../steer/vectors.js';
 import type { SweepProgress } from '../steer/sweep.js';
+import type { SweepRecord } from '../steer/records.js';
+import type { TableComparison } from '../metrics/compare.js';
 
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
@@ -59,8 +61,38 @@ export interface SteerResult {
   steered: number[];
   unpatchedLogits: number[];
   steeredLogits: number[];
-  /** The vector actually added for each addition (before the coefficient), and the sources' activations. */
+  /** The vector actually added for each addition (before the coefficient), in words and values. */
   vectors: { values: number[]; description: string }[];
+  /** What each addition's two sources look like as images (a class mean is the mean image). */
+  sources: { plus: number[]; minus: number[] }[];
+}
+
+/** One line of the session's sweep list. */
+export interface SweepSummary {
+  id: string;
+  kind: SweepRecord['kind'];
+  /** e.g. "pairs, layer 0, coeff 1, first images" or "3-1 by layer". */
+  title: string;
+  createdAt: string;
+  backend: string;
+  modelSha256: string;
+}
+
+/** Two 10x10 cross-entropy tables side by side with their comparison. */
+export interface SweepComparison extends TableComparison {
+  x: { title: string; ce: number[][]; normal: number[] };
+  y: { title: string; ce: number[][]; normal: number[] };
+}
+
+/** A drawing kept in the session, with what the model said about it. */
+export interface DrawingRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The 28x28 input (784 values in [0, 1]). */
+  pixels: number[];
+  additions: SteerAddition[];
+  result: SteerResult | null;
 }
 
 export interface DatasetImage {
@@ -92,6 +124,22 @@ export interface Workbench {
   steer(pixels: number[], additions: SteerAddition[]): Promise<SteerResult>;
   datasetImage(split: 'train' | 'test', index: number): Promise<DatasetImage>;
   pairSweep(spec: { hook: HookPoint; coeff: number; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  layerSweep(spec: { a: number; b: number; coeff: number; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  coeffSweep(spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  listSweeps(): SweepSummary[];
+  getSweep(id: string): SweepRecord;
+  deleteSweep(id: string): SessionSummary;
+  /** A pair sweep's cross-entropy table against the seed's published one (layer 0, coeff 1). */
+  compareWithSeed(id: string): SweepComparison;
+  /** Two pair sweeps of this session against each other. */
+  compareSweeps(idX: string, idY: string): SweepComparison;
+
+  /** Test or training images, optionally of one digit, `limit` from `offset` (in that digit's order). */
+  browseImages(query: { split: 'train' | 'test'; digit?: number; offset: number; limit: number }): Promise<{ total: number; images: DatasetImage[] }>;
+  saveDrawing(drawing: Omit<DrawingRecord, 'id' | 'createdAt'>): DrawingRecord;
+  listDrawings(): { id: string; name: string; createdAt: string }[];
+  getDrawing(id: string): DrawingRecord;
+  deleteDrawing(id: string): SessionSummary;
 
   close(): Promise<void>;
 }

@@ -15,8 +15,13 @@ import type { MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
 import { APP_VERSION } from '../version.js';
 import { EngineClient, type EngineReady } from './engine-client.js';
-import type { SweepRecord } from '../steer/records.js';
-import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage } from './workbench-types.js';
+import type { SweepRecord, PairSweepRecord } from '../steer/records.js';
+import type { SweepProgress } from '../steer/sweep.js';
+import { describePairSource } from '../steer/vectors.js';
+import { compareTables } from '../metrics/compare.js';
+import { SEED_TABLES } from '../report/seed-tables.js';
+import { randomUUID } from 'node:crypto';
+import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord } from './workbench-types.js';
 
 export interface WorkbenchOptions {
   dataDir?: string;
@@ -183,11 +188,24 @@ export class SteerLabWorkbench implements Workbench {
     return this.engine.call('image', { split, index });
   }
 
-  pairSweep(spec: Parameters<Workbench['pairSweep']>[0], onProgress: Parameters<Workbench['pairSweep']>[1]): Job<{ sweepId: string }> {
-    const controller = this.begin('sweep');
+  pairSweep(spec: Parameters<Workbench['pairSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
+    return this.sweepJob(() => this.engine.call('pairSweep', spec, onProgress, this.job?.controller.signal));
+  }
+
+  layerSweep(spec: Parameters<Workbench['layerSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
+    return this.sweepJob(() => this.engine.call('layerSweep', spec, onProgress, this.job?.controller.signal));
+  }
+
+  coeffSweep(spec: Parameters<Workbench['coeffSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
+    return this.sweepJob(() => this.engine.call('coeffSweep', spec, onProgress, this.job?.controller.signal));
+  }
+
+  /** Runs one sweep as the session's job and keeps its record in the session. */
+  private sweepJob(run: () => Promise<SweepRecord>): Job<{ sweepId: string }> {
+    const controller = this.begin('a sweep');
     const result = (async () => {
       try {
-        const record = await this.engine.call('pairSweep', spec, onProgress, controller.signal);
+        const record = await run();
         this.current.header.sweeps.push(record);
         this.current.dirty = true;
         return { sweepId: record.id };
@@ -198,11 +216,85 @@ export class SteerLabWorkbench implements Workbench {
     return { result, cancel: () => controller.abort() };
   }
 
-  /** A saved sweep by id (for the views and exports). */
-  sweep(id: string): SweepRecord {
-    const found = (this.current.header.sweeps as SweepRecord[]).find((s) => s.id === id);
+  listSweeps(): SweepSummary[] {
+    return this.sweeps().map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      title: sweepTitle(s),
+      createdAt: s.provenance.createdAt,
+      backend: s.provenance.backend,
+      modelSha256: s.provenance.modelSha256,
+    }));
+  }
+
+  getSweep(id: string): SweepRecord {
+    const found = this.sweeps().find((s) => s.id === id);
     if (!found) throw new Error(`There is no sweep ${id} in this session.`);
     return found;
+  }
+
+  deleteSweep(id: string): SessionSummary {
+    this.getSweep(id);
+    this.current.header.sweeps = this.sweeps().filter((s) => s.id !== id);
+    this.current.dirty = true;
+    return this.session();
+  }
+
+  compareWithSeed(id: string): SweepComparison {
+    const sweep = this.pairSweepById(id);
+    const seed = { title: 'seed post (layer 0, coeff 1)', ce: SEED_TABLES.tableLayer0, normal: SEED_TABLES.normalByB };
+    return { ...compareTables(sweep.ce, seed.ce), x: { title: sweepTitle(sweep), ce: sweep.ce, normal: sweep.normal }, y: seed };
+  }
+
+  compareSweeps(idX: string, idY: string): SweepComparison {
+    const [x, y] = [this.pairSweepById(idX), this.pairSweepById(idY)];
+    return {
+      ...compareTables(x.ce, y.ce),
+      x: { title: sweepTitle(x), ce: x.ce, normal: x.normal },
+      y: { title: sweepTitle(y), ce: y.ce, normal: y.normal },
+    };
+  }
+
+  browseImages(query: Parameters<Workbench['browseImages']>[0]) {
+    return this.engine.call('browse', query);
+  }
+
+  saveDrawing(drawing: Omit<DrawingRecord, 'id' | 'createdAt'>): DrawingRecord {
+    const record: DrawingRecord = { ...drawing, id: randomUUID(), createdAt: new Date().toISOString() };
+    this.current.header.drawings.push(record);
+    this.current.dirty = true;
+    return record;
+  }
+
+  listDrawings() {
+    return this.drawings().map(({ id, name, createdAt }) => ({ id, name, createdAt }));
+  }
+
+  getDrawing(id: string): DrawingRecord {
+    const found = this.drawings().find((d) => d.id === id);
+    if (!found) throw new Error(`There is no drawing ${id} in this session.`);
+    return found;
+  }
+
+  deleteDrawing(id: string): SessionSummary {
+    this.getDrawing(id);
+    this.current.header.drawings = this.drawings().filter((d) => d.id !== id);
+    this.current.dirty = true;
+    return this.session();
+  }
+
+  private sweeps(): SweepRecord[] {
+    return this.current.header.sweeps as SweepRecord[];
+  }
+
+  private drawings(): DrawingRecord[] {
+    return this.current.header.drawings as DrawingRecord[];
+  }
+
+  private pairSweepById(id: string): PairSweepRecord {
+    const sweep = this.getSweep(id);
+    if (sweep.kind !== 'pairs') throw new Error('Only pair sweeps (10x10 tables) can be compared.');
+    return sweep;
   }
 
   async close(): Promise<void> {
@@ -261,6 +353,19 @@ export class SteerLabWorkbench implements Workbench {
     const controller = new AbortController();
     this.job = { kind, controller };
     return controller;
+  }
+}
+
+/** A sweep's one-line title for lists and chart headers. */
+export function sweepTitle(s: SweepRecord): string {
+  const source = describePairSource(s.source);
+  switch (s.kind) {
+    case 'pairs':
+      return `all pairs, layer ${s.layer}, coeff ${s.coeff}, ${source}`;
+    case 'layers':
+      return `${s.a}-${s.b} by layer, coeff ${s.coeff}, ${source}`;
+    case 'coeffs':
+      return `${s.a}-${s.b} at layer ${s.layer} by coefficient, ${source}`;
   }
 }
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Mlp, ActivationAddition } from '../model/mlp.js';
 import { INPUT_SIZE } from '../model/weights.js';
-import { activationOf, describeRecipe, type InputRef, type VectorData } from './vectors.js';
+import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
 
@@ -29,6 +29,36 @@ export class Steerer {
     return act;
   }
 
+  /** The image behind an input reference, 784 values in [0, 1] (the mean image for a class mean). */
+  sourcePixels(ref: InputRef): number[] {
+    const train = this.data.train;
+    const image = (pixels: Uint8Array, i: number) => Array.from(pixels.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE), (p) => p / 255);
+    switch (ref.kind) {
+      case 'pixels':
+        return ref.pixels;
+      case 'digit':
+        return image(train.images.pixels, nthIndexOf(train.labels, ref.digit, ref.n));
+      case 'image':
+        return image(this.data[ref.split].images.pixels, ref.index);
+      case 'mean': {
+        const key = `mean-image:${ref.digit}`;
+        let mean = this.cache.get(key);
+        if (!mean) {
+          const sum = new Float64Array(INPUT_SIZE);
+          let count = 0;
+          train.labels.forEach((label, i) => {
+            if (label !== ref.digit) return;
+            count++;
+            for (let p = 0; p < INPUT_SIZE; p++) sum[p] += train.images.pixels[i * INPUT_SIZE + p];
+          });
+          mean = Float32Array.from(sum, (v) => v / count / 255);
+          this.cache.set(key, mean);
+        }
+        return Array.from(mean);
+      }
+    }
+  }
+
   steer(pixels: number[], additions: SteerAddition[]): SteerResult {
     if (pixels.length !== INPUT_SIZE) throw new Error(`An input must have 784 pixels (28x28); got ${pixels.length}.`);
     const bad = pixels.findIndex((p) => !(p >= 0 && p <= 1));
@@ -44,6 +74,7 @@ export class Steerer {
     const steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
     x.dispose();
     return {
+      sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),
       steered: softmax(steeredLogits),
       unpatchedLogits,

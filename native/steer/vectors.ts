@@ -57,6 +57,18 @@ export function parsePairSource(text: string): PairSource {
   throw new Error(`Unknown vector source "${text}". Use first, mean, or index:I,J (the I-th training image of a minus the J-th of b).`);
 }
 
+/** How a pair sweep's vectors were made, in words. */
+export function describePairSource(source: PairSource): string {
+  switch (source.kind) {
+    case 'first':
+      return 'first training images';
+    case 'mean':
+      return 'class means';
+    case 'nth':
+      return `training image #${source.i} of a minus #${source.j} of b`;
+  }
+}
+
 /** A short human description of an input reference, for tables and reports. */
 export function describeInput(ref: InputRef): string {
   switch (ref.kind) {
