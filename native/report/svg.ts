@@ -18,7 +18,7 @@ function textColorOn(background: string): string {
 export function heatmapSvg(matrix: number[][], options: { title: string; normal?: number[]; digits?: number }): string {
   const cell = 44;
   const left = 60;
-  const top = 48;
+  const top = 62;
   const rows = matrix.length;
   const cols = matrix[0].length;
   const all = [...matrix.flat(), ...(options.normal ?? [])].filter((v) => v > 0);
@@ -30,7 +30,7 @@ export function heatmapSvg(matrix: number[][], options: { title: string; normal?
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${left}" y="18" font-size="13" font-weight="bold">${esc(options.title)}</text>`,
-    `<text x="${left + (cols * cell) / 2}" y="38" text-anchor="middle">b (digit removed from the test set)</text>`,
+    `<text x="${left + (cols * cell) / 2}" y="36" text-anchor="middle">b (digit removed from the test set)</text>`,
     `<text x="14" y="${top + (rows * cell) / 2}" transform="rotate(-90 14 ${top + (rows * cell) / 2})" text-anchor="middle">a</text>`,
   ];
   const drawCell = (x: number, y: number, v: number) => {
@@ -38,7 +38,7 @@ export function heatmapSvg(matrix: number[][], options: { title: string; normal?
     parts.push(`<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="${fill}"/>`);
     parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${textColorOn(fill)}">${fmt(v)}</text>`);
   };
-  for (let b = 0; b < cols; b++) parts.push(`<text x="${left + b * cell + cell / 2}" y="${top - 4}" text-anchor="middle">${b}</text>`);
+  for (let b = 0; b < cols; b++) parts.push(`<text x="${left + b * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${b}</text>`);
   matrix.forEach((row, a) => {
     parts.push(`<text x="${left - 8}" y="${top + a * cell + cell / 2 + 4}" text-anchor="end">${a}</text>`);
     row.forEach((v, b) => drawCell(left + b * cell, top + a * cell, v));
@@ -59,7 +59,7 @@ export function classBarsSvg(probs: number[][], options: { title: string; highli
   const cols = 5;
   const top = 30;
   const width = cols * w + 20;
-  const height = top + 2 * (h + 30);
+  const height = top + 2 * (h + 44);
   const y = scaleLinear().domain([0, 1]).range([h, 0]);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="10">`,
@@ -68,7 +68,7 @@ export function classBarsSvg(probs: number[][], options: { title: string; highli
   ];
   probs.forEach((row, d) => {
     const ox = 10 + (d % cols) * w;
-    const oy = top + Math.floor(d / cols) * (h + 30);
+    const oy = top + Math.floor(d / cols) * (h + 44);
     parts.push(`<text x="${ox}" y="${oy + 8}" font-weight="bold">images of ${d}</text>`);
     const bw = (w - 20) / row.length;
     row.forEach((p, c) => {
