@@ -9,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { PhaseMemory } from './types.js';
+import { startContentionMeter } from './contention.js';
 
 const SAMPLE_EVERY_MS = 50;
 
@@ -71,15 +72,19 @@ export class MemorySampler {
   }
 }
 
-/** Runs `work` as one phase: its wall time in seconds and its memory peaks. */
-export async function measurePhase<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; memory: PhaseMemory }> {
+/**
+ * Runs `work` as one phase: its wall time in seconds, its memory peaks, and how many cores other
+ * processes kept busy meanwhile (see contention.ts).
+ */
+export async function measurePhase<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; memory: PhaseMemory; otherCpuCores: number }> {
   const sampler = new MemorySampler();
   sampler.start();
+  const contention = startContentionMeter();
   const started = performance.now();
   try {
     const value = await work();
     const seconds = (performance.now() - started) / 1000;
-    return { value, seconds, memory: sampler.stop() };
+    return { value, seconds, memory: sampler.stop(), otherCpuCores: contention() };
   } catch (error) {
     sampler.stop();
     throw error;

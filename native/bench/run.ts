@@ -4,13 +4,12 @@
  */
 import os from 'node:os';
 import type { Engine } from '../engine/open.js';
-import type { LabelledImages } from '../train/trainer.js';
+import { DEFAULT_TRAIN_CONFIG, type LabelledImages } from '../train/trainer.js';
 import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { ExperimentContext } from '../steer/experiments.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import { Steerer } from '../steer/live-steer.js';
-import { DEFAULT_TRAIN_CONFIG } from '../train/trainer.js';
 import { measurePhase } from './memory.js';
 import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
@@ -57,10 +56,12 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
   const loadBefore = os.loadavg();
   const startedAt = new Date();
   const memory: Partial<Record<PhaseKey, PhaseMemory>> = {};
+  const otherCpuCores: Partial<Record<PhaseKey, number>> = {};
   const phase = <T>(key: PhaseKey, work: (onProgress: (p: SweepProgress) => void) => Promise<T>) => {
     options.onPhase?.(key);
     return measurePhase(() => work((p) => options.onProgress?.(key, p))).then((r) => {
       memory[key] = r.memory;
+      otherCpuCores[key] = r.otherCpuCores;
       return r;
     });
   };
@@ -96,6 +97,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         // Other work on the machine skews timings; the 1-minute load average shows it.
         loadAverageBefore: loadBefore.map((v) => Number(v.toFixed(2))),
         loadAverageAfter: os.loadavg().map((v) => Number(v.toFixed(2))),
+        // Cores kept busy by other processes during each phase (0 = a quiet machine).
+        otherCpuCores,
       },
       sizes,
       figures: {

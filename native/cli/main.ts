@@ -11,13 +11,15 @@ import { trainCommand } from './commands/train.js';
 import { exportCommand, importCommand } from './commands/model-io.js';
 import { sweepCommand, layersCommand, coeffsCommand } from './commands/sweeps.js';
 import { reproduceCommand } from './commands/reproduce.js';
+import { serveCommand } from './commands/serve.js';
+import { benchCommand } from './commands/bench.js';
 
 export function buildProgram(): Command {
   const program = new Command('steerlab')
     .description('SteerLab: activation-addition (steering vector) experiments on an MNIST MLP')
     .version(APP_VERSION)
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand()]) {
+  for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand(), serveCommand(), benchCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;

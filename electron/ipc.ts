@@ -1,0 +1,77 @@
+/**
+ * Electron's side of the API: one ipcMain handler that forwards to the shared `dispatch`, and
+ * event forwarding to the window. As in Electron Fiddle, a message whose sender is not our
+ * window's own page (another webContents, a navigated or embedded frame) is refused.
+ */
+import * as path from 'node:path';
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import type { ApiEvent, ApiResponse } from '../native/api/contract.js';
+import { ApiFailure, dispatch, JobRegistry, type HostActions, type SessionPathPolicy } from '../native/api/dispatch.js';
+import type { Workbench } from '../native/service/workbench-types.js';
+
+/** IPC channel names; preload.cts repeats them (a sandboxed preload cannot import local files). */
+export const IPC_INVOKE = 'steerlab:invoke';
+export const IPC_EVENT = 'steerlab:event';
+
+/** The renderer is served from this origin by main.ts's protocol handler. */
+export const APP_ORIGIN = 'app://steerlab';
+
+export interface IpcOptions {
+  workbench: Workbench;
+  window: BrowserWindow;
+  host: HostActions;
+  /** Called after every request and job event, so the title can follow the session. */
+  onActivity: () => void;
+}
+
+/** True when the message comes from our window's page, not some other frame or window. */
+export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow): boolean {
+  if (window.isDestroyed() || event.sender.id !== window.webContents.id) return false;
+  const url = event.senderFrame?.url;
+  return typeof url === 'string' && (url === APP_ORIGIN || url.startsWith(`${APP_ORIGIN}/`));
+}
+
+/**
+ * Electron's session paths come from its own native dialogs and the recent list, so they are
+ * absolute; anything else (a relative name, another extension) is refused.
+ */
+export const desktopSessionPaths: SessionPathPolicy = {
+  resolve(ref) {
+    if (!path.isAbsolute(ref)) throw new ApiFailure('bad-request', `"${ref}" is not a full path to a session file; use File > Open.`);
+    if (!ref.endsWith('.steerlab')) throw new ApiFailure('bad-request', `"${path.basename(ref)}" is not a SteerLab session (.steerlab).`);
+    return path.normalize(ref);
+  },
+  toRecent(file) {
+    return { name: path.basename(file, '.steerlab'), ref: file };
+  },
+};
+
+/** Registers the handler; returns the disposer (also cancels running jobs). */
+export function registerIpc(options: IpcOptions): () => void {
+  const jobs = new JobRegistry();
+  const context = { jobs, sessionPaths: desktopSessionPaths, host: options.host };
+  const emit = (event: ApiEvent) => {
+    const contents = options.window.isDestroyed() ? null : options.window.webContents;
+    if (contents && !contents.isDestroyed()) contents.send(IPC_EVENT, event);
+    if (event.type === 'job.done' || event.type === 'job.error') options.onActivity();
+  };
+  ipcMain.handle(IPC_INVOKE, async (event, channel, payload): Promise<ApiResponse> => {
+    if (!isTrustedSender(event, options.window)) {
+      return { ok: false, error: { code: 'forbidden', message: 'Refused: the request did not come from the SteerLab window.' } };
+    }
+    const response = await dispatch(options.workbench, channel, payload, emit, context);
+    options.onActivity();
+    return response;
+  });
+  return () => {
+    ipcMain.removeHandler(IPC_INVOKE);
+    jobs.cancelAll();
+  };
+}
+
+/** Tells the page about a session change it did not request (menu, file opened from the OS). */
+export function notifySessionChanged(window: BrowserWindow, workbench: Workbench): void {
+  if (window.isDestroyed() || window.webContents.isDestroyed()) return;
+  const event: ApiEvent = { type: 'session.changed', session: workbench.session() };
+  window.webContents.send(IPC_EVENT, event);
+}

@@ -1,0 +1,225 @@
+/**
+ * The API contract between SteerLab's front ends and the engine: every channel, what it accepts
+ * (a zod schema, checked once at the boundary by `dispatch`) and what it returns (a type), plus
+ * the events pushed while jobs run.
+ *
+ * One contract serves Electron IPC, the WebSocket server mode and the renderer's client, so a
+ * request the renderer can type is exactly a request the engine accepts. The renderer bundles
+ * this file: it imports zod and types only, nothing from Node.
+ */
+import { z } from 'zod';
+import type {
+  DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
+} from '../service/workbench-types.js';
+import type { SweepRecord } from '../steer/records.js';
+import type { TrainEvent } from '../train/trainer.js';
+import type { SweepProgress } from '../steer/sweep.js';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks. Limits are generous for real use and small enough that a hostile or buggy
+// client cannot make the engine allocate much (the WebSocket also caps a message at 1 MiB).
+
+/** Pixels of one 28x28 image, row-major, each in [0, 1]. */
+export const PIXEL_COUNT = 784;
+const pixels = z.array(z.number().min(0).max(1)).length(PIXEL_COUNT);
+const digit = z.int().min(0).max(9);
+/** Largest image index in either split (MNIST train has 60,000 images). */
+const imageIndex = z.int().min(0).max(59_999);
+/** A steering coefficient: finite (zod rejects NaN and Infinity) and not absurd. */
+const coeff = z.number().min(-1e6).max(1e6);
+const hookPoint = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+const split = z.enum(['train', 'test']);
+/** A session reference: an absolute path (Electron) or a file name in the sessions folder (server). */
+const sessionRef = z.string().min(1).max(1024);
+
+const inputRef = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('digit'), digit, n: imageIndex }),
+  z.strictObject({ kind: z.literal('mean'), digit }),
+  z.strictObject({ kind: z.literal('image'), split, index: imageIndex }),
+  z.strictObject({ kind: z.literal('pixels'), pixels, label: z.string().max(200).optional() }),
+]);
+
+const steerAddition = z.strictObject({
+  plus: inputRef,
+  minus: inputRef,
+  hook: hookPoint,
+  coeff,
+});
+
+const pairSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('first') }),
+  z.strictObject({ kind: z.literal('mean') }),
+  z.strictObject({ kind: z.literal('nth'), i: imageIndex, j: imageIndex }),
+]);
+
+/** Training hyperparameters; any omitted field takes the engine's default. */
+export const trainConfigSchema = z.strictObject({
+  epochs: z.int().min(1).max(50),
+  batchSize: z.int().min(1).max(4096),
+  learningRate: z.number().gt(0).max(1),
+  seed: z.int().min(0).max(2 ** 31 - 1),
+  hidden: z.tuple([z.int().min(1).max(4096), z.int().min(1).max(4096)]),
+}).partial();
+
+/** Ids the engine hands out (sweeps, drawings): short and plain. */
+const recordId = z.string().min(1).max(128);
+const probabilities = z.array(z.number()).length(10);
+
+/** An engine steer result sent back with a drawing to keep (arrays bounded like everything else). */
+const steerResultSchema = z.strictObject({
+  unpatched: probabilities,
+  steered: probabilities,
+  unpatchedLogits: probabilities,
+  steeredLogits: probabilities,
+  vectors: z.array(z.strictObject({ values: z.array(z.number()).max(4096), description: z.string().max(500) })).max(16),
+  sources: z.array(z.strictObject({ plus: pixels, minus: pixels })).max(16),
+});
+
+const empty = z.strictObject({});
+const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
+
+// ---------------------------------------------------------------------------------------------
+// Channels.
+
+/** A channel's request schema, with its response type carried as a phantom (type-only) field. */
+export interface ChannelSpec<Req extends z.ZodType, Res> {
+  request: Req;
+  /** Never set at run time; only lets `ResponseOf` read the response type. */
+  readonly response?: Res;
+}
+
+const returns = <Res>() => <Req extends z.ZodType>(request: Req): ChannelSpec<Req, Res> => ({ request });
+
+/** A session known to the recent list: `ref` is what to pass to `session.open`. */
+export interface RecentSession {
+  name: string;
+  ref: string;
+}
+
+export interface JobStarted {
+  jobId: string;
+}
+
+export const API = {
+  'app.info': returns<WorkbenchInfo>()(empty),
+  'session.get': returns<SessionSummary>()(empty),
+  'session.new': returns<SessionSummary>()(empty),
+  'session.open': returns<SessionSummary>()(z.strictObject({ path: sessionRef })),
+  'session.save': returns<SessionSummary>()(z.strictObject({ path: sessionRef.optional() })),
+  'session.recent': returns<RecentSession[]>()(empty),
+  'session.restoreRecovery': returns<SessionSummary>()(empty),
+  'session.discardRecovery': returns<{ discarded: true }>()(empty),
+  'session.setNotes': returns<SessionSummary>()(z.strictObject({ notes: z.string().max(100_000) })),
+  /** Electron only: a native Open dialog in the main process; null when the user cancels. */
+  'session.openDialog': returns<SessionSummary | null>()(empty),
+  /** Electron only: a native Save As dialog; null when the user cancels. */
+  'session.saveAsDialog': returns<SessionSummary | null>()(empty),
+  'train.start': returns<JobStarted>()(z.strictObject({ config: trainConfigSchema })),
+  'job.cancel': returns<{ cancelled: boolean }>()(jobRef),
+  'steer.run': returns<SteerResult>()(z.strictObject({ pixels, additions: z.array(steerAddition).max(16) })),
+  'data.image': returns<DatasetImage>()(z.strictObject({ split, index: imageIndex })),
+  /** All (a, b) digit pairs at one hook point and coefficient, over the test set. */
+  'sweep.pairs': returns<JobStarted>()(z.strictObject({ hook: hookPoint, coeff, source: pairSource })),
+  /** One pair (a, b) at every hook point. */
+  'sweep.layers': returns<JobStarted>()(z.strictObject({ a: digit, b: digit, coeff, source: pairSource })),
+  /** One pair at one hook point for a list of coefficients. */
+  'sweep.coeffs': returns<JobStarted>()(z.strictObject({ a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: pairSource })),
+  'sweep.list': returns<SweepSummary[]>()(empty),
+  'sweep.get': returns<SweepRecord>()(z.strictObject({ id: recordId })),
+  'sweep.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+  /** A pair sweep's cross-entropy table against the seed's published one. */
+  'sweep.compareSeed': returns<SweepComparison>()(z.strictObject({ id: recordId })),
+  'sweep.compare': returns<SweepComparison>()(z.strictObject({ idX: recordId, idY: recordId })),
+  /** A page of dataset images, optionally of one digit. */
+  'data.browse': returns<{ total: number; images: DatasetImage[] }>()(
+    z.strictObject({ split, digit: digit.optional(), offset: imageIndex, limit: z.int().min(1).max(200) }),
+  ),
+  'drawing.save': returns<DrawingRecord>()(
+    z.strictObject({ name: z.string().min(1).max(200), pixels, additions: z.array(steerAddition).max(16), result: steerResultSchema.nullable() }),
+  ),
+  'drawing.list': returns<{ id: string; name: string; createdAt: string }[]>()(empty),
+  'drawing.get': returns<DrawingRecord>()(z.strictObject({ id: recordId })),
+  'drawing.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+} as const;
+
+export type Channel = keyof typeof API;
+export const CHANNELS = Object.keys(API) as Channel[];
+
+/** What a caller passes on `channel` (the schema's input type). */
+export type RequestOf<C extends Channel> = z.input<(typeof API)[C]['request']>;
+/** What a request looks like after validation. */
+export type ValidRequestOf<C extends Channel> = z.output<(typeof API)[C]['request']>;
+export type ResponseOf<C extends Channel> = (typeof API)[C] extends ChannelSpec<z.ZodType, infer R> ? R : never;
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses and errors.
+
+export type ApiErrorCode =
+  /** The payload did not match the channel's schema; `issues` says where. */
+  | 'bad-request'
+  | 'unknown-channel'
+  /** The request did not come from SteerLab's own page (Electron sender checks). */
+  | 'forbidden'
+  /** A job id that is not running (finished, cancelled or never existed). */
+  | 'not-found'
+  /** The channel exists but this front end cannot serve it (e.g. native dialogs in the browser). */
+  | 'unsupported'
+  /** The engine refused or failed; `message` is its sentence for the user. */
+  | 'failed'
+  | 'cancelled';
+
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+export type ApiResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiError };
+
+// ---------------------------------------------------------------------------------------------
+// Events pushed to the client that started a job (and session changes made outside the page).
+
+export type JobKind = 'train' | 'sweep';
+
+export type ApiEvent =
+  | { type: 'train.progress'; jobId: string; event: TrainEvent }
+  | { type: 'sweep.progress'; jobId: string; progress: SweepProgress }
+  | { type: 'job.done'; jobId: string; kind: 'train'; result: SessionSummary }
+  | { type: 'job.done'; jobId: string; kind: 'sweep'; result: { sweepId: string } }
+  | { type: 'job.error'; jobId: string; kind: JobKind; error: ApiError }
+  /** The session changed by a route the page did not initiate (Electron menu, another tab's job). */
+  | { type: 'session.changed'; session: SessionSummary };
+
+// ---------------------------------------------------------------------------------------------
+// The WebSocket wire format: requests carry an id, the reply echoes it; events have none.
+
+export const MAX_MESSAGE_BYTES = 1 << 20;
+
+export const wireRequestSchema = z.strictObject({
+  id: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  channel: z.string().max(64),
+  payload: z.unknown().optional(),
+});
+export type WireRequest = z.infer<typeof wireRequestSchema>;
+
+export type WireMessage =
+  | { kind: 'response'; id: number | null; response: ApiResponse }
+  | { kind: 'event'; event: ApiEvent };
+
+/** Turns zod issues into short "path: message" pairs a form can show beside its fields. */
+export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String).join('.') || '(request)', message: issue.message }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bridge Electron's preload exposes as `window.steerlab` (the renderer's only door to main).
+
+export interface SteerlabBridge {
+  invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<ApiResponse<ResponseOf<C>>>;
+  /** Subscribes to pushed events; returns the unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}

@@ -1,0 +1,229 @@
+/**
+ * The one place a request from a front end meets the Workbench: validate against the contract,
+ * call the Workbench, and turn the outcome into an `ApiResponse`. Long operations become jobs
+ * with ids; their progress, completion and failure are pushed through `emit`.
+ *
+ * Both the WebSocket server (native/server) and Electron's ipcMain (electron/ipc.ts) call
+ * `dispatch`, so validation and error shapes are identical in both modes. Nothing a client
+ * sends can throw out of here: every failure is a typed error response.
+ */
+import type { Job, SessionSummary, Workbench } from '../service/workbench-types.js';
+import type { SweepProgress } from '../steer/sweep.js';
+import {
+  API, CHANNELS, describeIssues, isChannel,
+  type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
+  type ResponseOf, type ValidRequestOf,
+} from './contract.js';
+
+export type Emit = (event: ApiEvent) => void;
+
+/**
+ * How session references from the client map to files. The server confines them to its sessions
+ * folder (names only); Electron accepts the absolute paths its own dialogs produced.
+ */
+export interface SessionPathPolicy {
+  /** The path the engine should open or write for `ref`; throws a sentence for the user if refused. */
+  resolve(ref: string): string;
+  /** How the client may refer to an engine path from the recent list, or null to hide it. */
+  toRecent(path: string): RecentSession | null;
+}
+
+/** Front-end specific actions (native dialogs); absent ones answer `unsupported`. */
+export interface HostActions {
+  openDialog?(): Promise<SessionSummary | null>;
+  saveAsDialog?(): Promise<SessionSummary | null>;
+}
+
+export interface DispatchContext {
+  jobs: JobRegistry;
+  sessionPaths: SessionPathPolicy;
+  host?: HostActions;
+}
+
+/** A user-facing error with a contract error code (thrown by policies and handlers). */
+export class ApiFailure extends Error {
+  constructor(readonly code: ApiError['code'], message: string) {
+    super(message);
+  }
+}
+
+/** Running jobs by id. A job leaves the registry when it finishes, fails or is cancelled. */
+export class JobRegistry {
+  private readonly running = new Map<string, { kind: JobKind; job: Job<unknown>; cancelRequested: boolean }>();
+  private counter = 0;
+
+  add(kind: JobKind, job: Job<unknown>): string {
+    const jobId = `${kind}-${++this.counter}`;
+    this.running.set(jobId, { kind, job, cancelRequested: false });
+    return jobId;
+  }
+
+  /** Asks the job to stop; resolves false when no such job is running. */
+  cancel(jobId: string): boolean {
+    const entry = this.running.get(jobId);
+    if (!entry) return false;
+    entry.cancelRequested = true;
+    entry.job.cancel();
+    return true;
+  }
+
+  /** Removes a finished job, reporting whether it had been asked to cancel. */
+  finish(jobId: string): { cancelRequested: boolean } {
+    const entry = this.running.get(jobId);
+    this.running.delete(jobId);
+    return { cancelRequested: entry?.cancelRequested ?? false };
+  }
+
+  /** Cancels everything (closing the window or stopping the server). */
+  cancelAll(): void {
+    for (const id of [...this.running.keys()]) this.cancel(id);
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+}
+
+/**
+ * Step events arrive for every minibatch (about a thousand per MNIST epoch). Forwarding at most
+ * one per this many milliseconds keeps the loss curve smooth without flooding IPC; epoch events
+ * and the last step of each epoch are always sent.
+ */
+export const STEP_EVENT_MIN_INTERVAL_MS = 50;
+
+/** Validates `rawPayload` for `channel`, runs it on `workbench`, and never throws. */
+export async function dispatch(
+  workbench: Workbench,
+  channel: unknown,
+  rawPayload: unknown,
+  emit: Emit,
+  context: DispatchContext,
+): Promise<ApiResponse> {
+  if (!isChannel(channel)) {
+    const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : `a ${typeof channel}`;
+    return failure({ code: 'unknown-channel', message: `There is no channel ${shown}. Known channels: ${CHANNELS.join(', ')}.` });
+  }
+  const parsed = API[channel].request.safeParse(rawPayload ?? {});
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error);
+    const first = issues[0];
+    return failure({ code: 'bad-request', message: `Invalid request for ${channel}: ${first.path}: ${first.message}`, issues });
+  }
+  try {
+    const handler = HANDLERS[channel] as Handler<Channel>;
+    const result = await handler({ workbench, emit, context }, parsed.data as ValidRequestOf<Channel>);
+    return { ok: true, result };
+  } catch (error) {
+    return failure(toApiError(error));
+  }
+}
+
+function failure(error: ApiError): ApiResponse {
+  return { ok: false, error };
+}
+
+/** The engine's errors are sentences meant for users; pass the message, never a stack. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiFailure) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'failed', message: message || 'The engine failed without saying why.' };
+}
+
+interface HandlerArgs {
+  workbench: Workbench;
+  emit: Emit;
+  context: DispatchContext;
+}
+
+type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+
+const HANDLERS: { [C in Channel]: Handler<C> } = {
+  'app.info': ({ workbench }) => workbench.info(),
+  'session.get': ({ workbench }) => workbench.session(),
+  'session.new': ({ workbench }) => workbench.newSession(),
+  'session.open': ({ workbench, context }, { path }) => workbench.openSession(context.sessionPaths.resolve(path)),
+  'session.save': ({ workbench, context }, { path }) =>
+    workbench.saveSession(path === undefined ? undefined : context.sessionPaths.resolve(path)),
+  'session.recent': async ({ workbench, context }) => {
+    const paths = await workbench.recentSessions();
+    return paths.map((p) => context.sessionPaths.toRecent(p)).filter((r): r is RecentSession => r !== null);
+  },
+  'session.restoreRecovery': ({ workbench }) => workbench.restoreRecovery(),
+  'session.discardRecovery': async ({ workbench }) => {
+    await workbench.discardRecovery();
+    return { discarded: true as const };
+  },
+  'session.setNotes': ({ workbench }, { notes }) => workbench.setNotes(notes),
+  'session.openDialog': ({ context }) => {
+    if (!context.host?.openDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
+    return context.host.openDialog();
+  },
+  'session.saveAsDialog': ({ context }) => {
+    if (!context.host?.saveAsDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
+    return context.host.saveAsDialog();
+  },
+  'train.start': ({ workbench, emit, context }, { config }) => {
+    let lastStepSentAt = -Infinity;
+    let jobId = '';
+    const job = workbench.train(config, (event) => {
+      if (event.kind === 'step') {
+        const now = performance.now();
+        const lastOfEpoch = event.step === event.stepsPerEpoch;
+        if (!lastOfEpoch && now - lastStepSentAt < STEP_EVENT_MIN_INTERVAL_MS) return;
+        lastStepSentAt = now;
+      }
+      // Events can only arrive after `train` returned, so jobId is set by then.
+      emit({ type: 'train.progress', jobId, event });
+    });
+    jobId = context.jobs.add('train', job);
+    settle(job, jobId, 'train', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'train', result }));
+    return { jobId };
+  },
+  'job.cancel': ({ context }, { jobId }) => {
+    if (!context.jobs.cancel(jobId)) throw new ApiFailure('not-found', `No job "${jobId}" is running; it may have finished already.`);
+    return { cancelled: true };
+  },
+  'steer.run': ({ workbench }, { pixels, additions }) => workbench.steer(pixels, additions),
+  'data.image': ({ workbench }, { split, index }) => workbench.datasetImage(split, index),
+  'sweep.pairs': (args, spec) => startSweep(args, (onProgress) => args.workbench.pairSweep(spec, onProgress)),
+  'sweep.layers': (args, spec) => startSweep(args, (onProgress) => args.workbench.layerSweep(spec, onProgress)),
+  'sweep.coeffs': (args, spec) => startSweep(args, (onProgress) => args.workbench.coeffSweep(spec, onProgress)),
+  'sweep.list': ({ workbench }) => workbench.listSweeps(),
+  'sweep.get': ({ workbench }, { id }) => workbench.getSweep(id),
+  'sweep.delete': ({ workbench }, { id }) => workbench.deleteSweep(id),
+  'sweep.compareSeed': ({ workbench }, { id }) => workbench.compareWithSeed(id),
+  'sweep.compare': ({ workbench }, { idX, idY }) => workbench.compareSweeps(idX, idY),
+  'data.browse': ({ workbench }, query) => workbench.browseImages(query),
+  'drawing.save': ({ workbench }, drawing) => workbench.saveDrawing(drawing),
+  'drawing.list': ({ workbench }) => workbench.listDrawings(),
+  'drawing.get': ({ workbench }, { id }) => workbench.getDrawing(id),
+  'drawing.delete': ({ workbench }, { id }) => workbench.deleteDrawing(id),
+};
+
+/** Starts a sweep job: progress events while it runs, then the sweep id. */
+function startSweep(
+  { emit, context }: HandlerArgs,
+  start: (onProgress: (progress: SweepProgress) => void) => Job<{ sweepId: string }>,
+): { jobId: string } {
+  let jobId = '';
+  // Progress can only arrive after `start` returned, so jobId is set by then.
+  const job = start((progress) => emit({ type: 'sweep.progress', jobId, progress }));
+  jobId = context.jobs.add('sweep', job);
+  settle(job, jobId, 'sweep', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'sweep', result }));
+  return { jobId };
+}
+
+/** Emits done or error when the job settles; a failure after a cancel request counts as cancelled. */
+function settle<T>(job: Job<T>, jobId: string, kind: JobKind, jobs: JobRegistry, emit: Emit, done: (result: T) => ApiEvent): void {
+  job.result.then(
+    (result) => {
+      jobs.finish(jobId);
+      emit(done(result));
+    },
+    (error: unknown) => {
+      const { cancelRequested } = jobs.finish(jobId);
+      const apiError = cancelRequested ? { code: 'cancelled' as const, message: toApiError(error).message } : toApiError(error);
+      emit({ type: 'job.error', jobId, kind, error: apiError });
+    },
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The Markdown page of a benchmark result: SteerLab's figures, PyTorch's beside them when a
+ * reference result is given, and the ratio (SteerLab time / PyTorch time; above 1 = slower).
+ */
+import type { BenchFigures, BenchResult } from './types.js';
+import { PHASES } from './types.js';
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+/** The pair sweep's memory target. */
+export const SWEEP_RSS_TARGET_BYTES = GIB;
+
+interface Row {
+  label: string;
+  value: (f: BenchFigures) => number | undefined;
+  format: (v: number) => string;
+}
+
+const seconds = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ms = (v: number) => v.toFixed(2);
+const mib = (v: number) => (v / MIB).toFixed(0);
+const count = (n: number) => n.toLocaleString('en-US');
+
+function rows(r: BenchResult): Row[] {
+  const { trainImages, testImages } = r.sizes;
+  return [
+    { label: `training epoch, ${count(trainImages)} images, incl. test evaluation (s)`, value: (f) => f.trainSeconds, format: seconds },
+    { label: '&nbsp;&nbsp;of which training steps (s)', value: (f) => f.trainStepsSeconds, format: seconds },
+    { label: `&nbsp;&nbsp;of which test evaluation, ${count(testImages)} images (s)`, value: (f) => f.testEvalSeconds, format: seconds },
+    { label: `100-pair layer-0 sweep, ${count(testImages)} images (s)`, value: (f) => f.pairSweepSeconds, format: seconds },
+    { label: '3-1 layer sweep, layers 0-4 (s)', value: (f) => f.layerSweepSeconds, format: seconds },
+    { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
+    { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
+    ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
+  ];
+}
+
+/** "2.4x" for a ratio, "–" when either side is missing or zero. */
+export function ratio(steerlab: number | undefined, reference: number | undefined): string {
+  if (steerlab === undefined || reference === undefined || !(reference > 0) || !Number.isFinite(steerlab)) return '–';
+  const x = steerlab / reference;
+  return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}x`;
+}
+
+function cell(value: number | undefined, format: (v: number) => string): string {
+  return value === undefined || !Number.isFinite(value) ? '–' : format(value);
+}
+
+function str(value: unknown): string {
+  return value === undefined || value === null ? '–' : String(value);
+}
+
+function referenceHeading(ref: BenchResult): string {
+  const threads = ref.runtime.threads !== undefined ? `, ${str(ref.runtime.threads)} thread${ref.runtime.threads === 1 ? '' : 's'}` : '';
+  return `PyTorch ${str(ref.runtime.torch)} (CPU${threads})`;
+}
+
+/** The whole page for `result`, compared with `reference` (a PyTorch result) when given. */
+export function renderMarkdown(result: BenchResult, reference: BenchResult | null, jsonName: string, referenceName?: string): string {
+  const rt = result.runtime;
+  const backend = str(rt.backend);
+  const lines: string[] = [
+    `# SteerLab benchmark: ${backend}, ${result.machine.hostname}, ${result.timestamp.slice(0, 10)}${result.quick ? ' (quick)' : ''}`,
+    '',
+    `Measured by \`steerlab bench${result.quick ? ' --quick' : ''}\` (full data: [${jsonName}](${jsonName})). ` +
+      'Times are wall-clock seconds on one machine; memory is the peak resident set size of the whole process during each phase.',
+    '',
+  ];
+  const header = ['', `SteerLab ${str(rt.steerlab)} (${backend})`];
+  if (reference) header.push(referenceHeading(reference), 'SteerLab / PyTorch');
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows(result)) {
+    const mine = row.value(result.figures);
+    const cells = [row.label, cell(mine, row.format)];
+    if (reference) {
+      const theirs = row.value(reference.figures);
+      cells.push(cell(theirs, row.format), ratio(mine, theirs));
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const sweepPeak = result.figures.peakRssBytes.pairSweep;
+  if (sweepPeak !== undefined) {
+    const met = sweepPeak < SWEEP_RSS_TARGET_BYTES;
+    lines.push('', `Pair-sweep peak RSS ${mib(sweepPeak)} MiB: ${met ? 'within' : 'over'} the 1 GiB target.`);
+  }
+  lines.push('', '## SteerLab run', '', ...describe(result));
+  lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
+  lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu)`);
+  const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];
+  lines.push(`- backend ${backend}${rt.forced ? ' (forced)' : ''}; skipped: ${skipped.length ? skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') : 'none'}`);
+  lines.push(`- tfjs ${str(rt.tfjs)}, Node ${str(result.machine.node)}`);
+  if (reference) {
+    lines.push('', '## PyTorch reference run', '', `From [${referenceName ?? 'the PyTorch result'}](${referenceName ?? ''}), written by \`bench/pytorch_reference.py\`.`, '', ...describe(reference));
+    const blas = reference.runtime.blas as { threadpools?: { internal_api?: string; version?: string; num_threads?: number; architecture?: string }[] | string } | undefined;
+    if (blas && Array.isArray(blas.threadpools)) {
+      lines.push(`- thread pools: ${blas.threadpools.map((p) => `${p.internal_api} ${p.version ?? ''} ${p.num_threads} threads${p.architecture ? ` (${p.architecture})` : ''}`.replace(/\s+/g, ' ')).join('; ')}`);
+    }
+    const env = reference.runtime.openblasEnv as Record<string, string | null> | undefined;
+    if (env) lines.push(`- OpenBLAS variables in the environment (unset for the run): ${Object.entries(env).map(([k, v]) => `${k}=${v ?? '(not set)'}`).join(', ')}`);
+    lines.push(`- torch ${str(reference.runtime.torch)}, Python ${str(reference.machine.python)}, torch threads ${str(reference.runtime.threads)} (default ${str(reference.runtime.defaultThreads)})`);
+    if (reference.quick !== result.quick || reference.sizes.trainImages !== result.sizes.trainImages || reference.sizes.testImages !== result.sizes.testImages) {
+      lines.push('', '**The two runs used different sizes; the ratios compare unlike work.**');
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Machine, code and the work's own results, one bullet each. */
+function describe(r: BenchResult): string[] {
+  const m = r.machine;
+  const c = r.checks;
+  const num = (v: unknown, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '–');
+  const load = (v: unknown) => (Array.isArray(v) ? v.join(' / ') : '–');
+  const others = r.runtime.otherCpuCores as Record<string, number> | undefined;
+  return [
+    `- machine: ${m.cpu}, ${m.cores} cores, ${(m.totalMemoryBytes / GIB).toFixed(1)} GiB, ${m.os}`,
+    `- when: ${r.timestamp}; commit ${str(r.gitCommit)}${r.runtime.gitDirty ? ' (with uncommitted changes)' : ''}`,
+    `- load average (1/5/15 min) before: ${load(r.runtime.loadAverageBefore)}, after: ${load(r.runtime.loadAverageAfter)}`,
+    `- cores kept busy by other processes, by phase: ${others ? PHASES.map((p) => `${p.label} ${str(others[p.key])}`).join(', ') : '–'} (0 = quiet machine)`,
+    `- sizes: ${count(r.sizes.trainImages)} training images, ${count(r.sizes.testImages)} test images, batch ${r.sizes.batchSize}, Adam lr ${r.sizes.learningRate}`,
+    `- results: test CE ${num(c.testCeNats, 4)} nats, accuracy ${num(c.testAccuracy, 4)}; pair-sweep mean CE ${num(c.pairSweepMeanCe, 3)}, 3-1 CE ${num(c.pairSweep31Ce, 3)}`,
+  ];
+}

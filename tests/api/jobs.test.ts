@@ -1,0 +1,98 @@
+/**
+ * Jobs over the WebSocket: training streams progress and finishes with the model's test metrics,
+ * cancel stops it, and the API stays responsive while it runs (the compute runs off the main
+ * thread): session.get round trips stay under 50 ms at the 99th percentile during training.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent, JobStarted } from '../../native/api/contract.js';
+import type { SessionSummary } from '../../native/service/workbench-types.js';
+import { apiUrl, connect, ok, percentile, startTestServer, type ApiConnection, type TestServer } from './harness.js';
+
+let t: TestServer;
+let api: ApiConnection;
+const small = { epochs: 1, batchSize: 64, learningRate: 0.002, seed: 1, hidden: [32, 32] };
+
+beforeAll(async () => {
+  t = await startTestServer();
+  api = await connect(apiUrl(t.server));
+});
+afterAll(async () => {
+  api?.close();
+  await t?.stop();
+});
+
+const isDone = (jobId: string) => (e: ApiEvent) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId;
+
+describe('training over the API', () => {
+  it('streams step and epoch progress, then reports the trained model with test metrics', async () => {
+    const { jobId } = ok<JobStarted>(await api.call('train.start', { config: small }));
+    expect(jobId).toMatch(/^train-\d+$/);
+    const end = await api.waitForEvent(isDone(jobId), 120_000);
+    expect(end.type).toBe('job.done');
+    const progress = api.events.filter((e) => e.type === 'train.progress' && e.jobId === jobId);
+    const steps = progress.filter((e) => e.type === 'train.progress' && e.event.kind === 'step');
+    const epochs = progress.filter((e) => e.type === 'train.progress' && e.event.kind === 'epoch');
+    expect(steps.length).toBeGreaterThan(1);
+    expect(epochs).toHaveLength(1);
+    if (end.type !== 'job.done' || end.kind !== 'train') throw new Error('expected a training result');
+    const session: SessionSummary = end.result;
+    expect(session.model?.sizes).toEqual([784, 32, 32, 10]);
+    expect(session.model?.testAccuracy).toBeGreaterThan(0.5);
+    expect(session.training?.epochs).toHaveLength(1);
+    expect(session.dirty).toBe(true);
+  }, 120_000);
+
+  it('saves the trained session by name into the sessions folder, lists it in recent, and opens it', async () => {
+    const saved = ok<{ path: string; name: string }>(await api.call('session.save', { path: 'api test' }));
+    expect(saved.path).toBe(`${t.sessionsDir}/api test.steerlab`);
+    const recent = ok<{ name: string; ref: string }[]>(await api.call('session.recent', {}));
+    expect(recent).toContainEqual({ name: 'api test', ref: 'api test.steerlab' });
+    expect(ok<{ path: string }>(await api.call('session.open', { path: 'api test' })).path).toBe(saved.path);
+  });
+
+  it('cancels a running job: it ends with a cancelled error and no new model', async () => {
+    const before = ok<SessionSummary>(await api.call('session.get', {}));
+    const { jobId } = ok<JobStarted>(await api.call('train.start', { config: { ...small, epochs: 20 } }));
+    await api.waitForEvent((e) => e.type === 'train.progress' && e.jobId === jobId);
+    expect(ok<{ cancelled: boolean }>(await api.call('job.cancel', { jobId }))).toEqual({ cancelled: true });
+    const end = await api.waitForEvent(isDone(jobId), 30_000);
+    expect(end.type === 'job.error' && end.error.code).toBe('cancelled');
+    const after = ok<SessionSummary>(await api.call('session.get', {}));
+    expect(after.model?.sha256).toBe(before.model?.sha256);
+  }, 60_000);
+
+  it('keeps session.get round trips under 50 ms at p99 while training runs', async () => {
+    const { jobId } = ok<JobStarted>(await api.call('train.start', { config: { ...small, epochs: 3 } }));
+    await api.waitForEvent((e) => e.type === 'train.progress' && e.jobId === jobId);
+    let finished = false;
+    void api.waitForEvent(isDone(jobId), 120_000).then(() => (finished = true));
+    const roundTripsMs: number[] = [];
+    while (!finished && roundTripsMs.length < 400) {
+      const started = performance.now();
+      ok(await api.call('session.get', {}));
+      roundTripsMs.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const stillRunning = !finished;
+    await api.call('job.cancel', { jobId });
+    await api.waitForEvent(isDone(jobId), 30_000);
+    const p99 = percentile(roundTripsMs, 99);
+    console.log(`session.get during training: n=${roundTripsMs.length}, p50=${percentile(roundTripsMs, 50).toFixed(2)} ms, p99=${p99.toFixed(2)} ms`);
+    expect(stillRunning).toBe(true);
+    expect(roundTripsMs.length).toBe(400);
+    expect(p99).toBeLessThan(50);
+  }, 120_000);
+});
+
+describe('sweeps over the API', () => {
+  it('streams sweep progress, reports the sweep id, and lists and returns the sweep', async () => {
+    const { jobId } = ok<JobStarted>(await api.call('sweep.pairs', { hook: 1, coeff: 1, source: { kind: 'first' } }));
+    expect(jobId).toMatch(/^sweep-\d+$/);
+    const end = await api.waitForEvent(isDone(jobId), 120_000);
+    if (end.type !== 'job.done' || end.kind !== 'sweep') throw new Error(`expected a sweep result, got ${JSON.stringify(end)}`);
+    expect(api.events.some((e) => e.type === 'sweep.progress' && e.jobId === jobId)).toBe(true);
+    const listed = ok<{ id: string }[]>(await api.call('sweep.list', {}));
+    expect(listed.map((s) => s.id)).toContain(end.result.sweepId);
+    expect(ok<{ id: string }>(await api.call('sweep.get', { id: end.result.sweepId })).id).toBe(end.result.sweepId);
+  }, 120_000);
+});
