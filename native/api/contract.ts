@@ -66,14 +66,6 @@ const recordId = z.string().min(1).max(128);
 const probabilities = z.array(z.number()).length(10);
 
 /** An engine steer result sent back with a drawing to keep (arrays bounded like everything else). */
-const steerResultSchema = z.strictObject({
-  unpatched: probabilities,
-  steered: probabilities,
-  unpatchedLogits: probabilities,
-  steeredLogits: probabilities,
-  vectors: z.array(z.strictObject({ values: z.array(z.number()).max(4096), description: z.string().max(500) })).max(16),
-  sources: z.array(z.strictObject({ plus: pixels, minus: pixels })).max(16),
-});
 
 const empty = z.strictObject({});
 const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
@@ -135,7 +127,7 @@ export const API = {
     z.strictObject({ split, digit: digit.optional(), offset: imageIndex, limit: z.int().min(1).max(200) }),
   ),
   'drawing.save': returns<DrawingRecord>()(
-    z.strictObject({ name: z.string().min(1).max(200), pixels, additions: z.array(steerAddition).max(16), result: steerResultSchema.nullable() }),
+    z.strictObject({ name: z.string().min(1).max(200), pixels, additions: z.array(steerAddition).max(16) }),
   ),
   'drawing.list': returns<{ id: string; name: string; createdAt: string }[]>()(empty),
   'drawing.get': returns<DrawingRecord>()(z.strictObject({ id: recordId })),

@@ -30,6 +30,8 @@ export interface SessionSummary {
     config: TrainConfig;
     epochs: { epoch: number; trainLoss: number; testCeNats: number; testAccuracy: number; elapsedMs: number }[];
     history: { epoch: number; step: number; loss: number }[];
+    /** Steps per epoch, so a loss curve can place history points on an epoch axis. */
+    stepsPerEpoch: number;
     elapsedMs: number;
     backend: string;
   };
@@ -92,6 +94,7 @@ export interface DrawingRecord {
   /** The 28x28 input (784 values in [0, 1]). */
   pixels: number[];
   additions: SteerAddition[];
+  /** The engine's predictions when the drawing was kept (null only if there was no model). */
   result: SteerResult | null;
 }
 
@@ -136,7 +139,8 @@ export interface Workbench {
 
   /** Test or training images, optionally of one digit, `limit` from `offset` (in that digit's order). */
   browseImages(query: { split: 'train' | 'test'; digit?: number; offset: number; limit: number }): Promise<{ total: number; images: DatasetImage[] }>;
-  saveDrawing(drawing: Omit<DrawingRecord, 'id' | 'createdAt'>): DrawingRecord;
+  /** Keeps a drawing with the predictions the engine makes for it now (unpatched and steered). */
+  saveDrawing(drawing: { name: string; pixels: number[]; additions: SteerAddition[] }): Promise<DrawingRecord>;
   listDrawings(): { id: string; name: string; createdAt: string }[];
   getDrawing(id: string): DrawingRecord;
   deleteDrawing(id: string): SessionSummary;

@@ -86,7 +86,9 @@ export class SteerLabWorkbench implements Workbench {
       path: file,
       dirty,
       model: weights ? { sizes: weights.sizes, sha256: modelSha256(weights), testCeNats: t?.testCeNats ?? null, testAccuracy: t?.testAccuracy ?? null } : null,
-      training: t ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, elapsedMs: t.elapsedMs, backend: t.backend } : null,
+      training: t
+        ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, stepsPerEpoch: t.stepsPerEpoch ?? Math.ceil(this.ready.data.trainCount / t.config.batchSize), elapsedMs: t.elapsedMs, backend: t.backend }
+        : null,
       sweepIds: (header.sweeps as SweepRecord[]).map((s) => s.id),
       drawingIds: (header.drawings as { id: string }[]).map((d) => d.id),
       notes: header.notes,
@@ -259,8 +261,10 @@ export class SteerLabWorkbench implements Workbench {
     return this.engine.call('browse', query);
   }
 
-  saveDrawing(drawing: Omit<DrawingRecord, 'id' | 'createdAt'>): DrawingRecord {
-    const record: DrawingRecord = { ...drawing, id: randomUUID(), createdAt: new Date().toISOString() };
+  async saveDrawing(drawing: { name: string; pixels: number[]; additions: SteerAddition[] }): Promise<DrawingRecord> {
+    // The predictions kept with a drawing are the engine's own, never a client's.
+    const result = this.current.weights ? await this.steer(drawing.pixels, drawing.additions) : null;
+    const record: DrawingRecord = { ...drawing, result, id: randomUUID(), createdAt: new Date().toISOString() };
     this.current.header.drawings.push(record);
     this.current.dirty = true;
     return record;

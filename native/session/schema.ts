@@ -37,6 +37,8 @@ export const TrainingSchema = z.strictObject({
   testCeNats: z.number(),
   testAccuracy: z.number(),
   elapsedMs: z.number(),
+  /** Optimiser steps per epoch (places history points on an epoch axis). */
+  stepsPerEpoch: z.int().positive().optional(),
   backend: z.string(),
   completed: z.boolean(),
 });

@@ -43,6 +43,7 @@ export interface TrainResult {
   testCeNats: number;
   testAccuracy: number;
   elapsedMs: number;
+  stepsPerEpoch: number;
 }
 
 export class TrainingCancelled extends Error {
@@ -130,7 +131,7 @@ export async function train(
     }
     const weights = toWeights(kernels, biases, config);
     const last = epochs[epochs.length - 1];
-    return { weights, config, history, epochs, testCeNats: last.testCeNats, testAccuracy: last.testAccuracy, elapsedMs: performance.now() - started };
+    return { weights, config, history, epochs, testCeNats: last.testCeNats, testAccuracy: last.testAccuracy, elapsedMs: performance.now() - started, stepsPerEpoch };
   } finally {
     adam.dispose();
     tf.dispose([...kernels, ...biases]);

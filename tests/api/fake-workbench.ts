@@ -88,7 +88,7 @@ export function createFakeWorkbench(options: { stepsPerEpoch?: number; stepMs?: 
           ...current,
           dirty: true,
           model: { sizes: [784, ...config.hidden, 10], sha256: 'f'.repeat(64), testCeNats: 0.3, testAccuracy: 0.9 },
-          training: { config, epochs, history, elapsedMs: performance.now() - started, backend: 'cpu' },
+          training: { config, epochs, history, stepsPerEpoch, elapsedMs: performance.now() - started, backend: 'cpu' },
         };
         return current;
       })();
@@ -124,7 +124,7 @@ export function createFakeWorkbench(options: { stepsPerEpoch?: number; stepMs?: 
       total: 10,
       images: Array.from({ length: Math.min(limit, 10 - offset) }, (_, i) => ({ split, index: offset + i, label: (offset + i) % 10, pixels: new Array(784).fill(0) })),
     }),
-    saveDrawing: (drawing) => ({ ...drawing, id: 'drawing-1', createdAt: new Date(0).toISOString() }),
+    saveDrawing: async (drawing) => ({ ...drawing, result: null, id: 'drawing-1', createdAt: new Date(0).toISOString() }),
     listDrawings: () => [],
     getDrawing: (id) => notInFake(`drawing ${id}`),
     deleteDrawing: (id) => notInFake(`drawing ${id}`),

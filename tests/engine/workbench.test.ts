@@ -83,7 +83,8 @@ describe.skipIf(!HAVE_DATA)('workbench', () => {
 
   it('saves and reopens a session with its sweeps and drawings intact', async () => {
     const image = await wb.datasetImage('test', 1);
-    const drawing = wb.saveDrawing({ name: 'a two', pixels: image.pixels, additions: [], result: null });
+    const drawing = await wb.saveDrawing({ name: 'a two', pixels: image.pixels, additions: [] });
+    expect(drawing.result?.unpatched).toEqual((await wb.steer(image.pixels, [])).unpatched);
     const file = path.join(dir, 'work.steerlab');
     const saved = await wb.saveSession(file);
     expect(saved).toMatchObject({ name: 'work.steerlab', dirty: false });

@@ -60,6 +60,7 @@ export function trainCommand(): Command {
           testCeNats: result.testCeNats,
           testAccuracy: result.testAccuracy,
           elapsedMs: result.elapsedMs,
+          stepsPerEpoch: result.stepsPerEpoch,
           backend: engine.backend.name,
           completed: true,
         },

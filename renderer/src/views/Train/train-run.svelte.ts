@@ -104,9 +104,8 @@ function thin(points: LossPoint[]): LossPoint[] {
 
 /**
  * The stored loss history of a session as chart points. The engine records (epoch, step, loss)
- * with the step counted within the epoch; `stepsPerEpoch` places it on the epoch axis.
+ * with the step counted within the epoch; the engine's `stepsPerEpoch` places it on the epoch axis.
  */
-export function historyPoints(training: NonNullable<SessionSummary['training']>, trainCount: number): LossPoint[] {
-  const stepsPerEpoch = Math.max(1, Math.ceil(trainCount / training.config.batchSize));
-  return training.history.map((h) => ({ x: h.epoch - 1 + h.step / stepsPerEpoch, loss: h.loss }));
+export function historyPoints(training: NonNullable<SessionSummary['training']>): LossPoint[] {
+  return training.history.map((h) => ({ x: h.epoch - 1 + h.step / training.stepsPerEpoch, loss: h.loss }));
 }
