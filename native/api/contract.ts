@@ -11,9 +11,9 @@ import { z } from 'zod';
 import type {
   DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
 } from '../service/workbench-types.js';
-import type { SweepRecord } from '../steer/records.js';
-import type { TrainEvent } from '../train/trainer.js';
-import type { SweepProgress } from '../steer/sweep.js';
+import type { SweepRecord } from '../steer/record-types.js';
+import type { TrainEvent } from '../train/train-types.js';
+import type { SweepProgress } from '../steer/steer-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Limits are generous for real use and small enough that a hostile or buggy

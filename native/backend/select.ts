@@ -8,17 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-
-/** What was chosen, and why each faster backend was not. Goes into `doctor` and every result file. */
-export interface BackendReport {
-  name: BackendName;
-  /** The tfjs backend id actually active (`tensorflow`, `wasm`, `cpu`). */
-  tfjsBackend: string;
-  skipped: { name: BackendName; reason: string }[];
-  forced: boolean;
-}
+export { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
+import { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
 
 /** Imports a module by name; injectable so tests can simulate missing or broken packages. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;

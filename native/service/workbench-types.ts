@@ -5,12 +5,11 @@
  * thread so the caller's event loop stays free. Every long operation takes progress callbacks and
  * an AbortSignal. These types are plain data (JSON-safe), so they cross IPC and WebSockets as is.
  */
-import type { BackendReport } from '../backend/select.js';
-import type { TrainConfig, TrainEvent } from '../train/trainer.js';
+import type { BackendReport } from '../backend/backend-types.js';
+import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
-import type { InputRef, PairSource } from '../steer/vectors.js';
-import type { SweepProgress } from '../steer/sweep.js';
-import type { SweepRecord } from '../steer/records.js';
+import type { InputRef, PairSource, SweepProgress } from '../steer/steer-types.js';
+import type { SweepRecord } from '../steer/record-types.js';
 import type { TableComparison } from '../metrics/compare.js';
 
 export interface SessionSummary {

@@ -6,20 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { BackendReport } from '../backend/select.js';
 import type { HookPoint } from '../model/weights.js';
 import type { PairMetrics, PairSweepTables } from './sweep.js';
+import type { Provenance, PairSweepRecord } from './record-types.js';
+export type { Provenance, PairSweepRecord, PairRow, LayerSweepRecord, CoeffSweepRecord, SweepRecord } from './record-types.js';
 import { type PairSource, type VectorRecipe, describeRecipe } from './vectors.js';
-
-export interface Provenance {
-  appVersion: string;
-  backend: string;
-  backendSkipped: { name: string; reason: string }[];
-  modelSha256: string;
-  dataChecksums: Record<string, string>;
-  testCount: number;
-  createdAt: string;
-  elapsedMs: number;
-  /** The metric definition, stated once so readers of the JSON need not guess. */
-  metricNote: string;
-}
 
 export const METRIC_NOTE =
   'ce = mean cross-entropy in nats (the seed calls it "perplexity") over test images whose label is not b; ' +
@@ -46,53 +35,6 @@ export function makeProvenance(args: {
     metricNote: METRIC_NOTE,
   };
 }
-
-export interface PairSweepRecord {
-  id: string;
-  kind: 'pairs';
-  layer: HookPoint;
-  coeff: number;
-  source: PairSource;
-  /** Tables indexed [a][b]. */
-  ce: number[][];
-  normal: number[];
-  accuracy: number[][];
-  normalAccuracy: number[];
-  pA: number[][];
-  pB: number[][];
-  pANormal: number[][];
-  pBNormal: number[];
-  meanProbs: number[][][][];
-  normalMeanProbs: number[][];
-  vectors: string[][];
-  provenance: Provenance;
-}
-
-export type PairRow = Omit<PairMetrics, 'normalMeanProbs'> & { normalMeanProbs: number[][]; vector: string };
-
-export interface LayerSweepRecord {
-  id: string;
-  kind: 'layers';
-  a: number;
-  b: number;
-  coeff: number;
-  source: PairSource;
-  rows: (PairRow & { layer: HookPoint })[];
-  provenance: Provenance;
-}
-
-export interface CoeffSweepRecord {
-  id: string;
-  kind: 'coeffs';
-  a: number;
-  b: number;
-  layer: HookPoint;
-  source: PairSource;
-  rows: (PairRow & { coeff: number })[];
-  provenance: Provenance;
-}
-
-export type SweepRecord = PairSweepRecord | LayerSweepRecord | CoeffSweepRecord;
 
 export function pairSweepRecord(spec: { hook: HookPoint; coeff: number; source: PairSource }, t: PairSweepTables, provenance: Provenance): PairSweepRecord {
   return {

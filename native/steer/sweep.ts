@@ -17,11 +17,8 @@ import {
 import type { SweepPool } from './sweep-pool.js';
 import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
 
-export interface SweepProgress {
-  done: number;
-  total: number;
-  label: string;
-}
+export type { SweepProgress, PairMetrics } from './steer-types.js';
+import type { SweepProgress, PairMetrics } from './steer-types.js';
 
 export interface SweepRunOptions {
   onProgress?: (p: SweepProgress) => void;
@@ -154,22 +151,6 @@ function dedupe(vectors: Float32Array[]): { vectors: Float32Array[]; indexOf: nu
 export function scaled(values: Float32Array, coeff: number): Float32Array {
   if (!Number.isFinite(coeff)) throw new Error(`The coefficient must be a finite number; got ${coeff}.`);
   return values.map((v) => v * coeff);
-}
-
-/** Every metric of one (a, b) vector, patched beside unpatched. */
-export interface PairMetrics {
-  a: number;
-  b: number;
-  ce: number;
-  accuracy: number;
-  pA: number;
-  pB: number;
-  meanProbs: number[][];
-  normal: number;
-  normalAccuracy: number;
-  pANormal: number;
-  pBNormal: number;
-  normalMeanProbs: number[][];
 }
 
 export function pairMetrics(a: number, b: number, patched: LabelAggregates, normal: LabelAggregates): PairMetrics {

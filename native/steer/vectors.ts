@@ -11,30 +11,13 @@ import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
 
-/** One side of a vector: which input's activation is taken. */
-export type InputRef =
-  /** The n-th training image of a digit (n = 0: the seed's "first training image"). */
-  | { kind: 'digit'; digit: number; n: number }
-  /** The mean activation over all training images of a digit. */
-  | { kind: 'mean'; digit: number }
-  /** Any dataset image by index. */
-  | { kind: 'image'; split: 'train' | 'test'; index: number }
-  /** Any 28x28 input, e.g. a drawing: 784 values in [0, 1], row-major. */
-  | { kind: 'pixels'; pixels: number[]; label?: string };
-
-export interface VectorRecipe {
-  plus: InputRef;
-  minus: InputRef;
-  hook: HookPoint;
-}
+export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
+import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 
 export interface SteeringVector {
   recipe: VectorRecipe;
   values: Float32Array;
 }
-
-/** How a pair sweep makes the vector for (a, b). */
-export type PairSource = { kind: 'first' } | { kind: 'mean' } | { kind: 'nth'; i: number; j: number };
 
 /** The recipe a pair sweep uses for digits a and b. */
 export function pairRecipe(source: PairSource, a: number, b: number, hook: HookPoint): VectorRecipe {

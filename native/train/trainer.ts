@@ -14,13 +14,8 @@ import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
 import { readTensor } from '../model/read-tensor.js';
 
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  hidden: number[];
-}
+export type { TrainConfig, TrainEvent } from './train-types.js';
+import type { TrainConfig, TrainEvent } from './train-types.js';
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = { epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [...SEED_HIDDEN] };
 
@@ -30,10 +25,6 @@ export interface LabelledImages {
   labels: Uint8Array;
   count: number;
 }
-
-export type TrainEvent =
-  | { kind: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; elapsedMs: number }
-  | { kind: 'epoch'; epoch: number; trainLoss: number; testCeNats: number; testAccuracy: number; elapsedMs: number };
 
 export interface TrainResult {
   weights: MlpWeights;

@@ -5,7 +5,7 @@
  */
 import type { ApiEvent, JobStarted, RequestOf } from '../../../../native/api/contract.js';
 import type { SessionSummary } from '../../../../native/service/workbench-types.js';
-import type { TrainEvent } from '../../../../native/train/trainer.js';
+import type { TrainEvent } from '../../../../native/train/train-types.js';
 import type { ApiClient } from '../../lib/api.js';
 import { LOSS_CHART } from '../../config.js';
 

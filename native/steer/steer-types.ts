@@ -1,0 +1,47 @@
+/**
+ * Steering vocabulary as plain data (no tfjs import): what a vector is made of, how a pair sweep
+ * makes its vectors, and sweep progress. Shared by the engine, the API contract and the renderer.
+ */
+import type { HookPoint } from '../model/weights.js';
+
+/** One side of a vector: which input's activation is taken. */
+export type InputRef =
+  /** The n-th training image of a digit (n = 0: the seed's "first training image"). */
+  | { kind: 'digit'; digit: number; n: number }
+  /** The mean activation over all training images of a digit. */
+  | { kind: 'mean'; digit: number }
+  /** Any dataset image by index. */
+  | { kind: 'image'; split: 'train' | 'test'; index: number }
+  /** Any 28x28 input, e.g. a drawing: 784 values in [0, 1], row-major. */
+  | { kind: 'pixels'; pixels: number[]; label?: string };
+
+export interface VectorRecipe {
+  plus: InputRef;
+  minus: InputRef;
+  hook: HookPoint;
+}
+
+/** How a pair sweep makes the vector for (a, b). */
+export type PairSource = { kind: 'first' } | { kind: 'mean' } | { kind: 'nth'; i: number; j: number };
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+/** Every metric of one (a, b) vector, patched beside unpatched. */
+export interface PairMetrics {
+  a: number;
+  b: number;
+  ce: number;
+  accuracy: number;
+  pA: number;
+  pB: number;
+  meanProbs: number[][];
+  normal: number;
+  normalAccuracy: number;
+  pANormal: number;
+  pBNormal: number;
+  normalMeanProbs: number[][];
+}
