@@ -106,6 +106,20 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     expect(rows[1].ce).toBe(rows[1].normal);
   }, 300_000);
 
+  it('reproduce writes the report with our tables beside the seed\'s, the findings checked, and SVG plots', () => {
+    const out = path.join(dir, 'repro');
+    const r = steerlab('reproduce', '--session', model, '--out', out);
+    expect(r.code).toBe(0);
+    const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toContain('## Layer 0 table: ours');
+    expect(report).toContain('| 3 | 19.0 | 12.7 | 15.9 | 0.1 | 21.6 |'); // the seed's row 3, verbatim
+    expect(report).toMatch(/\| P\(a \\\| images of b\) goes up \| \d+\/90 pairs \|/);
+    expect(report).toMatch(/\| 3 \| [\d.]+ \| 17\.01 \|/); // layer sweep row 3 beside the seed's 17.01
+    for (const svg of ['layer0-ours.svg', 'layer0-seed.svg', 'layers-3-1.svg', 'classes-3-1.svg']) {
+      expect(readFileSync(path.join(out, svg), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    }
+  }, 300_000);
+
   it('a corrupt session and bad flags get a one-line error naming the problem', () => {
     const bad = path.join(dir, 'bad.steerlab');
     writeFileSync(bad, 'not a session');
