@@ -35,3 +35,97 @@ export const FORMAT = {
  * owns the real defaults; these only pre-fill the fields.
  */
 export const TRAIN_FORM_DEFAULTS = { epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512] as [number, number] };
+
+/**
+ * Draw & steer and Data views: canvas and chart geometry, colours, the steering controls' ranges.
+ * The engine owns every number shown; these only size and colour it.
+ */
+export const DRAW = {
+  /** The drawing canvas, in canvas pixels (shown at the same CSS size): 10x the network's 28x28. */
+  canvasSize: 280,
+  brush: { min: 6, max: 40, default: 20 },
+  inkColor: '#111111',
+  /** Undo keeps this many earlier states. */
+  undoLimit: 50,
+  /** CSS size of the enlarged 28x28 input preview. */
+  previewSize: 168,
+  /** The seed's names for the hook points 0..4. */
+  hookNames: ['Linear1', 'ReLU', 'Linear2', 'ReLU', 'logits'] as readonly string[],
+  coeff: { min: -4, max: 4, step: 0.05, default: 1 },
+  defaults: { a: 3, b: 1, hook: 0 as 0 | 1 | 2 | 3 | 4 },
+  bars: {
+    width: 560,
+    height: 250,
+    margin: { top: 24, right: 12, bottom: 40, left: 44 },
+    unpatched: '#8a9bb8',
+    steered: '#d8703b',
+    /** The predicted class's axis label. */
+    predicted: '#1f232a',
+  },
+  heatmap: {
+    /** Widest the grid may be, in CSS px; cells are square. */
+    width: 400,
+    legendHeight: 10,
+    /** Grids: columns ~ sqrt(2 n), so 512 units lay out as 16 x 32. */
+    aspect: 2,
+  },
+  /** Source thumbnails (28x28 images) beside the vector. */
+  thumbSize: 84,
+  /** Data view: thumbnails per page and their CSS size. */
+  browse: { pageSize: 60, thumbSize: 56 },
+  /** Probabilities as labels above bars. */
+  probability: (p: number) => (p >= 0.995 ? '1.00' : p < 0.005 ? '' : p.toFixed(2)),
+} as const;
+
+/**
+ * The Sweep view: chart geometry, colours and defaults. Figures are drawn with explicit SVG
+ * attributes (no page CSS), so an exported SVG or PNG looks exactly like the chart on screen.
+ */
+export const SWEEP = {
+  font: 'Helvetica, Arial, sans-serif',
+  fontSize: 11,
+  heatmap: {
+    /** Side of one cell in px (the comparison's two tables use the smaller one to sit side by side). */
+    cell: 46,
+    compareCell: 38,
+    margin: { top: 64, right: 12, bottom: 14, left: 78 },
+    /** Gap above the Normal / Unpatched row, in cells. */
+    referenceGap: 0.35,
+    legend: { gap: 18, barWidth: 14, axisWidth: 64 },
+  },
+  classBars: {
+    panelWidth: 156,
+    plotHeight: 92,
+    columns: 5,
+    margin: { top: 64, right: 12, bottom: 8, left: 40 },
+    rowGap: 48,
+  },
+  series: {
+    width: 460,
+    panelHeight: 150,
+    panelGap: 46,
+    margin: { top: 56, right: 118, bottom: 46, left: 58 },
+  },
+  colors: {
+    /** Class a (the digit the vector adds) and class b (the digit it subtracts). */
+    a: '#d8703b',
+    b: '#3b6fd8',
+    other: '#aab2bf',
+    unpatched: '#1f232a',
+    ce: '#6a3d9a',
+    normal: '#8a909a',
+    highlight: '#e4002b',
+    selected: '#000000',
+    text: '#1f232a',
+    muted: '#5c6370',
+    grid: '#e2e5ea',
+  },
+  /** The hook points, in the seed's numbering. */
+  hookNames: ['Linear 1', 'ReLU 1', 'Linear 2', 'ReLU 2', 'Linear 3'] as const,
+  formDefaults: { layer: 0, coeff: 1, source: 'first' as 'first' | 'mean' | 'nth', i: 0, j: 0 },
+  /** The detail's coefficient sweep: from..to in steps (the engine takes at most 64 values). */
+  coeffDefaults: { from: -4, to: 4, step: 0.5 },
+  maxCoeffs: 64,
+  /** Exported PNGs are drawn at this multiple of the chart's size. */
+  pngScale: 2,
+} as const;

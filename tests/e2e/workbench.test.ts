@@ -75,7 +75,7 @@ describe('the served workbench in Chromium', () => {
       await shot(file);
     }
     await showView('Draw & steer');
-    expect(await page.getByRole('region', { name: 'Draw & steer' }).textContent()).toContain('Coming next');
+    expect(await page.getByRole('region', { name: 'Draw & steer' }).textContent()).toContain('needs a trained model');
     await showView('Train');
   });
 

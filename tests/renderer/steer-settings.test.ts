@@ -1,0 +1,72 @@
+/**
+ * The Draw view's steering controls as `steer.run` additions, and back: every setting the
+ * controls can make survives a round trip through a kept drawing's additions.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  additionsFor, DEFAULT_SETTINGS, inputLabel, pairLabel, settingsFromAdditions, type SteerSettings, type VectorSource,
+} from '../../renderer/src/views/Draw/steer-settings.js';
+import { pageInfo } from '../../renderer/src/views/Data/paging.js';
+import { API } from '../../native/api/contract.js';
+
+const drawing = Array.from({ length: 784 }, (_, i) => (i % 3) / 2);
+const settings = (over: Partial<SteerSettings>): SteerSettings => ({ ...DEFAULT_SETTINGS, ...over });
+
+describe('steering settings to additions', () => {
+  it('the seed default: 3 - 1 from the first training images at hook 0, coefficient 1', () => {
+    expect(additionsFor(settings({ a: 3, b: 1, hook: 0, coeff: 1 }), drawing)).toEqual([
+      { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 },
+    ]);
+  });
+
+  it('steering off sends no additions', () => {
+    expect(additionsFor(settings({ enabled: false }), drawing)).toEqual([]);
+  });
+
+  it('class means, two dataset images and the drawing on either side make the matching input refs', () => {
+    const one = (over: Partial<SteerSettings>) => additionsFor(settings(over), drawing)[0];
+    expect(one({ source: 'mean', a: 7, b: 2 })).toMatchObject({ plus: { kind: 'mean', digit: 7 }, minus: { kind: 'mean', digit: 2 } });
+    expect(one({ source: 'images', split: 'test', plusIndex: 12, minusIndex: 40 })).toMatchObject({
+      plus: { kind: 'image', split: 'test', index: 12 }, minus: { kind: 'image', split: 'test', index: 40 },
+    });
+    expect(one({ source: 'drawing-minus-b', b: 5 })).toMatchObject({ plus: { kind: 'pixels', pixels: drawing }, minus: { kind: 'digit', digit: 5, n: 0 } });
+    expect(one({ source: 'a-minus-drawing', a: 8 })).toMatchObject({ plus: { kind: 'digit', digit: 8, n: 0 }, minus: { kind: 'pixels', pixels: drawing } });
+  });
+
+  it.each(['first', 'mean', 'images', 'drawing-minus-b', 'a-minus-drawing'] as VectorSource[])(
+    'source %s: the additions pass the API contract and come back as the same settings', (source) => {
+      const s = settings({ source, a: 4, b: 9, split: 'test', plusIndex: 3, minusIndex: 8, hook: 2, coeff: -1.25 });
+      const additions = additionsFor(s, drawing);
+      expect(API['steer.run'].request.safeParse({ pixels: drawing, additions }).success).toBe(true);
+      const back = settingsFromAdditions(additions, DEFAULT_SETTINGS)!;
+      expect(additionsFor(back, drawing)).toEqual(additions);
+    },
+  );
+
+  it('additions the controls cannot express (a second training image, two additions) give null', () => {
+    const second = [{ plus: { kind: 'digit' as const, digit: 3, n: 1 }, minus: { kind: 'digit' as const, digit: 1, n: 0 }, hook: 0 as const, coeff: 1 }];
+    expect(settingsFromAdditions(second, DEFAULT_SETTINGS)).toBeNull();
+    const two = additionsFor(DEFAULT_SETTINGS, drawing);
+    expect(settingsFromAdditions([...two, ...two], DEFAULT_SETTINGS)).toBeNull();
+    expect(settingsFromAdditions([], DEFAULT_SETTINGS)).toEqual({ ...DEFAULT_SETTINGS, enabled: false });
+  });
+
+  it('labels pairs and inputs in a few words', () => {
+    expect(pairLabel(settings({ a: 3, b: 1 }))).toBe('3 − 1');
+    expect(pairLabel(settings({ source: 'images', split: 'test', plusIndex: 1, minusIndex: 2 }))).toBe('test #1 − test #2');
+    expect(inputLabel({ kind: 'digit', digit: 3, n: 0 })).toBe('first training 3');
+    expect(inputLabel({ kind: 'pixels', pixels: drawing, label: 'my drawing' })).toBe('my drawing');
+  });
+});
+
+describe('dataset browser paging', () => {
+  it.each([
+    [0, 60, 10_000, '1–60 of 10,000', false, true],
+    [9_960, 60, 10_000, '9,961–10,000 of 10,000', true, false],
+    [0, 60, 0, 'none', false, false],
+    [60, 60, 100, '61–100 of 100', true, false],
+  ])('offset %i, page %i, total %i: "%s" (previous %s, next %s)', (offset, size, total, text, prev, next) => {
+    const page = pageInfo(offset, size, total);
+    expect(page).toMatchObject({ text, hasPrevious: prev, hasNext: next });
+  });
+});
