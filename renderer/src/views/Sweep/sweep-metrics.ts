@@ -1,0 +1,165 @@
+/**
+ * What the Sweep view can show of a pair sweep, as plain functions of the engine's record: the
+ * metrics of the heatmap's switch, their reference ("Normal" / "Unpatched") rows, number formats,
+ * and the words for a vector source. Nothing here computes a metric; the one exception is
+ * "change from normal", a display difference ce[a][b] − normal[b] of two engine numbers, and it
+ * says so in its label.
+ */
+import type { PairSource } from '../../../../native/steer/steer-types.js';
+import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
+
+export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change';
+/** How a metric is coloured: log for cross-entropy, 0..1 for probabilities, diverging around 0. */
+export type ScaleKind = 'log' | 'unit' | 'diverging';
+
+export interface MetricSpec {
+  key: MetricKey;
+  /** Short label for the switch. */
+  label: string;
+  /** The quantity in words, for chart titles and the legend. */
+  title: string;
+  scale: ScaleKind;
+  /** The cell's number as the engine gave it (or the labelled display difference). */
+  cell(record: PairSweepRecord, a: number, b: number): number;
+  /** The row beneath the table: the unpatched model's value for each column b, when there is one. */
+  reference: null | { label: string; value(record: PairSweepRecord, b: number): number };
+  /** One sentence under the chart: what the cell is, over which images. */
+  note: string;
+}
+
+export const METRICS: readonly MetricSpec[] = [
+  {
+    key: 'ce',
+    label: 'Cross-entropy',
+    title: 'Cross-entropy (nats)',
+    scale: 'log',
+    cell: (r, a, b) => r.ce[a][b],
+    reference: { label: 'Normal', value: (r, b) => r.normal[b] },
+    note: 'Mean cross-entropy in nats (the post’s “perplexity”) over test images whose label is not b. Normal: the unpatched model on the same images.',
+  },
+  {
+    key: 'accuracy',
+    label: 'Accuracy',
+    title: 'Accuracy',
+    scale: 'unit',
+    cell: (r, a, b) => r.accuracy[a][b],
+    reference: { label: 'Normal', value: (r, b) => r.normalAccuracy[b] },
+    note: 'Accuracy over test images whose label is not b. Normal: the unpatched model on the same images.',
+  },
+  {
+    key: 'pA',
+    label: 'P(a | b)',
+    title: 'P(a | images of b)',
+    scale: 'unit',
+    cell: (r, a, b) => r.pA[a][b],
+    reference: null,
+    note: 'Mean probability of class a on test images of b. The unpatched value differs per cell (a, b): see the tooltip.',
+  },
+  {
+    key: 'pB',
+    label: 'P(b | b)',
+    title: 'P(b | images of b)',
+    scale: 'unit',
+    cell: (r, a, b) => r.pB[a][b],
+    reference: { label: 'Unpatched', value: (r, b) => r.pBNormal[b] },
+    note: 'Mean probability of class b on test images of b. Unpatched: the model without the vector.',
+  },
+  {
+    key: 'change',
+    label: 'Change from normal',
+    title: 'Cross-entropy − normal (nats)',
+    scale: 'diverging',
+    cell: (r, a, b) => r.ce[a][b] - r.normal[b],
+    reference: null,
+    note: 'Display difference ce[a][b] − normal[b] of the engine’s two numbers (nats), over test images whose label is not b.',
+  },
+];
+
+export function metricSpec(key: MetricKey): MetricSpec {
+  const spec = METRICS.find((m) => m.key === key);
+  if (!spec) throw new Error(`Unknown metric "${key}".`);
+  return spec;
+}
+
+/** The 10x10 values of a metric, indexed [a][b], and its reference row if it has one. */
+export function metricTable(record: PairSweepRecord, key: MetricKey): { values: number[][]; reference: { label: string; values: number[] } | null } {
+  const spec = metricSpec(key);
+  const n = record.ce.length;
+  const values = Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => spec.cell(record, a, b)));
+  const reference = spec.reference
+    ? { label: spec.reference.label, values: Array.from({ length: n }, (_, b) => spec.reference!.value(record, b)) }
+    : null;
+  return { values, reference };
+}
+
+/**
+ * How a number of a metric is printed in a cell: three significant digits for nats (0.0934,
+ * 2.45, 15.0), a percentage with one decimal for accuracy, three decimals for probabilities.
+ */
+export function formatValue(scale: ScaleKind | 'accuracy', value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (scale === 'accuracy') return `${(value * 100).toFixed(1)}%`;
+  if (scale === 'unit') return value.toFixed(3);
+  const sign = scale === 'diverging' && value > 0 ? '+' : '';
+  return sign + toSignificant(value, 3);
+}
+
+/** The formatter of one metric's cells. */
+export function metricFormat(key: MetricKey): (value: number) => string {
+  if (key === 'accuracy') return (v) => formatValue('accuracy', v);
+  return (v) => formatValue(metricSpec(key).scale, v);
+}
+
+function toSignificant(value: number, digits: number): string {
+  if (value === 0) return '0';
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  const decimals = Math.max(0, digits - 1 - magnitude);
+  return value.toFixed(Math.min(decimals, 6));
+}
+
+/** A pair sweep's vector source in words (the engine's wording, see native/steer/vectors.ts). */
+export function describeSource(source: PairSource): string {
+  switch (source.kind) {
+    case 'first':
+      return 'first training images';
+    case 'mean':
+      return 'class means';
+    case 'nth':
+      return `training image #${source.i} of a minus #${source.j} of b`;
+  }
+}
+
+export function sameSource(x: PairSource, y: PairSource): boolean {
+  if (x.kind !== y.kind) return false;
+  return x.kind !== 'nth' || (y.kind === 'nth' && x.i === y.i && x.j === y.j);
+}
+
+/** A layer sweep made for cell (a, b) of `pairs`: same pair, coefficient, source and model. */
+export function layerSweepMatches(pairs: PairSweepRecord, a: number, b: number, candidate: SweepRecord): candidate is LayerSweepRecord {
+  return candidate.kind === 'layers' && candidate.a === a && candidate.b === b && candidate.coeff === pairs.coeff
+    && sameSource(candidate.source, pairs.source) && candidate.provenance.modelSha256 === pairs.provenance.modelSha256;
+}
+
+/** A coefficient sweep made for cell (a, b) of `pairs`: same pair, hook point, source and model. */
+export function coeffSweepMatches(pairs: PairSweepRecord, a: number, b: number, candidate: SweepRecord): candidate is CoeffSweepRecord {
+  return candidate.kind === 'coeffs' && candidate.a === a && candidate.b === b && candidate.layer === pairs.layer
+    && sameSource(candidate.source, pairs.source) && candidate.provenance.modelSha256 === pairs.provenance.modelSha256;
+}
+
+/**
+ * The coefficients from..to in steps of `step`, both ends included (rounded to 1e-9 so 0.1 steps
+ * do not drift). Throws a sentence for the form when the range is empty or too long.
+ */
+export function coefficientRange(from: number, to: number, step: number, max: number): number[] {
+  if (![from, to, step].every(Number.isFinite)) throw new Error('The coefficient range needs three numbers: from, to and step.');
+  if (step <= 0) throw new Error('The step must be greater than 0.');
+  if (to < from) throw new Error('“To” must not be less than “from”.');
+  const count = Math.floor((to - from) / step + 1e-9) + 1;
+  if (count > max) throw new Error(`That is ${count} coefficients; the engine takes at most ${max}. Use a larger step.`);
+  return Array.from({ length: count }, (_, k) => Math.round((from + k * step) * 1e9) / 1e9);
+}
+
+/** A pair sweep's heading: "layer 0 · coeff 1 · first training images". */
+export function pairSweepHeading(record: PairSweepRecord): string {
+  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}`;
+}
