@@ -202,7 +202,7 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
 
 /** Starts a sweep job: progress events while it runs, then the sweep id. */
 function startSweep(
-  { emit, context }: HandlerArgs,
+  { emit, context, workbench }: HandlerArgs,
   start: (onProgress: (progress: SweepProgress) => void) => Job<{ sweepId: string }>,
 ): { jobId: string } {
   let jobId = '';
@@ -210,6 +210,8 @@ function startSweep(
   const job = start((progress) => emit({ type: 'sweep.progress', jobId, progress }));
   jobId = context.jobs.add('sweep', job);
   settle(job, jobId, 'sweep', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'sweep', result }));
+  // The sweep is now in the session (and the session unsaved): tell the page after job.done.
+  job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
   return { jobId };
 }
 

@@ -33,6 +33,9 @@ export const SEED_HIDDEN: readonly number[] = [512, 512];
 export type HookPoint = 0 | 1 | 2 | 3 | 4;
 export const HOOK_POINTS: readonly HookPoint[] = [0, 1, 2, 3, 4];
 
+/** What each hook point follows, for labels (the same words in every view and report). */
+export const HOOK_NAMES: readonly string[] = ['Linear 1', 'ReLU 1', 'Linear 2', 'ReLU 2', 'logits'];
+
 /** The PyTorch module index of each Linear layer, as in `linear_relu_stack.{0,2,4}.weight`. */
 export const LINEAR_MODULE_INDEX: readonly number[] = [0, 2, 4];
 

@@ -45,3 +45,15 @@ export interface PairMetrics {
   pBNormal: number;
   normalMeanProbs: number[][];
 }
+
+/** How a pair sweep's vectors were made, in words. */
+export function describePairSource(source: PairSource): string {
+  switch (source.kind) {
+    case 'first':
+      return 'first training images';
+    case 'mean':
+      return 'class means';
+    case 'nth':
+      return `training image #${source.i} of a minus #${source.j} of b`;
+  }
+}

@@ -12,6 +12,7 @@ import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
+export { describePairSource } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 
 export interface SteeringVector {
@@ -38,18 +39,6 @@ export function parsePairSource(text: string): PairSource {
   const m = /^index:(\d+),(\d+)$/.exec(text);
   if (m) return { kind: 'nth', i: Number(m[1]), j: Number(m[2]) };
   throw new Error(`Unknown vector source "${text}". Use first, mean, or index:I,J (the I-th training image of a minus the J-th of b).`);
-}
-
-/** How a pair sweep's vectors were made, in words. */
-export function describePairSource(source: PairSource): string {
-  switch (source.kind) {
-    case 'first':
-      return 'first training images';
-    case 'mean':
-      return 'class means';
-    case 'nth':
-      return `training image #${source.i} of a minus #${source.j} of b`;
-  }
 }
 
 /** A short human description of an input reference, for tables and reports. */

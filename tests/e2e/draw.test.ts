@@ -155,7 +155,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await view().locator('select[name=vector-source]').selectOption('first');
     await view().getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { name: '3' }).click();
     await view().getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { name: '1' }).click();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
     await view().locator('input[name=coeff-value]').fill('1');
     await settled(before);
 
@@ -189,7 +189,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await shot('draw-steered-logits');
 
     const back = await replies();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
     await view().locator('input[name=coeff-value]').fill('1');
     await settled(back);
   });

@@ -7,6 +7,7 @@
  */
 import type { PairSource } from '../../../../native/steer/steer-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
+import { describePairSource } from '../../../../native/steer/steer-types.js';
 
 export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change';
 /** How a metric is coloured: log for cross-entropy, 0..1 for probabilities, diverging around 0. */
@@ -117,17 +118,8 @@ function toSignificant(value: number, digits: number): string {
   return value.toFixed(Math.min(decimals, 6));
 }
 
-/** A pair sweep's vector source in words (the engine's wording, see native/steer/vectors.ts). */
-export function describeSource(source: PairSource): string {
-  switch (source.kind) {
-    case 'first':
-      return 'first training images';
-    case 'mean':
-      return 'class means';
-    case 'nth':
-      return `training image #${source.i} of a minus #${source.j} of b`;
-  }
-}
+/** A pair sweep's vector source in words (the engine's own wording). */
+export const describeSource = describePairSource;
 
 export function sameSource(x: PairSource, y: PairSource): boolean {
   if (x.kind !== y.kind) return false;
