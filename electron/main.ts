@@ -3,12 +3,13 @@
  * compute runs in a worker thread), and the IPC bridge to the renderer.
  *
  * Security: the page is served from a privileged app:// scheme with a CSP header, runs sandboxed
- * with context isolation and no Node, cannot navigate or open windows, and IPC from anything but
- * that page is refused (ipc.ts). Run: `npm run build && npx electron .` (or `npm start`).
+ * with context isolation and no Node, cannot navigate or open windows, is granted no browser
+ * permissions, and IPC from anything but that page is refused (ipc.ts). docs/security.md has the
+ * review. Run: `npm run build && npx electron .` (or `npm start`).
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, protocol } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session } from 'electron';
 import { createWorkbench } from '../native/service/workbench.js';
 import type { Workbench } from '../native/service/workbench-types.js';
 import { contentSecurityPolicy } from '../native/server/security.js';
@@ -47,6 +48,11 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  // The page needs no browser permissions (camera, microphone, notifications, geolocation, ...);
+  // Electron grants them all unless told otherwise, so refuse every request and check.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     const file = url.host === 'steerlab' ? await readRendererFile(RENDERER_DIR, url.pathname) : null;
@@ -116,11 +122,12 @@ async function start(): Promise<void> {
     disposeIpc();
     void workbench.close().finally(() => app.quit());
   });
-  app.on('second-instance', (_event, argv) => {
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     if (window.isMinimized()) window.restore();
     window.focus();
     const file = sessionFileIn(argv);
-    if (file) void documents.openPath(file);
+    // A relative path is relative to where the second launch ran, not to this process.
+    if (file) void documents.openPath(path.resolve(workingDirectory, file));
   });
 
   openFile = (file) => void documents.openPath(file);

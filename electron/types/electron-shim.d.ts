@@ -118,6 +118,15 @@ export const contextBridge: {
   exposeInMainWorld(apiKey: string, api: unknown): void;
 };
 
+export interface Session {
+  setPermissionRequestHandler(handler: ((webContents: WebContents, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionCheckHandler(handler: ((webContents: WebContents | null, permission: string, requestingOrigin: string) => boolean) | null): void;
+}
+
+export const session: {
+  readonly defaultSession: Session;
+};
+
 export const protocol: {
   registerSchemesAsPrivileged(schemes: { scheme: string; privileges: { standard?: boolean; secure?: boolean; supportFetchAPI?: boolean } }[]): void;
   handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
@@ -132,7 +141,7 @@ export const app: {
   quit(): void;
   exit(code?: number): void;
   addRecentDocument(path: string): void;
-  on(event: 'second-instance', listener: (event: unknown, argv: string[]) => void): void;
+  on(event: 'second-instance', listener: (event: unknown, argv: string[], workingDirectory: string) => void): void;
   on(event: 'open-file', listener: (event: { preventDefault(): void }, path: string) => void): void;
   on(event: 'window-all-closed' | 'activate', listener: () => void): void;
   on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): void;

@@ -1,0 +1,89 @@
+/**
+ * The installers' configuration and the packed layout, checked offline by build/dist-check.mjs
+ * (`npm run dist:check`): electron-builder packs the built app for real (`--linux dir`) against a
+ * fake Electron, and the test reads the resulting app.asar. Needs dist/ (npm install builds it).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+interface Listing {
+  asarFiles: string[];
+  unpackedFiles: string[];
+  packageJson: { main: string };
+}
+interface DistCheckModule {
+  ROOT: string;
+  REQUIRED_IN_ASAR: string[];
+  loadAndValidateConfig(): Promise<Record<string, unknown>>;
+  validateConfig(config: Record<string, unknown>): Promise<void>;
+  configProblems(config: Record<string, unknown>): string[];
+  layoutProblems(listing: Listing): string[];
+  distCheck(): Promise<Listing & { problems: string[]; elapsedMs: number }>;
+}
+
+const modulePath = pathToFileURL(path.resolve(import.meta.dirname, '../../build/dist-check.mjs')).href;
+let check: DistCheckModule;
+let config: Record<string, unknown>;
+
+beforeAll(async () => {
+  check = (await import(modulePath)) as DistCheckModule;
+  config = await check.loadAndValidateConfig();
+});
+
+describe('electron-builder configuration', () => {
+  it('validates against electron-builder’s JSON schema, which does catch mistakes', async () => {
+    await expect(check.validateConfig(config)).resolves.toBeUndefined();
+    await expect(check.validateConfig({ ...config, asarUnpackk: ['x'] })).rejects.toThrow(/asarUnpackk|additional/i);
+    await expect(check.validateConfig({ ...config, nsis: { oneClik: false } })).rejects.toThrow(/configuration\.nsis/);
+    await expect(check.validateConfig({ ...config, asar: 'yes' })).rejects.toThrow();
+  });
+
+  it('registers .steerlab, unpacks tfjs-node and the wasm files, rebuilds natives, and builds AppImage, deb, dmg and nsis', () => {
+    expect(check.configProblems(config)).toEqual([]);
+    expect(config.fileAssociations).toEqual([expect.objectContaining({ ext: 'steerlab', name: 'SteerLab session', mimeType: 'application/x-steerlab' })]);
+    expect(check.configProblems({ ...config, asarUnpack: [], fileAssociations: [] })).toEqual(
+      expect.arrayContaining(['no fileAssociations entry for .steerlab', 'asarUnpack lacks node_modules/@tensorflow/tfjs-node/**']),
+    );
+  });
+});
+
+describe('packed layout (electron-builder --linux dir with a fake Electron)', () => {
+  let result: Awaited<ReturnType<DistCheckModule['distCheck']>>;
+  beforeAll(async () => {
+    result = await check.distCheck();
+    console.log(`dist:check packed ${result.asarFiles.length} files in ${result.elapsedMs} ms.`);
+  }, 240_000);
+
+  it('has no problems', () => {
+    expect(result.problems).toEqual([]);
+  });
+
+  it('packs main, preload, the renderer, the engine worker scripts and the production modules', () => {
+    for (const file of check.REQUIRED_IN_ASAR) expect(result.asarFiles).toContain(file);
+    expect(result.asarFiles).toContain(result.packageJson.main);
+  });
+
+  it('puts the wasm binaries in app.asar.unpacked', () => {
+    expect(result.unpackedFiles.filter((f) => f.endsWith('.wasm')).length).toBeGreaterThanOrEqual(3);
+    expect(result.unpackedFiles.every((f) => f.startsWith('node_modules/@tensorflow/'))).toBe(true);
+  });
+
+  it('leaves out sources, tests, scratch, bench, maps and dev tools', () => {
+    const outside = result.asarFiles.filter((f) => !f.startsWith('dist/') && !f.startsWith('node_modules/'));
+    expect(outside).toEqual(['package.json']);
+    expect(result.asarFiles.some((f) => /^(tests|scratch|bench|native|electron|renderer)\//.test(f))).toBe(false);
+    expect(result.asarFiles.some((f) => f.endsWith('.map'))).toBe(false);
+    expect(result.asarFiles.some((f) => /^node_modules\/(electron|vitest|typescript|electron-builder)\//.test(f))).toBe(false);
+  });
+
+  it('the layout check itself flags a missing worker script and a packed test file', () => {
+    const broken = {
+      ...result,
+      asarFiles: [...result.asarFiles.filter((f) => f !== 'dist/native/steer/sweep-worker.js'), 'tests/api/harness.ts'],
+    };
+    expect(check.layoutProblems(broken)).toEqual(
+      expect.arrayContaining(['app.asar lacks dist/native/steer/sweep-worker.js', expect.stringMatching(/^packed tests\/api\/harness\.ts/)]),
+    );
+  });
+});
