@@ -244,21 +244,50 @@ export interface LayerSweepSpec {
   hooks?: HookPoint[];
 }
 
-/** One pair at each hook point (default 0..4). */
+/**
+ * One pair at each hook point (default 0..4). The unpatched model is the same whatever the hook,
+ * so it is run once (a zero vector on the logits); the patched passes, one per hook, are shared
+ * between this thread and a helper thread when there is a pool.
+ */
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
   const activation = activationMemo(model, data);
   const hooks = spec.hooks ?? [...HOOK_POINTS];
-  const rows: (PairMetrics & { hook: HookPoint; recipe: VectorRecipe })[] = [];
-  for (const [i, hook] of hooks.entries()) {
-    const recipe = pairRecipe(spec.source, spec.a, spec.b, hook);
-    const offset = scaled(difference(activation(recipe.plus, hook), activation(recipe.minus, hook)), spec.coeff);
-    const [normal, patched] = await runOffsets(model, data.test, hook, [new Float32Array(offset.length), offset], {
-      ...options,
-      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: `hook ${hook}: ${p.label}` }),
-    });
-    rows.push({ hook, recipe, ...pairMetrics(spec.a, spec.b, patched, normal) });
-  }
-  return rows;
+  const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
+  const tasks = [
+    { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
+    ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
+  ];
+  const chunkSize = options.chunkSize ?? 2000;
+  const perTask = Math.ceil(data.test.count / chunkSize);
+  const done = tasks.map(() => 0);
+  const progress = (t: number) => (d: number) => {
+    done[t] = d;
+    options.onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
+  };
+  const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
+    const out: [number, LabelAggregates][] = [];
+    for (const t of indices) out.push([t, await runTask(t)]);
+    return out;
+  };
+  const local = (t: number) =>
+    runOffsets(model, data.test, tasks[t].hook, [tasks[t].offset], { chunkSize, signal: options.signal, onProgress: (p) => progress(t)(p.done) }).then((r) => r[0]);
+  const all = tasks.map((_, t) => t);
+  const pool = options.pool;
+  const parts = pool
+    ? [
+        run(all.filter((t) => t % 2 === 0), local),
+        run(all.filter((t) => t % 2 === 1), (t) =>
+          pool.run(0, model, data.test, tasks[t].hook, [tasks[t].offset], { chunkSize, signal: options.signal, onDone: progress(t) }).then((r) => r[0]),
+        ),
+      ]
+    : [run(all, local)];
+  const settled = await Promise.allSettled(parts);
+  if (options.signal?.aborted) throw new SweepCancelled();
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const results = new Map(settled.flatMap((r) => (r as PromiseFulfilledResult<[number, LabelAggregates][]>).value));
+  const normal = results.get(0)!;
+  return recipes.map((recipe, i) => ({ hook: recipe.hook, recipe, ...pairMetrics(spec.a, spec.b, results.get(i + 1)!, normal) }));
 }
 
 export interface CoeffSweepSpec {

@@ -197,6 +197,11 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
       expect(shared.ce).toEqual(layer0.ce);
       expect(shared.meanProbs).toEqual(layer0.meanProbs);
       expect(shared.normal).toEqual(layer0.normal);
+      const spec = { a: 3, b: 1, coeff: 1, source: { kind: 'first' as const } };
+      const [alone, together] = [await layerSweep(model, data, spec), await layerSweep(model, data, spec, { pool })];
+      expect(together).toEqual(alone);
+      // The layer sweep runs the unpatched model once, on another path: the same numbers to float precision.
+      expectClose(alone[0].normal, layer0.normal[1], 1e-6, 'normal[1]');
     } finally {
       await pool.close();
     }
