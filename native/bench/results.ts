@@ -2,7 +2,8 @@
  * Benchmark result files: `<YYYY-MM-DD>-<backend>-<host>.json` and `.md` in the results folder,
  * `latest.md` after a full run, and the newest PyTorch reference (`pytorch-*.json`) to compare with.
  */
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 import path from 'node:path';
 import { hostSlug } from './machine.js';
 import { renderMarkdown } from './markdown.js';
@@ -14,17 +15,6 @@ export function resultBaseName(result: BenchResult): string {
   return `${result.timestamp.slice(0, 10)}-${backend}-${hostSlug(result.machine.hostname)}${result.quick ? '-quick' : ''}`;
 }
 
-/** Writes through a temporary file and a rename, so an interrupted run never leaves half a file. */
-async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-}
 
 /** Reads a result file, or null (with the reason) when it is not a result of the expected shape. */
 async function readResult(file: string): Promise<BenchResult | null> {

@@ -2,8 +2,6 @@
  * What every CLI command shares: the --data/--backend options, opening the engine with a download
  * progress bar, loading a session's model, and writing result files.
  */
-import { writeFile, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { openEngine, type Engine } from '../engine/open.js';
 import { describeBackend } from '../backend/select.js';
@@ -34,17 +32,7 @@ export async function openEngineForCli(flags: EngineFlags, quiet = false): Promi
   return engine;
 }
 
-/** Writes a result file atomically (temp file + rename), so a crash never leaves half a result. */
-export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-}
+export { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** Parses an integer flag within [min, max], with a message naming the flag. */
 export function intFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {

@@ -57,3 +57,21 @@ export function describePairSource(source: PairSource): string {
       return `training image #${source.i} of a minus #${source.j} of b`;
   }
 }
+
+/** A short human description of an input reference, for tables and reports. */
+export function describeInput(ref: InputRef): string {
+  switch (ref.kind) {
+    case 'digit':
+      return ref.n === 0 ? `first training ${ref.digit}` : `training ${ref.digit} #${ref.n}`;
+    case 'mean':
+      return `mean of training ${ref.digit}s`;
+    case 'image':
+      return `${ref.split} image ${ref.index}`;
+    case 'pixels':
+      return ref.label ?? 'drawing';
+  }
+}
+
+export function describeRecipe(recipe: VectorRecipe): string {
+  return `(${describeInput(recipe.plus)}) - (${describeInput(recipe.minus)}) at hook ${recipe.hook}`;
+}

@@ -12,7 +12,8 @@ import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
-export { describePairSource } from './steer-types.js';
+export { describePairSource, describeInput, describeRecipe } from './steer-types.js';
+import { describeRecipe } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 
 export interface SteeringVector {
@@ -39,24 +40,6 @@ export function parsePairSource(text: string): PairSource {
   const m = /^index:(\d+),(\d+)$/.exec(text);
   if (m) return { kind: 'nth', i: Number(m[1]), j: Number(m[2]) };
   throw new Error(`Unknown vector source "${text}". Use first, mean, or index:I,J (the I-th training image of a minus the J-th of b).`);
-}
-
-/** A short human description of an input reference, for tables and reports. */
-export function describeInput(ref: InputRef): string {
-  switch (ref.kind) {
-    case 'digit':
-      return ref.n === 0 ? `first training ${ref.digit}` : `training ${ref.digit} #${ref.n}`;
-    case 'mean':
-      return `mean of training ${ref.digit}s`;
-    case 'image':
-      return `${ref.split} image ${ref.index}`;
-    case 'pixels':
-      return ref.label ?? 'drawing';
-  }
-}
-
-export function describeRecipe(recipe: VectorRecipe): string {
-  return `(${describeInput(recipe.plus)}) - (${describeInput(recipe.minus)}) at hook ${recipe.hook}`;
 }
 
 /** The datasets a recipe may refer to. */

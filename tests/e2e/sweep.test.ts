@@ -8,42 +8,29 @@
  *
  * Needs: /usr/bin/chromium and the MNIST files. Run: npm run test:e2e
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, buildRenderer, openPage } from './browser.js';
 import type { SweepComparison, SweepSummary } from '../../native/service/workbench-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../native/steer/record-types.js';
 import { apiUrl, connect, ok, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
 import { metricFormat, type MetricKey } from '../../renderer/src/views/Sweep/sweep-metrics.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const artifacts = path.join(root, 'test-artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const artifacts = ARTIFACTS;
 
 let t: TestServer;
 let api: ApiConnection;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
-  execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  mkdirSync(artifacts, { recursive: true });
+  buildRenderer();
   t = await startTestServer();
   api = await connect(apiUrl(t.server));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
+  ({ browser, page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true }));
 });
 
 afterAll(async () => {

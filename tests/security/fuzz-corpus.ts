@@ -5,18 +5,10 @@
  */
 import * as path from 'node:path';
 import { CHANNELS } from '../../native/api/contract.js';
+import { seededRandom } from '../../native/model/random.js';
 
-/** mulberry32: a tiny deterministic PRNG; the seed is printed by the tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (the engine's own mulberry32); the seed is printed by the tests. */
+export const rng = seededRandom;
 
 export const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 

@@ -7,14 +7,15 @@ import { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled } from '../../train/trainer.js';
-import { newSession, type Session } from '../../session/format.js';
+import type { Session } from '../../session/format.js';
+import { sessionFromTraining } from '../../train/training-session.js';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
 import { SweepCancelled } from '../../steer/sweep.js';
 import { runPairSweep, runLayerSweep, type ExperimentContext } from '../../steer/experiments.js';
 import { buildReport } from '../../report/reproduce-report.js';
-import { withEngineFlags, openEngineForCli, writeFileAtomic, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, writeFileAtomic, intFlag, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText } from '../tables.js';
 
@@ -38,19 +39,14 @@ export function reproduceCommand(): Command {
         session = await readSessionFile(sessionFile);
       } else {
         const bar = progressReporter('training');
-        const config = { ...DEFAULT_TRAIN_CONFIG, epochs: Number(flags.epochs) };
+        const config = { ...DEFAULT_TRAIN_CONFIG, epochs: intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000) };
         const result = await train(engine.data.train, engine.data.test, config, {
           signal: interrupt.signal,
           onEvent: (e) => e.kind === 'step' && bar.update((e.epoch - 1) * e.stepsPerEpoch + e.step, e.stepsPerEpoch * config.epochs, `loss ${e.loss.toFixed(4)}`),
         });
         trainSeconds = result.elapsedMs / 1000;
         bar.stop(`trained in ${trainSeconds.toFixed(1)} s: test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);
-        const { weights, ...summary } = result;
-        session = newSession(weights, {
-          training: { ...summary, backend: engine.backend.name, completed: true },
-          dataset: { checksums: engine.data.checksums },
-          backend: { name: engine.backend.name, skipped: engine.backend.skipped },
-        });
+        session = sessionFromTraining(result, engine.backend, engine.data.checksums);
         sessionFile = path.join(flags.out, 'model.steerlab');
       }
       const model = Mlp.fromWeights(session.weights);

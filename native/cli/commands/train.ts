@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
-import { newSession } from '../../session/format.js';
+import { sessionFromTraining } from '../../train/training-session.js';
 import { writeSessionFile } from '../../session/store.js';
 import { withEngineFlags, openEngineForCli, intFlag, numberFlag, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
@@ -52,21 +52,7 @@ export function trainCommand(): Command {
           }
         },
       });
-      const session = newSession(result.weights, {
-        training: {
-          config: result.config,
-          history: result.history,
-          epochs: result.epochs,
-          testCeNats: result.testCeNats,
-          testAccuracy: result.testAccuracy,
-          elapsedMs: result.elapsedMs,
-          stepsPerEpoch: result.stepsPerEpoch,
-          backend: engine.backend.name,
-          completed: true,
-        },
-        dataset: { checksums: engine.data.checksums },
-        backend: { name: engine.backend.name, skipped: engine.backend.skipped },
-      });
+      const session = sessionFromTraining(result, engine.backend, engine.data.checksums);
       await writeSessionFile(out, session);
       process.stdout.write(
         `test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n` +

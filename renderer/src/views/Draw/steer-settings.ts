@@ -10,6 +10,7 @@
 import type { SteerAddition } from '../../../../native/service/workbench-types.js';
 import type { InputRef } from '../../../../native/steer/steer-types.js';
 import type { HookPoint } from '../../../../native/model/weights.js';
+import { describeInput } from '../../../../native/steer/steer-types.js';
 
 export type VectorSource = 'first' | 'mean' | 'images' | 'drawing-minus-b' | 'a-minus-drawing';
 
@@ -107,16 +108,5 @@ export function pairLabel(settings: SteerSettings): string {
   }
 }
 
-/** One side of a vector in a few words, for the captions under the source images. */
-export function inputLabel(ref: InputRef): string {
-  switch (ref.kind) {
-    case 'digit':
-      return ref.n === 0 ? `first training ${ref.digit}` : `training ${ref.digit} #${ref.n}`;
-    case 'mean':
-      return `mean of training ${ref.digit}s`;
-    case 'image':
-      return `${ref.split} #${ref.index}`;
-    case 'pixels':
-      return ref.label ?? DRAWING_LABEL;
-  }
-}
+/** One side of a vector in a few words, for the captions under the source images (the engine's wording). */
+export const inputLabel = describeInput;
