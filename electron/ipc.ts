@@ -33,13 +33,20 @@ export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow
 
 /**
  * Electron's session paths come from its own native dialogs and the recent list, so they are
- * absolute; anything else (a relative name, another extension) is refused.
+ * absolute and already known; anything else (a relative name, another extension, a path the main
+ * process never handed out) is refused.
  */
 export const desktopSessionPaths: SessionPathPolicy = {
-  resolve(ref) {
+  resolve(ref, known) {
     if (!path.isAbsolute(ref)) throw new ApiFailure('bad-request', `"${ref}" is not a full path to a session file; use File > Open.`);
     if (!ref.endsWith('.steerlab')) throw new ApiFailure('bad-request', `"${path.basename(ref)}" is not a SteerLab session (.steerlab).`);
-    return path.normalize(ref);
+    const file = path.normalize(ref);
+    // New paths come only from the main process (its dialogs, the OS, the command line); the page
+    // may name a file SteerLab already opened or saved, so a compromised page cannot write elsewhere.
+    if (file !== known.current && !known.recent.includes(file)) {
+      throw new ApiFailure('bad-request', `"${path.basename(file)}" was not opened or saved in SteerLab before; use File > Open or Save As.`);
+    }
+    return file;
   },
   toRecent(file) {
     return { name: path.basename(file, '.steerlab'), ref: file };

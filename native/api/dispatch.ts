@@ -21,9 +21,15 @@ export type Emit = (event: ApiEvent) => void;
  * How session references from the client map to files. The server confines them to its sessions
  * folder (names only); Electron accepts the absolute paths its own dialogs produced.
  */
+/** Session files the engine already knows: the recent list and the open session's file. */
+export interface KnownSessions {
+  recent: string[];
+  current: string | null;
+}
+
 export interface SessionPathPolicy {
   /** The path the engine should open or write for `ref`; throws a sentence for the user if refused. */
-  resolve(ref: string): string;
+  resolve(ref: string, known: KnownSessions): string;
   /** How the client may refer to an engine path from the recent list, or null to hide it. */
   toRecent(path: string): RecentSession | null;
 }
@@ -141,9 +147,9 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'app.info': ({ workbench }) => workbench.info(),
   'session.get': ({ workbench }) => workbench.session(),
   'session.new': ({ workbench }) => workbench.newSession(),
-  'session.open': ({ workbench, context }, { path }) => workbench.openSession(context.sessionPaths.resolve(path)),
-  'session.save': ({ workbench, context }, { path }) =>
-    workbench.saveSession(path === undefined ? undefined : context.sessionPaths.resolve(path)),
+  'session.open': async ({ workbench, context }, { path }) => workbench.openSession(context.sessionPaths.resolve(path, await knownSessions(workbench))),
+  'session.save': async ({ workbench, context }, { path }) =>
+    workbench.saveSession(path === undefined ? undefined : context.sessionPaths.resolve(path, await knownSessions(workbench))),
   'session.recent': async ({ workbench, context }) => {
     const paths = await workbench.recentSessions();
     return paths.map((p) => context.sessionPaths.toRecent(p)).filter((r): r is RecentSession => r !== null);
@@ -199,6 +205,10 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'drawing.get': ({ workbench }, { id }) => workbench.getDrawing(id),
   'drawing.delete': ({ workbench }, { id }) => workbench.deleteDrawing(id),
 };
+
+async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
+  return { recent: await workbench.recentSessions(), current: workbench.session().path };
+}
 
 /** Starts a sweep job: progress events while it runs, then the sweep id. */
 function startSweep(

@@ -3,8 +3,8 @@
  * only), arguments of any type (IPC carries structured clones, not JSON, so NaN, Infinity, -0,
  * undefined, BigInt-free odd objects arrive as they are), and the IPC handler's sender check. Every
  * call resolves to a typed error or result, never throws, and no file in a temp tree around the
- * paths is touched except the one absolute .steerlab file a save names (by design: Electron's
- * paths come from its own dialogs and recent list; see docs/security.md).
+ * paths is touched: the page may only name session files the main process already opened or saved
+ * (its dialogs, the OS, the command line, the recent list; see docs/security.md).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -73,41 +73,32 @@ afterAll(async () => {
 
 // Path tests run first, while the tiny model is loaded (the fuzz below may start a new session).
 describe('Electron dispatch fuzz', () => {
-  it('refuses relative, non-.steerlab and malformed session paths before they reach the disk', async () => {
+  it('refuses relative, non-.steerlab, malformed and never-seen session paths before they reach the disk', async () => {
     const openSession = vi.spyOn(workbench, 'openSession');
     const saveSession = vi.spyOn(workbench, 'saveSession');
-    const absoluteSessions = new Set<string>();
+    // Absolute .steerlab paths are refused too unless SteerLab opened or saved them before: new
+    // paths come only from the main process's dialogs, the OS and the command line.
     for (const name of hostileSessionNames(tree.root)) {
-      const allowedByDesign = path.isAbsolute(name) && name.endsWith('.steerlab');
-      if (allowedByDesign) {
-        absoluteSessions.add(name);
-        continue;
-      }
       for (const channel of ['session.open', 'session.save']) expectTypedError(await call(channel, { path: name }), 'bad-request');
     }
     expect(openSession).not.toHaveBeenCalled();
     expect(saveSession).not.toHaveBeenCalled();
-    // Absolute .steerlab paths with a NUL byte pass the policy but Node refuses them: still an error.
-    for (const name of absoluteSessions) {
-      if (name.includes('\0')) {
-        expectTypedError(await call('session.open', { path: name }));
-        expectTypedError(await call('session.save', { path: name }));
-      } else {
-        // Opening a file that is not a session is refused by the session reader, and changes nothing.
-        expectTypedError(await call('session.open', { path: name }), 'failed');
-      }
-    }
     openSession.mockRestore();
     saveSession.mockRestore();
     expect(diffSnapshots(before, snapshot(tree.root))).toEqual([]);
   });
 
-  it('saves to an absolute .steerlab path exactly that file, and nothing else', async () => {
+  it('saves to a path the main process handed out exactly that file, and the page may name it again', async () => {
     const target = path.join(tree.root, 'home/user/lab/chosen.steerlab');
-    const response = await call('session.save', { path: `${path.dirname(target)}/./${path.basename(target)}` });
-    expect(response.ok, JSON.stringify(response)).toBe(true);
-    expect(existsSync(target)).toBe(true);
+    const named = `${path.dirname(target)}/./${path.basename(target)}`;
+    expectTypedError(await call('session.save', { path: named }), 'bad-request');
+    expect(existsSync(target)).toBe(false);
+    // What a Save As dialog in the main process does: save there directly (it joins the recent list).
+    await workbench.saveSession(target);
     expect(diffSnapshots(before, snapshot(tree.root))).toEqual(['created home/user/lab/chosen.steerlab']);
+    const again = await call('session.save', { path: named });
+    expect(again.ok, JSON.stringify(again)).toBe(true);
+    expect((await call('session.open', { path: target })).ok).toBe(true);
     rmSync(target);
   });
 
