@@ -6,6 +6,8 @@
  * `vectors`, `sweeps` and `drawings` are placeholders that later features fill and will tighten.
  */
 import { z } from 'zod';
+import type { SweepRecord } from '../steer/record-types.js';
+import type { DrawingRecord } from '../service/workbench-types.js';
 
 /** One float32 tensor in the binary section; `offset` and `length` are in bytes, relative to its start. */
 export const TensorEntrySchema = z.strictObject({
@@ -48,6 +50,47 @@ export type TrainingRecord = z.infer<typeof TrainingSchema>;
 // header in local time still opens.
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * Sweep and drawing records are written by SteerLab itself; a reader checks what the app relies
+ * on to list and show them (ids, kinds, table shapes, finite numbers) and keeps any further fields
+ * as they are, so a damaged record is refused with its field named instead of breaking a view.
+ */
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const table10 = z.array(z.array(finite).length(10)).length(10);
+const row10 = z.array(finite).length(10);
+const provenance = z.looseObject({ backend: z.string(), modelSha256: z.string(), createdAt: z.string(), elapsedMs: finite });
+const metricsRow = z.looseObject({ a: z.int().min(0).max(9), b: z.int().min(0).max(9), ce: finite, accuracy: finite, pA: finite, pB: finite, normal: finite });
+
+export const SweepRecordSchema = z.discriminatedUnion('kind', [
+  z.looseObject({
+    id: z.string().min(1),
+    kind: z.literal('pairs'),
+    layer: z.int().min(0).max(4),
+    coeff: finite,
+    ce: table10,
+    accuracy: table10,
+    pA: table10,
+    pB: table10,
+    pANormal: table10,
+    normal: row10,
+    normalAccuracy: row10,
+    pBNormal: row10,
+    meanProbs: z.array(z.array(table10).length(10)).length(10),
+    normalMeanProbs: table10,
+    provenance,
+  }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(4) })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
+]);
+
+export const DrawingRecordSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  createdAt: z.string(),
+  pixels: z.array(z.number().min(0).max(1)).length(784),
+  additions: z.array(z.unknown()),
+});
+
 export const SessionHeaderSchema = z.strictObject({
   formatVersion: z.literal(1),
   appVersion: z.string().min(1),
@@ -68,8 +111,9 @@ export const SessionHeaderSchema = z.strictObject({
     })
     .optional(),
   vectors: z.array(z.unknown()).default([]),
-  sweeps: z.array(z.unknown()).default([]),
-  drawings: z.array(z.unknown()).default([]),
+  // Checked as above, then typed as the records the app writes (record-types.ts, workbench-types.ts).
+  sweeps: z.array(SweepRecordSchema.transform((r) => r as unknown as SweepRecord)).default([]),
+  drawings: z.array(DrawingRecordSchema.transform((d) => d as unknown as DrawingRecord)).default([]),
   notes: z.string().default(''),
 });
 

@@ -229,6 +229,30 @@ describe('decodeSession refuses', () => {
     );
   });
 
+  it('a damaged sweep or drawing record, naming the field', () => {
+    const t = () => Array.from({ length: 10 }, () => new Array(10).fill(0.5));
+    const sweep = {
+      id: 's1', kind: 'pairs', layer: 0, coeff: 1, source: { kind: 'first' },
+      ce: t(), accuracy: t(), pA: t(), pB: t(), pANormal: t(), normal: new Array(10).fill(0.1), normalAccuracy: new Array(10).fill(0.9), pBNormal: new Array(10).fill(0.9),
+      meanProbs: Array.from({ length: 10 }, () => Array.from({ length: 10 }, t)), normalMeanProbs: t(), vectors: [],
+      provenance: { backend: 'cpu', modelSha256: 'ab', createdAt: '2026-01-01T00:00:00.000Z', elapsedMs: 5, testCount: 10 },
+    };
+    const good = fullSession();
+    good.header.sweeps.push(sweep as never);
+    good.header.drawings.push({ id: 'd1', name: 'a one', createdAt: '2026-01-01T00:00:00.000Z', pixels: new Array(784).fill(0), additions: [], result: null });
+    const back = decodeSession(encodeSession(good), FILE);
+    expect(back.header.sweeps).toEqual([sweep]);
+    expect(back.header.drawings[0].name).toBe('a one');
+    const encodeWith = (edit: (s: Session) => void) => {
+      const session = decodeSession(encodeSession(good), FILE);
+      edit(session);
+      return () => encodeSession(session);
+    };
+    expect(encodeWith((s) => (s.header.sweeps[0] as unknown as { ce: number[][] }).ce.pop())).toThrow(/field "sweeps\[0\]\.ce"/);
+    expect(encodeWith((s) => ((s.header.sweeps[0] as unknown as { pA: number[][] }).pA[3][1] = Number.NaN))).toThrow(/field "sweeps\[0\]\.pA\[3\]\[1\]"/);
+    expect(encodeWith((s) => (s.header.drawings[0].pixels = [0, 0, 0]))).toThrow(/field "drawings\[0\]\.pixels"/);
+  });
+
   it('unknown top-level keys (v1 is strict)', () => {
     expect(refusal(withHeader((h) => (h.futureThing = 1))).message).toContain('Unrecognized key: "futureThing"');
   });
