@@ -46,7 +46,9 @@ export function lossAndGradients(params: Parameters, x: tf.Tensor2D, labels: tf.
   const dz2 = tf.mul(dh2, tf.step(h2)) as tf.Tensor2D;
   const dk2: tf.Tensor2D = tf.matMul(tf.transpose(h1) as tf.Tensor2D, dz2);
   const db2 = tf.sum(dz2, 0) as tf.Tensor1D;
-  const dh1 = tf.matMul(dz2, tf.transpose(k2) as tf.Tensor2D);
+  // dz2 W2^T computed as (W2 dz2^T)^T: two transposes of a [batch, h] matrix instead of one of
+  // the [h1, h2] weights, which cost more than the multiply itself at batch 64.
+  const dh1 = tf.transpose(tf.matMul(k2, tf.transpose(dz2) as tf.Tensor2D)) as tf.Tensor2D;
   const dz1 = tf.mul(dh1, tf.step(h1)) as tf.Tensor2D;
   const dk1: tf.Tensor2D = tf.matMul(tf.transpose(x) as tf.Tensor2D, dz1);
   const db1 = tf.sum(dz1, 0) as tf.Tensor1D;
