@@ -24,19 +24,43 @@ interface Helper {
   worker: Worker;
   modelKey: string | null;
   testKey: string | null;
+  /** Rejects the runs in flight on this helper (used when its thread dies). */
+  failRuns: Map<number, (error: Error) => void>;
 }
 
 export class SweepPool {
   private readonly helpers: Helper[];
   private nextId = 1;
+  private closed = false;
 
   /** `threads` helper threads running the given tfjs backend (the caller's thread is extra). */
-  constructor(threads: number, backend: string) {
+  constructor(threads: number, private readonly backend: string) {
     this.helpers = Array.from({ length: threads }, () => {
-      const worker = startWorker(new URL('./sweep-worker.js', import.meta.url), { backend });
-      worker.unref();
-      return { worker, modelKey: null, testKey: null };
+      const helper: Helper = { worker: null as unknown as Worker, modelKey: null, testKey: null, failRuns: new Map() };
+      this.spawn(helper);
+      return helper;
     });
+  }
+
+  /**
+   * Starts (or restarts) a helper's thread. If the thread dies (out of memory, a crash), its runs
+   * fail with a sentence instead of waiting forever, and the next run gets a fresh thread.
+   */
+  private spawn(helper: Helper): void {
+    const worker = startWorker(new URL('./sweep-worker.js', import.meta.url), { backend: this.backend });
+    worker.unref();
+    const died = (why: string) => {
+      if (helper.worker !== worker) return;
+      const error = new Error(`A sweep helper thread stopped (${why}); run the sweep again.`);
+      for (const fail of helper.failRuns.values()) fail(error);
+      helper.failRuns.clear();
+      helper.modelKey = null;
+      helper.testKey = null;
+      if (!this.closed) this.spawn(helper);
+    };
+    worker.on('error', (error) => died(error.message));
+    worker.on('exit', (code) => died(`exit code ${code}`));
+    helper.worker = worker;
   }
 
   get size(): number {
@@ -69,12 +93,19 @@ export class SweepPool {
     };
     helper.modelKey = modelKey;
     helper.testKey = testKey;
+    const worker = helper.worker;
     return new Promise((resolve, reject) => {
+      const onAbort = () => worker.postMessage({ type: 'cancel', id } satisfies SweepWorkerRequest);
+      const settle = () => {
+        worker.off('message', onMessage);
+        worker.unref();
+        options.signal?.removeEventListener('abort', onAbort);
+        helper.failRuns.delete(id);
+      };
       const onMessage = (reply: SweepWorkerReply) => {
         if (reply.id !== id) return;
         if (reply.type === 'progress') return options.onDone?.(reply.done);
-        helper.worker.off('message', onMessage);
-        helper.worker.unref();
+        settle();
         if (reply.type === 'result') resolve(reply.aggregates as LabelAggregates[]);
         else {
           // A failed run may have left the helper without a model; re-send next time.
@@ -83,14 +114,21 @@ export class SweepPool {
           reject(Object.assign(new Error(reply.message), { cancelled: reply.cancelled }));
         }
       };
-      helper.worker.ref();
-      helper.worker.on('message', onMessage);
-      options.signal?.addEventListener('abort', () => helper.worker.postMessage({ type: 'cancel', id } satisfies SweepWorkerRequest), { once: true });
-      helper.worker.postMessage(request);
+      helper.failRuns.set(id, (error) => {
+        settle();
+        reject(error);
+      });
+      worker.ref();
+      worker.on('message', onMessage);
+      worker.postMessage(request);
+      // A cancel that came before this run started still applies.
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.helpers.map((h) => h.worker.terminate()));
   }
 }

@@ -63,19 +63,35 @@ export async function runOffsets(
     doneByShare[share] = done;
     options.onProgress?.({ done: doneByShare.reduce((a, b) => a + b, 0), total, label });
   };
-  const helperRuns = shares.slice(1).map((vectors, i) =>
-    pool!.run(i, model, test, hook, vectors, { chunkSize, signal: options.signal, onDone: (d) => report(i + 1, d, 'helper thread') }),
-  );
-  try {
-    const local = await runLocally(model, test, hook, shares[0], chunkSize, options, (d, label) => report(0, d, label));
-    const results = [local, ...(await Promise.all(helperRuns))].flat();
-    return unique.indexOf.map((u) => results[u]);
-  } catch (error) {
-    // Wait for the helpers (the same signal cancels them) so no work outlives the call.
-    await Promise.allSettled(helperRuns);
-    if (options.signal?.aborted) throw new SweepCancelled();
+  // One failing share stops the others: an internal signal follows the caller's and any failure.
+  const stop = new AbortController();
+  const onCallerAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const fail = <T>(run: Promise<T>) => run.catch((error: unknown) => {
+    stop.abort();
     throw error;
-  }
+  });
+  const helperRuns = shares.slice(1).map((vectors, i) =>
+    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d, 'helper thread') })),
+  );
+  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d, label) => report(0, d, label)));
+  // allSettled attaches to every share at once, so no rejection goes unhandled while we wait.
+  const settled = await Promise.allSettled([local, ...helperRuns]);
+  options.signal?.removeEventListener('abort', onCallerAbort);
+  if (options.signal?.aborted) throw new SweepCancelled();
+  // The first real failure is the one to report; the others were stopped because of it.
+  const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+  const cause = rejected.find((e) => !(e instanceof SweepCancelled) && !isHelperCancel(e));
+  if (cause) throw cause;
+  if (rejected.length > 0) throw new SweepCancelled();
+  const results = settled.flatMap((r) => (r as PromiseFulfilledResult<LabelAggregates[]>).value);
+  return unique.indexOf.map((u) => results[u]);
+}
+
+/** A helper's rejection caused by our own stop signal (not a failure of its own). */
+function isHelperCancel(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && (reason as { cancelled?: boolean }).cancelled === true;
 }
 
 /** Splits `items` into `parts` consecutive runs of near-equal length. */

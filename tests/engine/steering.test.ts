@@ -207,6 +207,26 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
     }
   }, 120_000);
 
+  it('a failing helper share fails the sweep with its own error (no crash, the other share stops)', async () => {
+    const failing = { size: 1, run: () => new Promise((_, reject) => setTimeout(() => reject(new Error('helper broke')), 5)) } as unknown as SweepPool;
+    await expect(pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { pool: failing })).rejects.toThrow('helper broke');
+  });
+
+  it('a helper thread that dies mid-sweep fails the sweep with a sentence, and the pool recovers', async () => {
+    const pool = new SweepPool(1, process.env.STEERLAB_BACKEND ?? 'wasm');
+    try {
+      const run = pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, {
+        pool,
+        onProgress: (p) => p.label === 'helper thread' && p.done > 0 && void (pool as unknown as { helpers: { worker: { terminate(): void } }[] }).helpers[0].worker.terminate(),
+      });
+      await expect(run).rejects.toThrow(/A sweep helper thread stopped \(exit code \d+\); run the sweep again\./);
+      const again = await pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { pool });
+      expect(again.ce).toEqual(layer0.ce);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+
   it('sweeps leave no tensors behind', async () => {
     await coeffSweep(model, data, { a: 1, b: 7, hook: 0, coeffs: [1], source: { kind: 'first' } });
     const before = tf.memory().numTensors;
