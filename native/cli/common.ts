@@ -2,6 +2,8 @@
  * What every CLI command shares: the --data/--backend options, opening the engine with a download
  * progress bar, loading a session's model, and writing result files.
  */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { openEngine, type Engine } from '../engine/open.js';
 import { describeBackend } from '../backend/select.js';
@@ -33,6 +35,21 @@ export async function openEngineForCli(flags: EngineFlags, quiet = false): Promi
 }
 
 export { writeFileAtomic } from '../util/write-file-atomic.js';
+
+/**
+ * Checks before any long work that `file` can be written: its folder exists and is a folder.
+ * (Finding out after a minute of training or a sweep would waste it.)
+ */
+export function checkOutputFile(flag: string, file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  let ok = false;
+  try {
+    ok = statSync(folder).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error(`${flag} ${file}: the folder ${folder} does not exist; create it or choose another path.`);
+}
 
 /** Parses an integer flag within [min, max], with a message naming the flag. */
 export function intFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {

@@ -120,7 +120,7 @@ export async function readSessionFile(file: string): Promise<Session> {
     const code = errorCode(error);
     const message =
       code === 'ENOENT' || code === 'ENOTDIR'
-        ? `No such session file: ${file}. Check the path, or open one from the recent sessions list.`
+        ? `No such session file: ${file}. Check the path and file name.`
         : code === 'EACCES' || code === 'EPERM'
           ? `Permission denied reading ${file}; fix its permissions or copy it somewhere you can read.`
           : code === 'EISDIR'

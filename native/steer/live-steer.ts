@@ -70,9 +70,14 @@ export class Steerer {
     });
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
     const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
-    const unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
-    const steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
-    x.dispose();
+    let unpatchedLogits: number[];
+    let steeredLogits: number[];
+    try {
+      unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
+      steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
+    } finally {
+      x.dispose();
+    }
     return {
       sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),

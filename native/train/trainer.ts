@@ -110,7 +110,8 @@ export async function train(
         loss.dispose();
         lossSum += value * batch.length;
         if (!Number.isFinite(value)) throw new Error(`The training loss became ${value} at epoch ${epoch}, step ${step}: lower the learning rate.`);
-        if (step % historyEvery === 0) history.push({ epoch, step, loss: value });
+        // Steps are counted from 1 within the epoch, as in the live step events.
+        if (step % historyEvery === 0) history.push({ epoch, step: step + 1, loss: value });
         options.onEvent?.({ kind: 'step', epoch, step: step + 1, stepsPerEpoch, loss: value, elapsedMs: performance.now() - started });
       }
       const snapshot = Mlp.fromWeights(toWeights(kernels, biases, config));

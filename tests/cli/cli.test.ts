@@ -108,8 +108,12 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
 
   it('reproduce writes the report with our tables beside the seed\'s, the findings checked, and SVG plots', () => {
     const out = path.join(dir, 'repro');
+    const before = readFileSync(model);
     const r = steerlab('reproduce', '--session', model, '--out', out);
     expect(r.code).toBe(0);
+    // The given session is left as it was; the results go into a copy beside the report.
+    expect(readFileSync(model).equals(before)).toBe(true);
+    expect(existsSync(path.join(out, 'model.steerlab'))).toBe(true);
     const report = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(report).toContain('## Layer 0 table: ours');
     expect(report).toContain('| 3 | 19.0 | 12.7 | 15.9 | 0.1 | 21.6 |'); // the seed's row 3, verbatim
@@ -129,6 +133,14 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('--layer must be a whole number from 0 to 4; got "7".');
     expect(steerlab('sweep', model, '--source', 'best').stderr).toContain('Unknown vector source "best"');
     expect(steerlab('train', '--out', path.join(dir, 'x.steerlab'), '--data', path.join(dir, 'nowhere')).code).toBe(1);
+    // Output folders are checked before the work, and nothing is changed when they are missing.
+    const before = readFileSync(model);
+    const noFolder = steerlab('sweep', model, '--json', '/nonexistent-folder/t.json');
+    expect(noFolder.code).toBe(1);
+    expect(noFolder.stderr).toContain('--json /nonexistent-folder/t.json: the folder /nonexistent-folder does not exist; create it or choose another path.');
+    expect(readFileSync(model).equals(before)).toBe(true);
+    expect(steerlab('train', '--out', '/nonexistent-folder/m.steerlab').stderr).toContain('the folder /nonexistent-folder does not exist');
+    expect(steerlab('import', path.join(dir, 'missing.safetensors'), '--out', path.join(dir, 'm2.steerlab')).stderr).toContain('No such safetensors file');
   });
 
   it('Ctrl-C stops training cleanly and writes nothing', async () => {

@@ -9,7 +9,7 @@ import { newSession } from '../../session/format.js';
 import { encodeSafetensors, decodeSafetensors } from '../../io/safetensors.js';
 import { modelSha256 } from '../../model/fingerprint.js';
 import { APP_VERSION } from '../../version.js';
-import { writeFileAtomic } from '../common.js';
+import { writeFileAtomic, checkOutputFile } from '../common.js';
 import path from 'node:path';
 
 export function exportCommand(): Command {
@@ -18,6 +18,7 @@ export function exportCommand(): Command {
     .argument('<file>', 'session file')
     .requiredOption('--safetensors <out>', 'safetensors file to write')
     .action(async (file: string, flags: { safetensors: string }) => {
+      checkOutputFile('--safetensors', flags.safetensors);
       const session = await readSessionFile(file);
       const bytes = encodeSafetensors(session.weights, { format: 'pt', producer: `steerlab ${APP_VERSION}` });
       await writeFileAtomic(flags.safetensors, bytes);
@@ -31,7 +32,11 @@ export function importCommand(): Command {
     .argument('<model>', 'safetensors file')
     .requiredOption('--out <file>', 'session file to write')
     .action(async (model: string, flags: { out: string }) => {
-      const { weights } = decodeSafetensors(await readFile(model), model);
+      checkOutputFile('--out', flags.out);
+      const bytes = await readFile(model).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(error.code === 'ENOENT' ? `No such safetensors file: ${model}. Check the path.` : `Cannot read ${model}: ${error.message}`);
+      });
+      const { weights } = decodeSafetensors(bytes, model);
       await writeSessionFile(flags.out, newSession(weights, { name: path.basename(model) }));
       process.stdout.write(`wrote ${flags.out} (model ${modelSha256(weights).slice(0, 12)}, sizes ${weights.sizes.join('-')})\n`);
     });

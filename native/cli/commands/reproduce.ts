@@ -60,8 +60,9 @@ export function reproduceCommand(): Command {
       layerBar.stop(layerTableText(layers));
       model.dispose();
 
+      // The results go into a copy in --out; a session given with --session is left as it was.
       session.header.sweeps.push(pairs, layers);
-      await writeSessionFile(sessionFile, session);
+      await writeSessionFile(path.join(flags.out, 'model.steerlab'), session);
       const files = buildReport({
         pairs,
         layers,

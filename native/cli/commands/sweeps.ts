@@ -13,17 +13,19 @@ import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep } from '../../steer/experiments.js';
 import type { SweepRecord } from '../../steer/records.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
 
 /** Opens the engine and the session's model; runs `work` with progress and Ctrl-C; saves the record. */
 async function runExperiment<R extends SweepRecord>(
   file: string,
-  flags: EngineFlags & { json?: string; save?: boolean },
+  flags: EngineFlags & { json?: string; csv?: string; save?: boolean },
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
 ): Promise<R | null> {
+  if (flags.json) checkOutputFile('--json', flags.json);
+  if (flags.csv) checkOutputFile('--csv', flags.csv);
   const session: Session = await readSessionFile(file);
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { writeSessionFile } from '../../session/store.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, intFlag, numberFlag, checkOutputFile, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 
 interface TrainFlags extends EngineFlags {
@@ -37,6 +37,7 @@ export function trainCommand(): Command {
       hidden: (flags.hidden ?? '512,512').split(',').map((h) => intFlag('--hidden', h, 512, 1, 8192)),
     };
     const out = flags.out.endsWith('.steerlab') ? flags.out : `${flags.out}.steerlab`;
+    checkOutputFile('--out', out);
     const engine = await openEngineForCli(flags);
     const bar = progressReporter('training');
     const interrupt = interruptSignal('training');
