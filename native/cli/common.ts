@@ -62,7 +62,10 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
 /** Parses a finite number flag. */
 export function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
+  // Decimal notation only: Number() would also take "0x10" or "" (as 16 and 0).
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number; got "${value}".`);
+  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) || !Number.isFinite(n)) {
+    throw new Error(`${name} must be a decimal number like 1, -0.5 or 2e-3; got "${value}".`);
+  }
   return n;
 }

@@ -105,7 +105,7 @@ export function coeffsCommand(): Command {
     .option('--layer <k>', 'hook point 0..4', '0')
     .option('--values <list>', 'comma-separated coefficients', '-2,-1,0,1,2,4')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; values: string; source: string; json?: string; save?: boolean }) => {
-      const coeffs = flags.values.split(',').map((v) => numberFlag('--values', v, 0));
+      const coeffs = flags.values.split(',').map((v, i) => numberFlag(`--values item ${i + 1}`, v, 0));
       const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer, 0), coeffs, source: parsePairSource(flags.source) };
       const record = await runExperiment(file, flags, 'coefficient sweep', (ctx, o) => runCoeffSweep(ctx, spec, o));
       if (record) process.stdout.write(coeffTableText(record) + '\n');
