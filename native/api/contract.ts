@@ -63,10 +63,6 @@ export const trainConfigSchema = z.strictObject({
 
 /** Ids the engine hands out (sweeps, drawings): short and plain. */
 const recordId = z.string().min(1).max(128);
-const probabilities = z.array(z.number()).length(10);
-
-/** An engine steer result sent back with a drawing to keep (arrays bounded like everything else). */
-
 const empty = z.strictObject({});
 const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
 

@@ -62,7 +62,7 @@ export class SteerLabWorkbench implements Workbench {
   private readonly autosaveTimer: NodeJS.Timeout;
   private job: { kind: string; controller: AbortController } | null = null;
 
-  private constructor(private readonly engine: EngineClient, private readonly ready: EngineReady, private readonly options: WorkbenchOptions) {
+  private constructor(private readonly engine: EngineClient, private readonly ready: EngineReady, options: WorkbenchOptions) {
     this.recoveryFile = path.join(options.userDataDir, 'recovery.steerlab');
     this.recoveryMeta = path.join(options.userDataDir, 'recovery.json');
     this.recentFile = path.join(options.userDataDir, 'recent.json');

@@ -13,7 +13,6 @@ import { readTensor } from '../model/read-tensor.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 export { describePairSource, describeInput, describeRecipe } from './steer-types.js';
-import { describeRecipe } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 
 export interface SteeringVector {
