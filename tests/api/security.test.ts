@@ -63,7 +63,9 @@ describe('HTTP pages and assets', () => {
   it('refuses the page without a token or with a wrong one', async () => {
     expect((await get('/')).status).toBe(403);
     expect((await get('/?token=wrong')).status).toBe(403);
-    expect((await get(`/?token=${t.server.token.slice(0, -1)}x`)).status).toBe(403);
+    // One character off (never the same character: a token ending in "x" made this flaky).
+    const last = t.server.token.slice(-1);
+    expect((await get(`/?token=${t.server.token.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`)).status).toBe(403);
   });
 
   it('serves assets with the cookie the page set, and refuses them without', async () => {
