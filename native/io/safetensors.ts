@@ -199,7 +199,7 @@ function readHeader(bytes: Uint8Array, file: string) {
   } catch (err) {
     if (err instanceof SafetensorsError) throw err;
     // (V8's JSON message quotes the file's text; the file's own bytes are never echoed.)
-    throw fail('the header is not valid UTF-8 JSON; the file is damaged or not a safetensors file.');
+    throw fail('the header is not valid JSON (UTF-8); the file is damaged or not a safetensors file.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('the header is not a JSON object; the file is damaged or not a safetensors file.');
@@ -224,7 +224,7 @@ function readHeader(bytes: Uint8Array, file: string) {
       !Array.isArray(e.shape) || !e.shape.every(isCount) ||
       !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)
     ) {
-      throw fail(`tensor "${key.slice(0, 80)}" needs "dtype", "shape" (whole numbers) and "data_offsets": [begin, end].`);
+      throw fail(`tensor "${key.slice(0, 80)}" needs "dtype", "shape" and "data_offsets": [begin, end], with whole numbers.`);
     }
     const [begin, end] = offsets as number[];
     if (begin > end || end > dataLength) {
@@ -286,7 +286,7 @@ function inferSizes(entries: Map<string, RawEntry>, file: string): number[] {
         const transposed = got.length === 2 && same([got[1], got[0]], expected);
         throw new SafetensorsError(
           file,
-          `${file}: tensor "${key}" has shape ${shapeText(got)} but the model needs ${shapeText(expected)}` +
+          `${file}: "${key}" has shape ${shapeText(got)}; expected ${shapeText(expected)}` +
             (transposed
               ? "; it is transposed: save PyTorch's own state_dict(), whose Linear weights are [out, in]."
               : ' (the seed architecture is Linear(784, h1), ReLU, Linear(h1, h2), ReLU, Linear(h2, 10)).'),

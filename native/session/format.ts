@@ -194,10 +194,10 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
 
   // From here the bytes are exactly what a writer produced, so problems are writer bugs or hand edits.
   const headerLength = view.getBigUint64(12, true);
-  if (headerLength > BigInt(bodyLength - PREAMBLE_BYTES)) throw corrupt(`the header length ${headerLength} runs past the end`);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
     throw fail(`${file} declares a ${sizeText(headerLength)} header, more than a SteerLab session holds (${sizeText(MAX_HEADER_BYTES)}); it was not written by SteerLab.`);
   }
+  if (headerLength > BigInt(bodyLength - PREAMBLE_BYTES)) throw corrupt(`the header length ${headerLength} runs past the end`);
   const binaryStart = PREAMBLE_BYTES + Number(headerLength);
   const binaryLength = bodyLength - binaryStart;
 
