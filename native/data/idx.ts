@@ -199,9 +199,10 @@ function inflateIdx(gz: Uint8Array, label: string): Promise<Uint8Array> {
     gunzip.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       length += chunk.length;
-      if (!checked && length >= 16) {
-        checked = true;
+      if (!checked && length >= 8) {
+        // A label header is 8 bytes, an image header 16: until 16 bytes are out, only labels can be judged.
         const declared = declaredIdxLength(Buffer.concat(chunks).subarray(0, 16));
+        checked = declared !== null || length >= 16;
         if (declared !== null) {
           if (declared > MAX_IDX_BYTES) return stop(tooLarge(label, `declares ${sizeText(declared)} of data`));
           // One byte of slack, so "more bytes than declared" is still reported by the parser.
