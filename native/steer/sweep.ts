@@ -211,12 +211,14 @@ export interface PairSweepTables {
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
-  const activation = await recipeActivations(model, data, recipes.flat(), options);
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const vectors = await recipeActivations(model, data, recipes.flat(), { ...options, laterSteps: passes * (1 + recipes.flat().length) });
+  const activation = vectors.of;
   const offsets: Float32Array[] = [new Float32Array(model.width(spec.hook))];
   for (const row of recipes) {
     for (const r of row) offsets.push(scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff));
   }
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
   const table = <T>(f: (m: PairMetrics) => T) => cells.map((row) => row.map(f));
   return {
@@ -250,17 +252,19 @@ export interface LayerSweepSpec {
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
-  const activation = await recipeActivations(model, data, recipes, options);
+  const chunkSize = options.chunkSize ?? 2000;
+  const perTask = Math.ceil(data.test.count / chunkSize);
+  const vectors = await recipeActivations(model, data, recipes, { ...options, laterSteps: (recipes.length + 1) * perTask });
+  const activation = vectors.of;
+  const onProgress = vectors.after(options.onProgress);
   const tasks = [
     { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
   ];
-  const chunkSize = options.chunkSize ?? 2000;
-  const perTask = Math.ceil(data.test.count / chunkSize);
   const done = tasks.map(() => 0);
   const progress = (t: number) => (d: number) => {
     done[t] = d;
-    options.onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
+    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
   };
   const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
     const out: [number, LabelAggregates][] = [];
@@ -299,9 +303,10 @@ export interface CoeffSweepSpec {
 /** One pair at one hook over a list of coefficients. */
 export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const activation = await recipeActivations(model, data, [recipe], options);
-  const vector = difference(activation(recipe.plus, spec.hook), activation(recipe.minus, spec.hook));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const vectors = await recipeActivations(model, data, [recipe], { ...options, laterSteps: passes * (1 + spec.coeffs.length) });
+  const vector = difference(vectors.of(recipe.plus, spec.hook), vectors.of(recipe.minus, spec.hook));
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
   return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
 }

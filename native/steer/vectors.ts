@@ -120,27 +120,40 @@ function indicesOf(labels: Uint8Array, digit: number): number[] {
 export interface VectorPhaseOptions {
   signal?: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
+  /**
+   * Progress steps of the work that follows (the sweep passes; an upper bound will do), so the
+   * reported fraction covers both phases and never goes back.
+   */
+  laterSteps?: number;
+}
+
+/** The activations a sweep's recipes need, and how to report the later phase after this one. */
+export interface RecipeActivations {
+  of(ref: InputRef, hook: HookPoint): Float32Array;
+  /** Wraps the later phase's progress callback so its steps count after the vector phase's. */
+  after(onProgress?: (p: SweepProgress) => void): ((p: SweepProgress) => void) | undefined;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The vector phase of a sweep: the activation of every input the recipes name, each computed once,
- * returned as a lookup. Class means are the costly part (6,000 images each, 5 s for ten digits on
- * wasm), so they are computed chunk by chunk with a yield and a cancellation check between chunks:
- * an aborted `signal` rejects with SweepCancelled within one chunk, before any sweep work starts.
+ * The vector phase of a sweep: the activation of every input the recipes name, each computed once.
+ * Class means are the costly part (6,000 images each, 5 s for ten digits on wasm), so they are
+ * computed chunk by chunk with a yield and a cancellation check between chunks: an aborted
+ * `signal` rejects with SweepCancelled within one chunk, before any sweep work starts.
  */
 export async function recipeActivations(
   model: Mlp,
   data: VectorData,
   recipes: readonly VectorRecipe[],
   options: VectorPhaseOptions = {},
-): Promise<(ref: InputRef, hook: HookPoint) => Float32Array> {
+): Promise<RecipeActivations> {
   const keyOf = (ref: InputRef, hook: HookPoint) => `${hook}:${JSON.stringify(ref)}`;
   const needs = new Map<string, { ref: InputRef; hook: HookPoint }>();
   for (const r of recipes) for (const ref of [r.plus, r.minus]) needs.set(keyOf(ref, r.hook), { ref, hook: r.hook });
   const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / MEAN_CHUNK)) : 1);
-  const total = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);
+  const steps = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);
+  const total = steps + (options.laterSteps ?? 0);
   let done = 0;
   const step = async () => {
     done++;
@@ -166,10 +179,13 @@ export async function recipeActivations(
       await step();
     }
   }
-  return (ref, hook) => {
-    const act = memo.get(keyOf(ref, hook));
-    if (!act) throw new Error(`No activation was made for ${describeInput(ref)} at hook ${hook}.`);
-    return act;
+  return {
+    of(ref, hook) {
+      const act = memo.get(keyOf(ref, hook));
+      if (!act) throw new Error(`No activation was made for ${describeInput(ref)} at hook ${hook}.`);
+      return act;
+    },
+    after: (onProgress) => onProgress && ((p) => onProgress({ ...p, done: steps + p.done, total: steps + p.total })),
   };
 }
 

@@ -54,6 +54,16 @@ describe.skipIf(!HAVE_DATA)('the vector phase of a class-means sweep', () => {
     expect(seen[0].total).toBeGreaterThan(20);
   });
 
+  it('progress covers both phases: the fraction never goes back and ends at 1', async () => {
+    const seen: SweepProgress[] = [];
+    await coeffSweep(model, data, { a: 3, b: 1, hook: 2, coeffs: [1, 2], source: mean }, { chunkSize: 200, onProgress: (p) => seen.push(p) });
+    const fractions = seen.map((p) => p.done / p.total);
+    expect([...fractions].sort((x, y) => x - y)).toEqual(fractions);
+    expect(fractions[fractions.length - 1]).toBe(1);
+    expect(seen[0].label).toBe('making the vectors');
+    expect(seen[seen.length - 1].label).not.toBe('making the vectors');
+  });
+
   it('reports one step per 2048-image chunk of each class mean, counted from the labels', async () => {
     const recipes = Array.from({ length: 10 }, (_, a) => pairRecipe(mean, a, (a + 1) % 10, 2));
     const counts = Array.from({ length: 10 }, (_, d) => data.train.labels.filter((l) => l === d).length);
@@ -66,7 +76,7 @@ describe.skipIf(!HAVE_DATA)('the vector phase of a class-means sweep', () => {
 
   it('computes the same class means as activationOf, bit for bit', async () => {
     const recipe = pairRecipe(mean, 3, 8, 2);
-    const lookup = await recipeActivations(model, data, [recipe]);
+    const lookup = (await recipeActivations(model, data, [recipe])).of;
     for (const ref of [recipe.plus, recipe.minus]) {
       expect(Buffer.from(lookup(ref, 2).buffer).equals(Buffer.from(activationOf(model, data, ref, 2).buffer))).toBe(true);
     }
