@@ -1,8 +1,8 @@
 /**
- * A finished sweep is never lost to a failed save (issue 11.3/11.11): with the disk "full" (ENOSPC
+ * Finished work is never lost to a failed save (issue 11.3/11.11): with the disk "full" (ENOSPC
  * injected into the session writer's chunk writes and into result-file writes), the CLI still
- * prints the table, names every file it could not write, keeps the full record in a rescue file,
- * and exits 1. Run in-process so the failure can be injected below the CLI.
+ * prints the table, names every file it could not write, keeps the full record (or the trained
+ * model) in a rescue file, and exits 1. Run in-process so the failure can be injected below the CLI.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,19 +24,37 @@ vi.mock('../../native/util/write-file-atomic.js', async (importOriginal) => {
     },
   };
 });
-// The session save runs for real, with every chunk write failing as on a full disk.
-vi.mock('../../native/session/shared-save.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../native/session/shared-save.js')>();
+// Session saves into the test folder run for real, with every chunk write failing as on a full disk.
+vi.mock('../../native/session/store.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../native/session/store.js')>();
   return {
     ...actual,
-    saveSessionShared: (file: string, session: never, base: never) =>
-      actual.saveSessionShared(file, session, base, { writeChunk: async () => Promise.reject(enospc()) }),
+    writeSessionFile: (file: string, session: never, options: never) =>
+      failingFolder && file.startsWith(failingFolder)
+        ? actual.writeSessionFile(file, session, { writeChunk: async () => Promise.reject(enospc()) })
+        : actual.writeSessionFile(file, session, options),
   };
 });
 
+/** Runs the CLI in-process, capturing what it prints. */
+async function steerlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await run(['node', 'steerlab', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
 const { run } = await import('../../native/cli/main.js');
 const { newSession } = await import('../../native/session/format.js');
-const { writeSessionFile } = await import('../../native/session/store.js');
+const { writeSessionFile, readSessionFile } = await import('../../native/session/store.js');
 const { initWeights } = await import('../../native/model/weights.js');
 const { seededRandom } = await import('../../native/model/random.js');
 
@@ -55,18 +73,7 @@ describe.skipIf(!HAVE_DATA)('steerlab coeffs on a full disk', () => {
   it('prints the table, names the session and the --json file, rescues the record and exits 1', async () => {
     const before = readFileSync(file);
     const json = path.join(dir, 'out.json');
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-    let code: number;
-    try {
-      code = await run(['node', 'steerlab', 'coeffs', file, '--a', '3', '--b', '1', '--values', '0,1', '--json', json]);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      process.exitCode = undefined;
-    }
+    const { code, stdout, stderr } = await steerlab('coeffs', file, '--a', '3', '--b', '1', '--values', '0,1', '--json', json);
     expect(code).toBe(1);
     expect(stdout).toContain('vector 3-1 at layer 0: metrics by coefficient');
     expect(stderr).toContain(`The disk is full: ${file} was not changed; free some space and save again.`);
@@ -82,5 +89,17 @@ describe.skipIf(!HAVE_DATA)('steerlab coeffs on a full disk', () => {
     // The session file is untouched and no temporary is left beside it.
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['lab.steerlab']);
+  }, 300_000);
+
+  it('train keeps the trained model in the temp folder when its --out cannot be written', async () => {
+    const out = path.join(dir, 'trained.steerlab');
+    const r = await steerlab('train', '--out', out, '--epochs', '1', '--hidden', '8,8');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`The disk is full: ${out} was not created; free some space and save again.`);
+    const rescued = /The trained model was saved to (\S+\.steerlab) instead\./.exec(r.stderr)?.[1];
+    const session = await readSessionFile(rescued!);
+    rmSync(rescued!);
+    expect(session.weights.sizes).toEqual([784, 8, 8, 10]);
+    expect(session.header.training?.completed).toBe(true);
   }, 300_000);
 });
