@@ -211,3 +211,8 @@ export interface SteerlabBridge {
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared with the session reader (native/session/schema.ts): a drawing keeps its additions, and
+// a file must not hold an addition the app would refuse to run.
+export const steerAdditionSchema = steerAddition;

@@ -5,7 +5,8 @@
  * Every malformed input becomes a DataFileError whose message names the file and says how to fix
  * it, because a bad data file should never crash deep in training or yield a silently wrong array.
  */
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { openRegularFile, readAt, sizeText } from '../util/regular-file.js';
 
 export interface IdxImages {
   count: number;
@@ -48,21 +49,29 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
+ * The most (uncompressed) bytes an IDX file may hold: MNIST's and Fashion-MNIST's 60,000 training
+ * images are 47 MB. Checked against the size a header declares and a file's size before reading,
+ * so a gzip bomb or a header claiming 2^32 images is refused without allocating it.
+ */
+export const MAX_IDX_BYTES = 128 * 1024 * 1024;
+
+/**
  * Returns the bytes gunzipped if they are gzip, else the same bytes untouched, so callers can take
- * either `foo` or `foo.gz`. `file` only labels the error message.
+ * either `foo` or `foo.gz`. `file` only labels the error message. Output is capped at MAX_IDX_BYTES.
  */
 export function gunzipIfNeeded(bytes: Uint8Array, file = 'data file'): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new DataFileError(
-      file,
-      `${file}: corrupt gzip data (${why}). The file is probably an incomplete or damaged download; ` +
-        DATA_FIX_HINT,
-    );
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(file, `decompresses to more than ${sizeText(MAX_IDX_BYTES)}`);
+    throw corruptGzip(file, err);
   }
+}
+
+function corruptGzip(file: string, err: unknown): DataFileError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new DataFileError(file, `${file}: corrupt gzip data (${why}). The file is probably an incomplete or damaged download; ${DATA_FIX_HINT}`);
 }
 
 /** Reads the magic and `dims` uint32 sizes, checking the header is there and the magic is right. */
@@ -125,4 +134,90 @@ export function parseIdxLabels(bytes: Uint8Array, file: string): IdxLabels {
   const [count] = readHeader(bytes, file, LABELS_MAGIC, 1, 'labels');
   const labels = dataSection(bytes, file, 8, count, `${count} labels`);
   return { count, labels };
+}
+
+function tooLarge(file: string, what: string): DataFileError {
+  return new DataFileError(file, `${file} ${what}, more than any MNIST file (${sizeText(MAX_IDX_BYTES)}); it is damaged or not an MNIST file: ${DATA_FIX_HINT}`);
+}
+
+/**
+ * The total length an IDX header declares (header plus data), from its first bytes; null when the
+ * magic is not an MNIST one (the parser then names the problem).
+ */
+export function declaredIdxLength(head: Uint8Array): number | null {
+  if (head.length < 8) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const magic = view.getUint32(0, false);
+  if (magic === LABELS_MAGIC) return 8 + view.getUint32(4, false);
+  if (magic === IMAGES_MAGIC && head.length >= 16) {
+    // Up to 2^96: computed in floating point, only compared with the limit.
+    return 16 + view.getUint32(4, false) * view.getUint32(8, false) * view.getUint32(12, false);
+  }
+  return null;
+}
+
+/**
+ * Reads an IDX file, gzipped or not, as its uncompressed bytes. Regular files only; the size its
+ * header declares is checked before the data is read or inflated, and inflating stops as soon as
+ * the output passes the declared size, so memory never exceeds what a valid file of that header
+ * would need (and never MAX_IDX_BYTES).
+ */
+export async function readIdxFile(file: string, label = file): Promise<Uint8Array> {
+  let opened;
+  try {
+    opened = await openRegularFile(file, MAX_IDX_BYTES, 'MNIST data file');
+  } catch (error) {
+    throw new DataFileError(label, `${(error as Error).message.replace(/\.$/, '')}; ${DATA_FIX_HINT}`);
+  }
+  const { handle, size } = opened;
+  let bytes: Uint8Array;
+  try {
+    const head = await readAt(handle, Math.min(size, 16), 0);
+    if (!isGzip(head)) {
+      const declared = declaredIdxLength(head);
+      if (declared !== null && declared > MAX_IDX_BYTES) throw tooLarge(label, `declares ${sizeText(declared)} of data`);
+    }
+    bytes = await readAt(handle, size, 0);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return isGzip(bytes) ? inflateIdx(bytes, label) : bytes;
+}
+
+/** Inflates gzip data holding an IDX file, checking the declared size as soon as the header is out. */
+function inflateIdx(gz: Uint8Array, label: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip();
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let limit = MAX_IDX_BYTES;
+    let checked = false;
+    const stop = (error: DataFileError) => {
+      gunzip.destroy();
+      reject(error);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (!checked && length >= 8) {
+        // A label header is 8 bytes, an image header 16: until 16 bytes are out, only labels can be judged.
+        const declared = declaredIdxLength(Buffer.concat(chunks).subarray(0, 16));
+        checked = declared !== null || length >= 16;
+        if (declared !== null) {
+          if (declared > MAX_IDX_BYTES) return stop(tooLarge(label, `declares ${sizeText(declared)} of data`));
+          // One byte of slack, so "more bytes than declared" is still reported by the parser.
+          limit = declared + 1;
+        }
+      }
+      if (length > limit) {
+        if (limit === MAX_IDX_BYTES) return stop(tooLarge(label, `decompresses to more than ${sizeText(MAX_IDX_BYTES)}`));
+        return stop(
+          new DataFileError(label, `${label}: decompresses to more bytes than its header declares (${sizeText(limit - 1)}); the file is not a clean IDX file: ${DATA_FIX_HINT}`),
+        );
+      }
+    });
+    gunzip.on('end', () => resolve(Buffer.concat(chunks, length)));
+    gunzip.on('error', (err) => reject(corruptGzip(label, err)));
+    gunzip.end(gz);
+  });
 }

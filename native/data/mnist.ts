@@ -7,10 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { DataFileError, DATA_FIX_HINT, gunzipIfNeeded, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
+import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
 import type { DownloadProgress } from './download.js';
 
 export interface MnistSplit {
@@ -138,7 +137,7 @@ async function readOne(dir: string, spec: MnistFile): Promise<ReadFile> {
     throw new DataFileError(spec.name, `${spec.name}(.gz) is missing from ${dir}; ${DATA_FIX_HINT}`);
   }
   const label = path.basename(p);
-  return { spec, label, bytes: gunzipIfNeeded(await readFile(p), label) };
+  return { spec, label, bytes: await readIdxFile(p, label) };
 }
 
 function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean): MnistSplit {

@@ -12,6 +12,8 @@
  */
 import { endianness } from 'node:os';
 import { validateWeights, LINEAR_MODULE_INDEX, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
+import { jsonShapeProblem } from '../util/json-limits.js';
+import { readRegularFile, sizeText } from '../util/regular-file.js';
 
 /** A safetensors file we cannot use; `file` is the name it was read as, the message says why and what to do. */
 export class SafetensorsError extends Error {
@@ -148,8 +150,24 @@ const DTYPE_SIZE: Record<string, number> = {
   I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
 };
 
-/** The reference implementation refuses headers over 100 MB; so do we, before allocating anything. */
-const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Limits checked before allocating. The seed MLP's header is under 1 KB; 8 MB leaves room for
+ * thousands of extra tensors and large metadata (the reference allows 100 MB, but parsing a 50 MB
+ * header of tiny objects takes gigabytes). A header is 3 levels deep ({key: {shape: [...]}}).
+ */
+export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+const HEADER_JSON_LIMITS = { maxDepth: 4, maxContainers: 100_000 };
+/** A file larger than this is refused unread: the largest model SteerLab trains is 294 MB. */
+export const MAX_SAFETENSORS_BYTES = 1024 * 1024 * 1024;
+
+/** The bytes of a safetensors file the user named: regular files only, size checked first (util/regular-file.ts). */
+export async function readSafetensorsFile(file: string): Promise<Uint8Array> {
+  try {
+    return await readRegularFile(file, MAX_SAFETENSORS_BYTES, 'safetensors file');
+  } catch (error) {
+    throw new SafetensorsError(file, `${(error as Error).message.replace(/\.$/, '')}; give the path of a .safetensors model file.`);
+  }
+}
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -159,7 +177,10 @@ function readHeader(bytes: Uint8Array, file: string) {
   if (bytes.length < 8) throw fail(`only ${bytes.length} bytes; too short to be a safetensors file.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = view.getBigUint64(0, true);
-  if (size > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
+  if (size > BigInt(MAX_HEADER_BYTES)) {
+    throw fail(`the header claims ${sizeText(size)}, more than SteerLab reads (${sizeText(MAX_HEADER_BYTES)}); it is damaged or not a model of the seed architecture.`);
+  }
+  if (size > BigInt(bytes.length - 8)) {
     throw fail(
       `the header claims ${size} bytes but the file has ${bytes.length - 8} after the size field; ` +
         'it is truncated or not a safetensors file.',
@@ -168,9 +189,17 @@ function readHeader(bytes: Uint8Array, file: string) {
   const headerEnd = 8 + Number(size);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd));
+    const shape = jsonShapeProblem(text, HEADER_JSON_LIMITS);
+    if (shape) {
+      const what = shape.kind === 'depth' ? `is nested ${shape.depth} levels deep at "${shape.path}"` : `holds over ${HEADER_JSON_LIMITS.maxContainers} lists and objects`;
+      throw fail(`the header ${what}; the file is damaged or not a safetensors file.`);
+    }
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw fail(`the header is not valid JSON (${(err as Error).message}); the file is damaged or not a safetensors file.`);
+    if (err instanceof SafetensorsError) throw err;
+    // (V8's JSON message quotes the file's text; the file's own bytes are never echoed.)
+    throw fail('the header is not valid JSON (UTF-8); the file is damaged or not a safetensors file.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('the header is not a JSON object; the file is damaged or not a safetensors file.');
@@ -183,7 +212,7 @@ function readHeader(bytes: Uint8Array, file: string) {
     if (key === '__metadata__') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('"__metadata__" must be an object of strings.');
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string') throw fail(`"__metadata__.${k}" must be a string; got ${JSON.stringify(v)}.`);
+        if (typeof v !== 'string') throw fail(`"__metadata__.${k.slice(0, 80)}" must be a string; got ${v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v}.`);
         metadata[k] = v;
       }
       continue;
@@ -195,7 +224,7 @@ function readHeader(bytes: Uint8Array, file: string) {
       !Array.isArray(e.shape) || !e.shape.every(isCount) ||
       !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)
     ) {
-      throw fail(`tensor "${key}" needs "dtype", "shape" and "data_offsets": [begin, end]; got ${JSON.stringify(value)}.`);
+      throw fail(`tensor "${key.slice(0, 80)}" needs "dtype", "shape" and "data_offsets": [begin, end], with whole numbers.`);
     }
     const [begin, end] = offsets as number[];
     if (begin > end || end > dataLength) {
@@ -231,15 +260,19 @@ function readHeader(bytes: Uint8Array, file: string) {
 
 /**
  * The hidden sizes implied by the tensors' shapes, each shape checked against the chain
- * 784 -> h1 -> h2 -> 10 so the error names the first key that breaks it.
+ * 784 -> h1 -> h2 -> 10 so the error names the first key that breaks it, with both shapes.
  */
 function inferSizes(entries: Map<string, RawEntry>, file: string): number[] {
   const sizes: (number | string)[] = [INPUT_SIZE, 'hidden1', 'hidden2', CLASS_COUNT];
-  // The first two weights' row counts define the hidden sizes; taken only when plausible so a
-  // wrong shape is reported against a readable expectation.
+  // Each hidden size is the length of the bias before it (unambiguous, unlike a weight that may be
+  // transposed), else the rows of the weight; taken only when plausible so a wrong shape is
+  // reported against a readable expectation.
   for (const i of [1, 2]) {
-    const shape = entries.get(`linear_relu_stack.${LINEAR_MODULE_INDEX[i - 1]}.weight`)!.shape;
-    if (shape.length === 2 && shape[0] > 0) sizes[i] = shape[0];
+    const m = LINEAR_MODULE_INDEX[i - 1];
+    const bias = entries.get(`linear_relu_stack.${m}.bias`)!.shape;
+    const weight = entries.get(`linear_relu_stack.${m}.weight`)!.shape;
+    if (bias.length === 1 && bias[0] > 0) sizes[i] = bias[0];
+    else if (weight.length === 2 && weight[0] > 0) sizes[i] = weight[0];
   }
   LINEAR_MODULE_INDEX.forEach((m, i) => {
     for (const [part, expected] of [
@@ -248,12 +281,15 @@ function inferSizes(entries: Map<string, RawEntry>, file: string): number[] {
     ] as const) {
       const key = `linear_relu_stack.${m}.${part}`;
       const got = entries.get(key)!.shape;
-      const ok = got.length === expected.length && expected.every((d, j) => d === got[j]);
-      if (!ok) {
+      const same = (a: readonly (number | string)[], b: readonly (number | string)[]) => a.length === b.length && a.every((d, j) => d === b[j]);
+      if (!same(got, expected)) {
+        const transposed = got.length === 2 && same([got[1], got[0]], expected);
         throw new SafetensorsError(
           file,
-          `${file}: "${key}" has shape ${shapeText(got)}; expected ${shapeText(expected)} ` +
-            '(the seed architecture is Linear(784, h1), ReLU, Linear(h1, h2), ReLU, Linear(h2, 10)).',
+          `${file}: "${key}" has shape ${shapeText(got)}; expected ${shapeText(expected)}` +
+            (transposed
+              ? "; it is transposed: save PyTorch's own state_dict(), whose Linear weights are [out, in]."
+              : ' (the seed architecture is Linear(784, h1), ReLU, Linear(h1, h2), ReLU, Linear(h2, 10)).'),
         );
       }
     }

@@ -19,12 +19,29 @@ import {
   shapeText,
 } from '../io/safetensors.js';
 import { SessionHeaderSchema, formatIssuePath, type SessionHeader, type TensorEntry } from './schema.js';
+import { jsonShapeProblem, type JsonLimits } from '../util/json-limits.js';
+import { sizeText } from '../util/regular-file.js';
 
 export const SESSION_FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('STEERLAB', 'ascii');
 /** magic (8) + version (4) + header length (8). */
 const PREAMBLE_BYTES = 20;
 const CHECKSUM_BYTES = 32;
+
+/**
+ * Size limits, checked before anything is allocated for a file. The largest model `steerlab
+ * train` makes (hidden 8192, 8192) holds 294 MB of weights; a header with hundreds of pair
+ * sweeps is a few tens of MB.
+ */
+export const MAX_SESSION_BYTES = 512 * 1024 * 1024;
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+/** The deepest field SteerLab writes is 7 levels down (sweeps[i].meanProbs[a][b][d]); 32 leaves room. */
+export const HEADER_JSON_LIMITS: JsonLimits = { maxDepth: 32, maxContainers: 2_000_000 };
+/**
+ * Versions a future SteerLab could plausibly have written. A larger number in the version field
+ * (4097 is version 1 with bit 12 flipped) means damage, not a newer program.
+ */
+const MAX_PLAUSIBLE_VERSION = 255;
 
 /** A session file we cannot open or save; the message names the file and says what to do. */
 export class SessionFileError extends Error {
@@ -96,7 +113,18 @@ export function encodeSession(session: Session): Buffer {
   const checked = SessionHeaderSchema.safeParse(candidate);
   if (!checked.success) throw new Error(`Cannot save the session: ${headerProblem(checked.error)}.`);
 
-  let json = JSON.stringify(checked.data);
+  let json: string;
+  try {
+    json = JSON.stringify(checked.data);
+  } catch (error) {
+    // A RangeError (stack overflow) from a field nested absurdly deep: refuse rather than crash.
+    throw new Error(`Cannot save the session: its header cannot be written as JSON (${(error as Error).message}).`);
+  }
+  const shape = jsonShapeProblem(json, HEADER_JSON_LIMITS);
+  if (shape) throw new Error(`Cannot save the session: ${shapeProblemText(shape)}.`);
+  if (Buffer.byteLength(json) > MAX_HEADER_BYTES) {
+    throw new Error(`Cannot save the session: its header would be ${sizeText(Buffer.byteLength(json))}, over the ${sizeText(MAX_HEADER_BYTES)} a reader accepts; delete some sweeps or drawings.`);
+  }
   // Trailing spaces are valid JSON; they put the binary section on an 8-byte file offset.
   json += ' '.repeat((8 - ((PREAMBLE_BYTES + Buffer.byteLength(json)) % 8)) % 8);
   const header = Buffer.from(json, 'utf8');
@@ -116,15 +144,21 @@ export function encodeSession(session: Session): Buffer {
   return out;
 }
 
-/** How a foreign file begins, for the "not a SteerLab session" message: text if printable, else hex. */
-function describeStart(bytes: Uint8Array): string {
+/** "field \"drawings[0].additions\" is nested 33 levels deep (at most 32)": names the field, never its content. */
+function shapeProblemText(problem: NonNullable<ReturnType<typeof jsonShapeProblem>>): string {
+  return problem.kind === 'depth'
+    ? `field "${problem.path}" is nested ${problem.depth} levels deep (a session header has at most ${HEADER_JSON_LIMITS.maxDepth})`
+    : `the header holds more than ${HEADER_JSON_LIMITS.maxContainers} lists and objects`;
+}
+
+/**
+ * Why a foreign file is not a session, for the message. Never its bytes: the file may be anything
+ * (a key, a password file) and the message may be shown on a web page.
+ */
+function describeForeign(bytes: Uint8Array): string {
   if (bytes.length === 0) return 'it is empty';
-  const head = bytes.subarray(0, 8);
-  const printable = head.every((b) => b >= 0x20 && b < 0x7f);
-  const text = printable
-    ? JSON.stringify(Buffer.from(head).toString('latin1'))
-    : Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `it starts with ${text}`;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is gzip data';
+  return 'it does not begin with the SteerLab signature';
 }
 
 /** Reads a session from file bytes; every refusal is a SessionFileError naming `file` and the fix. */
@@ -134,34 +168,56 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
     fail(`${file} is corrupt or incomplete (${why}); restore it from a backup or the .recovery file.`);
 
   if (bytes.length < MAGIC.length || !MAGIC.equals(bytes.subarray(0, MAGIC.length))) {
-    throw fail(`${file} is not a SteerLab session (${describeStart(bytes)}); open a .steerlab file saved by SteerLab.`);
+    throw fail(`${file} is not a SteerLab session (${describeForeign(bytes)}); open a .steerlab file saved by SteerLab.`);
   }
   if (bytes.length < 12) throw corrupt(`only ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
+  if (version > MAX_PLAUSIBLE_VERSION || version < 1) throw corrupt(`its format version field reads ${version}, which no SteerLab writes`);
+  const checksumOk = () => {
+    if (bytes.length < PREAMBLE_BYTES + CHECKSUM_BYTES) return false;
+    const body = bytes.length - CHECKSUM_BYTES;
+    return createHash('sha256').update(bytes.subarray(0, body)).digest().equals(bytes.subarray(body));
+  };
   if (version > SESSION_FORMAT_VERSION) {
+    // A later format may change what follows byte 12, so a bad checksum does not prove damage here;
+    // a good one proves the file is intact and really newer.
     throw fail(
-      `${file} was written by a newer SteerLab (format ${version}); this version reads up to ${SESSION_FORMAT_VERSION}: update SteerLab.`,
+      checksumOk()
+        ? `${file} was written by a newer SteerLab (format ${version}); this version reads up to ${SESSION_FORMAT_VERSION}: update SteerLab.`
+        : `${file} is damaged or was written by a newer SteerLab (format ${version}); update SteerLab, or restore the file from a backup or the .recovery file.`,
     );
   }
-  if (version < 1) throw corrupt(`format version ${version} does not exist`);
   if (bytes.length < PREAMBLE_BYTES + CHECKSUM_BYTES) throw corrupt(`only ${bytes.length} bytes`);
-
+  if (!checksumOk()) throw corrupt('its checksum does not match its contents');
   const bodyLength = bytes.length - CHECKSUM_BYTES;
-  const digest = createHash('sha256').update(bytes.subarray(0, bodyLength)).digest();
-  if (!digest.equals(bytes.subarray(bodyLength))) throw corrupt('its checksum does not match its contents');
 
   // From here the bytes are exactly what a writer produced, so problems are writer bugs or hand edits.
   const headerLength = view.getBigUint64(12, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    throw fail(`${file} declares a ${sizeText(headerLength)} header, more than a SteerLab session holds (${sizeText(MAX_HEADER_BYTES)}); it was not written by SteerLab.`);
+  }
   if (headerLength > BigInt(bodyLength - PREAMBLE_BYTES)) throw corrupt(`the header length ${headerLength} runs past the end`);
   const binaryStart = PREAMBLE_BYTES + Number(headerLength);
   const binaryLength = bodyLength - binaryStart;
 
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, binaryStart));
+  } catch {
+    throw corrupt('the header is not valid UTF-8 text');
+  }
+  // Bounded before parsing: a field nested 100,000 deep would parse, then overflow the stack of
+  // every later JSON.stringify (sending the session to the page, autosaving it).
+  const shape = jsonShapeProblem(text, HEADER_JSON_LIMITS);
+  if (shape) throw fail(`${file} has an invalid session header (${shapeProblemText(shape)}); restore it from a backup or the .recovery file.`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, binaryStart)));
+    json = JSON.parse(text);
   } catch (err) {
-    throw corrupt(`the header is not valid JSON: ${(err as Error).message}`);
+    // V8's message quotes the text around the error; say only where it is.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw corrupt(`the header is not valid JSON${at === undefined ? '' : ` at byte ${at}`}`);
   }
   const parsed = SessionHeaderSchema.safeParse(json);
   if (!parsed.success) {

@@ -3,9 +3,12 @@
  *
  * Objects are strict: a v1 reader refuses keys it does not know instead of silently dropping them
  * on the next save, so any new field needs a format version bump (see docs/session-format.md).
- * `vectors`, `sweeps` and `drawings` are placeholders that later features fill and will tighten.
+ * Every field the app writes is typed here, down to the numbers; `vectors` is reserved (empty).
+ * Records may carry further fields, kept as they are; the reader bounds their nesting depth
+ * before parsing (format.ts), so no field of a file can be deep enough to overflow a stack.
  */
 import { z } from 'zod';
+import { steerAdditionSchema } from '../api/contract.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { DrawingRecord } from '../service/workbench-types.js';
 
@@ -58,8 +61,39 @@ const isoTime = z.iso.datetime({ offset: true });
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const table10 = z.array(z.array(finite).length(10)).length(10);
 const row10 = z.array(finite).length(10);
-const provenance = z.looseObject({ backend: z.string(), modelSha256: z.string(), createdAt: z.string(), elapsedMs: finite });
-const metricsRow = z.looseObject({ a: z.int().min(0).max(9), b: z.int().min(0).max(9), ce: finite, accuracy: finite, pA: finite, pB: finite, normal: finite });
+const provenance = z.looseObject({
+  appVersion: z.string().optional(),
+  backend: z.string(),
+  backendSkipped: z.array(z.strictObject({ name: z.string(), reason: z.string() })).optional(),
+  modelSha256: z.string(),
+  dataChecksums: z.record(z.string(), z.string()).optional(),
+  testCount: z.int().nonnegative().optional(),
+  createdAt: z.string(),
+  elapsedMs: finite,
+  metricNote: z.string().optional(),
+});
+const digitField = z.int().min(0).max(9);
+const imageIndex = z.int().min(0);
+const pairSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('first') }),
+  z.strictObject({ kind: z.literal('mean') }),
+  z.strictObject({ kind: z.literal('nth'), i: imageIndex, j: imageIndex }),
+]);
+const metricsRow = z.looseObject({
+  a: digitField,
+  b: digitField,
+  ce: finite,
+  accuracy: finite,
+  pA: finite,
+  pB: finite,
+  normal: finite,
+  normalAccuracy: finite.optional(),
+  pANormal: finite.optional(),
+  pBNormal: finite.optional(),
+  meanProbs: table10.optional(),
+  normalMeanProbs: table10.optional(),
+  vector: z.string().optional(),
+});
 
 export const SweepRecordSchema = z.discriminatedUnion('kind', [
   z.looseObject({
@@ -67,6 +101,8 @@ export const SweepRecordSchema = z.discriminatedUnion('kind', [
     kind: z.literal('pairs'),
     layer: z.int().min(0).max(4),
     coeff: finite,
+    source: pairSource.optional(),
+    vectors: z.array(z.array(z.string()).length(10)).length(10).optional(),
     ce: table10,
     accuracy: table10,
     pA: table10,
@@ -79,8 +115,8 @@ export const SweepRecordSchema = z.discriminatedUnion('kind', [
     normalMeanProbs: table10,
     provenance,
   }),
-  z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(4) })), provenance }),
-  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), coeff: finite.optional(), source: pairSource.optional(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(4) })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), source: pairSource.optional(), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
 ]);
 
 export const DrawingRecordSchema = z.looseObject({
@@ -88,7 +124,19 @@ export const DrawingRecordSchema = z.looseObject({
   name: z.string(),
   createdAt: z.string(),
   pixels: z.array(z.number().min(0).max(1)).length(784),
-  additions: z.array(z.unknown()),
+  // The same additions `steer.run` accepts, so a reopened drawing can be run again as it was.
+  additions: z.array(steerAdditionSchema).max(16),
+  result: z
+    .strictObject({
+      unpatched: row10,
+      steered: row10,
+      unpatchedLogits: row10,
+      steeredLogits: row10,
+      vectors: z.array(z.strictObject({ values: z.array(finite), description: z.string() })),
+      sources: z.array(z.strictObject({ plus: z.array(finite).length(784), minus: z.array(finite).length(784) })),
+    })
+    .nullable()
+    .optional(),
 });
 
 export const SessionHeaderSchema = z.strictObject({
@@ -110,7 +158,8 @@ export const SessionHeaderSchema = z.strictObject({
       skipped: z.array(z.strictObject({ name: z.string(), reason: z.string() })),
     })
     .optional(),
-  vectors: z.array(z.unknown()).default([]),
+  /** Reserved for saved steering vectors; format version 1 writes it empty and refuses anything in it. */
+  vectors: z.array(z.unknown()).max(0, 'is reserved and must be empty in format version 1').default([]),
   // Checked as above, then typed as the records the app writes (record-types.ts, workbench-types.ts).
   sweeps: z.array(SweepRecordSchema.transform((r) => r as unknown as SweepRecord)).default([]),
   drawings: z.array(DrawingRecordSchema.transform((d) => d as unknown as DrawingRecord)).default([]),

@@ -6,10 +6,12 @@
  * one, never half of each. Every failure becomes a SessionFileError that says whether the old file
  * was kept and what to do.
  */
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { decodeSession, encodeSession, SessionFileError, type Session } from './format.js';
+import { decodeSession, encodeSession, MAX_SESSION_BYTES, SessionFileError, type Session } from './format.js';
+import { readRegularFile, RefusedFile } from '../util/regular-file.js';
+import { removeStaleSessionTemps } from '../util/stale-temps.js';
 
 /** Writes one chunk at `position`; tests replace it to simulate a crash or a full disk mid-write. */
 export type WriteChunk = (handle: FileHandle, chunk: Uint8Array, position: number) => Promise<void>;
@@ -34,9 +36,12 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** A message for a failed save that says the target was left as it was and what to do. */
-function saveFailure(file: string, error: unknown): SessionFileError {
-  const kept = `${file} was not changed`;
+/**
+ * A message for a failed save that says what became of the target and what to do: an existing
+ * file "was not changed", a new one "was not created".
+ */
+function saveFailure(file: string, error: unknown, existed: boolean): SessionFileError {
+  const kept = existed ? `${file} was not changed` : `${file} was not created`;
   const dir = path.dirname(file);
   let message: string;
   switch (errorCode(error)) {
@@ -75,7 +80,10 @@ export async function writeSessionFile(file: string, session: Session, options: 
   const writeChunk = options.writeChunk ?? defaultWriteChunk;
   const chunkSize = options.chunkSize ?? 1 << 20;
   // Same folder as the target, so the rename cannot cross file systems and stays atomic.
+  // (This name is SESSION_TEMP_PATTERN in util/stale-temps.ts, which removes ones a crash left.)
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Leftovers of a save killed in this folder earlier: best effort, never fails the save.
+  await removeStaleSessionTemps(path.dirname(path.resolve(file)));
 
   let handle: FileHandle | undefined;
   try {
@@ -92,7 +100,8 @@ export async function writeSessionFile(file: string, session: Session, options: 
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    throw saveFailure(file, error);
+    const existed = await lstat(file).then(() => true, () => false);
+    throw saveFailure(file, error, existed);
   }
   await syncFolder(path.dirname(file));
   session.header.updatedAt = updatedAt;
@@ -115,17 +124,20 @@ async function syncFolder(dir: string): Promise<void> {
 export async function readSessionFile(file: string): Promise<Session> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // Regular files only, size checked before reading: see util/regular-file.ts.
+    bytes = await readRegularFile(file, MAX_SESSION_BYTES, 'session file');
   } catch (error) {
-    const code = errorCode(error);
+    const kind = error instanceof RefusedFile ? error.kind : 'unreadable';
     const message =
-      code === 'ENOENT' || code === 'ENOTDIR'
+      kind === 'missing'
         ? `No such session file: ${file}. Check the path and file name.`
-        : code === 'EACCES' || code === 'EPERM'
+        : kind === 'permission'
           ? `Permission denied reading ${file}; fix its permissions or copy it somewhere you can read.`
-          : code === 'EISDIR'
+          : kind === 'folder'
             ? `${file} is a folder, not a session file; choose a .steerlab file.`
-            : `Could not read ${file}: ${(error as Error)?.message ?? String(error)}.`;
+            : kind === 'special' || kind === 'too-large'
+              ? `${(error as Error).message.replace(/\.$/, '')}; choose a .steerlab file saved by SteerLab.`
+              : `${(error as Error)?.message ?? String(error)}`;
     throw new SessionFileError(file, message, { cause: error });
   }
   return decodeSession(bytes, file);

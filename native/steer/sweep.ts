@@ -15,7 +15,9 @@ import {
   type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
 } from '../metrics/label-aggregates.js';
 import type { SweepPool } from './sweep-pool.js';
-import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
+import { type PairSource, type VectorData, type VectorRecipe, pairRecipe, recipeActivations } from './vectors.js';
+import { SweepCancelled } from './sweep-cancelled.js';
+export { SweepCancelled } from './sweep-cancelled.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
@@ -27,12 +29,6 @@ export interface SweepRunOptions {
   chunkSize?: number;
   /** Helper threads to share the vectors with (wasm/cpu backends); none: this thread only. */
   pool?: SweepPool | null;
-}
-
-export class SweepCancelled extends Error {
-  constructor() {
-    super('The sweep was cancelled; no results were kept.');
-  }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -186,20 +182,6 @@ export function pairMetrics(a: number, b: number, patched: LabelAggregates, norm
   };
 }
 
-/** Activations of input references, computed once each (mean activations are costly). */
-function activationMemo(model: Mlp, data: VectorData) {
-  const memo = new Map<string, Float32Array>();
-  return (ref: InputRef, hook: HookPoint): Float32Array => {
-    const key = `${hook}:${JSON.stringify(ref)}`;
-    let act = memo.get(key);
-    if (!act) {
-      act = activationOf(model, data, ref, hook);
-      memo.set(key, act);
-    }
-    return act;
-  };
-}
-
 function difference(plus: Float32Array, minus: Float32Array): Float32Array {
   return plus.map((v, i) => v - minus[i]);
 }
@@ -227,14 +209,16 @@ export interface PairSweepTables {
 
 /** All 100 (a, b) pairs at one hook and coefficient. */
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
-  const activation = activationMemo(model, data);
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const vectors = await recipeActivations(model, data, recipes.flat(), { ...options, laterSteps: passes * (1 + recipes.flat().length) });
+  const activation = vectors.of;
   const offsets: Float32Array[] = [new Float32Array(model.width(spec.hook))];
   for (const row of recipes) {
     for (const r of row) offsets.push(scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff));
   }
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
   const table = <T>(f: (m: PairMetrics) => T) => cells.map((row) => row.map(f));
   return {
@@ -266,19 +250,21 @@ export interface LayerSweepSpec {
  * between this thread and a helper thread when there is a pool.
  */
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
-  const activation = activationMemo(model, data);
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
+  const chunkSize = options.chunkSize ?? 2000;
+  const perTask = Math.ceil(data.test.count / chunkSize);
+  const vectors = await recipeActivations(model, data, recipes, { ...options, laterSteps: (recipes.length + 1) * perTask });
+  const activation = vectors.of;
+  const onProgress = vectors.after(options.onProgress);
   const tasks = [
     { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
   ];
-  const chunkSize = options.chunkSize ?? 2000;
-  const perTask = Math.ceil(data.test.count / chunkSize);
   const done = tasks.map(() => 0);
   const progress = (t: number) => (d: number) => {
     done[t] = d;
-    options.onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
+    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
   };
   const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
     const out: [number, LabelAggregates][] = [];
@@ -316,10 +302,11 @@ export interface CoeffSweepSpec {
 
 /** One pair at one hook over a list of coefficients. */
 export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
-  const activation = activationMemo(model, data);
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const vector = difference(activation(recipe.plus, spec.hook), activation(recipe.minus, spec.hook));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const vectors = await recipeActivations(model, data, [recipe], { ...options, laterSteps: passes * (1 + spec.coeffs.length) });
+  const vector = difference(vectors.of(recipe.plus, spec.hook), vectors.of(recipe.minus, spec.hook));
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
   return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
 }

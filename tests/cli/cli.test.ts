@@ -145,6 +145,38 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     expect(steerlab('import', path.join(dir, 'missing.safetensors'), '--out', path.join(dir, 'm2.steerlab')).stderr).toContain('No such safetensors file');
   });
 
+  it('two sweeps started together on one session both keep their record (lock + merge)', async () => {
+    const shared = path.join(dir, 'shared.steerlab');
+    writeFileSync(shared, readFileSync(model));
+    const before = (await readSessionFile(shared)).header.sweeps.length;
+    const runOne = (coeff: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'coeffs', shared, '--a', '3', '--b', '1', '--values', coeff], { env });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const results = await Promise.all([runOne('1'), runOne('2')]);
+    results.forEach((r) => expect(r.code).toBe(0));
+    const after = await readSessionFile(shared);
+    expect(after.header.sweeps).toHaveLength(before + 2);
+    const coeffs = after.header.sweeps.slice(before).map((r) => (r as { rows: { coeff: number }[] }).rows[0].coeff);
+    expect(coeffs.sort()).toEqual([1, 2]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('shared.steerlab'))).toEqual(['shared.steerlab']);
+  }, 300_000);
+
+  it('import says whether it created or replaced the session; a device as output is refused before any work', () => {
+    const st = path.join(dir, 'for-import.safetensors');
+    expect(steerlab('export', model, '--safetensors', st).code).toBe(0);
+    const target = path.join(dir, 'imported.steerlab');
+    expect(steerlab('import', st, '--out', target).stdout).toMatch(new RegExp(`^created ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(model [0-9a-f]{12}, sizes 784-32-32-10\\)`));
+    expect(steerlab('import', st, '--out', target).stdout).toMatch(/^replaced /);
+    // (Renaming a result over /dev/full would replace the device node itself.)
+    const r = steerlab('sweep', model, '--json', '/dev/full');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--json /dev/full: this is not a regular file; choose a file path to write to.');
+  });
+
   it('Ctrl-C stops training cleanly and writes nothing', async () => {
     const out = path.join(dir, 'interrupted.steerlab');
     const child = spawn(process.execPath, [BIN, 'train', '--out', out, '--epochs', '3'], { env });

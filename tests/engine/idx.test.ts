@@ -4,7 +4,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DataFileError, gunzipIfNeeded, parseIdxImages, parseIdxLabels } from '../../native/data/idx.js';
+import { DataFileError, gunzipIfNeeded, parseIdxImages, parseIdxLabels, readIdxFile } from '../../native/data/idx.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeSpecialFiles } from '../helpers/special-files.js';
 
 /** An IDX image file: n images of rows x cols, pixel i = i % 251 (so every position is distinct-ish). */
 function makeImages(n: number, rows: number, cols: number, magic = 0x00000803): Uint8Array {
@@ -137,5 +141,75 @@ describe('gunzipIfNeeded', () => {
     const garbled = Uint8Array.from(gz);
     garbled.fill(0xff, 10, 40); // gzip magic intact, deflate stream garbage
     expect(catchError(() => gunzipIfNeeded(garbled, 'g.gz')).message).toContain('g.gz: corrupt gzip data');
+  });
+});
+
+describe('readIdxFile: declared sizes are checked before allocating', () => {
+  /** Writes `bytes` to a fresh temp file and reads it back through readIdxFile. */
+  async function readBack(name: string, bytes: Uint8Array): Promise<Uint8Array> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'steerlab-idx-'));
+    try {
+      await writeFile(path.join(dir, name), bytes);
+      return await readIdxFile(path.join(dir, name), name);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads a file gzipped or not to the same bytes', async () => {
+    const images = makeImages(3, 28, 28);
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+    expect(same(await readBack('a-idx3-ubyte', images), images)).toBe(true);
+    expect(same(await readBack('a-idx3-ubyte.gz', gzipSync(images)), images)).toBe(true);
+    const labels = makeLabels([1, 2, 3]);
+    expect(same(await readBack('a-idx1-ubyte.gz', gzipSync(labels)), labels)).toBe(true);
+  });
+
+  it('a gzip bomb: 20 MB of zeros behind a header declaring 10 images stops inflating past the declared 7,856 bytes', async () => {
+    const header = makeImages(10, 28, 28).subarray(0, 16);
+    const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(20_000_000)]));
+    expect(bomb.length).toBeLessThan(100_000);
+    await expect(readBack('bomb-idx3-ubyte.gz', bomb)).rejects.toThrow(
+      'bomb-idx3-ubyte.gz: decompresses to more bytes than its header declares (7.9 KB); the file is not a clean IDX file: re-download it',
+    );
+  });
+
+  it('a header declaring 2^32-1 images is refused from the header alone, gzipped or not', async () => {
+    const header = makeImages(0, 28, 28).subarray(0, 16);
+    new DataView(header.buffer, header.byteOffset).setUint32(4, 0xffffffff);
+    const message = 'declares 3367.3 GB of data, more than any MNIST file (134.2 MB); it is damaged or not an MNIST file: re-download it';
+    await expect(readBack('huge-idx3-ubyte.gz', gzipSync(header))).rejects.toThrow(`huge-idx3-ubyte.gz ${message}`);
+    await expect(readBack('huge-idx3-ubyte', header)).rejects.toThrow(`huge-idx3-ubyte ${message}`);
+    const labels = makeLabels([]);
+    new DataView(labels.buffer).setUint32(4, 0xffffffff);
+    await expect(readBack('huge-idx1-ubyte.gz', gzipSync(labels))).rejects.toThrow('huge-idx1-ubyte.gz declares 4.3 GB of data');
+  });
+
+  it('a truncated gzip stream is reported as corrupt, naming the file', async () => {
+    const gz = gzipSync(makeImages(2, 28, 28));
+    await expect(readBack('cut-idx3-ubyte.gz', gz.subarray(0, gz.length - 12))).rejects.toThrow('cut-idx3-ubyte.gz: corrupt gzip data');
+  });
+
+  it('FIFOs, devices and folders named like data files are refused at once', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'steerlab-idx-special-'));
+    const special = await makeSpecialFiles(dir, 'gz', 4);
+    try {
+      for (const f of special.fifos) await expect(readIdxFile(f, path.basename(f))).rejects.toThrow(`${f} is a named pipe (FIFO), not a MNIST data file`);
+      await expect(readIdxFile(special.devZero)).rejects.toThrow('is a character device, not a MNIST data file; SteerLab opens regular files only; re-download it');
+      await expect(readIdxFile(special.folder)).rejects.toThrow('is a folder, not a MNIST data file');
+    } finally {
+      await special.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gunzipIfNeeded', () => {
+  it('caps its output: a stream inflating past 128 MB is refused, not allocated', () => {
+    // 140 MB of zeros compress to ~140 KB; the cap stops inflation at 128 MB.
+    const bomb = gzipSync(Buffer.alloc(140 * 1024 * 1024));
+    const err = catchError(() => gunzipIfNeeded(bomb, 'bomb.gz'));
+    expect(err.message).toBe('bomb.gz decompresses to more than 134.2 MB, more than any MNIST file (134.2 MB); it is damaged or not an MNIST file: ' +
+      're-download it or point --data / STEERLAB_DATA at a folder with the original files.');
   });
 });

@@ -4,7 +4,11 @@
  * malformed or unusable file is a SafetensorsError whose message names the key and the fix.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../native/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsFile, SafetensorsError } from '../../native/io/safetensors.js';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeSpecialFiles } from '../helpers/special-files.js';
 import { initWeights, type MlpWeights } from '../../native/model/weights.js';
 import { seededRandom } from '../../native/model/random.js';
 
@@ -197,7 +201,42 @@ describe('decodeSafetensors refuses', () => {
   it('a 1-D first weight, with a readable expectation', () => {
     const tensors = tinyHandTensors();
     tensors[1] = { key: 'linear_relu_stack.0.weight', shape: [4 * 784], values: tensors[1].values };
-    expect(refusal(handBuilt(tensors)).message).toContain('has shape [3136]; expected [hidden1, 784]');
+    // hidden1 is read from the bias (4), so the expectation is concrete.
+    expect(refusal(handBuilt(tensors)).message).toContain('has shape [3136]; expected [4, 784]');
+  });
+
+  it('a transposed weight, naming the tensor and both shapes', () => {
+    const tensors = tinyHandTensors();
+    tensors[1] = { key: 'linear_relu_stack.0.weight', shape: [784, 4], values: tensors[1].values };
+    expect(refusal(handBuilt(tensors)).message).toBe(
+      'model.safetensors: "linear_relu_stack.0.weight" has shape [784, 4]; expected [4, 784]; ' +
+        "it is transposed: save PyTorch's own state_dict(), whose Linear weights are [out, in].",
+    );
+    const later = tinyHandTensors();
+    later[3] = { key: 'linear_relu_stack.2.weight', shape: [4, 3], values: later[3].values };
+    expect(refusal(handBuilt(later)).message).toContain('"linear_relu_stack.2.weight" has shape [4, 3]; expected [3, 4]; it is transposed');
+  });
+
+  it('a header declaring 50 MB is refused from the declared size, before reading or allocating it', () => {
+    const bytes = handBuilt(tinyHandTensors());
+    new DataView(bytes.buffer).setBigUint64(0, 50_000_000n, true);
+    expect(refusal(bytes).message).toBe(
+      'model.safetensors: the header claims 50.0 MB, more than SteerLab reads (8.4 MB); it is damaged or not a model of the seed architecture.',
+    );
+  });
+
+  it('a header nested deeper than any safetensors header, or of countless tiny objects', () => {
+    const nested = '{"a":' + '['.repeat(1000) + ']'.repeat(1000) + '}';
+    expect(refusal(handBuilt([], { rawHeader: nested })).message).toBe(
+      'model.safetensors: the header is nested 5 levels deep at "a[0][0][0]"; the file is damaged or not a safetensors file.',
+    );
+    const many = '{"__metadata__":{},"x":[' + new Array(100_001).fill('{}').join(',') + ']}';
+    expect(refusal(handBuilt([], { rawHeader: many })).message).toContain('the header holds over 100000 lists and objects');
+  });
+
+  it('a header that is not JSON, without quoting it', () => {
+    const message = refusal(handBuilt([], { rawHeader: '{"secret-token-abc": tru}' })).message;
+    expect(message).toBe('model.safetensors: the header is not valid JSON (UTF-8); the file is damaged or not a safetensors file.');
   });
 
   it('a non-F32 dtype, naming key and dtype and how to convert', () => {
@@ -284,5 +323,27 @@ describe('decodeSafetensors refuses', () => {
   it('an entry without data_offsets', () => {
     const err = refusal(handBuilt(tinyHandTensors(), { edit: (h) => delete h['linear_relu_stack.0.bias'].data_offsets }));
     expect(err.message).toContain('tensor "linear_relu_stack.0.bias" needs "dtype", "shape" and "data_offsets"');
+  });
+});
+
+describe('readSafetensorsFile', () => {
+  it('reads regular files only, refusing special files and oversized ones unread', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'steerlab-st-'));
+    const special = await makeSpecialFiles(dir, 'safetensors', 2);
+    try {
+      const good = path.join(dir, 'good.safetensors');
+      await writeFile(good, encodeSafetensors(tinyWeights()));
+      expect(decodeSafetensors(await readSafetensorsFile(good), good).weights.sizes).toEqual(SIZES);
+      await expect(readSafetensorsFile(special.fifos[0])).rejects.toThrow(`${special.fifos[0]} is a named pipe (FIFO), not a safetensors file`);
+      await expect(readSafetensorsFile(special.devZero)).rejects.toThrow('is a character device, not a safetensors file; SteerLab opens regular files only; give the path');
+      await expect(readSafetensorsFile(special.folder)).rejects.toThrow(`${special.folder} is a folder, not a safetensors file; give the path of a .safetensors model file.`);
+      const huge = path.join(dir, 'huge.safetensors');
+      await writeFile(huge, '');
+      await truncate(huge, 2_000_000_000);
+      await expect(readSafetensorsFile(huge)).rejects.toThrow(`${huge} is 2.0 GB, more than any safetensors file SteerLab reads (1.1 GB)`);
+    } finally {
+      await special.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -161,24 +161,39 @@ describe('encodeSession / decodeSession', () => {
 describe('decodeSession refuses', () => {
   const good = () => encodeSession(fullSession());
 
-  it('a foreign file, saying how it starts', () => {
+  it('a foreign file, without quoting any of its bytes (it may be a key file, and messages reach web pages)', () => {
     expect(refusal(Buffer.from('hello world, not a session')).message).toBe(
-      'lab.steerlab is not a SteerLab session (it starts with "hello wo"); open a .steerlab file saved by SteerLab.',
+      'lab.steerlab is not a SteerLab session (it does not begin with the SteerLab signature); open a .steerlab file saved by SteerLab.',
     );
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
-    expect(refusal(png).message).toContain('(it starts with 89 50 4e 47 0d 0a 1a 0a)');
+    const secret = Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n');
+    const message = refusal(secret).message;
+    for (const piece of ['BEGIN', '-----', 'b3Bl', 'OPENSSH', '2d 2d']) expect(message).not.toContain(piece);
+    expect(refusal(Uint8Array.from([0x1f, 0x8b, 8, 0])).message).toContain('(it is gzip data)');
     expect(refusal(new Uint8Array(0)).message).toContain('(it is empty)');
     expect(refusal(encodeSafetensorsLike()).message).toContain('is not a SteerLab session');
   });
 
   it('a file from a newer SteerLab, before checking anything after the version', () => {
     const bytes = good();
-    bytes.writeUInt32LE(2, 8); // the checksum no longer matches: the version must be reported anyway
+    bytes.writeUInt32LE(2, 8); // the checksum no longer matches: damage and a newer format both fit
     expect(refusal(bytes).message).toBe(
-      'lab.steerlab was written by a newer SteerLab (format 2); this version reads up to 1: update SteerLab.',
+      'lab.steerlab is damaged or was written by a newer SteerLab (format 2); update SteerLab, or restore the file from a backup or the .recovery file.',
     );
+    // An intact file (its checksum matches) with a plausible newer version really is newer.
     const { header, binary } = split(good());
-    expect(refusal(pack({ ...header, formatVersion: 7 }, binary, 7)).message).toContain('(format 7)');
+    expect(refusal(pack({ ...header, formatVersion: 7 }, binary, 7)).message).toBe(
+      'lab.steerlab was written by a newer SteerLab (format 7); this version reads up to 1: update SteerLab.',
+    );
+  });
+
+  it('a bit flip in the version field is damage, not a newer SteerLab (4097 = 1 with bit 12 flipped)', () => {
+    for (const bit of [12, 20, 31]) {
+      const bytes = good();
+      bytes.writeUInt32LE((1 ^ (2 ** bit)) >>> 0, 8);
+      const message = refusal(bytes).message;
+      expect(message).toContain('lab.steerlab is corrupt or incomplete (its format version field reads');
+      expect(message).not.toContain('newer');
+    }
   });
 
   it('a single flipped byte anywhere: preamble, header, tensor data or checksum', () => {
@@ -202,7 +217,7 @@ describe('decodeSession refuses', () => {
 
   it('format version 0', () => {
     const { header, binary } = split(good());
-    expect(refusal(pack(header, binary, 0)).message).toContain('format version 0 does not exist');
+    expect(refusal(pack(header, binary, 0)).message).toContain('its format version field reads 0, which no SteerLab writes');
   });
 
   it('header JSON that does not parse', () => {
@@ -234,7 +249,7 @@ describe('decodeSession refuses', () => {
     const sweep = {
       id: 's1', kind: 'pairs', layer: 0, coeff: 1, source: { kind: 'first' },
       ce: t(), accuracy: t(), pA: t(), pB: t(), pANormal: t(), normal: new Array(10).fill(0.1), normalAccuracy: new Array(10).fill(0.9), pBNormal: new Array(10).fill(0.9),
-      meanProbs: Array.from({ length: 10 }, () => Array.from({ length: 10 }, t)), normalMeanProbs: t(), vectors: [],
+      meanProbs: Array.from({ length: 10 }, () => Array.from({ length: 10 }, t)), normalMeanProbs: t(), vectors: Array.from({ length: 10 }, () => new Array(10).fill('first images')),
       provenance: { backend: 'cpu', modelSha256: 'ab', createdAt: '2026-01-01T00:00:00.000Z', elapsedMs: 5, testCount: 10 },
     };
     const good = fullSession();

@@ -3,13 +3,13 @@
  * weights in PyTorch's key names and layout, so the seed author's model can be steered here.
  */
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { newSession } from '../../session/format.js';
-import { encodeSafetensors, decodeSafetensors } from '../../io/safetensors.js';
+import { encodeSafetensors, decodeSafetensors, readSafetensorsFile } from '../../io/safetensors.js';
 import { modelSha256 } from '../../model/fingerprint.js';
 import { APP_VERSION } from '../../version.js';
-import { writeFileAtomic, checkOutputFile } from '../common.js';
+import { writeOutputFile, checkOutputFile } from '../common.js';
 import path from 'node:path';
 
 export function exportCommand(): Command {
@@ -21,7 +21,7 @@ export function exportCommand(): Command {
       checkOutputFile('--safetensors', flags.safetensors);
       const session = await readSessionFile(file);
       const bytes = encodeSafetensors(session.weights, { format: 'pt', producer: `steerlab ${APP_VERSION}` });
-      await writeFileAtomic(flags.safetensors, bytes);
+      await writeOutputFile('--safetensors', flags.safetensors, bytes);
       process.stdout.write(`wrote ${flags.safetensors} (model ${modelSha256(session.weights).slice(0, 12)})\n`);
     });
 }
@@ -33,11 +33,11 @@ export function importCommand(): Command {
     .requiredOption('--out <file>', 'session file to write')
     .action(async (model: string, flags: { out: string }) => {
       checkOutputFile('--out', flags.out);
-      const bytes = await readFile(model).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(error.code === 'ENOENT' ? `No such safetensors file: ${model}. Check the path.` : `Cannot read ${model}: ${error.message}`);
-      });
+      const bytes = await readSafetensorsFile(model);
       const { weights } = decodeSafetensors(bytes, model);
+      const existed = existsSync(flags.out);
       await writeSessionFile(flags.out, newSession(weights, { name: path.basename(model) }));
-      process.stdout.write(`wrote ${flags.out} (model ${modelSha256(weights).slice(0, 12)}, sizes ${weights.sizes.join('-')})\n`);
+      // Say which it was: a user importing over an existing session should know it was replaced.
+      process.stdout.write(`${existed ? 'replaced' : 'created'} ${flags.out} (model ${modelSha256(weights).slice(0, 12)}, sizes ${weights.sizes.join('-')})\n`);
     });
 }

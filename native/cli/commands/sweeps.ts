@@ -1,57 +1,106 @@
 /**
  * `steerlab sweep`, `steerlab layers` and `steerlab coeffs`: the dataset-wide experiments on a
- * session's model. Each prints its table, saves the result into the session (atomically) and
+ * session's model. Each prints its table, saves the result into the session (atomically, under
+ * the file's lock, merged with what other runs saved meanwhile: session/shared-save.ts) and
  * optionally writes JSON / CSV with the field names of the metric definitions.
  */
 import { Command } from 'commander';
-import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readSessionFile } from '../../session/store.js';
+import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
-import { modelSha256 } from '../../model/fingerprint.js';
 import type { HookPoint } from '../../model/weights.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep } from '../../steer/experiments.js';
 import type { SweepRecord } from '../../steer/records.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, writeOutputFile, writeProblem, checkOutputFile, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
 
-/** Opens the engine and the session's model; runs `work` with progress and Ctrl-C; saves the record. */
+/** What a command shows and may write for its record: the table, and a CSV when --csv is given. */
+interface Presentation {
+  table: string;
+  csv?: { file: string; text: string };
+}
+
+/**
+ * Opens the engine and the session's model; runs `work` with progress and Ctrl-C; then keeps the
+ * result every way it can. A failed save or output file does not stop the others: the table is
+ * printed whatever happens, and a record that reached no file is written to a rescue file, so a
+ * finished sweep is never lost. The failures are reported together at the end (exit code 1).
+ */
 async function runExperiment<R extends SweepRecord>(
   file: string,
   flags: EngineFlags & { json?: string; csv?: string; save?: boolean },
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
-): Promise<R | null> {
+  present: (record: R) => Presentation,
+): Promise<void> {
   if (flags.json) checkOutputFile('--json', flags.json);
   if (flags.csv) checkOutputFile('--csv', flags.csv);
   const session: Session = await readSessionFile(file);
+  const base = sessionBase(session);
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);
-  const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
+  const ctx: ExperimentContext = { model, modelSha256: base.modelSha256, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
   const bar = progressReporter(title);
   const interrupt = interruptSignal(title);
+  let record: R;
   try {
-    const record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
+    record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
     bar.stop(`${title} took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}`);
-    if (flags.save !== false) {
-      session.header.sweeps.push(record);
-      await writeSessionFile(file, session);
-    }
-    if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
-    return record;
   } catch (error) {
     bar.stop();
     if (error instanceof SweepCancelled) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 130;
-      return null;
+      return;
     }
     throw error;
   } finally {
     interrupt.dispose();
     model.dispose();
+  }
+
+  const failures: string[] = [];
+  let kept = false;
+  const attempt = async (write: () => Promise<void>) => {
+    try {
+      await write();
+      kept = true;
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  };
+  if (flags.save !== false) {
+    await attempt(async () => {
+      session.header.sweeps.push(record);
+      const saved = await saveSessionShared(file, session, base);
+      if (saved.mergedSweeps > 0) process.stderr.write(`${file} also keeps ${saved.mergedSweeps} sweep(s) another run saved meanwhile.\n`);
+    });
+  }
+  if (flags.json) await attempt(() => writeOutputFile('--json', flags.json!, recordJson(record)));
+  const shown = present(record);
+  process.stdout.write(shown.table + '\n');
+  if (shown.csv) await attempt(() => writeOutputFile('--csv', shown.csv!.file, shown.csv!.text));
+  if (failures.length === 0) return;
+  if (!kept) failures.push(await rescue(record));
+  throw new Error(failures.join('\n'));
+}
+
+const recordJson = (record: SweepRecord) => JSON.stringify(record, null, 1) + '\n';
+
+/** Writes a record that reached no file to the temp folder; returns the sentence saying where (or that it could not). */
+async function rescue(record: SweepRecord): Promise<string> {
+  const out = path.join(tmpdir(), `steerlab-${record.kind}-${record.id}.json`);
+  try {
+    await writeFileAtomic(out, recordJson(record));
+    return `The full result was written to ${out} instead.`;
+  } catch (error) {
+    return `The result could not be written to ${out} either (${writeProblem(error)}); the table above is all that was kept.`;
   }
 }
 
@@ -79,10 +128,10 @@ export function sweepCommand(): Command {
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
       const spec = { hook: layerOf(flags.layer, 0), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
-      const record = await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o));
-      if (!record) return;
-      process.stdout.write(pairTableText(record) + '\n');
-      if (flags.csv) await writeFileAtomic(flags.csv, pairTableCsv(record));
+      await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record) => ({
+        table: pairTableText(record),
+        csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
+      }));
     });
 }
 
@@ -93,8 +142,7 @@ export function layersCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; coeff?: string; source: string; json?: string; save?: boolean }) => {
       const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
-      const record = await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o));
-      if (record) process.stdout.write(layerTableText(record) + '\n');
+      await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record) => ({ table: layerTableText(record) }));
     });
 }
 
@@ -107,7 +155,6 @@ export function coeffsCommand(): Command {
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; values: string; source: string; json?: string; save?: boolean }) => {
       const coeffs = flags.values.split(',').map((v, i) => numberFlag(`--values item ${i + 1}`, v, 0));
       const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer, 0), coeffs, source: parsePairSource(flags.source) };
-      const record = await runExperiment(file, flags, 'coefficient sweep', (ctx, o) => runCoeffSweep(ctx, spec, o));
-      if (record) process.stdout.write(coeffTableText(record) + '\n');
+      await runExperiment(file, flags, 'coefficient sweep', (ctx, o) => runCoeffSweep(ctx, spec, o), (record) => ({ table: coeffTableText(record) }));
     });
 }

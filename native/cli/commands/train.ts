@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { writeSessionFile } from '../../session/store.js';
+import type { Session } from '../../session/format.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { withEngineFlags, openEngineForCli, intFlag, numberFlag, checkOutputFile, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 
@@ -54,7 +57,7 @@ export function trainCommand(): Command {
         },
       });
       const session = sessionFromTraining(result, engine.backend, engine.data.checksums);
-      await writeSessionFile(out, session);
+      await saveOrRescue(out, session);
       process.stdout.write(
         `test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n` +
           `trained ${config.epochs} epoch(s) in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out}\n`,
@@ -71,4 +74,21 @@ export function trainCommand(): Command {
       interrupt.dispose();
     }
   });
+}
+
+/**
+ * Saves the trained model; if that fails (a full disk, a folder deleted meanwhile), saves it to the
+ * temp folder instead and says where, so minutes of training are not lost to a failed write.
+ */
+async function saveOrRescue(out: string, session: Session): Promise<void> {
+  try {
+    await writeSessionFile(out, session);
+  } catch (error) {
+    const rescue = path.join(tmpdir(), `steerlab-trained-${process.pid}-${Date.now()}.steerlab`);
+    const kept = await writeSessionFile(rescue, session).then(
+      () => `The trained model was saved to ${rescue} instead.`,
+      () => 'The trained model could not be saved anywhere.',
+    );
+    throw new Error(`${(error as Error).message}\n${kept}`, { cause: error });
+  }
 }
