@@ -14,6 +14,7 @@ import {
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
+import { validationMessage } from './validation-message.js';
 
 export type Emit = (event: ApiEvent) => void;
 
@@ -112,8 +113,9 @@ export async function dispatch(
   const parsed = API[channel].request.safeParse(rawPayload ?? {});
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
-    const first = issues[0];
-    return failure({ code: 'bad-request', message: `Invalid request for ${channel}: ${first.path}: ${first.message}`, issues });
+    // The sentence for people, the wire path for whoever wrote the request.
+    const sentence = validationMessage(parsed.error.issues[0], rawPayload ?? {});
+    return failure({ code: 'bad-request', message: `Invalid request for ${channel} (${issues[0].path}): ${sentence}`, issues });
   }
   try {
     const handler = HANDLERS[channel] as Handler<Channel>;

@@ -53,7 +53,8 @@ export const DRAW = {
   previewSize: 168,
   /** The seed's names for the hook points 0..4. */
   hookNames: HOOK_NAMES,
-  coeff: { min: -4, max: 4, step: 0.05, default: 1 },
+  /** The slider's range and step; `limit` bounds the typed value (the API contract's own bound). */
+  coeff: { min: -4, max: 4, step: 0.05, default: 1, limit: 1e6 },
   defaults: { a: 3, b: 1, hook: 0 as 0 | 1 | 2 | 3 | 4 },
   bars: {
     width: 560,

@@ -3,7 +3,10 @@
  * a 1, a 0 and a 7 with the mouse and check the unpatched prediction; steer 3-1 at layer 0 and
  * check every bar shows exactly what `steer.run` returns for the same input (recomputed here
  * from the canvas's pixels with the same preprocessing); steer a test image picked in the Data
- * view; keep a drawing in the session and reopen it. Screenshots go to test-artifacts/.
+ * view; keep a drawing in the session and reopen it, and use it as one side of the vector. The
+ * coefficient box is typed into as a user types (read on Enter, errors beside it), probability
+ * labels never overlap, and a long session name keeps the Save dialog on screen.
+ * Screenshots go to test-artifacts/.
  *
  * Needs: /usr/bin/chromium and the MNIST files (see tests/api/harness.ts). Run: npm run test:e2e
  */
@@ -13,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, buildRenderer, openPage } from './browser.js';
 import { apiUrl, connect, ok, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
 import { greyFromRgba, preprocessDrawing } from '../../native/input/mnist-preprocess.js';
-import type { DatasetImage, SteerAddition, SteerResult } from '../../native/service/workbench-types.js';
+import type { DatasetImage, DrawingRecord, SessionSummary, SteerAddition, SteerResult } from '../../native/service/workbench-types.js';
 
 const artifacts = ARTIFACTS;
 const CANVAS = 280;
@@ -83,6 +86,29 @@ async function shownBars(series: 'unpatched' | 'steered'): Promise<number[]> {
   return values.sort((a, b) => a[0] - b[0]).map((v) => v[1]);
 }
 
+/** Types into the coefficient box key by key, as a user does, and commits with Enter. */
+async function typeCoeff(text: string) {
+  const box = view().locator('input[name=coeff-value]');
+  await box.fill('');
+  if (text) await box.pressSequentially(text);
+  await box.press('Enter');
+}
+
+/** Pairs of probability labels whose boxes intersect (the user sees them overlap). */
+async function overlappingLabels(): Promise<string[]> {
+  return page.locator('svg.prediction-bars text.bar-label').evaluateAll((texts) => {
+    const boxes = texts.map((t) => ({ text: `${t.getAttribute('class')} ${t.getAttribute('data-digit')} ${t.textContent}`, r: t.getBoundingClientRect() }));
+    const out: string[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [p, q] = [boxes[i].r, boxes[j].r];
+        if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) out.push(`${boxes[i].text} / ${boxes[j].text}`);
+      }
+    }
+    return out;
+  });
+}
+
 const ellipse = (cx: number, cy: number, rx: number, ry: number, n = 36): [number, number][] =>
   Array.from({ length: n + 2 }, (_, i) => [cx + rx * Math.sin((2 * Math.PI * i) / n), cy - ry * Math.cos((2 * Math.PI * i) / n)]);
 
@@ -118,6 +144,14 @@ describe('Draw & steer and Data in Chromium', () => {
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.getByTestId('test-accuracy').waitFor({ timeout: 120_000 });
     expect(Number.parseFloat((await page.getByTestId('test-accuracy').textContent()) ?? '')).toBeGreaterThan(90);
+    // The closing line says what the run did, in the engine's numbers (those of the session's model).
+    const session = ok<SessionSummary>(await engine.call('session.get', {}));
+    const ce = session.model!.testCeNats!.toFixed(4);
+    const accuracy = `${(session.model!.testAccuracy! * 100).toFixed(2)} %`;
+    expect(await page.getByTestId('train-status').textContent()).toMatch(new RegExp(`^\\s*Finished 1 epoch in \\d+\\.\\d s: test cross-entropy ${ce} nats, test accuracy ${accuracy}\\.\\s*$`));
+    // The test-CE dots have a legend.
+    expect(await page.locator('svg.loss-chart .legend').textContent()).toContain('test cross-entropy after each epoch');
+    await page.locator('svg.loss-chart').screenshot({ path: path.join(artifacts, 'train-loss-legend.png') });
   });
 
   it('reads a drawn 1, 0 and 7 as 1, 0 and 7 (unpatched), showing the engine’s numbers for the canvas input', async () => {
@@ -142,7 +176,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await view().getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { name: '3' }).click();
     await view().getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { name: '1' }).click();
     await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
-    await view().locator('input[name=coeff-value]').fill('1');
+    await typeCoeff('1');
     await settled(before);
 
     const pixels = await canvasInput();
@@ -160,7 +194,7 @@ describe('Draw & steer and Data in Chromium', () => {
 
     // Moving the coefficient re-steers at once.
     const again = await replies();
-    await view().locator('input[name=coeff-value]').fill('-2');
+    await typeCoeff('-2');
     await settled(again);
     const negative = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, coeff: -2 }] }));
     expectBarsEqual(await shownBars('steered'), negative.steered);
@@ -176,12 +210,85 @@ describe('Draw & steer and Data in Chromium', () => {
 
     const back = await replies();
     await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
-    await view().locator('input[name=coeff-value]').fill('1');
+    await typeCoeff('1');
+    await settled(back);
+    expect(await overlappingLabels()).toEqual([]);
+  });
+
+  it('the coefficient box keeps what is typed, refuses 1e308, 1e9, empty and letters beside the box, and keeps steering with the last good value', async () => {
+    const box = view().locator('input[name=coeff-value]');
+    const error = page.getByTestId('coeff-error');
+    const pixels = await canvasInput();
+    const atOne = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [STEER_3_1] }));
+    expectBarsEqual(await shownBars('steered'), atOne.steered);
+
+    // Typing 1e308 key by key: nothing is rewritten on the way ("1e3" stays "1e3") and nothing is sent.
+    const before = await replies();
+    await box.fill('');
+    for (const prefix of ['1', '1e', '1e3', '1e30', '1e308']) {
+      await box.press(prefix.at(-1)!);
+      expect(await box.inputValue()).toBe(prefix);
+    }
+    expect(await replies()).toBe(before);
+    await box.press('Enter');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('1e308 is out of range: the coefficient must be a number from −1,000,000 to 1,000,000 (still using 1).');
+    expect(await box.inputValue()).toBe('1e308');
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    await shot('draw-coeff-error');
+
+    for (const [typed, sentence] of [
+      ['1e9', '1e9 is out of range: the coefficient must be a number from −1,000,000 to 1,000,000 (still using 1).'],
+      ['', 'The coefficient is empty: enter a number from −1,000,000 to 1,000,000 (still using 1).'],
+      ['abc', '“abc” is not a number: enter a number from −1,000,000 to 1,000,000 for the coefficient (still using 1).'],
+    ]) {
+      await typeCoeff(typed);
+      await expect.poll(() => error.textContent()).toBe(sentence);
+    }
+    // Leaving the box commits too; the bars are still those of coefficient 1, and the legend says ×1.
+    await box.fill('1e9');
+    await box.blur();
+    await expect.poll(() => error.textContent()).toContain('1e9 is out of range');
+    expect(await replies()).toBe(before);
+    expectBarsEqual(await shownBars('steered'), atOne.steered);
+    expect(await page.getByTestId('predictions').textContent()).toContain('×1)');
+
+    // A good value clears the error and steers with it, as typed (1e-1 stays 1e-1 in the box).
+    await typeCoeff('1e-1');
+    await settled(before);
+    expect(await error.count()).toBe(0);
+    expect(await box.inputValue()).toBe('1e-1');
+    const atTenth = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, coeff: 0.1 }] }));
+    expectBarsEqual(await shownBars('steered'), atTenth.steered);
+
+    // Coefficient 0 changes nothing: equal bars share one label each, and no labels overlap.
+    const zero = await replies();
+    await typeCoeff('0');
+    await settled(zero);
+    const unpatched = await shownBars('unpatched');
+    expect(await shownBars('steered')).toEqual(unpatched);
+    expect(await page.locator('svg.prediction-bars text.bar-label.steered').count()).toBe(0);
+    expect(await page.locator('svg.prediction-bars text.bar-label.both').count()).toBe(unpatched.filter((p) => p >= 0.005).length);
+    expect(await overlappingLabels()).toEqual([]);
+
+    const back = await replies();
+    await typeCoeff('1');
     await settled(back);
   });
 
   it('keeps the drawing in the session (marking it unsaved) and reopens it with its steering', async () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // A very long name keeps the dialog inside the window.
+    const dialog = page.getByRole('dialog', { name: 'Save session as' });
+    await dialog.locator('input[name=session-name]').fill('a_very_long_session_name_without_spaces_or_hyphens_'.repeat(8));
+    const viewport = page.viewportSize()!;
+    const box = (await dialog.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+    await page.screenshot({ path: path.join(artifacts, 'save-dialog-long-name.png') });
     await page.getByRole('dialog', { name: 'Save session as' }).locator('input[name=session-name]').fill('draw e2e');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByTestId('status-session').textContent()).toBe('Session: draw e2e.steerlab');
@@ -203,6 +310,49 @@ describe('Draw & steer and Data in Chromium', () => {
     await settled(before);
     expect(await view().getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { checked: true }).textContent()).toBe('3');
     expectBarsEqual(await shownBars('unpatched'), unpatched);
+  });
+
+  it('uses the kept drawing as the plus or the minus side of the vector, not only the canvas', async () => {
+    const session = ok<SessionSummary>(await engine.call('session.get', {}));
+    const kept = ok<DrawingRecord>(await engine.call('drawing.get', { id: session.drawingIds[0] }));
+    expect(kept.name).toBe('my seven');
+    await clearCanvas();
+    await draw(SHAPES[0].strokes);
+    const canvas = await canvasInput();
+
+    const before = await replies();
+    await view().locator('select[name=vector-source]').selectOption('drawing-minus-b');
+    await settled(before);
+    const select = view().locator('select[name=vector-drawing]');
+    expect(await select.locator('option').allTextContents()).toEqual(['the current canvas', 'kept: my seven']);
+    const canvasSide = ok<SteerResult>(await engine.call('steer.run', {
+      pixels: canvas, additions: [{ plus: { kind: 'pixels', pixels: canvas }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 }],
+    }));
+    expectBarsEqual(await shownBars('steered'), canvasSide.steered);
+
+    const plus = await replies();
+    await select.selectOption({ label: 'kept: my seven' });
+    await settled(plus);
+    const keptPlus = ok<SteerResult>(await engine.call('steer.run', {
+      pixels: canvas, additions: [{ plus: { kind: 'pixels', pixels: kept.pixels }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 }],
+    }));
+    expectBarsEqual(await shownBars('steered'), keptPlus.steered);
+    expect(keptPlus.steered).not.toEqual(canvasSide.steered);
+    expect(await view().getByRole('figure').nth(0).textContent()).toContain('kept drawing “my seven”');
+    await shot('draw-kept-drawing-plus');
+
+    const minus = await replies();
+    await view().locator('select[name=vector-source]').selectOption('a-minus-drawing');
+    await settled(minus);
+    const keptMinus = ok<SteerResult>(await engine.call('steer.run', {
+      pixels: canvas, additions: [{ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'pixels', pixels: kept.pixels }, hook: 0, coeff: 1 }],
+    }));
+    expectBarsEqual(await shownBars('steered'), keptMinus.steered);
+    expect(await view().getByRole('figure').nth(1).textContent()).toContain('kept drawing “my seven”');
+
+    const reset = await replies();
+    await view().locator('select[name=vector-source]').selectOption('first');
+    await settled(reset);
   });
 
   it('browses the test set by digit in the Data view and steers a picked image in Draw & steer', async () => {

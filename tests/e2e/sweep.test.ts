@@ -3,7 +3,9 @@
  * through the API), run a pair sweep from the view with live progress and Cancel, check the
  * heatmap shows exactly the engine's numbers for each metric, open a cell's detail (per-class
  * plots, layer sweep, coefficient sweep), export CSV/JSON/SVG/PNG, compare with the seed post and
- * with a second sweep, then save, reopen and check the sweep is intact.
+ * with a second sweep, then save, reopen and check the latest sweep is shown and intact. Also:
+ * progress in vectors with a time estimate, a tooltip on diagonal cells, the detail scrolled into
+ * view, and a colour scale chosen per metric with the legend following it.
  * Screenshots go to test-artifacts/sweep-*.png.
  *
  * Needs: /usr/bin/chromium and the MNIST files. Run: npm run test:e2e
@@ -106,10 +108,12 @@ async function watchProgress() {
   await page.evaluate(() => {
     const target = document.querySelector('[data-testid=sweep-status]')!;
     const seen: string[] = [];
-    (window as unknown as { sweepProgress: string[] }).sweepProgress = seen;
+    const all: string[] = [];
+    Object.assign(window, { sweepProgress: seen, sweepStatus: all });
     new MutationObserver(() => {
       const text = target.textContent ?? '';
-      if (/Running: .* · \d+\/\d+/.test(text)) seen.push(text);
+      all.push(text);
+      if (/Running: .* · \d+ of \d+ vectors · /.test(text)) seen.push(text);
     }).observe(target, { subtree: true, childList: true, characterData: true });
   });
 }
@@ -139,6 +143,14 @@ describe('the Sweep view in Chromium', () => {
     await form.getByRole('button', { name: 'Run sweep' }).click();
     await page.waitForFunction(() => (window as unknown as { sweepProgress: string[] }).sweepProgress.length > 0, undefined, { timeout: 60_000 });
     await expect.poll(() => tableCells().count(), { timeout: 120_000 }).toBe(100);
+    // Progress in the user's terms: vectors of the 100 asked for and the time left; no internals.
+    const status = await page.evaluate(() => {
+      const w = window as unknown as { sweepProgress: string[]; sweepStatus: string[] };
+      return { sweepProgress: w.sweepProgress, sweepStatus: w.sweepStatus };
+    });
+    expect(status.sweepProgress.length).toBeGreaterThan(0);
+    for (const line of status.sweepProgress) expect(line).toMatch(/ · \d+ of 100 vectors · (about \d+ (s|min)|a few seconds|estimating the time) left/);
+    for (const line of status.sweepStatus) expect(line).not.toMatch(/chunk|thread|\d+\/\d+/);
 
     const [summary] = await sweeps('pairs');
     const pairs = await record<PairSweepRecord>(summary.id);
@@ -187,6 +199,55 @@ describe('the Sweep view in Chromium', () => {
     expect(text).toContain(pairs.pBNormal[1].toFixed(4));
     await shot('sweep-tooltip');
     await page.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'detached' });
+
+    // A diagonal cell (a = b) has a tooltip too (it used to throw each_key_duplicate), P(4 | images of 4) once.
+    const before = problems.length;
+    await tableCells().nth(4 * 10 + 4).hover();
+    await tooltip.waitFor();
+    const diagonal = (await tooltip.textContent()) ?? '';
+    expect(diagonal).toContain('a = 4, b = 4');
+    expect(diagonal.split('P(4 | images of 4)')).toHaveLength(2);
+    expect(diagonal).toContain(pairs.pA[4][4].toFixed(4));
+    expect(problems.slice(before)).toEqual([]);
+    await page.mouse.move(0, 0);
+  });
+
+  it('colours each metric on the scale the user picks, the legend following, remembered per metric', async () => {
+    const pairs = await record<PairSweepRecord>((await sweeps('pairs'))[0].id);
+    const metric = (label: string) => sweepView().getByRole('radio', { name: label, exact: true }).click();
+    const scale = (label: string) => sweepView().getByRole('radiogroup', { name: 'Colour scale' }).getByRole('radio', { name: label, exact: true }).click();
+    const legend = page.locator('[data-testid=heatmap-sweep-table] g.legend');
+    const fills = (cells = tableCells()) => cells.evaluateAll((gs) => gs.map((g) => g.querySelector('rect')!.getAttribute('fill')));
+
+    expect(await legend.getAttribute('data-scale')).toBe('log');
+    expect(await sweepView().getByRole('radiogroup', { name: 'Colour scale' }).getByRole('radio').allTextContents()).toEqual(['log', 'linear', 'diverging around Normal']);
+    const logFills = await fills();
+    await scale('linear');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('linear');
+    expect(await fills()).not.toEqual(logFills);
+    await expectTable('ce', pairs.ce);
+
+    // Diverging around Normal: the Normal row is the centre (one colour), the legend is a difference.
+    await scale('diverging around Normal');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('diverging');
+    expect(await legend.locator('.legend-title').textContent()).toBe('Cross-entropy (nats) − Normal');
+    expect(new Set(await fills(referenceCells())).size).toBe(1);
+    await expectTable('ce', pairs.ce);
+    await page.locator('[data-testid=heatmap-sweep-table]').screenshot({ path: path.join(artifacts, 'sweep-heatmap-diverging.png') });
+
+    // Another metric has its own choice; coming back keeps this one.
+    await metric('P(a | b)');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('unit');
+    await scale('log');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('log');
+    await metric('Cross-entropy');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('diverging');
+    await metric('P(a | b)');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('log');
+    await metric('Cross-entropy');
+    await scale('log');
+    await expect.poll(() => legend.getAttribute('data-scale')).toBe('log');
   });
 
   it('opens a cell: per-class plots from the record, then its layer sweep and coefficient sweep on demand', async () => {
@@ -194,6 +255,12 @@ describe('the Sweep view in Chromium', () => {
     await tableCells().nth(3 * 10 + 1).click();
     const detail = page.getByTestId('cell-detail');
     await detail.waitFor();
+    // It opens below the table, and is scrolled into view: its heading is inside the window.
+    const viewport = page.viewportSize()!;
+    await expect.poll(async () => {
+      const box = await detail.locator('h2').boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= viewport.height;
+    }, { timeout: 5_000 }).toBe(true);
     expect(await detail.getAttribute('data-a')).toBe('3');
     expect(await detail.getAttribute('data-b')).toBe('1');
     const panels = detail.locator('svg.class-bars g.class-panel');
@@ -307,6 +374,10 @@ describe('the Sweep view in Chromium', () => {
     const means = await record<PairSweepRecord>(second.id);
     expect(means.source).toEqual({ kind: 'mean' });
     await expectTable('ce', means.ce);
+    // The colour scale chosen for P(a | b) on the first sweep holds for this one too.
+    await sweepView().getByRole('radio', { name: 'P(a | b)', exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid=heatmap-sweep-table] g.legend').getAttribute('data-scale')).toBe('log');
+    await sweepView().getByRole('radio', { name: 'Cross-entropy', exact: true }).click();
 
     const expected = ok<SweepComparison>(await api.call('sweep.compare', { idX: second.id, idY: first.id }));
     await sweepView().getByRole('tab', { name: 'Compare two sweeps' }).click();
@@ -338,6 +409,12 @@ describe('the Sweep view in Chromium', () => {
     await expect.poll(() => page.getByTestId('sweep-item').count()).toBe(before.length);
     expect((await sweeps()).map((s) => s.id)).toEqual(before.map((s) => s.id));
     expect(await record<PairSweepRecord>(first.id)).toEqual(saved);
+
+    // Without a click, the view shows the latest pair table (the class-means sweep), marked in the list.
+    const latest = (await sweeps('pairs')).at(-1)!;
+    await expectTable('ce', (await record<PairSweepRecord>(latest.id)).ce);
+    expect(await page.locator(`[data-testid=sweep-item][data-id="${latest.id}"] button.open`).getAttribute('aria-current')).toBe('true');
+    await shot('sweep-reopened-latest');
 
     await page.locator(`[data-testid=sweep-item][data-id="${first.id}"] button.open`).click();
     await sweepView().getByRole('tab', { name: 'Table' }).click();

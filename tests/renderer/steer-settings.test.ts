@@ -51,7 +51,37 @@ describe('steering settings to additions', () => {
     expect(settingsFromAdditions([], DEFAULT_SETTINGS)).toEqual({ ...DEFAULT_SETTINGS, enabled: false });
   });
 
+  const seven = { id: 'd-7', name: 'seven', pixels: Array.from({ length: 784 }, (_, i) => (i % 7) / 6) };
+  const zero = { id: 'd-0', name: 'zero', pixels: Array.from({ length: 784 }, (_, i) => (i % 5) / 4) };
+
+  it('a kept drawing can be the plus or the minus side instead of the canvas', () => {
+    const plus = additionsFor(settings({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' }), drawing, [zero, seven])[0];
+    expect(plus.plus).toEqual({ kind: 'pixels', pixels: seven.pixels, label: 'kept drawing “seven”' });
+    expect(plus.minus).toEqual({ kind: 'digit', digit: 1, n: 0 });
+    const minus = additionsFor(settings({ source: 'a-minus-drawing', a: 3, drawingId: 'd-0' }), drawing, [zero, seven])[0];
+    expect(minus.minus).toEqual({ kind: 'pixels', pixels: zero.pixels, label: 'kept drawing “zero”' });
+    // No drawing chosen, or one no longer kept: the canvas.
+    for (const drawingId of [null, 'deleted']) {
+      expect(additionsFor(settings({ source: 'drawing-minus-b', drawingId }), drawing, [seven])[0].plus).toEqual({ kind: 'pixels', pixels: drawing, label: 'my drawing' });
+    }
+  });
+
+  it('a kept drawing as a side survives the round trip through a kept drawing’s additions', () => {
+    for (const source of ['drawing-minus-b', 'a-minus-drawing'] as VectorSource[]) {
+      const s = settings({ source, a: 2, b: 6, drawingId: 'd-7', coeff: 3 });
+      const additions = additionsFor(s, drawing, [zero, seven]);
+      expect(API['steer.run'].request.safeParse({ pixels: drawing, additions }).success).toBe(true);
+      const back = settingsFromAdditions(additions, DEFAULT_SETTINGS, [zero, seven])!;
+      expect(back.drawingId).toBe('d-7');
+      expect(additionsFor(back, drawing, [zero, seven])).toEqual(additions);
+      // Once that drawing is deleted, the controls cannot express the vector.
+      expect(settingsFromAdditions(additions, DEFAULT_SETTINGS, [zero])).toBeNull();
+    }
+  });
+
   it('labels pairs and inputs in a few words', () => {
+    expect(pairLabel(settings({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' }), [seven])).toBe('“seven” − 1');
+    expect(pairLabel(settings({ source: 'a-minus-drawing', a: 3 }))).toBe('3 − drawing');
     expect(pairLabel(settings({ a: 3, b: 1 }))).toBe('3 − 1');
     expect(pairLabel(settings({ source: 'images', split: 'test', plusIndex: 1, minusIndex: 2 }))).toBe('test #1 − test #2');
     expect(inputLabel({ kind: 'digit', digit: 3, n: 0 })).toBe('first training 3');

@@ -59,13 +59,60 @@ export function drawPredictionBars(svgElement: SVGSVGElement, data: PredictionBa
     .attr('fill', (c) => colour(c.series))
     .append('title')
     .text((c) => `${c.series}: P(${c.digit}) = ${c.p.toPrecision(4)}`);
-  bar.append('text')
-    .attr('x', inner.bandwidth() / 2)
-    .attr('y', (c) => y(c.p) - 4)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 10)
-    .attr('fill', (c) => (c.series === 'steered' ? DRAW.bars.steered : COLORS.axis))
-    .text((c) => DRAW.probability(c.p));
+  // Labels are placed per digit so the two bars' labels never overlap (./barLabels).
+  const labels = group.append('g').attr('class', 'labels');
+  for (const label of barLabels(data, (p) => y(p), LABEL_FONT)) {
+    const left = x(label.digit)!;
+    const cx = label.series === 'both' ? left + x.bandwidth() / 2 : left + inner(label.series)! + inner.bandwidth() / 2;
+    labels.append('text')
+      .attr('class', `bar-label ${label.series}`)
+      .attr('data-digit', label.digit)
+      .attr('x', cx)
+      .attr('y', label.y)
+      .attr('text-anchor', 'middle')
+      .attr('font-size', LABEL_FONT)
+      .attr('fill', label.series === 'steered' ? DRAW.bars.steered : COLORS.axis)
+      .text(label.text);
+  }
+}
+
+const LABEL_FONT = 10;
+
+/** One probability label above the bars of a digit: one bar's, or one shared by both when they read the same. */
+export interface BarLabel {
+  digit: number;
+  series: Series | 'both';
+  text: string;
+  /** Baseline y of the text, in the chart's pixels. */
+  y: number;
+}
+
+/**
+ * Where the probability labels go. A label sits 4 px above its bar; when steering is on, the
+ * two bars of a digit are side by side and narrower than their labels, so labels at about the
+ * same height would overlap: when both read the same ("1.00" and "1.00") one label is shown over
+ * the pair, otherwise the label of the lower bar moves up above the other. `y` maps a
+ * probability to the chart's y pixel; labels that print empty (p < 0.005) are left out.
+ */
+export function barLabels(data: PredictionBarsData, y: (p: number) => number, fontPx: number): BarLabel[] {
+  const out: BarLabel[] = [];
+  for (let digit = 0; digit < data.unpatched.length; digit++) {
+    const u = { series: 'unpatched' as const, p: data.unpatched[digit] };
+    const entries = data.steered ? [u, { series: 'steered' as const, p: data.steered[digit] }] : [u];
+    const shown = entries.map((e) => ({ ...e, text: DRAW.probability(e.p), y: y(e.p) - 4 })).filter((e) => e.text !== '');
+    if (shown.length === 2 && Math.abs(shown[0].y - shown[1].y) < fontPx + 1) {
+      const [top, lower] = shown[0].y <= shown[1].y ? [shown[0], shown[1]] : [shown[1], shown[0]];
+      if (top.text === lower.text) {
+        out.push({ digit, series: 'both', text: top.text, y: top.y });
+      } else {
+        out.push({ digit, series: top.series, text: top.text, y: top.y });
+        out.push({ digit, series: lower.series, text: lower.text, y: top.y - fontPx - 1 });
+      }
+      continue;
+    }
+    for (const e of shown) out.push({ digit, series: e.series, text: e.text, y: e.y });
+  }
+  return out;
 }
 
 /** The index of the largest value (the predicted class of the numbers given). */

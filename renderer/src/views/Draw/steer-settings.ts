@@ -3,9 +3,9 @@
  *
  * One addition: coeff x (act_k(plus) - act_k(minus)) at hook k, where plus/minus come from the
  * chosen source: the first training images of a and b (the seed's vector), the class means of
- * a and b, two dataset images by index, or the current drawing on one side and the first
- * training image of the digit on the other. Pure, so reopening a kept drawing can turn its
- * stored additions back into control settings.
+ * a and b, two dataset images by index, or a drawing (the current canvas or a drawing kept in
+ * the session) on one side and the first training image of the digit on the other. Pure, so
+ * reopening a kept drawing can turn its stored additions back into control settings.
  */
 import type { SteerAddition } from '../../../../native/service/workbench-types.js';
 import type { InputRef } from '../../../../native/steer/steer-types.js';
@@ -18,9 +18,16 @@ export const VECTOR_SOURCES: readonly { id: VectorSource; label: string }[] = [
   { id: 'first', label: 'first training images (seed)' },
   { id: 'mean', label: 'class means' },
   { id: 'images', label: 'two dataset images' },
-  { id: 'drawing-minus-b', label: 'my drawing − first b' },
-  { id: 'a-minus-drawing', label: 'first a − my drawing' },
+  { id: 'drawing-minus-b', label: 'a drawing − first b' },
+  { id: 'a-minus-drawing', label: 'first a − a drawing' },
 ];
+
+/** A drawing kept in the session, as a vector source needs it. */
+export interface KeptDrawing {
+  id: string;
+  name: string;
+  pixels: readonly number[];
+}
 
 export interface SteerSettings {
   /** Off: no additions, the steered model is the unpatched one. */
@@ -32,22 +39,39 @@ export interface SteerSettings {
   split: 'train' | 'test';
   plusIndex: number;
   minusIndex: number;
+  /** For the drawing sources: the kept drawing used as that side, or null for the current canvas. */
+  drawingId: string | null;
   hook: HookPoint;
   coeff: number;
 }
 
 export const DEFAULT_SETTINGS: SteerSettings = {
-  enabled: true, a: 3, b: 1, source: 'first', split: 'train', plusIndex: 0, minusIndex: 1, hook: 0, coeff: 1,
+  enabled: true, a: 3, b: 1, source: 'first', split: 'train', plusIndex: 0, minusIndex: 1, drawingId: null, hook: 0, coeff: 1,
 };
 
-/** The label a drawing carries when it is one side of a vector. */
+/** The label the current canvas carries when it is one side of a vector. */
 export const DRAWING_LABEL = 'my drawing';
 
-/** The additions for `steer.run` / `drawing.save`; `drawing` is the current 28x28 input. */
-export function additionsFor(settings: SteerSettings, drawing: readonly number[]): SteerAddition[] {
+/** The label a kept drawing carries when it is one side of a vector. */
+const KEPT_PREFIX = 'kept drawing “';
+export const keptLabel = (name: string) => `${KEPT_PREFIX}${name}”`;
+
+/** The kept drawing the settings name, if it is still in the session. */
+export function chosenDrawing(settings: SteerSettings, kept: readonly KeptDrawing[]): KeptDrawing | null {
+  return settings.drawingId === null ? null : (kept.find((d) => d.id === settings.drawingId) ?? null);
+}
+
+/**
+ * The additions for `steer.run` / `drawing.save`; `drawing` is the current 28x28 input and
+ * `kept` the session's kept drawings (a drawing source uses the chosen one, or the canvas).
+ */
+export function additionsFor(settings: SteerSettings, drawing: readonly number[], kept: readonly KeptDrawing[] = []): SteerAddition[] {
   if (!settings.enabled) return [];
   const first = (digit: number): InputRef => ({ kind: 'digit', digit, n: 0 });
-  const mine: InputRef = { kind: 'pixels', pixels: [...drawing], label: DRAWING_LABEL };
+  const chosen = chosenDrawing(settings, kept);
+  const mine: InputRef = chosen
+    ? { kind: 'pixels', pixels: [...chosen.pixels], label: keptLabel(chosen.name) }
+    : { kind: 'pixels', pixels: [...drawing], label: DRAWING_LABEL };
   let plus: InputRef;
   let minus: InputRef;
   switch (settings.source) {
@@ -74,9 +98,11 @@ export function additionsFor(settings: SteerSettings, drawing: readonly number[]
 /**
  * The control settings that give back `additions` (e.g. a reopened drawing's), starting from
  * `base` for what the additions do not say; null when the controls cannot express them (more
- * than one addition, or a recipe such as "second training 3" they have no field for).
+ * than one addition, a recipe such as "second training 3" they have no field for, or a kept
+ * drawing no longer in `kept`). A drawing side labelled as a kept drawing is found in `kept` by
+ * its pixels; any other drawing side is the current canvas.
  */
-export function settingsFromAdditions(additions: readonly SteerAddition[], base: SteerSettings): SteerSettings | null {
+export function settingsFromAdditions(additions: readonly SteerAddition[], base: SteerSettings, kept: readonly KeptDrawing[] = []): SteerSettings | null {
   if (additions.length === 0) return { ...base, enabled: false };
   if (additions.length > 1) return null;
   const { plus, minus, hook, coeff } = additions[0];
@@ -87,13 +113,29 @@ export function settingsFromAdditions(additions: readonly SteerAddition[], base:
   if (plus.kind === 'image' && minus.kind === 'image' && plus.split === minus.split) {
     return { ...common, source: 'images', split: plus.split, plusIndex: plus.index, minusIndex: minus.index };
   }
-  if (plus.kind === 'pixels' && isFirst(minus)) return { ...common, source: 'drawing-minus-b', b: minus.digit };
-  if (isFirst(plus) && minus.kind === 'pixels') return { ...common, source: 'a-minus-drawing', a: plus.digit };
+  const drawingIdOf = (ref: Extract<InputRef, { kind: 'pixels' }>): string | null | undefined => {
+    if (ref.label === undefined || !ref.label.startsWith(KEPT_PREFIX)) return null;
+    return kept.find((d) => samePixels(d.pixels, ref.pixels))?.id;
+  };
+  if (plus.kind === 'pixels' && isFirst(minus)) {
+    const drawingId = drawingIdOf(plus);
+    return drawingId === undefined ? null : { ...common, source: 'drawing-minus-b', b: minus.digit, drawingId };
+  }
+  if (isFirst(plus) && minus.kind === 'pixels') {
+    const drawingId = drawingIdOf(minus);
+    return drawingId === undefined ? null : { ...common, source: 'a-minus-drawing', a: plus.digit, drawingId };
+  }
   return null;
 }
 
-/** "3 − 1", "mean 3 − mean 1", "test #12 − test #40": the pair in a few characters. */
-export function pairLabel(settings: SteerSettings): string {
+function samePixels(x: readonly number[], y: readonly number[]): boolean {
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** "3 − 1", "mean 3 − mean 1", "test #12 − test #40", "“seven” − 1": the pair in a few characters. */
+export function pairLabel(settings: SteerSettings, kept: readonly KeptDrawing[] = []): string {
+  const chosen = chosenDrawing(settings, kept);
+  const drawing = chosen ? `“${chosen.name}”` : 'drawing';
   switch (settings.source) {
     case 'first':
       return `${settings.a} − ${settings.b}`;
@@ -102,9 +144,9 @@ export function pairLabel(settings: SteerSettings): string {
     case 'images':
       return `${settings.split} #${settings.plusIndex} − ${settings.split} #${settings.minusIndex}`;
     case 'drawing-minus-b':
-      return `drawing − ${settings.b}`;
+      return `${drawing} − ${settings.b}`;
     case 'a-minus-drawing':
-      return `${settings.a} − drawing`;
+      return `${settings.a} − ${drawing}`;
   }
 }
 

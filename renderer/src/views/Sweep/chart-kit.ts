@@ -43,11 +43,17 @@ export type ColorScale = ((value: number) => string) & { domain(): number[] };
 
 /**
  * The value range a metric's colours span: for log, the positive values' min..max; for
- * probabilities and accuracy, 0..1; for a change, symmetric around 0 (−m, 0, m).
+ * probabilities and accuracy, 0..1; for linear, the values' min..max; for a change, symmetric
+ * around 0 (−m, 0, m).
  */
 export function colorDomain(scale: ScaleKind, values: number[]): number[] {
   const finite = values.filter(Number.isFinite);
   if (scale === 'unit') return [0, 1];
+  if (scale === 'linear') {
+    const lo = d3.min(finite) ?? 0;
+    const hi = d3.max(finite) ?? 1;
+    return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  }
   if (scale === 'diverging') {
     const m = d3.max(finite, Math.abs) || 1;
     return [-m, 0, m];
@@ -58,13 +64,13 @@ export function colorDomain(scale: ScaleKind, values: number[]): number[] {
   return lo === hi ? [lo / 2, hi * 2] : [lo, hi];
 }
 
-/** log: viridis on a log scale; unit: viridis on 0..1; diverging: red above 0, blue below. */
+/** log: viridis on a log scale; unit and linear: viridis on their domain; diverging: red above 0, blue below. */
 export function colorScale(scale: ScaleKind, domain: number[]): ColorScale {
   if (scale === 'log') {
     const s = d3.scaleSequentialLog(d3.interpolateViridis).domain(domain as [number, number]).clamp(true);
     return Object.assign((v: number) => s(Math.max(v, domain[0])), { domain: () => s.domain() });
   }
-  if (scale === 'unit') {
+  if (scale === 'unit' || scale === 'linear') {
     const s = d3.scaleSequential(d3.interpolateViridis).domain(domain as [number, number]).clamp(true);
     return Object.assign((v: number) => s(v), { domain: () => s.domain() });
   }
@@ -91,7 +97,7 @@ export function colorLegend(svg: Svg, options: { id: string; x: number; y: numbe
     const value = axisScale.invert((k / stops) * options.height);
     gradient.append('stop').attr('offset', `${(k / stops) * 100}%`).attr('stop-color', color(value));
   }
-  const g = svg.append('g').attr('class', 'legend').attr('transform', `translate(${options.x},${options.y})`);
+  const g = svg.append('g').attr('class', 'legend').attr('data-scale', options.scale).attr('transform', `translate(${options.x},${options.y})`);
   g.append('rect').attr('width', barWidth).attr('height', options.height).attr('fill', `url(#${options.id})`).attr('stroke', SWEEP.colors.muted).attr('stroke-width', 0.5);
   const ticks = options.scale === 'log' ? logTicks(lo, hi) : axisScale.ticks(5);
   const axis = g.append('g').attr('transform', `translate(${barWidth},0)`)
@@ -101,6 +107,7 @@ export function colorLegend(svg: Svg, options: { id: string; x: number; y: numbe
   g.append('text')
     .attr('transform', `translate(${titleX},${options.height / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
+    .attr('class', 'legend-title')
     .text(options.title);
 }
 
@@ -131,6 +138,7 @@ export function styleAxis(axis: Group): void {
 
 /** Legend ticks: plain numbers (0.2, 5), signed around 0 for a change (+2, −2), or percentages. */
 export function legendTickFormat(scale: ScaleKind, percent: boolean): (value: number) => string {
+  if (percent && scale === 'diverging') return (v) => (v === 0 ? '0' : d3.format('+.0%')(v));
   if (percent) return d3.format('.0%');
   if (scale === 'diverging') return (v) => (v === 0 ? '0' : d3.format('+~g')(v));
   return tickNumber;

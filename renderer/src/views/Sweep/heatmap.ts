@@ -16,6 +16,8 @@ export interface HeatmapCell {
   /** 'table' for the 10x10 cells, 'reference' for the row beneath (a is -1 there). */
   row: 'table' | 'reference';
   value: number;
+  /** The number its colour stands for, when not `value` (a difference from the baseline). */
+  tone?: number;
 }
 
 export interface HeatmapData {
@@ -26,6 +28,9 @@ export interface HeatmapData {
   /** values[a][b]. */
   values: number[][];
   reference: { label: string; values: number[] } | null;
+  /** What the colours stand for, [a][b] and for the reference row, when not the values themselves. */
+  colors?: number[][];
+  referenceColors?: number[] | null;
   scale: ScaleKind;
   /** The colour domain (from colorDomain), passed in so two tables can share one. */
   domain: number[];
@@ -90,14 +95,14 @@ export function drawHeatmap(element: SVGSVGElement, data: HeatmapData, events: H
     svg.append('text').attr('x', margin.left - 8).attr('y', margin.top + a * c + c / 2 + 4).attr('text-anchor', 'end').attr('font-weight', 'bold').text(a);
   }
 
-  const cells: HeatmapCell[] = data.values.flatMap((row, a) => row.map((value, b) => ({ a, b, row: 'table' as const, value })));
+  const cells: HeatmapCell[] = data.values.flatMap((row, a) => row.map((value, b) => ({ a, b, row: 'table' as const, value, tone: data.colors?.[a][b] })));
   const table = svg.append('g').attr('class', 'cells').attr('transform', `translate(${margin.left},${margin.top})`);
   drawCells(table, cells, (cell) => [cell.b * c, cell.a * c], data, color, fontSize, events);
 
   if (data.reference) {
     const y = margin.top + n * c + referenceGap * c;
     svg.append('text').attr('x', margin.left - 8).attr('y', y + c / 2 + 4).attr('text-anchor', 'end').attr('font-weight', 'bold').text(data.reference.label);
-    const refCells: HeatmapCell[] = data.reference.values.map((value, b) => ({ a: -1, b, row: 'reference' as const, value }));
+    const refCells: HeatmapCell[] = data.reference.values.map((value, b) => ({ a: -1, b, row: 'reference' as const, value, tone: data.referenceColors?.[b] }));
     const ref = svg.append('g').attr('class', 'reference').attr('transform', `translate(${margin.left},${y})`);
     drawCells(ref, refCells, (cell) => [cell.b * c, 0], data, color, fontSize, {});
   }
@@ -147,13 +152,17 @@ function drawCells(
     .attr('data-row', (d) => d.row)
     .attr('data-metric', data.metric)
     .attr('data-value', (d) => String(d.value));
-  groups.append('rect').attr('width', c - 1).attr('height', c - 1).attr('fill', (d) => (Number.isFinite(d.value) ? color(d.value) : '#eee'));
+  const fill = (d: HeatmapCell) => {
+    const tone = d.tone ?? d.value;
+    return Number.isFinite(tone) ? color(tone) : '#eee';
+  };
+  groups.append('rect').attr('width', c - 1).attr('height', c - 1).attr('fill', fill);
   groups.append('text')
     .attr('x', (c - 1) / 2)
     .attr('y', (c - 1) / 2 + fontSize * 0.36)
     .attr('text-anchor', 'middle')
     .attr('font-size', fontSize)
-    .attr('fill', (d) => textColorOn(Number.isFinite(d.value) ? color(d.value) : '#eee'))
+    .attr('fill', (d) => textColorOn(fill(d)))
     .text((d) => data.format(d.value));
 
   if (events.onSelect || events.onHover) {

@@ -7,11 +7,18 @@
  */
 import type { PairSource } from '../../../../native/steer/steer-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
+import type { SweepSummary } from '../../../../native/service/workbench-types.js';
 import { describePairSource } from '../../../../native/steer/steer-types.js';
 
 export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change';
-/** How a metric is coloured: log for cross-entropy, 0..1 for probabilities, diverging around 0. */
-export type ScaleKind = 'log' | 'unit' | 'diverging';
+/**
+ * How numbers map to colours: log (viridis on a log axis), unit (viridis on 0..1), linear
+ * (viridis over the values' own range) or diverging (red above 0, blue below). A metric's
+ * `scale` is also how its cells print (see formatValue).
+ */
+export type ScaleKind = 'log' | 'unit' | 'linear' | 'diverging';
+/** The colour scales the user picks from, per metric: diverging is around the unpatched model's value. */
+export type ScaleChoice = 'log' | 'linear' | 'diverging';
 
 export interface MetricSpec {
   key: MetricKey;
@@ -26,6 +33,10 @@ export interface MetricSpec {
   reference: null | { label: string; value(record: PairSweepRecord, b: number): number };
   /** One sentence under the chart: what the cell is, over which images. */
   note: string;
+  /** The colour scales offered for this metric, the default first. */
+  scales: readonly ScaleChoice[];
+  /** The unpatched model's value for cell (a, b): the centre of the diverging scale. */
+  baseline(record: PairSweepRecord, a: number, b: number): number;
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -37,6 +48,8 @@ export const METRICS: readonly MetricSpec[] = [
     cell: (r, a, b) => r.ce[a][b],
     reference: { label: 'Normal', value: (r, b) => r.normal[b] },
     note: 'Mean cross-entropy in nats (the post’s “perplexity”) over test images whose label is not b. Normal: the unpatched model on the same images.',
+    scales: ['log', 'linear', 'diverging'],
+    baseline: (r, _a, b) => r.normal[b],
   },
   {
     key: 'accuracy',
@@ -46,6 +59,8 @@ export const METRICS: readonly MetricSpec[] = [
     cell: (r, a, b) => r.accuracy[a][b],
     reference: { label: 'Normal', value: (r, b) => r.normalAccuracy[b] },
     note: 'Accuracy over test images whose label is not b. Normal: the unpatched model on the same images.',
+    scales: ['linear', 'diverging'],
+    baseline: (r, _a, b) => r.normalAccuracy[b],
   },
   {
     key: 'pA',
@@ -55,6 +70,8 @@ export const METRICS: readonly MetricSpec[] = [
     cell: (r, a, b) => r.pA[a][b],
     reference: null,
     note: 'Mean probability of class a on test images of b. The unpatched value differs per cell (a, b): see the tooltip.',
+    scales: ['linear', 'log', 'diverging'],
+    baseline: (r, a, b) => r.pANormal[a][b],
   },
   {
     key: 'pB',
@@ -64,6 +81,8 @@ export const METRICS: readonly MetricSpec[] = [
     cell: (r, a, b) => r.pB[a][b],
     reference: { label: 'Unpatched', value: (r, b) => r.pBNormal[b] },
     note: 'Mean probability of class b on test images of b. Unpatched: the model without the vector.',
+    scales: ['linear', 'log', 'diverging'],
+    baseline: (r, _a, b) => r.pBNormal[b],
   },
   {
     key: 'change',
@@ -73,6 +92,9 @@ export const METRICS: readonly MetricSpec[] = [
     cell: (r, a, b) => r.ce[a][b] - r.normal[b],
     reference: null,
     note: 'Display difference ce[a][b] − normal[b] of the engine’s two numbers (nats), over test images whose label is not b.',
+    // Already a difference from Normal: its diverging scale is centred on 0.
+    scales: ['diverging', 'linear'],
+    baseline: () => 0,
   },
 ];
 
@@ -91,6 +113,50 @@ export function metricTable(record: PairSweepRecord, key: MetricKey): { values: 
     ? { label: spec.reference.label, values: Array.from({ length: n }, (_, b) => spec.reference!.value(record, b)) }
     : null;
   return { values, reference };
+}
+
+/** A scale choice in words, for the control and the caption ("diverging around Normal"). */
+export function scaleLabel(key: MetricKey, choice: ScaleChoice): string {
+  if (choice === 'log') return 'log';
+  if (choice === 'linear') return metricSpec(key).scale === 'unit' ? 'linear, 0 to 1' : 'linear';
+  const spec = metricSpec(key);
+  return `diverging around ${spec.reference?.label ?? (key === 'change' ? 'Normal' : 'unpatched')}`;
+}
+
+/** What the heatmap colours for one metric and scale choice, and how its legend reads. */
+export interface MetricColouring {
+  scale: ScaleKind;
+  /** The numbers the colours stand for, [a][b]: the cells' own, or their difference from the baseline. */
+  colors: number[][];
+  /** The same for the reference row (0 there on a diverging scale: it is the centre). */
+  referenceColors: number[] | null;
+  legendTitle: string;
+  /** Legend ticks as percentages (accuracy). */
+  legendPercent: boolean;
+}
+
+/**
+ * The colouring of `key` on the chosen scale (a choice the metric does not offer falls back to
+ * its default). Diverging colours cell − baseline, the display difference from the unpatched
+ * model's value, so white is "as without the vector"; the cells still print the metric itself.
+ */
+export function metricColouring(record: PairSweepRecord, key: MetricKey, choice: ScaleChoice): MetricColouring {
+  const spec = metricSpec(key);
+  const chosen = spec.scales.includes(choice) ? choice : spec.scales[0];
+  const { values, reference } = metricTable(record, key);
+  const legendPercent = key === 'accuracy';
+  if (chosen === 'diverging') {
+    const centred = key !== 'change';
+    return {
+      scale: 'diverging',
+      colors: centred ? values.map((row, a) => row.map((v, b) => v - spec.baseline(record, a, b))) : values,
+      referenceColors: reference ? reference.values.map(() => 0) : null,
+      legendTitle: centred ? `${spec.title} − ${spec.reference?.label ?? 'unpatched'}` : spec.title,
+      legendPercent,
+    };
+  }
+  const scale: ScaleKind = chosen === 'log' ? 'log' : spec.scale === 'unit' ? 'unit' : 'linear';
+  return { scale, colors: values, referenceColors: reference?.values ?? null, legendTitle: spec.title, legendPercent };
 }
 
 /**
@@ -154,4 +220,13 @@ export function coefficientRange(from: number, to: number, step: number, max: nu
 /** A pair sweep's heading: "layer 0 · coeff 1 · first training images". */
 export function pairSweepHeading(record: PairSweepRecord): string {
   return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}`;
+}
+
+/**
+ * The sweep the view shows when nothing is open (a session reopened, the open sweep deleted):
+ * the newest pair table, else the newest sweep of any kind; the engine lists oldest first.
+ */
+export function latestSweepId(list: readonly SweepSummary[]): string | null {
+  const newestFirst = [...list].reverse();
+  return (newestFirst.find((s) => s.kind === 'pairs') ?? newestFirst[0])?.id ?? null;
 }

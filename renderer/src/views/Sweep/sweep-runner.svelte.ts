@@ -7,6 +7,8 @@
 import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
 import type { SweepProgress } from '../../../../native/steer/steer-types.js';
 import type { ApiClient } from '../../lib/api.js';
+import { HOOK_POINTS } from '../../../../native/model/weights.js';
+import { ETA_WINDOW_MS, progressLine, remainingMs, type ProgressSample } from './sweep-eta.js';
 
 export type SweepKind = 'pairs' | 'layers' | 'coeffs';
 export type SweepRunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
@@ -18,6 +20,13 @@ export type SweepRequest =
   | { kind: 'layers'; payload: RequestOf<'sweep.layers'> }
   | { kind: 'coeffs'; payload: RequestOf<'sweep.coeffs'> };
 
+/** How many vectors a request asks for: every (a, b) cell, every hook point, every coefficient. */
+export function vectorsIn(request: SweepRequest): number {
+  if (request.kind === 'pairs') return 100;
+  if (request.kind === 'layers') return HOOK_POINTS.length;
+  return request.payload.coeffs.length;
+}
+
 function isSweepEvent(event: ApiEvent): event is SweepEvent {
   return event.type === 'sweep.progress' || ((event.type === 'job.done' || event.type === 'job.error') && event.kind === 'sweep');
 }
@@ -28,7 +37,12 @@ export class SweepRunner {
   /** What is running, in words ("all pairs, layer 0, coeff 1"). */
   label = $state('');
   progress = $state<SweepProgress | null>(null);
+  /** The vectors the running request asks for, and the estimated time left (ms) at the last event. */
+  vectors = $state(0);
+  etaMs = $state<number | null>(null);
   message = $state<string | null>(null);
+  /** Recent progress events with their arrival times, for the estimate. */
+  private samples: ProgressSample[] = [];
   private jobId: string | null = null;
   private early: SweepEvent[] = [];
   private settle: ((sweepId: string | null) => void) | null = null;
@@ -52,6 +66,9 @@ export class SweepRunner {
     this.kind = request.kind;
     this.label = label;
     this.progress = null;
+    this.vectors = vectorsIn(request);
+    this.etaMs = null;
+    this.samples = [];
     this.message = null;
     this.early = [];
     const finished = new Promise<string | null>((resolve) => (this.settle = resolve));
@@ -90,11 +107,25 @@ export class SweepRunner {
     if (!this.active || event.jobId !== this.jobId) return;
     if (event.type === 'sweep.progress') {
       this.progress = event.progress;
+      this.record({ atMs: performance.now(), done: event.progress.done, total: event.progress.total });
     } else if (event.type === 'job.done') {
       this.finish('done', event.result.sweepId, null);
     } else {
       this.finish(event.error.code === 'cancelled' ? 'cancelled' : 'failed', null, event.error.message);
     }
+  }
+
+  /** "45 of 100 vectors · about 40 s left" while running with progress; null before the first event. */
+  get progressText(): string | null {
+    return this.progress ? progressLine(this.progress, this.vectors, this.etaMs) : null;
+  }
+
+  private record(sample: ProgressSample): void {
+    this.samples.push(sample);
+    // Only the window (and the sample before it) matters to the estimate.
+    const keepFrom = this.samples.findIndex((s) => s.atMs >= sample.atMs - ETA_WINDOW_MS);
+    if (keepFrom > 1) this.samples.splice(0, keepFrom - 1);
+    this.etaMs = remainingMs(this.samples);
   }
 
   private finish(status: SweepRunStatus, sweepId: string | null, message: string | null): void {

@@ -48,4 +48,13 @@ export function drawLossChart(svgElement: SVGSVGElement, data: LossChartData): v
     .attr('fill', COLORS.testCe)
     .append('title')
     .text((e) => `epoch ${e.epoch}: test cross-entropy ${e.testCeNats.toFixed(4)} nats`);
+
+  // What the line and the dots are, top right inside the plot.
+  const legend = svg.append('g').attr('class', 'legend').attr('font-size', 11).attr('fill', COLORS.axis)
+    .attr('transform', `translate(${width - margin.right - 250},${margin.top + 4})`);
+  legend.append('rect').attr('x', -6).attr('y', -9).attr('width', 252).attr('height', 36).attr('fill', '#fff').attr('opacity', 0.85);
+  legend.append('line').attr('x1', 0).attr('x2', 18).attr('y1', 0).attr('y2', 0).attr('stroke', COLORS.trainLoss).attr('stroke-width', 1.5);
+  legend.append('text').attr('x', 24).attr('y', 4).text('training loss per minibatch');
+  legend.append('circle').attr('cx', 9).attr('cy', 16).attr('r', 4).attr('fill', COLORS.testCe);
+  legend.append('text').attr('x', 24).attr('y', 20).text('test cross-entropy after each epoch');
 }

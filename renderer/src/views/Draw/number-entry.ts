@@ -1,0 +1,47 @@
+/**
+ * What a number box accepts when the user commits it (Enter or leaving the box): the text as
+ * typed, read as a decimal number ("1e-3", "-2.5", "−1" with a typographic minus), checked
+ * against the field's range. While typing nothing is read, so "1e3" on the way to "1e308" is
+ * never rewritten; a refused entry gets one sentence that names the field, the problem and the
+ * value still in use.
+ */
+
+export interface NumberField {
+  /** The field in words, for the sentence ("the coefficient"). */
+  name: string;
+  min: number;
+  max: number;
+  /** Whole numbers only (image indices). */
+  integer?: boolean;
+}
+
+export type NumberEntry = { ok: true; value: number } | { ok: false; message: string };
+
+/** Plain decimal notation with an optional exponent: no hex, no "Infinity", no thousands separators. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Numbers in sentences: 1,000,000 and 59,999, and −4 with a real minus sign. */
+export function formatNumber(value: number): string {
+  const text = Number.isInteger(value) && Math.abs(value) < 1e21 ? Math.abs(value).toLocaleString('en-US') : String(Math.abs(value));
+  return value < 0 ? `−${text}` : text;
+}
+
+/**
+ * Reads `text` for `field`; `current` is the value in use, which a refused entry leaves as it is
+ * (the sentence says so).
+ */
+export function parseNumberEntry(text: string, field: NumberField, current: number): NumberEntry {
+  const keeps = `still using ${formatNumber(current)}`;
+  const typed = text.trim().replace(/\u2212/g, '-');
+  const range = `${field.integer ? 'a whole number' : 'a number'} from ${formatNumber(field.min)} to ${formatNumber(field.max)}`;
+  const Name = field.name.charAt(0).toUpperCase() + field.name.slice(1);
+  if (typed === '') return { ok: false, message: `${Name} is empty: enter ${range} (${keeps}).` };
+  if (!DECIMAL.test(typed)) return { ok: false, message: `“${text.trim()}” is not a number: enter ${range} for ${field.name} (${keeps}).` };
+  const value = Number(typed);
+  if (!Number.isFinite(value) || value < field.min || value > field.max) {
+    return { ok: false, message: `${text.trim()} is out of range: ${field.name} must be ${range} (${keeps}).` };
+  }
+  if (field.integer && !Number.isInteger(value)) return { ok: false, message: `${text.trim()} is not a whole number: ${field.name} must be ${range} (${keeps}).` };
+  // -0 reads as 0: the box and the engine's records should not show "-0".
+  return { ok: true, value: value === 0 ? 0 : value };
+}

@@ -1,0 +1,58 @@
+/**
+ * Sweep progress in the user's terms: how many of the vectors asked for are done, and about how
+ * long is left. The engine reports work units (test-set chunks x distinct vectors, shared between
+ * threads); `done / total` of the work, times the vectors in the request, is the vectors' worth
+ * of work done. The time left is estimated from the rate of recent progress events, so the
+ * start-up before the first event (loading the model and the test set) does not skew it.
+ */
+
+/** One progress event as the view received it: its work units and when it arrived. */
+export interface ProgressSample {
+  atMs: number;
+  done: number;
+  total: number;
+}
+
+/** How far back the rate is measured: long enough to smooth out chunk boundaries, short enough to follow a change of pace. */
+export const ETA_WINDOW_MS = 20_000;
+
+/**
+ * Milliseconds left at the last sample: the remaining work divided by the rate between the
+ * oldest sample within `windowMs` of the last one (or, if none, the one before it) and the last.
+ * Null until two samples with progress between them exist.
+ */
+export function remainingMs(samples: readonly ProgressSample[], windowMs = ETA_WINDOW_MS): number | null {
+  if (samples.length < 2) return null;
+  const last = samples[samples.length - 1];
+  if (last.done >= last.total) return 0;
+  let from = samples.findIndex((s) => s.atMs >= last.atMs - windowMs);
+  if (from >= samples.length - 1) from = samples.length - 2;
+  const start = samples[from];
+  const elapsed = last.atMs - start.atMs;
+  const progressed = last.done - start.done;
+  if (elapsed <= 0 || progressed <= 0) return null;
+  return ((last.total - last.done) * elapsed) / progressed;
+}
+
+/** "about 40 s left", "about 3 min left"; a few seconds and unknown have their own words. */
+export function formatRemaining(ms: number | null): string {
+  if (ms === null) return 'estimating the time left';
+  const seconds = ms / 1000;
+  if (seconds < 10) return 'a few seconds left';
+  if (seconds < 60) return `about ${Math.round(seconds / 5) * 5} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}
+
+/** The vectors' worth of work done: done/total of the work, of `vectors` (rounded down; all of them only at the end). */
+export function vectorsDone(done: number, total: number, vectors: number): number {
+  if (total <= 0) return 0;
+  // Integer products first, so 91 of 455 units of 100 vectors is exactly 20, never 19.999.
+  return Math.min(vectors, Math.floor((Math.min(done, total) * vectors) / total));
+}
+
+/** "45 of 100 vectors · about 40 s left". */
+export function progressLine(sample: Pick<ProgressSample, 'done' | 'total'>, vectors: number, etaMs: number | null): string {
+  return `${vectorsDone(sample.done, sample.total, vectors)} of ${vectors} vectors · ${formatRemaining(etaMs)}`;
+}
