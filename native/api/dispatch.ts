@@ -14,6 +14,7 @@ import {
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
+import { limitEchoedInput, shortInput } from './error-text.js';
 
 export type Emit = (event: ApiEvent) => void;
 
@@ -106,21 +107,21 @@ export async function dispatch(
   context: DispatchContext,
 ): Promise<ApiResponse> {
   if (!isChannel(channel)) {
-    const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : `a ${typeof channel}`;
+    const shown = typeof channel === 'string' ? `"${shortInput(channel)}"` : `a ${typeof channel}`;
     return failure({ code: 'unknown-channel', message: `There is no channel ${shown}. Known channels: ${CHANNELS.join(', ')}.` });
   }
   const parsed = API[channel].request.safeParse(rawPayload ?? {});
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
     const first = issues[0];
-    return failure({ code: 'bad-request', message: `Invalid request for ${channel}: ${first.path}: ${first.message}`, issues });
+    return failure(limitEchoedInput({ code: 'bad-request', message: `Invalid request for ${channel}: ${first.path}: ${first.message}`, issues }, rawPayload));
   }
   try {
     const handler = HANDLERS[channel] as Handler<Channel>;
     const result = await handler({ workbench, emit, context }, parsed.data as ValidRequestOf<Channel>);
     return { ok: true, result };
   } catch (error) {
-    return failure(toApiError(error));
+    return failure(limitEchoedInput(toApiError(error), rawPayload));
   }
 }
 
