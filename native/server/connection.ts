@@ -3,8 +3,9 @@
  * replies and the events of the jobs it started, without letting one client use unbounded memory
  * or keep the server working for nobody (issue 11.9):
  *  - at most `maxInFlight` requests are being worked on or waiting to be written per connection;
- *    at the cap the server stops reading the socket, so a client that sends faster than it reads
- *    is held back by TCP instead of queueing replies in the server's memory;
+ *    at the cap the server stops reading the socket (the few messages already read wait their
+ *    turn), so a client that sends faster than it reads is held back by TCP instead of queueing
+ *    work and replies in the server's memory;
  *  - a request counts as in flight until its reply has been handed to the operating system, so a
  *    client that never reads its replies stops being read after `maxInFlight` of them;
  *  - progress events are dropped while the socket's send buffer is over `maxBufferedBytes` (the
@@ -15,7 +16,7 @@
  * and stopping the server cancels them.
  */
 import { WebSocket, type RawData } from 'ws';
-import type { ApiEvent, ApiResponse, WireMessage } from '../api/contract.js';
+import type { ApiEvent, WireMessage } from '../api/contract.js';
 import { encodeWireEvent, encodeWireResponse } from '../api/reply-encoding.js';
 
 export interface ConnectionLimits {
@@ -39,20 +40,18 @@ export interface ConnectionHandlers {
 
 const PROGRESS_EVENTS = new Set<ApiEvent['type']>(['train.progress', 'sweep.progress']);
 
-/** A reply for a request that was refused before it was read as JSON. */
-function busyReply(limit: number): Extract<WireMessage, { kind: 'response' }> {
-  return {
-    kind: 'response',
-    id: null,
-    response: { ok: false, error: { code: 'failed', message: `Too many requests at once on this connection (at most ${limit}); wait for answers before sending more.` } } satisfies ApiResponse,
-  };
-}
+/**
+ * Messages waiting for a free slot. Pausing stops the socket, not the frames ws already read from
+ * it, so a burst lands here; it is bounded by what one read holds, and this is the backstop.
+ */
+const MAX_WAITING = 4096;
 
 export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, limits: ConnectionLimits): void {
   let inFlight = 0;
   let readingPaused = false;
   let open = true;
   let answeredPing = true;
+  const waiting: { data: RawData; isBinary: boolean }[] = [];
 
   const heartbeat = setInterval(() => {
     if (!answeredPing) return ws.terminate();
@@ -64,6 +63,7 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
 
   const stop = () => {
     open = false;
+    waiting.length = 0;
     clearInterval(heartbeat);
   };
   ws.on('close', stop);
@@ -74,38 +74,46 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
     ws.terminate();
   });
 
+  /** False from the moment the client is gone (ws reports CLOSING before it emits 'close'). */
+  const live = () => open && ws.readyState === WebSocket.OPEN;
   const updateReading = () => {
     const shouldPause = inFlight >= limits.maxInFlight;
-    if (shouldPause && !readingPaused && open) ws.pause();
-    else if (!shouldPause && readingPaused && open) ws.resume();
+    if (shouldPause && !readingPaused && live()) ws.pause();
+    else if (!shouldPause && readingPaused && live()) ws.resume();
     readingPaused = shouldPause;
   };
-  const finished = () => {
-    inFlight--;
-    updateReading();
-  };
-  const sendText = (text: string) => {
-    if (!open || ws.readyState !== WebSocket.OPEN) return finished();
-    ws.send(text, () => finished());
-  };
-
   const emit = (event: ApiEvent) => {
-    if (!open || ws.readyState !== WebSocket.OPEN) return;
+    if (!live()) return;
     if (PROGRESS_EVENTS.has(event.type) && ws.bufferedAmount > limits.maxBufferedBytes) return;
     const text = encodeWireEvent(handlers.prepareEvent(event));
     if (text !== null) ws.send(text);
   };
-
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    // Frames ws had already read when the socket closed or was paused still arrive here.
-    if (!open) return;
+  const start = (data: RawData, isBinary: boolean) => {
     inFlight++;
     updateReading();
-    // Pausing stops the socket, not frames already in ws's buffer: refuse those beyond twice the cap.
-    if (inFlight > 2 * limits.maxInFlight) return sendText(JSON.stringify(busyReply(limits.maxInFlight)));
     handlers.handle(data, isBinary, emit).then(
       ({ message, channel }) => sendText(encodeWireResponse(message, channel)),
       () => finished(),
     );
+  };
+  /** A request's reply was written (or dropped): its slot goes to the next waiting message. */
+  const finished = () => {
+    inFlight--;
+    const next = live() ? waiting.shift() : undefined;
+    if (next) start(next.data, next.isBinary);
+    else updateReading();
+  };
+  const sendText = (text: string) => {
+    if (!live()) return finished();
+    ws.send(text, () => finished());
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    // When the client goes, ws still delivers every frame the paused socket had buffered (the
+    // state is CLOSING by then): never start them.
+    if (!live()) return;
+    if (inFlight < limits.maxInFlight) return start(data, isBinary);
+    if (waiting.length >= MAX_WAITING) return ws.close(1008, 'Too many requests at once.');
+    waiting.push({ data, isBinary });
   });
 }
