@@ -27,9 +27,12 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
     if (node === null || typeof node !== 'object' || seen.has(node)) continue;
     if (depth >= limit) return true;
     seen.add(node);
-    // Typed arrays hold numbers only; Object.values would copy every element for nothing.
+    // Typed arrays hold numbers only. Arrays are walked by index: replies carry arrays of
+    // thousands of numbers, and Object.values would copy each of them just to skip it.
     if (ArrayBuffer.isView(node)) continue;
-    for (const child of Object.values(node)) {
+    const children: ArrayLike<unknown> = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
       if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1 });
     }
   }

@@ -12,8 +12,8 @@
  *    next one supersedes them); job results and errors are always sent;
  *  - when the client goes, requests not yet read are never started and replies of those already
  *    running are dropped; a ping every `heartbeatMs` that gets no pong closes a dead connection.
- * Training and sweep jobs are not tied to a connection: a reload re-attaches to them (issue 15.10),
- * and stopping the server cancels them.
+ * Training and sweep jobs are not tied to a connection, so that a reloaded page can pick them up
+ * again (issue 15.10); stopping the server cancels them.
  */
 import { WebSocket, type RawData } from 'ws';
 import type { ApiEvent, WireMessage } from '../api/contract.js';

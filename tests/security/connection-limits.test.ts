@@ -131,6 +131,18 @@ describe('HTTP timeouts and the connection limit (issue 11.13)', () => {
     expect(await closedWithin(socket, 10_000)).toBe(true);
   });
 
+  it('keeps a quiet WebSocket open past every HTTP timeout (only the heartbeat ends those)', async () => {
+    const { server } = await countingServer(quick);
+    const api = await connect(apiUrl(server));
+    let closed = false;
+    void api.closed.then(() => (closed = true));
+    // Three times the longest HTTP timeout without a message.
+    await new Promise((resolve) => setTimeout(resolve, 3 * 600));
+    expect(closed).toBe(false);
+    expect((await api.call('session.get', {})).ok).toBe(true);
+    api.close();
+  });
+
   it('refuses connections beyond the limit and accepts again when one closes', async () => {
     const { server } = await countingServer({ maxConnections: 3 });
     const clients = await Promise.all([1, 2, 3].map(() => connect(apiUrl(server))));
