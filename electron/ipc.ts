@@ -8,6 +8,7 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { ApiEvent, ApiResponse } from '../native/api/contract.js';
 import { ApiFailure, dispatch, JobRegistry, type HostActions, type SessionPathPolicy } from '../native/api/dispatch.js';
 import type { Workbench } from '../native/service/workbench-types.js';
+import { sendableEvent, sendableResponse } from '../native/api/reply-encoding.js';
 
 /** IPC channel names; preload.cts repeats them (a sandboxed preload cannot import local files). */
 export const IPC_INVOKE = 'steerlab:invoke';
@@ -59,7 +60,15 @@ export function registerIpc(options: IpcOptions): () => void {
   const context = { jobs, sessionPaths: desktopSessionPaths, host: options.host };
   const emit = (event: ApiEvent) => {
     const contents = options.window.isDestroyed() ? null : options.window.webContents;
-    if (contents && !contents.isDestroyed()) contents.send(IPC_EVENT, event);
+    // An event that cannot be cloned becomes a job.error or is dropped, never a throw in a job callback.
+    const sendable = sendableEvent(event);
+    if (contents && !contents.isDestroyed() && sendable) {
+      try {
+        contents.send(IPC_EVENT, sendable);
+      } catch {
+        // Electron could not clone it after all; the page learns the job's state on its next request.
+      }
+    }
     if (event.type === 'job.done' || event.type === 'job.error') options.onActivity();
   };
   ipcMain.handle(IPC_INVOKE, async (event, channel, payload): Promise<ApiResponse> => {
@@ -68,7 +77,8 @@ export function registerIpc(options: IpcOptions): () => void {
     }
     const response = await dispatch(options.workbench, channel, payload, emit, context);
     options.onActivity();
-    return response;
+    // Electron clones the reply after this returns, where a failure could no longer become a reply.
+    return sendableResponse(response, channel);
   });
   return () => {
     ipcMain.removeHandler(IPC_INVOKE);

@@ -15,6 +15,7 @@ import {
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
 import { validationMessage } from './validation-message.js';
+import { limitEchoedInput, shortInput } from './error-text.js';
 
 export type Emit = (event: ApiEvent) => void;
 
@@ -107,22 +108,22 @@ export async function dispatch(
   context: DispatchContext,
 ): Promise<ApiResponse> {
   if (!isChannel(channel)) {
-    const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : `a ${typeof channel}`;
+    const shown = typeof channel === 'string' ? `"${shortInput(channel)}"` : `a ${typeof channel}`;
     return failure({ code: 'unknown-channel', message: `There is no channel ${shown}. Known channels: ${CHANNELS.join(', ')}.` });
   }
   const parsed = API[channel].request.safeParse(rawPayload ?? {});
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
-    // The sentence for people, the wire path for whoever wrote the request.
+    // The sentence for people, the wire path for whoever wrote the request; long client input is cut.
     const sentence = validationMessage(parsed.error.issues[0], rawPayload ?? {});
-    return failure({ code: 'bad-request', message: `Invalid request for ${channel} (${issues[0].path}): ${sentence}`, issues });
+    return failure(limitEchoedInput({ code: 'bad-request', message: `Invalid request for ${channel} (${issues[0].path}): ${sentence}`, issues }, rawPayload));
   }
   try {
     const handler = HANDLERS[channel] as Handler<Channel>;
     const result = await handler({ workbench, emit, context }, parsed.data as ValidRequestOf<Channel>);
     return { ok: true, result };
   } catch (error) {
-    return failure(toApiError(error));
+    return failure(limitEchoedInput(toApiError(error), rawPayload));
   }
 }
 

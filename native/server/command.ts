@@ -1,13 +1,15 @@
 /**
  * `steerlab serve`: runs the workbench in the browser. Creates the Workbench, starts the server on
- * loopback, prints the URL with its token (as Jupyter does), optionally opens a browser, and runs
- * until SIGINT/SIGTERM, then cancels jobs and closes the workbench.
+ * loopback, prints the URL with its token (as Jupyter does; the token is kept per sessions folder
+ * so a restart keeps open pages working), optionally opens a browser, and runs until
+ * SIGINT/SIGTERM, then cancels jobs and closes the workbench.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { startServer } from './server.js';
 import { isLoopbackHost } from './security.js';
 import { createRealWorkbench, defaultUserDataDir } from './workbench-factory.js';
+import { tokenForSessionsFolder } from './token-store.js';
 
 export interface ServeOptions {
   port?: number;
@@ -16,6 +18,8 @@ export interface ServeOptions {
   dataDir?: string;
   backend?: string;
   sessionsDir?: string;
+  /** Replace the token kept for this sessions folder (pages opened before must use the new URL). */
+  newToken?: boolean;
 }
 
 export async function serveCommand(opts: ServeOptions): Promise<void> {
@@ -24,10 +28,18 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     process.stderr.write(`Warning: listening on ${host}, not loopback. Anyone who can reach it and learns the token can run jobs and write session files.\n`);
   }
   const sessionsDir = path.resolve(opts.sessionsDir ?? path.join(process.cwd(), 'sessions'));
-  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir: defaultUserDataDir() });
-  const server = await listen(opts.port, (port) => startServer({ workbench, sessionsDir, port, host }));
+  const userDataDir = defaultUserDataDir();
+  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir });
+  // One token per sessions folder, kept between runs: pages left open reconnect after a restart.
+  const kept = await tokenForSessionsFolder(userDataDir, sessionsDir, opts.newToken ?? false);
+  const server = await listen(opts.port, (port) => startServer({ workbench, sessionsDir, port, host, token: kept.token }));
   process.stdout.write(`Sessions are kept in ${sessionsDir}\n`);
   process.stdout.write(`SteerLab is running at: ${server.url}\n`);
+  process.stdout.write(
+    kept.reused
+      ? `(The token of this sessions folder, kept in ${kept.file}; open pages reconnect. --new-token replaces it.)\n`
+      : `(A new token for this sessions folder, kept in ${kept.file} so the next run on it reuses it.)\n`,
+  );
   process.stdout.write('Press Ctrl-C to stop.\n');
   if (opts.open) openInBrowser(server.url);
 

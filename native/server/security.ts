@@ -1,10 +1,15 @@
 /**
  * The server mode's guards. The workbench listens on loopback, but any web page in the user's
- * browser can reach loopback too, so every request must prove it came from our page:
- *  - a random token (as Jupyter does) in the URL, remembered in a cookie for the page's assets;
+ * browser can reach loopback too, so every API use must prove it came from our page:
+ *  - a random token (as Jupyter does) in the URL `steerlab serve` prints; the page keeps it in
+ *    memory and the tab's sessionStorage (both per origin, so per port) and sends it only in the
+ *    WebSocket handshake. It is never put in a cookie: browsers send cookies to every port of
+ *    127.0.0.1, so any other local web app would receive it (issue 11.8);
  *  - the Host header must name this server (defeats DNS rebinding: evil.example -> 127.0.0.1);
  *  - an Origin header, when present, must be this server's own origin (defeats cross-site
  *    WebSocket hijacking, which browsers do not block by themselves).
+ * The page and its assets are the public build of the renderer and hold no secret, so they are
+ * served without the token; that lets a page with a stale token explain itself (issue 15.14).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -13,10 +18,11 @@ export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Cookie names are per host, not per port; put the port in the name so two servers do not clash. */
-export function tokenCookieName(port: number): string {
-  return `steerlab-token-${port}`;
-}
+/** Tokens `newToken` makes (and the token store accepts): 32 base64url characters. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+
+/** The request header the page's token check (`GET /api/auth`) carries the token in. */
+export const TOKEN_HEADER = 'x-steerlab-token';
 
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
@@ -25,21 +31,37 @@ export function tokensEqual(given: string | null | undefined, expected: string):
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token from `?token=` in the request URL, if any. */
-export function tokenFromUrl(request: IncomingMessage): string | null {
-  const url = new URL(request.url ?? '/', 'http://placeholder');
-  return url.searchParams.get('token');
+export interface RequestTarget {
+  pathname: string;
+  searchParams: URLSearchParams;
 }
 
-export function tokenFromCookie(request: IncomingMessage, port: number): string | null {
-  const header = request.headers.cookie;
-  if (!header) return null;
-  const wanted = tokenCookieName(port);
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === wanted) return decodeURIComponent(part.slice(eq + 1).trim());
+/**
+ * The path and query of a request, or null when the request line's target is not a plain path.
+ * Browsers and raw clients can send anything there (`//[`, `http://x/`, `*`), `new URL` throws on
+ * some of it, and an exception in the upgrade handler ends the process (issue 11.1), so callers
+ * answer null with 400. A target starting with `//` would be read as a host name by `new URL`,
+ * so it is refused rather than guessed at.
+ */
+export function parseRequestTarget(target: string | undefined): RequestTarget | null {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    const url = new URL(target, 'http://placeholder');
+    return { pathname: url.pathname, searchParams: url.searchParams };
+  } catch {
+    return null;
   }
-  return null;
+}
+
+/** The token from `?token=` in a parsed request target, if any. */
+export function tokenFromTarget(target: RequestTarget): string | null {
+  return target.searchParams.get('token');
+}
+
+/** The token from the `X-SteerLab-Token` header (Node joins a repeated header, which then fails to match). */
+export function tokenFromHeader(request: IncomingMessage): string | null {
+  const value = request.headers[TOKEN_HEADER];
+  return typeof value === 'string' ? value : null;
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];

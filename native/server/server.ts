@@ -5,20 +5,50 @@
  *
  * Wire format (see native/api/contract.ts): the client sends {id, channel, payload}; the server
  * answers {kind:'response', id, response} and pushes {kind:'event', event} for jobs it started.
+ *
+ * Nothing a client sends may end the process or hold the server's resources without limit:
+ * request targets are parsed without throwing (issue 11.1), replies that cannot be encoded become
+ * error replies (11.3), each connection has a cap on requests in flight (11.9, ./connection.ts),
+ * and slow or idle connections are timed out under a connection limit (11.13).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import type { Workbench } from '../service/workbench-types.js';
-import { MAX_MESSAGE_BYTES, wireRequestSchema, type ApiEvent, type WireMessage } from '../api/contract.js';
+import { MAX_MESSAGE_BYTES, wireRequestSchema, type ApiEvent, type ApiResponse, type WireMessage } from '../api/contract.js';
 import { dispatch, JobRegistry, type DispatchContext } from '../api/dispatch.js';
 import { sessionsFolderPolicy } from './session-paths.js';
 import {
-  allowedHostHeaders, checkHostAndOrigin, contentSecurityPolicy, newToken, tokenCookieName, tokenFromCookie,
-  tokenFromUrl, tokensEqual,
+  allowedHostHeaders, checkHostAndOrigin, contentSecurityPolicy, newToken, parseRequestTarget, tokenFromHeader, tokenFromTarget,
+  tokensEqual,
 } from './security.js';
 import { defaultRendererDir, readRendererFile } from './static.js';
+import { DEFAULT_CONNECTION_LIMITS, serveConnection, type ConnectionLimits } from './connection.js';
+import { errorForPage } from './error-paths.js';
+
+/** Limits on what clients may hold; the defaults suit one user with a few tabs. */
+export interface ServerLimits extends ConnectionLimits {
+  /** Open TCP connections (pages, assets and WebSockets together); more are closed at once. */
+  maxConnections: number;
+  /** Time to send a request's headers; a half-sent request is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** Time to send a whole request. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** A connection with no traffic for this long is closed (WebSockets use the heartbeat instead). */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  ...DEFAULT_CONNECTION_LIMITS,
+  maxConnections: 100,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+};
 
 export interface ServerOptions {
   /** The workbench to serve; the caller owns it (the server does not close it). */
@@ -31,8 +61,10 @@ export interface ServerOptions {
   host?: string;
   /** Built renderer files; defaults to dist/renderer. */
   rendererDir?: string;
-  /** Fixed token (tests); a random one otherwise. */
+  /** Fixed token (tests, or the one kept for this sessions folder); a random one otherwise. */
   token?: string;
+  /** Overrides of the resource limits (tests use small ones). */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface RunningServer {
@@ -46,11 +78,16 @@ export interface RunningServer {
 }
 
 export const API_PATH = '/api';
+/** `GET` with the token in the X-SteerLab-Token header: 204 when it is this server's, else 403. */
+export const AUTH_CHECK_PATH = '/api/auth';
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
   const rendererDir = options.rendererDir ?? defaultRendererDir();
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   await mkdir(options.sessionsDir, { recursive: true });
   const context: DispatchContext = { jobs: new JobRegistry(), sessionPaths: sessionsFolderPolicy(options.sessionsDir) };
 
@@ -58,35 +95,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
   let allowedHosts = new Set<string>();
 
-  const http = createServer((request, response) => {
-    handleHttp(request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      response.end('Internal error while serving the page.');
-    });
-  });
+  const http = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      // Node checks the two timeouts above on this interval (30 s by default, too coarse for them).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (request, response) => {
+      handleHttp(request, response).catch(() => {
+        if (!response.headersSent) response.writeHead(500, TEXT);
+        response.end('Internal error while serving the page.');
+      });
+    },
+  );
+  http.maxConnections = limits.maxConnections;
+  http.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Idle sockets are destroyed (no 'timeout' listener); ws turns this off for upgraded sockets.
+  http.setTimeout(limits.idleTimeoutMs);
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const refuse = (status: number, message: string) => {
-      response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      response.writeHead(status, TEXT);
       response.end(message + '\n');
     };
+    const target = parseRequestTarget(request.url);
+    if (!target) return refuse(400, 'Bad request: the address must be a path on this server.');
     const check = checkHostAndOrigin(request, allowedHosts);
     if (!check.ok) return refuse(403, `Forbidden: ${check.reason}`);
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'Only GET is served here; the API is the WebSocket at /api.');
-    const urlToken = tokenFromUrl(request);
-    const authorised = tokensEqual(urlToken, token) || tokensEqual(tokenFromCookie(request, port), token);
-    if (!authorised) return refuse(403, 'Forbidden: open the URL that `steerlab serve` printed; it carries the access token (?token=...).');
+    if (target.pathname === AUTH_CHECK_PATH) {
+      // The page asks this after its WebSocket failed, to tell "server down" from "token out of date".
+      response.writeHead(tokensEqual(tokenFromHeader(request), token) ? 204 : 403, { ...TEXT, 'Cache-Control': 'no-store' });
+      return void response.end();
+    }
 
-    const pathname = new URL(request.url ?? '/', 'http://placeholder').pathname;
-    const file = await readRendererFile(rendererDir, pathname);
+    // The page and its assets are the public renderer build; the API alone needs the token.
+    const file = await readRendererFile(rendererDir, target.pathname);
     if (!file) {
-      if (pathname === '/' || pathname === '/index.html') return refuse(503, `The renderer is not built (no ${rendererDir}/index.html): run \`npm run build:renderer\`.`);
+      if (target.pathname === '/' || target.pathname === '/index.html') return refuse(503, `The renderer is not built (no ${rendererDir}/index.html): run \`npm run build:renderer\`.`);
       return refuse(404, 'Not found.');
     }
     const headers: Record<string, string | string[]> = {
       'Content-Type': file.contentType,
       'X-Content-Type-Options': 'nosniff',
-      // The token is in the page URL; never leak it to another site through Referer.
+      // The token is in the page URL until the page removes it; never leak it through Referer.
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': file.isPage ? 'no-store' : 'private, max-age=3600',
     };
@@ -96,8 +149,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headers['Content-Security-Policy'] = contentSecurityPolicy(wsOrigins);
       headers['X-Frame-Options'] = 'DENY';
     }
-    // The page's assets (scripts, styles) are fetched without the query; the cookie carries the token.
-    if (tokensEqual(urlToken, token)) headers['Set-Cookie'] = `${tokenCookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
     response.writeHead(200, headers);
     response.end(request.method === 'HEAD' ? undefined : file.body);
   }
@@ -105,42 +156,49 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without an error listener; a reset client must not crash us.
+    socket.on('error', () => socket.destroy());
     const reject = (status: string) => {
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
-    const pathname = new URL(request.url ?? '/', 'http://placeholder').pathname;
-    if (pathname !== API_PATH) return reject('404 Not Found');
-    if (!checkHostAndOrigin(request, allowedHosts).ok) return reject('403 Forbidden');
-    if (!tokensEqual(tokenFromUrl(request), token)) return reject('403 Forbidden');
-    sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws));
+    try {
+      const target = parseRequestTarget(request.url);
+      if (!target) return reject('400 Bad Request');
+      if (target.pathname !== API_PATH) return reject('404 Not Found');
+      if (!checkHostAndOrigin(request, allowedHosts).ok) return reject('403 Forbidden');
+      if (!tokensEqual(tokenFromTarget(target), token)) return reject('403 Forbidden');
+      sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, { handle: handleMessage, prepareEvent }, limits));
+    } catch {
+      // Nothing above should throw; if it does, this request fails, not the server.
+      reject('400 Bad Request');
+    }
   });
 
-  function serveConnection(ws: WebSocket): void {
-    const send = (message: WireMessage) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
-    };
-    const emit = (event: ApiEvent) => send({ kind: 'event', event });
-    // Oversized or malformed frames make ws close the socket (code 1009/1002) and emit 'error';
-    // without a listener that error would take the whole server down.
-    ws.on('error', () => ws.terminate());
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      void handleMessage(data, isBinary).then((message) => send(message));
+  /** Error wording for the page: file names relative to the sessions folder (issue 11.14). */
+  const pageResponse = (response: ApiResponse): ApiResponse =>
+    response.ok ? response : { ok: false, error: errorForPage(response.error, options.sessionsDir) };
+  function prepareEvent(event: ApiEvent): ApiEvent {
+    return event.type === 'job.error' ? { ...event, error: errorForPage(event.error, options.sessionsDir) } : event;
+  }
+
+  async function handleMessage(data: RawData, isBinary: boolean, emit: (event: ApiEvent) => void) {
+    const reply = (id: number | null, response: ApiResponse, channel?: unknown) => ({
+      message: { kind: 'response' as const, id, response: pageResponse(response) } satisfies WireMessage,
+      channel,
     });
-    async function handleMessage(data: RawData, isBinary: boolean): Promise<WireMessage> {
-      const badRequest = (message: string): WireMessage => ({ kind: 'response', id: null, response: { ok: false, error: { code: 'bad-request', message } } });
-      if (isBinary) return badRequest('Messages must be JSON text.');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data.toString());
-      } catch {
-        return badRequest('The message is not valid JSON.');
-      }
-      const envelope = wireRequestSchema.safeParse(parsed);
-      if (!envelope.success) return badRequest('A message must be {"id": number, "channel": string, "payload": object}.');
-      const { id, channel, payload } = envelope.data;
-      return { kind: 'response', id, response: await dispatch(options.workbench, channel, payload, emit, context) };
+    const badRequest = (message: string) => reply(null, { ok: false, error: { code: 'bad-request', message } });
+    if (isBinary) return badRequest('Messages must be JSON text.');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      return badRequest('The message is not valid JSON.');
     }
+    const envelope = wireRequestSchema.safeParse(parsed);
+    if (!envelope.success) return badRequest('A message must be {"id": number, "channel": string, "payload": object}.');
+    const { id, channel, payload } = envelope.data;
+    return reply(id, await dispatch(options.workbench, channel, payload, emit, context), channel);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
- * The server refuses anything that did not come from its own page: no token, a wrong token, a
- * foreign Origin, or a Host header that is not loopback (DNS rebinding). Runs against the real
+ * The server's API refuses anything that did not come from its own page: no token, a wrong token,
+ * a foreign Origin, or a Host header that is not loopback (DNS rebinding). The page and its assets
+ * need no token (they are the public build) and no cookie is ever set. Runs against the real
  * server over real sockets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +47,7 @@ describe('HTTP pages and assets', () => {
     expect(t.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
   });
 
-  it('serves the page with the token, with CSP, no-referrer and a port-scoped HttpOnly cookie', async () => {
+  it('serves the page with CSP and no-referrer, and sets no cookie (cookies reach every port of 127.0.0.1, issue 11.8)', async () => {
     const res = await get(`/?token=${t.server.token}`);
     expect(res.status).toBe(200);
     const csp = String(res.headers['content-security-policy']);
@@ -57,22 +58,29 @@ describe('HTTP pages and assets', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(String(res.headers['set-cookie'])).toContain(`steerlab-token-${t.server.port}=${t.server.token}; Path=/; HttpOnly; SameSite=Strict`);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.body).not.toContain(t.server.token);
   });
 
-  it('refuses the page without a token or with a wrong one', async () => {
-    expect((await get('/')).status).toBe(403);
-    expect((await get('/?token=wrong')).status).toBe(403);
-    // One character off (never the same character: a token ending in "x" made this flaky).
-    const last = t.server.token.slice(-1);
-    expect((await get(`/?token=${t.server.token.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`)).status).toBe(403);
-  });
-
-  it('serves assets with the cookie the page set, and refuses them without', async () => {
-    expect((await get('/assets/app.js')).status).toBe(403);
-    const res = await get('/assets/app.js', { Cookie: `steerlab-token-${t.server.port}=${t.server.token}` });
+  it('serves the page and its assets without a token or with a stale one (they hold no secret; the page explains)', async () => {
+    expect((await get('/')).status).toBe(200);
+    expect((await get('/?token=stale')).status).toBe(200);
+    const res = await get('/assets/app.js');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/javascript');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('answers the page\'s token check: 204 for this server\'s token, 403 for any other, none or a foreign origin', async () => {
+    const auth = (headers: Record<string, string>) => get('/api/auth', headers);
+    expect((await auth({ 'X-SteerLab-Token': t.server.token })).status).toBe(204);
+    // One character off (never the same character: a token ending in "x" made this flaky).
+    const last = t.server.token.slice(-1);
+    expect((await auth({ 'X-SteerLab-Token': `${t.server.token.slice(0, -1)}${last === 'x' ? 'y' : 'x'}` })).status).toBe(403);
+    expect((await auth({})).status).toBe(403);
+    expect((await get(`/api/auth?token=${t.server.token}`)).status).toBe(403);
+    expect((await auth({ 'X-SteerLab-Token': t.server.token, Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await auth({ 'X-SteerLab-Token': t.server.token, Host: `evil.example:${t.server.port}` })).status).toBe(403);
   });
 
   it('refuses a non-loopback Host header (DNS rebinding) even with the token', async () => {

@@ -47,10 +47,12 @@ describe('the served workbench in Chromium', () => {
     expect(await status('model').textContent()).toContain('none');
   });
 
-  it('refuses the page without the token', async () => {
+  it('without the token, the page is not connected and asks for the printed address', async () => {
     const other = await browser.newContext();
-    const response = await (await other.newPage()).goto(t.server.url.replace(/\?token=.*/, ''));
-    expect(response?.status()).toBe(403);
+    const bare = await other.newPage();
+    await bare.goto(t.server.url.replace(/\?token=.*/, ''));
+    await expect.poll(() => bare.getByTestId('connection-problem').textContent()).toContain('open the address `steerlab serve` printed');
+    expect(await bare.locator('.connection').textContent()).toBe('refused');
     await other.close();
   });
 

@@ -6,11 +6,11 @@
  * headers reach the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect as tcpConnect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { startServer, type RunningServer } from '../../native/server/server.js';
 import { createFakeWorkbench } from '../api/fake-workbench.js';
 import { makeTree, type Tree } from './tree-snapshot.js';
+import { pageRequest, rawStatus as rawStatusOn, upgradeRequest } from './raw-http.js';
 
 let tree: Tree;
 let server: RunningServer;
@@ -28,44 +28,9 @@ afterAll(async () => {
   rmSync(tree.userDataDir, { recursive: true, force: true });
 });
 
-/** Sends a raw HTTP/1.1 request and resolves with the status code of the answer. */
-function rawStatus(lines: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port }, () => socket.write(lines.join('\r\n') + '\r\n\r\n'));
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer to ${lines[0]}`));
-    }, 5_000);
-    socket.on('data', (chunk) => {
-      text += chunk.toString('latin1');
-      const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(Number(match[1]));
-      }
-    });
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      if (!/^HTTP/.test(text)) resolve(0); // closed without an answer: refused too
-    });
-  });
-}
-
-const upgrade = (target: string, headers: string[]) => [
-  `GET ${target} HTTP/1.1`,
-  'Connection: Upgrade',
-  'Upgrade: websocket',
-  'Sec-WebSocket-Version: 13',
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-  ...headers,
-];
-const page = (target: string, headers: string[], method = 'GET') => [`${method} ${target} HTTP/1.1`, 'Connection: close', ...headers];
+const rawStatus = (lines: string[]) => rawStatusOn(port, lines);
+const upgrade = upgradeRequest;
+const page = pageRequest;
 
 describe('server guards', () => {
   it('accepts its own page and API (the control case)', async () => {

@@ -12,8 +12,9 @@ export function serveCommand(): Command {
       .option('--port <port>', 'port to listen on (default 8765, or any free port when taken)')
       .option('--host <host>', 'address to bind (default 127.0.0.1; anything else is reachable from the network)', '127.0.0.1')
       .option('--open', 'open the page in the default browser')
-      .option('--sessions <dir>', 'folder for session files opened and saved from the page (default ./sessions)'),
-  ).action(async (flags: EngineFlags & { port?: string; host: string; open?: boolean; sessions?: string }) => {
+      .option('--sessions <dir>', 'folder for session files opened and saved from the page (default ./sessions)')
+      .option('--new-token', 'replace the token kept for this sessions folder (pages opened before must use the new address)'),
+  ).action(async (flags: EngineFlags & { port?: string; host: string; open?: boolean; sessions?: string; newToken?: boolean }) => {
     await serve({
       port: flags.port === undefined ? undefined : intFlag('--port', flags.port, 8765, 0, 65535),
       host: flags.host,
@@ -21,6 +22,7 @@ export function serveCommand(): Command {
       dataDir: flags.data,
       backend: flags.backend,
       sessionsDir: flags.sessions,
+      newToken: flags.newToken,
     });
   });
 }

@@ -18,8 +18,21 @@ export class AppState {
   notice = $state<string | null>(null);
   recoveryOffer = $state<WorkbenchInfo['recoveryAvailable']>(null);
 
+  /** Why the page is not connected (a sentence for the user), or null while it is. */
+  connectionProblem = $state<string | null>(null);
+
   constructor(readonly api: ApiClient) {
-    api.onConnection((state) => (this.connection = state));
+    let wasOpen = false;
+    api.onConnection((state, problem) => {
+      this.connection = state;
+      this.connectionProblem = problem;
+      // Disconnected: nothing shown may pass for a live answer, so forget the engine's session
+      // (views clear what depends on its model, e.g. Draw's bars) until the server is back.
+      if (state === 'closed' || state === 'refused') this.session = null;
+      // Back after a drop (e.g. a server restart): everything comes fresh from the engine.
+      if (state === 'open' && wasOpen) void this.load();
+      if (state === 'open') wasOpen = true;
+    });
     api.onEvent((event) => {
       if (event.type === 'session.changed') this.session = event.session;
       if (event.type === 'job.done' && event.kind === 'train') this.session = event.result;
@@ -47,7 +60,9 @@ export class AppState {
       this.error = null;
       return true;
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
+      // A call that failed for want of a connection is explained by the connection banner already.
+      this.error = message === this.connectionProblem ? null : message;
       return false;
     }
   }
