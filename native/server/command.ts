@@ -24,7 +24,8 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     process.stderr.write(`Warning: listening on ${host}, not loopback. Anyone who can reach it and learns the token can run jobs and write session files.\n`);
   }
   const sessionsDir = path.resolve(opts.sessionsDir ?? path.join(process.cwd(), 'sessions'));
-  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir: defaultUserDataDir() });
+  // Recovery is per sessions folder: another server on another folder never sees this one's work.
+  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir: defaultUserDataDir(), sessionsDir });
   const server = await listen(opts.port, (port) => startServer({ workbench, sessionsDir, port, host }));
   process.stdout.write(`Sessions are kept in ${sessionsDir}\n`);
   process.stdout.write(`SteerLab is running at: ${server.url}\n`);
