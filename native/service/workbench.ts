@@ -147,6 +147,12 @@ export class SteerLabWorkbench implements Workbench {
     await this.loader.engine.call('setModel', { weights });
   }
 
+  /** Resolves with the data's state once no load is in flight (tests and the CLI wait on it). */
+  async dataSettled(): Promise<DataStatus> {
+    await this.loader.settled();
+    return this.loader.current();
+  }
+
   useDataFolder(dir: string): Promise<DataStatus> {
     return this.loader.useFolder(dir);
   }
@@ -182,8 +188,8 @@ export class SteerLabWorkbench implements Workbench {
 
   async info(): Promise<WorkbenchInfo> {
     // The backend is chosen in a second or two, with or without data; a failure is its sentence.
+    // The data may still be loading: the page shows that, and hears 'data.status' when it is done.
     const backend = await this.loader.backend;
-    await this.loader.settled();
     return {
       appVersion: APP_VERSION,
       backend,

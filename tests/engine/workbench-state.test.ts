@@ -241,6 +241,8 @@ describe('Save As (15.13)', () => {
 describe('no data yet (15.1)', () => {
   it('starts without MNIST, says what is missing, and opens sessions meanwhile', async () => {
     const wb = await workbench({ userDataDir: folder('user') });
+    expect((await wb.info()).dataStatus.state).toMatch(/^(loading|missing)$/);
+    await wb.dataSettled();
     const info = await wb.info();
     expect(info.data).toBeNull();
     expect(info.dataStatus).toEqual({
