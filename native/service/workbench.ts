@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineOp, EngineOps } from './engine-protocol.js';
 import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
+import { AutosaveTimer } from './autosave-timer.js';
 import { SessionFileExists } from './workbench-errors.js';
 import { recordSweepProgress, recordTrainEvent, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
@@ -86,10 +87,7 @@ function emptySession(): OpenSession {
 export class SteerLabWorkbench implements Workbench {
   private current: OpenSession = emptySession();
   private readonly recentFile: string;
-  private autosaveTimer: NodeJS.Timeout | null = null;
-  private readonly autosaveMs: number;
-  private readonly autosaveRetryMs: number;
-  private autosaveState: AutosaveStatus = { ok: true, savedAt: null };
+  private readonly autosaver: AutosaveTimer;
   private readonly startedAt = new Date().toISOString();
   private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -97,9 +95,15 @@ export class SteerLabWorkbench implements Workbench {
 
   private constructor(private readonly loader: DataLoader, private readonly recovery: RecoverySlot, private readonly options: WorkbenchOptions) {
     this.recentFile = path.join(options.userDataDir, 'recent.json');
-    this.autosaveMs = options.autosaveMs ?? 60_000;
-    this.autosaveRetryMs = options.autosaveRetryMs ?? 10_000;
-    this.scheduleTick(this.autosaveMs);
+    this.autosaver = new AutosaveTimer({
+      periodMs: options.autosaveMs,
+      retryMs: options.autosaveRetryMs,
+      save: async () => {
+        await this.recovery.heartbeat(this.startedAt);
+        return this.autosave();
+      },
+      onStatus: (status) => this.emit({ type: 'autosave.status', status }),
+    });
     loader.onChange((status, data) => {
       // The engine has data now: give it the session's model (opened or restored meanwhile).
       if (status.state === 'ready' && this.current.weights) void this.pushModel(this.current.weights);
@@ -199,7 +203,7 @@ export class SteerLabWorkbench implements Workbench {
       // Never offer to restore over live unsaved work; the offer stays for when it is saved.
       recoveryAvailable: this.current.dirty ? null : this.recovery.offer(),
       job: this.currentJob(),
-      autosave: this.autosaveState,
+      autosave: this.autosaver.status,
     };
   }
 
@@ -214,7 +218,8 @@ export class SteerLabWorkbench implements Workbench {
     this.assertIdle('open a session');
     const session = await readSessionFile(file);
     await this.load(session, path.resolve(file), false);
-    await this.remember(path.resolve(file));
+    // The recent list is a convenience: a user-data folder that cannot be written must not fail the open.
+    await this.remember(path.resolve(file)).catch(() => undefined);
     return this.session();
   }
 
@@ -447,7 +452,7 @@ export class SteerLabWorkbench implements Workbench {
   async close(options: { discardUnsaved?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.autosaveTimer) clearTimeout(this.autosaveTimer);
+    this.autosaver.stop();
     this.job?.controller.abort();
     try {
       if (options.discardUnsaved || !(await this.autosave({ stopped: true }))) await this.recovery.removeAutosave();
@@ -467,42 +472,9 @@ export class SteerLabWorkbench implements Workbench {
     return true;
   }
 
-  /**
-   * One autosave period: the heartbeat that marks this process alive, then the autosave. Never
-   * rejects: a failure (full disk, deleted folder) becomes a warning for the page and a sooner retry.
-   */
-  async tick(): Promise<AutosaveStatus> {
-    try {
-      await this.recovery.heartbeat(this.startedAt);
-      const saved = await this.autosave();
-      if (saved || !this.autosaveState.ok) this.setAutosave({ ok: true, savedAt: saved ? new Date().toISOString() : this.lastSavedAt() });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.setAutosave({
-        ok: false,
-        message: `Autosave failed (${reason}); SteerLab tries again every ${Math.round(this.autosaveRetryMs / 1000)} s. Save the session to keep your work safe.`,
-        failedAt: new Date().toISOString(),
-        retryInMs: this.autosaveRetryMs,
-      });
-    }
-    return this.autosaveState;
-  }
-
-  private lastSavedAt(): string | null {
-    return this.autosaveState.ok ? this.autosaveState.savedAt : null;
-  }
-
-  private setAutosave(status: AutosaveStatus): void {
-    this.autosaveState = status;
-    this.emit({ type: 'autosave.status', status });
-  }
-
-  private scheduleTick(delayMs: number): void {
-    if (this.closed) return;
-    this.autosaveTimer = setTimeout(() => {
-      void this.tick().then((status) => this.scheduleTick(status.ok ? this.autosaveMs : this.autosaveRetryMs));
-    }, delayMs);
-    this.autosaveTimer.unref();
+  /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
+  tick(): Promise<AutosaveStatus> {
+    return this.autosaver.tick();
   }
 
   private async load(session: Session, file: string | null, dirty: boolean): Promise<void> {
