@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type {
   DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
 } from '../service/workbench-types.js';
+import type { DataStatus, RunningJob, WorkbenchEvent } from '../service/workbench-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
@@ -93,7 +94,8 @@ export const API = {
   'session.get': returns<SessionSummary>()(empty),
   'session.new': returns<SessionSummary>()(empty),
   'session.open': returns<SessionSummary>()(z.strictObject({ path: sessionRef })),
-  'session.save': returns<SessionSummary>()(z.strictObject({ path: sessionRef.optional() })),
+  /** `overwrite: true` replaces an existing file of another name (the page asked); otherwise 'exists'. */
+  'session.save': returns<SessionSummary>()(z.strictObject({ path: sessionRef.optional(), overwrite: z.boolean().optional() })),
   'session.recent': returns<RecentSession[]>()(empty),
   'session.restoreRecovery': returns<SessionSummary>()(empty),
   'session.discardRecovery': returns<{ discarded: true }>()(empty),
@@ -128,6 +130,12 @@ export const API = {
   'drawing.list': returns<{ id: string; name: string; createdAt: string }[]>()(empty),
   'drawing.get': returns<DrawingRecord>()(z.strictObject({ id: recordId })),
   'drawing.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+
+  // The data panel (until MNIST is loaded): a folder on the engine's machine, or the download.
+  'data.useFolder': returns<DataStatus>()(z.strictObject({ dir: z.string().min(1).max(4096) })),
+  /** Downloads MNIST with progress ('data.status' events); resolves when done, failed or cancelled. */
+  'data.download': returns<DataStatus>()(empty),
+  'data.cancelDownload': returns<{ cancelled: boolean }>()(empty),
 } as const;
 
 export type Channel = keyof typeof API;
@@ -158,7 +166,9 @@ export type ApiErrorCode =
   | 'unsupported'
   /** The engine refused or failed; `message` is its sentence for the user. */
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  /** Save As named an existing file; ask the user, then send again with `overwrite: true`. */
+  | 'exists';
 
 export interface ApiError {
   code: ApiErrorCode;
@@ -180,7 +190,11 @@ export type ApiEvent =
   | { type: 'job.done'; jobId: string; kind: 'sweep'; result: { sweepId: string } }
   | { type: 'job.error'; jobId: string; kind: JobKind; error: ApiError }
   /** The session changed by a route the page did not initiate (Electron menu, another tab's job). */
-  | { type: 'session.changed'; session: SessionSummary };
+  | { type: 'session.changed'; session: SessionSummary }
+  /** A job started (by this page or another): every page shows it and can cancel it. */
+  | { type: 'job.started'; job: RunningJob }
+  /** The workbench's own news: data loading or download progress, autosave failing or working again. */
+  | WorkbenchEvent;
 
 // ---------------------------------------------------------------------------------------------
 // The WebSocket wire format: requests carry an id, the reply echoes it; events have none.

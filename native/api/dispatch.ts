@@ -8,6 +8,8 @@
  * sends can throw out of here: every failure is a typed error response.
  */
 import type { Job, SessionSummary, Workbench } from '../service/workbench-types.js';
+import { SessionFileExists } from '../service/workbench-errors.js';
+import { Audience } from './audience.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
@@ -90,6 +92,14 @@ export class JobRegistry {
   get size(): number {
     return this.running.size;
   }
+
+  /** Every page connected through this registry's front end; job events go to all of them. */
+  readonly audience = new Audience();
+
+  /** The id of the running job (the workbench runs one at a time), or null. */
+  runningId(): string | null {
+    return this.running.keys().next().value ?? null;
+  }
 }
 
 /**
@@ -111,6 +121,9 @@ export async function dispatch(
     const shown = typeof channel === 'string' ? `"${shortInput(channel)}"` : `a ${typeof channel}`;
     return failure({ code: 'unknown-channel', message: `There is no channel ${shown}. Known channels: ${CHANNELS.join(', ')}.` });
   }
+  // Every page that talks to us hears job progress and the workbench's news, not only its own.
+  context.jobs.audience.join(emit);
+  context.jobs.audience.watch(workbench);
   const parsed = API[channel].request.safeParse(rawPayload ?? {});
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
@@ -147,12 +160,24 @@ interface HandlerArgs {
 type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 
 const HANDLERS: { [C in Channel]: Handler<C> } = {
-  'app.info': ({ workbench }) => workbench.info(),
+  'app.info': async ({ workbench, context }) => {
+    const info = await workbench.info();
+    // A page that connects during a job adopts it: it needs the id to follow and cancel it.
+    return { ...info, job: info.job && { ...info.job, jobId: context.jobs.runningId() } };
+  },
   'session.get': ({ workbench }) => workbench.session(),
   'session.new': ({ workbench }) => workbench.newSession(),
   'session.open': async ({ workbench, context }, { path }) => workbench.openSession(context.sessionPaths.resolve(path, await knownSessions(workbench))),
-  'session.save': async ({ workbench, context }, { path }) =>
-    workbench.saveSession(path === undefined ? undefined : context.sessionPaths.resolve(path, await knownSessions(workbench))),
+  'session.save': async ({ workbench, context }, { path, overwrite }) => {
+    if (path === undefined) return workbench.saveSession();
+    try {
+      // A name from the page never silently replaces another file: 'exists' makes the page ask.
+      return await workbench.saveSession(context.sessionPaths.resolve(path, await knownSessions(workbench)), { overwrite: overwrite ?? false });
+    } catch (error) {
+      if (error instanceof SessionFileExists) throw new ApiFailure('exists', error.message);
+      throw error;
+    }
+  },
   'session.recent': async ({ workbench, context }) => {
     const paths = await workbench.recentSessions();
     return paths.map((p) => context.sessionPaths.toRecent(p)).filter((r): r is RecentSession => r !== null);
@@ -171,7 +196,8 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
     if (!context.host?.saveAsDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
     return context.host.saveAsDialog();
   },
-  'train.start': ({ workbench, emit, context }, { config }) => {
+  'train.start': ({ workbench, emit: starter, context }, { config }) => {
+    const emit: Emit = (event) => context.jobs.audience.send(event, starter);
     let lastStepSentAt = -Infinity;
     let jobId = '';
     const job = workbench.train(config, (event) => {
@@ -185,6 +211,7 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
       emit({ type: 'train.progress', jobId, event });
     });
     jobId = context.jobs.add('train', job);
+    announce(workbench, jobId, emit);
     settle(job, jobId, 'train', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'train', result }));
     return { jobId };
   },
@@ -207,7 +234,22 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'drawing.list': ({ workbench }) => workbench.listDrawings(),
   'drawing.get': ({ workbench }, { id }) => workbench.getDrawing(id),
   'drawing.delete': ({ workbench }, { id }) => workbench.deleteDrawing(id),
+  'data.useFolder': ({ workbench }, { dir }) => dataAction(workbench.useDataFolder?.bind(workbench))(dir),
+  'data.download': ({ workbench }) => dataAction(workbench.downloadData?.bind(workbench))(),
+  'data.cancelDownload': ({ workbench }) => ({ cancelled: dataAction(workbench.cancelDataDownload?.bind(workbench))() }),
 };
+
+/** A data-panel action, or 'unsupported' where the workbench has no data panel (test doubles). */
+function dataAction<A extends unknown[], R>(action: ((...args: A) => R) | undefined): (...args: A) => R {
+  if (!action) throw new ApiFailure('unsupported', 'This workbench loads its data at start; it has no data panel.');
+  return action;
+}
+
+/** Tells every page that a job started, with what a page needs to show and cancel it. */
+function announce(workbench: Workbench, jobId: string, emit: Emit): void {
+  const job = workbench.currentJob?.();
+  if (job) emit({ type: 'job.started', job: { ...job, jobId } });
+}
 
 async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
   return { recent: await workbench.recentSessions(), current: workbench.session().path };
@@ -215,13 +257,15 @@ async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
 
 /** Starts a sweep job: progress events while it runs, then the sweep id. */
 function startSweep(
-  { emit, context, workbench }: HandlerArgs,
+  { emit: starter, context, workbench }: HandlerArgs,
   start: (onProgress: (progress: SweepProgress) => void) => Job<{ sweepId: string }>,
 ): { jobId: string } {
+  const emit: Emit = (event) => context.jobs.audience.send(event, starter);
   let jobId = '';
   // Progress can only arrive after `start` returned, so jobId is set by then.
   const job = start((progress) => emit({ type: 'sweep.progress', jobId, progress }));
   jobId = context.jobs.add('sweep', job);
+  announce(workbench, jobId, emit);
   settle(job, jobId, 'sweep', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'sweep', result }));
   // The sweep is now in the session (and the session unsaved): tell the page after job.done.
   job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);

@@ -17,6 +17,15 @@ export const MNIST_MIRRORS: string[] = [
   'https://ossci-datasets.s3.amazonaws.com/mnist/',
 ];
 
+/**
+ * Mirrors named by STEERLAB_MNIST_MIRRORS (comma-separated URLs of folders holding the four
+ * .gz files), for a local mirror or a proxy; undefined when unset, meaning the public ones.
+ */
+export function mirrorsFromEnv(env: Record<string, string | undefined> = process.env): string[] | undefined {
+  const list = (env.STEERLAB_MNIST_MIRRORS ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  return list.length > 0 ? list : undefined;
+}
+
 export interface DownloadProgress {
   /** e.g. 'train-images-idx3-ubyte.gz' */
   file: string;
@@ -96,7 +105,7 @@ async function writeAtomically(dest: string, bytes: Uint8Array): Promise<void> {
 }
 
 export async function downloadMnist(cacheDir: string, opts: DownloadOptions = {}): Promise<void> {
-  const mirrors = (opts.mirrors ?? MNIST_MIRRORS).map((m) => (m.endsWith('/') ? m : m + '/'));
+  const mirrors = (opts.mirrors ?? mirrorsFromEnv() ?? MNIST_MIRRORS).map((m) => (m.endsWith('/') ? m : m + '/'));
   const files = opts.files ?? MNIST_FILES;
   await mkdir(cacheDir, { recursive: true });
   for (const { name, sha256 } of files) {
@@ -132,13 +141,14 @@ export async function downloadMnist(cacheDir: string, opts: DownloadOptions = {}
     }
     if (!saved) {
       const all = files.map((f) => f.name + '.gz').join(', ');
+      // One sentence (the CLI prints it as is): what failed, why per mirror, and the way round.
+      const why = attempts.map((a) => `${a.url}: ${a.reason}`).join('; ');
       throw new MnistDownloadError(
         file,
         attempts,
-        `Could not download ${file}: we appear to be offline, or could not reach the MNIST mirrors.\n` +
-          attempts.map((a) => `  ${a.url}: ${a.reason}`).join('\n') +
-          `\nDownload the ${files.length} files (${all}) manually from a mirror such as ${MNIST_MIRRORS[0]}, ` +
-          `then pass --data DIR or set STEERLAB_DATA=DIR to the folder holding them.`,
+        `Could not download ${file} from any MNIST mirror (offline, or the mirrors are unreachable: ${why}); ` +
+          `download the ${files.length} files (${all}) by hand from a mirror such as ${MNIST_MIRRORS[0]} ` +
+          `and pass --data DIR or set STEERLAB_DATA=DIR to the folder holding them.`,
       );
     }
   }

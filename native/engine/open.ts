@@ -13,6 +13,8 @@ export interface EngineOptions {
   /** --backend NAME */
   backend?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the cache lookup and downloads go (default: the user's cache folder). */
+  cacheDir?: string;
   /** Allow downloading MNIST into the cache when no folder holds it (default true). */
   download?: boolean;
   onDownloadProgress?: (p: { file: string; receivedBytes: number; totalBytes?: number }) => void;
@@ -26,9 +28,18 @@ export interface Engine {
 }
 
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
+  const backend = await selectBackend({ forced: options.backend, env: options.env ?? process.env });
+  return openEngineData(backend, options);
+}
+
+/**
+ * The second half of opening: find, verify and load MNIST for an engine whose backend is already
+ * chosen. The workbench calls the halves apart, so it can run (and show its data panel) before
+ * the data exists.
+ */
+export async function openEngineData(backend: BackendReport, options: EngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
-  const backend = await selectBackend({ forced: options.backend, env });
-  const data = await loadMnist({ dataDir: options.dataDir, env, download: options.download, onProgress: options.onDownloadProgress });
+  const data = await loadMnist({ dataDir: options.dataDir, env, cacheDir: options.cacheDir, download: options.download, onProgress: options.onDownloadProgress });
   // STEERLAB_THREADS caps the threads a sweep uses (1 = this thread only).
   const cores = Math.min(availableParallelism(), Number(env.STEERLAB_THREADS) || Infinity);
   return { backend, data, sweepPool: sharedSweepPool(backend.name, cores) };

@@ -29,7 +29,8 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   }
   const sessionsDir = path.resolve(opts.sessionsDir ?? path.join(process.cwd(), 'sessions'));
   const userDataDir = defaultUserDataDir();
-  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir });
+  // Recovery is per sessions folder: another server on another folder never sees this one's work.
+  const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir, sessionsDir });
   // One token per sessions folder, kept between runs: pages left open reconnect after a restart.
   const kept = await tokenForSessionsFolder(userDataDir, sessionsDir, opts.newToken ?? false);
   const server = await listen(opts.port, (port) => startServer({ workbench, sessionsDir, port, host, token: kept.token }));

@@ -14,6 +14,8 @@ export interface WorkerStartOptions {
   dataDir?: string;
   backend?: string;
   env: Record<string, string | undefined>;
+  /** Where the cache lookup (and the workbench's downloads) look for MNIST. */
+  cacheDir?: string;
 }
 
 /** Each operation: its arguments, its result and the progress events it emits. */
@@ -31,10 +33,19 @@ export type EngineOp = keyof EngineOps;
 
 export type ToWorker =
   | { type: 'call'; id: number; op: EngineOp; args: unknown }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Find and load MNIST: from `dataDir`, else --data / STEERLAB_DATA / the cache (never downloads). */
+  | { type: 'loadData'; dataDir?: string };
+
+export type LoadedDataInfo = { dir: string; checksums: Record<string, string>; trainCount: number; testCount: number };
 
 export type FromWorker =
-  | { type: 'ready'; backend: BackendReport; data: { dir: string; checksums: Record<string, string>; trainCount: number; testCount: number } }
+  /** The backend is chosen; the worker now waits for 'loadData'. */
+  | { type: 'backend'; backend: BackendReport }
+  | { type: 'data'; data: LoadedDataInfo }
+  /** MNIST could not be found or read; the worker stays up and can be asked again. */
+  | { type: 'dataError'; message: string }
+  /** No backend could start: the worker is unusable. */
   | { type: 'fatal'; message: string }
   | { type: 'progress'; id: number; event: unknown }
   | { type: 'result'; id: number; value: unknown }

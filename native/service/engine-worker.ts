@@ -3,7 +3,8 @@
  * sweeps and live steering off the main thread, so the window (or server) stays responsive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openEngine, type Engine } from '../engine/open.js';
+import { openEngineData, type Engine } from '../engine/open.js';
+import { selectBackend, type BackendReport } from '../backend/select.js';
 import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import { train, TrainingCancelled } from '../train/trainer.js';
@@ -16,9 +17,16 @@ import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } fr
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 
-let engine: Engine;
+let engine: Engine | null = null;
+let backend: BackendReport;
 let model: { mlp: Mlp; sha256: string; steerer: Steerer } | null = null;
 const running = new Map<number, AbortController>();
+
+/** The loaded engine; operations only arrive after the workbench saw 'data', but check anyway. */
+function loaded(): Engine {
+  if (!engine) throw new Error('MNIST is not loaded yet: choose its folder or download it in the data panel.');
+  return engine;
+}
 
 function needModel(): { mlp: Mlp; sha256: string; steerer: Steerer } {
   if (!model) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
@@ -27,7 +35,8 @@ function needModel(): { mlp: Mlp; sha256: string; steerer: Steerer } {
 
 function context(): ExperimentContext {
   const m = needModel();
-  return { model: m.mlp, modelSha256: m.sha256, data: engine.data, backend: engine.backend, pool: engine.sweepPool };
+  const e = loaded();
+  return { model: m.mlp, modelSha256: m.sha256, data: e.data, backend: e.backend, pool: e.sweepPool };
 }
 
 type Handler<K extends EngineOp> = (args: EngineOps[K]['args'], emit: (e: EngineOps[K]['progress']) => void, signal: AbortSignal) => Promise<EngineOps[K]['result']>;
@@ -37,23 +46,24 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
     model?.mlp.dispose();
     if (weights) {
       const mlp = Mlp.fromWeights(weights);
-      model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, engine.data) };
+      model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, loaded().data) };
     } else {
       model = null;
     }
     return { modelSha256: model?.sha256 ?? null };
   },
   async train({ config }, emit, signal) {
-    return train(engine.data.train, engine.data.test, config, { onEvent: emit, signal });
+    const { data } = loaded();
+    return train(data.train, data.test, config, { onEvent: emit, signal });
   },
   async steer({ pixels, additions }) {
     return needModel().steerer.steer(pixels, additions);
   },
   async image({ split, index }) {
-    return datasetImage(engine.data, split, index);
+    return datasetImage(loaded().data, split, index);
   },
   async browse(query) {
-    return browseImages(engine.data, query);
+    return browseImages(loaded().data, query);
   },
   async pairSweep(spec, emit, signal) {
     return runPairSweep(context(), spec, { onProgress: emit, signal });
@@ -71,6 +81,7 @@ async function handle(message: ToWorker): Promise<void> {
     running.get(message.id)?.abort();
     return;
   }
+  if (message.type === 'loadData') return loadData(message.dataDir);
   const controller = new AbortController();
   running.set(message.id, controller);
   try {
@@ -85,17 +96,39 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-async function start(): Promise<void> {
-  const options = workerData as WorkerStartOptions;
+const options = workerData as WorkerStartOptions;
+
+/**
+ * Loads MNIST without downloading (the workbench downloads with progress itself). A folder that
+ * lacks or spoils the files is a 'dataError', not fatal: the page's data panel asks again.
+ */
+async function loadData(dataDir: string | undefined): Promise<void> {
+  if (engine) {
+    send({ type: 'data', data: describeData(engine) });
+    return;
+  }
   try {
-    engine = await openEngine({ dataDir: options.dataDir, backend: options.backend, env: options.env });
+    engine = await openEngineData(backend, { dataDir: dataDir ?? options.dataDir, env: options.env, cacheDir: options.cacheDir, download: false });
+  } catch (error) {
+    send({ type: 'dataError', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  send({ type: 'data', data: describeData(engine) });
+}
+
+function describeData(e: Engine) {
+  return { dir: e.data.dir, checksums: e.data.checksums, trainCount: e.data.train.count, testCount: e.data.test.count };
+}
+
+async function start(): Promise<void> {
+  try {
+    backend = await selectBackend({ forced: options.backend, env: options.env });
   } catch (error) {
     send({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
     return;
   }
   port.on('message', (m: ToWorker) => void handle(m));
-  const { data } = engine;
-  send({ type: 'ready', backend: engine.backend, data: { dir: data.dir, checksums: data.checksums, trainCount: data.train.count, testCount: data.test.count } });
+  send({ type: 'backend', backend });
 }
 
 void start();

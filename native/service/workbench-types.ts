@@ -41,12 +41,80 @@ export interface SessionSummary {
 
 export interface WorkbenchInfo {
   appVersion: string;
+  /** The backend in use (chosen before the data is needed, so known even without MNIST). */
   backend: BackendReport;
-  data: { dir: string; checksums: Record<string, string>; trainCount: number; testCount: number };
+  /** The MNIST files in use; null until they are loaded (see `dataStatus`). */
+  data: LoadedData | null;
+  /** Where loading MNIST stands: a page shows its data panel unless this is 'ready'. */
+  dataStatus: DataStatus;
   session: SessionSummary;
-  /** A recovery file from a previous run that did not close cleanly, if any. */
-  recoveryAvailable: null | { path: string; savedAt: string; name: string };
+  /**
+   * Unsaved work left by a previous run of this workbench's recovery identity that crashed (or
+   * was stopped with unsaved changes). Never this run's own autosave, and null while the live
+   * session has unsaved changes, so a restore is never offered over live work.
+   */
+  recoveryAvailable: null | RecoveryOffer;
+  /** The job running now, if any, with its latest progress (a page that connects adopts it). */
+  job: RunningJob | null;
+  /** Whether the last autosave worked; a failure is shown as a warning until one succeeds. */
+  autosave: AutosaveStatus;
 }
+
+export interface LoadedData {
+  dir: string;
+  checksums: Record<string, string>;
+  trainCount: number;
+  testCount: number;
+}
+
+export type DataStatus =
+  /** The engine is reading and verifying the files (or starting its backend). */
+  | { state: 'loading' }
+  | { state: 'ready' }
+  /** No folder holds the four files, or the ones found are unusable; `message` says which and why. */
+  | { state: 'missing'; message: string; cacheDir: string }
+  /** Downloading into `cacheDir`; file `fileIndex` (1-based) of `fileCount`. */
+  | { state: 'downloading'; cacheDir: string; file: string; fileIndex: number; fileCount: number; receivedBytes: number; totalBytes: number | null }
+  /** The engine failed for a reason other than the data (e.g. no backend could start). */
+  | { state: 'failed'; message: string };
+
+export interface RecoveryOffer {
+  path: string;
+  savedAt: string;
+  name: string;
+  /** 'crash': the process died; 'stopped': it was stopped cleanly but with unsaved changes. */
+  reason: 'crash' | 'stopped';
+}
+
+export type AutosaveStatus =
+  | { ok: true; savedAt: string | null }
+  | { ok: false; message: string; failedAt: string; retryInMs: number };
+
+/** The workbench's one running job, as a page that (re)connects needs it. */
+export interface RunningJob {
+  /** The API's job id (for job.cancel); set by the dispatcher, null inside the workbench. */
+  jobId: string | null;
+  kind: 'train' | 'sweep';
+  sweepKind: SweepRecord['kind'] | null;
+  /** What runs, in words ("training 3 epochs, hidden 512-512", "all pairs, layer 0, coeff 1"). */
+  title: string;
+  startedAt: string;
+  /** Training only: the configuration it runs with. */
+  config: TrainConfig | null;
+  /** The latest step of a training run, or the latest sweep progress. */
+  trainStep: Extract<TrainEvent, { kind: 'step' }> | null;
+  sweepProgress: SweepProgress | null;
+  /** Training so far: finished epochs and loss points (thinned to at most a few hundred). */
+  epochs: Extract<TrainEvent, { kind: 'epoch' }>[];
+  history: { epoch: number; step: number; loss: number }[];
+  cancelling: boolean;
+}
+
+/** Pushed by the workbench to every page: state that changes without a request. */
+export type WorkbenchEvent =
+  | { type: 'data.status'; status: DataStatus; data: LoadedData | null }
+  | { type: 'autosave.status'; status: AutosaveStatus }
+  | { type: 'job.started'; job: RunningJob };
 
 /** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
 export interface SteerAddition {
@@ -115,8 +183,12 @@ export interface Workbench {
   session(): SessionSummary;
   newSession(): SessionSummary;
   openSession(path: string): Promise<SessionSummary>;
-  /** Saves to `path`, or to the current path when omitted (error if the session was never saved). */
-  saveSession(path?: string): Promise<SessionSummary>;
+  /**
+   * Saves to `path`, or to the current path when omitted (error if the session was never saved).
+   * With `overwrite: false`, an existing file other than the session's own is refused with a
+   * `SessionFileExists` error (the page then asks); the default overwrites (native dialogs ask).
+   */
+  saveSession(path?: string, options?: { overwrite?: boolean }): Promise<SessionSummary>;
   recentSessions(): Promise<string[]>;
   restoreRecovery(): Promise<SessionSummary>;
   discardRecovery(): Promise<void>;
@@ -144,5 +216,19 @@ export interface Workbench {
   getDrawing(id: string): DrawingRecord;
   deleteDrawing(id: string): SessionSummary;
 
-  close(): Promise<void>;
+  /** The running job with its latest progress, or null. */
+  currentJob?(): RunningJob | null;
+  /** Subscribes to pushed state (data loading, autosave, job started); returns the unsubscribe. */
+  onEvent?(listener: (event: WorkbenchEvent) => void): () => void;
+  /** Loads MNIST from a folder (allowed until data is loaded). */
+  useDataFolder?(dir: string): Promise<DataStatus>;
+  /** Downloads MNIST into the cache with progress (pushed as 'data.status'); cancellable. */
+  downloadData?(): Promise<DataStatus>;
+  cancelDataDownload?(): boolean;
+
+  /**
+   * Stops the engine. Unsaved changes are kept as a recovery offered on the next start unless
+   * `discardUnsaved` (the user chose not to save them).
+   */
+  close(options?: { discardUnsaved?: boolean }): Promise<void>;
 }

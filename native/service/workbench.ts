@@ -2,36 +2,66 @@
  * The workbench: one open session, its model in the engine worker, and the long jobs that change
  * it. Electron's main process and the server mode both drive this one class.
  *
- * The session lives here (the main thread); the worker only computes. Unsaved work is written to
- * a recovery file every `autosaveMs` (one minute) so a crash loses at most that much; the next
- * start offers it back.
+ * The session lives here (the main thread); the worker only computes. The workbench exists before
+ * MNIST does: without the files it waits in a "no data yet" state (./data-loader.ts) and the page
+ * shows its data panel. Unsaved work is autosaved every `autosaveMs` (one minute) into this
+ * workbench's own recovery slot (./recovery.ts), so a crash loses at most that much and only the
+ * next start of the same identity offers it back; a failed autosave becomes a warning and a retry,
+ * never a crash. The one running job is kept with its latest progress, so a page that connects
+ * later (a reload, a second tab) can show it and cancel it.
  */
 import path from 'node:path';
-import { mkdir, readFile, writeFile, unlink, stat } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { newSession, type Session } from '../session/format.js';
 import { readSessionFile, writeSessionFile } from '../session/store.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
 import { APP_VERSION } from '../version.js';
-import { EngineClient, type EngineReady } from './engine-client.js';
 import type { SweepRecord, PairSweepRecord } from '../steer/records.js';
 import type { SweepProgress } from '../steer/sweep.js';
-import { describePairSource } from '../steer/vectors.js';
 import { compareTables } from '../metrics/compare.js';
 import { SEED_TABLES } from '../report/seed-tables.js';
+import { MNIST_COUNTS } from '../data/mnist.js';
 import { randomUUID } from 'node:crypto';
-import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord } from './workbench-types.js';
+import type { EngineOp, EngineOps } from './engine-protocol.js';
+import { DataLoader } from './data-loader.js';
+import { RecoverySlot } from './recovery.js';
+import { AutosaveTimer } from './autosave-timer.js';
+import { SessionFileExists } from './workbench-errors.js';
+import { recordSweepProgress, recordTrainEvent, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
+import type {
+  Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord,
+  AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
+} from './workbench-types.js';
 
 export interface WorkbenchOptions {
   dataDir?: string;
   backend?: string;
   env?: NodeJS.ProcessEnv;
-  /** Where recent files and the recovery file live (Electron's userData, or a folder of the server's). */
+  /** Where recent files and the recovery slots live (Electron's userData, or a folder of the server's). */
   userDataDir: string;
   /** Autosave period for the recovery file (default 60 s). */
   autosaveMs?: number;
+  /** How soon a failed autosave is tried again (default 10 s). */
+  autosaveRetryMs?: number;
+  /**
+   * Whose recovery this workbench keeps: the server passes its sessions folder, the desktop app
+   * its window ("window-1"). Two identities never see each other's unsaved work.
+   */
+  recoveryId?: string;
+  /**
+   * Server mode: the folder whose sessions this workbench serves. A restored session keeps its
+   * file name only if that file is in this folder; otherwise it comes back untitled, so a restore
+   * can never make a later Save write outside the folder.
+   */
+  sessionsDir?: string;
+  /** Where MNIST downloads go (default: the user's cache folder). */
+  cacheDir?: string;
+  /** MNIST mirrors for the data panel's download (default: STEERLAB_MNIST_MIRRORS, else the public ones). */
+  mirrors?: string[];
 }
+
 
 type Header = Session['header'];
 
@@ -56,26 +86,91 @@ function emptySession(): OpenSession {
 
 export class SteerLabWorkbench implements Workbench {
   private current: OpenSession = emptySession();
-  private readonly recoveryFile: string;
-  private readonly recoveryMeta: string;
   private readonly recentFile: string;
-  private readonly autosaveTimer: NodeJS.Timeout;
-  private job: { kind: string; controller: AbortController } | null = null;
+  private readonly autosaver: AutosaveTimer;
+  private readonly startedAt = new Date().toISOString();
+  private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
+  private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
+  private closed = false;
 
-  private constructor(private readonly engine: EngineClient, private readonly ready: EngineReady, options: WorkbenchOptions) {
-    this.recoveryFile = path.join(options.userDataDir, 'recovery.steerlab');
-    this.recoveryMeta = path.join(options.userDataDir, 'recovery.json');
+  private constructor(private readonly loader: DataLoader, private readonly recovery: RecoverySlot, private readonly options: WorkbenchOptions) {
     this.recentFile = path.join(options.userDataDir, 'recent.json');
-    this.autosaveTimer = setInterval(() => void this.autosave(), options.autosaveMs ?? 60_000);
-    this.autosaveTimer.unref();
+    this.autosaver = new AutosaveTimer({
+      periodMs: options.autosaveMs,
+      retryMs: options.autosaveRetryMs,
+      save: async () => {
+        await this.recovery.heartbeat(this.startedAt);
+        return this.autosave();
+      },
+      onStatus: (status) => this.emit({ type: 'autosave.status', status }),
+    });
+    loader.onChange((status, data) => {
+      // The engine has data now: give it the session's model (opened or restored meanwhile).
+      if (status.state === 'ready' && this.current.weights) void this.pushModel(this.current.weights);
+      this.emit({ type: 'data.status', status, data });
+    });
   }
 
+  /**
+   * Creates the workbench without waiting for MNIST: the engine starts in the background and the
+   * API answers at once (calls that need the data wait for the first load, then say what is missing).
+   */
   static async create(options: WorkbenchOptions): Promise<SteerLabWorkbench> {
     await mkdir(options.userDataDir, { recursive: true });
+    const recovery = await RecoverySlot.claim(options.userDataDir, { key: options.recoveryId ?? (options.sessionsDir ? path.resolve(options.sessionsDir) : 'default') });
     const env = Object.fromEntries(Object.entries(options.env ?? process.env));
-    const engine = new EngineClient({ dataDir: options.dataDir, backend: options.backend, env });
-    const ready = await engine.ready;
-    return new SteerLabWorkbench(engine, ready, options);
+    const loader = new DataLoader({ dataDir: options.dataDir, backend: options.backend, env, cacheDir: options.cacheDir, mirrors: options.mirrors });
+    return new SteerLabWorkbench(loader, recovery, options);
+  }
+
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: WorkbenchEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A front end's listener failing must not stop the others (or the workbench).
+      }
+    }
+  }
+
+  /** Runs `op` in the engine once any data load in flight has finished. */
+  private async call<K extends EngineOp>(op: K, args: EngineOps[K]['args'], onProgress?: (event: EngineOps[K]['progress']) => void, signal?: AbortSignal): Promise<EngineOps[K]['result']> {
+    await this.loader.settled();
+    return this.loader.engine.call(op, args, onProgress, signal);
+  }
+
+  /** Gives the engine a model if it has data; without data the model follows when data arrives. */
+  private async pushModel(weights: MlpWeights | null): Promise<void> {
+    await this.loader.settled();
+    if (this.loader.current().state !== 'ready') return;
+    await this.loader.engine.call('setModel', { weights });
+  }
+
+  /** Resolves with the data's state once no load is in flight (tests and the CLI wait on it). */
+  async dataSettled(): Promise<DataStatus> {
+    await this.loader.settled();
+    return this.loader.current();
+  }
+
+  useDataFolder(dir: string): Promise<DataStatus> {
+    return this.loader.useFolder(dir);
+  }
+
+  downloadData(): Promise<DataStatus> {
+    return this.loader.startDownload();
+  }
+
+  cancelDataDownload(): boolean {
+    return this.loader.cancelDownload();
+  }
+
+  currentJob(): RunningJob | null {
+    return this.job ? snapshot(this.job.info) : null;
   }
 
   session(): SessionSummary {
@@ -87,7 +182,7 @@ export class SteerLabWorkbench implements Workbench {
       dirty,
       model: weights ? { sizes: weights.sizes, sha256: modelSha256(weights), testCeNats: t?.testCeNats ?? null, testAccuracy: t?.testAccuracy ?? null } : null,
       training: t
-        ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, stepsPerEpoch: t.stepsPerEpoch ?? Math.ceil(this.ready.data.trainCount / t.config.batchSize), elapsedMs: t.elapsedMs, backend: t.backend }
+        ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, stepsPerEpoch: t.stepsPerEpoch ?? Math.ceil((this.loader.loaded()?.trainCount ?? MNIST_COUNTS.train) / t.config.batchSize), elapsedMs: t.elapsedMs, backend: t.backend }
         : null,
       sweepIds: (header.sweeps as SweepRecord[]).map((s) => s.id),
       drawingIds: (header.drawings as { id: string }[]).map((d) => d.id),
@@ -96,13 +191,26 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   async info(): Promise<WorkbenchInfo> {
-    return { appVersion: APP_VERSION, backend: this.ready.backend, data: this.ready.data, session: this.session(), recoveryAvailable: await this.recoveryInfo() };
+    // The backend is chosen in a second or two, with or without data; a failure is its sentence.
+    // The data may still be loading: the page shows that, and hears 'data.status' when it is done.
+    const backend = await this.loader.backend;
+    return {
+      appVersion: APP_VERSION,
+      backend,
+      data: this.loader.loaded(),
+      dataStatus: this.loader.current(),
+      session: this.session(),
+      // Never offer to restore over live unsaved work; the offer stays for when it is saved.
+      recoveryAvailable: this.current.dirty ? null : this.recovery.offer(),
+      job: this.currentJob(),
+      autosave: this.autosaver.status,
+    };
   }
 
   newSession(): SessionSummary {
     this.assertIdle('start a new session');
     this.current = emptySession();
-    void this.engine.call('setModel', { weights: null });
+    this.pushModel(null).catch(() => undefined);
     return this.session();
   }
 
@@ -110,18 +218,21 @@ export class SteerLabWorkbench implements Workbench {
     this.assertIdle('open a session');
     const session = await readSessionFile(file);
     await this.load(session, path.resolve(file), false);
-    await this.remember(path.resolve(file));
+    // The recent list is a convenience: a user-data folder that cannot be written must not fail the open.
+    await this.remember(path.resolve(file)).catch(() => undefined);
     return this.session();
   }
 
-  async saveSession(file?: string): Promise<SessionSummary> {
+  async saveSession(file?: string, options: { overwrite?: boolean } = {}): Promise<SessionSummary> {
     const target = file ? path.resolve(file) : this.current.path;
     if (!target) throw new Error('This session has not been saved yet: choose a file name (Save As).');
+    if (options.overwrite === false && target !== this.current.path && (await fileExists(target))) throw new SessionFileExists(target);
     await writeSessionFile(target, this.toSession());
     this.current.path = target;
     this.current.dirty = false;
-    await this.clearRecovery();
-    await this.remember(target);
+    // Saved work needs no autosave; a failed remove only leaves a file the next start ignores.
+    await this.recovery.removeAutosave().catch(() => undefined);
+    await this.remember(target).catch(() => undefined);
     return this.session();
   }
 
@@ -134,18 +245,32 @@ export class SteerLabWorkbench implements Workbench {
     }
   }
 
+  /**
+   * Restores what an earlier, crashed run of this identity left. Refused while a job runs (the job
+   * would land in the restored session) and over unsaved live work (it would be lost).
+   */
   async restoreRecovery(): Promise<SessionSummary> {
-    const meta = await this.recoveryInfo();
-    if (!meta) throw new Error('There is no recovery file to restore.');
-    const session = await readSessionFile(this.recoveryFile);
-    const original = JSON.parse(await readFile(this.recoveryMeta, 'utf8')) as { path: string | null };
-    // Restored work is unsaved until the user saves it where they want it.
-    await this.load(session, original.path, true);
+    this.assertIdle('restore the unsaved session');
+    if (this.current.dirty) throw new Error(`"${this.session().name}" has unsaved changes: save or discard them first, then restore.`);
+    const offer = this.recovery.offer();
+    if (!offer) throw new Error('There is no unsaved session to restore.');
+    const session = await readSessionFile(offer.path);
+    const meta = await this.recovery.previousMeta();
+    await this.load(session, this.restoredPath(meta?.path ?? null), true);
+    await this.recovery.discardPrevious();
+    // The restored work is now this run's unsaved work: protect it at once, not in a minute.
+    await this.tick();
     return this.session();
   }
 
+  /** The file a restored session may keep: in server mode only one inside the served folder. */
+  private restoredPath(original: string | null): string | null {
+    if (!original || !this.options.sessionsDir) return original;
+    return path.dirname(path.resolve(original)) === path.resolve(this.options.sessionsDir) ? original : null;
+  }
+
   async discardRecovery(): Promise<void> {
-    await this.clearRecovery();
+    await this.recovery.discardPrevious();
   }
 
   setNotes(notes: string): SessionSummary {
@@ -157,19 +282,25 @@ export class SteerLabWorkbench implements Workbench {
   train(config: Partial<TrainConfig>, onEvent: (event: TrainEvent) => void): Job<SessionSummary> {
     const full: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...config };
     validateTrainConfig(full);
-    const controller = this.begin('training');
+    const { controller, info } = this.begin('training', trainingJob(full));
+    const progress = (event: TrainEvent) => {
+      recordTrainEvent(info, event);
+      onEvent(event);
+    };
     const result = (async () => {
       try {
-        const r = await this.engine.call('train', { config: full }, onEvent, controller.signal);
+        const r = await this.call('train', { config: full }, progress, controller.signal);
         const { weights, ...summary } = r;
-        await this.engine.call('setModel', { weights });
+        const ready = this.loader.loaded()!;
+        const backend = await this.loader.backend;
+        await this.call('setModel', { weights });
         this.current.weights = weights;
         // A new model invalidates results computed with the old one.
         this.current.header = {
           ...this.current.header,
-          training: { ...summary, backend: this.ready.backend.name, completed: true },
-          dataset: { checksums: this.ready.data.checksums },
-          backend: { name: this.ready.backend.name, skipped: this.ready.backend.skipped },
+          training: { ...summary, backend: backend.name, completed: true },
+          dataset: { checksums: ready.checksums },
+          backend: { name: backend.name, skipped: backend.skipped },
           sweeps: [],
           vectors: [],
         };
@@ -179,35 +310,43 @@ export class SteerLabWorkbench implements Workbench {
         this.job = null;
       }
     })();
-    return { result, cancel: () => controller.abort() };
+    return { result, cancel: () => this.cancelJob(controller) };
   }
 
   steer(pixels: number[], additions: SteerAddition[]): Promise<SteerResult> {
-    return this.engine.call('steer', { pixels, additions });
+    return this.call('steer', { pixels, additions });
   }
 
   datasetImage(split: 'train' | 'test', index: number): Promise<DatasetImage> {
-    return this.engine.call('image', { split, index });
+    return this.call('image', { split, index });
   }
 
   pairSweep(spec: Parameters<Workbench['pairSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
-    return this.sweepJob(() => this.engine.call('pairSweep', spec, onProgress, this.job?.controller.signal));
+    return this.sweepJob({ kind: 'pairs', ...spec }, onProgress, (progress, signal) => this.call('pairSweep', spec, progress, signal));
   }
 
   layerSweep(spec: Parameters<Workbench['layerSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
-    return this.sweepJob(() => this.engine.call('layerSweep', spec, onProgress, this.job?.controller.signal));
+    return this.sweepJob({ kind: 'layers', ...spec }, onProgress, (progress, signal) => this.call('layerSweep', spec, progress, signal));
   }
 
   coeffSweep(spec: Parameters<Workbench['coeffSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
-    return this.sweepJob(() => this.engine.call('coeffSweep', spec, onProgress, this.job?.controller.signal));
+    return this.sweepJob({ kind: 'coeffs', ...spec }, onProgress, (progress, signal) => this.call('coeffSweep', spec, progress, signal));
   }
 
   /** Runs one sweep as the session's job and keeps its record in the session. */
-  private sweepJob(run: () => Promise<SweepRecord>): Job<{ sweepId: string }> {
-    const controller = this.begin('a sweep');
+  private sweepJob(
+    spec: SweepSpec,
+    onProgress: (p: SweepProgress) => void,
+    run: (onProgress: (p: SweepProgress) => void, signal: AbortSignal) => Promise<SweepRecord>,
+  ): Job<{ sweepId: string }> {
+    const { controller, info } = this.begin('a sweep', sweepJob(spec));
+    const progress = (p: SweepProgress) => {
+      recordSweepProgress(info, p);
+      onProgress(p);
+    };
     const result = (async () => {
       try {
-        const record = await run();
+        const record = await run(progress, controller.signal);
         this.current.header.sweeps.push(record);
         this.current.dirty = true;
         return { sweepId: record.id };
@@ -215,7 +354,12 @@ export class SteerLabWorkbench implements Workbench {
         this.job = null;
       }
     })();
-    return { result, cancel: () => controller.abort() };
+    return { result, cancel: () => this.cancelJob(controller) };
+  }
+
+  private cancelJob(controller: AbortController): void {
+    if (this.job?.controller === controller) this.job.info.cancelling = true;
+    controller.abort();
   }
 
   listSweeps(): SweepSummary[] {
@@ -258,7 +402,7 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   browseImages(query: Parameters<Workbench['browseImages']>[0]) {
-    return this.engine.call('browse', query);
+    return this.call('browse', query);
   }
 
   async saveDrawing(drawing: { name: string; pixels: number[]; additions: SteerAddition[] }): Promise<DrawingRecord> {
@@ -301,37 +445,40 @@ export class SteerLabWorkbench implements Workbench {
     return sweep;
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.autosaveTimer);
+  /**
+   * Stops the workbench. Unsaved work is kept for the next start (offered as "stopped with unsaved
+   * changes") unless `discardUnsaved`; the recovery slot is released either way.
+   */
+  async close(options: { discardUnsaved?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.autosaver.stop();
     this.job?.controller.abort();
-    await this.engine.close();
+    try {
+      if (options.discardUnsaved || !(await this.autosave({ stopped: true }))) await this.recovery.removeAutosave();
+    } catch {
+      // Stopping must not fail because the user-data folder is gone; the last good autosave stays.
+    }
+    await this.recovery.release().catch(() => undefined);
+    await this.loader.close();
   }
 
-  /** Writes the recovery file now if there are unsaved changes (the timer calls this). */
-  async autosave(): Promise<boolean> {
+  /** Writes this run's autosave now if there are unsaved changes (the timer calls this via `tick`). */
+  async autosave(options: { stopped?: boolean } = {}): Promise<boolean> {
     if (!this.current.dirty || !this.current.weights) return false;
-    await writeSessionFile(this.recoveryFile, this.toSession());
-    await writeFile(this.recoveryMeta, JSON.stringify({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString() }));
+    await mkdir(this.recovery.dir, { recursive: true });
+    await writeSessionFile(this.recovery.autosaveFile, this.toSession());
+    await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true });
     return true;
   }
 
-  private async recoveryInfo(): Promise<WorkbenchInfo['recoveryAvailable']> {
-    try {
-      await stat(this.recoveryFile);
-      const meta = JSON.parse(await readFile(this.recoveryMeta, 'utf8')) as { name: string; savedAt: string };
-      return { path: this.recoveryFile, savedAt: meta.savedAt, name: meta.name };
-    } catch {
-      return null;
-    }
-  }
-
-  private async clearRecovery(): Promise<void> {
-    await unlink(this.recoveryFile).catch(() => undefined);
-    await unlink(this.recoveryMeta).catch(() => undefined);
+  /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
+  tick(): Promise<AutosaveStatus> {
+    return this.autosaver.tick();
   }
 
   private async load(session: Session, file: string | null, dirty: boolean): Promise<void> {
-    await this.engine.call('setModel', { weights: session.weights });
+    await this.pushModel(session.weights);
     const { model: _model, ...header } = session.header;
     this.current = { header, weights: session.weights, path: file, dirty };
   }
@@ -352,24 +499,32 @@ export class SteerLabWorkbench implements Workbench {
     if (this.job) throw new Error(`Cannot ${what} while ${this.job.kind} is running: cancel it first.`);
   }
 
-  private begin(kind: string): AbortController {
+  private begin(kind: string, info: RunningJob): { controller: AbortController; info: RunningJob } {
     this.assertIdle(`start ${kind}`);
     const controller = new AbortController();
-    this.job = { kind, controller };
-    return controller;
+    this.job = { kind, controller, info };
+    return { controller, info };
+  }
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /** A sweep's one-line title for lists and chart headers. */
 export function sweepTitle(s: SweepRecord): string {
-  const source = describePairSource(s.source);
   switch (s.kind) {
     case 'pairs':
-      return `all pairs, layer ${s.layer}, coeff ${s.coeff}, ${source}`;
+      return sweepSpecTitle({ kind: 'pairs', hook: s.layer, coeff: s.coeff, source: s.source });
     case 'layers':
-      return `${s.a}-${s.b} by layer, coeff ${s.coeff}, ${source}`;
+      return sweepSpecTitle({ kind: 'layers', a: s.a, b: s.b, coeff: s.coeff, source: s.source });
     case 'coeffs':
-      return `${s.a}-${s.b} at layer ${s.layer} by coefficient, ${source}`;
+      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: [], source: s.source });
   }
 }
 

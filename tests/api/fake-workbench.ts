@@ -35,8 +35,11 @@ export function createFakeWorkbench(options: { stepsPerEpoch?: number; stepMs?: 
         appVersion: '0.0.0-fake',
         backend: { name: 'cpu', tfjsBackend: 'cpu', skipped: [], forced: false },
         data: { dir: '/fake/mnist', checksums: {}, trainCount: 60000, testCount: 10000 },
+        dataStatus: { state: 'ready' },
         session: current,
         recoveryAvailable: null,
+        job: null,
+        autosave: { ok: true, savedAt: null },
       };
     },
     session: () => current,

@@ -15,6 +15,7 @@ import type { Workbench } from '../../native/service/workbench-types.js';
 import { startServer, type RunningServer } from '../../native/server/server.js';
 import { createRealWorkbench } from '../../native/server/workbench-factory.js';
 import { createFakeWorkbench } from './fake-workbench.js';
+import type { SteerLabWorkbench } from '../../native/service/workbench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -41,6 +42,8 @@ export async function startTestServer(options: { rendererDir?: string } = {}): P
   const workbench = real
     ? await createRealWorkbench({ dataDir: dataDir(), userDataDir: path.join(scratch, 'user'), env: process.env })
     : createFakeWorkbench({ stepsPerEpoch: 200, stepMs: 5 });
+  // The workbench answers before MNIST is loaded; tests start from a loaded one.
+  if (real) await (workbench as SteerLabWorkbench).dataSettled();
   console.log(`API tests use the ${real ? 'real' : 'fake'} workbench.`);
   const server = await startServer({ workbench, sessionsDir, rendererDir: options.rendererDir });
   return {

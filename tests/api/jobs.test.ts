@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, JobStarted } from '../../native/api/contract.js';
-import type { SessionSummary } from '../../native/service/workbench-types.js';
+import type { RunningJob, SessionSummary, WorkbenchInfo } from '../../native/service/workbench-types.js';
 import { apiUrl, connect, ok, percentile, startTestServer, type ApiConnection, type TestServer } from './harness.js';
 
 let t: TestServer;
@@ -95,4 +95,57 @@ describe('sweeps over the API', () => {
     expect(listed.map((s) => s.id)).toContain(end.result.sweepId);
     expect(ok<{ id: string }>(await api.call('sweep.get', { id: end.result.sweepId })).id).toBe(end.result.sweepId);
   }, 120_000);
+});
+
+describe('a page that connects while a job runs (a reload, a second tab)', () => {
+  it('gets the job from app.info with its latest progress, hears the rest, and can cancel it', async () => {
+    const { jobId } = ok<JobStarted>(await api.call('train.start', { config: { ...small, epochs: 20 } }));
+    await api.waitForEvent((e) => e.type === 'train.progress' && e.jobId === jobId && e.event.kind === 'step');
+    const reloaded = await connect(apiUrl(t.server));
+    try {
+      const info = ok<WorkbenchInfo>(await reloaded.call('app.info', {}));
+      expect(info.job).toMatchObject({ jobId, kind: 'train', title: 'training 20 epochs, hidden 32-32, batch 64', cancelling: false });
+      expect(info.job?.config?.epochs).toBe(20);
+      expect(info.job?.trainStep?.epoch).toBe(1);
+      expect(info.job?.history.length).toBeGreaterThan(0);
+      // Progress now reaches the new page too, not only the one that started the job.
+      await reloaded.waitForEvent((e) => e.type === 'train.progress' && e.jobId === jobId);
+      expect(ok<{ cancelled: boolean }>(await reloaded.call('job.cancel', { jobId }))).toEqual({ cancelled: true });
+      const ends = await Promise.all([reloaded.waitForEvent(isDone(jobId), 30_000), api.waitForEvent(isDone(jobId), 30_000)]);
+      expect(ends.map((e) => e.type === 'job.error' && e.error.code)).toEqual(['cancelled', 'cancelled']);
+      expect(ok<WorkbenchInfo>(await reloaded.call('app.info', {})).job).toBeNull();
+    } finally {
+      reloaded.close();
+    }
+  }, 120_000);
+
+  it('tells a tab that is already open when another tab starts a sweep', async () => {
+    const other = await connect(apiUrl(t.server));
+    try {
+      ok(await other.call('app.info', {}));
+      const { jobId } = ok<JobStarted>(await api.call('sweep.layers', { a: 3, b: 1, coeff: 1, source: { kind: 'first' } }));
+      const started = await other.waitForEvent((e) => e.type === 'job.started');
+      const job: RunningJob | null = started.type === 'job.started' ? started.job : null;
+      expect(job).toMatchObject({ jobId, kind: 'sweep', sweepKind: 'layers', title: '3-1 by layer, coeff 1, first training images' });
+      const end = await other.waitForEvent(isDone(jobId), 120_000);
+      expect(end.type).toBe('job.done');
+      // The sweep is in the session for both tabs.
+      const changed = await other.waitForEvent((e) => e.type === 'session.changed');
+      if (end.type === 'job.done' && end.kind === 'sweep' && changed.type === 'session.changed') expect(changed.session.sweepIds).toContain(end.result.sweepId);
+    } finally {
+      other.close();
+    }
+  }, 120_000);
+});
+
+describe('Save As over the API (15.13)', () => {
+  it('answers "exists" for another existing file, and replaces it only with overwrite', async () => {
+    ok(await api.call('session.save', { path: 'first name' }));
+    ok(await api.call('session.save', { path: 'second name' }));
+    const refused = await api.call('session.save', { path: 'first name' });
+    expect(refused).toEqual({ ok: false, error: { code: 'exists', message: '"first name.steerlab" already exists; choose another name, or confirm that it should be replaced.' } });
+    expect(ok<SessionSummary>(await api.call('session.save', { path: 'first name', overwrite: true })).name).toBe('first name.steerlab');
+    // The session's own file is saved over without asking.
+    expect(ok<SessionSummary>(await api.call('session.save', { path: 'first name' })).dirty).toBe(false);
+  });
 });

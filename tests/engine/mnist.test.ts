@@ -369,7 +369,9 @@ describe('downloadMnist', () => {
       const refused = await refusedUrl();
       const err = await rejection(downloadMnist(cache, { mirrors: [empty.url, refused], files: fakeSpecs }));
       expect(err).toBeInstanceOf(MnistDownloadError);
-      expect(err.message).toContain(`Could not download ${TRAIN_IMG}.gz: we appear to be offline`);
+      expect(err.message).toContain(`Could not download ${TRAIN_IMG}.gz from any MNIST mirror (offline, or the mirrors are unreachable: `);
+      // One sentence: the CLI prints it on one line.
+      expect(err.message).not.toContain('\n');
       expect(err.message).toContain(`${empty.url}${TRAIN_IMG}.gz: HTTP 404`);
       expect(err.message).toContain('ECONNREFUSED');
       expect(err.message).toContain('pass --data DIR or set STEERLAB_DATA=DIR');

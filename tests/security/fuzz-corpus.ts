@@ -122,7 +122,10 @@ export const VALID_PAYLOADS: Record<string, Record<string, unknown>> = {
   'data.browse': { split: 'train', digit: 3, offset: 0, limit: 5 },
   'drawing.save': { name: 'd', pixels: new Array(784).fill(0.5), additions: [] },
   'drawing.get': { id: 'drawing-1' },
+  // The data panel (refused once MNIST is loaded, as it is in these tests).
+  'data.useFolder': { dir: '/nonexistent/mnist' },
+  'data.cancelDownload': {},
 };
 
 /** Error codes the contract defines; a fuzz reply must use one of them. */
-export const ERROR_CODES = ['bad-request', 'unknown-channel', 'forbidden', 'not-found', 'unsupported', 'failed', 'cancelled'];
+export const ERROR_CODES = ['bad-request', 'unknown-channel', 'forbidden', 'not-found', 'unsupported', 'failed', 'cancelled', 'exists'];

@@ -1,11 +1,18 @@
 /**
  * The app-wide state the shell shows: engine info, the open session, the recent list, the
- * connection, and the last error. One explicit store, passed down as a prop; every change comes
- * from an engine response or event, never from a value the renderer computed.
+ * connection, the last error, the data panel's state, the running job and autosave trouble.
+ * One explicit store, passed down as a prop; every change comes from an engine response or
+ * event, never from a value the renderer computed.
+ *
+ * A page that connects while a job runs (a reload, a second tab) learns it from `app.info` and
+ * follows it through the events every page receives; see docs/workbench-state.md.
  */
-import type { RecentSession } from '../../../native/api/contract.js';
-import type { SessionSummary, WorkbenchInfo } from '../../../native/service/workbench-types.js';
-import type { ApiClient, ConnectionState } from './api.js';
+import type { ApiEvent, RecentSession } from '../../../native/api/contract.js';
+import type { AutosaveStatus, DataStatus, RunningJob, SessionSummary, WorkbenchInfo } from '../../../native/service/workbench-types.js';
+import { ApiCallError, type ApiClient, type ConnectionState } from './api.js';
+
+/** Asks the user a yes/no question (window.confirm in the page; tests may pass their own). */
+export type Ask = (question: string) => boolean;
 
 export class AppState {
   info = $state<WorkbenchInfo | null>(null);
@@ -17,6 +24,10 @@ export class AppState {
   /** A short confirmation ("Saved as …"), shown in the status bar. */
   notice = $state<string | null>(null);
   recoveryOffer = $state<WorkbenchInfo['recoveryAvailable']>(null);
+  dataStatus = $state<DataStatus | null>(null);
+  /** The workbench's running job (started here or elsewhere), with its latest progress. */
+  job = $state<RunningJob | null>(null);
+  autosave = $state<AutosaveStatus>({ ok: true, savedAt: null });
 
   /** Why the page is not connected (a sentence for the user), or null while it is. */
   connectionProblem = $state<string | null>(null);
@@ -33,10 +44,46 @@ export class AppState {
       if (state === 'open' && wasOpen) void this.load();
       if (state === 'open') wasOpen = true;
     });
-    api.onEvent((event) => {
-      if (event.type === 'session.changed') this.session = event.session;
-      if (event.type === 'job.done' && event.kind === 'train') this.session = event.result;
-    });
+    api.onEvent((event) => this.receive(event));
+  }
+
+  /** True until MNIST is loaded: the shell shows the data panel instead of the views. */
+  get needsData(): boolean {
+    return this.dataStatus !== null && this.dataStatus.state !== 'ready';
+  }
+
+  /** Restore is offered only over a session without unsaved changes (never over live work). */
+  get showRecovery(): boolean {
+    return this.recoveryOffer !== null && !this.session?.dirty;
+  }
+
+  private receive(event: ApiEvent): void {
+    switch (event.type) {
+      case 'session.changed':
+        this.session = event.session;
+        break;
+      case 'job.started':
+        this.job = event.job;
+        break;
+      case 'train.progress':
+        if (this.job?.jobId === event.jobId) this.job = { ...this.job, ...(event.event.kind === 'step' ? { trainStep: event.event } : { epochs: [...this.job.epochs, event.event] }) };
+        break;
+      case 'sweep.progress':
+        if (this.job?.jobId === event.jobId) this.job = { ...this.job, sweepProgress: event.progress };
+        break;
+      case 'job.done':
+      case 'job.error':
+        if (this.job?.jobId === event.jobId) this.job = null;
+        if (event.type === 'job.done' && event.kind === 'train') this.session = event.result;
+        break;
+      case 'data.status':
+        this.dataStatus = event.status;
+        if (this.info) this.info = { ...this.info, data: event.data, dataStatus: event.status };
+        break;
+      case 'autosave.status':
+        this.autosave = event.status;
+        break;
+    }
   }
 
   async load(): Promise<void> {
@@ -45,6 +92,9 @@ export class AppState {
       this.info = info;
       this.session = info.session;
       this.recoveryOffer = info.recoveryAvailable;
+      this.dataStatus = info.dataStatus;
+      this.job = info.job;
+      this.autosave = info.autosave;
       await this.refreshRecent();
     });
   }
@@ -78,9 +128,21 @@ export class AppState {
     await this.refreshRecent();
   });
 
-  /** Saves to the current file; the caller asks for a name first when there is none. */
-  save = (ref?: string) => this.attempt(async () => {
-    this.session = await this.api.call('session.save', ref === undefined ? {} : { path: ref });
+  /**
+   * Saves to the current file, or to `ref` (browser Save As). When `ref` names another existing
+   * file the engine answers 'exists'; `ask` then decides whether to replace it.
+   */
+  save = (ref?: string, ask: Ask = (q) => confirm(q)) => this.attempt(async () => {
+    try {
+      this.session = await this.api.call('session.save', ref === undefined ? {} : { path: ref });
+    } catch (error) {
+      if (!(error instanceof ApiCallError) || error.code !== 'exists' || ref === undefined) throw error;
+      if (!ask(`${error.message.replace(/; choose another name.*$/, '')} in the sessions folder. Replace it?`)) {
+        this.notice = 'Not saved: the existing file was kept';
+        return;
+      }
+      this.session = await this.api.call('session.save', { path: ref, overwrite: true });
+    }
     this.notice = `Saved ${this.session.name}`;
     await this.refreshRecent();
   });
@@ -107,5 +169,27 @@ export class AppState {
   discardRecovery = () => this.attempt(async () => {
     await this.api.call('session.discardRecovery', {});
     this.recoveryOffer = null;
+  });
+
+  /** Cancels the running job, whichever page started it. */
+  cancelJob = () => this.attempt(async () => {
+    const jobId = this.job?.jobId;
+    if (!this.job || !jobId) return;
+    this.job = { ...this.job, cancelling: true };
+    await this.api.call('job.cancel', { jobId });
+  });
+
+  useDataFolder = (dir: string) => this.attempt(async () => {
+    this.dataStatus = await this.api.call('data.useFolder', { dir });
+    if (this.dataStatus.state === 'ready') await this.load();
+  });
+
+  downloadData = () => this.attempt(async () => {
+    this.dataStatus = await this.api.call('data.download', {});
+    if (this.dataStatus.state === 'ready') await this.load();
+  });
+
+  cancelDownload = () => this.attempt(async () => {
+    await this.api.call('data.cancelDownload', {});
   });
 }

@@ -4,7 +4,7 @@
  * another view is shown.
  */
 import type { ApiEvent, JobStarted, RequestOf } from '../../../../native/api/contract.js';
-import type { SessionSummary } from '../../../../native/service/workbench-types.js';
+import type { RunningJob, SessionSummary } from '../../../../native/service/workbench-types.js';
 import type { TrainEvent } from '../../../../native/train/train-types.js';
 import type { ApiClient } from '../../lib/api.js';
 import { LOSS_CHART } from '../../config.js';
@@ -60,6 +60,23 @@ export class TrainRun {
     const early = this.early;
     this.early = [];
     early.forEach((e) => this.receive(e));
+  }
+
+  /**
+   * Follows a training job this page did not start (it was reloaded, or another tab started it):
+   * the engine's snapshot gives the configuration, the epochs and loss curve so far and the latest
+   * step; the events every page receives carry it on. A run this page is starting is left alone.
+   */
+  adopt(job: RunningJob): void {
+    if (job.kind !== 'train' || !job.jobId || this.active || job.jobId === this.jobId) return;
+    this.jobId = job.jobId;
+    this.config = job.config && { ...job.config, hidden: [job.config.hidden[0], job.config.hidden[1]] };
+    this.lastStep = job.trainStep;
+    this.epochs = [...job.epochs];
+    this.points = thin(job.history.map((h) => ({ x: h.epoch - 1 + h.step / (job.trainStep?.stepsPerEpoch ?? 1), loss: h.loss })));
+    this.message = null;
+    this.early = [];
+    this.status = job.cancelling ? 'cancelling' : 'running';
   }
 
   async cancel(): Promise<void> {
