@@ -14,6 +14,8 @@ import path from 'node:path';
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { newSession, type Session } from '../session/format.js';
 import { readSessionFile, writeSessionFile } from '../session/store.js';
+import { saveSessionShared, sessionBase, type SessionBase } from '../session/shared-save.js';
+import { removeStaleSessionTemps } from '../util/stale-temps.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
@@ -70,6 +72,8 @@ interface OpenSession {
   weights: MlpWeights | null;
   path: string | null;
   dirty: boolean;
+  /** What `path` held when this process last read or wrote it: saves merge what others added since. */
+  base: SessionBase | null;
 }
 
 const RECENT_LIMIT = 10;
@@ -81,6 +85,7 @@ function emptySession(): OpenSession {
     weights: null,
     path: null,
     dirty: false,
+    base: null,
   };
 }
 
@@ -118,6 +123,10 @@ export class SteerLabWorkbench implements Workbench {
   static async create(options: WorkbenchOptions): Promise<SteerLabWorkbench> {
     await mkdir(options.userDataDir, { recursive: true });
     const recovery = await RecoverySlot.claim(options.userDataDir, { key: options.recoveryId ?? (options.sessionsDir ? path.resolve(options.sessionsDir) : 'default') });
+    // Temporaries of saves killed mid-write (kill -9, power cut) are ours to remove; live saves are left alone.
+    for (const folder of [options.sessionsDir, path.dirname(recovery.autosaveFile)]) {
+      if (folder) await removeStaleSessionTemps(folder).catch(() => undefined);
+    }
     const env = Object.fromEntries(Object.entries(options.env ?? process.env));
     const loader = new DataLoader({ dataDir: options.dataDir, backend: options.backend, env, cacheDir: options.cacheDir, mirrors: options.mirrors });
     return new SteerLabWorkbench(loader, recovery, options);
@@ -227,7 +236,12 @@ export class SteerLabWorkbench implements Workbench {
     const target = file ? path.resolve(file) : this.current.path;
     if (!target) throw new Error('This session has not been saved yet: choose a file name (Save As).');
     if (options.overwrite === false && target !== this.current.path && (await fileExists(target))) throw new SessionFileExists(target);
-    await writeSessionFile(target, this.toSession());
+    // Saving over the file this session came from merges the records another process (a CLI
+    // sweep, another window) added there meanwhile; Save As to another file replaces it.
+    const session = this.toSession();
+    const saved = await saveSessionShared(target, session, target === this.current.path ? this.current.base : null);
+    this.current.header = { ...this.current.header, sweeps: session.header.sweeps, drawings: session.header.drawings };
+    this.current.base = saved.base;
     this.current.path = target;
     this.current.dirty = false;
     // Saved work needs no autosave; a failed remove only leaves a file the next start ignores.
@@ -480,7 +494,7 @@ export class SteerLabWorkbench implements Workbench {
   private async load(session: Session, file: string | null, dirty: boolean): Promise<void> {
     await this.pushModel(session.weights);
     const { model: _model, ...header } = session.header;
-    this.current = { header, weights: session.weights, path: file, dirty };
+    this.current = { header, weights: session.weights, path: file, dirty, base: file ? sessionBase(session) : null };
   }
 
   private toSession(): Session {

@@ -14,7 +14,10 @@ import path from 'node:path';
 import { createWorkbench, type SteerLabWorkbench } from '../../native/service/workbench.js';
 import { slotName } from '../../native/service/recovery.js';
 import { SessionFileExists } from '../../native/service/workbench-errors.js';
-import { newSession } from '../../native/session/format.js';
+import { newSession, type Session } from '../../native/session/format.js';
+import { saveSessionShared, sessionBase } from '../../native/session/shared-save.js';
+import { modelSha256 } from '../../native/model/fingerprint.js';
+import type { SweepRecord } from '../../native/steer/record-types.js';
 import { readSessionFile, writeSessionFile } from '../../native/session/store.js';
 import type { WorkbenchEvent } from '../../native/service/workbench-types.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
@@ -236,6 +239,45 @@ describe('Save As (15.13)', () => {
     expect((await wb.saveSession(other, { overwrite: true })).path).toBe(other);
     expect((await readSessionFile(other)).header.notes).toBe('replace it');
   }, 30_000);
+});
+
+describe('saving beside other processes (11.4, 11.10)', () => {
+  /** A minimal layer-sweep record on `session`'s model, as a CLI sweep would append it. */
+  function cliSweep(session: Session, id: string): SweepRecord {
+    return {
+      id, kind: 'layers', a: 3, b: 1, coeff: 1, source: { kind: 'first' }, rows: [],
+      provenance: { backend: 'cpu', modelSha256: modelSha256(session.weights), createdAt: '2026-01-01T00:00:00.000Z', elapsedMs: 1 },
+    } as unknown as SweepRecord;
+  }
+
+  it('keeps a sweep a CLI run saved into the open file while the app had it open', async () => {
+    const docs = folder('docs');
+    const wb = await workbench({ userDataDir: folder('user') });
+    const file = await sessionFile(docs, 'shared.steerlab');
+    await wb.openSession(file);
+    // A `steerlab sweep` on the same file finishes meanwhile and appends its record.
+    const onDisk = await readSessionFile(file);
+    await saveSessionShared(file, { ...onDisk, header: { ...onDisk.header, sweeps: [cliSweep(onDisk, 'from-cli')] } }, sessionBase(onDisk));
+    wb.setNotes('edited in the app');
+    await wb.saveSession();
+    const saved = await readSessionFile(file);
+    expect(saved.header.notes).toBe('edited in the app');
+    expect(saved.header.sweeps.map((r) => r.id)).toEqual(['from-cli']);
+    expect(wb.listSweeps().map((r) => r.id)).toContain('from-cli');
+  }, 30_000);
+
+  it('removes temporaries a killed save left in the sessions folder on start, and leaves others alone', async () => {
+    const docs = folder('docs');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(docs, { recursive: true });
+    const stale = path.join(docs, 'lab.steerlab.tmp-999999999-0a1b2c3d'); // no such pid
+    const foreign = path.join(docs, 'notes.txt.tmp-999999999-0a1b2c3d'); // not our naming
+    writeFileSync(stale, 'half a session');
+    writeFileSync(foreign, 'not ours');
+    await workbench({ userDataDir: folder('user'), sessionsDir: docs });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(foreign)).toBe(true);
+  });
 });
 
 describe('no data yet (15.1)', () => {
