@@ -195,6 +195,8 @@ describe('first run without MNIST (15.1)', () => {
   let mirror: Awaited<ReturnType<typeof localMirror>> | null = null;
 
   afterAll(async () => {
+    // Leave the page first: a page whose server goes away keeps trying to reconnect (15.14).
+    await page.goto('about:blank');
     await server?.close();
     await wb?.close({ discardUnsaved: true });
     await mirror?.close();
@@ -202,6 +204,7 @@ describe('first run without MNIST (15.1)', () => {
   });
 
   async function serveWithoutData(name: string, mirrors?: string[]): Promise<string> {
+    await page.goto('about:blank');
     await server?.close();
     await wb?.close({ discardUnsaved: true });
     // No --data, no STEERLAB_DATA, an empty cache: exactly a fresh machine.
