@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
+    // Finds the browser once; without one the run stops with how to install it (find-browser.ts).
+    globalSetup: ['tests/e2e/global-setup.ts'],
     reporters: ['default', './tests/summary-reporter.ts'],
   },
 });
