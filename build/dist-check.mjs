@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run dist:check`: everything about the installers that can be checked offline, without
- * Electron's binary (an optional dependency that cannot download everywhere).
+ * Electron's binary (whose download from GitHub is blocked in many places).
  *
  *  1. build/electron-builder.yml loads and validates against electron-builder's JSON schema
  *     (app-builder-lib's scheme.json, through its own validateConfiguration).
