@@ -60,6 +60,7 @@ async function launch(extraArgs: string[] = []): Promise<void> {
     env: { ...process.env, STEERLAB_DATA: dataDir(), XDG_CONFIG_HOME: path.join(scratch, 'config'), HOME: scratch },
   });
   page = await app.firstWindow();
+  await page.waitForURL(/^app:\/\/steerlab\//); // the window may appear before its page navigates
   problems = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -124,12 +125,10 @@ describe.skipIf(electron.skip !== null)(`the desktop app in Electron${electron.s
     await expect.poll(() => status('backend').textContent()).toMatch(/Backend: \w/);
     expect(await status('session').textContent()).toContain('Untitled');
     expect(await status('model').textContent()).toContain('none');
-    const shell = await app.evaluate(({ BrowserWindow, Menu }) => ({
-      visible: BrowserWindow.getAllWindows().map((w) => w.isVisible()),
-      menu: Menu.getApplicationMenu()?.items.map((i) => i.label) ?? [],
-    }));
-    expect(shell.visible).toEqual([true]);
-    expect(shell.menu).toEqual(process.platform === 'darwin' ? ['SteerLab', 'File', 'Edit', 'View', 'Window', 'Help'] : ['File', 'Edit', 'View', 'Help']);
+    // Shown on 'ready-to-show', after the first paint.
+    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([true]);
+    const menu = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.items.map((i) => i.label) ?? []);
+    expect(menu).toEqual(process.platform === 'darwin' ? ['SteerLab', 'File', 'Edit', 'View', 'Window', 'Help'] : ['File', 'Edit', 'View', 'Help']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'electron-start.png') });
   });
 
