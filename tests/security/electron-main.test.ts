@@ -52,7 +52,7 @@ describe('start-up', () => {
     electron.appListeners.get('open-file')!({ preventDefault: vi.fn() }, '/Users/u/early.steerlab');
     electron.appListeners.get('second-instance')!({}, ['/opt/SteerLab/steerlab', 'early-second.steerlab'], '/home/user');
     window.contentsListeners.get('did-finish-load')!();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve)); // let anything wrongly unqueued run
     expect(openSession).not.toHaveBeenCalled();
 
     engineStarted(fake);
