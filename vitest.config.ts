@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    exclude: ['tests/e2e/**'],
+    exclude: ['tests/e2e/**', 'tests/electron-e2e/**'],
     testTimeout: 60_000,
     hookTimeout: 600_000,
     pool: 'forks',

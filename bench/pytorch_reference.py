@@ -14,7 +14,7 @@ What it measures (the same as native/bench/, with the same figure names):
 
 Run (Debian's python3 has torch: `apt-get install python3-torch libopenblas0-pthread`):
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/pytorch_reference.py \
-      --data /work/shared/mnist [--out bench/results] [--quick] [--threads N]
+      --data MNIST_DIR [--out bench/results] [--quick] [--threads N]
 torch keeps its own thread default unless --threads is given: on the 2-core machine Debian's torch
 defaults to 1 OpenMP thread (OpenBLAS still uses 2), and forcing 2 made training steps 1.4-20x slower in our runs.
 Writes bench/results/pytorch-<YYYY-MM-DD>.json (pytorch-<date>-quick.json with --quick).

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run dist:check`: everything about the installers that can be checked offline, without
- * Electron's binary (an optional dependency that cannot download everywhere).
+ * Electron's binary (whose download from GitHub is blocked in many places).
  *
  *  1. build/electron-builder.yml loads and validates against electron-builder's JSON schema
  *     (app-builder-lib's scheme.json, through its own validateConfiguration).
@@ -10,7 +10,9 @@
  *     asarUnpack as a real build, in a temp folder, in a few seconds.
  *  3. The packed app.asar holds main, preload, the renderer's index.html, the engine and its worker
  *     scripts and the production node_modules; the wasm binaries sit in app.asar.unpacked; sources,
- *     tests, scratch, bench, build resources, maps and dev tools are not packed.
+ *     tests, scratch, bench, build resources, maps and dev tools are not packed, and no packed
+ *     module is dev-only in package-lock.json (electron and its own @electron/get, got,
+ *     extract-zip, ... are devDependencies, electron-builder's documented layout).
  *  4. The .steerlab file association and the icons are in place.
  *
  * Needs a built dist/ (`npm run build`). Usage: node build/dist-check.mjs [--keep]
@@ -57,7 +59,7 @@ export const FORBIDDEN_PREFIXES = [
   'tests/', 'scratch/', 'bench/', 'native/', 'electron/', 'renderer/', 'build/', 'docs/', 'sessions/', 'test-artifacts/',
   'release/', '.ci/', '.git/', 'node_modules/electron/', 'node_modules/electron-builder/', 'node_modules/app-builder-lib/',
   'node_modules/vitest/', 'node_modules/typescript/', 'node_modules/vite/', 'node_modules/@doyensec/', 'node_modules/playwright-core/',
-  'node_modules/tsx/', 'node_modules/svelte-check/',
+  'node_modules/tsx/', 'node_modules/svelte-check/', 'node_modules/@electron/get/', 'node_modules/got/', 'node_modules/extract-zip/',
 ];
 /** Top-level files that must stay out of the package. */
 export const FORBIDDEN_FILES = ['package-lock.json', 'tsconfig.json', 'tsconfig.tests.json', 'vitest.config.ts', 'vitest.e2e.config.ts', 'README.md'];
@@ -102,11 +104,11 @@ export function configProblems(config) {
   return problems;
 }
 
-/** The Electron version to pack for: the installed one, else the optional dependency's minimum. */
+/** The Electron version to pack for: the installed one, else the devDependency's minimum. */
 function electronVersion() {
   const installed = path.join(ROOT, 'node_modules/electron/package.json');
   if (existsSync(installed)) return JSON.parse(readFileSync(installed, 'utf8')).version;
-  const range = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).optionalDependencies.electron;
+  const range = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.electron;
   return range.replace(/^[^\d]*/, '').split(/\s/)[0].replace(/^(\d+)$/, '$1.0.0').replace(/^(\d+\.\d+)$/, '$1.0');
 }
 
@@ -131,8 +133,20 @@ export function inspectApp(appOutDir) {
   return { asarFiles, unpackedFiles, packageJson };
 }
 
-/** Problems with the packed layout. */
-export function layoutProblems({ asarFiles, unpackedFiles, packageJson }) {
+/** Folders of the packages package-lock.json marks dev-only ("node_modules/got", nested ones too). */
+export function devOnlyPackages(lockFile = path.join(ROOT, 'package-lock.json')) {
+  const { packages } = JSON.parse(readFileSync(lockFile, 'utf8'));
+  return new Set(Object.entries(packages).filter(([folder, entry]) => folder && entry.dev === true).map(([folder]) => folder));
+}
+
+/** The folder of the innermost package holding `file` ("node_modules/a/node_modules/@s/b"), or null. */
+export function packageFolderOf(file) {
+  const match = /^(?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+/.exec(file);
+  return match ? match[0].slice(0, -1) : null;
+}
+
+/** Problems with the packed layout; `devOnly` comes from package-lock.json unless given. */
+export function layoutProblems({ asarFiles, unpackedFiles, packageJson }, devOnly = devOnlyPackages()) {
   const problems = [];
   const inAsar = new Set(asarFiles);
   for (const file of REQUIRED_IN_ASAR) if (!inAsar.has(file)) problems.push(`app.asar lacks ${file}`);
@@ -144,6 +158,8 @@ export function layoutProblems({ asarFiles, unpackedFiles, packageJson }) {
     if (FORBIDDEN_FILES.includes(file)) problems.push(`packed ${file}`);
     if (/\.map$/.test(file)) problems.push(`packed source map ${file}`);
     if (/^dist\/.*\.c?ts$/.test(file)) problems.push(`packed TypeScript ${file}`);
+    const folder = packageFolderOf(file);
+    if (folder && devOnly.has(folder)) problems.push(`packed dev-only package ${folder} (package-lock.json marks it dev)`);
   }
   return [...new Set(problems)];
 }

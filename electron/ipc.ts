@@ -18,7 +18,8 @@ export const IPC_EVENT = 'steerlab:event';
 export const APP_ORIGIN = 'app://steerlab';
 
 export interface IpcOptions {
-  workbench: Workbench;
+  /** The workbench, or its start-up: requests made while it starts wait for it. */
+  workbench: Workbench | Promise<Workbench>;
   window: BrowserWindow;
   host: HostActions;
   /** Called after every request and job event, so the title can follow the session. */
@@ -75,7 +76,14 @@ export function registerIpc(options: IpcOptions): () => void {
     if (!isTrustedSender(event, options.window)) {
       return { ok: false, error: { code: 'forbidden', message: 'Refused: the request did not come from the SteerLab window.' } };
     }
-    const response = await dispatch(options.workbench, channel, payload, emit, context);
+    let workbench: Workbench;
+    try {
+      // The window opens before the engine is ready, so the page's first requests wait here.
+      workbench = await options.workbench;
+    } catch (error) {
+      return { ok: false, error: { code: 'failed', message: `SteerLab's engine did not start: ${(error as Error).message}` } };
+    }
+    const response = await dispatch(workbench, channel, payload, emit, context);
     options.onActivity();
     // Electron clones the reply after this returns, where a failure could no longer become a reply.
     return sendableResponse(response, channel);

@@ -1,6 +1,7 @@
 /**
  * SteerLab's Electron main process: one window, the application menu, the Workbench (whose
- * compute runs in a worker thread), and the IPC bridge to the renderer.
+ * compute runs in a worker thread), and the IPC bridge to the renderer. The window opens at once;
+ * the engine starts beside it, and session files the OS names meanwhile wait (launch-files.ts).
  *
  * Security: the page is served from a privileged app:// scheme with a CSP header, runs sandboxed
  * with context isolation and no Node, cannot navigate or open windows, is granted no browser
@@ -16,6 +17,7 @@ import { contentSecurityPolicy } from '../native/server/security.js';
 import { readRendererFile } from '../native/server/static.js';
 import { desktopSessionPaths, notifySessionChanged, registerIpc, APP_ORIGIN } from './ipc.js';
 import { Documents } from './documents.js';
+import { LaunchFileQueue, sessionFileIn } from './launch-files.js';
 import { aboutDetail, menuTemplate } from './menu.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,29 +26,40 @@ const PRELOAD = path.join(here, 'preload.cjs');
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-/** A .steerlab file named on the command line (double-click on Windows/Linux passes it here). */
-function sessionFileIn(argv: string[]): string | null {
-  return argv.slice(1).find((a) => a.endsWith('.steerlab') && !a.startsWith('-')) ?? null;
-}
-
-let pendingFile: string | null = sessionFileIn(process.argv);
-let openFile: ((file: string) => void) | null = null;
+/** Session files from the command line, macOS and second launches, held until the workbench is ready. */
+const launchFiles = new LaunchFileQueue();
+const fromCommandLine = sessionFileIn(process.argv, process.cwd());
+if (fromCommandLine) launchFiles.request(fromCommandLine);
+let mainWindow: BrowserWindow | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   // Another SteerLab is running; it receives our argv through 'second-instance'.
   app.quit();
 } else {
+  // Both before 'ready': macOS sends open-file for the double-clicked file during launch, and a
+  // second launch can come while this one is still starting; either way the file waits its turn.
   app.on('open-file', (event, file) => {
     event.preventDefault();
-    if (openFile) openFile(file);
-    else pendingFile = file;
+    launchFiles.request(file);
   });
-  app.whenReady().then(start).catch((error: Error) => {
-    dialog.showErrorBox('SteerLab could not start', error.message);
-    app.exit(1);
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (mainWindow && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+    // A relative path is relative to where the second launch ran, not to this process.
+    const file = sessionFileIn(argv, workingDirectory);
+    if (file) launchFiles.request(file);
   });
+  app.whenReady().then(start).catch(failedToStart);
 }
 
+function failedToStart(error: Error): void {
+  dialog.showErrorBox('SteerLab could not start', error.message);
+  app.exit(1);
+}
+
+/** Creates the window and starts the engine at once: the window shows while the engine loads. */
 async function start(): Promise<void> {
   // The page needs no browser permissions (camera, microphone, notifications, geolocation, ...);
   // Electron grants them all unless told otherwise, so refuse every request and check.
@@ -62,7 +75,6 @@ async function start(): Promise<void> {
     return new Response(new Uint8Array(file.body), { headers });
   });
 
-  const workbench = await createWorkbench({ userDataDir: app.getPath('userData'), env: process.env });
   const window = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -72,35 +84,47 @@ async function start(): Promise<void> {
     title: 'SteerLab',
     webPreferences: { preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false },
   });
+  mainWindow = window;
   window.once('ready-to-show', () => window.show());
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  const pageLoaded = new Promise<void>((resolve) => window.webContents.on('did-finish-load', () => resolve()));
 
+  const starting = createWorkbench({ userDataDir: app.getPath('userData'), env: process.env });
+  let workbench: Workbench | null = null;
+  let documents: Documents | null = null;
   const refresh = () => {
-    documents.updateTitle();
+    documents?.updateTitle();
     void rebuildMenu();
   };
-  const documents = new Documents(workbench, window, () => {
-    refresh();
-    notifySessionChanged(window, workbench);
+  const documentsReady = starting.then((ready) => {
+    workbench = ready;
+    documents = new Documents(ready, window, () => {
+      refresh();
+      notifySessionChanged(window, ready);
+    });
+    return documents;
   });
+  /** Runs a menu or page action once the session can be handled (at once, after start-up). */
+  const withDocuments = <T>(action: (d: Documents) => Promise<T>): Promise<T> => documentsReady.then(action);
+  // Registered before the engine is ready, so the page's first requests wait for it, not fail.
   const disposeIpc = registerIpc({
-    workbench,
+    workbench: starting,
     window,
-    host: { openDialog: () => documents.openDialog(), saveAsDialog: () => documents.saveAsDialog() },
-    onActivity: () => documents.updateTitle(),
+    host: { openDialog: () => withDocuments((d) => d.openDialog()), saveAsDialog: () => withDocuments((d) => d.saveAsDialog()) },
+    onActivity: () => documents?.updateTitle(),
   });
 
   async function rebuildMenu(): Promise<void> {
-    const recent = (await workbench.recentSessions()).map((p) => desktopSessionPaths.toRecent(p)).filter((r) => r !== null);
+    const recent = workbench ? (await workbench.recentSessions()).map((p) => desktopSessionPaths.toRecent(p)).filter((r) => r !== null) : [];
     const template = menuTemplate(
       {
-        newSession: () => void documents.newSession(),
-        open: () => void documents.openDialog(),
-        openRecent: (file) => void documents.openPath(file),
-        save: () => void documents.save(),
-        saveAs: () => void documents.saveAsDialog(),
-        about: () => void showAbout(window, workbench),
+        newSession: () => void withDocuments((d) => d.newSession()),
+        open: () => void withDocuments((d) => d.openDialog()),
+        openRecent: (file) => void withDocuments((d) => d.openPath(file)),
+        save: () => void withDocuments((d) => d.save()),
+        saveAs: () => void withDocuments((d) => d.saveAsDialog()),
+        about: () => void (workbench && showAbout(window, workbench)),
         quit: () => window.close(),
       },
       recent,
@@ -110,7 +134,7 @@ async function start(): Promise<void> {
 
   let closeConfirmed = false;
   window.on('close', (event) => {
-    if (closeConfirmed || !workbench.session().dirty) return;
+    if (closeConfirmed || !workbench?.session().dirty || !documents) return;
     event.preventDefault();
     void documents.confirmDiscard('closing').then((ok) => {
       if (!ok) return;
@@ -120,26 +144,17 @@ async function start(): Promise<void> {
   });
   app.on('window-all-closed', () => {
     disposeIpc();
-    void workbench.close().finally(() => app.quit());
-  });
-  app.on('second-instance', (_event, argv, workingDirectory) => {
-    if (window.isMinimized()) window.restore();
-    window.focus();
-    const file = sessionFileIn(argv);
-    // A relative path is relative to where the second launch ran, not to this process.
-    if (file) void documents.openPath(path.resolve(workingDirectory, file));
+    // Closed during start-up: nothing to save, so quit without waiting for the engine.
+    if (workbench) void workbench.close().finally(() => app.quit());
+    else app.quit();
   });
 
-  openFile = (file) => void documents.openPath(file);
-  window.webContents.on('did-finish-load', () => {
-    if (pendingFile) {
-      const file = pendingFile;
-      pendingFile = null;
-      void documents.openPath(file);
-    }
-  });
   refresh();
-  await window.loadURL(`${APP_ORIGIN}/index.html`);
+  await Promise.all([window.loadURL(`${APP_ORIGIN}/index.html`), documentsReady]);
+  refresh();
+  // Files asked for during start-up open once the page can show them, in the order they came.
+  await pageLoaded;
+  void launchFiles.ready((file) => withDocuments((d) => d.openPath(file)));
 }
 
 async function showAbout(window: BrowserWindow, workbench: Workbench): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when Electron is installed and runnable, otherwise the browser
-// workbench (`steerlab serve`), saying why Electron was not used. Electron is an optional
-// dependency whose binary download is often blocked, so both paths are normal.
+// workbench (`steerlab serve`), saying why Electron was not used. Electron's binary download
+// (build/install-electron.mjs) is often blocked, so both paths are normal.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +22,10 @@ function findElectron() {
     return { path: createRequire(import.meta.url)('electron'), reason: null };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { path: null, reason: /Cannot find module/.test(message) ? 'the optional "electron" package is not installed' : message };
+    if (/Cannot find module/.test(message)) return { path: null, reason: 'the "electron" package is not installed (a devDependency)' };
+    // The package installs from npm; its binary comes from GitHub in `npm install`'s postinstall.
+    if (/failed to install correctly/.test(message)) return { path: null, reason: 'Electron\'s binary is not downloaded (run `npm run install:electron` with network access)' };
+    return { path: null, reason: message };
   }
 }
 

@@ -3,6 +3,7 @@
  * seed's published ones, the seed's qualitative findings checked cell by cell, and SVG plots.
  */
 import type { PairSweepRecord, LayerSweepRecord } from '../steer/records.js';
+import type { TrainConfig } from '../train/train-types.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { heatmapSvg, classBarsSvg, lineChartSvg } from './svg.js';
 import { pearson, spearman, offDiagonal, compareTables } from '../metrics/compare.js';
@@ -10,7 +11,11 @@ import { pearson, spearman, offDiagonal, compareTables } from '../metrics/compar
 export interface ReportInputs {
   pairs: PairSweepRecord;
   layers: LayerSweepRecord;
-  model: { sessionFile: string; testCeNats: number | null; testAccuracy: number | null; trainedHere: boolean; trainSeconds: number | null };
+  /**
+   * The model as a reader can remake it: its training configuration (null when the session has no
+   * training record), never the local file it was read from, which means nothing to a reader.
+   */
+  model: { training: TrainConfig | null; testCeNats: number | null; testAccuracy: number | null; trainedHere: boolean; trainSeconds: number | null };
 }
 
 export interface ReportFiles {
@@ -38,6 +43,22 @@ export function qualitativeFindings(p: PairSweepRecord) {
   return { pairs, pAUp, pBDown, ceUp, meanOffDiagonalCe: mean(offDiagonal(p.ce)), meanNormal: mean(p.normal) };
 }
 
+/** What the model is (one line) and the commands that remake it and the report (a paragraph). */
+export function modelProvenance(model: ReportInputs['model']): { model: string; remake: string } {
+  const c = model.training;
+  const origin = model.trainedHere ? `trained for this report in ${model.trainSeconds?.toFixed(1)} s` : 'from a session given with --session';
+  const after = 'The output folder also gets the model with these sweeps, `model.steerlab`.';
+  if (!c) return { model: `Model: ${origin}; the session holds no training record.`, remake: `Only the model's SHA-256 below identifies it. ${after}` };
+  const flags = `--epochs ${c.epochs} --batch ${c.batchSize} --lr ${c.learningRate} --seed ${c.seed} --hidden ${c.hidden.join(',')}`;
+  return {
+    model: `Model: 784-${c.hidden.join('-')}-10, Adam, ${c.epochs} epochs, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed} (${origin}).`,
+    remake:
+      `To remake it and this report: \`npx steerlab train ${flags} --out model.steerlab\`, then \`npx steerlab reproduce --session model.steerlab --out DIR\` ` +
+      '(`npx steerlab reproduce --out DIR` alone trains the default configuration). Another backend or machine may train different weights (another SHA-256), ' +
+      `so cells can differ; the findings below are what should hold. ${after}`,
+  };
+}
+
 function markdownTable(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -52,14 +73,17 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
   const disagreements = compareTables(pairs.ce, seed.tableLayer0, 5).disagreements;
   const f3 = (v: number) => v.toFixed(3);
   const f2 = (v: number) => v.toFixed(2);
+  const provenance = modelProvenance(model);
 
   const md = [
     '# SteerLab reproduction of "Activation additions in a simple MNIST network"',
     '',
-    `Model: \`${model.sessionFile}\` (${model.trainedHere ? `trained for this report in ${model.trainSeconds?.toFixed(1)} s` : 'given with --session'}), ` +
-      `test cross-entropy ${model.testCeNats === null ? 'n/a' : f3(model.testCeNats)} nats, accuracy ${model.testAccuracy === null ? 'n/a' : (100 * model.testAccuracy).toFixed(2) + '%'} ` +
+    provenance.model,
+    `Test cross-entropy ${model.testCeNats === null ? 'n/a' : f3(model.testCeNats)} nats, accuracy ${model.testAccuracy === null ? 'n/a' : (100 * model.testAccuracy).toFixed(2) + '%'} ` +
       `(the seed's: ${seed.unpatchedTestCe} nats).`,
     `Backend: ${pairs.provenance.backend}; model SHA-256 \`${pairs.provenance.modelSha256.slice(0, 16)}…\`; SteerLab ${pairs.provenance.appVersion}; ${pairs.provenance.createdAt}.`,
+    '',
+    provenance.remake,
     '',
     'All values are mean cross-entropy in nats over the MNIST test set with every image of digit b removed; the seed calls this "perplexity". ' +
       'Vectors: activation of the first training image of a minus that of the first training image of b, coefficient 1, added at the layer for every input.',
@@ -111,7 +135,7 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
     '',
     '## Per-class average predictions for 3 - 1 (softmax of the mean logits per true digit)',
     '',
-    'Bars: patched; black ticks: unpatched. Red: classes 3 and 1.',
+    'Blue bars: patched, other classes; red bars: patched, classes 3 and 1 (the vector\'s a and b); black ticks: unpatched (the legend is in the plot).',
     '',
     '![classes](classes-3-1.svg)',
     '',
@@ -129,6 +153,11 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
       ],
       { title: '3 - 1 vector: cross-entropy by layer', xLabel: 'layer', yLabel: 'cross-entropy (nats)' },
     ),
-    'classes-3-1.svg': classBarsSvg(pairs.meanProbs[3][1], { title: '3 - 1 at layer 0: softmax(mean logits) per true digit', highlight: [3, 1], baseline: pairs.normalMeanProbs }),
+    'classes-3-1.svg': classBarsSvg(pairs.meanProbs[3][1], {
+      title: '3 - 1 at layer 0: softmax(mean logits) per true digit',
+      highlight: [3, 1],
+      baseline: pairs.normalMeanProbs,
+      legend: { bars: 'patched', highlighted: 'patched, digits 3 and 1', baseline: 'unpatched' },
+    }),
   };
 }

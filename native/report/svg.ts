@@ -52,12 +52,39 @@ export function heatmapSvg(matrix: number[][], options: { title: string; normal?
   return parts.join('\n');
 }
 
-/** Ten small bar charts: for each true digit d, the 10 probabilities `probs[d]`. */
-export function classBarsSvg(probs: number[][], options: { title: string; highlight?: number[]; baseline?: number[][] }): string {
+/** Colours of the per-class bars: ordinary and highlighted bars, and the baseline ticks. */
+export const CLASS_BAR_COLORS = { bar: '#4c72b0', highlighted: '#d62728', baseline: '#000' } as const;
+
+/** What each mark of the per-class bars means, for the legend under the title. */
+export interface ClassBarsLegend {
+  bars: string;
+  highlighted: string;
+  baseline: string;
+}
+
+/** The legend row: a swatch or tick and its label for each kind of mark, left to right. */
+function classBarsLegend(legend: ClassBarsLegend, y: number): string[] {
+  const parts: string[] = [];
+  let x = 10;
+  const entry = (mark: string, label: string) => {
+    parts.push(mark, `<text x="${x + 18}" y="${y + 9}" class="legend-label">${esc(label)}</text>`);
+    x += 18 + 6 * label.length + 22; // about 6 px a character at font-size 10
+  };
+  entry(`<rect x="${x}" y="${y}" width="12" height="10" fill="${CLASS_BAR_COLORS.bar}" class="legend-bars"/>`, legend.bars);
+  entry(`<rect x="${x}" y="${y}" width="12" height="10" fill="${CLASS_BAR_COLORS.highlighted}" class="legend-highlighted"/>`, legend.highlighted);
+  entry(`<line x1="${x}" x2="${x + 12}" y1="${y + 5}" y2="${y + 5}" stroke="${CLASS_BAR_COLORS.baseline}" stroke-width="1" class="legend-baseline"/>`, legend.baseline);
+  return parts;
+}
+
+/**
+ * Ten small bar charts: for each true digit d, the 10 probabilities `probs[d]`; classes in
+ * `highlight` in red, `baseline[d][c]` as a tick over each bar, and a legend saying what they are.
+ */
+export function classBarsSvg(probs: number[][], options: { title: string; highlight?: number[]; baseline?: number[][]; legend?: ClassBarsLegend }): string {
   const w = 150;
   const h = 90;
   const cols = 5;
-  const top = 30;
+  const top = options.legend ? 50 : 30;
   const width = cols * w + 20;
   const height = top + 2 * (h + 44);
   const y = scaleLinear().domain([0, 1]).range([h, 0]);
@@ -65,6 +92,7 @@ export function classBarsSvg(probs: number[][], options: { title: string; highli
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="10">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="18" font-size="13" font-weight="bold">${esc(options.title)}</text>`,
+    ...(options.legend ? classBarsLegend(options.legend, 28) : []),
   ];
   probs.forEach((row, d) => {
     const ox = 10 + (d % cols) * w;
@@ -72,11 +100,11 @@ export function classBarsSvg(probs: number[][], options: { title: string; highli
     parts.push(`<text x="${ox}" y="${oy + 8}" font-weight="bold">images of ${d}</text>`);
     const bw = (w - 20) / row.length;
     row.forEach((p, c) => {
-      const fill = options.highlight?.includes(c) ? '#d62728' : '#4c72b0';
+      const fill = options.highlight?.includes(c) ? CLASS_BAR_COLORS.highlighted : CLASS_BAR_COLORS.bar;
       parts.push(`<rect x="${ox + c * bw}" y="${oy + 12 + y(p)}" width="${bw - 2}" height="${h - y(p)}" fill="${fill}"/>`);
       if (options.baseline) {
         const q = options.baseline[d][c];
-        parts.push(`<line x1="${ox + c * bw}" x2="${ox + c * bw + bw - 2}" y1="${oy + 12 + y(q)}" y2="${oy + 12 + y(q)}" stroke="#000" stroke-width="1"/>`);
+        parts.push(`<line x1="${ox + c * bw}" x2="${ox + c * bw + bw - 2}" y1="${oy + 12 + y(q)}" y2="${oy + 12 + y(q)}" stroke="${CLASS_BAR_COLORS.baseline}" stroke-width="1"/>`);
       }
       parts.push(`<text x="${ox + c * bw + bw / 2 - 1}" y="${oy + 24 + h}" text-anchor="middle">${c}</text>`);
     });

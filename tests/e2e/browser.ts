@@ -1,13 +1,15 @@
 /**
- * What every end-to-end test file needs: the renderer built, and a page in Debian's Chromium
- * (driven by playwright-core, never a downloaded browser) that records console errors, page
- * errors and Content-Security-Policy violations in `problems`.
+ * What every end-to-end test file needs: the renderer built, and a page in a Chromium found by
+ * find-browser.ts (CHROMIUM_PATH, PATH, Playwright's cache; driven by playwright-core, which never
+ * downloads one here) that records console errors, page errors and Content-Security-Policy
+ * violations in `problems`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findBrowser } from './find-browser.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -30,7 +32,7 @@ export interface OpenPage {
 
 /** Launches Chromium with a fresh temporary profile and opens one page. */
 export async function openPage(options: { viewport: { width: number; height: number }; acceptDownloads?: boolean }): Promise<OpenPage> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: findBrowser().executablePath, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: options.viewport, acceptDownloads: options.acceptDownloads ?? false });
   const page = await context.newPage();
   const problems: string[] = [];

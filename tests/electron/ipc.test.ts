@@ -63,6 +63,23 @@ describe('electron ipc', () => {
     expect(window.sent.some((m) => (m.args[0] as { type: string; jobId: string }).type === 'train.progress' && (m.args[0] as { jobId: string }).jobId === jobId)).toBe(true);
   });
 
+  it('while the engine starts, a request waits for it; if it fails to start, the request says so', async () => {
+    dispose();
+    let started: (w: ReturnType<typeof createFakeWorkbench>) => void = () => undefined;
+    const starting = new Promise<ReturnType<typeof createFakeWorkbench>>((resolve) => (started = resolve));
+    dispose = registerIpc({ workbench: starting, window: window as unknown as BrowserWindow, host: {}, onActivity });
+    let answered = false;
+    const pending = invoke(page(), 'session.get', {}).then((r) => ((answered = true), r));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    started(createFakeWorkbench());
+    expect((await pending).ok).toBe(true);
+
+    dispose();
+    dispose = registerIpc({ workbench: Promise.reject(new Error('The MNIST files are missing.')), window: window as unknown as BrowserWindow, host: {}, onActivity });
+    expect(await invoke(page(), 'session.get', {})).toEqual({ ok: false, error: { code: 'failed', message: "SteerLab's engine did not start: The MNIST files are missing." } });
+  });
+
   it('removes the handler when disposed', () => {
     dispose();
     expect(ipcHandlers.has(IPC_INVOKE)).toBe(false);

@@ -18,7 +18,9 @@ interface DistCheckModule {
   loadAndValidateConfig(): Promise<Record<string, unknown>>;
   validateConfig(config: Record<string, unknown>): Promise<void>;
   configProblems(config: Record<string, unknown>): string[];
-  layoutProblems(listing: Listing): string[];
+  layoutProblems(listing: Listing, devOnly?: Set<string>): string[];
+  devOnlyPackages(): Set<string>;
+  packageFolderOf(file: string): string | null;
   distCheck(): Promise<Listing & { problems: string[]; elapsedMs: number }>;
 }
 
@@ -75,6 +77,28 @@ describe('packed layout (electron-builder --linux dir with a fake Electron)', ()
     expect(result.asarFiles.some((f) => /^(tests|scratch|bench|native|electron|renderer)\//.test(f))).toBe(false);
     expect(result.asarFiles.some((f) => f.endsWith('.map'))).toBe(false);
     expect(result.asarFiles.some((f) => /^node_modules\/(electron|vitest|typescript|electron-builder)\//.test(f))).toBe(false);
+  });
+
+  it('packs no module that package-lock.json marks dev-only: electron and its @electron/get, got and extract-zip stay out', () => {
+    const devOnly = check.devOnlyPackages();
+    // Electron is a devDependency (electron-builder's documented layout), so npm marks its own
+    // dependencies dev too; were it optional, they would be production modules and packed.
+    for (const folder of ['node_modules/electron', 'node_modules/@electron/get', 'node_modules/got', 'node_modules/extract-zip']) expect(devOnly.has(folder), folder).toBe(true);
+    const packedFolders = new Set(result.asarFiles.map((f) => check.packageFolderOf(f)).filter((f) => f !== null));
+    expect([...packedFolders].filter((f) => devOnly.has(f))).toEqual([]);
+    expect(packedFolders.has('node_modules/zod')).toBe(true);
+  });
+
+  it('the layout check flags a packed dev-only module, nested ones included', () => {
+    const devOnly = new Set(['node_modules/got', 'node_modules/@electron/get/node_modules/env-paths']);
+    const broken = { ...result, asarFiles: [...result.asarFiles, 'node_modules/got/dist/source/index.js', 'node_modules/@electron/get/node_modules/env-paths/index.js'] };
+    expect(check.layoutProblems(broken, devOnly)).toEqual([
+      'packed node_modules/got/dist/source/index.js (nothing under node_modules/got/ belongs in the app)',
+      'packed dev-only package node_modules/got (package-lock.json marks it dev)',
+      'packed node_modules/@electron/get/node_modules/env-paths/index.js (nothing under node_modules/@electron/get/ belongs in the app)',
+      'packed dev-only package node_modules/@electron/get/node_modules/env-paths (package-lock.json marks it dev)',
+    ]);
+    expect(check.layoutProblems(result, devOnly)).toEqual([]);
   });
 
   it('the layout check itself flags a missing worker script and a packed test file', () => {

@@ -3,23 +3,29 @@
  * for Electron (./electron-main-mock.ts) and the fake workbench. These back the reviewed
  * Electronegativity allow-list (build/electronegativity-allowlist.json, docs/security.md): the CSP
  * header on app:// pages, denied navigation and windows, denied permissions, the sandboxed preload;
- * and the .steerlab file association's path into the app (argv, open-file, second-instance).
+ * and the .steerlab file association's path into the app (argv, open-file, second-instance). The
+ * window opens before the engine is ready, and files named during start-up wait for it.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./electron-main-mock.js'));
 const fake = (await import('../api/fake-workbench.js')).createFakeWorkbench();
-vi.mock('../../native/service/workbench.js', () => ({ createWorkbench: async () => fake }));
+/** The engine's start-up, finished by the test (a first run may download MNIST meanwhile). */
+let engineStarted: (workbench: typeof fake) => void = () => undefined;
+const engineStarting = new Promise<typeof fake>((resolve) => (engineStarted = resolve));
+vi.mock('../../native/service/workbench.js', () => ({ createWorkbench: () => engineStarting }));
 
 const electron = await import('./electron-main-mock.js');
 const openSession = vi.spyOn(fake, 'openSession');
-const FROM_ARGV = '/home/user/lab/from-argv.steerlab';
+// Linux's .desktop entry passes %U: a file: URL, percent-encoded.
+const FROM_ARGV_URL = 'file:///home/user/My%20lab/from%20argv.steerlab';
+const FROM_ARGV = '/home/user/My lab/from argv.steerlab';
 
 let window: InstanceType<typeof electron.BrowserWindow>;
 
 beforeAll(async () => {
   const argv = process.argv;
-  process.argv = ['/opt/SteerLab/steerlab', '--no-sandbox-is-not-a-file', FROM_ARGV];
+  process.argv = ['/opt/SteerLab/steerlab', '--no-sandbox-is-not-a-file', FROM_ARGV_URL];
   try {
     await import('../../electron/main.js');
   } finally {
@@ -29,6 +35,30 @@ beforeAll(async () => {
   await vi.waitFor(() => expect(electron.BrowserWindow.created.length).toBe(1));
   window = electron.BrowserWindow.created[0];
   await vi.waitFor(() => expect(window.loadURL).toHaveBeenCalled());
+});
+
+describe('start-up', () => {
+  it('shows the window and loads the page before the engine is ready, with the IPC handler already there', () => {
+    expect(window.loadURL).toHaveBeenCalledWith('app://steerlab/index.html');
+    expect(electron.ipcMain.handle).toHaveBeenCalledWith('steerlab:invoke', expect.any(Function));
+    expect(window.listeners.has('ready-to-show')).toBe(true);
+  });
+
+  it('listens for open-file and second-instance from the start', () => {
+    expect([...electron.appListeners.keys()]).toEqual(expect.arrayContaining(['open-file', 'second-instance']));
+  });
+
+  it('keeps files named during start-up (argv as a file: URL, open-file, a second launch) and opens them in order once the engine is ready', async () => {
+    electron.appListeners.get('open-file')!({ preventDefault: vi.fn() }, '/Users/u/early.steerlab');
+    electron.appListeners.get('second-instance')!({}, ['/opt/SteerLab/steerlab', 'early-second.steerlab'], '/home/user');
+    window.contentsListeners.get('did-finish-load')!();
+    await new Promise((resolve) => setImmediate(resolve)); // let anything wrongly unqueued run
+    expect(openSession).not.toHaveBeenCalled();
+
+    engineStarted(fake);
+    await vi.waitFor(() => expect(openSession).toHaveBeenCalledTimes(3));
+    expect(openSession.mock.calls.map(([file]) => file)).toEqual([FROM_ARGV, '/Users/u/early.steerlab', '/home/user/early-second.steerlab']);
+  });
 });
 
 describe('the window', () => {
@@ -79,14 +109,9 @@ describe('the app:// protocol', () => {
   });
 });
 
-describe('opening .steerlab files from the OS', () => {
-  it('opens the file named on the command line once the page has loaded (Linux, Windows)', async () => {
-    expect(openSession).not.toHaveBeenCalled();
-    window.contentsListeners.get('did-finish-load')!();
-    await vi.waitFor(() => expect(openSession).toHaveBeenCalledWith(FROM_ARGV));
-  });
-
+describe('opening .steerlab files from the OS once running', () => {
   it('opens files macOS sends with open-file, and those a second launch passes', async () => {
+    openSession.mockClear();
     const event = { preventDefault: vi.fn() };
     electron.appListeners.get('open-file')!(event, '/Users/u/mac.steerlab');
     expect(event.preventDefault).toHaveBeenCalled();
@@ -96,5 +121,7 @@ describe('opening .steerlab files from the OS', () => {
     // A relative path is taken relative to where the second launch ran.
     electron.appListeners.get('second-instance')!({}, ['/opt/SteerLab/steerlab', 'work/third.steerlab'], '/home/user');
     await vi.waitFor(() => expect(openSession).toHaveBeenCalledWith('/home/user/work/third.steerlab'));
+    electron.appListeners.get('second-instance')!({}, ['/opt/SteerLab/steerlab', 'file:///home/user/Caf%C3%A9.steerlab'], '/tmp');
+    await vi.waitFor(() => expect(openSession).toHaveBeenCalledWith('/home/user/Café.steerlab'));
   });
 });

@@ -32,11 +32,9 @@ export function reproduceCommand(): Command {
     const interrupt = interruptSignal('the reproduction');
     try {
       let session: Session;
-      let sessionFile: string;
       let trainSeconds: number | null = null;
       if (flags.session) {
-        sessionFile = flags.session;
-        session = await readSessionFile(sessionFile);
+        session = await readSessionFile(flags.session);
       } else {
         const bar = progressReporter('training');
         const config = { ...DEFAULT_TRAIN_CONFIG, epochs: intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000) };
@@ -47,7 +45,6 @@ export function reproduceCommand(): Command {
         trainSeconds = result.elapsedMs / 1000;
         bar.stop(`trained in ${trainSeconds.toFixed(1)} s: test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);
         session = sessionFromTraining(result, engine.backend, engine.data.checksums);
-        sessionFile = path.join(flags.out, 'model.steerlab');
       }
       const model = Mlp.fromWeights(session.weights);
       const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: engine.data, backend: engine.backend, pool: engine.sweepPool };
@@ -67,7 +64,7 @@ export function reproduceCommand(): Command {
         pairs,
         layers,
         model: {
-          sessionFile,
+          training: session.header.training?.config ?? null,
           testCeNats: session.header.training?.testCeNats ?? null,
           testAccuracy: session.header.training?.testAccuracy ?? null,
           trainedHere: !flags.session,

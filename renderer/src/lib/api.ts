@@ -47,6 +47,7 @@ declare global {
 }
 
 export function createApiClient(): ApiClient {
+  if (!window.steerlab && location.protocol === 'app:') return bridgeFailedClient();
   return window.steerlab ? electronClient(window.steerlab) : webSocketClient();
 }
 
@@ -196,6 +197,30 @@ function webSocketClient(): ApiClient {
       stateListeners.add(listener);
       listener(state, problem);
       return () => stateListeners.delete(listener);
+    },
+  };
+}
+
+/** Said on every call when the desktop app's page has no bridge to its engine. */
+export const BRIDGE_FAILED_MESSAGE =
+  'The desktop bridge failed: SteerLab’s preload script did not load, so this window cannot reach the engine. Quit and start SteerLab again; if this persists, reinstall it (or run `npm run build` in a checkout).';
+
+/**
+ * Under app:// the page is Electron's own and only the preload's `window.steerlab` leads to the
+ * engine; without it there is no server to fall back to, so every call fails with one clear
+ * sentence instead of a WebSocket client's server-mode messages.
+ */
+function bridgeFailedClient(): ApiClient {
+  console.error(BRIDGE_FAILED_MESSAGE);
+  return {
+    mode: 'electron',
+    call: async () => {
+      throw new ApiCallError({ code: 'failed', message: BRIDGE_FAILED_MESSAGE });
+    },
+    onEvent: () => () => undefined,
+    onConnection(listener) {
+      listener('closed');
+      return () => undefined;
     },
   };
 }
