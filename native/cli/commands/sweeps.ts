@@ -4,17 +4,15 @@
  * optionally writes JSON / CSV with the field names of the metric definitions.
  */
 import { Command } from 'commander';
-import { readSessionFile, writeSessionFile } from '../../session/store.js';
-import type { Session } from '../../session/format.js';
-import { Mlp } from '../../model/mlp.js';
-import { modelSha256 } from '../../model/fingerprint.js';
+import { writeSessionFile } from '../../session/store.js';
 import type { HookPoint } from '../../model/weights.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep } from '../../steer/experiments.js';
 import type { SweepRecord } from '../../steer/records.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
-import { progressReporter, interruptSignal } from '../progress.js';
+import { withEngineFlags, intFlag, numberFlag, writeFileAtomic, type EngineFlags } from '../common.js';
+import { runWithProgress } from '../progress.js';
+import { openSessionModel } from '../session-model.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
 
 /** Opens the engine and the session's model; runs `work` with progress and Ctrl-C; saves the record. */
@@ -24,34 +22,18 @@ async function runExperiment<R extends SweepRecord>(
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
 ): Promise<R | null> {
-  if (flags.json) checkOutputFile('--json', flags.json);
-  if (flags.csv) checkOutputFile('--csv', flags.csv);
-  const session: Session = await readSessionFile(file);
-  const engine = await openEngineForCli(flags);
-  const model = Mlp.fromWeights(session.weights);
-  const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
-  const bar = progressReporter(title);
-  const interrupt = interruptSignal(title);
+  const { session, engine, ctx } = await openSessionModel(file, flags);
   try {
-    const record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
-    bar.stop(`${title} took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}`);
+    const record = await runWithProgress(title, [SweepCancelled], (o) => work(ctx, o), (r) => `${title} took ${(r.provenance.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}`);
+    if (!record) return null;
     if (flags.save !== false) {
       session.header.sweeps.push(record);
       await writeSessionFile(file, session);
     }
     if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
     return record;
-  } catch (error) {
-    bar.stop();
-    if (error instanceof SweepCancelled) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 130;
-      return null;
-    }
-    throw error;
   } finally {
-    interrupt.dispose();
-    model.dispose();
+    ctx.model.dispose();
   }
 }
 
