@@ -6,11 +6,14 @@ import type { PairSweepRecord, LayerSweepRecord } from '../steer/records.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { heatmapSvg, classBarsSvg, lineChartSvg } from './svg.js';
 import { pearson, spearman, offDiagonal, compareTables } from '../metrics/compare.js';
+import { robustnessSection, type RobustnessInputs } from './robustness-report.js';
 
 export interface ReportInputs {
   pairs: PairSweepRecord;
   layers: LayerSweepRecord;
   model: { sessionFile: string; testCeNats: number | null; testAccuracy: number | null; trainedHere: boolean; trainSeconds: number | null };
+  /** The "How robust is this?" section (absent with --no-robustness). */
+  robustness?: RobustnessInputs;
 }
 
 export interface ReportFiles {
@@ -117,8 +120,11 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
     '',
   ].join('\n');
 
+  // The robustness section comes last, with its own plots.
+  const robust = inputs.robustness ? robustnessSection(inputs.robustness) : null;
   return {
-    'report.md': md,
+    ...robust?.files,
+    'report.md': robust ? `${md}\n${robust.markdown}` : md,
     'layer0-ours.svg': heatmapSvg(pairs.ce, { title: 'Ours: cross-entropy (nats), layer 0, coeff 1', normal: pairs.normal }),
     'layer0-seed.svg': heatmapSvg(seed.tableLayer0, { title: 'Seed: cross-entropy (nats), layer 0, coeff 1', normal: seed.normalByB }),
     'layers-3-1.svg': lineChartSvg(

@@ -87,6 +87,24 @@ describe.skipIf(!HAVE_DATA)('steerlab sources, converge, train --seeds and compa
     expect(r.stdout).toMatch(/our models correlate [-\d.]+\.\.[-\d.]+ with each other/);
   }, 300_000);
 
+  it('reproduce adds a "How robust is this?" section with its plots, and --no-robustness leaves it out', () => {
+    const model = path.join(seedsDir, 'seed-3.steerlab');
+    const out = path.join(dir, 'report');
+    const r = steerlab('reproduce', '--session', model, '--out', out, '--sources', '2', '--ensemble', seedsDir);
+    expect(r.code).toBe(0);
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## How robust is this?');
+    expect(md).toMatch(/\| how alike are tables from different source images\? \| Pearson -?[\d.]+\.\.-?[\d.]+, mean/);
+    expect(md).toMatch(/\| training seeds \(2 models\) \| The post's table correlates/);
+    for (const svg of ['robust-mean.svg', 'robust-sd.svg', 'robust-strips.svg', 'robust-correlations.svg', 'robust-convergence-3-1.svg', 'robust-models.svg']) {
+      expect(readFileSync(path.join(out, svg), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    }
+    const plain = path.join(dir, 'plain');
+    expect(steerlab('reproduce', '--session', model, '--out', plain, '--no-robustness').code).toBe(0);
+    expect(readFileSync(path.join(plain, 'report.md'), 'utf8')).not.toContain('How robust');
+    expect(readdirSync(plain).some((f) => f.startsWith('robust-'))).toBe(false);
+  }, 300_000);
+
   it('refuses bad input with one sentence naming the flag or file', () => {
     const model = path.join(seedsDir, 'seed-3.steerlab');
     expect(steerlab('sources', model, '--images', '0').stderr).toMatch(/--images must be a whole number from 1 to 1000; got "0"/);
