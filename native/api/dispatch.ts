@@ -9,6 +9,7 @@
  */
 import type { Job, SessionSummary, Workbench } from '../service/workbench-types.js';
 import type { SweepProgress } from '../steer/sweep.js';
+import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
@@ -204,7 +205,33 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'drawing.list': ({ workbench }) => workbench.listDrawings(),
   'drawing.get': ({ workbench }, { id }) => workbench.getDrawing(id),
   'drawing.delete': ({ workbench }, { id }) => workbench.deleteDrawing(id),
+  'robustness.sources': (args, spec) => startRobustness(args, (r, onProgress) => r.sources(spec, onProgress)),
+  'robustness.converge': (args, spec) => startRobustness(args, (r, onProgress) => r.converge(spec, onProgress)),
+  'robustness.list': ({ workbench }) => robustnessOf(workbench).list(),
+  'robustness.get': ({ workbench }, { id }) => robustnessOf(workbench).get(id),
+  'robustness.delete': ({ workbench }, { id }) => robustnessOf(workbench).delete(id),
 };
+
+// ---- Robustness jobs (native/service/robustness-service.ts).
+
+function robustnessOf(workbench: Workbench): NonNullable<Workbench['robustness']> {
+  if (!workbench.robustness) throw new ApiFailure('unsupported', 'This engine has no robustness analyses; update SteerLab.');
+  return workbench.robustness;
+}
+
+/** Starts a robustness job: progress events (with partial tables) while it runs, then the record id. */
+function startRobustness(
+  { emit, context, workbench }: HandlerArgs,
+  start: (robustness: NonNullable<Workbench['robustness']>, onProgress: (progress: RobustnessProgress) => void) => Job<{ recordId: string }>,
+): { jobId: string } {
+  let jobId = '';
+  // Progress can only arrive after `start` returned, so jobId is set by then.
+  const job = start(robustnessOf(workbench), (progress) => emit({ type: 'robustness.progress', jobId, progress }));
+  jobId = context.jobs.add('robustness', job);
+  settle(job, jobId, 'robustness', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'robustness', result }));
+  job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
+  return { jobId };
+}
 
 async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
   return { recent: await workbench.recentSessions(), current: workbench.session().path };

@@ -132,3 +132,28 @@ export interface RobustnessProgress {
   /** The record over the sources finished so far (sources jobs stream these). */
   partial?: SourcesRecord;
 }
+
+/** One line of the session's robustness list. */
+export interface RobustnessSummary {
+  id: string;
+  kind: RobustnessRecord['kind'];
+  title: string;
+  createdAt: string;
+  backend: string;
+}
+
+export interface SourcesRequest {
+  hook: HookPoint;
+  coeff: number;
+  images: number;
+  random?: { count: number; seed: number };
+}
+
+export interface ConvergeRequest {
+  a: number;
+  b: number;
+  hook: HookPoint;
+  coeff: number;
+  /** K values (increasing); the class-means vector (K = all) is always added last. */
+  ks?: number[];
+}

@@ -145,4 +145,7 @@ export interface Workbench {
   deleteDrawing(id: string): SessionSummary;
 
   close(): Promise<void>;
+
+  /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
+  readonly robustness?: import('./robustness-service.js').RobustnessService;
 }

@@ -21,6 +21,7 @@ import { describePairSource } from '../steer/vectors.js';
 import { compareTables } from '../metrics/compare.js';
 import { SEED_TABLES } from '../report/seed-tables.js';
 import { randomUUID } from 'node:crypto';
+import { RobustnessService } from './robustness-service.js';
 import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord } from './workbench-types.js';
 
 export interface WorkbenchOptions {
@@ -172,6 +173,7 @@ export class SteerLabWorkbench implements Workbench {
           backend: { name: this.ready.backend.name, skipped: this.ready.backend.skipped },
           sweeps: [],
           vectors: [],
+          robustness: undefined,
         };
         this.current.dirty = true;
         return this.session();
@@ -300,6 +302,23 @@ export class SteerLabWorkbench implements Workbench {
     if (sweep.kind !== 'pairs') throw new Error('Only pair sweeps (10x10 tables) can be compared.');
     return sweep;
   }
+
+  // ---- Robustness: delegated to robustness-service.ts; these closures are its view of the session.
+  readonly robustness: RobustnessService = new RobustnessService({
+    call: (op, args, onProgress, signal) => this.engine.call(op, args, onProgress, signal),
+    records: () => this.current.header.robustness ?? [],
+    replaceRecords: (records) => {
+      this.current.header.robustness = records;
+    },
+    changed: () => {
+      this.current.dirty = true;
+    },
+    begin: (kind) => this.begin(kind),
+    end: () => {
+      this.job = null;
+    },
+    session: () => this.session(),
+  });
 
   async close(): Promise<void> {
     clearInterval(this.autosaveTimer);

@@ -122,6 +122,9 @@ export const VALID_PAYLOADS: Record<string, Record<string, unknown>> = {
   'data.browse': { split: 'train', digit: 3, offset: 0, limit: 5 },
   'drawing.save': { name: 'd', pixels: new Array(784).fill(0.5), additions: [] },
   'drawing.get': { id: 'drawing-1' },
+  'robustness.sources': { hook: 0, coeff: 1, images: 2, random: { count: 1, seed: 3 } },
+  'robustness.converge': { a: 3, b: 1, hook: 0, coeff: 1, ks: [1, 2] },
+  'robustness.get': { id: 'robustness-1' },
 };
 
 /** Error codes the contract defines; a fuzz reply must use one of them. */
