@@ -5,6 +5,8 @@
  */
 import type { HookPoint } from '../model/weights.js';
 import type { Provenance } from '../steer/record-types.js';
+import type { SweepProgress } from '../steer/steer-types.js';
+import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 /**
  * Where one table's vectors come from. `nth`: vector (a, b) = n-th training image of a minus n-th
@@ -156,4 +158,13 @@ export interface ConvergeRequest {
   coeff: number;
   /** K values (increasing); the class-means vector (K = all) is always added last. */
   ks?: number[];
+}
+
+/** What the workbench offers for robustness (the service in native/service/robustness-service.ts). */
+export interface RobustnessJobs {
+  sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }>;
+  converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
+  list(): RobustnessSummary[];
+  get(id: string): RobustnessRecord;
+  delete(id: string): SessionSummary;
 }

@@ -6,7 +6,7 @@
  */
 import type { EngineClient } from './engine-client.js';
 import type { Job, SessionSummary } from './workbench-types.js';
-import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest } from '../robustness/robustness-types.js';
+import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, RobustnessJobs } from '../robustness/robustness-types.js';
 export type { RobustnessSummary, SourcesRequest, ConvergeRequest };
 import type { SweepProgress } from '../steer/steer-types.js';
 import { DEFAULT_KS } from '../robustness/mean-difference.js';
@@ -28,7 +28,7 @@ export interface RobustnessHost {
 /** Source sets per engine run in the app: finished tables reach the view every two sources. */
 const SOURCES_PER_RUN = 2;
 
-export class RobustnessService {
+export class RobustnessService implements RobustnessJobs {
   constructor(private readonly host: RobustnessHost) {}
 
   sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }> {

@@ -147,5 +147,5 @@ export interface Workbench {
   close(): Promise<void>;
 
   /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
-  readonly robustness?: import('./robustness-service.js').RobustnessService;
+  readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
 }
