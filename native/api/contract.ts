@@ -15,6 +15,7 @@ import type { DataStatus, RunningJob, WorkbenchEvent } from '../service/workbenc
 import type { SweepRecord } from '../steer/record-types.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
+import type { RobustnessRecord, RobustnessProgress, RobustnessSummary } from '../robustness/robustness-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Limits are generous for real use and small enough that a hostile or buggy
@@ -136,6 +137,19 @@ export const API = {
   /** Downloads MNIST with progress ('data.status' events); resolves when done, failed or cancelled. */
   'data.download': returns<DataStatus>()(empty),
   'data.cancelDownload': returns<{ cancelled: boolean }>()(empty),
+
+  // Robustness (native/robustness): jobs like the sweeps; results kept in the session.
+  /** The pair table with the n-th training image of each digit, n = 0..images-1 (and random draws). */
+  'robustness.sources': returns<JobStarted>()(
+    z.strictObject({ hook: hookPoint, coeff, images: z.int().min(1).max(100), random: z.strictObject({ count: z.int().min(0).max(100), seed: z.int().min(0).max(2 ** 31 - 1) }).optional() }),
+  ),
+  /** The a-b mean-difference vector over the first K source pairs, for each K (class means added last). */
+  'robustness.converge': returns<JobStarted>()(
+    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, ks: z.array(z.int().min(1).max(60_000)).min(1).max(32).optional() }),
+  ),
+  'robustness.list': returns<RobustnessSummary[]>()(empty),
+  'robustness.get': returns<RobustnessRecord>()(z.strictObject({ id: recordId })),
+  'robustness.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
 } as const;
 
 export type Channel = keyof typeof API;
@@ -181,7 +195,7 @@ export type ApiResponse<T = unknown> = { ok: true; result: T } | { ok: false; er
 // ---------------------------------------------------------------------------------------------
 // Events pushed to the client that started a job (and session changes made outside the page).
 
-export type JobKind = 'train' | 'sweep';
+export type JobKind = 'train' | 'sweep' | 'robustness';
 
 export type ApiEvent =
   | { type: 'train.progress'; jobId: string; event: TrainEvent }
@@ -189,6 +203,9 @@ export type ApiEvent =
   | { type: 'job.done'; jobId: string; kind: 'train'; result: SessionSummary }
   | { type: 'job.done'; jobId: string; kind: 'sweep'; result: { sweepId: string } }
   | { type: 'job.error'; jobId: string; kind: JobKind; error: ApiError }
+  /** Robustness jobs: progress, with the source tables finished so far when there are new ones. */
+  | { type: 'robustness.progress'; jobId: string; progress: RobustnessProgress }
+  | { type: 'job.done'; jobId: string; kind: 'robustness'; result: { recordId: string } }
   /** The session changed by a route the page did not initiate (Electron menu, another tab's job). */
   | { type: 'session.changed'; session: SessionSummary }
   /** A job started (by this page or another): every page shows it and can cancel it. */

@@ -11,6 +11,7 @@ import type { Job, SessionSummary, Workbench } from '../service/workbench-types.
 import { SessionFileExists } from '../service/workbench-errors.js';
 import { Audience } from './audience.js';
 import type { SweepProgress } from '../steer/sweep.js';
+import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
@@ -237,7 +238,36 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'data.useFolder': ({ workbench }, { dir }) => dataAction(workbench.useDataFolder?.bind(workbench))(dir),
   'data.download': ({ workbench }) => dataAction(workbench.downloadData?.bind(workbench))(),
   'data.cancelDownload': ({ workbench }) => ({ cancelled: dataAction(workbench.cancelDataDownload?.bind(workbench))() }),
+  'robustness.sources': (args, spec) => startRobustness(args, (r, onProgress) => r.sources(spec, onProgress)),
+  'robustness.converge': (args, spec) => startRobustness(args, (r, onProgress) => r.converge(spec, onProgress)),
+  'robustness.list': ({ workbench }) => robustnessOf(workbench).list(),
+  'robustness.get': ({ workbench }, { id }) => robustnessOf(workbench).get(id),
+  'robustness.delete': ({ workbench }, { id }) => robustnessOf(workbench).delete(id),
 };
+
+// ---- Robustness jobs (native/service/robustness-service.ts).
+
+function robustnessOf(workbench: Workbench): NonNullable<Workbench['robustness']> {
+  if (!workbench.robustness) throw new ApiFailure('unsupported', 'This engine has no robustness analyses; update SteerLab.');
+  return workbench.robustness;
+}
+
+/** Starts a robustness job: progress events (with partial tables) while it runs, then the record id. */
+function startRobustness(
+  { emit: starter, context, workbench }: HandlerArgs,
+  start: (robustness: NonNullable<Workbench['robustness']>, onProgress: (progress: RobustnessProgress) => void) => Job<{ recordId: string }>,
+): { jobId: string } {
+  // Every connected page follows the job (a reload or a second tab can cancel it).
+  const emit: Emit = (event) => context.jobs.audience.send(event, starter);
+  let jobId = '';
+  // Progress can only arrive after `start` returned, so jobId is set by then.
+  const job = start(robustnessOf(workbench), (progress) => emit({ type: 'robustness.progress', jobId, progress }));
+  jobId = context.jobs.add('robustness', job);
+  announce(workbench, jobId, emit);
+  settle(job, jobId, 'robustness', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'robustness', result }));
+  job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
+  return { jobId };
+}
 
 /** A data-panel action, or 'unsupported' where the workbench has no data panel (test doubles). */
 function dataAction<A extends unknown[], R>(action: ((...args: A) => R) | undefined): (...args: A) => R {

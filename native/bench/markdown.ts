@@ -4,6 +4,7 @@
  */
 import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
+import { sourcesTargetLine } from './sources-phase.js';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -29,6 +30,7 @@ function rows(r: BenchResult): Row[] {
     { label: `&nbsp;&nbsp;of which test evaluation, ${count(testImages)} images (s)`, value: (f) => f.testEvalSeconds, format: seconds },
     { label: `100-pair layer-0 sweep, ${count(testImages)} images (s)`, value: (f) => f.pairSweepSeconds, format: seconds },
     { label: '3-1 layer sweep, layers 0-4 (s)', value: (f) => f.layerSweepSeconds, format: seconds },
+    { label: `layer-0 table over N = 10 source images, ${count(testImages)} images (s)`, value: (f) => f.sourcesSeconds, format: seconds },
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
@@ -83,6 +85,8 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
     const met = sweepPeak < SWEEP_RSS_TARGET_BYTES;
     lines.push('', `Pair-sweep peak RSS ${mib(sweepPeak)} MiB: ${met ? 'within' : 'over'} the 1 GiB target.`);
   }
+  const sourcesLine = sourcesTargetLine(result.figures.sourcesSeconds, result.figures.pairSweepSeconds, result.figures.peakRssBytes.sources);
+  if (sourcesLine) lines.push('', sourcesLine);
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
   lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu)`);

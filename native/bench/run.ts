@@ -14,6 +14,7 @@ import { measurePhase } from './memory.js';
 import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
+import { benchSources } from './sources-phase.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -82,6 +83,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const steerer = new Steerer(model, data);
     const steer = await phase('steer', (onProgress) => benchSteer(steerer, data, sizes.steerReps, options.steerWarmup ?? 20, { ...common, onProgress }));
     options.onPhaseDone?.('steer', `single steer: median ${steer.value.medianMs.toFixed(2)} ms, p95 ${steer.value.p95Ms.toFixed(2)} ms`);
+    const sources = await phase('sources', (onProgress) => benchSources(ctx, { ...common, onProgress }));
+    options.onPhaseDone?.('sources', `N = 10 sources: ${sources.seconds.toFixed(1)} s (${(sources.seconds / pairs.seconds).toFixed(1)}x the pair sweep), peak RSS ${mib(sources.memory.peakRssBytes)}`);
 
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
@@ -109,6 +112,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         layerSweepSeconds: layers.seconds,
         steerMedianMs: steer.value.medianMs,
         steerP95Ms: steer.value.p95Ms,
+        sourcesSeconds: sources.seconds,
         peakRssBytes,
       },
       memory: memory as Record<string, PhaseMemory>,

@@ -30,7 +30,9 @@ export interface BenchFigures {
   /** One image steered (unpatched and steered inference), after a warm-up. */
   steerMedianMs: number;
   steerP95Ms: number;
-  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer. */
+  /** The layer-0 table over N = 10 source images per digit (steerlab sources; SteerLab only). */
+  sourcesSeconds?: number;
+  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources. */
   peakRssBytes: Record<string, number>;
 }
 
@@ -84,5 +86,6 @@ export const PHASES = [
   { key: 'pairSweep', label: '100-pair sweep' },
   { key: 'layerSweep', label: '3-1 layer sweep' },
   { key: 'steer', label: 'single steers' },
+  { key: 'sources', label: 'N = 10 sources' },
 ] as const;
 export type PhaseKey = (typeof PHASES)[number]['key'];

@@ -13,6 +13,7 @@ import { sweepCommand, layersCommand, coeffsCommand } from './commands/sweeps.js
 import { reproduceCommand } from './commands/reproduce.js';
 import { serveCommand } from './commands/serve.js';
 import { benchCommand } from './commands/bench.js';
+import { sourcesCommand, convergeCommand, compareCommand } from './commands/robustness.js';
 
 export function buildProgram(): Command {
   const program = new Command('steerlab')
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand(), serveCommand(), benchCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
+  // Robustness: source images, mean-difference convergence, training-seed ensembles.
+  for (const cmd of [sourcesCommand(), convergeCommand(), compareCommand()]) program.addCommand(cmd.exitOverride());
   return program;
 }
 

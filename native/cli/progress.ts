@@ -61,3 +61,38 @@ export function interruptSignal(what: string): { signal: AbortSignal; dispose: (
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
+
+/**
+ * The end of long work stopped by Ctrl-C: prints the work's own sentence ("... nothing was
+ * saved") and sets exit code 130 when `error` is one of the `cancelled` kinds; rethrows others.
+ */
+export function reportCancelled(error: unknown, cancelled: (abstract new (...args: never[]) => Error)[]): void {
+  if (!cancelled.some((kind) => error instanceof kind)) throw error;
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exitCode = 130;
+}
+
+/**
+ * Runs long `work` with a progress bar for `title` and Ctrl-C as its cancel signal. Resolves with
+ * its result (after printing `doneLine(result)`), or null when it was cancelled.
+ */
+export async function runWithProgress<R>(
+  title: string,
+  cancelled: (abstract new (...args: never[]) => Error)[],
+  work: (options: { signal: AbortSignal; onProgress: (p: { done: number; total: number; label: string }) => void }) => Promise<R>,
+  doneLine: (result: R) => string,
+): Promise<R | null> {
+  const bar = progressReporter(title);
+  const interrupt = interruptSignal(title);
+  try {
+    const result = await work({ signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
+    bar.stop(doneLine(result));
+    return result;
+  } catch (error) {
+    bar.stop();
+    reportCancelled(error, cancelled);
+    return null;
+  } finally {
+    interrupt.dispose();
+  }
+}

@@ -7,6 +7,7 @@ import type { TrainConfig } from '../train/train-types.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { heatmapSvg, classBarsSvg, lineChartSvg } from './svg.js';
 import { pearson, spearman, offDiagonal, compareTables } from '../metrics/compare.js';
+import { robustnessSection, type RobustnessInputs } from './robustness-report.js';
 
 export interface ReportInputs {
   pairs: PairSweepRecord;
@@ -16,6 +17,8 @@ export interface ReportInputs {
    * training record), never the local file it was read from, which means nothing to a reader.
    */
   model: { training: TrainConfig | null; testCeNats: number | null; testAccuracy: number | null; trainedHere: boolean; trainSeconds: number | null };
+  /** The "How robust is this?" section (absent with --no-robustness). */
+  robustness?: RobustnessInputs;
 }
 
 export interface ReportFiles {
@@ -141,8 +144,11 @@ export function buildReport(inputs: ReportInputs): ReportFiles {
     '',
   ].join('\n');
 
+  // The robustness section comes last, with its own plots.
+  const robust = inputs.robustness ? robustnessSection(inputs.robustness) : null;
   return {
-    'report.md': md,
+    ...robust?.files,
+    'report.md': robust ? `${md}\n${robust.markdown}` : md,
     'layer0-ours.svg': heatmapSvg(pairs.ce, { title: 'Ours: cross-entropy (nats), layer 0, coeff 1', normal: pairs.normal }),
     'layer0-seed.svg': heatmapSvg(seed.tableLayer0, { title: 'Seed: cross-entropy (nats), layer 0, coeff 1', normal: seed.normalByB }),
     'layers-3-1.svg': lineChartSvg(

@@ -9,6 +9,7 @@ import type { PairSource } from '../steer/vectors.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
 import type { SteerAddition, SteerResult, DatasetImage } from './workbench-types.js';
+import type { SourcesRecord, ConvergenceRecord, RobustnessProgress } from '../robustness/robustness-types.js';
 
 export interface WorkerStartOptions {
   dataDir?: string;
@@ -28,6 +29,9 @@ export interface EngineOps {
   pairSweep: { args: { hook: HookPoint; coeff: number; source: PairSource }; result: PairSweepRecord; progress: SweepProgress };
   layerSweep: { args: { a: number; b: number; coeff: number; source: PairSource }; result: LayerSweepRecord; progress: SweepProgress };
   coeffSweep: { args: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource }; result: CoeffSweepRecord; progress: SweepProgress };
+  // Robustness (native/robustness): partial source tables stream with the progress.
+  sourceSweep: { args: { hook: HookPoint; coeff: number; images: number; random?: { count: number; seed: number }; sourcesPerRun?: number }; result: SourcesRecord; progress: RobustnessProgress };
+  convergence: { args: { a: number; b: number; hook: HookPoint; coeff: number; ks: number[] }; result: ConvergenceRecord; progress: SweepProgress };
 }
 export type EngineOp = keyof EngineOps;
 

@@ -13,6 +13,7 @@ import { runPairSweep, runLayerSweep, runCoeffSweep, type ExperimentContext } fr
 import { Steerer } from '../steer/live-steer.js';
 import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
+import { runSources, runConvergence } from '../robustness/experiments.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -73,6 +74,18 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   },
   async coeffSweep(spec, emit, signal) {
     return runCoeffSweep(context(), spec, { onProgress: emit, signal });
+  },
+  async sourceSweep({ sourcesPerRun, ...spec }, emit, signal) {
+    let last = { done: 0, total: 1, label: '' };
+    return runSources(context(), spec, {
+      sourcesPerRun,
+      signal,
+      onProgress: (p) => emit((last = p)),
+      onPartialRecord: (partial) => emit({ ...last, partial }),
+    });
+  },
+  async convergence(spec, emit, signal) {
+    return runConvergence(context(), spec, { onProgress: emit, signal });
   },
 };
 

@@ -26,6 +26,11 @@ export function sweepJob(spec: SweepSpec): RunningJob {
   return { ...blank('sweep', sweepSpecTitle(spec)), sweepKind: spec.kind };
 }
 
+/** A robustness analysis (source robustness, convergence): title and Cancel, no partial snapshot. */
+export function robustnessJob(title: string): RunningJob {
+  return blank('robustness', title);
+}
+
 /** The same words as a finished sweep's title (native/service/workbench.ts `sweepTitle`). */
 export function sweepSpecTitle(spec: SweepSpec): string {
   const source = describePairSource(spec.source);

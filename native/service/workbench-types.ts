@@ -94,7 +94,7 @@ export type AutosaveStatus =
 export interface RunningJob {
   /** The API's job id (for job.cancel); set by the dispatcher, null inside the workbench. */
   jobId: string | null;
-  kind: 'train' | 'sweep';
+  kind: 'train' | 'sweep' | 'robustness';
   sweepKind: SweepRecord['kind'] | null;
   /** What runs, in words ("training 3 epochs, hidden 512-512", "all pairs, layer 0, coeff 1"). */
   title: string;
@@ -231,4 +231,7 @@ export interface Workbench {
    * `discardUnsaved` (the user chose not to save them).
    */
   close(options?: { discardUnsaved?: boolean }): Promise<void>;
+
+  /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
+  readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
 }

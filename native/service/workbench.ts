@@ -31,11 +31,12 @@ import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
 import { AutosaveTimer } from './autosave-timer.js';
 import { SessionFileExists } from './workbench-errors.js';
-import { recordSweepProgress, recordTrainEvent, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
+import { recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
   Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord,
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
 } from './workbench-types.js';
+import { RobustnessService } from './robustness-service.js';
 
 export interface WorkbenchOptions {
   dataDir?: string;
@@ -240,7 +241,7 @@ export class SteerLabWorkbench implements Workbench {
     // sweep, another window) added there meanwhile; Save As to another file replaces it.
     const session = this.toSession();
     const saved = await saveSessionShared(target, session, target === this.current.path ? this.current.base : null);
-    this.current.header = { ...this.current.header, sweeps: session.header.sweeps, drawings: session.header.drawings };
+    this.current.header = { ...this.current.header, sweeps: session.header.sweeps, drawings: session.header.drawings, robustness: session.header.robustness };
     this.current.base = saved.base;
     this.current.path = target;
     this.current.dirty = false;
@@ -317,6 +318,7 @@ export class SteerLabWorkbench implements Workbench {
           backend: { name: backend.name, skipped: backend.skipped },
           sweeps: [],
           vectors: [],
+          robustness: undefined,
         };
         this.current.dirty = true;
         return this.session();
@@ -458,6 +460,23 @@ export class SteerLabWorkbench implements Workbench {
     if (sweep.kind !== 'pairs') throw new Error('Only pair sweeps (10x10 tables) can be compared.');
     return sweep;
   }
+
+  // ---- Robustness: delegated to robustness-service.ts; these closures are its view of the session.
+  readonly robustness: RobustnessService = new RobustnessService({
+    call: (op, args, onProgress, signal) => this.call(op, args, onProgress, signal),
+    records: () => this.current.header.robustness ?? [],
+    replaceRecords: (records) => {
+      this.current.header.robustness = records;
+    },
+    changed: () => {
+      this.current.dirty = true;
+    },
+    begin: (kind) => this.begin(kind, robustnessJob(kind)).controller,
+    end: () => {
+      this.job = null;
+    },
+    session: () => this.session(),
+  });
 
   /**
    * Stops the workbench. Unsaved work is kept for the next start (offered as "stopped with unsaved

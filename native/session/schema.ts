@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { steerAdditionSchema } from '../api/contract.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { DrawingRecord } from '../service/workbench-types.js';
+import type { RobustnessRecord } from '../robustness/robustness-types.js';
 
 /** One float32 tensor in the binary section; `offset` and `length` are in bytes, relative to its start. */
 export const TensorEntrySchema = z.strictObject({
@@ -139,6 +140,26 @@ export const DrawingRecordSchema = z.looseObject({
     .optional(),
 });
 
+// Robustness records (native/robustness/robustness-types.ts): checked like sweeps, kept whole.
+const tableStack = z.array(table10).min(1);
+const squareMatrix = z.array(z.array(finite));
+const cellStatsShape = { mean: table10, sd: table10, min: table10, max: table10 };
+export const RobustnessRecordSchema = z.discriminatedUnion('kind', [
+  z.looseObject({
+    id: z.string().min(1), kind: z.literal('sources'), layer: z.int().min(0).max(4), coeff: finite, images: z.int().min(1),
+    tables: tableStack, normal: row10, ...cellStatsShape, correlations: z.looseObject({ pearson: squareMatrix, spearman: squareMatrix }), provenance,
+  }),
+  z.looseObject({
+    id: z.string().min(1), kind: z.literal('convergence'), a: z.int().min(0).max(9), b: z.int().min(0).max(9), layer: z.int().min(0).max(4), coeff: finite,
+    ks: z.array(z.int().min(1)).min(1), cosine: z.array(finite), ce: z.array(finite), pA: z.array(finite), pB: z.array(finite), provenance,
+  }),
+  z.looseObject({
+    id: z.string().min(1), kind: z.literal('ensemble'), layer: z.int().min(0).max(4), coeff: finite, tables: tableStack, ...cellStatsShape,
+    models: z.array(z.looseObject({ name: z.string(), modelSha256: z.string() })).min(1), correlations: z.looseObject({ pearson: squareMatrix, spearman: squareMatrix }),
+    provenance: z.looseObject({ backend: z.string(), modelSha256: z.array(z.string()), createdAt: z.string(), elapsedMs: finite }),
+  }),
+]);
+
 export const SessionHeaderSchema = z.strictObject({
   formatVersion: z.literal(1),
   appVersion: z.string().min(1),
@@ -164,6 +185,9 @@ export const SessionHeaderSchema = z.strictObject({
   sweeps: z.array(SweepRecordSchema.transform((r) => r as unknown as SweepRecord)).default([]),
   drawings: z.array(DrawingRecordSchema.transform((d) => d as unknown as DrawingRecord)).default([]),
   notes: z.string().default(''),
+  // Added after v1 shipped, without a version bump: optional and absent until a robustness
+  // result is kept, so files without one stay readable by earlier v1 readers.
+  robustness: z.array(RobustnessRecordSchema.transform((r) => r as unknown as RobustnessRecord)).optional(),
 });
 
 /** The header as read (defaults filled in). */

@@ -20,6 +20,7 @@ export interface SessionBase {
   modelSha256: string;
   sweepIds: string[];
   drawingIds: string[];
+  robustnessIds: string[];
 }
 
 /** The base to remember after reading or saving `session` (pass it to the next saveSessionShared). */
@@ -28,6 +29,7 @@ export function sessionBase(session: Session): SessionBase {
     modelSha256: modelSha256(session.weights),
     sweepIds: session.header.sweeps.map((r) => r.id),
     drawingIds: session.header.drawings.map((d) => d.id),
+    robustnessIds: (session.header.robustness ?? []).map((r) => r.id),
   };
 }
 
@@ -108,6 +110,19 @@ export async function saveSessionShared(
         if (known.has(record.id)) continue;
         if (record.provenance.modelSha256 === ours) {
           session.header.sweeps.push(record);
+          result.mergedSweeps++;
+        } else {
+          result.obsoleteSweeps++;
+        }
+      }
+      // Robustness results, like sweeps, only for the model this save keeps (an ensemble comparison
+      // names several models and is kept if this one is among them).
+      const knownRobustness = new Set([...base.robustnessIds, ...(session.header.robustness ?? []).map((r) => r.id)]);
+      for (const record of onDisk.header.robustness ?? []) {
+        if (knownRobustness.has(record.id)) continue;
+        const models = ([] as string[]).concat(record.provenance.modelSha256);
+        if (models.includes(ours)) {
+          (session.header.robustness ??= []).push(record);
           result.mergedSweeps++;
         } else {
           result.obsoleteSweeps++;

@@ -21,7 +21,8 @@ export interface ExperimentContext {
   pool?: SweepPool | null;
 }
 
-function provenance(ctx: ExperimentContext, started: number) {
+/** The provenance of a result computed since `started` (performance.now()) on `ctx`'s model and data. */
+export function experimentProvenance(ctx: Pick<ExperimentContext, 'modelSha256' | 'data' | 'backend'>, started: number) {
   return makeProvenance({
     appVersion: APP_VERSION,
     backend: ctx.backend,
@@ -39,7 +40,7 @@ export async function runPairSweep(
 ): Promise<PairSweepRecord> {
   const started = performance.now();
   const tables = await pairSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return pairSweepRecord(spec, tables, provenance(ctx, started));
+  return pairSweepRecord(spec, tables, experimentProvenance(ctx, started));
 }
 
 export async function runLayerSweep(
@@ -57,7 +58,7 @@ export async function runLayerSweep(
     coeff: spec.coeff,
     source: spec.source,
     rows: rows.map(({ hook, ...rest }) => ({ layer: hook, ...pairRow(rest) })),
-    provenance: provenance(ctx, started),
+    provenance: experimentProvenance(ctx, started),
   };
 }
 
@@ -76,6 +77,6 @@ export async function runCoeffSweep(
     layer: spec.hook,
     source: spec.source,
     rows: rows.map(pairRow),
-    provenance: provenance(ctx, started),
+    provenance: experimentProvenance(ctx, started),
   };
 }

@@ -108,6 +108,17 @@ describe('bench result files', () => {
     expect(renderMarkdown(fakeResult('steerlab'), small, 'x.json', 'p.json')).toContain('different sizes');
   });
 
+  it('sets the N = 10 sources run against its targets: 10x one pair sweep and 1 GiB', () => {
+    const result = fakeResult('steerlab');
+    result.figures.sourcesSeconds = result.figures.pairSweepSeconds * 8;
+    result.figures.peakRssBytes.sources = 500 * MIB;
+    const page = renderMarkdown(result, fakeResult('pytorch'), 'x.json', 'p.json');
+    expect(page).toMatch(/\| layer-0 table over N = 10 source images, 10,000 images \(s\) \| [\d.]+ \| – \| – \|/);
+    expect(page).toContain('N = 10 sources: 8.0x one pair sweep (within the 10x target); peak RSS 500 MiB, within the 1 GiB target.');
+    result.figures.sourcesSeconds = result.figures.pairSweepSeconds * 12;
+    expect(renderMarkdown(result, null, 'x.json')).toContain('12.0x one pair sweep (over the 10x target)');
+  });
+
   it('shows a dash for a figure either side lacks', () => {
     const ref = fakeResult('pytorch');
     ref.figures.peakRssBytes = {};

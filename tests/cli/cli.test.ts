@@ -3,20 +3,13 @@
  * `npm install`): train, export/import round trip, sweeps with JSON/CSV, refusals, and Ctrl-C.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, DATA_DIR, HAVE_DATA } from '../helpers/fixtures.js';
+import { HAVE_DATA } from '../helpers/fixtures.js';
 import { readSessionFile } from '../../native/session/store.js';
-
-const BIN = path.join(REPO_ROOT, 'native/bin/steerlab.js');
-const env = { ...process.env, STEERLAB_DATA: DATA_DIR, STEERLAB_BACKEND: 'wasm' };
-
-function steerlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BIN, CLI_ENV as env, steerlab } from '../helpers/run-cli.js';
 
 describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-cli-'));

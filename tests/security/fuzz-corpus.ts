@@ -125,6 +125,9 @@ export const VALID_PAYLOADS: Record<string, Record<string, unknown>> = {
   // The data panel (refused once MNIST is loaded, as it is in these tests).
   'data.useFolder': { dir: '/nonexistent/mnist' },
   'data.cancelDownload': {},
+  'robustness.sources': { hook: 0, coeff: 1, images: 2, random: { count: 1, seed: 3 } },
+  'robustness.converge': { a: 3, b: 1, hook: 0, coeff: 1, ks: [1, 2] },
+  'robustness.get': { id: 'robustness-1' },
 };
 
 /** Error codes the contract defines; a fuzz reply must use one of them. */

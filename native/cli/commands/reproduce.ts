@@ -18,6 +18,9 @@ import { buildReport } from '../../report/reproduce-report.js';
 import { withEngineFlags, openEngineForCli, writeFileAtomic, intFlag, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText } from '../tables.js';
+import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
+import type { RobustnessInputs } from '../../report/robustness-report.js';
+import { sessionFilesOf, ensembleModels } from './robustness.js';
 
 export function reproduceCommand(): Command {
   return withEngineFlags(
@@ -25,8 +28,14 @@ export function reproduceCommand(): Command {
       .description("reproduce the seed post: train, run its layer-0 table and 3-1 layer sweep, write a report beside its numbers")
       .option('--out <dir>', 'folder for report.md, the SVG plots and the session', 'steerlab-reproduction')
       .option('--session <file>', 'use this trained session instead of training a new model')
-      .option('--epochs <n>', 'training epochs when training here', String(DEFAULT_TRAIN_CONFIG.epochs)),
-  ).action(async (flags: EngineFlags & { out: string; session?: string; epochs: string }) => {
+      .option('--epochs <n>', 'training epochs when training here', String(DEFAULT_TRAIN_CONFIG.epochs))
+      // The "How robust is this?" section (on by default; about N+1 pair sweeps more).
+      .option('--no-robustness', 'skip the "How robust is this?" section')
+      .option('--sources <n>', 'source images per digit for the robustness section', '5')
+      .option('--ensemble <dir>', 'also compare the models in this folder (from `steerlab train --seeds`)'),
+  ).action(async (flags: EngineFlags & { out: string; session?: string; epochs: string; robustness: boolean; sources: string; ensemble?: string }) => {
+    const sourceImages = intFlag('--sources', flags.sources, 5, 1, 1000);
+    const ensembleFiles = flags.robustness && flags.ensemble ? await sessionFilesOf([flags.ensemble]) : null;
     await mkdir(flags.out, { recursive: true });
     const engine = await openEngineForCli(flags);
     const interrupt = interruptSignal('the reproduction');
@@ -55,7 +64,9 @@ export function reproduceCommand(): Command {
       const layerBar = progressReporter('3-1 layer sweep');
       const layers = await runLayerSweep(ctx, { a: 3, b: 1, coeff: 1, source }, { signal: interrupt.signal, onProgress: (p) => layerBar.update(p.done, p.total) });
       layerBar.stop(layerTableText(layers));
+      const robustness = flags.robustness ? await robustnessInputs(ctx, sourceImages, ensembleFiles, interrupt.signal) : undefined;
       model.dispose();
+      if (robustness) session.header.robustness = [...(session.header.robustness ?? []), robustness.sources, robustness.convergence];
 
       // The results go into a copy in --out; a session given with --session is left as it was.
       session.header.sweeps.push(pairs, layers);
@@ -70,6 +81,7 @@ export function reproduceCommand(): Command {
           trainedHere: !flags.session,
           trainSeconds,
         },
+        robustness,
       });
       for (const [name, text] of Object.entries(files)) await writeFileAtomic(path.join(flags.out, name), text);
       process.stdout.write(`report: ${path.join(flags.out, 'report.md')}\n`);
@@ -84,4 +96,19 @@ export function reproduceCommand(): Command {
       interrupt.dispose();
     }
   });
+}
+
+/** The robustness section's runs: N source images per digit, the 3-1 convergence, an ensemble if given. */
+async function robustnessInputs(ctx: ExperimentContext, images: number, ensembleFiles: string[] | null, signal: AbortSignal): Promise<RobustnessInputs> {
+  const bar = progressReporter(`layer-0 table over ${images} source images`);
+  const sources = await runSources(ctx, { hook: 0, coeff: 1, images }, { signal, onProgress: (p) => bar.update(p.done, p.total) });
+  bar.stop();
+  const convBar = progressReporter('3-1 mean-difference convergence');
+  const convergence = await runConvergence(ctx, { a: 3, b: 1, hook: 0, coeff: 1 }, { signal, onProgress: (p) => convBar.update(p.done, p.total) });
+  convBar.stop();
+  if (!ensembleFiles) return { sources, convergence };
+  const ensBar = progressReporter(`layer-0 table on ${ensembleFiles.length} models`);
+  const ensemble = await runEnsemble(ctx, await ensembleModels(ensembleFiles), { hook: 0, coeff: 1, source: { kind: 'first' } }, { signal, onProgress: (p) => ensBar.update(p.done, p.total) });
+  ensBar.stop();
+  return { sources, convergence, ensemble };
 }

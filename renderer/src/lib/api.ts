@@ -219,7 +219,7 @@ function bridgeFailedClient(): ApiClient {
     },
     onEvent: () => () => undefined,
     onConnection(listener) {
-      listener('closed');
+      listener('closed', BRIDGE_FAILED_MESSAGE);
       return () => undefined;
     },
   };

@@ -1,0 +1,177 @@
+/**
+ * `steerlab sources`, `steerlab converge` and `steerlab compare`: how much of a steering table is
+ * the digits, how much the chosen source image, and how much the trained model. `sources` and
+ * `converge` keep their record in the session (like the sweeps); `compare` reads several sessions
+ * and writes only the files asked for.
+ */
+import { Command } from 'commander';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
+import { modelSha256 } from '../../model/fingerprint.js';
+import type { HookPoint } from '../../model/weights.js';
+import { parsePairSource } from '../../steer/vectors.js';
+import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
+import type { ExperimentContext } from '../../steer/experiments.js';
+import type { RobustnessRecord } from '../../robustness/robustness-types.js';
+import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
+import type { EnsembleModel } from '../../robustness/ensemble.js';
+import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
+import { runWithProgress } from '../progress.js';
+import { openSessionModel } from '../session-model.js';
+import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
+
+interface OutputFlags extends EngineFlags {
+  json?: string;
+  csv?: string;
+  save?: boolean;
+}
+
+/** Runs `work` with a progress bar and Ctrl-C; writes --json / --csv; null when cancelled. */
+async function withProgress<R extends RobustnessRecord>(
+  flags: OutputFlags,
+  title: string,
+  backend: string,
+  work: (options: SweepRunOptions) => Promise<R>,
+  csv: (r: R) => string,
+): Promise<R | null> {
+  const record = await runWithProgress(title, [SweepCancelled], work, (r) => `${title} took ${(r.provenance.elapsedMs / 1000).toFixed(1)} s on ${backend}`);
+  if (!record) return null;
+  if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
+  if (flags.csv) await writeFileAtomic(flags.csv, csv(record));
+  return record;
+}
+
+/** Opens a session's model, runs one analysis on it, and keeps the record in the session. */
+async function onSessionModel<R extends RobustnessRecord>(
+  file: string,
+  flags: OutputFlags,
+  title: string,
+  work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
+  csv: (r: R) => string,
+): Promise<R | null> {
+  const { session, engine, ctx } = await openSessionModel(file, flags);
+  try {
+    const record = await withProgress(flags, title, engine.backend.name, (o) => work(ctx, o), csv);
+    if (record && flags.save !== false) {
+      // Under the file's lock, keeping what a concurrent sweep or analysis saved meanwhile (11.4).
+      const base = sessionBase(session);
+      (session.header.robustness ??= []).push(record);
+      await saveSessionShared(file, session, base);
+    }
+    return record;
+  } finally {
+    ctx.model.dispose();
+  }
+}
+
+const layerOf = (v: string | undefined) => intFlag('--layer', v, 0, 0, 4) as HookPoint;
+const digitOf = (name: string, v: string | undefined) => intFlag(name, v, 0, 0, 9);
+
+/** A robustness command with the engine flags, --layer, --coeff, --json and --csv. */
+function analysisCommand(name: string, description: string, argument: [string, string]): Command {
+  return withEngineFlags(
+    new Command(name)
+      .description(description)
+      .argument(...argument)
+      .option('--layer <k>', 'hook point 0..4', '0')
+      .option('--coeff <c>', 'coefficient', '1')
+      .option('--json <out>', 'write the result as JSON')
+      .option('--csv <out>', 'write the result as CSV'),
+  );
+}
+
+const SESSION_ARGUMENT: [string, string] = ['<file>', 'session file with a trained model'];
+
+export function sourcesCommand(): Command {
+  return analysisCommand(
+    'sources',
+    "the pair table redone with the n-th training image of each digit for n = 0..N-1 (n = 0 is the post's): per-cell mean, sd, range, share of sources where the post's findings hold, correlations between sources",
+    SESSION_ARGUMENT,
+  )
+    .option('--images <n>', 'N: source images per digit', '10')
+    .option('--random <k>', 'also K source sets with one random training image per digit', '0')
+    .option('--seed <s>', 'seed for the random source sets', '0')
+    .option('--no-save', 'do not store the result in the session file')
+    .action(async (file: string, flags: OutputFlags & { layer?: string; coeff?: string; images?: string; random?: string; seed?: string }) => {
+    const spec = {
+      hook: layerOf(flags.layer),
+      coeff: numberFlag('--coeff', flags.coeff, 1),
+      images: intFlag('--images', flags.images, 10, 1, 1000),
+      random: { count: intFlag('--random', flags.random, 0, 0, 1000), seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1) },
+    };
+    const record = await onSessionModel(file, flags, 'source robustness', (ctx, o) => runSources(ctx, spec, o), sourcesCsv);
+    if (record) process.stdout.write(sourcesText(record) + '\n');
+  });
+}
+
+/** Parses "1,2,5,all" into K values (all = Infinity). */
+export function parseKs(text: string): number[] {
+  return text.split(',').map((v, i) => (v.trim() === 'all' ? Infinity : intFlag(`--ks item ${i + 1}`, v.trim(), 1, 1, 100_000)));
+}
+
+export function convergeCommand(): Command {
+  return analysisCommand(
+    'converge',
+    'the a-b vector averaged over the first K source pairs, for growing K: cosine to the class-means vector, cross-entropy and P(a|b)',
+    SESSION_ARGUMENT,
+  )
+    .requiredOption('--a <digit>', 'digit a (the vector is a - b)')
+    .requiredOption('--b <digit>', 'digit b')
+    .option('--ks <list>', 'K values, increasing; "all" = every training image (class means)', '1,2,5,10,20,50,100,200,500,1000,2000,all')
+    .option('--no-save', 'do not store the result in the session file')
+    .action(async (file: string, flags: OutputFlags & { a?: string; b?: string; layer?: string; coeff?: string; ks: string }) => {
+    const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), ks: parseKs(flags.ks) };
+    if (spec.a === spec.b) throw new Error(`--a and --b must differ (both are ${spec.a}): the vector a - a is zero.`);
+    const record = await onSessionModel(file, flags, 'convergence', (ctx, o) => runConvergence(ctx, spec, o), convergenceCsv);
+    if (record) process.stdout.write(convergenceText(record) + '\n');
+  });
+}
+
+/** Session files named on the command line; a folder stands for the .steerlab files in it. */
+export async function sessionFilesOf(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => null);
+    if (!info) throw new Error(`${p} does not exist; give session files or a folder of them (from \`steerlab train --seeds\`).`);
+    if (info.isDirectory()) {
+      const inside = (await readdir(p)).filter((f) => f.endsWith('.steerlab')).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+      if (inside.length === 0) throw new Error(`The folder ${p} holds no .steerlab files; train some with \`steerlab train --seeds 0,1,2 --out ${p}\`.`);
+      files.push(...inside.map((f) => path.join(p, f)));
+    } else {
+      files.push(p);
+    }
+  }
+  if (files.length < 2) throw new Error(`compare needs at least two models; got ${files.length}. Train an ensemble with \`steerlab train --seeds 0,1,2,3 --out DIR\`.`);
+  return files;
+}
+
+/** The ensemble's models from session files (weights, seed, test CE). */
+export async function ensembleModels(files: string[]): Promise<EnsembleModel[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const s = await readSessionFile(file);
+      return { name: path.basename(file), modelSha256: modelSha256(s.weights), seed: s.header.training?.config.seed ?? null, testCeNats: s.header.training?.testCeNats ?? null, weights: s.weights };
+    }),
+  );
+}
+
+export function compareCommand(): Command {
+  return analysisCommand(
+    'compare',
+    "the same pair sweep on several models (e.g. training seeds): per-cell mean and spread, correlations between the models' tables, and the post's table against that ceiling",
+    ['<sessions...>', 'session files, or folders of them (from `steerlab train --seeds ... --out DIR`)'],
+  )
+    .option('--source <source>', 'vector source: first (the post), mean, or index:I,J', 'first')
+    .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string }) => {
+    const spec = { hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+    if (flags.json) checkOutputFile('--json', flags.json);
+    if (flags.csv) checkOutputFile('--csv', flags.csv);
+    const models = await ensembleModels(await sessionFilesOf(paths));
+    const engine = await openEngineForCli(flags);
+    const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
+    const record = await withProgress(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), ensembleCsv);
+    if (record) process.stdout.write(ensembleText(record) + '\n');
+  });
+}

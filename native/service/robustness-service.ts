@@ -1,0 +1,88 @@
+/**
+ * The workbench's robustness jobs and records: source robustness and mean-difference
+ * convergence on the open session's model, run in the engine worker, kept in the session's
+ * `robustness` list with their provenance. The workbench delegates here so this feature stays
+ * out of its session and recovery code; `RobustnessHost` is all it needs from the workbench.
+ */
+import type { EngineClient } from './engine-client.js';
+import type { Job, SessionSummary } from './workbench-types.js';
+import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, RobustnessJobs } from '../robustness/robustness-types.js';
+export type { RobustnessSummary, SourcesRequest, ConvergeRequest };
+import type { SweepProgress } from '../steer/steer-types.js';
+import { DEFAULT_KS } from '../robustness/mean-difference.js';
+
+/** What the robustness service needs from the workbench. */
+export interface RobustnessHost {
+  call: EngineClient['call'];
+  /** The session's robustness records (none: an empty list). */
+  records(): RobustnessRecord[];
+  replaceRecords(records: RobustnessRecord[]): void;
+  /** Marks the session as changed (unsaved). */
+  changed(): void;
+  /** Claims the workbench's one job slot (throws if busy); `end` frees it. */
+  begin(kind: string): AbortController;
+  end(): void;
+  session(): SessionSummary;
+}
+
+/** Source sets per engine run in the app: finished tables reach the view every two sources. */
+const SOURCES_PER_RUN = 2;
+
+export class RobustnessService implements RobustnessJobs {
+  constructor(private readonly host: RobustnessHost) {}
+
+  sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }> {
+    return this.job('source robustness', (signal) => this.host.call('sourceSweep', { ...spec, sourcesPerRun: SOURCES_PER_RUN }, onProgress, signal));
+  }
+
+  converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }> {
+    if (spec.a === spec.b) throw new Error(`a and b must differ (both are ${spec.a}): the vector a - a is zero.`);
+    const ks = spec.ks ? [...spec.ks.filter((k) => Number.isFinite(k)), Infinity] : DEFAULT_KS;
+    return this.job('a convergence curve', (signal) => this.host.call('convergence', { ...spec, ks }, onProgress, signal));
+  }
+
+  list(): RobustnessSummary[] {
+    return this.host.records().map((r) => ({ id: r.id, kind: r.kind, title: robustnessTitle(r), createdAt: r.provenance.createdAt, backend: r.provenance.backend }));
+  }
+
+  get(id: string): RobustnessRecord {
+    const found = this.host.records().find((r) => r.id === id);
+    if (!found) throw new Error(`There is no robustness result ${id} in this session.`);
+    return found;
+  }
+
+  delete(id: string): SessionSummary {
+    this.get(id);
+    this.host.replaceRecords(this.host.records().filter((r) => r.id !== id));
+    this.host.changed();
+    return this.host.session();
+  }
+
+  /** Runs one analysis as the workbench's job and keeps its record in the session. */
+  private job(kind: string, run: (signal: AbortSignal) => Promise<RobustnessRecord>): Job<{ recordId: string }> {
+    const controller = this.host.begin(kind);
+    const result = (async () => {
+      try {
+        const record = await run(controller.signal);
+        this.host.replaceRecords([...this.host.records(), record]);
+        this.host.changed();
+        return { recordId: record.id };
+      } finally {
+        this.host.end();
+      }
+    })();
+    return { result, cancel: () => controller.abort() };
+  }
+}
+
+/** A robustness record's one-line title for lists. */
+export function robustnessTitle(r: RobustnessRecord): string {
+  switch (r.kind) {
+    case 'sources':
+      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${r.coeff}`;
+    case 'convergence':
+      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${r.coeff}`;
+    case 'ensemble':
+      return `${r.models.length} models, layer ${r.layer}, coeff ${r.coeff}`;
+  }
+}

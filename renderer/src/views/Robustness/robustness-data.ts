@@ -1,0 +1,95 @@
+/**
+ * What the Robustness view shows of the engine's records, as plain functions: heatmap inputs for
+ * the mean and the spread, a cell's strip plot, the convergence curves, and the CSV export. Every
+ * number is the engine's; nothing here computes a statistic.
+ */
+import type { SourcesRecord, ConvergenceRecord, SourceSet } from '../../../../native/robustness/robustness-types.js';
+import { SEED_TABLES } from '../../../../native/report/seed-tables.js';
+import { SWEEP } from '../../config.js';
+import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
+import type { HeatmapData } from '../Sweep/heatmap.js';
+import type { CorrelationData, CurveData, StripData } from './robustness-charts.js';
+
+export function describeSet(set: SourceSet): string {
+  return set.kind === 'nth' ? (set.n === 0 ? 'first images' : `image #${set.n}`) : `random ${set.draw} (seed ${set.seed})`;
+}
+
+/** The post's table is comparable only at layer 0, coefficient 1. */
+export const hasPostValue = (r: SourcesRecord) => r.layer === 0 && r.coeff === 1;
+
+export function meanHeatmap(r: SourcesRecord, selected: { a: number; b: number } | null): HeatmapData {
+  return {
+    id: 'robust-mean',
+    title: `Mean cross-entropy over ${r.tables.length} source sets`,
+    subtitle: `layer ${r.layer}, coeff ${r.coeff}; test images whose label is not b`,
+    values: r.mean,
+    reference: { label: 'Normal', values: r.normal },
+    scale: 'log',
+    domain: colorDomain('log', [...r.mean.flat(), ...r.normal]),
+    format: (v) => v.toFixed(v < 1 ? 2 : 1),
+    legendFormat: legendTickFormat('log', false),
+    metric: 'mean',
+    legendTitle: 'mean cross-entropy (nats)',
+    showLegend: true,
+    cell: SWEEP.heatmap.compareCell,
+    selected,
+  };
+}
+
+export function spreadHeatmap(r: SourcesRecord, selected: { a: number; b: number } | null): HeatmapData {
+  return {
+    ...meanHeatmap(r, selected),
+    id: 'robust-sd',
+    title: `Standard deviation over ${r.tables.length} source sets`,
+    subtitle: 'how much the chosen source images move each cell',
+    values: r.sd,
+    reference: null,
+    scale: 'unit',
+    domain: [0, Math.max(1e-9, ...r.sd.flat())],
+    format: (v) => v.toFixed(2),
+    legendFormat: (v) => v.toFixed(1),
+    metric: 'sd',
+    legendTitle: 'sd (nats)',
+  };
+}
+
+export function stripData(r: SourcesRecord, a: number, b: number): StripData {
+  return {
+    title: `${a} − ${b}: cross-entropy per source set`,
+    yLabel: 'cross-entropy (nats, log)',
+    points: r.tables.map((t, s) => ({ label: describeSet(r.sources[s]), value: t[a][b] })),
+    marks: [
+      ...(hasPostValue(r) ? [{ name: "post's value", value: SEED_TABLES.tableLayer0[a][b], color: SWEEP.colors.a }] : []),
+      { name: 'first image (ours)', value: r.tables[0][a][b], color: SWEEP.colors.highlight },
+      { name: 'unpatched', value: r.normal[b], color: SWEEP.colors.normal },
+    ],
+  };
+}
+
+export function correlationData(r: SourcesRecord, method: 'pearson' | 'spearman'): CorrelationData {
+  return { title: `${method === 'pearson' ? 'Pearson' : 'Spearman'} correlation between source tables`, matrix: r.correlations[method], labels: r.sources.map(describeSet) };
+}
+
+export function curveData(r: ConvergenceRecord): CurveData {
+  return {
+    title: `Mean-difference vector ${r.a} − ${r.b} against K (layer ${r.layer}, coeff ${r.coeff})`,
+    ks: r.ks,
+    series: [
+      { name: 'cosine with the class-means vector', values: r.cosine, color: SWEEP.colors.b },
+      { name: `cross-entropy without ${r.b}s (dashed: unpatched)`, values: r.ce, color: SWEEP.colors.ce, reference: r.normal },
+      { name: `P(${r.a} | images of ${r.b}) (dashed: unpatched)`, values: r.pA, color: SWEEP.colors.a, reference: r.pANormal },
+    ],
+  };
+}
+
+/** One line per (source, a, b), beside the cell's statistics. */
+export function sourcesCsv(r: SourcesRecord): string {
+  const lines = ['source,a,b,layer,coeff,ce,pA,pB,normal,mean,sd,min,max,shareAllHold'];
+  r.tables.forEach((t, s) => t.forEach((row, a) => row.forEach((ce, b) =>
+    lines.push([`"${describeSet(r.sources[s])}"`, a, b, r.layer, r.coeff, ce, r.pA[s][a][b], r.pB[s][a][b], r.normal[b], r.mean[a][b], r.sd[a][b], r.min[a][b], r.max[a][b], r.holds.all[a][b]].join(',')))));
+  return lines.join('\n') + '\n';
+}
+
+export function convergenceCsv(r: ConvergenceRecord): string {
+  return ['k,cosine,norm,ce,pA,pB,normal,pANormal', ...r.ks.map((k, i) => [k, r.cosine[i], r.norm[i], r.ce[i], r.pA[i], r.pB[i], r.normal, r.pANormal].join(','))].join('\n') + '\n';
+}

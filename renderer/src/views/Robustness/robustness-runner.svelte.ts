@@ -1,0 +1,82 @@
+/**
+ * The Robustness view's engine jobs (source robustness, convergence): started here, fed by the
+ * engine's 'robustness.progress' events (which carry the source tables finished so far), ended by
+ * its 'job.done' / 'job.error'. `start` resolves with the new record's id, or null when the job
+ * was cancelled or failed (`message` says why).
+ */
+import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
+import type { RobustnessProgress, SourcesRecord } from '../../../../native/robustness/robustness-types.js';
+import type { ApiClient } from '../../lib/api.js';
+
+export type RobustnessStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
+type RobustnessEvent = Extract<ApiEvent, { type: 'robustness.progress' } | { type: 'job.done'; kind: 'robustness' } | { type: 'job.error' }>;
+
+export type RobustnessRequest =
+  | { kind: 'sources'; payload: RequestOf<'robustness.sources'> }
+  | { kind: 'converge'; payload: RequestOf<'robustness.converge'> };
+
+const isRobustnessEvent = (e: ApiEvent): e is RobustnessEvent =>
+  e.type === 'robustness.progress' || ((e.type === 'job.done' || e.type === 'job.error') && e.kind === 'robustness');
+
+export class RobustnessRunner {
+  status = $state<RobustnessStatus>('idle');
+  kind = $state<RobustnessRequest['kind'] | null>(null);
+  progress = $state<RobustnessProgress | null>(null);
+  /** The source tables finished so far in a running sources job (the engine's partial record). */
+  partial = $state.raw<SourcesRecord | null>(null);
+  message = $state<string | null>(null);
+  private jobId: string | null = null;
+  private pending: RobustnessEvent[] = [];
+  private resolve: ((id: string | null) => void) | null = null;
+
+  constructor(private readonly api: ApiClient) {
+    api.onEvent((event) => isRobustnessEvent(event) && this.receive(event));
+  }
+
+  get active(): boolean {
+    return ['starting', 'running', 'cancelling'].includes(this.status);
+  }
+
+  async start(request: RobustnessRequest): Promise<string | null> {
+    if (this.active) return null;
+    Object.assign(this, { status: 'starting', kind: request.kind, progress: null, partial: null, message: null });
+    this.pending = [];
+    const settled = new Promise<string | null>((resolve) => (this.resolve = resolve));
+    try {
+      const started = request.kind === 'sources' ? await this.api.call('robustness.sources', request.payload) : await this.api.call('robustness.converge', request.payload);
+      this.jobId = started.jobId;
+      this.status = 'running';
+      // Events that overtook the reply (possible over IPC) are replayed now that the id is known.
+      this.pending.splice(0).forEach((e) => this.receive(e));
+    } catch (error) {
+      this.end('failed', null, error instanceof Error ? error.message : String(error));
+    }
+    return settled;
+  }
+
+  async cancel(): Promise<void> {
+    if (this.status !== 'running' || !this.jobId) return;
+    this.status = 'cancelling';
+    await this.api.call('job.cancel', { jobId: this.jobId }).catch((error: unknown) => (this.message = String(error instanceof Error ? error.message : error)));
+  }
+
+  private receive(event: RobustnessEvent): void {
+    if (this.status === 'starting') return void this.pending.push(event);
+    if (!this.active || event.jobId !== this.jobId) return;
+    if (event.type === 'robustness.progress') {
+      this.progress = event.progress;
+      if (event.progress.partial) this.partial = event.progress.partial;
+    } else if (event.type === 'job.done') {
+      this.end('done', event.result.recordId, null);
+    } else {
+      this.end(event.error.code === 'cancelled' ? 'cancelled' : 'failed', null, event.error.message);
+    }
+  }
+
+  private end(status: RobustnessStatus, id: string | null, message: string | null): void {
+    Object.assign(this, { status, message, partial: null });
+    this.jobId = null;
+    this.resolve?.(id);
+    this.resolve = null;
+  }
+}

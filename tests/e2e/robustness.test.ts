@@ -1,0 +1,141 @@
+/**
+ * The Robustness view end to end in Chromium, as a user drives it: with a small model trained
+ * through the API, run source robustness (N = 3) from the view with live progress, cancel a
+ * second run, read the mean and spread heatmaps (exactly the engine's numbers), pick a cell for
+ * its strip plot (every source's value, the post's value and the first-image value marked),
+ * read the correlation matrix, run a pair's convergence, export SVG/PNG/CSV/JSON, then save and
+ * reopen the session and find the results kept. Screenshots go to test-artifacts/robustness-*.png.
+ *
+ * Needs: /usr/bin/chromium and the MNIST files. Run: npm run test:e2e
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS } from './browser.js';
+import { startApp, type AppUnderTest } from './app-under-test.js';
+import type { RobustnessRecord, RobustnessSummary, SourcesRecord, ConvergenceRecord } from '../../native/robustness/robustness-types.js';
+import { SEED_TABLES } from '../../native/report/seed-tables.js';
+import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
+
+let app: AppUnderTest;
+let t: TestServer;
+let api: ApiConnection;
+let page: Page;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  app = await startApp({ width: 1400, height: 1000 });
+  ({ t, api, page, problems } = app);
+});
+afterAll(() => app?.stop());
+
+const view = () => page.getByRole('region', { name: 'Robustness', exact: true });
+const form = () => page.getByRole('form', { name: 'Run source robustness' });
+const status = () => page.getByTestId('robust-status');
+const cellsOf = (id: string) => page.locator(`[data-testid=heatmap-${id}] g.cell[data-row=table]`);
+
+async function records(kind: RobustnessRecord['kind']): Promise<RobustnessSummary[]> {
+  return ok<RobustnessSummary[]>(await api.call('robustness.list', {})).filter((r) => r.kind === kind);
+}
+const get = async <T extends RobustnessRecord>(id: string) => ok<T>(await api.call('robustness.get', { id }));
+
+/** Every table cell of a heatmap as (a, b, value) from its data attributes. */
+async function shown(id: string) {
+  return cellsOf(id).evaluateAll((cells) => cells.map((c) => ({ a: Number(c.getAttribute('data-a')), b: Number(c.getAttribute('data-b')), value: Number(c.getAttribute('data-value')) })));
+}
+
+async function download(click: () => Promise<void>): Promise<{ name: string; body: Buffer }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  return { name: file.suggestedFilename(), body: readFileSync(await file.path()) };
+}
+
+describe('the Robustness view in Chromium', () => {
+  it('runs source robustness from the view with live progress; the heatmaps show the engine’s mean and sd', async () => {
+    ok(await api.call('train.start', { config: { epochs: 1, batchSize: 128, learningRate: 0.003, seed: 7, hidden: [32, 32] } }));
+    const done = await api.waitForEvent((e) => e.type === 'job.done' || e.type === 'job.error', 240_000);
+    expect(done.type).toBe('job.done');
+    await page.goto(t.server.url);
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('connected');
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Robustness' }).click();
+    await form().waitFor();
+    await form().locator('input[name=images]').fill('3');
+    // Record every progress line the status shows while the job runs.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { robustProgress: string[] }).robustProgress = seen;
+      const target = document.querySelector('[data-testid=robust-status]')!;
+      new MutationObserver(() => /\d+% · sources/.test(target.textContent ?? '') && seen.push(target.textContent ?? '')).observe(target, { subtree: true, childList: true, characterData: true });
+    });
+    await form().getByRole('button', { name: 'Run' }).click();
+    await page.waitForFunction(() => (window as unknown as { robustProgress: string[] }).robustProgress.length > 0, undefined, { timeout: 60_000 });
+    await expect.poll(async () => (await records('sources')).length, { timeout: 180_000 }).toBe(1);
+    const r = await get<SourcesRecord>((await records('sources'))[0].id);
+    expect(r.tables).toHaveLength(3);
+    await expect.poll(async () => (await shown('robust-mean')).filter((c) => c.value === r.mean[c.a][c.b]).length, { timeout: 15_000 }).toBe(100);
+    expect((await shown('robust-sd')).every((c) => c.value === r.sd[c.a][c.b])).toBe(true);
+    expect(await page.getByTestId('robust-summary').textContent()).toMatch(/Source tables correlate -?[\d.]+\.\.-?[\d.]+ \(mean/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-view.png'), fullPage: true });
+  }, 300_000);
+
+  it('a cell’s strip plot shows every source’s value with the post’s and the first-image values marked', async () => {
+    const r = await get<SourcesRecord>((await records('sources'))[0].id);
+    await cellsOf('robust-mean').and(page.locator('[data-a="4"][data-b="9"]')).click();
+    const strip = page.getByTestId('robust-strip');
+    await expect.poll(() => strip.locator('circle.strip-point').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.tables.map((x) => x[4][9]));
+    const marks = await strip.locator('line.strip-mark').evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-name'), Number(l.getAttribute('data-value'))]));
+    expect(marks).toEqual([["post's value", SEED_TABLES.tableLayer0[4][9]], ['first image (ours)', r.tables[0][4][9]], ['unpatched', r.normal[9]]]);
+    const corr = page.getByTestId('robust-correlations');
+    expect(await corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.pearson.flat());
+    await view().getByRole('tab', { name: 'Spearman' }).click();
+    await expect.poll(() => corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.spearman.flat());
+  });
+
+  it('exports the strip plot as SVG and PNG, the tables as CSV and the record as JSON', async () => {
+    const r = await get<SourcesRecord>((await records('sources'))[0].id);
+    const svg = await download(() => page.getByRole('button', { name: 'Export strip plot as SVG' }).click());
+    expect(svg.name).toBe('robustness-cell-4-9.svg');
+    expect(svg.body.toString()).toContain('<svg');
+    const png = await download(() => page.getByRole('button', { name: 'Export strip plot as PNG' }).click());
+    expect(png.body.subarray(1, 4).toString()).toBe('PNG');
+    const csv = await download(() => page.getByRole('button', { name: 'Export mean heatmap as CSV' }).click());
+    const lines = csv.body.toString().trim().split('\n');
+    expect(lines).toHaveLength(1 + 300);
+    expect(lines[1 + 3 * 10 + 1].split(',')[5]).toBe(String(r.tables[0][3][1]));
+    const json = await download(() => page.getByRole('button', { name: 'Export mean heatmap as JSON' }).click());
+    expect(JSON.parse(json.body.toString())).toEqual(r);
+  });
+
+  it('cancel stops a run and keeps nothing', async () => {
+    await form().locator('input[name=images]').fill('8');
+    await form().getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => status().textContent(), { timeout: 60_000 }).toMatch(/\d+% · sources/);
+    await form().getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => status().textContent(), { timeout: 60_000 }).toContain('Cancelled; nothing was kept.');
+    expect(await records('sources')).toHaveLength(1);
+  }, 120_000);
+
+  it('runs the convergence of the chosen pair and draws its curves', async () => {
+    await view().getByRole('button', { name: 'Convergence of 4 − 9 (mean over K source pairs)' }).click();
+    await expect.poll(async () => (await records('convergence')).length, { timeout: 120_000 }).toBe(1);
+    const c = await get<ConvergenceRecord>((await records('convergence'))[0].id);
+    const chart = page.getByTestId('robust-convergence');
+    await expect.poll(() => chart.locator('circle.curve-point').count(), { timeout: 15_000 }).toBe(3 * c.ks.length);
+    const cosines = await chart.locator('circle.curve-point').evaluateAll((p) => p.slice(0, p.length / 3).map((e) => Number(e.getAttribute('data-value'))));
+    expect(cosines).toEqual(c.cosine);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-convergence.png'), fullPage: true });
+  }, 180_000);
+
+  it('the results are kept in the session through save and reopen', async () => {
+    const before = ok<RobustnessSummary[]>(await api.call('robustness.list', {}));
+    ok(await api.call('session.save', { path: 'robust.steerlab' }));
+    ok(await api.call('session.new', {}));
+    expect(ok<RobustnessSummary[]>(await api.call('robustness.list', {}))).toEqual([]);
+    ok(await api.call('session.open', { path: 'robust.steerlab' }));
+    expect(ok<RobustnessSummary[]>(await api.call('robustness.list', {}))).toEqual(before);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Robustness' }).click();
+    await expect.poll(() => page.getByTestId('robust-list').locator('li').count()).toBe(2);
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
