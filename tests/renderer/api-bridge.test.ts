@@ -2,7 +2,7 @@
  * Which client the page gets (renderer/src/lib/api.ts): the preload's bridge when it is there; in
  * the desktop app's app:// page without it, a "desktop bridge failed" error on every call (no
  * silent fall-back to the WebSocket client and its server-mode messages); a WebSocket elsewhere.
- * The page's globals are stubbed: createApiClient only reads window.steerlab and location.
+ * The page's globals are stubbed: createApiClient reads window.steerlab, location, history and sessionStorage.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError, BRIDGE_FAILED_MESSAGE, createApiClient } from '../../renderer/src/lib/api.js';
@@ -15,9 +15,16 @@ class RecordingWebSocket {
   addEventListener() {}
 }
 
+/** The page's URL after the client took the token out of the address bar (issue 11.8). */
+let addressBar = '';
+
 function page(url: string, bridge?: unknown) {
-  const { protocol, host, search } = new URL(url);
-  vi.stubGlobal('location', { protocol, host, search });
+  const { protocol, host, search, pathname, hash } = new URL(url);
+  addressBar = url;
+  vi.stubGlobal('location', { protocol, host, search, pathname, hash });
+  vi.stubGlobal('history', { state: null, replaceState: (_state: unknown, _title: string, next: string) => (addressBar = next) });
+  const stored = new Map<string, string>();
+  vi.stubGlobal('sessionStorage', { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v) });
   vi.stubGlobal('window', { steerlab: bridge });
   vi.stubGlobal('WebSocket', RecordingWebSocket);
 }
@@ -57,5 +64,6 @@ describe('createApiClient', () => {
     page('http://127.0.0.1:5000/?token=abc');
     expect(createApiClient().mode).toBe('browser');
     expect(sockets).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:5000\/api/)]);
+    expect(addressBar).toBe('/');
   });
 });
