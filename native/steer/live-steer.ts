@@ -11,6 +11,8 @@ import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
+import { activeNative } from '../backend/native-addon.js';
+import { nativeModelOf, additionsByHook } from '../model/native-model.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -69,15 +71,7 @@ export class Steerer {
       return { values: plus.map((v, i) => v - minus[i]), description: describeRecipe(a) };
     });
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
-    const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
-    let unpatchedLogits: number[];
-    let steeredLogits: number[];
-    try {
-      unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
-      steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
-    } finally {
-      x.dispose();
-    }
+    const [unpatchedLogits, steeredLogits] = this.logits(Float32Array.from(pixels), hooks);
     return {
       sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),
@@ -86,6 +80,22 @@ export class Steerer {
       steeredLogits,
       vectors: vectors.map((v) => ({ values: Array.from(v.values), description: v.description })),
     };
+  }
+
+  /** Unpatched and steered logits of one image: two forward passes (native engine or tfjs). */
+  private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
+    const native = activeNative();
+    if (native) {
+      const model = nativeModelOf(native, this.model);
+      const steered = additionsByHook(this.model.sizes, hooks);
+      return [Array.from(model.forward(x, 1, null, 4, false)), Array.from(model.forward(x, 1, steered, 4, false))];
+    }
+    const input = tf.tensor2d(x, [1, INPUT_SIZE]);
+    try {
+      return [Array.from(readTensor(() => this.model.runWithHooks(input))), Array.from(readTensor(() => this.model.runWithHooks(input, hooks)))];
+    } finally {
+      input.dispose();
+    }
   }
 }
 

@@ -15,6 +15,8 @@ import {
   type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
 } from '../metrics/label-aggregates.js';
 import type { SweepPool } from './sweep-pool.js';
+import { activeNative } from '../backend/native-addon.js';
+import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
 import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
@@ -52,10 +54,14 @@ export async function runOffsets(
   const width = model.width(hook);
   offsets.forEach((o, i) => {
     if (o.length !== width) throw new Error(`Offset ${i} has ${o.length} values; hook ${hook} needs ${width}.`);
+    const bad = o.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`Offset ${i} holds a non-finite value (${o[bad]}) at index ${bad}; rebuild the vector from finite activations.`);
   });
   const unique = dedupe(offsets);
   const chunkSize = options.chunkSize ?? 2000;
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
+  const native = activeNative();
+  if (native) return runOffsetsNatively(native, model, test, hook, unique, chunkSize, total, options);
   const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
   const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
   const doneByShare = shares.map(() => 0);
@@ -87,6 +93,34 @@ export async function runOffsets(
   if (rejected.length > 0) throw new SweepCancelled();
   const results = settled.flatMap((r) => (r as PromiseFulfilledResult<LabelAggregates[]>).value);
   return unique.indexOf.map((u) => results[u]);
+}
+
+/**
+ * The native engine's runOffsets: one addon call for all distinct vectors (it uses every core
+ * through BLAS threads), off the JS thread, with progress and cancel through a shared flag.
+ */
+async function runOffsetsNatively(
+  native: NonNullable<ReturnType<typeof activeNative>>,
+  model: Mlp,
+  test: LabelledImages,
+  hook: HookPoint,
+  unique: { vectors: Float32Array[]; indexOf: number[] },
+  chunkSize: number,
+  total: number,
+  options: SweepRunOptions,
+): Promise<LabelAggregates[]> {
+  if (options.signal?.aborted) throw new SweepCancelled();
+  try {
+    const results = await nativeEvaluate(nativeModelOf(native, model), test, hook, unique.vectors, {
+      chunkSize,
+      signal: options.signal,
+      onDone: (done) => options.onProgress?.({ done, total, label: `native engine, ${done}/${total} vector-chunks` }),
+    });
+    return unique.indexOf.map((u) => results[u]);
+  } catch (error) {
+    if (error instanceof NativeCancelled) throw new SweepCancelled();
+    throw error;
+  }
 }
 
 /** A helper's rejection caused by our own stop signal (not a failure of its own). */

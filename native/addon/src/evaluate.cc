@@ -1,0 +1,118 @@
+// Evaluation and sweeps: the shared prefix once per chunk of images, then each vector's suffix,
+// reduced straight into the per-label aggregates (native/metrics/label-aggregates.ts).
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "blas.h"
+#include "mlp.h"
+
+namespace steerlab {
+
+void accumulate(const float* logits, const uint8_t* labels, int n, double* agg) {
+  double* count = agg;
+  double* ce_sum = agg + kClasses;
+  double* correct = agg + 2 * kClasses;
+  double* prob_sum = agg + 3 * kClasses;
+  double* logit_sum = prob_sum + kClasses * kClasses;
+  double e[kClasses];
+  for (int i = 0; i < n; i++) {
+    const float* z = logits + static_cast<size_t>(i) * kClasses;
+    const int d = labels[i];
+    // argmax (the first of equal maxima, like the TS loop) and the softmax in float64:
+    // e_k = exp(z_k - max), s = sum_k e_k; CE = max + log(s) - z_d; p_k = e_k / s.
+    int best = 0;
+    for (int k = 1; k < kClasses; k++)
+      if (z[k] > z[best]) best = k;
+    const double mx = z[best];
+    double s = 0;
+    for (int k = 0; k < kClasses; k++) s += (e[k] = std::exp(static_cast<double>(z[k]) - mx));
+    count[d] += 1;
+    ce_sum[d] += mx + std::log(s) - z[d];
+    correct[d] += best == d ? 1 : 0;
+    const double inv = 1.0 / s;
+    for (int k = 0; k < kClasses; k++) {
+      prob_sum[d * kClasses + k] += e[k] * inv;
+      logit_sum[d * kClasses + k] += z[k];
+    }
+  }
+}
+
+namespace {
+bool cancelled(int32_t* control) { return control && __atomic_load_n(control, __ATOMIC_RELAXED) != 0; }
+void count_done(int32_t* control) {
+  if (control) __atomic_fetch_add(control + 1, 1, __ATOMIC_RELAXED);
+}
+}  // namespace
+
+namespace {
+
+// patched = prefix + vec; when the hook is a Linear's output and a ReLU follows, the ReLU (and the
+// fixed addition after it) is applied in the same loop: patched = max(prefix + vec, 0) + post.
+STEERLAB_CLONES
+void add_vector(const float* prefix, const float* vec, const float* post, bool relu, int n, int width, float* patched) {
+  for (int r = 0; r < n; r++) {
+    const float* src = prefix + static_cast<size_t>(r) * width;
+    float* dst = patched + static_cast<size_t>(r) * width;
+    if (!relu) {
+      for (int j = 0; j < width; j++) dst[j] = src[j] + vec[j];
+    } else if (post) {
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f) + post[j];
+    } else {
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<double> run_evaluation(const EvalJob& job) {
+  const Weights& m = *job.model;
+  const int width = m.width(job.hook);
+  // Vectors are shared out between threads, each with single-threaded BLAS: many independent
+  // products run better side by side than one after another on a threaded BLAS, and the
+  // element-wise loops run in parallel too. The shared prefix uses the threaded BLAS.
+  const int threads = std::max(1, std::min(blas_threads(), job.nvec));
+  const bool relu_next = job.hook % 2 == 0 && job.hook < 4;
+  const int resume = relu_next ? job.hook + 2 : job.hook + 1;
+  const float* post = relu_next && !job.fixed[job.hook + 1].empty() ? job.fixed[job.hook + 1].data() : nullptr;
+  std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
+  std::vector<float> x, prefix;
+  Buffers buf;
+  std::vector<Buffers> bufs(threads);
+  std::vector<std::vector<float>> patched(threads);
+  std::vector<std::string> errors(threads);
+  for (int start = 0; start < job.count; start += job.chunk) {
+    const int n = std::min(job.chunk, job.count - start);
+    x.resize(static_cast<size_t>(n) * kInput);
+    pixels_to_floats(job.pixels, nullptr, start, n, x.data());
+    const float* at_hook = forward_steps(m, x.data(), n, 0, job.hook, job.fixed, buf);
+    prefix.assign(at_hook, at_hook + static_cast<size_t>(n) * width);
+    const int saved_threads = blas_threads();
+    if (threads > 1) set_blas_threads(1);
+    parallel_for(threads, [&](int t) {
+      try {
+        patched[t].resize(prefix.size());
+        for (int v = t; v < job.nvec; v += threads) {
+          if (cancelled(job.control)) throw Cancelled();
+          add_vector(prefix.data(), job.vectors.data() + static_cast<size_t>(v) * width, post, relu_next, n, width, patched[t].data());
+          const float* logits = resume <= 4 ? forward_steps(m, patched[t].data(), n, resume, 4, job.fixed, bufs[t]) : patched[t].data();
+          accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
+          count_done(job.control);
+        }
+      } catch (const Cancelled&) {
+        errors[t] = "cancelled";
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
+    });
+    if (threads > 1) set_blas_threads(saved_threads);
+    for (const std::string& e : errors) {
+      if (e == "cancelled") throw Cancelled();
+      if (!e.empty()) throw std::runtime_error(e);
+    }
+  }
+  return out;
+}
+
+}  // namespace steerlab
