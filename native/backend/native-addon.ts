@@ -48,6 +48,8 @@ export interface NativeAddon {
   Trainer: new (sizes: number[], params: Float32Array[], options: { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }) => NativeTrainer;
   info(): NativeInfo;
   setThreads(threads: number): number;
+  /** GFLOP/s of cblas_sgemm for an [m x k] by [k x n] product, timed over about `seconds` (blocks). */
+  sgemmGflops(m: number, n: number, k: number, seconds: number): number;
 }
 
 /** Where the built addon lives; in a packaged app, outside app.asar (electron-builder asarUnpack). */

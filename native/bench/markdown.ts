@@ -83,9 +83,12 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
     const met = sweepPeak < SWEEP_RSS_TARGET_BYTES;
     lines.push('', `Pair-sweep peak RSS ${mib(sweepPeak)} MiB: ${met ? 'within' : 'over'} the 1 GiB target.`);
   }
+  if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
   lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu)`);
+  const native = rt.native as { blas: string; threads: number } | undefined;
+  if (native) lines.push(`- native engine: ${native.blas}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
   const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];
   lines.push(`- backend ${backend}${rt.forced ? ' (forced)' : ''}; skipped: ${skipped.length ? skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') : 'none'}`);
   lines.push(`- tfjs ${str(rt.tfjs)}, Node ${str(result.machine.node)}`);
@@ -119,5 +122,14 @@ function describe(r: BenchResult): string[] {
     `- cores kept busy by other processes, by phase: ${others ? PHASES.map((p) => `${p.label} ${str(others[p.key])}`).join(', ') : '–'} (0 = quiet machine)`,
     `- sizes: ${count(r.sizes.trainImages)} training images, ${count(r.sizes.testImages)} test images, batch ${r.sizes.batchSize}, Adam lr ${r.sizes.learningRate}`,
     `- results: test CE ${num(c.testCeNats, 4)} nats, accuracy ${num(c.testAccuracy, 4)}; pair-sweep mean CE ${num(c.pairSweepMeanCe, 3)}, 3-1 CE ${num(c.pairSweep31Ce, 3)}`,
+  ];
+}
+
+/** The sgemm rate and how much of it each phase achieved. */
+function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
+  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? key;
+  return [
+    `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
+      `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,
   ];
 }

@@ -14,6 +14,7 @@ import { measurePhase } from './memory.js';
 import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
+import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -66,6 +67,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     });
   };
   const common = { signal: options.signal };
+  // The machine's sgemm rate first, on an otherwise idle process (about a second).
+  const sgemm = measureSgemm(quick ? 0.2 : 1);
 
   const training = await phase('train', (onProgress) => benchTraining(trainSet, testSet, sizes.trainImages, { ...common, onProgress }));
   const trained = training.value.result;
@@ -83,6 +86,9 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const steer = await phase('steer', (onProgress) => benchSteer(steerer, data, sizes.steerReps, options.steerWarmup ?? 20, { ...common, onProgress }));
     options.onPhaseDone?.('steer', `single steer: median ${steer.value.medianMs.toFixed(2)} ms, p95 ${steer.value.p95Ms.toFixed(2)} ms`);
 
+    const throughput = sgemm
+      ? throughputOf(sgemm, phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes), { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds })
+      : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
       tool: 'steerlab',
@@ -122,6 +128,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         layerSweepCe: layers.value.rows.map((r) => r.ce),
         modelSha256: ctx.modelSha256,
       },
+      throughput,
     };
   } finally {
     model.dispose();

@@ -76,6 +76,8 @@ export interface BenchResult {
   steer: PercentileSummary;
   /** Results of the work itself (losses, CE), to see both tools did the same job. */
   checks: Record<string, unknown>;
+  /** The machine's measured sgemm rate and each phase's fraction of it (when the native addon loads). */
+  throughput?: import('./throughput.js').Throughput;
 }
 
 /** The phases, in run order, with the words the Markdown table uses. */

@@ -56,6 +56,7 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
     { name: 'new Trainer', args: () => [SIZES, params(), { learningRate: 0.01 }], call: (a) => new (addon.Trainer as unknown as new (...x: unknown[]) => unknown)(...a) },
     { name: 'Trainer.run', args: () => [pixels(), labels(), Uint32Array.from({ length: count }, (_, i) => i), 0, 2, 5, control()], call: (a) => (trainer().run as (...x: unknown[]) => unknown)(...a) },
     { name: 'setThreads', args: () => [1], call: (a) => (addon.setThreads as (...x: unknown[]) => unknown)(...a) },
+    { name: 'sgemmGflops', args: () => [8, 8, 8, 0.001], call: (a) => (addon.sgemmGflops as (...x: unknown[]) => unknown)(...a) },
   ];
 
   it('valid calls work', async () => {

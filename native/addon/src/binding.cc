@@ -363,11 +363,19 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// sgemmGflops(m, n, k, seconds): the machine's measured sgemm rate (for the benchmark; blocks).
+Napi::Value SgemmGflops(const Napi::CallbackInfo& info) {
+  const int m = int_arg(info[0], "m", 1, 1 << 14), n = int_arg(info[1], "n", 1, 1 << 14), k = int_arg(info[2], "k", 1, 1 << 14);
+  if (!info[3].IsNumber() || !(info[3].As<Napi::Number>().DoubleValue() > 0 && info[3].As<Napi::Number>().DoubleValue() <= 10)) fail(info.Env(), "seconds must be a number in (0, 10].");
+  return Napi::Number::New(info.Env(), sgemm_gflops(m, n, k, info[3].As<Napi::Number>().DoubleValue()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Model", Model::Init(env));
   exports.Set("Trainer", Trainer::Init(env));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops));
   return exports;
 }
 

@@ -2,6 +2,7 @@
 // activation additions; and the BLAS thread settings.
 #include <algorithm>
 #include <cstdlib>
+#include <chrono>
 #include <thread>
 
 #include "blas.h"
@@ -113,6 +114,24 @@ const float* forward_steps(const Weights& m, const float* in, int n, int first, 
     cur = out.data();
   }
   return cur;
+}
+
+double sgemm_gflops(int m, int n, int k, double seconds) {
+  // The machine's sgemm rate for one shape: repeated C = A B^T (the forward pass's layout) for
+  // about `seconds`, after one untimed call that warms caches and the BLAS thread pool.
+  std::vector<float> a(static_cast<size_t>(m) * k), b(static_cast<size_t>(n) * k), c(static_cast<size_t>(m) * n);
+  for (size_t i = 0; i < a.size(); i++) a[i] = static_cast<float>(i % 7) * 0.1f;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<float>(i % 5) * 0.1f;
+  gemm(false, true, m, n, k, a.data(), k, b.data(), k, 0.0f, c.data(), n);
+  const auto start = std::chrono::steady_clock::now();
+  long reps = 0;
+  double elapsed = 0;
+  do {
+    gemm(false, true, m, n, k, a.data(), k, b.data(), k, 0.0f, c.data(), n);
+    reps++;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (elapsed < seconds && reps < 100000);
+  return 2.0 * m * n * k * reps / elapsed / 1e9;
 }
 
 }  // namespace steerlab

@@ -31,6 +31,9 @@ struct Buffers {
   std::vector<float> x, y;
 };
 
+// GFLOP/s of cblas_sgemm on an m x k by k x n product, timed over about `seconds`.
+double sgemm_gflops(int m, int n, int k, double seconds);
+
 // Runs work(i) for i in 0..parts-1 on `parts` threads (this one included) and waits for all.
 void parallel_for(int parts, const std::function<void(int)>& work);
 
