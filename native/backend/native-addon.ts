@@ -22,6 +22,8 @@ export interface NativeModel {
    */
   evaluate(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number, control: Int32Array): Promise<Float64Array>;
   evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
+  /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
+  steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;
   /** Mean cross-entropy of a batch and its gradients [dW1, db1, dW2, db2, dW3, db3] (PyTorch layout). */
   lossAndGradients(x: Float32Array, labels: Uint8Array, rows: number): { loss: number; grads: Float32Array[] };
 }

@@ -33,11 +33,37 @@ export class Steerer {
 
   /** The image behind an input reference, 784 values in [0, 1] (the mean image for a class mean). */
   sourcePixels(ref: InputRef): number[] {
+    if (ref.kind === 'pixels') return ref.pixels;
+    // Dataset images never change: built once, handed out as copies (a slider moves many times a second).
+    const key = JSON.stringify(ref);
+    let image = this.sources.get(key);
+    if (!image) {
+      image = this.buildSourcePixels(ref);
+      this.sources.set(key, image);
+    }
+    return image.slice();
+  }
+
+  private readonly sources = new Map<string, number[]>();
+  private readonly vectors = new Map<string, { values: Float32Array; list: number[] }>();
+
+  /** act(plus) - act(minus) at the addition's hook; kept unless a side is a drawing. */
+  private vector(a: SteerAddition): { values: Float32Array; list: number[] } {
+    const key = a.plus.kind === 'pixels' || a.minus.kind === 'pixels' ? null : `${a.hook}:${JSON.stringify(a.plus)}:${JSON.stringify(a.minus)}`;
+    const known = key ? this.vectors.get(key) : undefined;
+    if (known) return known;
+    const plus = this.activation(a.plus, a.hook);
+    const minus = this.activation(a.minus, a.hook);
+    const values = plus.map((v, i) => v - minus[i]);
+    const made = { values, list: Array.from(values) };
+    if (key) this.vectors.set(key, made);
+    return made;
+  }
+
+  private buildSourcePixels(ref: Exclude<InputRef, { kind: 'pixels' }>): number[] {
     const train = this.data.train;
     const image = (pixels: Uint8Array, i: number) => Array.from(pixels.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE), (p) => p / 255);
     switch (ref.kind) {
-      case 'pixels':
-        return ref.pixels;
       case 'digit':
         return image(train.images.pixels, nthIndexOf(train.labels, ref.digit, ref.n));
       case 'image':
@@ -65,11 +91,7 @@ export class Steerer {
     if (pixels.length !== INPUT_SIZE) throw new Error(`An input must have 784 pixels (28x28); got ${pixels.length}.`);
     const bad = pixels.findIndex((p) => !(p >= 0 && p <= 1));
     if (bad >= 0) throw new Error(`Pixel ${bad} is ${pixels[bad]}; pixels must be numbers in [0, 1].`);
-    const vectors = additions.map((a) => {
-      const plus = this.activation(a.plus, a.hook);
-      const minus = this.activation(a.minus, a.hook);
-      return { values: plus.map((v, i) => v - minus[i]), description: describeRecipe(a) };
-    });
+    const vectors = additions.map((a) => ({ ...this.vector(a), description: describeRecipe(a) }));
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
     const [unpatchedLogits, steeredLogits] = this.logits(Float32Array.from(pixels), hooks);
     return {
@@ -78,7 +100,7 @@ export class Steerer {
       steered: softmax(steeredLogits),
       unpatchedLogits,
       steeredLogits,
-      vectors: vectors.map((v) => ({ values: Array.from(v.values), description: v.description })),
+      vectors: vectors.map((v) => ({ values: v.list.slice(), description: v.description })),
     };
   }
 
@@ -86,9 +108,8 @@ export class Steerer {
   private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
     const native = activeNative();
     if (native) {
-      const model = nativeModelOf(native, this.model);
-      const steered = additionsByHook(this.model.sizes, hooks);
-      return [Array.from(model.forward(x, 1, null, 4, false)), Array.from(model.forward(x, 1, steered, 4, false))];
+      const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.sizes, hooks));
+      return [Array.from(both.subarray(0, 10)), Array.from(both.subarray(10))];
     }
     const input = tf.tensor2d(x, [1, INPUT_SIZE]);
     try {

@@ -150,7 +150,7 @@ class Model : public Napi::ObjectWrap<Model> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Model",
                        {InstanceMethod("forward", &Model::Forward), InstanceMethod("evaluate", &Model::Evaluate),
-                        InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("lossAndGradients", &Model::LossAndGradients)});
+                        InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("steer", &Model::Steer), InstanceMethod("lossAndGradients", &Model::LossAndGradients)});
   }
   explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) { weights_ = std::make_shared<Weights>(weights_arg(info[0], info[1])); }
 
@@ -179,6 +179,20 @@ class Model : public Napi::ObjectWrap<Model> {
     std::copy(sums.begin(), sums.end(), res.Data());
     return res;
   }
+
+  // steer(x: Float32Array [784], additions): Float32Array [20], unpatched logits then steered.
+  Napi::Value Steer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto x = f32_arg(info[0], "x", kInput);
+    for (size_t i = 0; i < x.ElementLength(); i++)
+      if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
+    Additions add = additions_arg(*weights_, info[1]);
+    auto out = Napi::Float32Array::New(env, 2 * kClasses);
+    steer_buffers_.x.reserve(1024);
+    steer_logits(*weights_, x.Data(), add, out.Data(), steer_buffers_);
+    return out;
+  }
+  Buffers steer_buffers_;  // reused: a steer allocates nothing after the first
 
   // (pixels: Uint8Array, labels: Uint8Array, count, fixed additions, hook, vectors: Float32Array, nvec, chunk)
   EvalJob job_arg(const Napi::CallbackInfo& info, Pins& pins) {

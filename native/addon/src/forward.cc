@@ -116,6 +116,37 @@ const float* forward_steps(const Weights& m, const float* in, int n, int first, 
   return cur;
 }
 
+void steer_logits(const Weights& m, const float* x, const Additions& add, float* out, Buffers& buf) {
+  int first = 0;
+  while (first < 5 && add[first].empty()) first++;
+  const Additions none;
+  if (first == 5) {
+    const float* logits = forward_steps(m, x, 1, 0, 4, none, buf);
+    std::copy(logits, logits + kClasses, out);
+    std::copy(logits, logits + kClasses, out + kClasses);
+    return;
+  }
+  // The shared pass to hook `first`, then two rows: [plain, plain + add[first]].
+  const float* at = forward_steps(m, x, 1, 0, first, none, buf);
+  const int w = m.width(first);
+  std::vector<float> rows(2 * static_cast<size_t>(w));
+  for (int j = 0; j < w; j++) {
+    rows[j] = at[j];
+    rows[w + j] = at[j] + add[first][j];
+  }
+  const float* cur = rows.data();
+  for (int k = first + 1; k <= 4; k++) {
+    // One step at a time so that later additions go to the steered row only.
+    float* next = const_cast<float*>(forward_steps(m, cur, 2, k, k, none, buf));
+    if (!add[k].empty()) {
+      const int wk = m.width(k);
+      for (int j = 0; j < wk; j++) next[wk + j] += add[k][j];
+    }
+    cur = next;
+  }
+  std::copy(cur, cur + 2 * kClasses, out);
+}
+
 double sgemm_gflops(int m, int n, int k, double seconds) {
   // The machine's sgemm rate for one shape: repeated C = A B^T (the forward pass's layout) for
   // about `seconds`, after one untimed call that warms caches and the BLAS thread pool.

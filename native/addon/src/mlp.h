@@ -53,6 +53,10 @@ struct Cancelled : std::runtime_error {
 // `first`), adding add[k] after step k. Returns a pointer into `buf` (valid until its next use).
 const float* forward_steps(const Weights& m, const float* in, int n, int first, int last, const Additions& add, Buffers& buf);
 
+// One input, unpatched and steered: 2 x 10 logits (row 0 unpatched, row 1 with `add`). The pass
+// up to the first hook with an addition is shared; after it both rows go through each product together.
+void steer_logits(const Weights& m, const float* x, const Additions& add, float* out, Buffers& buf);
+
 // pixels (bytes) of the given rows -> floats in [0, 1], n x 784.
 void pixels_to_floats(const uint8_t* pixels, const uint32_t* rows, int first_row, int n, float* out);
 
