@@ -48,9 +48,19 @@ function missingPrerequisite() {
   return null;
 }
 
+/** node-gyp: ours (a dev dependency) or the one npm bundles and names to install scripts. */
+function nodeGypScript() {
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    const bundled = process.env.npm_config_node_gyp;
+    if (bundled && existsSync(bundled)) return bundled;
+    throw new Error('node-gyp was not found (neither installed nor bundled with npm)');
+  }
+}
+
 function nodeGypArgs() {
-  const gyp = require.resolve('node-gyp/bin/node-gyp.js');
-  const out = [gyp, 'rebuild', `--directory=${here}`];
+  const out = [nodeGypScript(), 'rebuild', `--directory=${here}`];
   if (args.has('--electron')) {
     const electron = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8'));
     out.push('--runtime=electron', `--target=${electron.version}`, '--dist-url=https://electronjs.org/headers');
