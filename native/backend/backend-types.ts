@@ -15,3 +15,14 @@ export interface BackendReport {
   /** With the native backend: its BLAS and threads (tfjsBackend then runs only the few remaining tfjs ops). */
   native?: { blas: string; threads: number };
 }
+
+/** One sentence on the native engine: in use (with its BLAS), or why not and how to get it. */
+export function nativeStatus(report: BackendReport): string {
+  if (report.name === 'native') {
+    const blas = report.native ? `${report.native.blas.split(' ').slice(0, 2).join(' ')}, ${report.native.threads} BLAS thread(s)` : 'system BLAS';
+    return `native engine in use (${blas}; tfjs ${report.tfjsBackend} runs the few remaining tfjs operations)`;
+  }
+  const skipped = report.skipped.find((s) => s.name === 'native');
+  if (skipped) return `native engine not used: ${skipped.reason}`;
+  return `native engine not used: ${report.forced ? `the ${report.name} backend was forced` : `${report.name} comes first in the selection order`}`;
+}

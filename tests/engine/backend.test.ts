@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { selectBackend, explainLoadFailure, parseBackendName, describeBackend, type ModuleImporter } from '../../native/backend/select.js';
 import { explainNativeUnavailable, addonPath, activeNative, type NativeLoad } from '../../native/backend/native-addon.js';
+import { nativeStatus } from '../../native/backend/backend-types.js';
 import { NATIVE_BUILT } from '../native/backends.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -122,5 +123,19 @@ describe('the native backend', () => {
 
   it('in a packaged app the addon is read from app.asar.unpacked', () => {
     expect(addonPath('/opt/SteerLab/resources/app.asar')).toBe(path.join('/opt/SteerLab/resources/app.asar.unpacked', 'native', 'addon', 'build', 'Release', 'steerlab_native.node'));
+  });
+});
+
+describe('the native engine status sentence (doctor, app status bar)', () => {
+  const base = { tfjsBackend: 'wasm', forced: false };
+  it('says it is in use, with the BLAS and threads', () => {
+    expect(nativeStatus({ ...base, name: 'native', skipped: [], native: { blas: 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH', threads: 2 } })).toBe(
+      'native engine in use (OpenBLAS 0.3.21, 2 BLAS thread(s); tfjs wasm runs the few remaining tfjs operations)',
+    );
+  });
+  it('says why not: its skip reason, a forced backend, or a faster backend first', () => {
+    expect(nativeStatus({ ...base, name: 'wasm', skipped: [{ name: 'native', reason: 'not built (x); fix: npm run build:native' }] })).toBe('native engine not used: not built (x); fix: npm run build:native');
+    expect(nativeStatus({ ...base, name: 'cpu', forced: true, skipped: [] })).toBe('native engine not used: the cpu backend was forced');
+    expect(nativeStatus({ ...base, name: 'tensorflow-gpu', tfjsBackend: 'tensorflow', skipped: [] })).toBe('native engine not used: tensorflow-gpu comes first in the selection order');
   });
 });
