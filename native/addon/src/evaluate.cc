@@ -69,48 +69,63 @@ void add_vector(const float* prefix, const float* vec, const float* post, bool r
 std::vector<double> run_evaluation(const EvalJob& job) {
   const Weights& m = *job.model;
   const int width = m.width(job.hook);
-  // Vectors are shared out between threads, each with single-threaded BLAS: many independent
-  // products run better side by side than one after another on a threaded BLAS, and the
-  // element-wise loops run in parallel too. The shared prefix uses the threaded BLAS.
-  const int threads = std::max(1, std::min(blas_threads(), job.nvec));
+  // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
+  // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
+  // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
+  // split fixed makes a vector's numbers identical whether it runs alone or among many.
+  // (Running BLAS single-threaded in our own threads also keeps OpenBLAS's workers, which spin
+  // after each call, from competing with ours.)
+  const int P = std::max(1, blas_threads());
+  const int vector_threads = std::max(1, std::min(P, job.nvec));
   const bool relu_next = job.hook % 2 == 0 && job.hook < 4;
   const int resume = relu_next ? job.hook + 2 : job.hook + 1;
   const float* post = relu_next && !job.fixed[job.hook + 1].empty() ? job.fixed[job.hook + 1].data() : nullptr;
   std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
-  std::vector<float> x, prefix;
-  Buffers buf;
-  std::vector<Buffers> bufs(threads);
-  std::vector<std::vector<float>> patched(threads);
-  std::vector<std::string> errors(threads);
-  for (int start = 0; start < job.count; start += job.chunk) {
-    const int n = std::min(job.chunk, job.count - start);
-    x.resize(static_cast<size_t>(n) * kInput);
-    pixels_to_floats(job.pixels, nullptr, start, n, x.data());
-    const float* at_hook = forward_steps(m, x.data(), n, 0, job.hook, job.fixed, buf);
-    prefix.assign(at_hook, at_hook + static_cast<size_t>(n) * width);
-    const int saved_threads = blas_threads();
-    if (threads > 1) set_blas_threads(1);
-    parallel_for(threads, [&](int t) {
+  std::vector<float> prefix;
+  std::vector<Buffers> bufs(P);
+  std::vector<std::vector<float>> scratch(P);
+  std::vector<std::string> errors(P);
+  auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
+    set_blas_threads(blas);
+    parallel_for(parts, [&](int t) {
       try {
-        patched[t].resize(prefix.size());
-        for (int v = t; v < job.nvec; v += threads) {
-          if (cancelled(job.control)) throw Cancelled();
-          add_vector(prefix.data(), job.vectors.data() + static_cast<size_t>(v) * width, post, relu_next, n, width, patched[t].data());
-          const float* logits = resume <= 4 ? forward_steps(m, patched[t].data(), n, resume, 4, job.fixed, bufs[t]) : patched[t].data();
-          accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
-          count_done(job.control);
-        }
+        work(t);
       } catch (const Cancelled&) {
         errors[t] = "cancelled";
       } catch (const std::exception& e) {
         errors[t] = e.what();
       }
     });
-    if (threads > 1) set_blas_threads(saved_threads);
+    set_blas_threads(P);
     for (const std::string& e : errors) {
+      if (e.empty()) continue;
       if (e == "cancelled") throw Cancelled();
-      if (!e.empty()) throw std::runtime_error(e);
+      throw std::runtime_error(e);
     }
+  };
+  for (int start = 0; start < job.count; start += job.chunk) {
+    const int n = std::min(job.chunk, job.count - start);
+    prefix.resize(static_cast<size_t>(n) * width);
+    // The shared prefix (pixels -> activation at the hook), in P row blocks.
+    run_parts(P, 1, [&](int t) {
+      const int lo = n * t / P, hi = n * (t + 1) / P;
+      if (hi <= lo) return;
+      scratch[t].resize(static_cast<size_t>(hi - lo) * kInput);
+      pixels_to_floats(job.pixels, nullptr, start + lo, hi - lo, scratch[t].data());
+      const float* at_hook = forward_steps(m, scratch[t].data(), hi - lo, 0, job.hook, job.fixed, bufs[t]);
+      std::copy(at_hook, at_hook + static_cast<size_t>(hi - lo) * width, prefix.data() + static_cast<size_t>(lo) * width);
+    });
+    // Each vector's suffix.
+    run_parts(vector_threads, vector_threads > 1 ? 1 : P, [&](int t) {
+      scratch[t].resize(prefix.size());
+      for (int v = t; v < job.nvec; v += vector_threads) {
+        if (cancelled(job.control)) throw Cancelled();
+        add_vector(prefix.data(), job.vectors.data() + static_cast<size_t>(v) * width, post, relu_next, n, width, scratch[t].data());
+        const float* logits = resume <= 4 ? forward_steps(m, scratch[t].data(), n, resume, 4, job.fixed, bufs[t]) : scratch[t].data();
+        accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
+        count_done(job.control);
+      }
+    });
   }
   return out;
 }

@@ -128,17 +128,12 @@ void TrainState::run(const uint8_t* pixels, const uint8_t* labels, const uint32_
     const float step_size = static_cast<float>(adam.lr / (1 - std::pow(adam.beta1, static_cast<double>(t))));
     const float sqrt_c2 = static_cast<float>(std::sqrt(1 - std::pow(adam.beta2, static_cast<double>(t))));
     const float eps = static_cast<float>(adam.eps);
-    // The six parameter arrays, split between the BLAS threads (element-wise: the same result
-    // whatever the split).
-    const int parts = std::max(1, blas_threads());
-    parallel_for(parts, [&](int part) {
-      for (int g = 0; g < 6; g++) {
-        float* p = g % 2 == 0 ? params.w[g / 2].data() : params.b[g / 2].data();
-        const size_t size = grads[g].size();
-        const size_t lo = size * part / parts, hi = size * (part + 1) / parts;
-        adam_update(p + lo, m[g].data() + lo, v[g].data() + lo, grads[g].data() + lo, hi - lo, b1, b2, step_size, sqrt_c2, eps);
-      }
-    });
+    // On the calling thread: after each product OpenBLAS's own threads keep spinning for a while,
+    // so a helper thread here would only compete with them for the other core.
+    for (int g = 0; g < 6; g++) {
+      float* p = g % 2 == 0 ? params.w[g / 2].data() : params.b[g / 2].data();
+      adam_update(p, m[g].data(), v[g].data(), grads[g].data(), grads[g].size(), b1, b2, step_size, sqrt_c2, eps);
+    }
     if (control) __atomic_fetch_add(control + 1, 1, __ATOMIC_RELAXED);
   }
 }
