@@ -41,10 +41,11 @@ void linear_relu(const Weights& m, int l, const float* in, int n, float* out, bo
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 STEERLAB_CLONES
-void adam_update(float* p, float* m, float* v, const float* g, size_t size, float b1, float b2, float step_size, float sqrt_c2, float eps) {
+void adam_update(float* p, float* m, float* v, const float* g, size_t size, float b1, float b2, float c1, float c2, float step_size, float sqrt_c2, float eps) {
+  // c1 = 1 - b1, c2 = 1 - b2.
   for (size_t i = 0; i < size; i++) {
-    const float mi = b1 * m[i] + (1 - b1) * g[i];
-    const float vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
+    const float mi = m[i] * b1 + g[i] * c1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * c2;
     p[i] -= step_size * (mi / (std::sqrt(vi) / sqrt_c2 + eps));
     m[i] = mi;
     v[i] = vi;
@@ -124,7 +125,9 @@ void TrainState::run(const uint8_t* pixels, const uint8_t* labels, const uint32_
 
     // Adam's bias corrections for step t (adam_update has the formula).
     t += 1;
+    // The constants as tfjs forms them (1 - beta in float64, then float32), so both paths round alike.
     const float b1 = static_cast<float>(adam.beta1), b2 = static_cast<float>(adam.beta2);
+    const float c1 = static_cast<float>(1 - adam.beta1), c2 = static_cast<float>(1 - adam.beta2);
     const float step_size = static_cast<float>(adam.lr / (1 - std::pow(adam.beta1, static_cast<double>(t))));
     const float sqrt_c2 = static_cast<float>(std::sqrt(1 - std::pow(adam.beta2, static_cast<double>(t))));
     const float eps = static_cast<float>(adam.eps);
@@ -132,7 +135,7 @@ void TrainState::run(const uint8_t* pixels, const uint8_t* labels, const uint32_
     // so a helper thread here would only compete with them for the other core.
     for (int g = 0; g < 6; g++) {
       float* p = g % 2 == 0 ? params.w[g / 2].data() : params.b[g / 2].data();
-      adam_update(p, m[g].data(), v[g].data(), grads[g].data(), grads[g].size(), b1, b2, step_size, sqrt_c2, eps);
+      adam_update(p, m[g].data(), v[g].data(), grads[g].data(), grads[g].size(), b1, b2, c1, c2, step_size, sqrt_c2, eps);
     }
     if (control) __atomic_fetch_add(control + 1, 1, __ATOMIC_RELAXED);
   }
