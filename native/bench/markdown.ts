@@ -86,7 +86,7 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
-  lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu)`);
+  lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu; BLAS threads on native)`);
   const native = rt.native as { blas: string; threads: number } | undefined;
   if (native) lines.push(`- native engine: ${native.blas}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
   const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];

@@ -98,7 +98,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
       gitCommit: git.commit,
       machine: machineInfo(),
       runtime: {
-        ...runtimeInfo(engine.backend, engine.sweepPool ? engine.sweepPool.size + 1 : 1),
+        ...runtimeInfo(engine.backend, engine.backend.native?.threads ?? (engine.sweepPool ? engine.sweepPool.size + 1 : 1)),
         gitDirty: git.dirty,
         // Other work on the machine skews timings; the 1-minute load average shows it.
         loadAverageBefore: loadBefore.map((v) => Number(v.toFixed(2))),
