@@ -31,6 +31,8 @@ function rows(r: BenchResult): Row[] {
     { label: '3-1 layer sweep, layers 0-4 (s)', value: (f) => f.layerSweepSeconds, format: seconds },
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
+    { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
+    { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
   ];
 }

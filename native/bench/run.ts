@@ -15,6 +15,7 @@ import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
+import { benchStartup, benchReproduce } from './end-to-end.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -27,6 +28,8 @@ export interface BenchOptions {
   onProgress?: (phase: PhaseKey, p: SweepProgress) => void;
   /** Called with each finished phase's headline, for the terminal. */
   onPhaseDone?: (phase: PhaseKey, line: string) => void;
+  /** Called with the end-to-end figures' headlines. */
+  onNote?: (line: string) => void;
 }
 
 export const FULL_SIZES = { trainImages: 60000, testImages: 10000 } as const;
@@ -86,6 +89,13 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const steer = await phase('steer', (onProgress) => benchSteer(steerer, data, sizes.steerReps, options.steerWarmup ?? 20, { ...common, onProgress }));
     options.onPhaseDone?.('steer', `single steer: median ${steer.value.medianMs.toFixed(2)} ms, p95 ${steer.value.p95Ms.toFixed(2)} ms`);
 
+    // End to end, as a user runs them (full runs only: reproduce trains three epochs).
+    if (!quick) options.onNote?.('timing steerlab sweep start-up and steerlab reproduce (separate processes)...');
+    const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
+    const startupSeconds = quick ? undefined : await benchStartup(trained.weights, endToEnd);
+    if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step: ${startupSeconds.toFixed(2)} s`);
+    const reproduceSeconds = quick ? undefined : await benchReproduce(endToEnd);
+    if (reproduceSeconds !== undefined) options.onNote?.(`steerlab reproduce: ${reproduceSeconds.toFixed(1)} s`);
     const throughput = sgemm
       ? throughputOf(sgemm, phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes), { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds })
       : undefined;
@@ -115,6 +125,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         layerSweepSeconds: layers.seconds,
         steerMedianMs: steer.value.medianMs,
         steerP95Ms: steer.value.p95Ms,
+        startupSeconds,
+        reproduceSeconds,
         peakRssBytes,
       },
       memory: memory as Record<string, PhaseMemory>,

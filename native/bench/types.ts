@@ -30,6 +30,10 @@ export interface BenchFigures {
   /** One image steered (unpatched and steered inference), after a warm-up. */
   steerMedianMs: number;
   steerP95Ms: number;
+  /** `steerlab sweep` from process start to its first sweep step (data on disk); full runs only. */
+  startupSeconds?: number;
+  /** `steerlab reproduce` end to end (3 epochs, table, layer sweep, report); full runs only. */
+  reproduceSeconds?: number;
   /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer. */
   peakRssBytes: Record<string, number>;
 }
