@@ -17,10 +17,11 @@ export interface NativeModel {
   forward(x: Float32Array, rows: number, additions: (Float32Array | null)[] | null, upTo: number, sumRows: boolean): Float32Array | Float64Array;
   /**
    * Per-label aggregates (native/metrics/native-aggregates.ts) of the first `count` images, with
-   * `fixed` added at every pass and each of the `nvec` vectors (concatenated) added at `hook`.
+   * `fixed` added at every pass and each of the `nvec` vectors (concatenated) added at `hook`, or,
+   * with one hook per vector, each at its own hook (the activations at those hooks computed once).
    * control: Int32Array over a SharedArrayBuffer, [cancel flag, vector-chunks done].
    */
-  evaluate(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number, control: Int32Array): Promise<Float64Array>;
+  evaluate(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number | number[], vectors: Float32Array, nvec: number, chunk: number, control: Int32Array): Promise<Float64Array>;
   evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
   /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
   steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;

@@ -80,20 +80,20 @@ export interface NativeRunOptions {
 export class NativeCancelled extends Error {}
 
 /**
- * Aggregates of `vectors` added at `hook`, each over the whole image set, computed off the JS
+ * Aggregates of `vectors` added at `hook` (or each at its own hook), each over the whole image set, computed off the JS
  * thread. A cancel sets the addon's flag, which it reads between vector-chunks (a few ms each).
  */
 export async function nativeEvaluate(
   model: NativeModel,
   test: { images: { pixels: Uint8Array }; labels: Uint8Array; count: number },
-  hook: HookPoint,
+  hook: HookPoint | HookPoint[],
   vectors: Float32Array[],
   options: NativeRunOptions,
 ): Promise<LabelAggregates[]> {
   checkImages(test);
-  const width = vectors[0]?.length ?? 0;
-  const flat = new Float32Array(vectors.length * width);
-  vectors.forEach((v, i) => flat.set(v, i * width));
+  // One hook for all vectors (a sweep), or one per vector (a layer sweep: activations shared).
+  const flat = new Float32Array(vectors.reduce((n, v) => n + v.length, 0));
+  vectors.reduce((at, v) => (flat.set(v, at), at + v.length), 0);
   const control = new Int32Array(new SharedArrayBuffer(8));
   const onAbort = () => Atomics.store(control, 0, 1);
   if (options.signal?.aborted) onAbort();

@@ -52,6 +52,7 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
     { name: 'Model.forward', args: () => [new Float32Array(2 * 784).fill(0.5), 2, [null, new Float32Array(8), null, null, null], 3, false], call: (a) => (model().forward as (...x: unknown[]) => unknown)(...a) },
     { name: 'Model.steer', args: () => [new Float32Array(784).fill(0.25), [new Float32Array(8), null, null, new Float32Array(6), null]], call: (a) => (model().steer as (...x: unknown[]) => unknown)(...a) },
     { name: 'Model.evaluate', args: () => [pixels(), labels(), count, null, 0, new Float32Array(2 * 8), 2, 5, control()], call: (a) => (model().evaluate as (...x: unknown[]) => unknown)(...a) },
+    { name: 'Model.evaluate (a hook per vector)', args: () => [pixels(), labels(), count, null, [0, 3, 4], new Float32Array(8 + 6 + 10), 3, 5, control()], call: (a) => (model().evaluate as (...x: unknown[]) => unknown)(...a) },
     { name: 'Model.evaluateSync', args: () => [pixels(), labels(), count, null, 2, new Float32Array(6), 1, 4], call: (a) => (model().evaluateSync as (...x: unknown[]) => unknown)(...a) },
     { name: 'Model.lossAndGradients', args: () => [new Float32Array(3 * 784), Uint8Array.from([1, 2, 3]), 3], call: (a) => (model().lossAndGradients as (...x: unknown[]) => unknown)(...a) },
     { name: 'new Trainer', args: () => [SIZES, params(), { learningRate: 0.01 }], call: (a) => new (addon.Trainer as unknown as new (...x: unknown[]) => unknown)(...a) },

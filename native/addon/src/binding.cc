@@ -207,9 +207,21 @@ class Model : public Napi::ObjectWrap<Model> {
     for (int i = 0; i < job.count; i++)
       if (labels[i] >= kClasses) fail(env, "label " + std::to_string(i) + " is " + std::to_string(labels[i]) + "; labels must be 0..9.");
     job.fixed = additions_arg(*weights_, info[3]);
-    job.hook = int_arg(info[4], "hook", 0, 4);
     job.nvec = int_arg(info[6], "nvec", 1, 1 << 16);
-    job.vectors = finite_copy(f32_arg(info[5], "vectors", static_cast<size_t>(job.nvec) * weights_->width(job.hook)), "vectors");
+    size_t values = 0;
+    if (info[4].IsArray()) {
+      // One hook per vector (a layer sweep): vectors holds each at its own hook's width, in order.
+      auto hooks = info[4].As<Napi::Array>();
+      if (hooks.Length() != static_cast<uint32_t>(job.nvec)) fail(env, "hooks must list one hook per vector.");
+      for (uint32_t v = 0; v < hooks.Length(); v++) {
+        job.vector_hooks.push_back(int_arg(hooks.Get(v), "each hook", 0, 4));
+        values += weights_->width(job.vector_hooks.back());
+      }
+    } else {
+      job.hook = int_arg(info[4], "hook", 0, 4);
+      values = static_cast<size_t>(job.nvec) * weights_->width(job.hook);
+    }
+    job.vectors = finite_copy(f32_arg(info[5], "vectors", values), "vectors");
     job.chunk = int_arg(info[7], "chunk", 1, 1 << 20);
     job.pixels = pixels.Data();
     job.labels = labels.Data();

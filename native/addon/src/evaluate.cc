@@ -68,20 +68,25 @@ void add_vector(const float* prefix, const float* vec, const float* post, bool r
 
 std::vector<double> run_evaluation(const EvalJob& job) {
   const Weights& m = *job.model;
-  const int width = m.width(job.hook);
+  // Each vector's hook, and where its values start in job.vectors.
+  std::vector<int> hooks(job.nvec, job.hook);
+  if (!job.vector_hooks.empty()) hooks = job.vector_hooks;
+  std::vector<size_t> offsets(job.nvec + 1, 0);
+  for (int v = 0; v < job.nvec; v++) offsets[v + 1] = offsets[v] + m.width(hooks[v]);
+  if (offsets[job.nvec] != job.vectors.size()) throw std::runtime_error("the vectors do not match their hooks' widths.");
+  std::array<bool, 5> used{};
+  for (int h : hooks) used[h] = true;
   // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
   // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
   // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
-  // split fixed makes a vector's numbers identical whether it runs alone or among many.
+  // split fixed makes a vector's numbers identical whether it runs alone or among many, and
+  // whether its hook's activation came from a pass that stopped there or went on to later hooks.
   // (Running BLAS single-threaded in our own threads also keeps OpenBLAS's workers, which spin
   // after each call, from competing with ours.)
   const int P = std::max(1, blas_threads());
   const int vector_threads = std::max(1, std::min(P, job.nvec));
-  const bool relu_next = job.hook % 2 == 0 && job.hook < 4;
-  const int resume = relu_next ? job.hook + 2 : job.hook + 1;
-  const float* post = relu_next && !job.fixed[job.hook + 1].empty() ? job.fixed[job.hook + 1].data() : nullptr;
   std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
-  std::vector<float> prefix;
+  std::array<std::vector<float>, 5> prefix;  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
   std::vector<std::vector<float>> scratch(P);
   std::vector<std::string> errors(P);
@@ -105,22 +110,35 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   };
   for (int start = 0; start < job.count; start += job.chunk) {
     const int n = std::min(job.chunk, job.count - start);
-    prefix.resize(static_cast<size_t>(n) * width);
-    // The shared prefix (pixels -> activation at the hook), in P row blocks.
+    for (int h = 0; h < 5; h++)
+      if (used[h]) prefix[h].resize(static_cast<size_t>(n) * m.width(h));
+    // The shared prefix (pixels -> activation at each used hook), in P row blocks.
     run_parts(P, 1, [&](int t) {
       const int lo = n * t / P, hi = n * (t + 1) / P;
       if (hi <= lo) return;
       scratch[t].resize(static_cast<size_t>(hi - lo) * kInput);
       pixels_to_floats(job.pixels, nullptr, start + lo, hi - lo, scratch[t].data());
-      const float* at_hook = forward_steps(m, scratch[t].data(), hi - lo, 0, job.hook, job.fixed, bufs[t]);
-      std::copy(at_hook, at_hook + static_cast<size_t>(hi - lo) * width, prefix.data() + static_cast<size_t>(lo) * width);
+      const float* cur = scratch[t].data();
+      int done_to = -1;
+      for (int h = 0; h < 5; h++) {
+        if (!used[h]) continue;
+        cur = forward_steps(m, cur, hi - lo, done_to + 1, h, job.fixed, bufs[t]);
+        const size_t w = m.width(h);
+        std::copy(cur, cur + (hi - lo) * w, prefix[h].data() + lo * w);
+        done_to = h;
+      }
     });
     // Each vector's suffix.
     run_parts(vector_threads, vector_threads > 1 ? 1 : P, [&](int t) {
-      scratch[t].resize(prefix.size());
       for (int v = t; v < job.nvec; v += vector_threads) {
         if (cancelled(job.control)) throw Cancelled();
-        add_vector(prefix.data(), job.vectors.data() + static_cast<size_t>(v) * width, post, relu_next, n, width, scratch[t].data());
+        const int hook = hooks[v];
+        const int width = m.width(hook);
+        const bool relu_next = hook % 2 == 0 && hook < 4;
+        const int resume = relu_next ? hook + 2 : hook + 1;
+        const float* post = relu_next && !job.fixed[hook + 1].empty() ? job.fixed[hook + 1].data() : nullptr;
+        scratch[t].resize(prefix[hook].size());
+        add_vector(prefix[hook].data(), job.vectors.data() + offsets[v], post, relu_next, n, width, scratch[t].data());
         const float* logits = resume <= 4 ? forward_steps(m, scratch[t].data(), n, resume, 4, job.fixed, bufs[t]) : scratch[t].data();
         accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
         count_done(job.control);

@@ -72,8 +72,11 @@ struct EvalJob {
   int count = 0;
   Additions fixed;
   int hook = 4;
-  std::vector<float> vectors;  // nvec x width(hook)
+  std::vector<float> vectors;  // nvec x width(hook), or concatenated at each vector's own hook
   int nvec = 0;
+  // Optional: each vector's own hook (a layer sweep); the activations at every hook used are
+  // computed once per chunk and shared. Empty: all at `hook`.
+  std::vector<int> vector_hooks;
   int chunk = 2000;
   int32_t* control = nullptr;  // [cancel flag, vector-chunks done]; may be null
 };
