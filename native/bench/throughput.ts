@@ -15,14 +15,18 @@ export function forwardFlops(sizes: readonly number[]): number {
  * FLOPs of the four timed phases. Training: forward, weight gradients (as many again) and input
  * gradients of layers 2 and 3 (layer 1's input gradient is not needed), plus the test evaluation.
  * Pair sweep: the layer-0 prefix once, then per distinct vector (91: the ten a = b vectors are the
- * same zero vector) the rest of the pass. Layer sweep: six full passes (unpatched + five hooks).
+ * same zero vector) the rest of the pass. Layer sweep: one full pass shared by the six tasks
+ * (unpatched + five hooks), then each hook's rest of the pass: layers 2 and 3 after hooks 0 and 1,
+ * layer 3 after hooks 2 and 3, nothing after hook 4.
  */
 export function phaseFlops(sizes: readonly number[], bench: BenchSizes, distinctPairVectors = 91): Record<'train' | 'pairSweep' | 'layerSweep', number> {
   const full = forwardFlops(sizes);
   const layer1 = 2 * sizes[0] * sizes[1];
   const train = bench.trainImages * (2 * full + (full - layer1)) + bench.testImages * full;
   const pairSweep = bench.testImages * (layer1 + distinctPairVectors * (full - layer1));
-  const layerSweep = 6 * bench.testImages * full;
+  const layer3 = 2 * sizes[2] * sizes[3];
+  const layer2 = 2 * sizes[1] * sizes[2];
+  const layerSweep = bench.testImages * (full + 2 * (layer2 + layer3) + 2 * layer3);
   return { train, pairSweep, layerSweep };
 }
 

@@ -20,8 +20,9 @@ describe('benchmark throughput figures', () => {
     expect(flops.train).toBe(6368 + 48 + 3184);
     // Pair sweep: the prefix once (3,136), then 91 distinct vectors x the remaining 48.
     expect(flops.pairSweep).toBe(3136 + 91 * 48);
-    // Layer sweep: unpatched + five hooks, each a full pass.
-    expect(flops.layerSweep).toBe(6 * 3184);
+    // Layer sweep: one shared full pass (3,184), then layers 2 + 3 (8 + 40) after hooks 0 and 1
+    // and layer 3 (40) after hooks 2 and 3.
+    expect(flops.layerSweep).toBe(3184 + 2 * 48 + 2 * 40);
   });
 
   it('reports each phase as GFLOP/s and a fraction of the measured sgemm rate', () => {
