@@ -11,6 +11,7 @@ import { aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
 import type { Mlp } from './mlp.js';
 import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights } from './weights.js';
+import { type InputRef, type VectorData, activationOf, nthIndexOf } from '../steer/vectors.js';
 
 /** [W1, b1, W2, b2, W3, b3] in PyTorch layout, as the addon takes them. */
 export function nativeParams(weights: MlpWeights): Float32Array[] {
@@ -110,4 +111,36 @@ export async function nativeEvaluate(
     if (timer) clearInterval(timer);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * activationOf (steer/vectors.ts) on the native engine for dataset references: one image, or the
+ * mean over a class's training images (row sums in float64, in chunks). Drawings and anything
+ * else go to the tfjs path, which also words the errors.
+ */
+export function nativeActivationOf(model: NativeModel, tfjsModel: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
+  const train = data.train;
+  let split = train;
+  let indices: number[];
+  if (ref.kind === 'digit') indices = [nthIndexOf(train.labels, ref.digit, ref.n)];
+  else if (ref.kind === 'mean' && Number.isInteger(ref.digit) && ref.digit >= 0 && ref.digit <= 9) {
+    indices = [];
+    train.labels.forEach((label, i) => label === ref.digit && indices.push(i));
+  } else if (ref.kind === 'image' && Number.isInteger(ref.index) && ref.index >= 0 && ref.index < data[ref.split].count) {
+    split = data[ref.split];
+    indices = [ref.index];
+  } else return activationOf(tfjsModel, data, ref, hook);
+  const width = tfjsModel.width(hook);
+  const sum = new Float64Array(width);
+  const chunk = 2048;
+  for (let start = 0; start < indices.length; start += chunk) {
+    const part = indices.slice(start, start + chunk);
+    const x = new Float32Array(part.length * INPUT_SIZE);
+    part.forEach((i, r) => {
+      for (let c = 0; c < INPUT_SIZE; c++) x[r * INPUT_SIZE + c] = split.images.pixels[i * INPUT_SIZE + c] / 255;
+    });
+    const rowSums = model.forward(x, part.length, null, hook, true);
+    for (let j = 0; j < width; j++) sum[j] += rowSums[j];
+  }
+  return Float32Array.from(sum, (v) => v / indices.length);
 }

@@ -12,7 +12,7 @@ import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorDat
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
 import { activeNative } from '../backend/native-addon.js';
-import { nativeModelOf, additionsByHook } from '../model/native-model.js';
+import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -25,7 +25,8 @@ export class Steerer {
     const key = `${hook}:${JSON.stringify(ref)}`;
     let act = this.cache.get(key);
     if (!act) {
-      act = activationOf(this.model, this.data, ref, hook);
+      const native = activeNative();
+      act = native ? nativeActivationOf(nativeModelOf(native, this.model), this.model, this.data, ref, hook) : activationOf(this.model, this.data, ref, hook);
       this.cache.set(key, act);
     }
     return act;

@@ -16,7 +16,7 @@ import {
 } from '../metrics/label-aggregates.js';
 import type { SweepPool } from './sweep-pool.js';
 import { activeNative } from '../backend/native-addon.js';
-import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
+import { nativeModelOf, nativeEvaluate, nativeActivationOf, NativeCancelled } from '../model/native-model.js';
 import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
@@ -242,7 +242,8 @@ function activationMemo(model: Mlp, data: VectorData) {
     const key = `${hook}:${JSON.stringify(ref)}`;
     let act = memo.get(key);
     if (!act) {
-      act = activationOf(model, data, ref, hook);
+      const native = activeNative();
+      act = native ? nativeActivationOf(nativeModelOf(native, model), model, data, ref, hook) : activationOf(model, data, ref, hook);
       memo.set(key, act);
     }
     return act;
