@@ -133,6 +133,19 @@ export function inspectApp(appOutDir) {
   return { asarFiles, unpackedFiles, packageJson };
 }
 
+// --- The native engine's addon (issue 12) ---
+/** The addon inside the package; it must be a real file (app.asar.unpacked) for dlopen. */
+export const NATIVE_ADDON = 'native/addon/build/Release/steerlab_native.node';
+
+/** Problems with the addon in the layout: when it is built here, it must be unpacked and nothing else of native/ packed. */
+export function nativeAddonProblems({ asarFiles, unpackedFiles }, built = existsSync(path.join(ROOT, NATIVE_ADDON))) {
+  const problems = [];
+  if (built && !unpackedFiles.includes(NATIVE_ADDON)) problems.push(`app.asar.unpacked lacks ${NATIVE_ADDON} (the native engine)`);
+  for (const file of asarFiles) if (file.startsWith('native/') && file !== NATIVE_ADDON) problems.push(`packed ${file} (only the native addon belongs in the app)`);
+  return problems;
+}
+// --- end of the native engine's part ---
+
 /** Folders of the packages package-lock.json marks dev-only ("node_modules/got", nested ones too). */
 export function devOnlyPackages(lockFile = path.join(ROOT, 'package-lock.json')) {
   const { packages } = JSON.parse(readFileSync(lockFile, 'utf8'));
@@ -147,13 +160,13 @@ export function packageFolderOf(file) {
 
 /** Problems with the packed layout; `devOnly` comes from package-lock.json unless given. */
 export function layoutProblems({ asarFiles, unpackedFiles, packageJson }, devOnly = devOnlyPackages()) {
-  const problems = [];
+  const problems = nativeAddonProblems({ asarFiles, unpackedFiles });
   const inAsar = new Set(asarFiles);
   for (const file of REQUIRED_IN_ASAR) if (!inAsar.has(file)) problems.push(`app.asar lacks ${file}`);
   for (const file of REQUIRED_UNPACKED) if (!unpackedFiles.includes(file)) problems.push(`app.asar.unpacked lacks ${file}`);
   if (!inAsar.has(packageJson.main)) problems.push(`package.json's main (${packageJson.main}) is not packed`);
   for (const file of asarFiles) {
-    const prefix = FORBIDDEN_PREFIXES.find((p) => file.startsWith(p));
+    const prefix = file === NATIVE_ADDON ? undefined : FORBIDDEN_PREFIXES.find((p) => file.startsWith(p));
     if (prefix) problems.push(`packed ${file} (nothing under ${prefix} belongs in the app)`);
     if (FORBIDDEN_FILES.includes(file)) problems.push(`packed ${file}`);
     if (/\.map$/.test(file)) problems.push(`packed source map ${file}`);

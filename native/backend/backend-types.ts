@@ -2,7 +2,7 @@
  * The backend names and the selection report, as plain data (no tfjs import), so the API contract
  * and the renderer can name them.
  */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What was chosen, and why each faster backend was not. Goes into `doctor` and every result file. */
@@ -12,4 +12,17 @@ export interface BackendReport {
   tfjsBackend: string;
   skipped: { name: BackendName; reason: string }[];
   forced: boolean;
+  /** With the native backend: its BLAS and threads (tfjsBackend then runs only the few remaining tfjs ops). */
+  native?: { blas: string; threads: number };
+}
+
+/** One sentence on the native engine: in use (with its BLAS), or why not and how to get it. */
+export function nativeStatus(report: BackendReport): string {
+  if (report.name === 'native') {
+    const blas = report.native ? `${report.native.blas.split(' ').slice(0, 2).join(' ')}, ${report.native.threads} BLAS thread(s)` : 'system BLAS';
+    return `native engine in use (${blas}; tfjs ${report.tfjsBackend} runs the few remaining tfjs operations)`;
+  }
+  const skipped = report.skipped.find((s) => s.name === 'native');
+  if (skipped) return `native engine not used: ${skipped.reason}`;
+  return `native engine not used: ${report.forced ? `the ${report.name} backend was forced` : `${report.name} comes first in the selection order`}`;
 }

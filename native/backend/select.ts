@@ -1,8 +1,10 @@
 /**
- * Backend selection: use the fastest tfjs backend that loads on this machine.
+ * Backend selection: use the fastest backend that loads on this machine.
  *
- * Order: tensorflow via @tensorflow/tfjs-node-gpu (CUDA), tensorflow via @tensorflow/tfjs-node
- * (CPU), wasm, cpu. The two native packages are optional dependencies because their install
+ * Order: tensorflow via @tensorflow/tfjs-node-gpu (CUDA), native (SteerLab's own addon over the
+ * system BLAS, native/addon/), tensorflow via @tensorflow/tfjs-node (CPU), wasm, cpu. With
+ * native, the engine's hot paths (training, evaluation, sweeps, steering) run in the addon and
+ * tfjs keeps wasm (else cpu) underneath for the little that remains (building vectors). The two native packages are optional dependencies because their install
  * scripts download libtensorflow; where that failed they are simply absent, and we say so.
  * `--backend NAME` or STEERLAB_BACKEND forces one choice (and fails loudly if it cannot load).
  */
@@ -10,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 
 export { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
 import { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
+import { availableParallelism } from 'node:os';
+import { type NativeAddon, type NativeLoad, loadNativeAddon, setActiveNative, nativeThreads } from './native-addon.js';
 
 /** Imports a module by name; injectable so tests can simulate missing or broken packages. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
@@ -53,8 +57,15 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /** Tries to make `name` the active tfjs backend. Resolves to null on success, else the reason. */
-async function tryBackend(name: BackendName, importer: ModuleImporter): Promise<string | null> {
+async function tryBackend(name: BackendName, importer: ModuleImporter, native: () => NativeLoad): Promise<string | null> {
   try {
+    if (name === 'native') {
+      const load = native();
+      if (!('addon' in load)) return load.reason;
+      // tfjs still runs the few operations outside the addon: wasm, else cpu.
+      if (!(await tryBackend('wasm', importer, native)) || !(await tryBackend('cpu', importer, native))) return null;
+      return 'no tfjs backend (wasm or cpu) loaded underneath it';
+    }
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
       await importer(NATIVE_PACKAGE[name]);
       if (!(await tf.setBackend('tensorflow'))) return 'the tensorflow backend did not initialise';
@@ -76,6 +87,21 @@ export interface SelectOptions {
   forced?: string;
   env?: NodeJS.ProcessEnv;
   importer?: ModuleImporter;
+  /** Loads the native addon (tests inject a missing or broken one). */
+  nativeLoader?: () => NativeLoad;
+}
+
+/** Makes the native engine active (with its thread count) or inactive, and says so in the report. */
+function finish(report: BackendReport, native: () => NativeLoad, env: NodeJS.ProcessEnv): BackendReport {
+  if (report.name !== 'native') {
+    setActiveNative(null);
+    return report;
+  }
+  const addon = (native() as { addon: NativeAddon }).addon;
+  addon.setThreads(nativeThreads(env, availableParallelism()));
+  setActiveNative(addon);
+  const info = addon.info();
+  return { ...report, native: { blas: info.blas, threads: info.threads } };
 }
 
 /**
@@ -85,19 +111,20 @@ export interface SelectOptions {
 export async function selectBackend(options: SelectOptions = {}): Promise<BackendReport> {
   const env = options.env ?? process.env;
   const importer = options.importer ?? defaultImporter;
+  const native = options.nativeLoader ?? (() => loadNativeAddon());
   const forcedRaw = options.forced ?? env.STEERLAB_BACKEND;
   const skipped: BackendReport['skipped'] = [];
   if (forcedRaw) {
     const name = parseBackendName(forcedRaw);
-    const reason = await tryBackend(name, importer);
+    const reason = await tryBackend(name, importer, native);
     if (reason) {
       throw new Error(`The ${name} backend was requested but ${reason}. Drop --backend/STEERLAB_BACKEND to pick automatically, or choose another of: ${BACKEND_NAMES.join(', ')}.`);
     }
-    return { name, tfjsBackend: tf.getBackend(), skipped, forced: true };
+    return finish({ name, tfjsBackend: tf.getBackend(), skipped, forced: true }, native, env);
   }
   for (const name of BACKEND_NAMES) {
-    const reason = await tryBackend(name, importer);
-    if (reason === null) return { name, tfjsBackend: tf.getBackend(), skipped, forced: false };
+    const reason = await tryBackend(name, importer, native);
+    if (reason === null) return finish({ name, tfjsBackend: tf.getBackend(), skipped, forced: false }, native, env);
     skipped.push({ name, reason });
   }
   throw new Error(`No tfjs backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}.`);
@@ -106,6 +133,7 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
 /** One line per backend, for `steerlab doctor` and result headers. */
 export function describeBackend(report: BackendReport): string[] {
   const lines = [`backend: ${report.name}${report.forced ? ' (forced)' : ''}`];
+  if (report.native) lines.push(`  native engine: ${report.native.blas}, ${report.native.threads} BLAS thread(s); tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
   for (const s of report.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
   return lines;
 }

@@ -65,6 +65,7 @@ export function runtimeInfo(backend: BackendReport, sweepThreads: number): Recor
     tfjsBackend: backend.tfjsBackend,
     forced: backend.forced,
     skipped: backend.skipped,
+    ...(backend.native ? { native: backend.native } : {}),
     backendFlags: backendFlags(),
     sweepThreads,
   };

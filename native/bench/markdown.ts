@@ -33,6 +33,8 @@ function rows(r: BenchResult): Row[] {
     { label: `layer-0 table over N = 10 source images, ${count(testImages)} images (s)`, value: (f) => f.sourcesSeconds, format: seconds },
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
+    { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
+    { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
   ];
 }
@@ -87,9 +89,12 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   }
   const sourcesLine = sourcesTargetLine(result.figures.sourcesSeconds, result.figures.pairSweepSeconds, result.figures.peakRssBytes.sources);
   if (sourcesLine) lines.push('', sourcesLine);
+  if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
-  lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu)`);
+  lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu; BLAS threads on native)`);
+  const native = rt.native as { blas: string; threads: number } | undefined;
+  if (native) lines.push(`- native engine: ${native.blas}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
   const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];
   lines.push(`- backend ${backend}${rt.forced ? ' (forced)' : ''}; skipped: ${skipped.length ? skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') : 'none'}`);
   lines.push(`- tfjs ${str(rt.tfjs)}, Node ${str(result.machine.node)}`);
@@ -123,5 +128,14 @@ function describe(r: BenchResult): string[] {
     `- cores kept busy by other processes, by phase: ${others ? PHASES.map((p) => `${p.label} ${str(others[p.key])}`).join(', ') : '–'} (0 = quiet machine)`,
     `- sizes: ${count(r.sizes.trainImages)} training images, ${count(r.sizes.testImages)} test images, batch ${r.sizes.batchSize}, Adam lr ${r.sizes.learningRate}`,
     `- results: test CE ${num(c.testCeNats, 4)} nats, accuracy ${num(c.testAccuracy, 4)}; pair-sweep mean CE ${num(c.pairSweepMeanCe, 3)}, 3-1 CE ${num(c.pairSweep31Ce, 3)}`,
+  ];
+}
+
+/** The sgemm rate and how much of it each phase achieved. */
+function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
+  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? key;
+  return [
+    `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
+      `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,
   ];
 }

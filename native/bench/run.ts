@@ -15,6 +15,8 @@ import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
+import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
+import { benchStartup, benchReproduce } from './end-to-end.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -27,6 +29,8 @@ export interface BenchOptions {
   onProgress?: (phase: PhaseKey, p: SweepProgress) => void;
   /** Called with each finished phase's headline, for the terminal. */
   onPhaseDone?: (phase: PhaseKey, line: string) => void;
+  /** Called with the end-to-end figures' headlines. */
+  onNote?: (line: string) => void;
 }
 
 export const FULL_SIZES = { trainImages: 60000, testImages: 10000 } as const;
@@ -67,6 +71,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     });
   };
   const common = { signal: options.signal };
+  // The machine's sgemm rate first, on an otherwise idle process (about a second).
+  const sgemm = measureSgemm(quick ? 0.2 : 1);
 
   const training = await phase('train', (onProgress) => benchTraining(trainSet, testSet, sizes.trainImages, { ...common, onProgress }));
   const trained = training.value.result;
@@ -86,6 +92,16 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const sources = await phase('sources', (onProgress) => benchSources(ctx, { ...common, onProgress }));
     options.onPhaseDone?.('sources', `N = 10 sources: ${sources.seconds.toFixed(1)} s (${(sources.seconds / pairs.seconds).toFixed(1)}x the pair sweep), peak RSS ${mib(sources.memory.peakRssBytes)}`);
 
+    // End to end, as a user runs them (full runs only: reproduce trains three epochs).
+    if (!quick) options.onNote?.('timing steerlab sweep start-up and steerlab reproduce (separate processes)...');
+    const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
+    const startupSeconds = quick ? undefined : await benchStartup(trained.weights, endToEnd);
+    if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step: ${startupSeconds.toFixed(2)} s`);
+    const reproduceSeconds = quick ? undefined : await benchReproduce(endToEnd);
+    if (reproduceSeconds !== undefined) options.onNote?.(`steerlab reproduce: ${reproduceSeconds.toFixed(1)} s`);
+    const throughput = sgemm
+      ? throughputOf(sgemm, phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes), { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds })
+      : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
       tool: 'steerlab',
@@ -95,7 +111,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
       gitCommit: git.commit,
       machine: machineInfo(),
       runtime: {
-        ...runtimeInfo(engine.backend, engine.sweepPool ? engine.sweepPool.size + 1 : 1),
+        ...runtimeInfo(engine.backend, engine.backend.native?.threads ?? (engine.sweepPool ? engine.sweepPool.size + 1 : 1)),
         gitDirty: git.dirty,
         // Other work on the machine skews timings; the 1-minute load average shows it.
         loadAverageBefore: loadBefore.map((v) => Number(v.toFixed(2))),
@@ -113,6 +129,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         steerMedianMs: steer.value.medianMs,
         steerP95Ms: steer.value.p95Ms,
         sourcesSeconds: sources.seconds,
+        startupSeconds,
+        reproduceSeconds,
         peakRssBytes,
       },
       memory: memory as Record<string, PhaseMemory>,
@@ -126,6 +144,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         layerSweepCe: layers.value.rows.map((r) => r.ce),
         modelSha256: ctx.modelSha256,
       },
+      throughput,
     };
   } finally {
     model.dispose();

@@ -32,6 +32,10 @@ export interface BenchFigures {
   steerP95Ms: number;
   /** The layer-0 table over N = 10 source images per digit (steerlab sources; SteerLab only). */
   sourcesSeconds?: number;
+  /** `steerlab sweep` from process start to its first sweep step (data on disk); full runs only. */
+  startupSeconds?: number;
+  /** `steerlab reproduce` end to end (3 epochs, table, layer sweep, report); full runs only. */
+  reproduceSeconds?: number;
   /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources. */
   peakRssBytes: Record<string, number>;
 }
@@ -78,6 +82,8 @@ export interface BenchResult {
   steer: PercentileSummary;
   /** Results of the work itself (losses, CE), to see both tools did the same job. */
   checks: Record<string, unknown>;
+  /** The machine's measured sgemm rate and each phase's fraction of it (when the native addon loads). */
+  throughput?: import('./throughput.js').Throughput;
 }
 
 /** The phases, in run order, with the words the Markdown table uses. */

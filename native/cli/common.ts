@@ -19,7 +19,7 @@ export interface EngineFlags {
 export function withEngineFlags(cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'folder with the four MNIST IDX files (default: $STEERLAB_DATA, then the cache)')
-    .option('--backend <name>', 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu (default: $STEERLAB_BACKEND, else the fastest that loads)');
+    .option('--backend <name>', 'force a backend: tensorflow-gpu, native, tensorflow, wasm or cpu (default: $STEERLAB_BACKEND, else the fastest that loads)');
 }
 
 /** Opens the engine, showing download progress if MNIST must be fetched, and prints the backend. */

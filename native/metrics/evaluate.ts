@@ -3,6 +3,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ActivationAddition, Mlp, pixelsToTensor } from '../model/mlp.js';
+import { type NativeAddon, activeNative } from '../backend/native-addon.js';
+import { nativeModelOf, additionsByHook } from '../model/native-model.js';
+import { aggregatesFromNative } from './native-aggregates.js';
+import type { LabelAggregates } from './label-aggregates.js';
+import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 
 export interface Evaluation {
   /** Mean cross-entropy in nats (the seed calls this "perplexity"). */
@@ -35,6 +40,8 @@ export function evaluate(
 ): Evaluation {
   const indices = options.indices ?? Array.from({ length: labels.length }, (_, i) => i);
   const chunk = options.chunkSize ?? 2000;
+  const native = activeNative();
+  if (native) return evaluateNatively(native, model, pixels, labels, indices, options.additions ?? [], chunk);
   let ceSum = 0;
   let correct = 0;
   for (let start = 0; start < indices.length; start += chunk) {
@@ -49,4 +56,30 @@ export function evaluate(
     }
   }
   return { ceNats: ceSum / indices.length, accuracy: correct / indices.length, count: indices.length };
+}
+
+/** Test-set CE and accuracy from per-label aggregates (all labels). */
+export function evaluationFromAggregates(agg: LabelAggregates): Evaluation {
+  const count = agg.count.reduce((a, b) => a + b, 0);
+  const ceSum = agg.ceSum.reduce((a, b) => a + b, 0);
+  const correct = agg.correct.reduce((a, b) => a + b, 0);
+  return { ceNats: ceSum / count, accuracy: correct / count, count };
+}
+
+/** evaluate() on the native engine: the chosen images gathered, additions summed per hook, one call. */
+function evaluateNatively(native: NativeAddon, model: Mlp, pixels: Uint8Array, labels: Uint8Array, indices: ArrayLike<number>, additions: ActivationAddition[], chunk: number): Evaluation {
+  const n = indices.length;
+  const imageCount = Math.min(labels.length, Math.floor(pixels.length / INPUT_SIZE));
+  const gathered = new Uint8Array(n * INPUT_SIZE);
+  const gatheredLabels = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = indices[r];
+    if (!Number.isInteger(i) || i < 0 || i >= imageCount) throw new Error(`Image index ${i} is outside the image set (0..${imageCount - 1}).`);
+    gathered.set(pixels.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE), r * INPUT_SIZE);
+    gatheredLabels[r] = labels[i];
+    if (labels[i] >= CLASS_COUNT) throw new Error(`Label ${i} is ${labels[i]}; labels must be digits 0..9.`);
+  }
+  const fixed = additionsByHook(model.sizes, additions);
+  const flat = nativeModelOf(native, model).evaluateSync(gathered, gatheredLabels, n, fixed, 4, new Float32Array(CLASS_COUNT), 1, chunk);
+  return evaluationFromAggregates(aggregatesFromNative(flat, 1)[0]);
 }

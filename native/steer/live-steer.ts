@@ -11,6 +11,8 @@ import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
+import { activeNative } from '../backend/native-addon.js';
+import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -23,7 +25,8 @@ export class Steerer {
     const key = `${hook}:${JSON.stringify(ref)}`;
     let act = this.cache.get(key);
     if (!act) {
-      act = activationOf(this.model, this.data, ref, hook);
+      const native = activeNative();
+      act = native ? nativeActivationOf(nativeModelOf(native, this.model), this.model, this.data, ref, hook) : activationOf(this.model, this.data, ref, hook);
       this.cache.set(key, act);
     }
     return act;
@@ -31,11 +34,37 @@ export class Steerer {
 
   /** The image behind an input reference, 784 values in [0, 1] (the mean image for a class mean). */
   sourcePixels(ref: InputRef): number[] {
+    if (ref.kind === 'pixels') return ref.pixels;
+    // Dataset images never change: built once, handed out as copies (a slider moves many times a second).
+    const key = JSON.stringify(ref);
+    let image = this.sources.get(key);
+    if (!image) {
+      image = this.buildSourcePixels(ref);
+      this.sources.set(key, image);
+    }
+    return image.slice();
+  }
+
+  private readonly sources = new Map<string, number[]>();
+  private readonly vectors = new Map<string, { values: Float32Array; list: number[] }>();
+
+  /** act(plus) - act(minus) at the addition's hook; kept unless a side is a drawing. */
+  private vector(a: SteerAddition): { values: Float32Array; list: number[] } {
+    const key = a.plus.kind === 'pixels' || a.minus.kind === 'pixels' ? null : `${a.hook}:${JSON.stringify(a.plus)}:${JSON.stringify(a.minus)}`;
+    const known = key ? this.vectors.get(key) : undefined;
+    if (known) return known;
+    const plus = this.activation(a.plus, a.hook);
+    const minus = this.activation(a.minus, a.hook);
+    const values = plus.map((v, i) => v - minus[i]);
+    const made = { values, list: Array.from(values) };
+    if (key) this.vectors.set(key, made);
+    return made;
+  }
+
+  private buildSourcePixels(ref: Exclude<InputRef, { kind: 'pixels' }>): number[] {
     const train = this.data.train;
     const image = (pixels: Uint8Array, i: number) => Array.from(pixels.subarray(i * INPUT_SIZE, (i + 1) * INPUT_SIZE), (p) => p / 255);
     switch (ref.kind) {
-      case 'pixels':
-        return ref.pixels;
       case 'digit':
         return image(train.images.pixels, nthIndexOf(train.labels, ref.digit, ref.n));
       case 'image':
@@ -63,29 +92,32 @@ export class Steerer {
     if (pixels.length !== INPUT_SIZE) throw new Error(`An input must have 784 pixels (28x28); got ${pixels.length}.`);
     const bad = pixels.findIndex((p) => !(p >= 0 && p <= 1));
     if (bad >= 0) throw new Error(`Pixel ${bad} is ${pixels[bad]}; pixels must be numbers in [0, 1].`);
-    const vectors = additions.map((a) => {
-      const plus = this.activation(a.plus, a.hook);
-      const minus = this.activation(a.minus, a.hook);
-      return { values: plus.map((v, i) => v - minus[i]), description: describeRecipe(a) };
-    });
+    const vectors = additions.map((a) => ({ ...this.vector(a), description: describeRecipe(a) }));
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
-    const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
-    let unpatchedLogits: number[];
-    let steeredLogits: number[];
-    try {
-      unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
-      steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
-    } finally {
-      x.dispose();
-    }
+    const [unpatchedLogits, steeredLogits] = this.logits(Float32Array.from(pixels), hooks);
     return {
       sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),
       steered: softmax(steeredLogits),
       unpatchedLogits,
       steeredLogits,
-      vectors: vectors.map((v) => ({ values: Array.from(v.values), description: v.description })),
+      vectors: vectors.map((v) => ({ values: v.list.slice(), description: v.description })),
     };
+  }
+
+  /** Unpatched and steered logits of one image: two forward passes (native engine or tfjs). */
+  private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
+    const native = activeNative();
+    if (native) {
+      const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.sizes, hooks));
+      return [Array.from(both.subarray(0, 10)), Array.from(both.subarray(10))];
+    }
+    const input = tf.tensor2d(x, [1, INPUT_SIZE]);
+    try {
+      return [Array.from(readTensor(() => this.model.runWithHooks(input))), Array.from(readTensor(() => this.model.runWithHooks(input, hooks)))];
+    } finally {
+      input.dispose();
+    }
   }
 }
 

@@ -17,6 +17,8 @@ export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 export { describePairSource, describeInput, describeRecipe } from './steer-types.js';
 import { describeInput } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
+import { activeNative } from '../backend/native-addon.js';
+import { nativeModelOf, nativeActivationOf } from '../model/native-model.js';
 
 export interface SteeringVector {
   recipe: VectorRecipe;
@@ -151,7 +153,10 @@ export async function recipeActivations(
   const keyOf = (ref: InputRef, hook: HookPoint) => `${hook}:${JSON.stringify(ref)}`;
   const needs = new Map<string, { ref: InputRef; hook: HookPoint }>();
   for (const r of recipes) for (const ref of [r.plus, r.minus]) needs.set(keyOf(ref, r.hook), { ref, hook: r.hook });
-  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / MEAN_CHUNK)) : 1);
+  // The native engine makes a class mean in one call of a few tens of ms, within the cancel budget.
+  const native = activeNative();
+  const nativeModel = native ? nativeModelOf(native, model) : null;
+  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' && !nativeModel ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / MEAN_CHUNK)) : 1);
   const steps = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);
   const total = steps + (options.laterSteps ?? 0);
   let done = 0;
@@ -165,7 +170,10 @@ export async function recipeActivations(
   if (options.signal?.aborted) throw new SweepCancelled();
   const memo = new Map<string, Float32Array>();
   for (const [key, { ref, hook }] of needs) {
-    if (ref.kind === 'mean') {
+    if (nativeModel) {
+      memo.set(key, nativeActivationOf(nativeModel, model, data, ref, hook));
+      await step();
+    } else if (ref.kind === 'mean') {
       const indices = indicesOf(data.train.labels, ref.digit);
       const sum = new Float64Array(model.width(hook));
       for (let start = 0; start < indices.length; start += MEAN_CHUNK) {

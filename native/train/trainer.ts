@@ -13,6 +13,8 @@ import { evaluate } from '../metrics/evaluate.js';
 import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
 import { readTensor } from '../model/read-tensor.js';
+import { activeNative } from '../backend/native-addon.js';
+import { trainNatively } from './native-trainer.js';
 
 export type { TrainConfig, TrainEvent } from './train-types.js';
 import type { TrainConfig, TrainEvent } from './train-types.js';
@@ -74,6 +76,8 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   validateTrainConfig(config);
+  const native = activeNative();
+  if (native) return trainNatively(native, trainSet, testSet, config, options);
   const started = performance.now();
   const random = seededRandom(config.seed);
   const init = initWeights([INPUT_SIZE, ...config.hidden, CLASS_COUNT], random);

@@ -15,10 +15,15 @@ import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../hel
 import { referenceForward, softmax, crossEntropy, expectClose } from '../helpers/reference.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
 import { SweepPool } from '../../native/steer/sweep-pool.js';
+import { ENGINE_BACKENDS } from '../native/backends.js';
+
+// The same specifications run on every engine implementation: the tfjs path (wasm) and, when its
+// addon is built here, the native engine.
+describe.each(ENGINE_BACKENDS)('on the %s engine', (backend) => {
 
 describe('steering on the tiny hand-made network', () => {
   beforeAll(async () => {
-    await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
+    await selectBackend({ forced: backend });
   });
 
   it('metrics of a 3-image test set match the hand computation', async () => {
@@ -56,7 +61,7 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
   let layer0: PairSweepTables;
 
   beforeAll(async () => {
-    await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
+    await selectBackend({ forced: backend });
     const mnist = await sharedMnist();
     weights = await smallTrainedWeights();
     model = Mlp.fromWeights(weights);
@@ -180,18 +185,27 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
     expect(nth.ce).toEqual(layer0.ce);
   });
 
-  it('progress reaches the total and cancellation stops the sweep', async () => {
+  it('progress reaches the total, and a cancel stops the sweep', async () => {
     const seen: number[] = [];
     await coeffSweep(model, data, { a: 1, b: 7, hook: 0, coeffs: [1, 2], source: { kind: 'first' } }, { chunkSize: 500, onProgress: (p) => seen.push(p.done / p.total) });
     expect(seen[seen.length - 1]).toBe(1);
     expect([...seen].sort((x, y) => x - y)).toEqual(seen);
+    // Cancelled as soon as it has started...
+    const controller = new AbortController();
+    const run = pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { signal: controller.signal });
+    controller.abort();
+    await expect(run).rejects.toBeInstanceOf(SweepCancelled);
+  });
+
+  it.skipIf(backend === 'native')('a cancel after some progress stops the sweep (tfjs path: progress after every vector-chunk)', async () => {
+    // (tests/native/cancel.test.ts checks the same mid-run on the native engine, whose progress is polled.)
     const controller = new AbortController();
     const run = pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { onProgress: (p) => p.done === 3 && controller.abort(), signal: controller.signal });
     await expect(run).rejects.toBeInstanceOf(SweepCancelled);
   });
 
-  it('a sweep shared with a helper thread gives exactly the single-thread numbers', async () => {
-    const pool = new SweepPool(1, process.env.STEERLAB_BACKEND ?? 'wasm');
+  it.skipIf(backend === 'native')('a sweep shared with a helper thread gives exactly the single-thread numbers', async () => {
+    const pool = new SweepPool(1, backend);
     try {
       const shared = await pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { pool });
       expect(shared.ce).toEqual(layer0.ce);
@@ -207,13 +221,13 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
     }
   }, 120_000);
 
-  it('a failing helper share fails the sweep with its own error (no crash, the other share stops)', async () => {
+  it.skipIf(backend === 'native')('a failing helper share fails the sweep with its own error (no crash, the other share stops)', async () => {
     const failing = { size: 1, run: () => new Promise((_, reject) => setTimeout(() => reject(new Error('helper broke')), 5)) } as unknown as SweepPool;
     await expect(pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, { pool: failing })).rejects.toThrow('helper broke');
   });
 
-  it('a helper thread that dies mid-sweep fails the sweep with a sentence, and the pool recovers', async () => {
-    const pool = new SweepPool(1, process.env.STEERLAB_BACKEND ?? 'wasm');
+  it.skipIf(backend === 'native')('a helper thread that dies mid-sweep fails the sweep with a sentence, and the pool recovers', async () => {
+    const pool = new SweepPool(1, backend);
     try {
       const run = pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } }, {
         pool,
@@ -233,4 +247,5 @@ describe.skipIf(!HAVE_DATA)('steering on MNIST with a small trained model', () =
     await coeffSweep(model, data, { a: 1, b: 7, hook: 3, coeffs: [1, 2], source: { kind: 'mean' } });
     expect(tf.memory().numTensors).toBe(before);
   });
+});
 });

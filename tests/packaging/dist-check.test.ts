@@ -15,6 +15,7 @@ interface Listing {
 interface DistCheckModule {
   ROOT: string;
   REQUIRED_IN_ASAR: string[];
+  NATIVE_ADDON: string;
   loadAndValidateConfig(): Promise<Record<string, unknown>>;
   validateConfig(config: Record<string, unknown>): Promise<void>;
   configProblems(config: Record<string, unknown>): string[];
@@ -68,13 +69,16 @@ describe('packed layout (electron-builder --linux dir with a fake Electron)', ()
 
   it('puts the wasm binaries in app.asar.unpacked', () => {
     expect(result.unpackedFiles.filter((f) => f.endsWith('.wasm')).length).toBeGreaterThanOrEqual(3);
-    expect(result.unpackedFiles.every((f) => f.startsWith('node_modules/@tensorflow/'))).toBe(true);
+    // ...and, besides them, only the native engine's addon (issue 12).
+    expect(result.unpackedFiles.every((f) => f.startsWith('node_modules/@tensorflow/') || f === check.NATIVE_ADDON)).toBe(true);
   });
 
   it('leaves out sources, tests, scratch, bench, maps and dev tools', () => {
-    const outside = result.asarFiles.filter((f) => !f.startsWith('dist/') && !f.startsWith('node_modules/'));
+    // The native engine's addon is the one file from native/ (it is unpacked; see tests/native/packaging.test.ts).
+    const packed = result.asarFiles.filter((f) => f !== check.NATIVE_ADDON);
+    const outside = packed.filter((f) => !f.startsWith('dist/') && !f.startsWith('node_modules/'));
     expect(outside).toEqual(['package.json']);
-    expect(result.asarFiles.some((f) => /^(tests|scratch|bench|native|electron|renderer)\//.test(f))).toBe(false);
+    expect(packed.some((f) => /^(tests|scratch|bench|native|electron|renderer)\//.test(f))).toBe(false);
     expect(result.asarFiles.some((f) => f.endsWith('.map'))).toBe(false);
     expect(result.asarFiles.some((f) => /^node_modules\/(electron|vitest|typescript|electron-builder)\//.test(f))).toBe(false);
   });

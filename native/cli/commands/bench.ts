@@ -33,6 +33,7 @@ export function benchCommand(): Command {
           bar?.stop(line);
           bar = null;
         },
+        onNote: (line) => process.stderr.write(`${line}\n`),
       });
       const files = await writeResultFiles(flags.out, result);
       process.stderr.write(

@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, describeBackend } from '../../backend/select.js';
+import { nativeStatus } from '../../backend/backend-types.js';
+import { addonPath, loadNativeAddon } from '../../backend/native-addon.js';
 import { loadMnist, locateMnist, defaultCacheDir } from '../../data/mnist.js';
 import { APP_VERSION } from '../../version.js';
 import { withEngineFlags, type EngineFlags } from '../common.js';
@@ -16,6 +18,9 @@ export function doctorCommand(): Command {
       out(`steerlab ${APP_VERSION}, node ${process.versions.node}, tfjs ${tf.version.tfjs}`);
       const report = await selectBackend({ forced: flags.backend });
       describeBackend(report).forEach(out);
+      out(`${nativeStatus(report)} [addon: ${addonPath()}]`);
+      const load = loadNativeAddon();
+      if (report.name !== 'native' && !('addon' in load) && !report.skipped.some((s) => s.name === 'native')) out(`  and it is unavailable: ${load.reason}`);
       const where = locateMnist({ dataDir: flags.data });
       if (!where) {
         out(`data: not found (looked at --data, $STEERLAB_DATA and ${defaultCacheDir()}); the first command that needs it will download it`);

@@ -1,0 +1,411 @@
+// The JavaScript surface of the native engine (see native/backend/native-addon.ts for the
+// TypeScript types): Model (forward, evaluate, lossAndGradients), Trainer (run, weights), info,
+// setThreads. Every argument is checked here again (the TypeScript side checks first and words
+// the errors users see); a bad argument throws a TypeError/RangeError, never aborts.
+// Long calls (evaluate, Trainer.run) run in an AsyncWorker whose Execute() touches no JS value:
+// inputs are copied or pinned by a reference before, results are built in OnOK().
+#include <napi.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "blas.h"
+#include "mlp.h"
+
+namespace steerlab {
+namespace {
+
+[[noreturn]] void fail(Napi::Env env, const std::string& what) { throw Napi::TypeError::New(env, "steerlab native: " + what); }
+
+int int_arg(const Napi::Value& v, const char* name, int lo, int hi) {
+  if (!v.IsNumber()) fail(v.Env(), std::string(name) + " must be a number.");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi) || std::floor(d) != d)
+    fail(v.Env(), std::string(name) + " must be a whole number in " + std::to_string(lo) + ".." + std::to_string(hi) + "; got " + std::to_string(d) + ".");
+  return static_cast<int>(d);
+}
+
+template <typename T, napi_typedarray_type Type>
+Napi::TypedArrayOf<T> typed_arg(const Napi::Value& v, const char* name, const char* type_name, size_t expected = SIZE_MAX) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Type) fail(v.Env(), std::string(name) + " must be a " + type_name + ".");
+  auto a = v.As<Napi::TypedArrayOf<T>>();
+  if (expected != SIZE_MAX && a.ElementLength() != expected)
+    fail(v.Env(), std::string(name) + " must have " + std::to_string(expected) + " values; got " + std::to_string(a.ElementLength()) + ".");
+  return a;
+}
+auto f32_arg(const Napi::Value& v, const char* name, size_t expected = SIZE_MAX) { return typed_arg<float, napi_float32_array>(v, name, "Float32Array", expected); }
+auto u8_arg(const Napi::Value& v, const char* name, size_t expected = SIZE_MAX) { return typed_arg<uint8_t, napi_uint8_array>(v, name, "Uint8Array", expected); }
+auto u32_arg(const Napi::Value& v, const char* name, size_t expected = SIZE_MAX) { return typed_arg<uint32_t, napi_uint32_array>(v, name, "Uint32Array", expected); }
+
+Napi::Int32Array control_arg(const Napi::Value& v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || v.As<Napi::Int32Array>().ElementLength() < 2)
+    fail(v.Env(), "control must be an Int32Array of at least 2 values (cancel flag, progress).");
+  return v.As<Napi::Int32Array>();
+}
+
+std::vector<float> finite_copy(const Napi::Float32Array& a, const char* name) {
+  std::vector<float> out(a.Data(), a.Data() + a.ElementLength());
+  for (size_t i = 0; i < out.size(); i++)
+    if (!std::isfinite(out[i])) fail(a.Env(), std::string(name) + " holds a non-finite value at index " + std::to_string(i) + ".");
+  return out;
+}
+
+// sizes: [784, h1, h2, 10]; params: [W1, b1, W2, b2, W3, b3] in PyTorch layout.
+Weights weights_arg(const Napi::Value& sizes_v, const Napi::Value& params_v) {
+  Napi::Env env = sizes_v.Env();
+  if (!sizes_v.IsArray() || sizes_v.As<Napi::Array>().Length() != 4) fail(env, "sizes must be an array [784, h1, h2, 10].");
+  Weights m;
+  auto sizes = sizes_v.As<Napi::Array>();
+  for (uint32_t i = 0; i < 4; i++) m.sizes[i] = int_arg(sizes.Get(i), "each size", 1, 1 << 16);
+  if (m.sizes[0] != kInput || m.sizes[3] != kClasses) fail(env, "sizes must start with 784 and end with 10.");
+  if (!params_v.IsArray() || params_v.As<Napi::Array>().Length() != 6) fail(env, "params must be an array of 6 Float32Arrays [W1, b1, W2, b2, W3, b3].");
+  auto params = params_v.As<Napi::Array>();
+  for (int l = 0; l < 3; l++) {
+    const size_t out = m.sizes[l + 1], in = m.sizes[l];
+    m.w[l] = finite_copy(f32_arg(params.Get(2 * l), "a weight matrix", out * in), "a weight matrix");
+    m.b[l] = finite_copy(f32_arg(params.Get(2 * l + 1), "a bias", out), "a bias");
+  }
+  return m;
+}
+
+// additions: an array of 5 entries (hooks 0..4), each null/undefined or a Float32Array of the hook's width.
+Additions additions_arg(const Weights& m, const Napi::Value& v) {
+  Additions add;
+  if (v.IsUndefined() || v.IsNull()) return add;
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != 5) fail(v.Env(), "additions must be an array of 5 entries (hooks 0..4), each null or a Float32Array.");
+  auto arr = v.As<Napi::Array>();
+  for (uint32_t k = 0; k < 5; k++) {
+    Napi::Value e = arr.Get(k);
+    if (e.IsNull() || e.IsUndefined()) continue;
+    add[k] = finite_copy(f32_arg(e, "an addition", m.width(k)), "an addition");
+  }
+  return add;
+}
+
+Napi::Float32Array to_f32(Napi::Env env, const float* data, size_t n) {
+  auto out = Napi::Float32Array::New(env, n);
+  std::copy(data, data + n, out.Data());
+  return out;
+}
+
+Napi::Array params_out(Napi::Env env, const Weights& m) {
+  auto out = Napi::Array::New(env, 6);
+  for (uint32_t l = 0; l < 3; l++) {
+    out.Set(2 * l, to_f32(env, m.w[l].data(), m.w[l].size()));
+    out.Set(2 * l + 1, to_f32(env, m.b[l].data(), m.b[l].size()));
+  }
+  return out;
+}
+
+// Holds JS objects alive (pinned) while a worker thread reads their memory.
+struct Pins {
+  std::vector<Napi::ObjectReference> refs;
+  void add(const Napi::Object& o) { refs.push_back(Napi::Persistent(o)); }
+};
+
+// Runs a kernel and turns any exception into the message of the call's error ("cancelled" for a
+// cancel), so nothing escapes a worker thread.
+template <typename F>
+std::string guarded(F&& kernel) {
+  try {
+    kernel();
+    return "";
+  } catch (const Cancelled&) {
+    return "cancelled";
+  } catch (const std::bad_alloc&) {
+    return "steerlab native: out of memory";
+  } catch (const std::exception& e) {
+    return std::string("steerlab native: ") + e.what();
+  }
+}
+
+class EvaluateWorker : public Napi::AsyncWorker {
+ public:
+  EvaluateWorker(Napi::Env env, EvalJob job, Pins pins) : Napi::AsyncWorker(env, "steerlab:evaluate"), job_(std::move(job)), pins_(std::move(pins)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    const std::string error = guarded([&] { result_ = run_evaluation(job_); });
+    if (!error.empty()) SetError(error);
+  }
+  void OnOK() override {
+    // A cancel that arrived before the result is delivered still applies.
+    if (job_.control && __atomic_load_n(job_.control, __ATOMIC_RELAXED) != 0) return deferred_.Reject(Napi::Error::New(Env(), "cancelled").Value());
+    auto out = Napi::Float64Array::New(Env(), result_.size());
+    std::copy(result_.begin(), result_.end(), out.Data());
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  EvalJob job_;
+  Pins pins_;
+  Napi::Promise::Deferred deferred_;
+  std::vector<double> result_;
+};
+
+class Model : public Napi::ObjectWrap<Model> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Model",
+                       {InstanceMethod("forward", &Model::Forward), InstanceMethod("evaluate", &Model::Evaluate),
+                        InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("steer", &Model::Steer), InstanceMethod("lossAndGradients", &Model::LossAndGradients)});
+  }
+  explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) { weights_ = std::make_shared<Weights>(weights_arg(info[0], info[1])); }
+
+ private:
+  std::shared_ptr<const Weights> weights_;
+
+  // forward(x: Float32Array [rows x 784], rows, additions, upTo: 0..4, sumRows: boolean): Float32Array
+  Napi::Value Forward(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const Weights& m = *weights_;
+    const int rows = int_arg(info[1], "rows", 1, 1 << 20);
+    auto x = f32_arg(info[0], "x", static_cast<size_t>(rows) * kInput);
+    for (size_t i = 0; i < x.ElementLength(); i++)
+      if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
+    Additions add = additions_arg(m, info[2]);
+    const int up_to = int_arg(info[3], "upTo", 0, 4);
+    const bool sum_rows = info[4].ToBoolean();
+    Buffers buf;
+    const float* out = forward_steps(m, x.Data(), rows, 0, up_to, add, buf);
+    const int w = m.width(up_to);
+    if (!sum_rows) return to_f32(env, out, static_cast<size_t>(rows) * w);
+    std::vector<double> sums(w, 0.0);  // row sums in float64
+    for (int r = 0; r < rows; r++)
+      for (int j = 0; j < w; j++) sums[j] += out[static_cast<size_t>(r) * w + j];
+    auto res = Napi::Float64Array::New(env, w);
+    std::copy(sums.begin(), sums.end(), res.Data());
+    return res;
+  }
+
+  // steer(x: Float32Array [784], additions): Float32Array [20], unpatched logits then steered.
+  Napi::Value Steer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto x = f32_arg(info[0], "x", kInput);
+    for (size_t i = 0; i < x.ElementLength(); i++)
+      if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
+    Additions add = additions_arg(*weights_, info[1]);
+    auto out = Napi::Float32Array::New(env, 2 * kClasses);
+    steer_buffers_.x.reserve(1024);
+    steer_logits(*weights_, x.Data(), add, out.Data(), steer_buffers_);
+    return out;
+  }
+  Buffers steer_buffers_;  // reused: a steer allocates nothing after the first
+
+  // (pixels: Uint8Array, labels: Uint8Array, count, fixed additions, hook, vectors: Float32Array, nvec, chunk)
+  EvalJob job_arg(const Napi::CallbackInfo& info, Pins& pins) {
+    Napi::Env env = info.Env();
+    EvalJob job;
+    job.model = weights_.get();
+    job.count = int_arg(info[2], "count", 1, 1 << 24);
+    auto pixels = u8_arg(info[0], "pixels");
+    auto labels = u8_arg(info[1], "labels");
+    if (pixels.ElementLength() < static_cast<size_t>(job.count) * kInput) fail(env, "pixels holds fewer than count images.");
+    if (labels.ElementLength() < static_cast<size_t>(job.count)) fail(env, "labels holds fewer than count labels.");
+    for (int i = 0; i < job.count; i++)
+      if (labels[i] >= kClasses) fail(env, "label " + std::to_string(i) + " is " + std::to_string(labels[i]) + "; labels must be 0..9.");
+    job.fixed = additions_arg(*weights_, info[3]);
+    job.nvec = int_arg(info[6], "nvec", 1, 1 << 16);
+    size_t values = 0;
+    if (info[4].IsArray()) {
+      // One hook per vector (a layer sweep): vectors holds each at its own hook's width, in order.
+      auto hooks = info[4].As<Napi::Array>();
+      if (hooks.Length() != static_cast<uint32_t>(job.nvec)) fail(env, "hooks must list one hook per vector.");
+      for (uint32_t v = 0; v < hooks.Length(); v++) {
+        job.vector_hooks.push_back(int_arg(hooks.Get(v), "each hook", 0, 4));
+        values += weights_->width(job.vector_hooks.back());
+      }
+    } else {
+      job.hook = int_arg(info[4], "hook", 0, 4);
+      values = static_cast<size_t>(job.nvec) * weights_->width(job.hook);
+    }
+    job.vectors = finite_copy(f32_arg(info[5], "vectors", values), "vectors");
+    job.chunk = int_arg(info[7], "chunk", 1, 1 << 20);
+    job.pixels = pixels.Data();
+    job.labels = labels.Data();
+    pins.add(pixels);
+    pins.add(labels);
+    return job;
+  }
+
+  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    Pins pins;
+    EvalJob job = job_arg(info, pins);
+    auto control = control_arg(info[8]);
+    job.control = control.Data();
+    pins.add(control);
+    pins.add(info.This().As<Napi::Object>());
+    auto* worker = new EvaluateWorker(info.Env(), std::move(job), std::move(pins));
+    worker->Queue();
+    return worker->Promise();
+  }
+
+  Napi::Value EvaluateSync(const Napi::CallbackInfo& info) {
+    Pins pins;
+    EvalJob job = job_arg(info, pins);
+    std::vector<double> result;
+    const std::string error = guarded([&] { result = run_evaluation(job); });
+    if (!error.empty()) throw Napi::Error::New(info.Env(), error);
+    auto out = Napi::Float64Array::New(info.Env(), result.size());
+    std::copy(result.begin(), result.end(), out.Data());
+    return out;
+  }
+
+  // lossAndGradients(x: Float32Array [rows x 784], labels: Uint8Array, rows) -> { loss, grads: [6] }
+  Napi::Value LossAndGradients(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const int rows = int_arg(info[2], "rows", 1, 1 << 20);
+    auto x = f32_arg(info[0], "x", static_cast<size_t>(rows) * kInput);
+    auto labels = u8_arg(info[1], "labels", rows);
+    for (size_t i = 0; i < x.ElementLength(); i++)
+      if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
+    for (int i = 0; i < rows; i++)
+      if (labels[i] >= kClasses) fail(env, "labels must be 0..9.");
+    std::array<std::vector<float>, 6> grads;
+    Buffers work;
+    const double loss = loss_and_gradients(*weights_, x.Data(), labels.Data(), rows, grads, work);
+    auto out = Napi::Object::New(env);
+    out.Set("loss", loss);
+    auto g = Napi::Array::New(env, 6);
+    for (uint32_t i = 0; i < 6; i++) g.Set(i, to_f32(env, grads[i].data(), grads[i].size()));
+    out.Set("grads", g);
+    return out;
+  }
+};
+
+class TrainWorker;
+
+class Trainer : public Napi::ObjectWrap<Trainer> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Trainer", {InstanceMethod("run", &Trainer::Run), InstanceMethod("weights", &Trainer::WeightsOut), InstanceAccessor("steps", &Trainer::Steps, nullptr)});
+  }
+  // new Trainer(sizes, params, { learningRate, beta1, beta2, epsilon })
+  explicit Trainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trainer>(info) {
+    state_.params = weights_arg(info[0], info[1]);
+    if (!info[2].IsObject()) fail(info.Env(), "options must be an object { learningRate, beta1, beta2, epsilon }.");
+    auto o = info[2].As<Napi::Object>();
+    auto num = [&](const char* key, double fallback, double lo, double hi) {
+      Napi::Value v = o.Get(key);
+      if (v.IsUndefined()) return fallback;
+      const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+      if (!(d > lo && d < hi)) fail(info.Env(), std::string(key) + " is out of range.");
+      return d;
+    };
+    state_.adam.lr = num("learningRate", 1e-3, 0, 10);
+    state_.adam.beta1 = num("beta1", 0.9, 0, 1);
+    state_.adam.beta2 = num("beta2", 0.999, 0, 1);
+    state_.adam.eps = num("epsilon", 1e-8, 0, 1);
+  }
+  bool busy = false;
+  TrainState state_;
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value WeightsOut(const Napi::CallbackInfo& info) {
+    if (busy) fail(info.Env(), "the trainer is running; read its weights after run() settles.");
+    return params_out(info.Env(), state_.params);
+  }
+  Napi::Value Steps(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(state_.t)); }
+};
+
+class TrainWorker : public Napi::AsyncWorker {
+ public:
+  TrainWorker(Napi::Env env, Trainer* trainer, Pins pins, const uint8_t* pixels, const uint8_t* labels, const uint32_t* order, int order_len, int first, int steps, int batch,
+              int32_t* control)
+      : Napi::AsyncWorker(env, "steerlab:train"), trainer_(trainer), pins_(std::move(pins)), pixels_(pixels), labels_(labels), order_(order), order_len_(order_len),
+        first_(first), steps_(steps), batch_(batch), control_(control), losses_(steps), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    const std::string error = guarded([&] { trainer_->state_.run(pixels_, labels_, order_, order_len_, first_, steps_, batch_, control_, losses_.data()); });
+    if (!error.empty()) SetError(error);
+  }
+  void OnOK() override {
+    trainer_->busy = false;
+    deferred_.Resolve(to_f32(Env(), losses_.data(), losses_.size()));
+  }
+  void OnError(const Napi::Error& e) override {
+    trainer_->busy = false;
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Trainer* trainer_;
+  Pins pins_;
+  const uint8_t* pixels_;
+  const uint8_t* labels_;
+  const uint32_t* order_;
+  int order_len_, first_, steps_, batch_;
+  int32_t* control_;
+  std::vector<float> losses_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// run(pixels: Uint8Array, labels: Uint8Array, order: Uint32Array, firstStep, steps, batchSize, control) -> Promise<Float32Array losses>
+Napi::Value Trainer::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (busy) fail(env, "the trainer is already running; await the previous run() first.");
+  auto pixels = u8_arg(info[0], "pixels");
+  auto labels = u8_arg(info[1], "labels");
+  auto order = u32_arg(info[2], "order");
+  const int first = int_arg(info[3], "firstStep", 0, 1 << 24);
+  const int steps = int_arg(info[4], "steps", 1, 1 << 20);
+  const int batch = int_arg(info[5], "batchSize", 1, 1 << 16);
+  auto control = control_arg(info[6]);
+  const size_t images = std::min(pixels.ElementLength() / kInput, labels.ElementLength());
+  const size_t order_len = order.ElementLength();
+  if (static_cast<size_t>(first + steps - 1) * batch >= order_len) fail(env, "firstStep + steps runs past the end of order.");
+  for (size_t i = 0; i < order_len; i++)
+    if (order[i] >= images) fail(env, "order[" + std::to_string(i) + "] = " + std::to_string(order[i]) + " is not an image index (there are " + std::to_string(images) + ").");
+  for (size_t i = 0; i < images; i++)
+    if (labels[i] >= kClasses) fail(env, "label " + std::to_string(i) + " is not 0..9.");
+  Pins pins;
+  pins.add(pixels);
+  pins.add(labels);
+  pins.add(order);
+  pins.add(control);
+  pins.add(info.This().As<Napi::Object>());
+  busy = true;
+  auto* worker = new TrainWorker(env, this, std::move(pins), pixels.Data(), labels.Data(), order.Data(), static_cast<int>(order_len), first, steps, batch, control.Data());
+  worker->Queue();
+  return worker->Promise();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  auto out = Napi::Object::New(info.Env());
+  out.Set("blas", blas_name());
+  out.Set("threads", blas_threads());
+  out.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
+  out.Set("abi", 1);
+  return out;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  set_blas_threads(int_arg(info[0], "threads", 1, 1024));
+  return Napi::Number::New(info.Env(), blas_threads());
+}
+
+}  // namespace
+
+// sgemmGflops(m, n, k, seconds): the machine's measured sgemm rate (for the benchmark; blocks).
+Napi::Value SgemmGflops(const Napi::CallbackInfo& info) {
+  const int m = int_arg(info[0], "m", 1, 1 << 14), n = int_arg(info[1], "n", 1, 1 << 14), k = int_arg(info[2], "k", 1, 1 << 14);
+  if (!info[3].IsNumber() || !(info[3].As<Napi::Number>().DoubleValue() > 0 && info[3].As<Napi::Number>().DoubleValue() <= 10)) fail(info.Env(), "seconds must be a number in (0, 10].");
+  return Napi::Number::New(info.Env(), sgemm_gflops(m, n, k, info[3].As<Napi::Number>().DoubleValue()));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Model", Model::Init(env));
+  exports.Set("Trainer", Trainer::Init(env));
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops));
+  return exports;
+}
+
+}  // namespace steerlab
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return steerlab::Init(env, exports); }
+NODE_API_MODULE(steerlab_native, InitModule)

@@ -1,0 +1,151 @@
+// Evaluation and sweeps: the shared prefix once per chunk of images, then each vector's suffix,
+// reduced straight into the per-label aggregates (native/metrics/label-aggregates.ts).
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "blas.h"
+#include "mlp.h"
+
+namespace steerlab {
+
+void accumulate(const float* logits, const uint8_t* labels, int n, double* agg) {
+  double* count = agg;
+  double* ce_sum = agg + kClasses;
+  double* correct = agg + 2 * kClasses;
+  double* prob_sum = agg + 3 * kClasses;
+  double* logit_sum = prob_sum + kClasses * kClasses;
+  double e[kClasses];
+  for (int i = 0; i < n; i++) {
+    const float* z = logits + static_cast<size_t>(i) * kClasses;
+    const int d = labels[i];
+    // argmax (the first of equal maxima, like the TS loop) and the softmax in float64:
+    // e_k = exp(z_k - max), s = sum_k e_k; CE = max + log(s) - z_d; p_k = e_k / s.
+    int best = 0;
+    for (int k = 1; k < kClasses; k++)
+      if (z[k] > z[best]) best = k;
+    const double mx = z[best];
+    double s = 0;
+    for (int k = 0; k < kClasses; k++) s += (e[k] = std::exp(static_cast<double>(z[k]) - mx));
+    count[d] += 1;
+    ce_sum[d] += mx + std::log(s) - z[d];
+    correct[d] += best == d ? 1 : 0;
+    const double inv = 1.0 / s;
+    for (int k = 0; k < kClasses; k++) {
+      prob_sum[d * kClasses + k] += e[k] * inv;
+      logit_sum[d * kClasses + k] += z[k];
+    }
+  }
+}
+
+namespace {
+bool cancelled(int32_t* control) { return control && __atomic_load_n(control, __ATOMIC_RELAXED) != 0; }
+void count_done(int32_t* control) {
+  if (control) __atomic_fetch_add(control + 1, 1, __ATOMIC_RELAXED);
+}
+}  // namespace
+
+namespace {
+
+// patched = prefix + vec; when the hook is a Linear's output and a ReLU follows, the ReLU (and the
+// fixed addition after it) is applied in the same loop: patched = max(prefix + vec, 0) + post.
+STEERLAB_CLONES
+void add_vector(const float* prefix, const float* vec, const float* post, bool relu, int n, int width, float* patched) {
+  for (int r = 0; r < n; r++) {
+    const float* src = prefix + static_cast<size_t>(r) * width;
+    float* dst = patched + static_cast<size_t>(r) * width;
+    if (!relu) {
+      for (int j = 0; j < width; j++) dst[j] = src[j] + vec[j];
+    } else if (post) {
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f) + post[j];
+    } else {
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<double> run_evaluation(const EvalJob& job) {
+  const Weights& m = *job.model;
+  // Each vector's hook, and where its values start in job.vectors.
+  std::vector<int> hooks(job.nvec, job.hook);
+  if (!job.vector_hooks.empty()) hooks = job.vector_hooks;
+  std::vector<size_t> offsets(job.nvec + 1, 0);
+  for (int v = 0; v < job.nvec; v++) offsets[v + 1] = offsets[v] + m.width(hooks[v]);
+  if (offsets[job.nvec] != job.vectors.size()) throw std::runtime_error("the vectors do not match their hooks' widths.");
+  std::array<bool, 5> used{};
+  for (int h : hooks) used[h] = true;
+  // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
+  // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
+  // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
+  // split fixed makes a vector's numbers identical whether it runs alone or among many, and
+  // whether its hook's activation came from a pass that stopped there or went on to later hooks.
+  // (Running BLAS single-threaded in our own threads also keeps OpenBLAS's workers, which spin
+  // after each call, from competing with ours.)
+  const int P = std::max(1, blas_threads());
+  const int vector_threads = std::max(1, std::min(P, job.nvec));
+  std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
+  std::array<std::vector<float>, 5> prefix;  // the activation at each used hook, for this chunk
+  std::vector<Buffers> bufs(P);
+  std::vector<std::vector<float>> scratch(P);
+  std::vector<std::string> errors(P);
+  auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
+    set_blas_threads(blas);
+    parallel_for(parts, [&](int t) {
+      try {
+        work(t);
+      } catch (const Cancelled&) {
+        errors[t] = "cancelled";
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
+    });
+    set_blas_threads(P);
+    for (const std::string& e : errors) {
+      if (e.empty()) continue;
+      if (e == "cancelled") throw Cancelled();
+      throw std::runtime_error(e);
+    }
+  };
+  for (int start = 0; start < job.count; start += job.chunk) {
+    const int n = std::min(job.chunk, job.count - start);
+    for (int h = 0; h < 5; h++)
+      if (used[h]) prefix[h].resize(static_cast<size_t>(n) * m.width(h));
+    // The shared prefix (pixels -> activation at each used hook), in P row blocks.
+    run_parts(P, 1, [&](int t) {
+      const int lo = n * t / P, hi = n * (t + 1) / P;
+      if (hi <= lo) return;
+      scratch[t].resize(static_cast<size_t>(hi - lo) * kInput);
+      pixels_to_floats(job.pixels, nullptr, start + lo, hi - lo, scratch[t].data());
+      const float* cur = scratch[t].data();
+      int done_to = -1;
+      for (int h = 0; h < 5; h++) {
+        if (!used[h]) continue;
+        cur = forward_steps(m, cur, hi - lo, done_to + 1, h, job.fixed, bufs[t]);
+        const size_t w = m.width(h);
+        std::copy(cur, cur + (hi - lo) * w, prefix[h].data() + lo * w);
+        done_to = h;
+      }
+    });
+    // Each vector's suffix.
+    run_parts(vector_threads, vector_threads > 1 ? 1 : P, [&](int t) {
+      for (int v = t; v < job.nvec; v += vector_threads) {
+        if (cancelled(job.control)) throw Cancelled();
+        const int hook = hooks[v];
+        const int width = m.width(hook);
+        const bool relu_next = hook % 2 == 0 && hook < 4;
+        const int resume = relu_next ? hook + 2 : hook + 1;
+        const float* post = relu_next && !job.fixed[hook + 1].empty() ? job.fixed[hook + 1].data() : nullptr;
+        scratch[t].resize(prefix[hook].size());
+        add_vector(prefix[hook].data(), job.vectors.data() + offsets[v], post, relu_next, n, width, scratch[t].data());
+        const float* logits = resume <= 4 ? forward_steps(m, scratch[t].data(), n, resume, 4, job.fixed, bufs[t]) : scratch[t].data();
+        accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
+        count_done(job.control);
+      }
+    });
+  }
+  return out;
+}
+
+}  // namespace steerlab

@@ -1,0 +1,106 @@
+// The seed's MLP as the native kernels see it: weights in PyTorch layout (W is [out x in],
+// row-major), hook points 0..4 as in native/model/weights.ts, and the per-label aggregates
+// that native/metrics/label-aggregates.ts accumulates.
+#pragma once
+#include <array>
+#include <functional>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace steerlab {
+
+constexpr int kClasses = 10;
+constexpr int kInput = 784;
+// Per vector: count[10], ceSum[10], correct[10], probSum[10][10], logitSum[10][10].
+constexpr int kAggregateSize = 3 * kClasses + 2 * kClasses * kClasses;
+
+struct Weights {
+  std::array<int, 4> sizes{};
+  std::array<std::vector<float>, 3> w;  // [sizes[l+1] x sizes[l]]
+  std::array<std::vector<float>, 3> b;  // [sizes[l+1]]
+  int width(int hook) const { return sizes[hook / 2 + 1]; }
+};
+
+// What is added at each hook point (an empty vector: nothing).
+using Additions = std::array<std::vector<float>, 5>;
+
+// Two ping-pong buffers reused across calls so the hot loops allocate nothing.
+struct Buffers {
+  std::vector<float> x, y;
+};
+
+// GFLOP/s of cblas_sgemm on an m x k by k x n product, timed over about `seconds`.
+double sgemm_gflops(int m, int n, int k, double seconds);
+
+// Runs work(i) for i in 0..parts-1 on `parts` threads (this one included) and waits for all.
+void parallel_for(int parts, const std::function<void(int)>& work);
+
+// Element-wise loops are compiled for several instruction sets; the loader picks the best.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define STEERLAB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define STEERLAB_CLONES
+#endif
+
+// Thrown inside a kernel when the caller's cancel flag is set.
+struct Cancelled : std::runtime_error {
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+// Runs steps `first`..`last` (0..4) of linear_relu_stack on `in` (n rows of the width before
+// `first`), adding add[k] after step k. Returns a pointer into `buf` (valid until its next use).
+const float* forward_steps(const Weights& m, const float* in, int n, int first, int last, const Additions& add, Buffers& buf);
+
+// One input, unpatched and steered: 2 x 10 logits (row 0 unpatched, row 1 with `add`). The pass
+// up to the first hook with an addition is shared; after it both rows go through each product together.
+void steer_logits(const Weights& m, const float* x, const Additions& add, float* out, Buffers& buf);
+
+// pixels (bytes) of the given rows -> floats in [0, 1], n x 784.
+void pixels_to_floats(const uint8_t* pixels, const uint32_t* rows, int first_row, int n, float* out);
+
+// Adds one chunk of logits (n x 10) into agg (kAggregateSize doubles), as accumulate() in TS.
+void accumulate(const float* logits, const uint8_t* labels, int n, double* agg);
+
+// A sweep or an evaluation: the activations up to `hook` (with `fixed` additions) once per
+// chunk of images, then for each vector the rest of the pass and the aggregates.
+struct EvalJob {
+  const Weights* model = nullptr;
+  const uint8_t* pixels = nullptr;
+  const uint8_t* labels = nullptr;
+  int count = 0;
+  Additions fixed;
+  int hook = 4;
+  std::vector<float> vectors;  // nvec x width(hook), or concatenated at each vector's own hook
+  int nvec = 0;
+  // Optional: each vector's own hook (a layer sweep); the activations at every hook used are
+  // computed once per chunk and shared. Empty: all at `hook`.
+  std::vector<int> vector_hooks;
+  int chunk = 2000;
+  int32_t* control = nullptr;  // [cancel flag, vector-chunks done]; may be null
+};
+std::vector<double> run_evaluation(const EvalJob& job);
+
+// Mean cross-entropy of the batch and its gradient w.r.t. every parameter
+// (grads: dW1, db1, dW2, db2, dW3, db3, same layout as the weights).
+double loss_and_gradients(const Weights& m, const float* x, const uint8_t* labels, int n, std::array<std::vector<float>, 6>& grads, Buffers& work);
+
+struct AdamOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+};
+
+// The model under training with Adam's moments; one call runs a run of steps.
+struct TrainState {
+  Weights params;
+  std::array<std::vector<float>, 6> m, v, grads;
+  AdamOptions adam;
+  long t = 0;
+  Buffers work;
+  std::vector<float> x;
+  // Steps over batches order[(first+s)*batch ...]; losses[s] gets each step's mean loss.
+  void run(const uint8_t* pixels, const uint8_t* labels, const uint32_t* order, int order_len, int first_step, int steps, int batch,
+           int32_t* control, float* losses);
+};
+
+}  // namespace steerlab

@@ -1,0 +1,130 @@
+/**
+ * The native engine's addon (native/addon/, C++ over the system BLAS): its TypeScript types,
+ * loading it, and why it could not be loaded, with the command that fixes it.
+ *
+ * The addon is built at `npm install` by native/addon/build.mjs, which may fail (no compiler, no
+ * BLAS); the build writes its outcome to native/addon/build/status.json so the reason can be told
+ * here. No tfjs import: the backend report and the renderer name these reasons.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { APP_ROOT } from '../version.js';
+
+/** Native Model: weights copied and checked once, then forward passes and evaluations. */
+export interface NativeModel {
+  /** The activation at hook `upTo` for `rows` inputs ([rows x 784] in [0, 1]); with `sumRows`, its column sums (float64). */
+  forward(x: Float32Array, rows: number, additions: (Float32Array | null)[] | null, upTo: number, sumRows: boolean): Float32Array | Float64Array;
+  /**
+   * Per-label aggregates (native/metrics/native-aggregates.ts) of the first `count` images, with
+   * `fixed` added at every pass and each of the `nvec` vectors (concatenated) added at `hook`, or,
+   * with one hook per vector, each at its own hook (the activations at those hooks computed once).
+   * control: Int32Array over a SharedArrayBuffer, [cancel flag, vector-chunks done].
+   */
+  evaluate(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number | number[], vectors: Float32Array, nvec: number, chunk: number, control: Int32Array): Promise<Float64Array>;
+  evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
+  /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
+  steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;
+  /** Mean cross-entropy of a batch and its gradients [dW1, db1, dW2, db2, dW3, db3] (PyTorch layout). */
+  lossAndGradients(x: Float32Array, labels: Uint8Array, rows: number): { loss: number; grads: Float32Array[] };
+}
+
+/** Native Trainer: parameters and Adam moments in C++; `run` does a run of minibatch steps off the JS thread. */
+export interface NativeTrainer {
+  /** Steps firstStep..firstStep+steps-1 over batches of `order`; resolves to each step's loss. */
+  run(pixels: Uint8Array, labels: Uint8Array, order: Uint32Array, firstStep: number, steps: number, batchSize: number, control: Int32Array): Promise<Float32Array>;
+  /** [W1, b1, W2, b2, W3, b3] in PyTorch layout (copies). */
+  weights(): Float32Array[];
+  readonly steps: number;
+}
+
+export interface NativeInfo {
+  /** The BLAS library (OpenBLAS's build configuration, or Accelerate). */
+  blas: string;
+  /** BLAS threads in use. */
+  threads: number;
+  hardwareThreads: number;
+}
+
+export interface NativeAddon {
+  Model: new (sizes: number[], params: Float32Array[]) => NativeModel;
+  Trainer: new (sizes: number[], params: Float32Array[], options: { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }) => NativeTrainer;
+  info(): NativeInfo;
+  setThreads(threads: number): number;
+  /** GFLOP/s of cblas_sgemm for an [m x k] by [k x n] product, timed over about `seconds` (blocks). */
+  sgemmGflops(m: number, n: number, k: number, seconds: number): number;
+}
+
+/** Where the built addon lives; in a packaged app, outside app.asar (electron-builder asarUnpack). */
+export function addonPath(root: string = APP_ROOT): string {
+  return path.join(root.replace(/app\.asar(?=$|[\\/])/, 'app.asar.unpacked'), 'native', 'addon', 'build', 'Release', 'steerlab_native.node');
+}
+
+/** What the build script recorded (native/addon/build.mjs). */
+interface BuildStatus {
+  ok: boolean;
+  reason?: string;
+}
+
+/** The command that builds the addon on this platform, prerequisites included. */
+export function buildCommand(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'xcode-select --install; then npm run build:native';
+  return 'sudo apt install build-essential libopenblas-dev (or your distribution\'s OpenBLAS and compiler packages), then npm run build:native';
+}
+
+/** Turns "could not load the addon" into a reason and a fix a user can act on. */
+export function explainNativeUnavailable(file: string, loadError: unknown, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'linux' && platform !== 'darwin') return `not available on ${platform} (the native engine is built with OpenBLAS on Linux or Accelerate on macOS)`;
+  const fix = buildCommand(platform);
+  if (loadError === undefined) {
+    const statusFile = path.join(path.dirname(path.dirname(file)), 'status.json');
+    let status: BuildStatus | null = null;
+    try {
+      status = JSON.parse(readFileSync(statusFile, 'utf8')) as BuildStatus;
+    } catch {
+      status = null;
+    }
+    if (status && !status.ok && status.reason) return `not built (${status.reason}); fix: ${fix}`;
+    return `not built (the install step did not build it); fix: ${fix}`;
+  }
+  const message = loadError instanceof Error ? loadError.message.split('\n')[0].slice(0, 200) : String(loadError);
+  if (/libopenblas|libblas|libcblas/.test(message)) return `no BLAS found (${message}); fix: ${fix}`;
+  return `failed to load (${message}); fix: rebuild it with npm run build:native`;
+}
+
+export type NativeLoad = { addon: NativeAddon; file: string } | { reason: string; file: string };
+
+let loaded: NativeLoad | null = null;
+
+/** Loads the addon once per thread; never throws. */
+export function loadNativeAddon(file: string = addonPath()): NativeLoad {
+  if (loaded && loaded.file === file) return loaded;
+  if (!existsSync(file)) {
+    loaded = { reason: explainNativeUnavailable(file, undefined), file };
+    return loaded;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    loaded = { addon, file };
+  } catch (error) {
+    loaded = { reason: explainNativeUnavailable(file, error), file };
+  }
+  return loaded;
+}
+
+let active: NativeAddon | null = null;
+
+/** The addon when the native backend is the one in use (set by selectBackend), else null. */
+export function activeNative(): NativeAddon | null {
+  return active;
+}
+
+export function setActiveNative(addon: NativeAddon | null): void {
+  active = addon;
+}
+
+/** Threads for the native engine: every core, capped by STEERLAB_THREADS. */
+export function nativeThreads(env: NodeJS.ProcessEnv, cores: number): number {
+  const cap = Number(env.STEERLAB_THREADS);
+  return Math.max(1, Math.min(cores, Number.isInteger(cap) && cap >= 1 ? cap : Infinity));
+}

@@ -1,0 +1,80 @@
+/**
+ * The two end-to-end figures of the benchmark, each a real `steerlab` process started the way a
+ * user starts it (data already on disk, the same --data and backend as the bench):
+ *   startup:   process start to the first sweep step of `steerlab sweep SESSION` (then stopped);
+ *   reproduce: `steerlab reproduce` end to end (train 3 epochs, the table, the layer sweep, report).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { APP_ROOT } from '../version.js';
+import { newSession } from '../session/format.js';
+import { writeSessionFile } from '../session/store.js';
+import type { MlpWeights } from '../model/weights.js';
+
+export interface EndToEndOptions {
+  dataDir: string;
+  /** The backend to force in the child (the bench's own), or none to let it choose. */
+  backend?: string;
+  signal?: AbortSignal;
+}
+
+/** Runs the CLI; resolves with the seconds until `until` matches a stderr line (then stops it), or until exit. */
+function timeCli(args: string[], options: EndToEndOptions, until?: RegExp): Promise<number> {
+  const env = { ...process.env, STEERLAB_DATA: options.dataDir, ...(options.backend ? { STEERLAB_BACKEND: options.backend } : {}) };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [path.join(APP_ROOT, 'native/bin/steerlab.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let settled = false;
+    const finish = (error: Error | null, seconds?: number) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(seconds!);
+    };
+    const onAbort = () => {
+      child.kill();
+      finish(new Error('The benchmark was cancelled; nothing was written.'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (until && until.test(stderr)) {
+        finish(null, (performance.now() - started) / 1000);
+        child.kill();
+      }
+    });
+    child.on('error', (error) => finish(error));
+    child.on('exit', (code) => {
+      if (code === 0 && !until) return finish(null, (performance.now() - started) / 1000);
+      finish(new Error(`steerlab ${args[0]} stopped (exit code ${code}) before the benchmark could time it: ${stderr.trim().split('\n').slice(-2).join(' ')}`));
+    });
+  });
+}
+
+/** Startup to the first sweep step, over a session holding `weights`. */
+export async function benchStartup(weights: MlpWeights, options: EndToEndOptions): Promise<number> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
+  try {
+    const file = path.join(dir, 'bench.steerlab');
+    await writeSessionFile(file, newSession(weights));
+    // The first progress line of the sweep ("pair sweep: N/455"): the sweep kernel is running (the
+    // tfjs path reports after its first vector-chunk, the native engine at its first 50 ms poll).
+    return await timeCli(['sweep', file, '--no-save'], options, /pair sweep: \d+\/\d+/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `steerlab reproduce` end to end, into a temporary folder. */
+export async function benchReproduce(options: EndToEndOptions): Promise<number> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
+  try {
+    return await timeCli(['reproduce', '--out', path.join(dir, 'reproduction')], options);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

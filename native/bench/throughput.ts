@@ -1,0 +1,60 @@
+/**
+ * How close each benchmark phase comes to the machine's limit: the floating-point work a phase
+ * must do (counted from the network's sizes), divided by its time, as a fraction of the measured
+ * cblas_sgemm rate. Needs the native addon only to measure sgemm; the counts are plain arithmetic.
+ */
+import { loadNativeAddon } from '../backend/native-addon.js';
+import type { BenchSizes } from './types.js';
+
+/** Multiply-adds of one image's forward pass through [784, h1, h2, 10], counted as 2 FLOPs each. */
+export function forwardFlops(sizes: readonly number[]): number {
+  return 2 * (sizes[0] * sizes[1] + sizes[1] * sizes[2] + sizes[2] * sizes[3]);
+}
+
+/**
+ * FLOPs of the four timed phases. Training: forward, weight gradients (as many again) and input
+ * gradients of layers 2 and 3 (layer 1's input gradient is not needed), plus the test evaluation.
+ * Pair sweep: the layer-0 prefix once, then per distinct vector (91: the ten a = b vectors are the
+ * same zero vector) the rest of the pass. Layer sweep: one full pass shared by the six tasks
+ * (unpatched + five hooks), then each hook's rest of the pass: layers 2 and 3 after hooks 0 and 1,
+ * layer 3 after hooks 2 and 3, nothing after hook 4.
+ */
+export function phaseFlops(sizes: readonly number[], bench: BenchSizes, distinctPairVectors = 91): Record<'train' | 'pairSweep' | 'layerSweep', number> {
+  const full = forwardFlops(sizes);
+  const layer1 = 2 * sizes[0] * sizes[1];
+  const train = bench.trainImages * (2 * full + (full - layer1)) + bench.testImages * full;
+  const pairSweep = bench.testImages * (layer1 + distinctPairVectors * (full - layer1));
+  const layer3 = 2 * sizes[2] * sizes[3];
+  const layer2 = 2 * sizes[1] * sizes[2];
+  const layerSweep = bench.testImages * (full + 2 * (layer2 + layer3) + 2 * layer3);
+  return { train, pairSweep, layerSweep };
+}
+
+export interface Throughput {
+  /** Measured cblas_sgemm rate, [2000 x 512] x [512 x 512] (the sweep's product), all BLAS threads. */
+  sgemmGflops: number;
+  blas: string;
+  threads: number;
+  /** Per phase: achieved GFLOP/s and its fraction of sgemmGflops. */
+  phases: Record<string, { gflops: number; fraction: number }>;
+}
+
+/** Measures the machine's sgemm rate through the addon; null when the addon is unavailable. */
+export function measureSgemm(seconds = 1): Pick<Throughput, 'sgemmGflops' | 'blas' | 'threads'> | null {
+  const load = loadNativeAddon();
+  if (!('addon' in load)) return null;
+  const info = load.addon.info();
+  return { sgemmGflops: load.addon.sgemmGflops(2000, 512, 512, seconds), blas: info.blas, threads: info.threads };
+}
+
+/** The fractions for measured phase times. */
+export function throughputOf(sgemm: Pick<Throughput, 'sgemmGflops' | 'blas' | 'threads'>, flops: Record<string, number>, seconds: Record<string, number>): Throughput {
+  const phases: Throughput['phases'] = {};
+  for (const [phase, work] of Object.entries(flops)) {
+    const s = seconds[phase];
+    if (!(s > 0)) continue;
+    const gflops = work / s / 1e9;
+    phases[phase] = { gflops, fraction: gflops / sgemm.sgemmGflops };
+  }
+  return { ...sgemm, phases };
+}

@@ -1,0 +1,146 @@
+/**
+ * The MLP's operations on the native engine: the same forward pass, evaluation and sweep kernels
+ * as the tfjs path (mlp.ts, metrics/, steer/sweep.ts), run by the addon over the system BLAS.
+ *
+ * A tfjs Mlp is mirrored once into a native Model (weights copied in PyTorch layout and checked in
+ * C++), kept beside it for as long as the Mlp lives. The TypeScript side checks every input first
+ * so that errors read as the rest of SteerLab's; the addon checks them again.
+ */
+import type { NativeAddon, NativeModel } from '../backend/native-addon.js';
+import { aggregatesFromNative } from '../metrics/native-aggregates.js';
+import type { LabelAggregates } from '../metrics/label-aggregates.js';
+import type { Mlp } from './mlp.js';
+import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights } from './weights.js';
+import { type InputRef, type VectorData, activationOf, nthIndexOf } from '../steer/vectors.js';
+
+/** [W1, b1, W2, b2, W3, b3] in PyTorch layout, as the addon takes them. */
+export function nativeParams(weights: MlpWeights): Float32Array[] {
+  return weights.linears.flatMap((l) => [l.weight, l.bias]);
+}
+
+/** MlpWeights from the addon's parameter list. */
+export function weightsFromNative(sizes: number[], params: Float32Array[]): MlpWeights {
+  const linears = [0, 1, 2].map((l) => ({ inFeatures: sizes[l], outFeatures: sizes[l + 1], weight: params[2 * l], bias: params[2 * l + 1] }));
+  return { sizes: [...sizes], linears };
+}
+
+export function nativeModelFromWeights(addon: NativeAddon, weights: MlpWeights): NativeModel {
+  validateWeights(weights);
+  return new addon.Model([...weights.sizes], nativeParams(weights));
+}
+
+const mirrors = new WeakMap<Mlp, { addon: NativeAddon; model: NativeModel }>();
+
+/** The native twin of a tfjs Mlp (built on first use; an Mlp's weights never change). */
+export function nativeModelOf(addon: NativeAddon, model: Mlp): NativeModel {
+  const known = mirrors.get(model);
+  if (known && known.addon === addon) return known.model;
+  const native = nativeModelFromWeights(addon, model.toWeights());
+  mirrors.set(model, { addon, model: native });
+  return native;
+}
+
+/** One entry per hook 0..4: the summed additions there, or null. */
+export type HookAdditions = (Float32Array | null)[];
+
+/** Sums coeff * vector per hook after checking widths and finiteness (as Mlp.runWithHooks does). */
+export function additionsByHook(sizes: readonly number[], additions: readonly { hook: HookPoint; vector: Float32Array; coeff: number }[]): HookAdditions | null {
+  if (additions.length === 0) return null;
+  const out: HookAdditions = [null, null, null, null, null];
+  for (const add of additions) {
+    const width = sizes[Math.floor(add.hook / 2) + 1];
+    if (add.vector.length !== width) throw new Error(`A vector added at hook ${add.hook} must have ${width} values; this one has ${add.vector.length}.`);
+    if (!Number.isFinite(add.coeff)) throw new Error(`The coefficient must be a finite number; got ${add.coeff}.`);
+    const bad = add.vector.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`A vector added at hook ${add.hook} holds a non-finite value (${add.vector[bad]}) at index ${bad}.`);
+    const sum = out[add.hook] ?? new Float32Array(width);
+    for (let i = 0; i < width; i++) sum[i] += add.coeff * add.vector[i];
+    out[add.hook] = sum;
+  }
+  return out;
+}
+
+/** Checks what an evaluation reads: enough images, labels 0..9. */
+export function checkImages(test: { images: { pixels: Uint8Array }; labels: Uint8Array; count: number }): void {
+  if (!Number.isInteger(test.count) || test.count < 1) throw new Error(`An evaluation needs at least one image; got ${test.count}.`);
+  if (test.images.pixels.length < test.count * INPUT_SIZE) throw new Error(`The image set holds ${Math.floor(test.images.pixels.length / INPUT_SIZE)} images' pixels but claims ${test.count}.`);
+  if (test.labels.length < test.count) throw new Error(`The image set has ${test.labels.length} labels for ${test.count} images.`);
+  const bad = test.labels.subarray(0, test.count).findIndex((l) => l >= CLASS_COUNT);
+  if (bad >= 0) throw new Error(`Label ${bad} is ${test.labels[bad]}; labels must be digits 0..9.`);
+}
+
+export interface NativeRunOptions {
+  chunkSize: number;
+  signal?: AbortSignal;
+  /** Called with the number of finished vector-chunks (about every 50 ms, and at the end). */
+  onDone?: (done: number) => void;
+  fixed?: HookAdditions | null;
+}
+
+/** The addon's cancel, told apart from its failures. */
+export class NativeCancelled extends Error {}
+
+/**
+ * Aggregates of `vectors` added at `hook` (or each at its own hook), each over the whole image set, computed off the JS
+ * thread. A cancel sets the addon's flag, which it reads between vector-chunks (a few ms each).
+ */
+export async function nativeEvaluate(
+  model: NativeModel,
+  test: { images: { pixels: Uint8Array }; labels: Uint8Array; count: number },
+  hook: HookPoint | HookPoint[],
+  vectors: Float32Array[],
+  options: NativeRunOptions,
+): Promise<LabelAggregates[]> {
+  checkImages(test);
+  // One hook for all vectors (a sweep), or one per vector (a layer sweep: activations shared).
+  const flat = new Float32Array(vectors.reduce((n, v) => n + v.length, 0));
+  vectors.reduce((at, v) => (flat.set(v, at), at + v.length), 0);
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const onAbort = () => Atomics.store(control, 0, 1);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = options.onDone ? setInterval(() => options.onDone!(Atomics.load(control, 1)), 50) : null;
+  try {
+    const result = await model.evaluate(test.images.pixels, test.labels, test.count, options.fixed ?? null, hook, flat, vectors.length, options.chunkSize, control);
+    options.onDone?.(Atomics.load(control, 1));
+    return aggregatesFromNative(result, vectors.length);
+  } catch (error) {
+    if (error instanceof Error && error.message === 'cancelled') throw new NativeCancelled('cancelled');
+    throw error;
+  } finally {
+    if (timer) clearInterval(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * activationOf (steer/vectors.ts) on the native engine for dataset references: one image, or the
+ * mean over a class's training images (row sums in float64, in chunks). Drawings and anything
+ * else go to the tfjs path, which also words the errors.
+ */
+export function nativeActivationOf(model: NativeModel, tfjsModel: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
+  const train = data.train;
+  let split = train;
+  let indices: number[];
+  if (ref.kind === 'digit') indices = [nthIndexOf(train.labels, ref.digit, ref.n)];
+  else if (ref.kind === 'mean' && Number.isInteger(ref.digit) && ref.digit >= 0 && ref.digit <= 9) {
+    indices = [];
+    train.labels.forEach((label, i) => label === ref.digit && indices.push(i));
+  } else if (ref.kind === 'image' && Number.isInteger(ref.index) && ref.index >= 0 && ref.index < data[ref.split].count) {
+    split = data[ref.split];
+    indices = [ref.index];
+  } else return activationOf(tfjsModel, data, ref, hook);
+  const width = tfjsModel.width(hook);
+  const sum = new Float64Array(width);
+  const chunk = 2048;
+  for (let start = 0; start < indices.length; start += chunk) {
+    const part = indices.slice(start, start + chunk);
+    const x = new Float32Array(part.length * INPUT_SIZE);
+    part.forEach((i, r) => {
+      for (let c = 0; c < INPUT_SIZE; c++) x[r * INPUT_SIZE + c] = split.images.pixels[i * INPUT_SIZE + c] / 255;
+    });
+    const rowSums = model.forward(x, part.length, null, hook, true);
+    for (let j = 0; j < width; j++) sum[j] += rowSums[j];
+  }
+  return Float32Array.from(sum, (v) => v / indices.length);
+}

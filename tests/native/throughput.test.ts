@@ -1,0 +1,32 @@
+/**
+ * The benchmark's throughput arithmetic on a network small enough to count by hand, and the line
+ * it adds to the result page. (Nothing here is timed: the benchmark itself is `npm run bench`.)
+ */
+import { describe, it, expect } from 'vitest';
+import { forwardFlops, phaseFlops, throughputOf } from '../../native/bench/throughput.js';
+
+describe('benchmark throughput figures', () => {
+  // [784, 2, 2, 10]: one forward pass is 784*2 + 2*2 + 2*10 = 1,592 multiply-adds = 3,184 FLOPs;
+  // layer 1 alone is 1,568 multiply-adds = 3,136 FLOPs.
+  const sizes = [784, 2, 2, 10];
+
+  it('counts one forward pass', () => {
+    expect(forwardFlops(sizes)).toBe(3184);
+  });
+
+  it('counts each phase: training (forward, weight and input gradients, test pass), pair sweep, layer sweep', () => {
+    const flops = phaseFlops(sizes, { trainImages: 1, testImages: 1, batchSize: 64, learningRate: 0.001, steerReps: 1 });
+    // Training: 2 x 3,184 (forward + weight gradients) + (3,184 - 3,136) (input gradients of layers 2, 3) + 3,184 (test image).
+    expect(flops.train).toBe(6368 + 48 + 3184);
+    // Pair sweep: the prefix once (3,136), then 91 distinct vectors x the remaining 48.
+    expect(flops.pairSweep).toBe(3136 + 91 * 48);
+    // Layer sweep: one shared full pass (3,184), then layers 2 + 3 (8 + 40) after hooks 0 and 1
+    // and layer 3 (40) after hooks 2 and 3.
+    expect(flops.layerSweep).toBe(3184 + 2 * 48 + 2 * 40);
+  });
+
+  it('reports each phase as GFLOP/s and a fraction of the measured sgemm rate', () => {
+    const t = throughputOf({ sgemmGflops: 100, blas: 'OpenBLAS 0.3.21', threads: 2 }, { train: 150e9, pairSweep: 80e9 }, { train: 3, pairSweep: 1, layerSweep: 0 });
+    expect(t.phases).toEqual({ train: { gflops: 50, fraction: 0.5 }, pairSweep: { gflops: 80, fraction: 0.8 } });
+  });
+});
