@@ -15,9 +15,11 @@ import {
   type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
 } from '../metrics/label-aggregates.js';
 import type { SweepPool } from './sweep-pool.js';
+import { type PairSweepTables, pairTables } from './pair-tables.js';
 import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from './vectors.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
+export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
 
 export interface SweepRunOptions {
@@ -210,21 +212,6 @@ export interface PairSweepSpec {
   source: PairSource;
 }
 
-/** The 10x10 table: rows a, columns b, with the Normal row and every metric. */
-export interface PairSweepTables {
-  ce: number[][];
-  accuracy: number[][];
-  pA: number[][];
-  pB: number[][];
-  pANormal: number[][];
-  pBNormal: number[];
-  meanProbs: number[][][][];
-  normal: number[];
-  normalAccuracy: number[];
-  normalMeanProbs: number[][];
-  recipes: VectorRecipe[][];
-}
-
 /** All 100 (a, b) pairs at one hook and coefficient. */
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
   const activation = activationMemo(model, data);
@@ -236,20 +223,7 @@ export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpe
   }
   const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, options);
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
-  const table = <T>(f: (m: PairMetrics) => T) => cells.map((row) => row.map(f));
-  return {
-    ce: table((m) => m.ce),
-    accuracy: table((m) => m.accuracy),
-    pA: table((m) => m.pA),
-    pB: table((m) => m.pB),
-    pANormal: table((m) => m.pANormal),
-    pBNormal: digits.map((b) => cells[0][b].pBNormal),
-    meanProbs: table((m) => m.meanProbs),
-    normal: digits.map((b) => cells[0][b].normal),
-    normalAccuracy: digits.map((b) => cells[0][b].normalAccuracy),
-    normalMeanProbs: cells[0][0].normalMeanProbs,
-    recipes,
-  };
+  return pairTables(cells, recipes);
 }
 
 export interface LayerSweepSpec {
