@@ -9,7 +9,8 @@ import type { SweepRunOptions } from '../steer/sweep.js';
 import { METRIC_NOTE, pairSweepRecord, layerSweepRecord, coeffSweepRecord } from '../steer/records.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, Provenance, SweepRecord } from '../steer/record-types.js';
 import { type PairSource, type VectorRecipe, describeRecipe, pairRecipe } from '../steer/vectors.js';
-import type { GeometryRecord, InterventionFields, InterventionSpec, KeptVector, SteerabilityRecord } from './analysis-types.js';
+import type { GeometryRecord, InterventionFields, InterventionSpec, KeptVector, SteerabilityRecord, SteerabilitySpec } from './analysis-types.js';
+export type { SteerabilitySpec } from './analysis-types.js';
 import { interventionPairSweep, interventionLayerSweep, interventionCoeffSweep, recipeVectors } from './intervention-sweeps.js';
 import { pairGeometry, keptCosines, effectScatter, matchingSweep } from './geometry.js';
 import { meanActivationNorm, resolveAction } from './coefficients.js';
@@ -89,14 +90,6 @@ export function runGeometry(
   };
 }
 
-export interface SteerabilitySpec {
-  a: number;
-  b: number;
-  hook: HookPoint;
-  coeff: number;
-  source: PairSource;
-  intervention: InterventionSpec;
-}
 
 /** Per-example steerability of the a-b vector on the test images of b. */
 export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec): SteerabilityRecord {

@@ -6,6 +6,9 @@
 import type { HookPoint } from '../model/weights.js';
 import type { PairSource, VectorRecipe } from '../steer/steer-types.js';
 import type { Provenance } from '../steer/record-types.js';
+import type { SweepProgress } from '../steer/steer-types.js';
+import type { Job, SessionSummary, SteerAddition } from '../service/workbench-types.js';
+import type { VectorFile } from './vector-file.js';
 
 /** How a vector acts at its hook: add coeff * v, or remove the activation's component along v. */
 export type InterventionMode = 'add' | 'ablate';
@@ -138,4 +141,82 @@ export interface KeptVector {
   modelSha256: string | null;
 }
 
-export type AnalysisRecord = GeometryRecord | SteerabilityRecord;
+/**
+ * How a live steer applies one addition beyond the seed's "add coeff x vector" (all optional, so a
+ * plain addition reads as before): ablate instead of add, a relative coefficient, a random control.
+ */
+export interface SteerInterventionFields {
+  mode?: InterventionMode;
+  scale?: CoeffScale;
+  control?: RandomControl | null;
+}
+
+/** A drawing's placement, kept with its pixels and the steer it was measured under. */
+export interface PlacementRecord {
+  id: string;
+  kind: 'placement';
+  name: string;
+  pixels: number[];
+  /** The addition (recipe, hook, coefficient and intervention fields) the placement is about. */
+  addition: { plus: VectorRecipe['plus']; minus: VectorRecipe['minus']; hook: HookPoint; coeff: number } & SteerInterventionFields;
+  placement: DrawingPlacement;
+  provenance: Provenance;
+}
+
+export type AnalysisRecord = GeometryRecord | SteerabilityRecord | PlacementRecord;
+
+/** One line of the session's analysis list. */
+export interface AnalysisSummary {
+  id: string;
+  kind: AnalysisRecord['kind'];
+  title: string;
+  createdAt: string;
+}
+
+/** A sweep run with an intervention spec: which of the three, and its own fields. */
+export type InterventionSweepRequest =
+  | { over: 'pairs'; hook: HookPoint; coeff: number; source: PairSource; intervention: InterventionSpec }
+  | { over: 'layers'; a: number; b: number; coeff: number; source: PairSource; intervention: InterventionSpec }
+  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource; intervention: InterventionSpec };
+
+/** What the intervention spec says, in words (lists, titles, reports). */
+export function describeIntervention(spec: InterventionSpec): string {
+  const parts = [spec.mode === 'ablate' ? 'ablation' : spec.scale === 'relative' ? 'relative coeff' : 'addition'];
+  if (spec.control) parts.push(`random control (seed ${spec.control.seed})`);
+  return parts.join(', ');
+}
+
+export interface SteerabilitySpec {
+  a: number;
+  b: number;
+  hook: HookPoint;
+  coeff: number;
+  source: PairSource;
+  intervention: InterventionSpec;
+}
+
+export interface PlacementRequest {
+  name: string;
+  pixels: number[];
+  addition: SteerAddition;
+  target?: number;
+  /** Keep the placement in the session (otherwise it is only returned). */
+  keep?: boolean;
+}
+
+/** The analyses channels' side of the workbench. */
+export interface AnalysisWorkbench {
+  geometry(spec: { hook: HookPoint; source: PairSource }): Promise<GeometryRecord>;
+  interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord>;
+  placement(request: PlacementRequest): Promise<PlacementRecord>;
+  listAnalyses(): AnalysisSummary[];
+  getAnalysis(id: string): AnalysisRecord;
+  deleteAnalysis(id: string): SessionSummary;
+  keepVector(request: { recipe: VectorRecipe; name?: string }): Promise<KeptVector>;
+  listVectors(): KeptVector[];
+  deleteVector(id: string): SessionSummary;
+  exportVector(id: string): VectorFile;
+  importVector(text: string): KeptVector;
+}
+

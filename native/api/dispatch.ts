@@ -14,6 +14,7 @@ import {
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
+import { analysisHandlers } from './analysis-dispatch.js';
 
 export type Emit = (event: ApiEvent) => void;
 
@@ -135,13 +136,13 @@ export function toApiError(error: unknown): ApiError {
   return { code: 'failed', message: message || 'The engine failed without saying why.' };
 }
 
-interface HandlerArgs {
+export interface HandlerArgs {
   workbench: Workbench;
   emit: Emit;
   context: DispatchContext;
 }
 
-type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+export type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 
 const HANDLERS: { [C in Channel]: Handler<C> } = {
   'app.info': ({ workbench }) => workbench.info(),
@@ -204,6 +205,8 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'drawing.list': ({ workbench }) => workbench.listDrawings(),
   'drawing.get': ({ workbench }, { id }) => workbench.getDrawing(id),
   'drawing.delete': ({ workbench }, { id }) => workbench.deleteDrawing(id),
+  // The vector analyses (issue 14).
+  ...analysisHandlers(startSweep),
 };
 
 async function knownSessions(workbench: Workbench): Promise<KnownSessions> {

@@ -13,6 +13,7 @@ import { sweepCommand, layersCommand, coeffsCommand } from './commands/sweeps.js
 import { reproduceCommand } from './commands/reproduce.js';
 import { serveCommand } from './commands/serve.js';
 import { benchCommand } from './commands/bench.js';
+import { geometryCommand, interveneCommand, steerabilityCommand, placeCommand, vectorCommand } from './commands/analysis.js';
 
 export function buildProgram(): Command {
   const program = new Command('steerlab')
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand(), serveCommand(), benchCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
+  // The vector analyses (issue 14).
+  for (const cmd of [geometryCommand(), interveneCommand(), steerabilityCommand(), placeCommand(), vectorCommand()]) program.addCommand(cmd.exitOverride());
   return program;
 }
 

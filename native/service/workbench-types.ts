@@ -11,6 +11,7 @@ import type { HookPoint } from '../model/weights.js';
 import type { InputRef, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { TableComparison } from '../metrics/compare.js';
+import type { AnalysisWorkbench, SteerInterventionFields } from '../analysis/analysis-types.js';
 
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
@@ -49,7 +50,8 @@ export interface WorkbenchInfo {
 }
 
 /** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
-export interface SteerAddition {
+// The intervention fields (ablate, relative coefficient, random control) are optional: see analysis-types.ts.
+export interface SteerAddition extends SteerInterventionFields {
   plus: InputRef;
   minus: InputRef;
   hook: HookPoint;
@@ -145,4 +147,7 @@ export interface Workbench {
   deleteDrawing(id: string): SessionSummary;
 
   close(): Promise<void>;
+
+  /** The vector analyses (issue 14); absent in front ends that do not offer them. */
+  analyses?: AnalysisWorkbench;
 }

@@ -21,6 +21,7 @@ import { describePairSource } from '../steer/vectors.js';
 import { compareTables } from '../metrics/compare.js';
 import { SEED_TABLES } from '../report/seed-tables.js';
 import { randomUUID } from 'node:crypto';
+import { AnalysisService, type AnalysisHost } from './analysis-service.js';
 import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord } from './workbench-types.js';
 
 export interface WorkbenchOptions {
@@ -61,6 +62,8 @@ export class SteerLabWorkbench implements Workbench {
   private readonly recentFile: string;
   private readonly autosaveTimer: NodeJS.Timeout;
   private job: { kind: string; controller: AbortController } | null = null;
+  /** The vector analyses (issue 14), on this session and engine. */
+  readonly analyses: AnalysisService;
 
   private constructor(private readonly engine: EngineClient, private readonly ready: EngineReady, options: WorkbenchOptions) {
     this.recoveryFile = path.join(options.userDataDir, 'recovery.steerlab');
@@ -68,6 +71,25 @@ export class SteerLabWorkbench implements Workbench {
     this.recentFile = path.join(options.userDataDir, 'recent.json');
     this.autosaveTimer = setInterval(() => void this.autosave(), options.autosaveMs ?? 60_000);
     this.autosaveTimer.unref();
+    this.analyses = new AnalysisService(this.analysisHost());
+  }
+
+  /** How the analyses reach this session, its engine and its one-job rule. */
+  private analysisHost(): AnalysisHost {
+    return {
+      call: (op, args, onProgress, signal) => this.engine.call(op, args, onProgress, signal),
+      header: () => this.current.header as ReturnType<AnalysisHost['header']>,
+      sizes: () => this.current.weights?.sizes ?? null,
+      changed: () => {
+        this.current.dirty = true;
+        return this.session();
+      },
+      job: (kind, work) => {
+        const controller = this.begin(kind);
+        const result = work(controller.signal).finally(() => (this.job = null));
+        return { result, cancel: () => controller.abort() };
+      },
+    };
   }
 
   static async create(options: WorkbenchOptions): Promise<SteerLabWorkbench> {
@@ -172,6 +194,7 @@ export class SteerLabWorkbench implements Workbench {
           backend: { name: this.ready.backend.name, skipped: this.ready.backend.skipped },
           sweeps: [],
           vectors: [],
+          analyses: undefined,
         };
         this.current.dirty = true;
         return this.session();

@@ -11,6 +11,9 @@ import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
 import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
+import { runWithInterventions } from '../model/interventions.js';
+import { needsInterventionPath, specOf, steerInterventions } from '../analysis/live-interventions.js';
+import { describeIntervention } from '../analysis/analysis-types.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -69,12 +72,15 @@ export class Steerer {
       return { values: plus.map((v, i) => v - minus[i]), description: describeRecipe(a) };
     });
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
+    // Ablation, relative coefficients and random controls take the intervention path (analysis/).
+    const plan = needsInterventionPath(additions) ? steerInterventions(this.model, this.data.test, additions, vectors.map((v) => v.values)) : null;
+    plan?.used.forEach((used, i) => (vectors[i] = { values: Float32Array.from(used), description: `${vectors[i].description}, ${describeIntervention(specOf(additions[i]))}` }));
     const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
     let unpatchedLogits: number[];
     let steeredLogits: number[];
     try {
       unpatchedLogits = Array.from(readTensor(() => this.model.runWithHooks(x)));
-      steeredLogits = Array.from(readTensor(() => this.model.runWithHooks(x, hooks)));
+      steeredLogits = Array.from(readTensor(() => (plan ? runWithInterventions(this.model, x, plan.interventions) : this.model.runWithHooks(x, hooks))));
     } finally {
       x.dispose();
     }
