@@ -8,8 +8,9 @@
 import type { PairSource } from '../../../../native/steer/steer-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
 import { describePairSource } from '../../../../native/steer/steer-types.js';
+import { describeIntervention, type InterventionFields, type SideEffectTables } from '../../../../native/analysis/analysis-types.js';
 
-export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change';
+export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change' | 'sideKl' | 'sideAccuracy';
 /** How a metric is coloured: log for cross-entropy, 0..1 for probabilities, diverging around 0. */
 export type ScaleKind = 'log' | 'unit' | 'diverging';
 
@@ -26,6 +27,13 @@ export interface MetricSpec {
   reference: null | { label: string; value(record: PairSweepRecord, b: number): number };
   /** One sentence under the chart: what the cell is, over which images. */
   note: string;
+  /** Only records with side effects (intervention sweeps, issue 14) have this metric. */
+  needsSideEffects?: boolean;
+}
+
+/** The side-effect tables of an intervention sweep's record, if it has them. */
+export function sideEffectsOf(record: PairSweepRecord): SideEffectTables | null {
+  return (record as PairSweepRecord & Partial<InterventionFields>).sideEffects ?? null;
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -74,7 +82,33 @@ export const METRICS: readonly MetricSpec[] = [
     reference: null,
     note: 'Display difference ce[a][b] − normal[b] of the engine’s two numbers (nats), over test images whose label is not b.',
   },
+  // Side effects (issue 14): what the vector does to the images of the other eight digits.
+  {
+    key: 'sideKl',
+    label: 'Side effect: KL',
+    title: 'KL(unpatched ‖ patched) on other digits (nats)',
+    scale: 'log',
+    cell: (r, a, b) => sideEffectsOf(r)?.kl[a][b] ?? Number.NaN,
+    reference: null,
+    note: 'Mean KL divergence of the patched predictions from the unpatched ones, in nats, over test images whose label is neither a nor b.',
+    needsSideEffects: true,
+  },
+  {
+    key: 'sideAccuracy',
+    label: 'Side effect: accuracy',
+    title: 'Accuracy on other digits',
+    scale: 'unit',
+    cell: (r, a, b) => sideEffectsOf(r)?.accuracy[a][b] ?? Number.NaN,
+    reference: null,
+    note: 'Accuracy over test images whose label is neither a nor b; the unpatched accuracy on the same images is in the tooltip.',
+    needsSideEffects: true,
+  },
 ];
+
+/** The metrics a record can show (side effects only where the engine computed them). */
+export function metricsFor(record: PairSweepRecord): readonly MetricSpec[] {
+  return sideEffectsOf(record) ? METRICS : METRICS.filter((m) => !m.needsSideEffects);
+}
 
 export function metricSpec(key: MetricKey): MetricSpec {
   const spec = METRICS.find((m) => m.key === key);
@@ -107,7 +141,7 @@ export function formatValue(scale: ScaleKind | 'accuracy', value: number): strin
 
 /** The formatter of one metric's cells. */
 export function metricFormat(key: MetricKey): (value: number) => string {
-  if (key === 'accuracy') return (v) => formatValue('accuracy', v);
+  if (key === 'accuracy' || key === 'sideAccuracy') return (v) => formatValue('accuracy', v);
   return (v) => formatValue(metricSpec(key).scale, v);
 }
 
@@ -153,5 +187,7 @@ export function coefficientRange(from: number, to: number, step: number, max: nu
 
 /** A pair sweep's heading: "layer 0 · coeff 1 · first training images". */
 export function pairSweepHeading(record: PairSweepRecord): string {
-  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}`;
+  const intervention = (record as PairSweepRecord & Partial<InterventionFields>).intervention;
+  const how = intervention ? ` · ${describeIntervention(intervention)}` : '';
+  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}${how}`;
 }

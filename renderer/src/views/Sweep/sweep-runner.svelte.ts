@@ -8,7 +8,7 @@ import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
 import type { SweepProgress } from '../../../../native/steer/steer-types.js';
 import type { ApiClient } from '../../lib/api.js';
 
-export type SweepKind = 'pairs' | 'layers' | 'coeffs';
+export type SweepKind = 'pairs' | 'layers' | 'coeffs' | 'intervention';
 export type SweepRunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
 type SweepEvent = Extract<ApiEvent, { type: 'sweep.progress' } | { type: 'job.done'; kind: 'sweep' } | { type: 'job.error' }>;
@@ -16,7 +16,9 @@ type SweepEvent = Extract<ApiEvent, { type: 'sweep.progress' } | { type: 'job.do
 export type SweepRequest =
   | { kind: 'pairs'; payload: RequestOf<'sweep.pairs'> }
   | { kind: 'layers'; payload: RequestOf<'sweep.layers'> }
-  | { kind: 'coeffs'; payload: RequestOf<'sweep.coeffs'> };
+  | { kind: 'coeffs'; payload: RequestOf<'sweep.coeffs'> }
+  /** A sweep with ablation, a relative coefficient or a random control, and side effects (issue 14). */
+  | { kind: 'intervention'; payload: RequestOf<'sweep.intervention'> };
 
 function isSweepEvent(event: ApiEvent): event is SweepEvent {
   return event.type === 'sweep.progress' || ((event.type === 'job.done' || event.type === 'job.error') && event.kind === 'sweep');
@@ -58,6 +60,7 @@ export class SweepRunner {
     try {
       const started = request.kind === 'pairs' ? await this.api.call('sweep.pairs', request.payload)
         : request.kind === 'layers' ? await this.api.call('sweep.layers', request.payload)
+        : request.kind === 'intervention' ? await this.api.call('sweep.intervention', request.payload)
         : await this.api.call('sweep.coeffs', request.payload);
       this.jobId = started.jobId;
     } catch (error) {
