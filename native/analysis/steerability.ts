@@ -101,7 +101,8 @@ export function testPredictions(model: Mlp, test: LabelledImages): Uint8Array {
  * Where a drawing stands with respect to a vector `vector` applied by `intervention` at `hook`:
  * its projection on the vector's direction and its steerability (change in logit(target) -
  * logit(predicted)), each placed among the test images the model predicts as the same digit.
- * `target` defaults to the class the steer raises most relative to the predicted one.
+ * `target` defaults to the steered prediction when the steer changed it, else to the class the steer
+ * raises most relative to the predicted one.
  */
 export function placeDrawing(
   model: Mlp,
@@ -129,9 +130,13 @@ export function placeDrawing(
   const predicted = argmaxRow(before, 0);
   let chosen = target;
   if (chosen === undefined) {
-    chosen = predicted === 0 ? 1 : 0;
-    for (let k = 0; k < CLASS_COUNT; k++) {
-      if (k !== predicted && gapChange(before, after, 0, k, predicted) > gapChange(before, after, 0, chosen, predicted)) chosen = k;
+    // The steered prediction when the steer changed it; otherwise the class it raised most.
+    chosen = argmaxRow(after, 0);
+    if (chosen === predicted) {
+      chosen = predicted === 0 ? 1 : 0;
+      for (let k = 0; k < CLASS_COUNT; k++) {
+        if (k !== predicted && gapChange(before, after, 0, k, predicted) > gapChange(before, after, 0, chosen, predicted)) chosen = k;
+      }
     }
   }
   if (!Number.isInteger(chosen) || chosen < 0 || chosen > 9) throw new Error(`The target class must be a digit 0..9; got ${chosen}.`);

@@ -176,5 +176,10 @@ describe.skipIf(!HAVE_DATA)('vector analyses on MNIST with a small trained model
     expect(placement.percentile).toBeGreaterThan(0);
     expect(placement.percentile).toBeLessThan(1);
     expect(placement.digitDeltas.count).toBe(Array.from(testPredictions(model, data.test)).filter((p) => p === 1).length);
+    // Without a target: the steered prediction if the steer changed it, else the class raised most.
+    const auto = placeDrawing(model, data.test, x, v, { kind: 'add', hook: 0, vector: v, coeff: 1 });
+    const steeredClass = after.indexOf(Math.max(...after));
+    const gaps = after.map((l, k) => (k === 1 ? -Infinity : l - after[1] - (before[k] - before[1])));
+    expect(auto.target).toBe(steeredClass !== 1 ? steeredClass : gaps.indexOf(Math.max(...gaps)));
   });
 });

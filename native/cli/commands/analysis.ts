@@ -206,7 +206,7 @@ export function placeCommand(): Command {
     .option('--test-index <i>', 'use this test image as the input')
     .option('--pixels <file>', 'a JSON array of 784 numbers in [0, 1] (a drawing)')
     .option('--coeff <c>', 'coefficient', '1')
-    .option('--target <digit>', 'the class to measure steerability toward (default: the one the steer raises most)')
+    .option('--target <digit>', 'the class to measure steerability toward (default: the steered prediction, or the class the steer raises most if unchanged)')
     .option('--csv <out>', 'write the placement as CSV')
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { testIndex?: string; pixels?: string; a?: string; b?: string; layer?: string; coeff?: string; target?: string; source: string }) => {
       if ((flags.testIndex === undefined) === (flags.pixels === undefined)) throw new Error('Give exactly one input: --test-index I or --pixels FILE.');
