@@ -22,6 +22,7 @@ import { compareTables } from '../metrics/compare.js';
 import { SEED_TABLES } from '../report/seed-tables.js';
 import { randomUUID } from 'node:crypto';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
+import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
 import type { Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord } from './workbench-types.js';
 
 export interface WorkbenchOptions {
@@ -245,7 +246,7 @@ export class SteerLabWorkbench implements Workbench {
     return this.sweeps().map((s) => ({
       id: s.id,
       kind: s.kind,
-      title: sweepTitle(s),
+      title: sweepTitle(s) + interventionSuffix(s),
       createdAt: s.provenance.createdAt,
       backend: s.provenance.backend,
       modelSha256: s.provenance.modelSha256,
@@ -394,6 +395,12 @@ export function sweepTitle(s: SweepRecord): string {
     case 'coeffs':
       return `${s.a}-${s.b} at layer ${s.layer} by coefficient, ${source}`;
   }
+}
+
+/** ", ablation, random control (seed 3)" for a sweep run with an intervention spec (issue 14), else "". */
+function interventionSuffix(s: SweepRecord): string {
+  const spec = (s as SweepRecord & { intervention?: InterventionSpec }).intervention;
+  return spec ? `, ${describeIntervention(spec)}` : '';
 }
 
 export function createWorkbench(options: WorkbenchOptions): Promise<SteerLabWorkbench> {
