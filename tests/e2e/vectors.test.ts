@@ -174,7 +174,7 @@ describe('the vector analyses in Chromium', () => {
     expect(Number(await facts.getAttribute('data-delta'))).toBe(engine.placement.delta);
     expect(Number(await facts.getAttribute('data-percentile'))).toBe(engine.placement.percentile);
     expect(Number(await placement.locator('line.marker').getAttribute('data-x'))).toBe(engine.placement.delta);
-    await placement.getByRole('button', { name: 'Keep' }).click();
+    await placement.getByRole('button', { name: 'Store in session' }).click();
     await expect.poll(async () => (await analyses('placement')).length).toBe(1);
     await shot('draw-placement');
   });
