@@ -16,6 +16,8 @@ import type { SweepRecord } from '../steer/record-types.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import type { RobustnessRecord, RobustnessProgress, RobustnessSummary } from '../robustness/robustness-types.js';
+import type { AnalysisRecord, AnalysisSummary, GeometryRecord, KeptVector, PlacementRecord, SteerabilityRecord } from '../analysis/analysis-types.js';
+import type { VectorFile } from '../analysis/vector-file.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Limits are generous for real use and small enough that a hostile or buggy
@@ -41,11 +43,19 @@ const inputRef = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('pixels'), pixels, label: z.string().max(200).optional() }),
 ]);
 
+// Intervention fields (issue 14): ablate instead of add, a relative coefficient, a random control.
+const interventionMode = z.enum(['add', 'ablate']);
+const coeffScale = z.enum(['absolute', 'relative']);
+const randomControl = z.strictObject({ kind: z.literal('random'), seed: z.int().min(0).max(2 ** 31 - 1) });
+
 const steerAddition = z.strictObject({
   plus: inputRef,
   minus: inputRef,
   hook: hookPoint,
   coeff,
+  mode: interventionMode.optional(),
+  scale: coeffScale.optional(),
+  control: randomControl.nullable().optional(),
 });
 
 const pairSource = z.discriminatedUnion('kind', [
@@ -89,6 +99,42 @@ export interface RecentSession {
 export interface JobStarted {
   jobId: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Vector analyses (issue 14): geometry, intervention sweeps, steerability, drawing placement and
+// vector files. Kept in one block, spread into API below.
+
+const interventionSpec = z.strictObject({ mode: interventionMode, scale: coeffScale, control: randomControl.nullable() });
+const vectorRecipe = z.strictObject({ plus: inputRef, minus: inputRef, hook: hookPoint });
+
+const ANALYSIS_API = {
+  /** Norms, ratios to the mean activation norm, digit cosines and the effect scatter at one hook. */
+  'analysis.geometry': returns<GeometryRecord>()(z.strictObject({ hook: hookPoint, source: pairSource })),
+  /** A pair, layer or coefficient sweep with an intervention spec and side effects. */
+  'sweep.intervention': returns<JobStarted>()(z.discriminatedUnion('over', [
+    z.strictObject({ over: z.literal('pairs'), hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ over: z.literal('layers'), a: digit, b: digit, coeff, source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ over: z.literal('coeffs'), a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: pairSource, intervention: interventionSpec }),
+  ])),
+  /** Per-example steerability of the a-b vector on the test images of b. */
+  'analysis.steerability': returns<SteerabilityRecord>()(
+    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
+  ),
+  /** A drawing's projection on a steer's vector and its steerability among test images of its digit. */
+  'analysis.place': returns<PlacementRecord>()(
+    z.strictObject({ name: z.string().min(1).max(200), pixels, addition: steerAddition, target: digit.optional(), keep: z.boolean().optional() }),
+  ),
+  'analysis.list': returns<AnalysisSummary[]>()(empty),
+  'analysis.get': returns<AnalysisRecord>()(z.strictObject({ id: recordId })),
+  'analysis.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+  'vector.keep': returns<KeptVector>()(z.strictObject({ recipe: vectorRecipe, name: z.string().min(1).max(200).optional() })),
+  'vector.list': returns<KeptVector[]>()(empty),
+  'vector.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+  /** The JSON file of a kept vector (docs/vector-format.md). */
+  'vector.export': returns<VectorFile>()(z.strictObject({ id: recordId })),
+  /** Reads a vector file's text (a 512-value vector is about 10 KB; 600 KB leaves room for pretty JSON). */
+  'vector.import': returns<KeptVector>()(z.strictObject({ text: z.string().min(1).max(600_000) })),
+} as const;
 
 export const API = {
   'app.info': returns<WorkbenchInfo>()(empty),
@@ -150,6 +196,7 @@ export const API = {
   'robustness.list': returns<RobustnessSummary[]>()(empty),
   'robustness.get': returns<RobustnessRecord>()(z.strictObject({ id: recordId })),
   'robustness.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+  ...ANALYSIS_API,
 } as const;
 
 export type Channel = keyof typeof API;

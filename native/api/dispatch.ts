@@ -19,6 +19,7 @@ import {
 } from './contract.js';
 import { validationMessage } from './validation-message.js';
 import { limitEchoedInput, shortInput } from './error-text.js';
+import { analysisHandlers } from './analysis-dispatch.js';
 
 export type Emit = (event: ApiEvent) => void;
 
@@ -152,13 +153,13 @@ export function toApiError(error: unknown): ApiError {
   return { code: 'failed', message: message || 'The engine failed without saying why.' };
 }
 
-interface HandlerArgs {
+export interface HandlerArgs {
   workbench: Workbench;
   emit: Emit;
   context: DispatchContext;
 }
 
-type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+export type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 
 const HANDLERS: { [C in Channel]: Handler<C> } = {
   'app.info': async ({ workbench, context }) => {
@@ -243,6 +244,8 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'robustness.list': ({ workbench }) => robustnessOf(workbench).list(),
   'robustness.get': ({ workbench }, { id }) => robustnessOf(workbench).get(id),
   'robustness.delete': ({ workbench }, { id }) => robustnessOf(workbench).delete(id),
+  // The vector analyses (issue 14).
+  ...analysisHandlers(startSweep),
 };
 
 // ---- Robustness jobs (native/service/robustness-service.ts).

@@ -14,6 +14,7 @@ import { reproduceCommand } from './commands/reproduce.js';
 import { serveCommand } from './commands/serve.js';
 import { benchCommand } from './commands/bench.js';
 import { sourcesCommand, convergeCommand, compareCommand } from './commands/robustness.js';
+import { geometryCommand, interveneCommand, steerabilityCommand, placeCommand, vectorCommand } from './commands/analysis.js';
 
 export function buildProgram(): Command {
   const program = new Command('steerlab')
@@ -25,6 +26,8 @@ export function buildProgram(): Command {
   }
   // Robustness: source images, mean-difference convergence, training-seed ensembles.
   for (const cmd of [sourcesCommand(), convergeCommand(), compareCommand()]) program.addCommand(cmd.exitOverride());
+  // The vector analyses (issue 14).
+  for (const cmd of [geometryCommand(), interveneCommand(), steerabilityCommand(), placeCommand(), vectorCommand()]) program.addCommand(cmd.exitOverride());
   return program;
 }
 

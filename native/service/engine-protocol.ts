@@ -10,6 +10,7 @@ import type { SweepProgress } from '../steer/sweep.js';
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
 import type { SteerAddition, SteerResult, DatasetImage } from './workbench-types.js';
 import type { SourcesRecord, ConvergenceRecord, RobustnessProgress } from '../robustness/robustness-types.js';
+import type { AnalysisOps } from './analysis-ops.js';
 
 export interface WorkerStartOptions {
   dataDir?: string;
@@ -20,7 +21,7 @@ export interface WorkerStartOptions {
 }
 
 /** Each operation: its arguments, its result and the progress events it emits. */
-export interface EngineOps {
+export interface EngineOps extends AnalysisOps {
   setModel: { args: { weights: MlpWeights | null }; result: { modelSha256: string | null }; progress: never };
   train: { args: { config: TrainConfig }; result: TrainResult; progress: TrainEvent };
   steer: { args: { pixels: number[]; additions: SteerAddition[] }; result: SteerResult; progress: never };

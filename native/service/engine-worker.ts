@@ -14,6 +14,7 @@ import { Steerer } from '../steer/live-steer.js';
 import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
 import { runSources, runConvergence } from '../robustness/experiments.js';
+import { analysisHandlers } from './analysis-ops.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -43,6 +44,8 @@ function context(): ExperimentContext {
 type Handler<K extends EngineOp> = (args: EngineOps[K]['args'], emit: (e: EngineOps[K]['progress']) => void, signal: AbortSignal) => Promise<EngineOps[K]['result']>;
 
 const handlers: { [K in EngineOp]: Handler<K> } = {
+  // The vector analyses (issue 14): geometry, intervention sweeps, steerability, placement, kept vectors.
+  ...analysisHandlers(context),
   async setModel({ weights }) {
     model?.mlp.dispose();
     if (weights) {

@@ -31,6 +31,11 @@ export function robustnessJob(title: string): RunningJob {
   return blank('robustness', title);
 }
 
+/** A vector analysis (geometry, steerability, ...): title and Cancel, no partial snapshot. */
+export function analysisJob(title: string): RunningJob {
+  return blank('analysis', title);
+}
+
 /** The same words as a finished sweep's title (native/service/workbench.ts `sweepTitle`). */
 export function sweepSpecTitle(spec: SweepSpec): string {
   const source = describePairSource(spec.source);

@@ -11,6 +11,7 @@ import type { HookPoint } from '../model/weights.js';
 import type { InputRef, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { TableComparison } from '../metrics/compare.js';
+import type { AnalysisWorkbench, SteerInterventionFields } from '../analysis/analysis-types.js';
 
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
@@ -94,7 +95,7 @@ export type AutosaveStatus =
 export interface RunningJob {
   /** The API's job id (for job.cancel); set by the dispatcher, null inside the workbench. */
   jobId: string | null;
-  kind: 'train' | 'sweep' | 'robustness';
+  kind: 'train' | 'sweep' | 'robustness' | 'analysis';
   sweepKind: SweepRecord['kind'] | null;
   /** What runs, in words ("training 3 epochs, hidden 512-512", "all pairs, layer 0, coeff 1"). */
   title: string;
@@ -117,7 +118,8 @@ export type WorkbenchEvent =
   | { type: 'job.started'; job: RunningJob };
 
 /** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
-export interface SteerAddition {
+// The intervention fields (ablate, relative coefficient, random control) are optional: see analysis-types.ts.
+export interface SteerAddition extends SteerInterventionFields {
   plus: InputRef;
   minus: InputRef;
   hook: HookPoint;
@@ -234,4 +236,7 @@ export interface Workbench {
 
   /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
   readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
+
+  /** The vector analyses (issue 14); absent in front ends that do not offer them. */
+  analyses?: AnalysisWorkbench;
 }

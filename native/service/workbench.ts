@@ -31,12 +31,14 @@ import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
 import { AutosaveTimer } from './autosave-timer.js';
 import { SessionFileExists } from './workbench-errors.js';
-import { recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
+import { analysisJob, recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
   Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord,
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
 } from './workbench-types.js';
 import { RobustnessService } from './robustness-service.js';
+import { AnalysisService, type AnalysisHost } from './analysis-service.js';
+import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
 
 export interface WorkbenchOptions {
   dataDir?: string;
@@ -98,6 +100,8 @@ export class SteerLabWorkbench implements Workbench {
   private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private closed = false;
+  /** The vector analyses (issue 14), on this session and engine. */
+  readonly analyses: AnalysisService;
 
   private constructor(private readonly loader: DataLoader, private readonly recovery: RecoverySlot, private readonly options: WorkbenchOptions) {
     this.recentFile = path.join(options.userDataDir, 'recent.json');
@@ -115,6 +119,25 @@ export class SteerLabWorkbench implements Workbench {
       if (status.state === 'ready' && this.current.weights) void this.pushModel(this.current.weights);
       this.emit({ type: 'data.status', status, data });
     });
+    this.analyses = new AnalysisService(this.analysisHost());
+  }
+
+  /** How the analyses reach this session, its engine and its one-job rule. */
+  private analysisHost(): AnalysisHost {
+    return {
+      call: (op, args, onProgress, signal) => this.call(op, args, onProgress, signal),
+      header: () => this.current.header as ReturnType<AnalysisHost['header']>,
+      sizes: () => this.current.weights?.sizes ?? null,
+      changed: () => {
+        this.current.dirty = true;
+        return this.session();
+      },
+      job: (kind, work) => {
+        const { controller } = this.begin(kind, analysisJob(kind));
+        const result = work(controller.signal).finally(() => (this.job = null));
+        return { result, cancel: () => controller.abort() };
+      },
+    };
   }
 
   /**
@@ -319,6 +342,7 @@ export class SteerLabWorkbench implements Workbench {
           sweeps: [],
           vectors: [],
           robustness: undefined,
+          analyses: undefined,
         };
         this.current.dirty = true;
         return this.session();
@@ -382,7 +406,7 @@ export class SteerLabWorkbench implements Workbench {
     return this.sweeps().map((s) => ({
       id: s.id,
       kind: s.kind,
-      title: sweepTitle(s),
+      title: sweepTitle(s) + interventionSuffix(s),
       createdAt: s.provenance.createdAt,
       backend: s.provenance.backend,
       modelSha256: s.provenance.modelSha256,
@@ -559,6 +583,12 @@ export function sweepTitle(s: SweepRecord): string {
     case 'coeffs':
       return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: [], source: s.source });
   }
+}
+
+/** ", ablation, random control (seed 3)" for a sweep run with an intervention spec (issue 14), else "". */
+function interventionSuffix(s: SweepRecord): string {
+  const spec = (s as SweepRecord & { intervention?: InterventionSpec }).intervention;
+  return spec ? `, ${describeIntervention(spec)}` : '';
 }
 
 export function createWorkbench(options: WorkbenchOptions): Promise<SteerLabWorkbench> {

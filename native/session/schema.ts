@@ -12,6 +12,7 @@ import { steerAdditionSchema } from '../api/contract.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { DrawingRecord } from '../service/workbench-types.js';
 import type { RobustnessRecord } from '../robustness/robustness-types.js';
+import type { AnalysisRecord, KeptVector } from '../analysis/analysis-types.js';
 
 /** One float32 tensor in the binary section; `offset` and `length` are in bytes, relative to its start. */
 export const TensorEntrySchema = z.strictObject({
@@ -160,6 +161,24 @@ export const RobustnessRecordSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+// Vector analyses (issue 14): kept or imported vectors, and geometry / steerability / drawing
+// placement records (types in native/analysis/analysis-types.ts). Checked like the sweeps above.
+const hookIndex = z.int().min(0).max(4);
+const cosineTable10 = z.array(z.array(finite.nullable()).length(10)).length(10);
+export const KeptVectorSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string(),
+  hook: hookIndex,
+  values: z.array(finite).min(1),
+  norm: finite,
+  createdAt: z.string(),
+});
+export const AnalysisRecordSchema = z.discriminatedUnion('kind', [
+  z.looseObject({ id: z.string().min(1), kind: z.literal('geometry'), layer: hookIndex, meanActivationNorm: finite, norms: table10, ratios: table10, digitCosines: cosineTable10, provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('steerability'), a: z.int().min(0).max(9), b: z.int().min(0).max(9), layer: hookIndex, indices: z.array(z.int().min(0)), deltas: z.array(finite), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('placement'), pixels: z.array(z.number().min(0).max(1)).length(784), placement: z.looseObject({ hook: hookIndex, projection: finite, delta: finite }), provenance }),
+]);
+
 export const SessionHeaderSchema = z.strictObject({
   formatVersion: z.literal(1),
   appVersion: z.string().min(1),
@@ -179,8 +198,7 @@ export const SessionHeaderSchema = z.strictObject({
       skipped: z.array(z.strictObject({ name: z.string(), reason: z.string() })),
     })
     .optional(),
-  /** Reserved for saved steering vectors; format version 1 writes it empty and refuses anything in it. */
-  vectors: z.array(z.unknown()).max(0, 'is reserved and must be empty in format version 1').default([]),
+  vectors: z.array(KeptVectorSchema.transform((v) => v as unknown as KeptVector)).default([]),
   // Checked as above, then typed as the records the app writes (record-types.ts, workbench-types.ts).
   sweeps: z.array(SweepRecordSchema.transform((r) => r as unknown as SweepRecord)).default([]),
   drawings: z.array(DrawingRecordSchema.transform((d) => d as unknown as DrawingRecord)).default([]),
@@ -188,6 +206,8 @@ export const SessionHeaderSchema = z.strictObject({
   // Added after v1 shipped, without a version bump: optional and absent until a robustness
   // result is kept, so files without one stay readable by earlier v1 readers.
   robustness: z.array(RobustnessRecordSchema.transform((r) => r as unknown as RobustnessRecord)).optional(),
+  /** Absent until a session has an analysis, so sessions without one stay readable by older v1 readers. */
+  analyses: z.array(AnalysisRecordSchema.transform((r) => r as unknown as AnalysisRecord)).optional(),
 });
 
 /** The header as read (defaults filled in). */

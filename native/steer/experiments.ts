@@ -6,11 +6,10 @@ import type { BackendReport } from '../backend/select.js';
 import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import { APP_VERSION } from '../version.js';
-import { randomUUID } from 'node:crypto';
 import type { SweepPool } from './sweep-pool.js';
 import { type SweepRunOptions, pairSweep, layerSweep, coeffSweep } from './sweep.js';
 import type { PairSource, VectorData } from './vectors.js';
-import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, pairRow } from './records.js';
+import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, layerSweepRecord, coeffSweepRecord } from './records.js';
 
 export interface ExperimentContext {
   model: Mlp;
@@ -50,16 +49,7 @@ export async function runLayerSweep(
 ): Promise<LayerSweepRecord> {
   const started = performance.now();
   const rows = await layerSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return {
-    id: randomUUID(),
-    kind: 'layers',
-    a: spec.a,
-    b: spec.b,
-    coeff: spec.coeff,
-    source: spec.source,
-    rows: rows.map(({ hook, ...rest }) => ({ layer: hook, ...pairRow(rest) })),
-    provenance: experimentProvenance(ctx, started),
-  };
+  return layerSweepRecord(spec, rows, experimentProvenance(ctx, started));
 }
 
 export async function runCoeffSweep(
@@ -69,14 +59,5 @@ export async function runCoeffSweep(
 ): Promise<CoeffSweepRecord> {
   const started = performance.now();
   const rows = await coeffSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return {
-    id: randomUUID(),
-    kind: 'coeffs',
-    a: spec.a,
-    b: spec.b,
-    layer: spec.hook,
-    source: spec.source,
-    rows: rows.map(pairRow),
-    provenance: experimentProvenance(ctx, started),
-  };
+  return coeffSweepRecord(spec, rows, experimentProvenance(ctx, started));
 }

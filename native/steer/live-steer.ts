@@ -13,6 +13,9 @@ import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
+import { runWithInterventions } from '../model/interventions.js';
+import { needsInterventionPath, specOf, steerInterventions } from '../analysis/live-interventions.js';
+import { describeIntervention } from '../analysis/analysis-types.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -94,7 +97,10 @@ export class Steerer {
     if (bad >= 0) throw new Error(`Pixel ${bad} is ${pixels[bad]}; pixels must be numbers in [0, 1].`);
     const vectors = additions.map((a) => ({ ...this.vector(a), description: describeRecipe(a) }));
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
-    const [unpatchedLogits, steeredLogits] = this.logits(Float32Array.from(pixels), hooks);
+    // Ablation, relative coefficients and random controls take the intervention path (analysis/, tfjs).
+    const plan = needsInterventionPath(additions) ? steerInterventions(this.model, this.data.test, additions, vectors.map((v) => v.values)) : null;
+    plan?.used.forEach((used, i) => (vectors[i] = { values: Float32Array.from(used), list: Array.from(used), description: `${vectors[i].description}, ${describeIntervention(specOf(additions[i]))}` }));
+    const [unpatchedLogits, steeredLogits] = plan ? this.interventionLogits(Float32Array.from(pixels), plan.interventions) : this.logits(Float32Array.from(pixels), hooks);
     return {
       sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),
@@ -103,6 +109,16 @@ export class Steerer {
       steeredLogits,
       vectors: vectors.map((v) => ({ values: v.list.slice(), description: v.description })),
     };
+  }
+
+  /** Unpatched and intervened logits of one image on the tfjs path (the native engine adds only). */
+  private interventionLogits(x: Float32Array, interventions: Parameters<typeof runWithInterventions>[2]): [number[], number[]] {
+    const input = tf.tensor2d(x, [1, INPUT_SIZE]);
+    try {
+      return [Array.from(readTensor(() => this.model.runWithHooks(input))), Array.from(readTensor(() => runWithInterventions(this.model, input, interventions)))];
+    } finally {
+      input.dispose();
+    }
   }
 
   /** Unpatched and steered logits of one image: two forward passes (native engine or tfjs). */

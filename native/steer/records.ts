@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackendReport } from '../backend/select.js';
 import type { HookPoint } from '../model/weights.js';
 import type { PairMetrics, PairSweepTables } from './sweep.js';
-import type { Provenance, PairSweepRecord } from './record-types.js';
+import type { Provenance, PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from './record-types.js';
 export type { Provenance, PairSweepRecord, PairRow, LayerSweepRecord, CoeffSweepRecord, SweepRecord } from './record-types.js';
 import { type PairSource, type VectorRecipe, describeRecipe } from './vectors.js';
 
@@ -62,4 +62,31 @@ export function pairSweepRecord(spec: { hook: HookPoint; coeff: number; source: 
 export function pairRow<T extends PairMetrics & { recipe: VectorRecipe }>(m: T): Omit<T, 'recipe'> & { vector: string } {
   const { recipe, ...rest } = m;
   return { ...rest, vector: describeRecipe(recipe) };
+}
+
+/** A layer sweep's record from its rows (one per hook; extra row fields are kept). */
+export function layerSweepRecord<T extends PairMetrics & { recipe: VectorRecipe; hook: HookPoint }>(
+  spec: { a: number; b: number; coeff: number; source: PairSource },
+  rows: T[],
+  provenance: Provenance,
+): LayerSweepRecord {
+  return {
+    id: randomUUID(),
+    kind: 'layers',
+    a: spec.a,
+    b: spec.b,
+    coeff: spec.coeff,
+    source: spec.source,
+    rows: rows.map(({ hook, ...rest }) => ({ layer: hook, ...pairRow(rest) })),
+    provenance,
+  };
+}
+
+/** A coefficient sweep's record from its rows (one per coefficient; extra row fields are kept). */
+export function coeffSweepRecord<T extends PairMetrics & { recipe: VectorRecipe; coeff: number }>(
+  spec: { a: number; b: number; hook: HookPoint; source: PairSource },
+  rows: T[],
+  provenance: Provenance,
+): CoeffSweepRecord {
+  return { id: randomUUID(), kind: 'coeffs', a: spec.a, b: spec.b, layer: spec.hook, source: spec.source, rows: rows.map(pairRow), provenance };
 }

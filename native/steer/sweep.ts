@@ -20,8 +20,10 @@ import { SweepCancelled } from './sweep-cancelled.js';
 export { SweepCancelled } from './sweep-cancelled.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
+import { type PairSweepTables, pairTables } from './pair-tables.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
+export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
 
 export interface SweepRunOptions {
@@ -241,21 +243,6 @@ export interface PairSweepSpec {
   source: PairSource;
 }
 
-/** The 10x10 table: rows a, columns b, with the Normal row and every metric. */
-export interface PairSweepTables {
-  ce: number[][];
-  accuracy: number[][];
-  pA: number[][];
-  pB: number[][];
-  pANormal: number[][];
-  pBNormal: number[];
-  meanProbs: number[][][][];
-  normal: number[];
-  normalAccuracy: number[];
-  normalMeanProbs: number[][];
-  recipes: VectorRecipe[][];
-}
-
 /** All 100 (a, b) pairs at one hook and coefficient. */
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
@@ -269,20 +256,7 @@ export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpe
   }
   const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
-  const table = <T>(f: (m: PairMetrics) => T) => cells.map((row) => row.map(f));
-  return {
-    ce: table((m) => m.ce),
-    accuracy: table((m) => m.accuracy),
-    pA: table((m) => m.pA),
-    pB: table((m) => m.pB),
-    pANormal: table((m) => m.pANormal),
-    pBNormal: digits.map((b) => cells[0][b].pBNormal),
-    meanProbs: table((m) => m.meanProbs),
-    normal: digits.map((b) => cells[0][b].normal),
-    normalAccuracy: digits.map((b) => cells[0][b].normalAccuracy),
-    normalMeanProbs: cells[0][0].normalMeanProbs,
-    recipes,
-  };
+  return pairTables(cells, recipes);
 }
 
 export interface LayerSweepSpec {

@@ -30,7 +30,7 @@ function coeffRecord(overrides: Partial<CoeffSweepRecord> = {}): CoeffSweepRecor
 
 describe('metrics of the heatmap', () => {
   const r = pairRecord();
-  const expected: Record<Exclude<MetricKey, 'change'>, { table: number[][]; reference: number[] | null }> = {
+  const expected: Record<Exclude<MetricKey, 'change' | 'sideKl' | 'sideAccuracy'>, { table: number[][]; reference: number[] | null }> = {
     ce: { table: r.ce, reference: r.normal },
     accuracy: { table: r.accuracy, reference: r.normalAccuracy },
     pA: { table: r.pA, reference: null },
@@ -52,7 +52,7 @@ describe('metrics of the heatmap', () => {
   });
 
   it('cross-entropy is coloured on a log scale, probabilities and accuracy on 0..1', () => {
-    expect(Object.fromEntries(METRICS.map((m) => [m.key, m.scale]))).toEqual({ ce: 'log', accuracy: 'unit', pA: 'unit', pB: 'unit', change: 'diverging' });
+    expect(Object.fromEntries(METRICS.map((m) => [m.key, m.scale]))).toEqual({ ce: 'log', accuracy: 'unit', pA: 'unit', pB: 'unit', change: 'diverging', sideKl: 'log', sideAccuracy: 'unit' });
   });
 
   it.each([

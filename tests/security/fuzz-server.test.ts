@@ -191,7 +191,7 @@ describe('WebSocket fuzz: requests', () => {
       nextId++;
       const name = typeof channel === 'string' ? channel : '';
       // Session channels without required fields are bad requests; everything else is unknown.
-      if (reply.response.ok) expect(['session.restoreRecovery', 'session.discardRecovery', 'sweep.list', 'drawing.list', 'session.recent', 'robustness.list']).toContain(name);
+      if (reply.response.ok) expect(['session.restoreRecovery', 'session.discardRecovery', 'sweep.list', 'drawing.list', 'session.recent', 'robustness.list', 'analysis.list', 'vector.list']).toContain(name);
       else expect(ERROR_CODES).toContain(reply.response.error.code);
     }
   });

@@ -110,7 +110,7 @@ const digitOf = (name: string, v: string | undefined) => {
   return intFlag(name, v, 0, 0, 9);
 };
 
-function experimentCommand(name: string, description: string): Command {
+export function experimentCommand(name: string, description: string): Command {
   return withEngineFlags(
     new Command(name)
       .description(description)

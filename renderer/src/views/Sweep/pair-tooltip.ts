@@ -8,6 +8,7 @@
 import type { PairSweepRecord } from '../../../../native/steer/record-types.js';
 import { FORMAT } from '../../config.js';
 import type { HeatmapCell, TooltipContent } from './heatmap.js';
+import { sideEffectsOf } from './sweep-metrics.js';
 
 const probability = (p: number) => p.toFixed(4);
 
@@ -27,6 +28,12 @@ export function pairCellTooltip(record: PairSweepRecord, cell: HeatmapCell, refe
     [`P(${a} | images of ${b})`, probability(record.pA[a][b]), probability(record.pANormal[a][b])],
   ];
   if (a !== b) rows.push([`P(${b} | images of ${b})`, probability(record.pB[a][b]), probability(record.pBNormal[b])]);
+  // Intervention sweeps (issue 14) also say what the vector did to the images of the other digits.
+  const side = sideEffectsOf(record);
+  if (side) {
+    rows.push(['Other digits: accuracy', FORMAT.accuracy(side.accuracy[a][b]), FORMAT.accuracy(side.normalAccuracy[a][b])]);
+    rows.push(['Other digits: KL (nats)', side.kl[a][b].toFixed(4), '0']);
+  }
   return {
     heading: `a = ${a}, b = ${b}`,
     rows,

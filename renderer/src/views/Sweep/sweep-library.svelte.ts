@@ -12,7 +12,7 @@ export class SweepLibrary {
   list = $state.raw<SweepSummary[]>([]);
   private records = new Map<string, SweepRecord>();
 
-  constructor(private readonly api: ApiClient) {}
+  constructor(readonly api: ApiClient) {}
 
   async refresh(): Promise<void> {
     const list = await this.api.call('sweep.list', {});

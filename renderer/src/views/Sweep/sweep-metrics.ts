@@ -9,8 +9,9 @@ import type { PairSource } from '../../../../native/steer/steer-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
 import type { SweepSummary } from '../../../../native/service/workbench-types.js';
 import { describePairSource } from '../../../../native/steer/steer-types.js';
+import { describeIntervention, type InterventionFields, type SideEffectTables } from '../../../../native/analysis/analysis-types.js';
 
-export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change';
+export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change' | 'sideKl' | 'sideAccuracy';
 /**
  * How numbers map to colours: log (viridis on a log axis), unit (viridis on 0..1), linear
  * (viridis over the values' own range) or diverging (red above 0, blue below). A metric's
@@ -37,6 +38,13 @@ export interface MetricSpec {
   scales: readonly ScaleChoice[];
   /** The unpatched model's value for cell (a, b): the centre of the diverging scale. */
   baseline(record: PairSweepRecord, a: number, b: number): number;
+  /** Only records with side effects (intervention sweeps, issue 14) have this metric. */
+  needsSideEffects?: boolean;
+}
+
+/** The side-effect tables of an intervention sweep's record, if it has them. */
+export function sideEffectsOf(record: PairSweepRecord): SideEffectTables | null {
+  return (record as PairSweepRecord & Partial<InterventionFields>).sideEffects ?? null;
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -96,7 +104,38 @@ export const METRICS: readonly MetricSpec[] = [
     scales: ['diverging', 'linear'],
     baseline: () => 0,
   },
+  // Side effects (issue 14): what the vector does to the images of the other eight digits.
+  {
+    key: 'sideKl',
+    label: 'Side effect: KL',
+    title: 'KL(unpatched ‖ patched) on other digits (nats)',
+    scale: 'log',
+    cell: (r, a, b) => sideEffectsOf(r)?.kl[a][b] ?? Number.NaN,
+    reference: null,
+    note: 'Mean KL divergence of the patched predictions from the unpatched ones, in nats, over test images whose label is neither a nor b.',
+    scales: ['log', 'linear'],
+    // The unpatched model diverges from itself by 0.
+    baseline: () => 0,
+    needsSideEffects: true,
+  },
+  {
+    key: 'sideAccuracy',
+    label: 'Side effect: accuracy',
+    title: 'Accuracy on other digits',
+    scale: 'unit',
+    cell: (r, a, b) => sideEffectsOf(r)?.accuracy[a][b] ?? Number.NaN,
+    reference: null,
+    note: 'Accuracy over test images whose label is neither a nor b; the unpatched accuracy on the same images is in the tooltip.',
+    scales: ['linear', 'diverging'],
+    baseline: (r, a, b) => sideEffectsOf(r)?.normalAccuracy[a][b] ?? Number.NaN,
+    needsSideEffects: true,
+  },
 ];
+
+/** The metrics a record can show (side effects only where the engine computed them). */
+export function metricsFor(record: PairSweepRecord): readonly MetricSpec[] {
+  return sideEffectsOf(record) ? METRICS : METRICS.filter((m) => !m.needsSideEffects);
+}
 
 export function metricSpec(key: MetricKey): MetricSpec {
   const spec = METRICS.find((m) => m.key === key);
@@ -144,7 +183,7 @@ export function metricColouring(record: PairSweepRecord, key: MetricKey, choice:
   const spec = metricSpec(key);
   const chosen = spec.scales.includes(choice) ? choice : spec.scales[0];
   const { values, reference } = metricTable(record, key);
-  const legendPercent = key === 'accuracy';
+  const legendPercent = key === 'accuracy' || key === 'sideAccuracy';
   if (chosen === 'diverging') {
     const centred = key !== 'change';
     return {
@@ -173,7 +212,7 @@ export function formatValue(scale: ScaleKind | 'accuracy', value: number): strin
 
 /** The formatter of one metric's cells. */
 export function metricFormat(key: MetricKey): (value: number) => string {
-  if (key === 'accuracy') return (v) => formatValue('accuracy', v);
+  if (key === 'accuracy' || key === 'sideAccuracy') return (v) => formatValue('accuracy', v);
   return (v) => formatValue(metricSpec(key).scale, v);
 }
 
@@ -219,7 +258,9 @@ export function coefficientRange(from: number, to: number, step: number, max: nu
 
 /** A pair sweep's heading: "layer 0 · coeff 1 · first training images". */
 export function pairSweepHeading(record: PairSweepRecord): string {
-  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}`;
+  const intervention = (record as PairSweepRecord & Partial<InterventionFields>).intervention;
+  const how = intervention ? ` · ${describeIntervention(intervention)}` : '';
+  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}${how}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ApiClient } from '../../lib/api.js';
 import { HOOK_POINTS } from '../../../../native/model/weights.js';
 import { ETA_WINDOW_MS, progressLine, remainingMs, type ProgressSample } from './sweep-eta.js';
 
-export type SweepKind = 'pairs' | 'layers' | 'coeffs';
+export type SweepKind = 'pairs' | 'layers' | 'coeffs' | 'intervention';
 export type SweepRunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
 type SweepEvent = Extract<ApiEvent, { type: 'sweep.progress' } | { type: 'job.done'; kind: 'sweep' } | { type: 'job.error' }>;
@@ -18,13 +18,17 @@ type SweepEvent = Extract<ApiEvent, { type: 'sweep.progress' } | { type: 'job.do
 export type SweepRequest =
   | { kind: 'pairs'; payload: RequestOf<'sweep.pairs'> }
   | { kind: 'layers'; payload: RequestOf<'sweep.layers'> }
-  | { kind: 'coeffs'; payload: RequestOf<'sweep.coeffs'> };
+  | { kind: 'coeffs'; payload: RequestOf<'sweep.coeffs'> }
+  /** A sweep with ablation, a relative coefficient or a random control, and side effects (issue 14). */
+  | { kind: 'intervention'; payload: RequestOf<'sweep.intervention'> };
 
 /** How many vectors a request asks for: every (a, b) cell, every hook point, every coefficient. */
 export function vectorsIn(request: SweepRequest): number {
   if (request.kind === 'pairs') return 100;
   if (request.kind === 'layers') return HOOK_POINTS.length;
-  return request.payload.coeffs.length;
+  if (request.kind === 'coeffs') return request.payload.coeffs.length;
+  const p = request.payload;
+  return p.over === 'pairs' ? 100 : p.over === 'layers' ? HOOK_POINTS.length : p.coeffs.length;
 }
 
 function isSweepEvent(event: ApiEvent): event is SweepEvent {
@@ -75,6 +79,7 @@ export class SweepRunner {
     try {
       const started = request.kind === 'pairs' ? await this.api.call('sweep.pairs', request.payload)
         : request.kind === 'layers' ? await this.api.call('sweep.layers', request.payload)
+        : request.kind === 'intervention' ? await this.api.call('sweep.intervention', request.payload)
         : await this.api.call('sweep.coeffs', request.payload);
       this.jobId = started.jobId;
     } catch (error) {

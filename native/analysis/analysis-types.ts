@@ -1,0 +1,222 @@
+/**
+ * The vector analyses as plain data (no tfjs or Node import): how a vector is applied, and the
+ * records the engine returns, sessions keep and the renderer shows. Shared by the engine, the API
+ * contract and the renderer.
+ */
+import type { HookPoint } from '../model/weights.js';
+import type { PairSource, VectorRecipe } from '../steer/steer-types.js';
+import type { Provenance } from '../steer/record-types.js';
+import type { SweepProgress } from '../steer/steer-types.js';
+import type { Job, SessionSummary, SteerAddition } from '../service/workbench-types.js';
+import type { VectorFile } from './vector-file.js';
+
+/** How a vector acts at its hook: add coeff * v, or remove the activation's component along v. */
+export type InterventionMode = 'add' | 'ablate';
+
+/**
+ * How a coefficient is read. absolute: coeff * v (the seed's). relative: the added vector has
+ * norm coeff x the mean activation norm at the hook over the test set, i.e.
+ * coeff * meanActivationNorm * v / |v|, so layers with different scales can be compared.
+ */
+export type CoeffScale = 'absolute' | 'relative';
+
+/** Replace each vector by a random direction of the same norm, seeded (ActAdd's control). */
+export interface RandomControl {
+  kind: 'random';
+  seed: number;
+}
+
+/** Everything that says how a sweep or steer applies its vectors beyond the seed's recipe. */
+export interface InterventionSpec {
+  mode: InterventionMode;
+  scale: CoeffScale;
+  control: RandomControl | null;
+}
+
+export const SEED_INTERVENTION: InterventionSpec = { mode: 'add', scale: 'absolute', control: null };
+
+/** Per (a, b): what the vector does to the images of the other eight digits. Tables [a][b]. */
+export interface SideEffectTables {
+  /** Accuracy and mean cross-entropy (nats) on test images whose label is neither a nor b. */
+  accuracy: number[][];
+  ce: number[][];
+  /** The same for the unpatched model, so a cell reads as a change. */
+  normalAccuracy: number[][];
+  normalCe: number[][];
+  /** Mean KL(unpatched || patched) over those images, in nats: how far their predictions moved. */
+  kl: number[][];
+}
+
+/** What a pair sweep record adds when it was run with an intervention spec (extra record fields). */
+export interface InterventionFields {
+  intervention: InterventionSpec & {
+    /** Mean L2 norm of the activation at the hook over the test set (for relative coefficients). */
+    meanActivationNorm: number;
+    /** The coefficient actually multiplied into each vector, [a][b] (relative: differs per cell). */
+    absoluteCoeffs: number[][];
+    /** The norm of each vector actually used, [a][b] (the random control's equals the real one's). */
+    vectorNorms: number[][];
+  };
+  sideEffects: SideEffectTables;
+}
+
+/** Geometry of the pair vectors at one hook. */
+export interface GeometryRecord {
+  id: string;
+  kind: 'geometry';
+  layer: HookPoint;
+  source: PairSource;
+  /** Mean L2 norm of the activation at this hook over the test set. */
+  meanActivationNorm: number;
+  /** |act(a) - act(b)| and that over meanActivationNorm, [a][b]. */
+  norms: number[][];
+  ratios: number[][];
+  /**
+   * Cosines between the ten digits' activations after subtracting their mean (act(d) - mean over
+   * the ten): every a-b vector is a difference of two of these, so this matrix is their geometry.
+   */
+  digitCosines: (number | null)[][];
+  /** Cosines between the vectors kept in the session at this hook (absent when fewer than two). */
+  keptCosines: { ids: string[]; names: string[]; matrix: (number | null)[][] } | null;
+  /** Effect against norm over the 90 pairs a != b, from a pair sweep at this hook (null: none run). */
+  scatter: { sweepId: string; coeff: number; points: { a: number; b: number; norm: number; ce: number; pA: number }[] } | null;
+  provenance: Provenance;
+}
+
+/** Per-example steerability of one vector on the test images of b. */
+export interface SteerabilityRecord {
+  id: string;
+  kind: 'steerability';
+  a: number;
+  b: number;
+  layer: HookPoint;
+  coeff: number;
+  source: PairSource;
+  intervention: InterventionSpec;
+  /** Test-set indices of the images of b, and for each the change in logit(a) - logit(b). */
+  indices: number[];
+  deltas: number[];
+  histogram: { edges: number[]; counts: number[] };
+  meanDelta: number;
+  /** Share of the images of b predicted a after steering and not before. */
+  shareFlipped: number;
+  /** Share whose logit(a) - logit(b) went down: pushed away from a. */
+  shareWrongWay: number;
+  /** The images that moved least and most toward a (test index, delta), 8 each. */
+  mostResistant: { index: number; delta: number }[];
+  leastResistant: { index: number; delta: number }[];
+  provenance: Provenance;
+}
+
+/** Where a drawing stands with respect to the current vector. */
+export interface DrawingPlacement {
+  hook: HookPoint;
+  /** act(drawing) . u, u = v / |v|: the drawing's coordinate along the vector. */
+  projection: number;
+  /** The same coordinate for test images of the drawing's predicted digit: mean and percentile. */
+  digitMeanProjection: number;
+  projectionPercentile: number;
+  predicted: number;
+  target: number;
+  /** Change in logit(target) - logit(predicted) the steer caused on the drawing. */
+  delta: number;
+  /** The same change on the test images the model predicts as `predicted` (their distribution). */
+  digitDeltas: { count: number; histogram: { edges: number[]; counts: number[] }; mean: number };
+  /** Share of those test images whose change is below the drawing's (mid-rank). */
+  percentile: number;
+}
+
+/** A kept or imported vector (session `vectors`). */
+export interface KeptVector {
+  id: string;
+  name: string;
+  hook: HookPoint;
+  values: number[];
+  /** How it was made, or null for a vector imported without one. */
+  recipe: VectorRecipe | null;
+  description: string;
+  norm: number;
+  createdAt: string;
+  /** The model it was computed on (null: unknown, e.g. from PyTorch). */
+  modelSha256: string | null;
+}
+
+/**
+ * How a live steer applies one addition beyond the seed's "add coeff x vector" (all optional, so a
+ * plain addition reads as before): ablate instead of add, a relative coefficient, a random control.
+ */
+export interface SteerInterventionFields {
+  mode?: InterventionMode;
+  scale?: CoeffScale;
+  control?: RandomControl | null;
+}
+
+/** A drawing's placement, kept with its pixels and the steer it was measured under. */
+export interface PlacementRecord {
+  id: string;
+  kind: 'placement';
+  name: string;
+  pixels: number[];
+  /** The addition (recipe, hook, coefficient and intervention fields) the placement is about. */
+  addition: { plus: VectorRecipe['plus']; minus: VectorRecipe['minus']; hook: HookPoint; coeff: number } & SteerInterventionFields;
+  placement: DrawingPlacement;
+  provenance: Provenance;
+}
+
+export type AnalysisRecord = GeometryRecord | SteerabilityRecord | PlacementRecord;
+
+/** One line of the session's analysis list. */
+export interface AnalysisSummary {
+  id: string;
+  kind: AnalysisRecord['kind'];
+  title: string;
+  createdAt: string;
+}
+
+/** A sweep run with an intervention spec: which of the three, and its own fields. */
+export type InterventionSweepRequest =
+  | { over: 'pairs'; hook: HookPoint; coeff: number; source: PairSource; intervention: InterventionSpec }
+  | { over: 'layers'; a: number; b: number; coeff: number; source: PairSource; intervention: InterventionSpec }
+  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource; intervention: InterventionSpec };
+
+/** What the intervention spec says, in words (lists, titles, reports). */
+export function describeIntervention(spec: InterventionSpec): string {
+  const parts = [spec.mode === 'ablate' ? 'ablation' : spec.scale === 'relative' ? 'relative coeff' : 'addition'];
+  if (spec.control) parts.push(`random control (seed ${spec.control.seed})`);
+  return parts.join(', ');
+}
+
+export interface SteerabilitySpec {
+  a: number;
+  b: number;
+  hook: HookPoint;
+  coeff: number;
+  source: PairSource;
+  intervention: InterventionSpec;
+}
+
+export interface PlacementRequest {
+  name: string;
+  pixels: number[];
+  addition: SteerAddition;
+  target?: number;
+  /** Keep the placement in the session (otherwise it is only returned). */
+  keep?: boolean;
+}
+
+/** The analyses channels' side of the workbench. */
+export interface AnalysisWorkbench {
+  geometry(spec: { hook: HookPoint; source: PairSource }): Promise<GeometryRecord>;
+  interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord>;
+  placement(request: PlacementRequest): Promise<PlacementRecord>;
+  listAnalyses(): AnalysisSummary[];
+  getAnalysis(id: string): AnalysisRecord;
+  deleteAnalysis(id: string): SessionSummary;
+  keepVector(request: { recipe: VectorRecipe; name?: string }): Promise<KeptVector>;
+  listVectors(): KeptVector[];
+  deleteVector(id: string): SessionSummary;
+  exportVector(id: string): VectorFile;
+  importVector(text: string): KeptVector;
+}
+

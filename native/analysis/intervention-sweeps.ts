@@ -1,0 +1,150 @@
+/**
+ * The three sweeps with an intervention spec: relative coefficients, directional ablation, the
+ * norm-matched random control, and side effects on the other digits for every vector.
+ *
+ * They produce the same records as the seed's sweeps (kind 'pairs' / 'layers' / 'coeffs', same
+ * tables), with extra fields saying how the vectors were applied, so every view and export that
+ * reads a sweep reads these too. With the seed's spec (add, absolute, no control) the tables equal
+ * `pairSweep`'s: tests hold the two code paths to each other.
+ */
+import type { Mlp } from '../model/mlp.js';
+import { type HookPoint, HOOK_POINTS, CLASS_COUNT } from '../model/weights.js';
+import { type SweepRunOptions, type PairSweepTables, type PairMetrics, pairMetrics } from '../steer/sweep.js';
+import { pairTables } from '../steer/pair-tables.js';
+import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from '../steer/vectors.js';
+import type { InterventionFields, InterventionSpec, SideEffectTables } from './analysis-types.js';
+import { meanActivationNorm, resolveAction, type ResolvedAction } from './coefficients.js';
+import { runActions } from './intervention-run.js';
+import { sideEffects, type SideEffects } from './side-effects.js';
+import { pairSeed } from './vector-math.js';
+
+/** The vector of a recipe, act(plus) - act(minus), with each input's activation computed once. */
+export function recipeVectors(model: Mlp, data: VectorData) {
+  const memo = new Map<string, Float32Array>();
+  const act = (ref: InputRef, hook: HookPoint) => {
+    const key = `${hook}:${JSON.stringify(ref)}`;
+    if (!memo.has(key)) memo.set(key, activationOf(model, data, ref, hook));
+    return memo.get(key)!;
+  };
+  return (recipe: VectorRecipe): Float32Array => {
+    const plus = act(recipe.plus, recipe.hook);
+    const minus = act(recipe.minus, recipe.hook);
+    return plus.map((v, i) => v - minus[i]);
+  };
+}
+
+function checkSpec(spec: InterventionSpec): void {
+  if (spec.control && (!Number.isInteger(spec.control.seed) || spec.control.seed < 0)) {
+    throw new Error(`The random control's seed must be a whole number >= 0; got ${spec.control.seed}.`);
+  }
+}
+
+export interface InterventionPairSpec {
+  hook: HookPoint;
+  coeff: number;
+  source: PairSource;
+  intervention: InterventionSpec;
+}
+
+/** All 100 pairs with side effects; returns the sweep tables and the extra record fields. */
+export async function interventionPairSweep(
+  model: Mlp,
+  data: VectorData,
+  spec: InterventionPairSpec,
+  options: SweepRunOptions = {},
+): Promise<{ tables: PairSweepTables; fields: InterventionFields }> {
+  checkSpec(spec.intervention);
+  const vectorOf = recipeVectors(model, data);
+  const meanNorm = meanActivationNorm(model, data.test, spec.hook);
+  const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
+  const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
+  const resolved = recipes.map((row, a) =>
+    row.map((r, b) => resolveAction(vectorOf(r), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, a, b))),
+  );
+  const { normal, outcomes } = await runActions(model, data.test, spec.hook, resolved.flat().map((r) => r.action), options);
+  const at = (a: number, b: number) => outcomes[a * CLASS_COUNT + b];
+  const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, at(a, b).aggregates, normal)));
+  const effects = digits.map((a) => digits.map((b) => sideEffects(at(a, b).aggregates, normal, at(a, b).klSum, a, b)));
+  return {
+    tables: pairTables(cells, recipes),
+    fields: {
+      intervention: {
+        ...spec.intervention,
+        meanActivationNorm: meanNorm,
+        absoluteCoeffs: resolved.map((row) => row.map((r) => r.absoluteCoeff)),
+        vectorNorms: resolved.map((row) => row.map((r) => r.vectorNorm)),
+      },
+      sideEffects: sideEffectTables(effects),
+    },
+  };
+}
+
+function sideEffectTables(effects: SideEffects[][]): SideEffectTables {
+  const table = (f: (e: SideEffects) => number) => effects.map((row) => row.map(f));
+  return { accuracy: table((e) => e.accuracy), ce: table((e) => e.ce), normalAccuracy: table((e) => e.normalAccuracy), normalCe: table((e) => e.normalCe), kl: table((e) => e.kl) };
+}
+
+/** One row of a layer or coefficient sweep run with a spec. */
+export type InterventionRow = PairMetrics & { recipe: VectorRecipe; absoluteCoeff: number; vectorNorm: number; meanActivationNorm: number; sideEffects: SideEffects };
+
+function rowOf(a: number, b: number, recipe: VectorRecipe, r: ResolvedAction, meanNorm: number, run: Awaited<ReturnType<typeof runActions>>, i: number): InterventionRow {
+  const outcome = run.outcomes[i];
+  return {
+    ...pairMetrics(a, b, outcome.aggregates, run.normal),
+    recipe,
+    absoluteCoeff: r.absoluteCoeff,
+    vectorNorm: r.vectorNorm,
+    meanActivationNorm: meanNorm,
+    sideEffects: sideEffects(outcome.aggregates, run.normal, outcome.klSum, a, b),
+  };
+}
+
+export interface InterventionLayerSpec {
+  a: number;
+  b: number;
+  coeff: number;
+  source: PairSource;
+  intervention: InterventionSpec;
+  hooks?: HookPoint[];
+}
+
+/** One pair at each hook point; with a relative scale each layer gets coeff x its own activation size. */
+export async function interventionLayerSweep(model: Mlp, data: VectorData, spec: InterventionLayerSpec, options: SweepRunOptions = {}) {
+  checkSpec(spec.intervention);
+  const vectorOf = recipeVectors(model, data);
+  const hooks = spec.hooks ?? [...HOOK_POINTS];
+  const rows: (InterventionRow & { hook: HookPoint })[] = [];
+  for (const [i, hook] of hooks.entries()) {
+    const recipe = pairRecipe(spec.source, spec.a, spec.b, hook);
+    const meanNorm = meanActivationNorm(model, data.test, hook);
+    const r = resolveAction(vectorOf(recipe), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b) + hook);
+    const run = await runActions(model, data.test, hook, [r.action], {
+      ...options,
+      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: `hook ${hook}` }),
+    });
+    rows.push({ hook, ...rowOf(spec.a, spec.b, recipe, r, meanNorm, run, 0) });
+  }
+  return rows;
+}
+
+export interface InterventionCoeffSpec {
+  a: number;
+  b: number;
+  hook: HookPoint;
+  coeffs: number[];
+  source: PairSource;
+  intervention: InterventionSpec;
+}
+
+/** One pair at one hook over a list of coefficients (absolute or relative); ablation has none to sweep. */
+export async function interventionCoeffSweep(model: Mlp, data: VectorData, spec: InterventionCoeffSpec, options: SweepRunOptions = {}) {
+  checkSpec(spec.intervention);
+  if (spec.intervention.mode === 'ablate') throw new Error('Ablation removes a direction and has no coefficient to sweep; use a pair or layer sweep for it.');
+  const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
+  const vector = recipeVectors(model, data)(recipe);
+  const meanNorm = meanActivationNorm(model, data.test, spec.hook);
+  const seed = pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b);
+  const resolved = spec.coeffs.map((c) => resolveAction(vector, c, spec.intervention, meanNorm, seed));
+  const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), options);
+  return spec.coeffs.map((coeff, i) => ({ coeff, ...rowOf(spec.a, spec.b, recipe, resolved[i], meanNorm, run, i) }));
+}

@@ -1,0 +1,177 @@
+/**
+ * Per-example steerability (Tan et al. 2024): how much one vector moves each input toward its
+ * target class, measured as the change in logit(target) - logit(reference class). The mean hides
+ * the images that do not move or move the wrong way; the distribution shows them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type Mlp, pixelsToTensor } from '../model/mlp.js';
+import { CLASS_COUNT, INPUT_SIZE, type HookPoint } from '../model/weights.js';
+import type { LabelledImages } from '../train/trainer.js';
+import { type Intervention, runWithInterventions } from '../model/interventions.js';
+import { readTensor } from '../model/read-tensor.js';
+import type { HookAction } from './intervention-run.js';
+import type { DrawingPlacement, SteerabilityRecord } from './analysis-types.js';
+import { dot, histogram, percentileRank, unit } from './vector-math.js';
+
+export const HISTOGRAM_BINS = 24;
+const EXTREMES = 8;
+
+/** The hook action as an intervention for the model path. */
+export function actionAt(hook: HookPoint, action: HookAction): Intervention {
+  return action.kind === 'add' ? { kind: 'add', hook, vector: action.offset, coeff: 1 } : { kind: 'ablate', hook, direction: action.direction };
+}
+
+/** Unpatched and patched logits ([n * 10] row-major) of the given images, in chunks. */
+export function logitsBeforeAfter(model: Mlp, pixels: Uint8Array, indices: number[], intervention: Intervention, chunkSize = 2000) {
+  const before = new Float32Array(indices.length * CLASS_COUNT);
+  const after = new Float32Array(indices.length * CLASS_COUNT);
+  for (let start = 0; start < indices.length; start += chunkSize) {
+    const part = indices.slice(start, start + chunkSize);
+    const x = pixelsToTensor(pixels, part);
+    try {
+      before.set(readTensor(() => runWithInterventions(model, x, [])), start * CLASS_COUNT);
+      after.set(readTensor(() => runWithInterventions(model, x, [intervention])), start * CLASS_COUNT);
+    } finally {
+      x.dispose();
+    }
+  }
+  return { before, after };
+}
+
+function argmaxRow(logits: Float32Array, row: number): number {
+  let best = 0;
+  for (let k = 1; k < CLASS_COUNT; k++) if (logits[row * CLASS_COUNT + k] > logits[row * CLASS_COUNT + best]) best = k;
+  return best;
+}
+
+/** Change of logit(target) - logit(reference) in row `row`. */
+function gapChange(before: Float32Array, after: Float32Array, row: number, target: number, reference: number): number {
+  const at = (l: Float32Array, k: number) => l[row * CLASS_COUNT + k];
+  return at(after, target) - at(after, reference) - (at(before, target) - at(before, reference));
+}
+
+export type SteerabilityNumbers = Omit<SteerabilityRecord, 'id' | 'kind' | 'a' | 'b' | 'layer' | 'coeff' | 'source' | 'intervention' | 'provenance'>;
+
+/** Steerability of the a-b vector's action on the test images of b. */
+export function steerabilityOnB(model: Mlp, test: LabelledImages, a: number, b: number, intervention: Intervention): SteerabilityNumbers {
+  const indices: number[] = [];
+  test.labels.forEach((label, i) => label === b && indices.push(i));
+  if (indices.length === 0) throw new Error(`The test set has no images of ${b}.`);
+  const { before, after } = logitsBeforeAfter(model, test.images.pixels, indices, intervention);
+  const deltas = indices.map((_, r) => gapChange(before, after, r, a, b));
+  let flipped = 0;
+  let wrong = 0;
+  indices.forEach((_, r) => {
+    if (argmaxRow(after, r) === a && argmaxRow(before, r) !== a) flipped++;
+    if (deltas[r] < 0) wrong++;
+  });
+  const order = indices.map((index, r) => ({ index, delta: deltas[r] })).sort((x, y) => x.delta - y.delta);
+  return {
+    indices,
+    deltas,
+    histogram: histogram(deltas, HISTOGRAM_BINS),
+    meanDelta: deltas.reduce((s, d) => s + d, 0) / deltas.length,
+    shareFlipped: flipped / indices.length,
+    shareWrongWay: wrong / indices.length,
+    mostResistant: order.slice(0, EXTREMES),
+    leastResistant: order.slice(-EXTREMES).reverse(),
+  };
+}
+
+/** The unpatched prediction of every test image, computed once per model. */
+const predictionCache = new WeakMap<Mlp, WeakMap<LabelledImages, Uint8Array>>();
+export function testPredictions(model: Mlp, test: LabelledImages): Uint8Array {
+  let byTest = predictionCache.get(model);
+  if (!byTest) predictionCache.set(model, (byTest = new WeakMap()));
+  let predicted = byTest.get(test);
+  if (!predicted) {
+    const all = Array.from({ length: test.count }, (_, i) => i);
+    predicted = new Uint8Array(test.count);
+    for (let start = 0; start < test.count; start += 2000) {
+      const part = all.slice(start, start + 2000);
+      const arg = readTensor(() => tf.cast(tf.argMax(model.runWithHooks(pixelsToTensor(test.images.pixels, part)), 1), 'float32'));
+      predicted.set(arg, start);
+    }
+    byTest.set(test, predicted);
+  }
+  return predicted;
+}
+
+/**
+ * Where a drawing stands with respect to a vector `vector` applied by `intervention` at `hook`:
+ * its projection on the vector's direction and its steerability (change in logit(target) -
+ * logit(predicted)), each placed among the test images the model predicts as the same digit.
+ * `target` defaults to the steered prediction when the steer changed it, else to the class the steer
+ * raises most relative to the predicted one.
+ */
+export function placeDrawing(
+  model: Mlp,
+  test: LabelledImages,
+  pixels: number[],
+  vector: Float32Array,
+  intervention: Intervention,
+  target?: number,
+): DrawingPlacement {
+  if (pixels.length !== INPUT_SIZE) throw new Error(`A drawing must have 784 pixels (28x28); got ${pixels.length}.`);
+  const hook = intervention.hook;
+  const u = unit(vector);
+  if (!u) throw new Error('The current vector is zero (its two sources are the same), so it has no direction to project on.');
+  const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
+  let act: Float32Array;
+  let before: Float32Array;
+  let after: Float32Array;
+  try {
+    act = readTensor(() => model.runTo(hook, x));
+    before = readTensor(() => runWithInterventions(model, x, []));
+    after = readTensor(() => runWithInterventions(model, x, [intervention]));
+  } finally {
+    x.dispose();
+  }
+  const predicted = argmaxRow(before, 0);
+  let chosen = target;
+  if (chosen === undefined) {
+    // The steered prediction when the steer changed it; otherwise the class it raised most.
+    chosen = argmaxRow(after, 0);
+    if (chosen === predicted) {
+      chosen = predicted === 0 ? 1 : 0;
+      for (let k = 0; k < CLASS_COUNT; k++) {
+        if (k !== predicted && gapChange(before, after, 0, k, predicted) > gapChange(before, after, 0, chosen, predicted)) chosen = k;
+      }
+    }
+  }
+  if (!Number.isInteger(chosen) || chosen < 0 || chosen > 9) throw new Error(`The target class must be a digit 0..9; got ${chosen}.`);
+  const predictions = testPredictions(model, test);
+  const peers: number[] = [];
+  predictions.forEach((p, i) => p === predicted && peers.push(i));
+  const peerLogits = logitsBeforeAfter(model, test.images.pixels, peers, intervention);
+  const peerDeltas = peers.map((_, r) => gapChange(peerLogits.before, peerLogits.after, r, chosen, predicted));
+  const peerProjections = projections(model, test.images.pixels, peers, hook, u);
+  const delta = gapChange(before, after, 0, chosen, predicted);
+  const projection = dot(act, u);
+  return {
+    hook,
+    projection,
+    digitMeanProjection: mean(peerProjections),
+    projectionPercentile: percentileRank(peerProjections, projection),
+    predicted,
+    target: chosen,
+    delta,
+    digitDeltas: { count: peers.length, histogram: histogram(peerDeltas, HISTOGRAM_BINS), mean: mean(peerDeltas) },
+    percentile: percentileRank(peerDeltas, delta),
+  };
+}
+
+function mean(values: number[]): number {
+  return values.length ? values.reduce((s, v) => s + v, 0) / values.length : NaN;
+}
+
+/** act_hook(x) . u for each of the given images. */
+export function projections(model: Mlp, pixels: Uint8Array, indices: number[], hook: HookPoint, u: Float32Array): number[] {
+  const out: number[] = [];
+  for (let start = 0; start < indices.length; start += 2000) {
+    const part = indices.slice(start, start + 2000);
+    const values = readTensor(() => tf.matMul(model.runTo(hook, pixelsToTensor(pixels, part)), tf.tensor2d(u, [u.length, 1])));
+    out.push(...values);
+  }
+  return out;
+}

@@ -1,0 +1,300 @@
+/**
+ * The vector analyses from a terminal (issue 14): `steerlab geometry`, `intervene`,
+ * `steerability`, `place` and `vector keep|list|export|import`. Each prints its numbers, keeps
+ * its record in the session (unless --no-save) and writes JSON / CSV / SVG on request.
+ */
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import type { Session } from '../../session/format.js';
+import { Mlp } from '../../model/mlp.js';
+import { modelSha256 } from '../../model/fingerprint.js';
+import { hookWidth, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
+import { parsePairSource, pairRecipe } from '../../steer/vectors.js';
+import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
+import type { ExperimentContext } from '../../steer/experiments.js';
+import type { SweepRecord } from '../../steer/record-types.js';
+import type { AnalysisRecord, InterventionSpec, KeptVector } from '../../analysis/analysis-types.js';
+import { describeIntervention } from '../../analysis/analysis-types.js';
+import {
+  runGeometry, runSteerability, keepVector, runInterventionPairSweep, runInterventionLayerSweep, runInterventionCoeffSweep, type InterventionPairRecord,
+} from '../../analysis/analyses.js';
+import { analysisHandlers } from '../../service/analysis-ops.js';
+import { decodeVectorFile, encodeVectorFile } from '../../analysis/vector-file.js';
+import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv, matrixText } from '../../analysis/analysis-csv.js';
+import { heatmapSvg } from '../../report/svg.js';
+import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
+import { progressReporter, interruptSignal } from '../progress.js';
+import { pairTableText, layerTableText, coeffTableText } from '../tables.js';
+import { experimentCommand } from './sweeps.js';
+
+type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
+
+/** Opens the session and the engine, runs `work` with the model, then saves the session if asked. */
+async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session) => Promise<T>): Promise<T> {
+  for (const flag of ['json', 'csv', 'svg'] as const) if (flags[flag]) checkOutputFile(`--${flag}`, flags[flag]);
+  const session = await readSessionFile(file);
+  const engine = await openEngineForCli(flags);
+  const model = Mlp.fromWeights(session.weights);
+  try {
+    const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: null };
+    return await work(ctx, session);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Adds an analysis record to the session file (unless --no-save). */
+async function keepRecord(file: string, session: Session, flags: Outputs, record: AnalysisRecord): Promise<void> {
+  if (flags.save === false) return;
+  session.header.analyses = [...(session.header.analyses ?? []), record];
+  await writeSessionFile(file, session);
+}
+
+const layerOf = (v: string | undefined) => intFlag('--layer', v, 0, 0, 4) as HookPoint;
+const digitOf = (name: string, v: string | undefined) => {
+  if (v === undefined) throw new Error(`${name} is required (a digit 0..9).`);
+  return intFlag(name, v, 0, 0, 9);
+};
+
+type SpecFlags = { relative?: boolean; ablate?: boolean; randomControl?: string };
+
+/** The intervention spec from --relative, --ablate and --random-control SEED. */
+function specOf(flags: SpecFlags): InterventionSpec {
+  if (flags.ablate && flags.relative) throw new Error('--ablate and --relative do not go together: ablation removes a direction and has no coefficient.');
+  const seed = flags.randomControl === undefined ? null : intFlag('--random-control', flags.randomControl, 0, 0, 2 ** 31 - 1);
+  return { mode: flags.ablate ? 'ablate' : 'add', scale: flags.relative ? 'relative' : 'absolute', control: seed === null ? null : { kind: 'random', seed } };
+}
+
+function withSpecFlags(cmd: Command): Command {
+  return cmd
+    .option('--relative', 'read the coefficient relative to the mean activation norm at the hook (0.5 = add half the typical activation size)')
+    .option('--ablate', 'remove the component along the vector (x - (x.u)u) instead of adding it')
+    .option('--random-control <seed>', 'replace each vector by a random direction of the same norm, from this seed');
+}
+
+/** The a-b vector's flags: --a, --b and --layer. */
+function withPairFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption('--a <digit>', 'digit a (the vector is a - b)')
+    .requiredOption('--b <digit>', 'digit b')
+    .option('--layer <k>', 'hook point 0..4', '0');
+}
+
+async function writeOutputs(flags: Outputs, record: unknown, csvText?: string, svgText?: string): Promise<void> {
+  if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
+  if (flags.csv && csvText !== undefined) await writeFileAtomic(flags.csv, csvText);
+  if (flags.svg && svgText !== undefined) await writeFileAtomic(flags.svg, svgText);
+}
+
+export function geometryCommand(): Command {
+  return experimentCommand('geometry', 'norms of the a-b vectors against the activation size, digit cosines, effect against norm')
+    .option('--layer <k>', 'hook point 0..4', '0')
+    .option('--csv <out>', 'write one line per (a, b) as CSV')
+    .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
+    .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
+      const spec = { hook: layerOf(flags.layer), source: parsePairSource(flags.source) };
+      await withModel(file, flags, async (ctx, session) => {
+        const record = runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors });
+        const out = [
+          `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
+          matrixText('|a - b| / mean activation norm', record.ratios, 3),
+          matrixText('cosine between mean-centred digit activations', record.digitCosines, 3),
+          record.scatter ? `effect against norm: 90 pairs joined with sweep ${record.scatter.sweepId} (coeff ${record.scatter.coeff})` : 'effect against norm: no pair sweep at this layer and source in the session yet (run steerlab sweep first)',
+        ];
+        if (record.keptCosines) out.push(matrixText(`cosines between kept vectors (${record.keptCosines.names.join('; ')})`, record.keptCosines.matrix, 3));
+        process.stdout.write(out.join('\n\n') + '\n');
+        await keepRecord(file, session, flags, record);
+        await writeOutputs(flags, record, geometryCsv(record), heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${record.layer}`, digits: 2 }));
+      });
+    });
+}
+
+/** Runs a long analysis with a progress bar and Ctrl-C; null when cancelled. */
+async function withProgress<T>(title: string, work: (options: SweepRunOptions) => Promise<T>): Promise<T | null> {
+  const bar = progressReporter(title);
+  const interrupt = interruptSignal(title);
+  try {
+    const result = await work({ signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
+    bar.stop();
+    return result;
+  } catch (error) {
+    bar.stop();
+    if (!(error instanceof SweepCancelled)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 130;
+    return null;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export function interveneCommand(): Command {
+  return withSpecFlags(experimentCommand('intervene', 'a sweep with ablation, relative coefficients or a random control, with side effects on the other digits'))
+    .option('--over <what>', 'pairs (all 100 at one layer), layers (one pair at 0..4) or coeffs (one pair over --values)', 'pairs')
+    .option('--a <digit>', 'digit a (layers, coeffs)')
+    .option('--b <digit>', 'digit b (layers, coeffs)')
+    .option('--layer <k>', 'hook point 0..4 (pairs, coeffs)', '0')
+    .option('--coeff <c>', 'coefficient (pairs, layers)', '1')
+    .option('--values <list>', 'comma-separated coefficients (coeffs)', '-2,-1,0,1,2,4')
+    .option('--csv <out>', 'write the side effects of a pair sweep as CSV (one line per pair)')
+    .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { over: string; a?: string; b?: string; layer?: string; coeff?: string; values: string; source: string }) => {
+      const intervention = specOf(flags);
+      const source = parsePairSource(flags.source);
+      const coeff = numberFlag('--coeff', flags.coeff, 1);
+      if (!['pairs', 'layers', 'coeffs'].includes(flags.over)) throw new Error(`--over must be pairs, layers or coeffs; got "${flags.over}".`);
+      await withModel(file, flags, async (ctx, session) => {
+        const title = `${flags.over} sweep (${describeIntervention(intervention)})`;
+        let record: SweepRecord | null;
+        let text = '';
+        if (flags.over === 'pairs') {
+          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook: layerOf(flags.layer), coeff, source, intervention }, o));
+          record = r;
+          if (r) text = [pairTableText(r), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3)].join('\n\n');
+        } else if (flags.over === 'layers') {
+          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), coeff, source, intervention }, o));
+          record = r;
+          if (r) text = layerTableText(r) + '\n' + r.rows.map((row) => `layer ${row.layer}: ${sideEffectLine(row)}`).join('\n');
+        } else {
+          const coeffs = flags.values.split(',').map((v, i) => numberFlag(`--values item ${i + 1}`, v, 0));
+          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeffs, source, intervention }, o));
+          record = r;
+          if (r) text = coeffTableText(r) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
+        }
+        if (!record) return;
+        process.stdout.write(`${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${ctx.backend.name}\n`);
+        if (flags.save !== false) {
+          session.header.sweeps.push(record);
+          await writeSessionFile(file, session);
+        }
+        await writeOutputs(flags, record, record.kind === 'pairs' ? sideEffectsCsv(record as InterventionPairRecord) : undefined);
+      });
+    });
+}
+
+function sideEffectLine(row: object): string {
+  const r = row as { absoluteCoeff: number; sideEffects: { accuracy: number; normalAccuracy: number; ce: number; kl: number } };
+  const s = r.sideEffects;
+  return `coefficient used ${r.absoluteCoeff.toPrecision(4)}; other digits: accuracy ${s.accuracy.toFixed(4)} (unpatched ${s.normalAccuracy.toFixed(4)}), CE ${s.ce.toFixed(3)}, KL ${s.kl.toFixed(4)}`;
+}
+
+export function steerabilityCommand(): Command {
+  return withPairFlags(withSpecFlags(experimentCommand('steerability', 'per-image change in logit(a) - logit(b) on the test images of b')))
+    .option('--coeff <c>', 'coefficient', '1')
+    .option('--csv <out>', 'write one line per image as CSV')
+    .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { a?: string; b?: string; layer?: string; coeff?: string; source: string }) => {
+      const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source), intervention: specOf(flags) };
+      await withModel(file, flags, async (ctx, session) => {
+        const r = runSteerability(ctx, spec);
+        const list = (xs: { index: number; delta: number }[]) => xs.map((x) => `${x.index} (${x.delta.toFixed(2)})`).join(', ');
+        process.stdout.write([
+          `vector ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}: ${r.indices.length} test images of ${r.b}`,
+          `mean change in logit(${r.a}) - logit(${r.b}): ${r.meanDelta.toFixed(3)}`,
+          `flipped to ${r.a}: ${(100 * r.shareFlipped).toFixed(1)}%   pushed the wrong way: ${(100 * r.shareWrongWay).toFixed(1)}%`,
+          `most resistant (test index, change): ${list(r.mostResistant)}`,
+          `least resistant: ${list(r.leastResistant)}`,
+        ].join('\n') + '\n');
+        await keepRecord(file, session, flags, r);
+        await writeOutputs(flags, r, steerabilityCsv(r));
+      });
+    });
+}
+
+export function placeCommand(): Command {
+  return withPairFlags(withSpecFlags(experimentCommand('place', "a drawing's projection on the a-b vector and its steerability among test images of its predicted digit")))
+    .option('--test-index <i>', 'use this test image as the input')
+    .option('--pixels <file>', 'a JSON array of 784 numbers in [0, 1] (a drawing)')
+    .option('--coeff <c>', 'coefficient', '1')
+    .option('--target <digit>', 'the class to measure steerability toward (default: the steered prediction, or the class the steer raises most if unchanged)')
+    .option('--csv <out>', 'write the placement as CSV')
+    .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { testIndex?: string; pixels?: string; a?: string; b?: string; layer?: string; coeff?: string; target?: string; source: string }) => {
+      if ((flags.testIndex === undefined) === (flags.pixels === undefined)) throw new Error('Give exactly one input: --test-index I or --pixels FILE.');
+      const pixelsFile = flags.pixels;
+      const drawn = pixelsFile ? await readPixels(pixelsFile) : null;
+      const spec = specOf(flags);
+      const hook = layerOf(flags.layer);
+      const source = parsePairSource(flags.source);
+      const recipe = pairRecipe(source, digitOf('--a', flags.a), digitOf('--b', flags.b), hook);
+      await withModel(file, flags, async (ctx, session) => {
+        const index = flags.testIndex === undefined ? -1 : intFlag('--test-index', flags.testIndex, 0, 0, ctx.data.test.count - 1);
+        const pixels = drawn ?? Array.from(ctx.data.test.images.pixels.subarray(index * INPUT_SIZE, (index + 1) * INPUT_SIZE), (p) => p / 255);
+        const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
+        const target = flags.target === undefined ? undefined : digitOf('--target', flags.target);
+        const name = pixelsFile ?? `test image ${index}`;
+        const record = await analysisHandlers(() => ctx).placement({ name, pixels, addition, target }, () => undefined, new AbortController().signal);
+        const p = record.placement;
+        process.stdout.write([
+          `${name}: predicted ${p.predicted}; projection on the ${flags.a}-${flags.b} vector's direction ${p.projection.toFixed(3)} (mean for test images predicted ${p.predicted}: ${p.digitMeanProjection.toFixed(3)}, percentile ${(100 * p.projectionPercentile).toFixed(0)})`,
+          `change in logit(${p.target}) - logit(${p.predicted}): ${p.delta.toFixed(3)}; percentile among ${p.digitDeltas.count} test images predicted ${p.predicted}: ${(100 * p.percentile).toFixed(0)} (their mean ${p.digitDeltas.mean.toFixed(3)})`,
+        ].join('\n') + '\n');
+        await keepRecord(file, session, flags, record);
+        await writeOutputs(flags, record, placementCsv(record));
+      });
+    });
+}
+
+async function readPixels(file: string): Promise<number[]> {
+  let values: unknown;
+  try {
+    values = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`--pixels ${file}: cannot read it as JSON (${(error as Error).message}); give a JSON array of 784 numbers in [0, 1].`);
+  }
+  if (!Array.isArray(values) || values.length !== INPUT_SIZE || values.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1))) {
+    throw new Error(`--pixels ${file}: expected a JSON array of 784 numbers in [0, 1] (28x28, row-major).`);
+  }
+  return values as number[];
+}
+
+export function vectorCommand(): Command {
+  const cmd = new Command('vector').description('keep a vector in a session, list kept vectors, export one as JSON or import one (docs/vector-format.md)');
+  cmd.addCommand(withEngineFlags(withPairFlags(new Command('keep')
+    .description('keep the a-b vector at a layer in the session')
+    .argument('<file>', 'session file with a trained model'))
+    .option('--source <source>', 'first, mean, or index:I,J', 'first')
+    .option('--name <name>', 'a name for the vector')
+    .option('--out <file>', 'also write it as a vector file')
+    .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; source: string; name?: string; out?: string }) => {
+      if (flags.out) checkOutputFile('--out', flags.out);
+      const recipe = pairRecipe(parsePairSource(flags.source), digitOf('--a', flags.a), digitOf('--b', flags.b), layerOf(flags.layer));
+      await withModel(file, {}, async (ctx, session) => {
+        const vector = keepVector(ctx, recipe, flags.name);
+        session.header.vectors.push(vector);
+        await writeSessionFile(file, session);
+        process.stdout.write(`kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
+        if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+      });
+    })).exitOverride());
+  cmd.addCommand(new Command('list').description('list the vectors kept in a session').argument('<file>', 'session file').action(async (file: string) => {
+    const session = await readSessionFile(file);
+    const lines = session.header.vectors.map((v) => `${v.id}  hook ${v.hook}  norm ${v.norm.toFixed(4)}  ${v.name}`);
+    process.stdout.write((lines.length ? lines.join('\n') : 'no vectors kept in this session') + '\n');
+  }).exitOverride());
+  cmd.addCommand(new Command('export')
+    .description('write a kept vector as a JSON vector file')
+    .argument('<file>', 'session file')
+    .requiredOption('--id <id>', 'the vector id (see steerlab vector list)')
+    .requiredOption('--out <file>', 'where to write the vector file')
+    .action(async (file: string, flags: { id: string; out: string }) => {
+      checkOutputFile('--out', flags.out);
+      const session = await readSessionFile(file);
+      const vector = session.header.vectors.find((v) => v.id === flags.id);
+      if (!vector) throw new Error(`${file} has no kept vector "${flags.id}"; see steerlab vector list ${file}.`);
+      await writeFileAtomic(flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+    }).exitOverride());
+  cmd.addCommand(new Command('import')
+    .description('add a vector file to a session')
+    .argument('<file>', 'session file')
+    .argument('<vector>', 'vector file (JSON)')
+    .action(async (file: string, vectorFile: string) => {
+      const session = await readSessionFile(file);
+      const text = await readFile(vectorFile, 'utf8');
+      const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
+      const vector: KeptVector = { id: randomUUID(), ...decoded };
+      session.header.vectors.push(vector);
+      await writeSessionFile(file, session);
+      process.stdout.write(`imported ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
+    }).exitOverride());
+  return cmd;
+}

@@ -1,0 +1,144 @@
+/**
+ * The workbench's vector analyses (issue 14): geometry, intervention sweeps, steerability,
+ * drawing placement, and kept / imported / exported vectors. The workbench owns the session and
+ * the engine; this class reaches them through a small host so the analyses live in their own file.
+ */
+import { randomUUID } from 'node:crypto';
+import { hookWidth, type HookPoint } from '../model/weights.js';
+import type { PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
+import type { SweepRecord } from '../steer/record-types.js';
+import { describePairSource } from '../steer/steer-types.js';
+import type {
+  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
+  SteerabilityRecord, SteerabilitySpec,
+} from '../analysis/analysis-types.js';
+import { describeIntervention } from '../analysis/analysis-types.js';
+import { matchingSweep } from '../analysis/geometry.js';
+import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
+import type { EngineOps } from './engine-protocol.js';
+import type { Job, SessionSummary } from './workbench-types.js';
+export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
+
+/** What the analyses need from the workbench. */
+export interface AnalysisHost {
+  call<K extends keyof EngineOps>(op: K, args: EngineOps[K]['args'], onProgress?: (e: EngineOps[K]['progress']) => void, signal?: AbortSignal): Promise<EngineOps[K]['result']>;
+  /** The open session's records (mutable: the service adds and removes its own). */
+  header(): { sweeps: SweepRecord[]; vectors: KeptVector[]; analyses?: AnalysisRecord[] };
+  /** The open model's sizes, or null when there is none. */
+  sizes(): number[] | null;
+  /** Marks the session changed and returns its summary. */
+  changed(): SessionSummary;
+  /** Runs `work` as the session's one long job (refused while another runs). */
+  job<T>(kind: string, work: (signal: AbortSignal) => Promise<T>): Job<T>;
+}
+
+export class AnalysisService implements AnalysisWorkbench {
+  constructor(private readonly host: AnalysisHost) {}
+
+  private needModel(): number[] {
+    const sizes = this.host.sizes();
+    if (!sizes) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
+    return sizes;
+  }
+
+  private keep<T extends AnalysisRecord>(record: T): T {
+    const header = this.host.header();
+    header.analyses = [...(header.analyses ?? []), record];
+    this.host.changed();
+    return record;
+  }
+
+  async geometry(spec: { hook: HookPoint; source: PairSource }): Promise<GeometryRecord> {
+    this.needModel();
+    const header = this.host.header();
+    const sweep = matchingSweep(header.sweeps, spec.hook, spec.source);
+    return this.keep(await this.host.call('geometry', { ...spec, sweep, vectors: header.vectors }));
+  }
+
+  interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
+    this.needModel();
+    return this.host.job('a sweep', async (signal) => {
+      const record = await this.host.call('interventionSweep', request, onProgress, signal);
+      this.host.header().sweeps.push(record);
+      this.host.changed();
+      return { sweepId: record.id };
+    });
+  }
+
+  async steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord> {
+    this.needModel();
+    return this.keep(await this.host.call('steerability', spec));
+  }
+
+  async placement({ keep, ...request }: PlacementRequest): Promise<PlacementRecord> {
+    this.needModel();
+    const record = await this.host.call('placement', request);
+    return keep ? this.keep(record) : record;
+  }
+
+  listAnalyses(): AnalysisSummary[] {
+    return (this.host.header().analyses ?? []).map((r) => ({ id: r.id, kind: r.kind, title: analysisTitle(r), createdAt: r.provenance.createdAt }));
+  }
+
+  getAnalysis(id: string): AnalysisRecord {
+    const found = (this.host.header().analyses ?? []).find((r) => r.id === id);
+    if (!found) throw new Error(`There is no analysis ${id} in this session.`);
+    return found;
+  }
+
+  deleteAnalysis(id: string): SessionSummary {
+    this.getAnalysis(id);
+    const header = this.host.header();
+    header.analyses = (header.analyses ?? []).filter((r) => r.id !== id);
+    return this.host.changed();
+  }
+
+  async keepVector(request: { recipe: VectorRecipe; name?: string }): Promise<KeptVector> {
+    this.needModel();
+    const vector = await this.host.call('keepVector', request);
+    this.host.header().vectors.push(vector);
+    this.host.changed();
+    return vector;
+  }
+
+  listVectors(): KeptVector[] {
+    return this.host.header().vectors;
+  }
+
+  private vectorById(id: string): KeptVector {
+    const found = this.host.header().vectors.find((v) => v.id === id);
+    if (!found) throw new Error(`There is no kept vector ${id} in this session.`);
+    return found;
+  }
+
+  deleteVector(id: string): SessionSummary {
+    this.vectorById(id);
+    const header = this.host.header();
+    header.vectors = header.vectors.filter((v) => v.id !== id);
+    return this.host.changed();
+  }
+
+  exportVector(id: string): VectorFile {
+    return encodeVectorFile(this.vectorById(id));
+  }
+
+  importVector(text: string): KeptVector {
+    const sizes = this.needModel();
+    const vector: KeptVector = { id: randomUUID(), ...decodeVectorFile(text, (hook) => hookWidth(sizes, hook)) };
+    this.host.header().vectors.push(vector);
+    this.host.changed();
+    return vector;
+  }
+}
+
+/** An analysis's one-line title for lists. */
+export function analysisTitle(r: AnalysisRecord): string {
+  switch (r.kind) {
+    case 'geometry':
+      return `geometry at layer ${r.layer}, ${describePairSource(r.source)}`;
+    case 'steerability':
+      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}`;
+    case 'placement':
+      return `${r.name}: projection and steerability at layer ${r.placement.hook}`;
+  }
+}

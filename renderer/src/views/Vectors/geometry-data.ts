@@ -1,0 +1,61 @@
+/**
+ * The Geometry panel's charts as plain data from the engine's GeometryRecord: which 10x10 table
+ * the heatmap shows, and the scatter's points. Nothing is computed here beyond picking fields.
+ */
+import type { GeometryRecord } from '../../../../native/analysis/analysis-types.js';
+import { describePairSource } from '../../../../native/steer/steer-types.js';
+import type { HeatmapData } from '../Sweep/heatmap.js';
+import type { ScatterData } from './analysis-charts.js';
+import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
+import { SWEEP } from '../../config.js';
+
+export type GeometryTable = 'ratios' | 'norms' | 'cosines';
+
+export const GEOMETRY_TABLES: readonly { key: GeometryTable; label: string; title: string }[] = [
+  { key: 'ratios', label: 'Norm / activation size', title: '|a − b| / mean activation norm' },
+  { key: 'norms', label: 'Norm', title: '|a − b| (L2 norm)' },
+  { key: 'cosines', label: 'Digit cosines', title: 'cosine between mean-centred digit activations' },
+];
+
+const sig = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '—');
+
+export function geometryHeading(g: GeometryRecord): string {
+  return `layer ${g.layer} · ${describePairSource(g.source)} · mean activation norm ${g.meanActivationNorm.toPrecision(4)}`;
+}
+
+export function geometryHeatmap(g: GeometryRecord, table: GeometryTable): HeatmapData {
+  const spec = GEOMETRY_TABLES.find((t) => t.key === table)!;
+  const values = table === 'cosines' ? g.digitCosines.map((row) => row.map((v) => v ?? Number.NaN)) : g[table];
+  const scale = table === 'cosines' ? 'diverging' : 'log';
+  const domain = table === 'cosines' ? [-1, 0, 1] : colorDomain('log', values.flat());
+  return {
+    id: 'geometry',
+    title: spec.title,
+    subtitle: geometryHeading(g),
+    values,
+    reference: null,
+    scale,
+    domain,
+    format: table === 'cosines' ? (v) => (Number.isFinite(v) ? v.toFixed(2) : '—') : sig,
+    legendFormat: legendTickFormat(scale, false),
+    metric: table,
+    legendTitle: spec.title,
+    showLegend: true,
+    cell: SWEEP.heatmap.cell,
+    selected: null,
+  };
+}
+
+export type ScatterMetric = 'ce' | 'pA';
+
+export function geometryScatter(g: GeometryRecord, metric: ScatterMetric): ScatterData | null {
+  if (!g.scatter) return null;
+  return {
+    title: metric === 'ce' ? 'Cross-entropy against vector norm' : 'P(a | images of b) against vector norm',
+    subtitle: `${g.scatter.points.length} pairs a ≠ b · layer ${g.layer} · coeff ${g.scatter.coeff}`,
+    xLabel: '|a − b|',
+    yLabel: metric === 'ce' ? 'cross-entropy (nats)' : 'P(a | b)',
+    logY: metric === 'ce',
+    points: g.scatter.points.map((p) => ({ x: p.norm, y: p[metric], label: `${p.a}-${p.b}` })),
+  };
+}

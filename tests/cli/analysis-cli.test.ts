@@ -1,0 +1,136 @@
+/**
+ * The vector analyses from the command line, run as a user runs them: each command prints its
+ * numbers, keeps its record in the session and writes the files asked for; refusals are one
+ * sentence. Figures are checked against the engine's own functions run in this process.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, DATA_DIR, HAVE_DATA, sharedMnist, smallTrainedWeights } from '../helpers/fixtures.js';
+import { readSessionFile, writeSessionFile } from '../../native/session/store.js';
+import { newSession } from '../../native/session/format.js';
+import { selectBackend } from '../../native/backend/select.js';
+import { Mlp } from '../../native/model/mlp.js';
+import type { MlpWeights } from '../../native/model/weights.js';
+import { steeringVector } from '../../native/steer/vectors.js';
+import { norm } from '../../native/analysis/vector-math.js';
+import { expectClose } from '../helpers/reference.js';
+import type { GeometryRecord } from '../../native/analysis/analysis-types.js';
+
+const BIN = path.join(REPO_ROOT, 'native/bin/steerlab.js');
+const env = { ...process.env, STEERLAB_DATA: DATA_DIR, STEERLAB_BACKEND: 'wasm' };
+
+function steerlab(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-analysis-cli-'));
+  const file = path.join(dir, 'small.steerlab');
+  const out = (name: string) => path.join(dir, name);
+  let weights: MlpWeights;
+
+  beforeAll(async () => {
+    await selectBackend({ forced: 'wasm' });
+    weights = await smallTrainedWeights();
+    await writeSessionFile(file, newSession(weights));
+  }, 120_000);
+
+  it('geometry prints the tables, keeps the record and writes JSON, CSV and SVG; norms match the engine', async () => {
+    const r = steerlab('geometry', file, '--layer', '1', '--json', out('g.json'), '--csv', out('g.csv'), '--svg', out('g.svg'));
+    expect(r.stderr).not.toMatch(/steerlab:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mean activation norm at layer 1 over 10000 test images: \d+\.\d{4}/);
+    expect(r.stdout).toContain('cosine between mean-centred digit activations');
+    const g = JSON.parse(readFileSync(out('g.json'), 'utf8')) as GeometryRecord;
+    expect(g.kind).toBe('geometry');
+    expect(g.provenance.metricNote).toContain('digitCosines');
+    const mnist = await sharedMnist();
+    const model = Mlp.fromWeights(weights);
+    const v = steeringVector(model, mnist, { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 1 });
+    model.dispose();
+    expectClose(g.norms[3][1], norm(v.values), 1e-5, 'norm 3-1');
+    expectClose(g.ratios[3][1] * g.meanActivationNorm, g.norms[3][1], 1e-9, 'ratio x mean = norm');
+    expect(readFileSync(out('g.csv'), 'utf8').trim().split('\n')).toHaveLength(101);
+    expect(readFileSync(out('g.svg'), 'utf8')).toMatch(/^<svg/);
+    const session = await readSessionFile(file);
+    expect(session.header.analyses?.map((a) => a.kind)).toEqual(['geometry']);
+  }, 120_000);
+
+  it('intervene --relative --coeff 0 over layers gives the unpatched model at every layer, with no side effect', async () => {
+    const r = steerlab('intervene', file, '--over', 'layers', '--a', '3', '--b', '1', '--coeff', '0', '--relative', '--json', out('rel.json'));
+    expect(r.code).toBe(0);
+    const record = JSON.parse(readFileSync(out('rel.json'), 'utf8')) as { kind: string; intervention: { scale: string }; rows: { ce: number; normal: number; sideEffects: { kl: number } }[] };
+    expect(record.intervention.scale).toBe('relative');
+    expect(record.rows).toHaveLength(5);
+    for (const row of record.rows) {
+      expect(row.ce).toBe(row.normal);
+      expect(row.sideEffects.kl).toBe(0);
+    }
+    expect(r.stdout).toContain('relative coeff');
+  }, 120_000);
+
+  it('intervene over pairs with an ablation writes the side-effect CSV and keeps the sweep', async () => {
+    const r = steerlab('intervene', file, '--ablate', '--json', out('abl.json'), '--csv', out('abl.csv'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('side effects: mean KL');
+    const lines = readFileSync(out('abl.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toContain('otherKl');
+    expect(lines).toHaveLength(101);
+    const session = await readSessionFile(file);
+    const last = session.header.sweeps.at(-1) as unknown as { intervention: { mode: string } };
+    expect(last.intervention.mode).toBe('ablate');
+  }, 300_000);
+
+  it('steerability lists the images of b with their change, and the CSV has one line per image', async () => {
+    const r = steerlab('steerability', file, '--a', '3', '--b', '1', '--csv', out('s.csv'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1135 test images of 1/);
+    expect(r.stdout).toMatch(/flipped to 3: \d+\.\d%/);
+    expect(readFileSync(out('s.csv'), 'utf8').trim().split('\n')).toHaveLength(1136);
+  }, 120_000);
+
+  it('place puts a test image among the test images of its predicted digit', () => {
+    const r = steerlab('place', file, '--test-index', '2', '--a', '3', '--b', '1', '--target', '3');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/test image 2: predicted \d; projection on the 3-1 vector's direction -?\d+\.\d{3}/);
+    expect(r.stdout).toMatch(/change in logit\(3\) - logit\(\d\): -?\d+\.\d{3}; percentile among \d+ test images/);
+  }, 120_000);
+
+  it('vector keep writes a file that imports into another session with the same values; export gives it back', async () => {
+    expect(steerlab('vector', 'keep', file, '--a', '3', '--b', '1', '--layer', '2', '--out', out('v.json')).code).toBe(0);
+    const other = out('other.steerlab');
+    await writeSessionFile(other, newSession(weights));
+    const imported = steerlab('vector', 'import', other, out('v.json'));
+    expect(imported.code).toBe(0);
+    const [a, b] = [await readSessionFile(file), await readSessionFile(other)];
+    expect(b.header.vectors[0].values).toEqual(a.header.vectors[0].values);
+    expect(b.header.vectors[0].recipe).toEqual({ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 2 });
+    expect(steerlab('vector', 'list', other).stdout).toContain(b.header.vectors[0].id);
+    expect(steerlab('vector', 'export', other, '--id', b.header.vectors[0].id, '--out', out('v2.json')).code).toBe(0);
+    expect(JSON.parse(readFileSync(out('v2.json'), 'utf8')).values).toEqual(a.header.vectors[0].values);
+  }, 120_000);
+
+  it.each([
+    [['intervene', '--ablate', '--relative'], '--ablate and --relative do not go together'],
+    [['intervene', '--over', 'coeffs', '--a', '3', '--b', '1', '--ablate'], 'no coefficient to sweep'],
+    [['intervene', '--random-control', '-1'], '--random-control must be a whole number'],
+    [['place', '--a', '3', '--b', '1'], 'Give exactly one input'],
+  ])('refuses %j with one sentence', (args, message) => {
+    const [command, ...rest] = args;
+    const r = steerlab(command, file, ...rest);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('refuses a vector file made for another model size, naming the file', () => {
+    writeFileSync(out('bad.json'), JSON.stringify({ format: 'steerlab-vector', version: 1, hook: 0, values: [1, 2, 3] }));
+    const r = steerlab('vector', 'import', file, out('bad.json'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.json has 3 values but hook 0 of this model has 64');
+  });
+});
