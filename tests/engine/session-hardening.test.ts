@@ -74,10 +74,9 @@ describe('a crafted header is refused, naming the field', () => {
     expect(message).toContain('is nested 33 levels deep');
   });
 
-  it('the untyped fields are typed: vectors is reserved, additions are steer additions, results are 10 probabilities', () => {
-    expect(refusal(craft((json) => json.replace('"vectors":[]', '"vectors":[{"values":[1]}]')))).toContain(
-      'field "vectors": is reserved and must be empty in format version 1',
-    );
+  it('the untyped fields are typed: vectors are kept vectors, additions are steer additions, results are 10 probabilities', () => {
+    // A kept vector needs its id, name, hook, values, norm and time (issue 14's vector files).
+    expect(refusal(craft((json) => json.replace('"vectors":[]', '"vectors":[{"values":[1]}]')))).toContain('field "vectors[0].');
     const drawing = (additions: string, result = 'null') =>
       `{"id":"d","name":"x","createdAt":"2026-01-01T00:00:00Z","pixels":[${new Array(784).fill(0)}],"additions":${additions},"result":${result}}`;
     const addition = '{"plus":{"kind":"digit","digit":3,"n":0},"minus":{"kind":"digit","digit":1,"n":0},"hook":HOOK,"coeff":1}';

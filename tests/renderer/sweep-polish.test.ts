@@ -51,6 +51,7 @@ describe('colour scale per metric', () => {
   it('every metric offers its default first, and diverging around the unpatched value', () => {
     expect(Object.fromEntries(METRICS.map((m) => [m.key, m.scales]))).toEqual({
       ce: ['log', 'linear', 'diverging'], accuracy: ['linear', 'diverging'], pA: ['linear', 'log', 'diverging'], pB: ['linear', 'log', 'diverging'], change: ['diverging', 'linear'],
+      sideKl: ['log', 'linear'], sideAccuracy: ['linear', 'diverging'],
     });
     expect(scaleLabel('ce', 'diverging')).toBe('diverging around Normal');
     expect(scaleLabel('pB', 'diverging')).toBe('diverging around Unpatched');
