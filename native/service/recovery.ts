@@ -20,6 +20,8 @@ import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promise
 import path from 'node:path';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import type { RecoveryOffer } from './workbench-types.js';
+import { processAlive } from '../util/stale-temps.js';
+export { processAlive };
 
 /** What the workbench says about the recovery it wants (the identity is a folder or a window). */
 export interface RecoveryIdentity {
@@ -50,17 +52,6 @@ const MAX_SLOTS = 8;
  * after a crash and a reboot the pid may belong to an unrelated process.
  */
 export const STALE_OWNER_MS = 15 * 60_000;
-
-/** True when `pid` is a live process (EPERM: alive, owned by another user). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The slot folder name for an identity: readable, and unique by a hash of the full key. */
 export function slotName(key: string): string {
