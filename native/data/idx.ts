@@ -187,7 +187,10 @@ export async function readIdxFile(file: string, label = file): Promise<Uint8Arra
 /** Inflates gzip data holding an IDX file, checking the declared size as soon as the header is out. */
 function inflateIdx(gz: Uint8Array, label: string): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const gunzip = createGunzip();
+    // 1 MiB output chunks: the default 16 KiB makes ~3,000 thread-pool round trips for the training
+    // images (about 300 ms instead of 115 ms, most of a command's start-up). The size checks below
+    // still stop a bomb within one chunk of the declared size.
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
     const chunks: Buffer[] = [];
     let length = 0;
     let limit = MAX_IDX_BYTES;
