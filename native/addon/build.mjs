@@ -12,7 +12,7 @@
  * STEERLAB_SKIP_NATIVE=1 skips the build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,9 @@ function record(ok, reason) {
     process.stderr.write(`steerlab: native engine built (${path.relative(process.cwd(), addonFile)})\n`);
     return;
   }
+  // An addon left from an earlier build would be loaded despite this failure, and the engine would
+  // report a build that did not happen here: the status and the binary must agree.
+  rmSync(addonFile, { force: true });
   process.stderr.write(`steerlab: the native engine was not built: ${reason}.\n  SteerLab still works (on tfjs); see README "Backends" for the fast path.\n`);
   if (strict) process.exitCode = 1;
 }
