@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { selectBackend } from '../../native/backend/select.js';
-import { Mlp } from '../../native/model/mlp.js';
+import type { Mlp } from '../../native/model/mlp.js';
 import type { MlpWeights } from '../../native/model/weights.js';
 import { steeringVector, nthIndexOf, type VectorData } from '../../native/steer/vectors.js';
 import { pairSweep, coeffSweep, type PairSweepTables } from '../../native/steer/sweep.js';
@@ -13,7 +13,7 @@ import { pairGeometry } from '../../native/analysis/geometry.js';
 import { steerabilityOnB, placeDrawing, testPredictions } from '../../native/analysis/steerability.js';
 import { cosine, norm, unit, dot } from '../../native/analysis/vector-math.js';
 import { SEED_INTERVENTION } from '../../native/analysis/analysis-types.js';
-import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../helpers/fixtures.js';
+import { HAVE_DATA, firstImages, smallModelOnMnist } from '../helpers/fixtures.js';
 import { referenceForward, expectClose, crossEntropy } from '../helpers/reference.js';
 import * as tf from '@tensorflow/tfjs';
 import { ablateDirection } from '../../native/model/interventions.js';
@@ -29,10 +29,7 @@ describe.skipIf(!HAVE_DATA)('vector analyses on MNIST with a small trained model
 
   beforeAll(async () => {
     await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
-    const mnist = await sharedMnist();
-    weights = await smallTrainedWeights();
-    model = Mlp.fromWeights(weights);
-    data = { train: mnist.train, test: firstImages(mnist.test, 1000) };
+    ({ weights, model, data } = await smallModelOnMnist(1000));
     seedTable = await pairSweep(model, data, { hook: 0, coeff: 1, source: first });
   }, 120_000);
 

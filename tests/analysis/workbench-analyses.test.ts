@@ -7,11 +7,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createWorkbench, type SteerLabWorkbench } from '../../native/service/workbench.js';
+import type { SteerLabWorkbench } from '../../native/service/workbench.js';
+import { trainedWorkbench } from '../helpers/trained-workbench.js';
 import { dispatch, JobRegistry, type DispatchContext } from '../../native/api/dispatch.js';
 import type { ApiEvent, ApiResponse } from '../../native/api/contract.js';
 import { readSessionFile } from '../../native/session/store.js';
-import { HAVE_DATA, DATA_DIR } from '../helpers/fixtures.js';
+import { HAVE_DATA } from '../helpers/fixtures.js';
 import type { GeometryRecord, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
 import type { VectorFile } from '../../native/analysis/vector-file.js';
 import type { SteerResult } from '../../native/service/workbench-types.js';
@@ -30,8 +31,7 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
   const add = { plus: { kind: 'digit' as const, digit: 3, n: 0 }, minus: { kind: 'digit' as const, digit: 1, n: 0 }, hook: 0 as const };
 
   beforeAll(async () => {
-    wb = await createWorkbench({ dataDir: DATA_DIR, backend: 'wasm', userDataDir: path.join(dir, 'user'), autosaveMs: 3_600_000 });
-    await wb.train({ epochs: 1, hidden: [16, 16], seed: 2 }, () => undefined).result;
+    wb = await trainedWorkbench(dir);
   }, 300_000);
 
   afterAll(async () => {

@@ -10,8 +10,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { findBrowser } from './find-browser.js';
-import { afterAll, beforeAll } from 'vitest';
-import { apiUrl, connect, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -48,23 +46,3 @@ export async function openPage(options: { viewport: { width: number; height: num
   return { browser, context, page, problems };
 }
 
-/**
- * Registers the usual before/after hooks of an end-to-end file: the renderer built, a test server
- * with an API connection, and a Chromium page. Read the fields inside tests (they are set in
- * beforeAll).
- */
-export function useServerAndPage(options: { viewport: { width: number; height: number }; acceptDownloads?: boolean }) {
-  const ctx = {} as { t: TestServer; api: ApiConnection; browser: Browser; page: Page; problems: string[] };
-  beforeAll(async () => {
-    buildRenderer();
-    ctx.t = await startTestServer();
-    ctx.api = await connect(apiUrl(ctx.t.server));
-    Object.assign(ctx, await openPage(options));
-  });
-  afterAll(async () => {
-    ctx.api?.close();
-    await ctx.browser?.close();
-    await ctx.t?.stop();
-  });
-  return ctx;
-}

@@ -1,14 +1,16 @@
 /**
  * The usual end-to-end setup in one call: the renderer built, the test server with the real
- * workbench, and Chromium with one page; torn down after the file. Fields are filled in beforeAll.
+ * workbench, an API connection to it (for setting up and checking what the page shows), and
+ * Chromium with one page; torn down after the file. Fields are filled in beforeAll.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { buildRenderer, openPage } from './browser.js';
-import { startTestServer, type TestServer } from '../api/harness.js';
+import { apiUrl, connect, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
 
 export interface ServedPage {
   t: TestServer;
+  api: ApiConnection;
   browser: Browser;
   context: BrowserContext;
   page: Page;
@@ -16,14 +18,16 @@ export interface ServedPage {
   problems: string[];
 }
 
-export function useServedPage(viewport = { width: 1280, height: 860 }): ServedPage {
+export function useServedPage(options: { viewport?: { width: number; height: number }; acceptDownloads?: boolean } = {}): ServedPage {
   const served = {} as ServedPage;
   beforeAll(async () => {
     buildRenderer();
     served.t = await startTestServer();
-    Object.assign(served, await openPage({ viewport }));
+    served.api = await connect(apiUrl(served.t.server));
+    Object.assign(served, await openPage({ viewport: options.viewport ?? { width: 1280, height: 860 }, acceptDownloads: options.acceptDownloads }));
   });
   afterAll(async () => {
+    served.api?.close();
     await served.browser?.close();
     await served.t?.stop();
   });

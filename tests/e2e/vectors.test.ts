@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, useServerAndPage } from './browser.js';
+import { ARTIFACTS } from './browser.js';
+import { useServedPage } from './served-page.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 import type { AnalysisSummary, GeometryRecord, InterventionFields, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
 import type { PairSweepRecord } from '../../native/steer/record-types.js';
@@ -19,7 +20,7 @@ import type { DatasetImage, SteerResult, SweepSummary } from '../../native/servi
 import type { VectorFile } from '../../native/analysis/vector-file.js';
 import { metricFormat } from '../../renderer/src/views/Sweep/sweep-metrics.js';
 
-const e2e = useServerAndPage({ viewport: { width: 1380, height: 950 }, acceptDownloads: true });
+const e2e = useServedPage({ viewport: { width: 1380, height: 950 }, acceptDownloads: true });
 let t: TestServer;
 let api: ApiConnection;
 let page: Page;

@@ -6,9 +6,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createWorkbench, type SteerLabWorkbench } from '../../native/service/workbench.js';
+import type { SteerLabWorkbench } from '../../native/service/workbench.js';
+import { trainedWorkbench } from '../helpers/trained-workbench.js';
 import { readSessionFile } from '../../native/session/store.js';
-import { HAVE_DATA, DATA_DIR } from '../helpers/fixtures.js';
+import { HAVE_DATA } from '../helpers/fixtures.js';
 import type { RobustnessProgress, SourcesRecord } from '../../native/robustness/robustness-types.js';
 
 describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
@@ -16,8 +17,7 @@ describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
   let wb: SteerLabWorkbench;
 
   beforeAll(async () => {
-    wb = await createWorkbench({ dataDir: DATA_DIR, backend: 'wasm', userDataDir: path.join(dir, 'user'), autosaveMs: 3_600_000 });
-    await wb.train({ epochs: 1, hidden: [16, 16], seed: 2 }, () => undefined).result;
+    wb = await trainedWorkbench(dir);
   }, 300_000);
 
   afterAll(async () => {

@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../native/backend/select.js';
-import { Mlp } from '../../native/model/mlp.js';
+import type { Mlp } from '../../native/model/mlp.js';
 import type { MlpWeights } from '../../native/model/weights.js';
 import { steeringVector, type VectorData } from '../../native/steer/vectors.js';
 import { pairSweep, runOffsets, SweepCancelled, type PairSweepTables } from '../../native/steer/sweep.js';
@@ -17,7 +17,7 @@ import { cellStats, tableCorrelations, correlationsWith, shareOf } from '../../n
 import { sourceSweep, sourceSets, digitCounts, type SourcesTables } from '../../native/robustness/sources.js';
 import { meanDifferenceVectors, convergence, cosine } from '../../native/robustness/mean-difference.js';
 import { ensembleTables, ensembleSweep, ceilingSentence } from '../../native/robustness/ensemble.js';
-import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../helpers/fixtures.js';
+import { HAVE_DATA, smallModelOnMnist } from '../helpers/fixtures.js';
 import { expectClose } from '../helpers/reference.js';
 
 /** A 3x3 table whose off-diagonal cells, row by row, are `cells` (diagonal 0). */
@@ -116,10 +116,7 @@ describe.skipIf(!HAVE_DATA)('robustness on MNIST with a small trained model', ()
 
   beforeAll(async () => {
     await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
-    const mnist = await sharedMnist();
-    weights = await smallTrainedWeights();
-    model = Mlp.fromWeights(weights);
-    data = { train: mnist.train, test: firstImages(mnist.test, 1000) };
+    ({ weights, model, data } = await smallModelOnMnist(1000));
     first = await pairSweep(model, data, { hook: 0, coeff: 1, source: { kind: 'first' } });
     sources = await sourceSweep(model, data, { hook: 0, coeff: 1, images: 3, random: { count: 1, seed: 3 } });
   }, 180_000);

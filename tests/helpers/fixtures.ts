@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { loadMnist, type Mnist } from '../../native/data/mnist.js';
 import { train } from '../../native/train/trainer.js';
 import type { MlpWeights } from '../../native/model/weights.js';
+import { Mlp } from '../../native/model/mlp.js';
+import type { VectorData } from '../../native/steer/vectors.js';
 import type { LabelledImages } from '../../native/train/trainer.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -28,4 +30,11 @@ export async function smallTrainedWeights(): Promise<MlpWeights> {
   const data = await sharedMnist();
   const result = await train(data.train, data.test, { epochs: 1, batchSize: 64, learningRate: 0.002, seed: 1, hidden: [64, 64] }, { limitTrain: 30000 });
   return result.weights;
+}
+
+/** The small trained model, as weights and as a model, with all training images and the first `testCount` test images. */
+export async function smallModelOnMnist(testCount: number): Promise<{ weights: MlpWeights; model: Mlp; data: VectorData }> {
+  const mnist = await sharedMnist();
+  const weights = await smallTrainedWeights();
+  return { weights, model: Mlp.fromWeights(weights), data: { train: mnist.train, test: firstImages(mnist.test, testCount) } };
 }
