@@ -1,0 +1,368 @@
+/**
+ * A network as PyTorch's `nn.Sequential` would list it: the module list behind
+ * `linear_relu_stack`, after the Flatten of 28x28 pixels to 784 values.
+ *
+ *   seed:      linear(512), relu, linear(512), relu, linear(10)
+ *   residual:  linear(512), residual(linear(512), relu, linear(512)), linear(10)
+ *
+ * Hook points are the outputs of these modules, in forward order. For a list without residual
+ * blocks, hook k is the output of `linear_relu_stack.{k}` — the seed's numbering, so the seed's
+ * model keeps hooks 0..4. A residual block x + f(x) (f a Linear-activation-Linear stack of the
+ * block's width) gives hooks to f's modules first (`linear_relu_stack.{k}.f.{j}`, as PyTorch names
+ * the modules of a submodule held in the attribute `f`), then to the block's output
+ * (`linear_relu_stack.{k}`), so numbers still run in the order activations are computed.
+ *
+ * Plain data, no tfjs and no Node: sessions, safetensors metadata, the CLI's flags, the API and the
+ * renderer's labels all read the same description. docs/model-spec.md has the PyTorch code that
+ * builds the same Sequential.
+ */
+
+/** Elementwise activations, with PyTorch's defaults: GELU is the exact erf form, LeakyReLU's slope 0.01. */
+export const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'sigmoid', 'leaky_relu', 'identity'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** LeakyReLU's negative slope (torch.nn.LeakyReLU's default). */
+export const LEAKY_RELU_SLOPE = 0.01;
+/** LayerNorm's epsilon (torch.nn.LayerNorm's default); the normalisation is over the whole width. */
+export const LAYERNORM_EPS = 1e-5;
+
+export type ModuleSpec =
+  | { kind: 'linear'; outFeatures: number }
+  | { kind: 'activation'; activation: Activation }
+  /** torch.nn.LayerNorm(width) with its elementwise weight and bias. */
+  | { kind: 'layernorm' }
+  /** x + f(x), f = [linear(width), activation, linear(width)]. */
+  | { kind: 'residual'; inner: ModuleSpec[] };
+
+export interface ModelSpec {
+  /** Flattened pixels per input (784 for MNIST and Fashion-MNIST). */
+  inputSize: number;
+  modules: ModuleSpec[];
+}
+
+/** Limits the engine is built and tested for. */
+export const MAX_HIDDEN_LAYERS = 6;
+export const MAX_WIDTH = 4096;
+
+/** Refusal of a description the engine cannot run: one sentence naming the module and the fix. */
+export class ModelSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelSpecError';
+  }
+}
+
+/** One place an activation can be read or edited. */
+export interface HookPointInfo {
+  /** Position in forward order: the number shown and stored ("3 · after ReLU 2"). */
+  index: number;
+  /** The module whose output it is, as PyTorch names it: "linear_relu_stack.3", "linear_relu_stack.1.f.0". */
+  module: string;
+  /** What the activation follows, in words: "Linear 1", "GELU 2", "LayerNorm 1", "residual block 1", "logits". */
+  name: string;
+  /** Width of the activation. */
+  width: number;
+  /** The module itself. */
+  spec: ModuleSpec;
+  /** True inside a residual block's f. */
+  nested: boolean;
+}
+
+const ACTIVATION_WORDS: Readonly<Record<Activation, string>> = {
+  relu: 'ReLU',
+  gelu: 'GELU',
+  tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
+  leaky_relu: 'LeakyReLU',
+  identity: 'Identity',
+};
+
+/** "ReLU", "GELU": an activation as PyTorch's class name spells it. */
+export function activationWord(activation: Activation): string {
+  return ACTIVATION_WORDS[activation];
+}
+
+/** The seed's network: Linear(784,512), ReLU, Linear(512,512), ReLU, Linear(512,10). */
+export const SEED_SPEC: ModelSpec = mlpSpec({ hidden: [512, 512], activations: ['relu'] });
+
+/**
+ * The spec the CLI's and the Train view's options describe: hidden Linear layers of the given
+ * widths, each followed by an optional LayerNorm and an activation (one for all layers, or one
+ * per layer), then Linear(last, classes).
+ */
+export function mlpSpec(options: {
+  hidden: readonly number[];
+  activations: readonly Activation[];
+  layernorm?: boolean;
+  inputSize?: number;
+  classes?: number;
+}): ModelSpec {
+  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10 } = options;
+  if (activations.length !== 1 && activations.length !== hidden.length) {
+    throw new ModelSpecError(
+      `Give one activation for all ${hidden.length} hidden layers or one per layer; got ${activations.length} (${activations.join(',')}).`,
+    );
+  }
+  const modules: ModuleSpec[] = [];
+  hidden.forEach((width, i) => {
+    modules.push({ kind: 'linear', outFeatures: width });
+    if (layernorm) modules.push({ kind: 'layernorm' });
+    modules.push({ kind: 'activation', activation: activations.length === 1 ? activations[0] : activations[i] });
+  });
+  modules.push({ kind: 'linear', outFeatures: classes });
+  const spec = { inputSize, modules };
+  validateSpec(spec, classes);
+  return spec;
+}
+
+/** The hook points of `spec`, in forward order, with their PyTorch names and widths. */
+export function hookPoints(spec: ModelSpec): HookPointInfo[] {
+  const hooks: HookPointInfo[] = [];
+  const counts = new Map<string, number>();
+  let width = spec.inputSize;
+  // "Linear 2", "GELU 1": each kind numbered on its own, counting nested modules too.
+  const nameOf = (m: ModuleSpec, isLast: boolean): string => {
+    if (isLast) return 'logits';
+    const word = m.kind === 'linear' ? 'Linear' : m.kind === 'layernorm' ? 'LayerNorm' : m.kind === 'residual' ? 'residual block' : activationWord(m.activation);
+    const n = (counts.get(word) ?? 0) + 1;
+    counts.set(word, n);
+    return `${word} ${n}`;
+  };
+  spec.modules.forEach((m, k) => {
+    const module = `linear_relu_stack.${k}`;
+    if (m.kind === 'residual') {
+      let innerWidth = width;
+      m.inner.forEach((inner, j) => {
+        if (inner.kind === 'linear') innerWidth = inner.outFeatures;
+        hooks.push({ index: hooks.length, module: `${module}.f.${j}`, name: nameOf(inner, false), width: innerWidth, spec: inner, nested: true });
+      });
+    } else if (m.kind === 'linear') {
+      width = m.outFeatures;
+    }
+    hooks.push({ index: hooks.length, module, name: nameOf(m, k === spec.modules.length - 1), width, spec: m, nested: false });
+  });
+  return hooks;
+}
+
+/** "3 · after ReLU 2": how every view, record and file names a hook. */
+export function hookLabel(hook: HookPointInfo): string {
+  return hook.name === 'logits' ? `${hook.index} · logits` : `${hook.index} · after ${hook.name}`;
+}
+
+/** How many hidden Linear layers (every Linear but the last, counting those inside residual blocks as one block). */
+export function hiddenLayerCount(spec: ModelSpec): number {
+  return spec.modules.filter((m) => m.kind === 'linear' || m.kind === 'residual').length - 1;
+}
+
+/**
+ * Throws a ModelSpecError naming the module and the fix when the engine cannot run `spec`:
+ * the last module must be Linear(classes); 1 to 6 hidden layers; widths 1 to 4096; LayerNorm
+ * only right after a hidden Linear; residual blocks of the form linear(w), activation, linear(w)
+ * where w is the width entering the block.
+ */
+export function validateSpec(spec: ModelSpec, classes = 10): void {
+  const { modules } = spec;
+  if (!Number.isInteger(spec.inputSize) || spec.inputSize < 1) {
+    throw new ModelSpecError(`The input size must be a positive whole number; got ${spec.inputSize}.`);
+  }
+  if (modules.length === 0) throw new ModelSpecError('The module list is empty: a network needs at least Linear(784, h), an activation and Linear(h, 10).');
+  const last = modules[modules.length - 1];
+  if (last.kind !== 'linear' || last.outFeatures !== classes) {
+    throw new ModelSpecError(
+      `The last module (linear_relu_stack.${modules.length - 1}) must be Linear(…, ${classes}), the logits; got ${describeModule(last)}.`,
+    );
+  }
+  const hidden = hiddenLayerCount(spec);
+  if (hidden < 1 || hidden > MAX_HIDDEN_LAYERS) {
+    throw new ModelSpecError(`A network needs 1 to ${MAX_HIDDEN_LAYERS} hidden layers; this one has ${hidden}.`);
+  }
+  if (modules[0].kind !== 'linear') {
+    throw new ModelSpecError(`The first module (linear_relu_stack.0) must be a Linear layer on the ${spec.inputSize} pixels; got ${describeModule(modules[0])}.`);
+  }
+  let width = spec.inputSize;
+  modules.forEach((m, k) => {
+    const where = `linear_relu_stack.${k}`;
+    switch (m.kind) {
+      case 'linear':
+        checkWidth(m.outFeatures, where, k === modules.length - 1);
+        width = m.outFeatures;
+        break;
+      case 'activation':
+        if (!(ACTIVATIONS as readonly string[]).includes(m.activation)) {
+          throw new ModelSpecError(`${where} is an unknown activation "${m.activation}"; use one of ${ACTIVATIONS.join(', ')}.`);
+        }
+        break;
+      case 'layernorm':
+        if (k === 0 || modules[k - 1].kind !== 'linear' || k === modules.length - 1) {
+          throw new ModelSpecError(`${where} is a LayerNorm that does not follow a hidden Linear layer; put LayerNorm right after a hidden Linear.`);
+        }
+        break;
+      case 'residual': {
+        const [f0, f1, f2] = m.inner;
+        const ok =
+          m.inner.length === 3 &&
+          f0.kind === 'linear' &&
+          f1.kind === 'activation' &&
+          f2.kind === 'linear' &&
+          f0.outFeatures === width &&
+          f2.outFeatures === width &&
+          (ACTIVATIONS as readonly string[]).includes(f1.activation);
+        if (!ok) {
+          throw new ModelSpecError(
+            `${where} is a residual block whose f must be linear(${width}), an activation, linear(${width}) (the width entering the block); got ${m.inner.map(describeModule).join(', ') || 'nothing'}.`,
+          );
+        }
+        break;
+      }
+      default:
+        throw new ModelSpecError(`${where} is a module SteerLab does not know (${JSON.stringify(m).slice(0, 60)}).`);
+    }
+  });
+}
+
+function checkWidth(width: number, where: string, isLogits: boolean): void {
+  if (isLogits) return;
+  if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
+    throw new ModelSpecError(`${where} has width ${width}; hidden widths must be whole numbers from 1 to ${MAX_WIDTH}.`);
+  }
+}
+
+/** "Linear(→512)", "GELU", "LayerNorm", "residual(…)": a module in a message. */
+export function describeModule(m: ModuleSpec): string {
+  switch (m.kind) {
+    case 'linear':
+      return `Linear(→${m.outFeatures})`;
+    case 'activation':
+      return ACTIVATION_WORDS[m.activation] ?? String(m.activation);
+    case 'layernorm':
+      return 'LayerNorm';
+    case 'residual':
+      return `residual(${m.inner.map(describeModule).join(', ')})`;
+  }
+}
+
+/**
+ * The `steerlab.modules` metadata of a safetensors file: module kinds in order, comma separated,
+ * a residual block as `residual(linear,gelu,linear)`. Widths are not in the list: they come from
+ * the tensors' shapes (`linear_relu_stack.{k}.weight` is [out, in]).
+ */
+export function formatModuleList(spec: ModelSpec): string {
+  const token = (m: ModuleSpec): string =>
+    m.kind === 'activation' ? m.activation : m.kind === 'residual' ? `residual(${m.inner.map(token).join(',')})` : m.kind;
+  return spec.modules.map(token).join(',');
+}
+
+/** A module kind in the list, before widths are known. */
+export type ModuleToken =
+  | { kind: 'linear' }
+  | { kind: 'layernorm' }
+  | { kind: 'activation'; activation: Activation }
+  | { kind: 'residual'; inner: ModuleToken[] };
+
+/** Parses a `steerlab.modules` list; throws a ModelSpecError naming the unknown token and the known ones. */
+export function parseModuleList(text: string): ModuleToken[] {
+  let pos = 0;
+  const list = (depth: number): ModuleToken[] => {
+    const out: ModuleToken[] = [];
+    for (;;) {
+      const match = /^\s*([a-z_]+)\s*/.exec(text.slice(pos));
+      if (!match) throw new ModelSpecError(`The module list "${text.slice(0, 120)}" has no module name at character ${pos + 1}; write names such as linear,relu,linear.`);
+      pos += match[0].length;
+      const word = match[1];
+      if (word === 'residual') {
+        if (text[pos] !== '(') throw new ModelSpecError(`"residual" at character ${pos} must be followed by its modules in brackets, e.g. residual(linear,relu,linear).`);
+        if (depth > 0) throw new ModelSpecError('A residual block cannot hold another residual block.');
+        pos++;
+        const inner = list(depth + 1);
+        if (text[pos] !== ')') throw new ModelSpecError(`The residual block opened before character ${pos} is not closed with ")".`);
+        pos++;
+        out.push({ kind: 'residual', inner });
+      } else if (word === 'linear' || word === 'layernorm') {
+        out.push({ kind: word });
+      } else if ((ACTIVATIONS as readonly string[]).includes(word)) {
+        out.push({ kind: 'activation', activation: word as Activation });
+      } else {
+        throw new ModelSpecError(`"${word.slice(0, 40)}" is not a module SteerLab knows; use linear, layernorm, residual(...) or one of ${ACTIVATIONS.join(', ')}.`);
+      }
+      const rest = /^\s*/.exec(text.slice(pos))![0];
+      pos += rest.length;
+      if (text[pos] === ',') {
+        pos++;
+        continue;
+      }
+      return out;
+    }
+  };
+  const tokens = list(0);
+  if (pos !== text.length) throw new ModelSpecError(`The module list "${text.slice(0, 120)}" has unexpected text at character ${pos + 1}.`);
+  return tokens;
+}
+
+/**
+ * Hooks whose tables must be equal: adding act(a) - act(b) at hook k and at hook k+1 is the same
+ * edit when module k+1 is affine with the same input (a Linear, or the identity activation), since
+ * W(x + v) + c = (Wx + c) + Wv and Wv is exactly the difference at hook k+1. A LayerNorm, or any
+ * other nonlinearity, breaks the chain. Returns groups of at least two hook indices.
+ */
+export function equivalentHookGroups(spec: ModelSpec): number[][] {
+  const hooks = hookPoints(spec);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  hooks.forEach((hook, i) => {
+    const prev = hooks[i - 1];
+    const affineStep =
+      prev !== undefined &&
+      !hook.nested &&
+      !prev.nested &&
+      (hook.spec.kind === 'linear' || (hook.spec.kind === 'activation' && hook.spec.activation === 'identity'));
+    if (affineStep) {
+      current.push(hook.index);
+    } else {
+      if (current.length > 1) groups.push(current);
+      current = [hook.index];
+    }
+  });
+  if (current.length > 1) groups.push(current);
+  return groups;
+}
+
+/**
+ * True when the activation at `hook` is an affine function of the pixels (no nonlinearity before
+ * it): there, act(a) - act(b) is a linear image of x_a - x_b and adding it is image arithmetic.
+ */
+export function isAffineInInput(spec: ModelSpec, hook: number): boolean {
+  return hookPoints(spec)
+    .slice(0, hook + 1)
+    .every((h) => isAffineModule(h.spec));
+}
+
+/**
+ * True when the logits are an affine function of the activation at `hook` (no nonlinearity after
+ * it): there every input's logits move by the same W v, whatever the input.
+ */
+export function isAffineToLogits(spec: ModelSpec, hook: number): boolean {
+  const hooks = hookPoints(spec);
+  const self = hooks[hook];
+  if (!self) return false;
+  // From inside a residual block, the rest of f is checked module by module (the later nested
+  // hooks); the block's own output only adds the skip path, which does not depend on this activation.
+  const ownBlock = self.nested ? self.module.slice(0, self.module.lastIndexOf('.f.')) : null;
+  return hooks.slice(hook + 1).every((h) => (h.module === ownBlock ? true : isAffineModule(h.spec)));
+}
+
+function isAffineModule(m: ModuleSpec): boolean {
+  return m.kind === 'linear' || (m.kind === 'activation' && m.activation === 'identity') || (m.kind === 'residual' && m.inner.every(isAffineModule));
+}
+
+/** True for the seed's family (Linear, ReLU, Linear, ReLU, Linear), which every older session holds. */
+export function isSeedFamily(spec: ModelSpec): boolean {
+  const m = spec.modules;
+  return (
+    spec.inputSize === 784 &&
+    m.length === 5 &&
+    m[0].kind === 'linear' &&
+    m[2].kind === 'linear' &&
+    m[4].kind === 'linear' &&
+    [m[1], m[3]].every((x) => x.kind === 'activation' && x.activation === 'relu')
+  );
+}
