@@ -54,27 +54,28 @@ describe('files named on the command line', () => {
   }
 
   const vectorFix = 'give a vector file exported by SteerLab or written as docs/vector-format.md describes.';
-  it.each([
-    ['a FIFO', 'fifo.json', `is a named pipe (FIFO), not a vector file; SteerLab opens regular files only; ${vectorFix}`],
-    ['a symlink to /dev/zero', 'zero.json', `is a character device, not a vector file; SteerLab opens regular files only; ${vectorFix}`],
-    ['a folder', 'folder.json', `is a folder, not a vector file; ${vectorFix}`],
-    ['a 3 GB sparse file', 'huge.json', `is 3.0 GB, more than any vector file SteerLab reads (2.1 MB); ${vectorFix}`],
-    ['a symlink to a private text file', 'private.json', 'is not valid JSON; export a vector from SteerLab or follow docs/vector-format.md.'],
-    ['a symlink to a private JSON file', 'private2.json', 'the format must be “steerlab-vector”; see docs/vector-format.md.'],
-  ])('vector import refuses %s', (_what, name, message) => {
-    expect(refused(['vector', 'import', session, at(name)], at(name))).toContain(message);
-  });
-
   const pixelsFix = 'give a JSON array of 784 numbers in [0, 1] (28x28, row-major).';
+  /** The arguments of each command with the hostile `file` in its place. */
+  const COMMANDS = {
+    'vector import': (file: string) => ['vector', 'import', session, file],
+    'place --pixels': (file: string) => ['place', session, '--pixels', file, '--a', '3', '--b', '1'],
+  };
+  const special = `SteerLab opens regular files only;`;
   it.each([
-    ['a FIFO', 'fifo.json', `is a named pipe (FIFO), not a pixels file; SteerLab opens regular files only; ${pixelsFix}`],
-    ['a symlink to /dev/urandom', 'urandom.json', `is a character device, not a pixels file; SteerLab opens regular files only; ${pixelsFix}`],
-    ['a folder', 'folder.json', `is a folder, not a pixels file; ${pixelsFix}`],
-    ['a 3 GB sparse file', 'huge.json', `is 3.0 GB, more than any pixels file SteerLab reads (1.0 MB); ${pixelsFix}`],
-    ['a symlink to a private text file', 'private.json', `is not valid JSON; ${pixelsFix}`],
-    ['a symlink to a private JSON file', 'private2.json', `holds object, not a list of pixels; ${pixelsFix}`],
-  ])('place --pixels refuses %s', (_what, name, message) => {
-    expect(refused(['place', session, '--pixels', at(name), '--a', '3', '--b', '1'], at(name))).toContain(message);
+    ['vector import', 'a FIFO', 'fifo.json', `is a named pipe (FIFO), not a vector file; ${special} ${vectorFix}`],
+    ['vector import', 'a symlink to /dev/zero', 'zero.json', `is a character device, not a vector file; ${special} ${vectorFix}`],
+    ['vector import', 'a folder', 'folder.json', `is a folder, not a vector file; ${vectorFix}`],
+    ['vector import', 'a 3 GB sparse file', 'huge.json', `is 3.0 GB, more than any vector file SteerLab reads (2.1 MB); ${vectorFix}`],
+    ['vector import', 'a symlink to a private text file', 'private.json', 'is not valid JSON; export a vector from SteerLab or follow docs/vector-format.md.'],
+    ['vector import', 'a symlink to a private JSON file', 'private2.json', 'the format must be “steerlab-vector”; see docs/vector-format.md.'],
+    ['place --pixels', 'a FIFO', 'fifo.json', `is a named pipe (FIFO), not a pixels file; ${special} ${pixelsFix}`],
+    ['place --pixels', 'a symlink to /dev/urandom', 'urandom.json', `is a character device, not a pixels file; ${special} ${pixelsFix}`],
+    ['place --pixels', 'a folder', 'folder.json', `is a folder, not a pixels file; ${pixelsFix}`],
+    ['place --pixels', 'a 3 GB sparse file', 'huge.json', `is 3.0 GB, more than any pixels file SteerLab reads (1.0 MB); ${pixelsFix}`],
+    ['place --pixels', 'a symlink to a private text file', 'private.json', `is not valid JSON; ${pixelsFix}`],
+    ['place --pixels', 'a symlink to a private JSON file', 'private2.json', `holds object, not a list of pixels; ${pixelsFix}`],
+  ] as const)('%s refuses %s', (command, _what, name, message) => {
+    expect(refused(COMMANDS[command](at(name)), at(name))).toContain(message);
   });
 
   it('place --pixels names the first pixel outside [0, 1]', () => {
