@@ -89,7 +89,7 @@ export const VECTOR_FILE_FIELDS: FieldVocabulary = {
     name: 'the name',
     recipe: 'the recipe',
     model: 'the model',
-    sha256: 'the model’s SHA-256',
+    sha256: 'the SHA-256',
   },
   items: { values: 'value', pixels: 'pixel' },
   transparent: new Set(),
