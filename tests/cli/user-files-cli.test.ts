@@ -7,14 +7,14 @@
  * 21.2 (1e39, 1e300), which used to import.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSessionFile, writeSessionFile } from '../../native/session/store.js';
 import { newSession } from '../../native/session/format.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
-import { steerlab } from '../helpers/run-cli.js';
+import { BIN, CLI_ENV, steerlab } from '../helpers/run-cli.js';
 
 const MARKER = 'SECRET-MARKER-93c1d7';
 
@@ -76,6 +76,17 @@ describe('files named on the command line', () => {
     ['place --pixels', 'a symlink to a private JSON file', 'private2.json', `holds object, not a list of pixels; ${pixelsFix}`],
   ] as const)('%s refuses %s', (command, _what, name, message) => {
     expect(refused(COMMANDS[command](at(name)), at(name))).toContain(message);
+  });
+
+  it.each(['vector import', 'place --pixels'] as const)('%s of a symlink to /proc/self/environ does not print the environment', (command) => {
+    // procfs files are regular with size 0: nothing is read, and the environment (ours, with a marker) stays unprinted.
+    const link = at(`environ-${command.split(' ')[0]}.json`);
+    symlinkSync('/proc/self/environ', link);
+    const r = spawnSync(process.execPath, [BIN, ...COMMANDS[command](link)], { env: { ...CLI_ENV, STEERLAB_TEST_SECRET: MARKER }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${link} is not valid JSON (it ends too early)`);
+    expect(r.stderr).not.toContain(MARKER);
+    expect(r.stderr).not.toContain('PATH=');
   });
 
   it('place --pixels names the first pixel outside [0, 1]', () => {
