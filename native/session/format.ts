@@ -87,8 +87,8 @@ export function newSession(weights: MlpWeights, fields: SessionFields = {}): Ses
 
 /**
  * The first zod issue in words, with the field's place in the JSON after its name: "the number of
- * epochs of the training configuration of the training record (training.config.epochs) must be at
- * least 1; 0 is too small". The words are for the reader, the path for finding it in an editor.
+ * epochs of the training configuration of the training record (training.config.epochs) must be
+ * greater than 0; 0 is too small". The words are for the reader, the path for finding it in an editor.
  */
 function headerProblem(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
