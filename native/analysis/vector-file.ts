@@ -8,6 +8,8 @@ import { HOOK_NAMES, type HookPoint } from '../model/weights.js';
 import { describeRecipe, type VectorRecipe } from '../steer/steer-types.js';
 import type { KeptVector } from './analysis-types.js';
 import { norm } from './vector-math.js';
+import { fileValidationMessage, VECTOR_FILE_FIELDS } from '../api/validation-message.js';
+import { jsonShapeProblem, jsonSyntaxWhere } from '../util/json-limits.js';
 
 export const VECTOR_FILE_FORMAT = 'steerlab-vector';
 export const VECTOR_FILE_VERSION = 1;
@@ -50,6 +52,24 @@ const VectorFileSchema = z.looseObject({
   model: z.looseObject({ sha256: z.string() }).nullable().optional(),
 });
 
+/**
+ * The deepest field of a vector file is recipe.plus.pixels (depth 4) and it has a handful of lists
+ * and objects; the limits leave room for a writer's extra fields and refuse absurd ones before parsing.
+ */
+const VECTOR_JSON_LIMITS = { maxDepth: 8, maxContainers: 10_000 };
+/** See docs/vector-format.md. */
+const FORMAT_HINT = 'export a vector from SteerLab or follow docs/vector-format.md';
+
+/**
+ * The first value that is not a finite float32, or null. JSON numbers are doubles: 1e39 parses as
+ * a finite number but becomes Infinity in the Float32Array every engine steers with.
+ */
+export function firstNonFloat32(values: readonly number[]): { index: number; value: number } | null {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(Math.fround(values[i]))) return { index: i, value: values[i] };
+  return null;
+}
+
+
 /** The file for a kept vector. */
 export function encodeVectorFile(v: KeptVector): VectorFile {
   return {
@@ -73,24 +93,40 @@ export function encodeVectorFile(v: KeptVector): VectorFile {
  * sentence naming the field and the fix. Returns a KeptVector without id (the caller assigns one).
  */
 export function decodeVectorFile(text: string, widthOf: (hook: HookPoint) => number, source = 'the vector file'): Omit<KeptVector, 'id'> {
+  // A file name is never capitalised; the API's unnamed text is.
+  const Source = source === 'the vector file' ? 'The vector file' : source;
+  const shape = jsonShapeProblem(text, VECTOR_JSON_LIMITS);
+  if (shape) {
+    const why = shape.kind === 'depth' ? `is nested ${shape.depth} levels deep (a vector file has at most ${VECTOR_JSON_LIMITS.maxDepth})` : `holds ${shape.count} lists and objects (a vector file has a handful)`;
+    throw new Error(`${Source} ${why}, so it is not a SteerLab vector; ${FORMAT_HINT}.`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source} is not JSON (${(error as Error).message}); export a vector from SteerLab or follow docs/vector-format.md.`);
+    const where = jsonSyntaxWhere(error, text);
+    throw new Error(`${Source} is not valid JSON${where ? ` (${where})` : ''}; ${FORMAT_HINT}.`);
   }
   const parsed = VectorFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.map(String).join('.') || '(top level)';
-    throw new Error(`${source} is not a SteerLab vector: field "${field}": ${issue.message} (see docs/vector-format.md).`);
+    throw new Error(`${fileValidationMessage(parsed.error, json, source, VECTOR_FILE_FIELDS).replace(/\.$/, '')}; see docs/vector-format.md.`);
   }
   const f = parsed.data;
   const width = widthOf(f.hook);
   if (f.values.length !== width) {
-    throw new Error(`${source} has ${f.values.length} values but hook ${f.hook} of this model has ${width}; it was made for a model of another size.`);
+    throw new Error(`${Source} has ${f.values.length} values but hook ${f.hook} of this model has ${width}; it was made for a model of another size.`);
   }
-  if (f.recipe && f.recipe.hook !== f.hook) throw new Error(`${source} says hook ${f.hook} but its recipe says hook ${f.recipe.hook}; fix one of them.`);
+  const wide = firstNonFloat32(f.values);
+  if (wide) {
+    throw new Error(`${Source} has the value ${wide.value} at index ${wide.index}, beyond the range of a 32-bit float (±3.4e38) that SteerLab steers with; fix that value or scale the vector down.`);
+  }
+  // Finite values can still have a norm too large for float32 (512 values of 3e38), which every
+  // relative coefficient and cosine would turn into Infinity or NaN.
+  const size = norm(f.values);
+  if (!Number.isFinite(Math.fround(size))) {
+    throw new Error(`${Source} holds a vector of norm ${size.toExponential(2)}, beyond the range of a 32-bit float (±3.4e38) that SteerLab steers with; scale the vector down.`);
+  }
+  if (f.recipe && f.recipe.hook !== f.hook) throw new Error(`${Source} says hook ${f.hook} but its recipe says hook ${f.recipe.hook}; fix one of them.`);
   const recipe = (f.recipe ?? null) as VectorRecipe | null;
   return {
     name: f.name ?? (recipe ? describeRecipe(recipe) : `imported vector at hook ${f.hook}`),
@@ -98,7 +134,7 @@ export function decodeVectorFile(text: string, widthOf: (hook: HookPoint) => num
     values: f.values,
     recipe,
     description: recipe ? describeRecipe(recipe) : 'imported values (no recipe)',
-    norm: norm(f.values),
+    norm: size,
     createdAt: new Date().toISOString(),
     modelSha256: f.model?.sha256 ?? null,
   };

@@ -6,7 +6,8 @@
  * leaves a half-written file that a later run would mistake for data.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readUserFile } from '../util/regular-file.js';
 import path from 'node:path';
 import { gunzipIfNeeded, isGzip } from './idx.js';
 import { findDataFile, MNIST_FILES, sha256Hex } from './mnist.js';
@@ -85,7 +86,7 @@ async function alreadyValid(dir: string, name: string, sha256: string): Promise<
   const p = findDataFile(dir, name);
   if (!p) return false;
   try {
-    if (sha256Hex(gunzipIfNeeded(await readFile(p), name)) === sha256) return true;
+    if (sha256Hex(gunzipIfNeeded(await readUserFile(p, 'idx'), name)) === sha256) return true;
   } catch {
     // Corrupt: fall through and replace it.
   }

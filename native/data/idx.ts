@@ -6,7 +6,7 @@
  * it, because a bad data file should never crash deep in training or yield a silently wrong array.
  */
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { openRegularFile, readAt, sizeText } from '../util/regular-file.js';
+import { openUserFile, readAt, sizeText, USER_FILES } from '../util/regular-file.js';
 
 export interface IdxImages {
   count: number;
@@ -33,8 +33,7 @@ export class DataFileError extends Error {
 }
 
 /** The usual fix, appended to most messages so the user always knows what to do next. */
-export const DATA_FIX_HINT =
-  're-download it or point --data / STEERLAB_DATA at a folder with the original files.';
+export const DATA_FIX_HINT = `${USER_FILES.idx.fix}.`;
 
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
@@ -49,11 +48,11 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * The most (uncompressed) bytes an IDX file may hold: MNIST's and Fashion-MNIST's 60,000 training
- * images are 47 MB. Checked against the size a header declares and a file's size before reading,
- * so a gzip bomb or a header claiming 2^32 images is refused without allocating it.
+ * The most (uncompressed) bytes an IDX file may hold (util/regular-file.ts: MNIST's training images
+ * are 47 MB). Checked against the size a header declares and a file's size before reading, so a
+ * gzip bomb or a header claiming 2^32 images is refused without allocating it.
  */
-export const MAX_IDX_BYTES = 128 * 1024 * 1024;
+export const MAX_IDX_BYTES = USER_FILES.idx.maxBytes;
 
 /**
  * Returns the bytes gunzipped if they are gzip, else the same bytes untouched, so callers can take
@@ -165,9 +164,9 @@ export function declaredIdxLength(head: Uint8Array): number | null {
 export async function readIdxFile(file: string, label = file): Promise<Uint8Array> {
   let opened;
   try {
-    opened = await openRegularFile(file, MAX_IDX_BYTES, 'MNIST data file');
+    opened = await openUserFile(file, 'idx');
   } catch (error) {
-    throw new DataFileError(label, `${(error as Error).message.replace(/\.$/, '')}; ${DATA_FIX_HINT}`);
+    throw new DataFileError(label, (error as Error).message);
   }
   const { handle, size } = opened;
   let bytes: Uint8Array;

@@ -13,7 +13,7 @@
 import { endianness } from 'node:os';
 import { validateWeights, LINEAR_MODULE_INDEX, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
 import { jsonShapeProblem } from '../util/json-limits.js';
-import { readRegularFile, sizeText } from '../util/regular-file.js';
+import { readUserFile, sizeText, USER_FILES } from '../util/regular-file.js';
 
 /** A safetensors file we cannot use; `file` is the name it was read as, the message says why and what to do. */
 export class SafetensorsError extends Error {
@@ -157,15 +157,15 @@ const DTYPE_SIZE: Record<string, number> = {
  */
 export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
 const HEADER_JSON_LIMITS = { maxDepth: 4, maxContainers: 100_000 };
-/** A file larger than this is refused unread: the largest model SteerLab trains is 294 MB. */
-export const MAX_SAFETENSORS_BYTES = 1024 * 1024 * 1024;
+/** A file larger than this is refused unread (util/regular-file.ts: the largest model SteerLab trains is 294 MB). */
+export const MAX_SAFETENSORS_BYTES = USER_FILES.safetensors.maxBytes;
 
 /** The bytes of a safetensors file the user named: regular files only, size checked first (util/regular-file.ts). */
 export async function readSafetensorsFile(file: string): Promise<Uint8Array> {
   try {
-    return await readRegularFile(file, MAX_SAFETENSORS_BYTES, 'safetensors file');
+    return await readUserFile(file, 'safetensors');
   } catch (error) {
-    throw new SafetensorsError(file, `${(error as Error).message.replace(/\.$/, '')}; give the path of a .safetensors model file.`);
+    throw new SafetensorsError(file, (error as Error).message);
   }
 }
 

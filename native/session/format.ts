@@ -20,7 +20,9 @@ import {
 } from '../io/safetensors.js';
 import { SessionHeaderSchema, formatIssuePath, type SessionHeader, type TensorEntry } from './schema.js';
 import { jsonShapeProblem, type JsonLimits } from '../util/json-limits.js';
-import { sizeText } from '../util/regular-file.js';
+import { fieldName, SESSION_HEADER_FIELDS, validationMessage } from '../api/validation-message.js';
+import type { z } from 'zod';
+import { sizeText, USER_FILES } from '../util/regular-file.js';
 
 export const SESSION_FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('STEERLAB', 'ascii');
@@ -29,11 +31,10 @@ const PREAMBLE_BYTES = 20;
 const CHECKSUM_BYTES = 32;
 
 /**
- * Size limits, checked before anything is allocated for a file. The largest model `steerlab
- * train` makes (hidden 8192, 8192) holds 294 MB of weights; a header with hundreds of pair
- * sweeps is a few tens of MB.
+ * Size limits, checked before anything is allocated for a file. The file's limit is kept with the
+ * other user files' (util/regular-file.ts); a header with hundreds of pair sweeps is a few tens of MB.
  */
-export const MAX_SESSION_BYTES = 512 * 1024 * 1024;
+export const MAX_SESSION_BYTES = USER_FILES.session.maxBytes;
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 /** The deepest field SteerLab writes is 7 levels down (sweeps[i].meanProbs[a][b][d]); 32 leaves room. */
 export const HEADER_JSON_LIMITS: JsonLimits = { maxDepth: 32, maxContainers: 2_000_000 };
@@ -84,11 +85,18 @@ export function newSession(weights: MlpWeights, fields: SessionFields = {}): Ses
   };
 }
 
-/** "Invalid header: field training.config.epochs: ..." from the first zod issue. */
-function headerProblem(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+/**
+ * The first zod issue in words, with the field's place in the JSON after its name: "the number of
+ * epochs of the training configuration of the training record (training.config.epochs) must be
+ * greater than 0; 0 is too small". The words are for the reader, the path for finding it in an editor.
+ */
+function headerProblem(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
-  const field = formatIssuePath(issue.path);
-  return field === '' ? issue.message : `field "${field}": ${issue.message}`;
+  const sentence = validationMessage(issue, input, { fields: SESSION_HEADER_FIELDS, file: true, fileKeys: true }).replace(/\.$/, '');
+  const field = fieldName(issue.path, SESSION_HEADER_FIELDS);
+  const where = formatIssuePath(issue.path);
+  // The sentence opens with the field's name, capitalised.
+  return `${field}${where === '' ? '' : ` (${where})`}${sentence.slice(field.length)}`;
 }
 
 /** The file bytes for `session`. Refuses (plain Error) weights or header fields it could not read back. */
@@ -111,7 +119,7 @@ export function encodeSession(session: Session): Buffer {
   // Validate what we write with the reader's schema: a file we cannot open again must never be saved.
   const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors } };
   const checked = SessionHeaderSchema.safeParse(candidate);
-  if (!checked.success) throw new Error(`Cannot save the session: ${headerProblem(checked.error)}.`);
+  if (!checked.success) throw new Error(`Cannot save the session: ${headerProblem(checked.error, candidate)}.`);
 
   let json: string;
   try {
@@ -221,7 +229,7 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
   }
   const parsed = SessionHeaderSchema.safeParse(json);
   if (!parsed.success) {
-    throw fail(`${file} has an invalid session header (${headerProblem(parsed.error)}); restore it from a backup or the .recovery file.`);
+    throw fail(`${file} has an invalid session header: ${headerProblem(parsed.error, json)}; restore it from a backup or the .recovery file.`);
   }
   const { model, ...rest } = parsed.data;
 

@@ -165,12 +165,15 @@ export const RobustnessRecordSchema = z.discriminatedUnion('kind', [
 // placement records (types in native/analysis/analysis-types.ts). Checked like the sweeps above.
 const hookIndex = z.int().min(0).max(4);
 const cosineTable10 = z.array(z.array(finite.nullable()).length(10)).length(10);
+// A kept vector is added to activations as float32: a value (or norm) JSON holds as a finite double
+// but float32 cannot (1e39) would become Infinity there (issue 20.1; vector files: vector-file.ts).
+const float32 = z.number().refine((v) => Number.isFinite(Math.fround(v)), 'must fit in a 32-bit float (at most ±3.4e38)');
 export const KeptVectorSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string(),
   hook: hookIndex,
-  values: z.array(finite).min(1),
-  norm: finite,
+  values: z.array(float32).min(1),
+  norm: float32,
   createdAt: z.string(),
 });
 export const AnalysisRecordSchema = z.discriminatedUnion('kind', [

@@ -9,8 +9,8 @@
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { decodeSession, encodeSession, MAX_SESSION_BYTES, SessionFileError, type Session } from './format.js';
-import { readRegularFile, RefusedFile } from '../util/regular-file.js';
+import { decodeSession, encodeSession, SessionFileError, type Session } from './format.js';
+import { readUserFile } from '../util/regular-file.js';
 import { removeStaleSessionTemps } from '../util/stale-temps.js';
 
 /** Writes one chunk at `position`; tests replace it to simulate a crash or a full disk mid-write. */
@@ -125,20 +125,9 @@ export async function readSessionFile(file: string): Promise<Session> {
   let bytes: Buffer;
   try {
     // Regular files only, size checked before reading: see util/regular-file.ts.
-    bytes = await readRegularFile(file, MAX_SESSION_BYTES, 'session file');
+    bytes = await readUserFile(file, 'session');
   } catch (error) {
-    const kind = error instanceof RefusedFile ? error.kind : 'unreadable';
-    const message =
-      kind === 'missing'
-        ? `No such session file: ${file}. Check the path and file name.`
-        : kind === 'permission'
-          ? `Permission denied reading ${file}; fix its permissions or copy it somewhere you can read.`
-          : kind === 'folder'
-            ? `${file} is a folder, not a session file; choose a .steerlab file.`
-            : kind === 'special' || kind === 'too-large'
-              ? `${(error as Error).message.replace(/\.$/, '')}; choose a .steerlab file saved by SteerLab.`
-              : `${(error as Error)?.message ?? String(error)}`;
-    throw new SessionFileError(file, message, { cause: error });
+    throw new SessionFileError(file, (error as Error).message, { cause: error });
   }
   return decodeSession(bytes, file);
 }

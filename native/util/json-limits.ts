@@ -66,3 +66,19 @@ function pathText(stack: (string | number)[], isArray: boolean[]): string {
   });
   return out;
 }
+
+/**
+ * Where JSON.parse gave up on `text`, as words for a message ("at line 3, column 7", "it ends too
+ * early"), or '' when V8 does not say. V8's own message quotes the text around the problem, which
+ * for a file named by mistake (or a symlink to a private file) would print its contents.
+ */
+export function jsonSyntaxWhere(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return '';
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `at line ${line}, column ${column}`;
+}

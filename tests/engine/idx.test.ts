@@ -194,9 +194,9 @@ describe('readIdxFile: declared sizes are checked before allocating', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'steerlab-idx-special-'));
     const special = await makeSpecialFiles(dir, 'gz', 4);
     try {
-      for (const f of special.fifos) await expect(readIdxFile(f, path.basename(f))).rejects.toThrow(`${f} is a named pipe (FIFO), not a MNIST data file`);
-      await expect(readIdxFile(special.devZero)).rejects.toThrow('is a character device, not a MNIST data file; SteerLab opens regular files only; re-download it');
-      await expect(readIdxFile(special.folder)).rejects.toThrow('is a folder, not a MNIST data file');
+      for (const f of special.fifos) await expect(readIdxFile(f, path.basename(f))).rejects.toThrow(`${f} is a named pipe (FIFO), not an MNIST data file`);
+      await expect(readIdxFile(special.devZero)).rejects.toThrow('is a character device, not an MNIST data file; SteerLab opens regular files only; re-download it');
+      await expect(readIdxFile(special.folder)).rejects.toThrow('is a folder, not an MNIST data file');
     } finally {
       await special.close();
       await rm(dir, { recursive: true, force: true });

@@ -76,7 +76,12 @@ describe('a crafted header is refused, naming the field', () => {
 
   it('the untyped fields are typed: vectors are kept vectors, additions are steer additions, results are 10 probabilities', () => {
     // A kept vector needs its id, name, hook, values, norm and time (issue 14's vector files).
-    expect(refusal(craft((json) => json.replace('"vectors":[]', '"vectors":[{"values":[1]}]')))).toContain('field "vectors[0].');
+    expect(refusal(craft((json) => json.replace('"vectors":[]', '"vectors":[{"values":[1]}]')))).toContain('the id of kept vector 1 (vectors[0].id) is missing; it must be text;');
+    // A value a double holds but float32 cannot would be Infinity once added to an activation (issue 20.1).
+    const wide = '"vectors":[{"id":"v","name":"x","hook":0,"values":[0.5,1e39],"norm":1e39,"createdAt":"2026-01-01T00:00:00Z"}]';
+    expect(refusal(craft((json) => json.replace('"vectors":[]', wide)))).toBe(
+      `${FILE} has an invalid session header: value 2 of kept vector 1 (vectors[0].values[1]) must fit in a 32-bit float (at most ±3.4e38); restore it from a backup or the .recovery file.`,
+    );
     const drawing = (additions: string, result = 'null') =>
       `{"id":"d","name":"x","createdAt":"2026-01-01T00:00:00Z","pixels":[${new Array(784).fill(0)}],"additions":${additions},"result":${result}}`;
     const addition = '{"plus":{"kind":"digit","digit":3,"n":0},"minus":{"kind":"digit","digit":1,"n":0},"hook":HOOK,"coeff":1}';
@@ -84,8 +89,8 @@ describe('a crafted header is refused, naming the field', () => {
     // A well-formed drawing opens...
     expect(decodeSession(withDrawing(drawing(`[${addition.replace('HOOK', '2')}]`)), FILE).header.drawings[0].additions[0].hook).toBe(2);
     // ...a hook point that does not exist, or a result that is not 10 probabilities, does not.
-    expect(refusal(withDrawing(drawing(`[${addition.replace('HOOK', '7')}]`)))).toContain('field "drawings[0].additions[0].hook"');
-    expect(refusal(withDrawing(drawing('[]', '{"unpatched":[1]}')))).toContain('field "drawings[0].result');
+    expect(refusal(withDrawing(drawing(`[${addition.replace('HOOK', '7')}]`)))).toContain('the hook point of addition 1 of drawing 1 (drawings[0].additions[0].hook) must be');
+    expect(refusal(withDrawing(drawing('[]', '{"unpatched":[1]}')))).toContain('(drawings[0].result.');
   });
 });
 
@@ -124,7 +129,7 @@ describe('opening regular files only', () => {
       expect(await readFile(path.join(temp.dir, 'after.txt'), 'utf8')).toBe('ok');
       await expect(readSessionFile(special.devZero)).rejects.toThrow(`${special.devZero} is a character device, not a session file`);
       await expect(readSessionFile(special.socket)).rejects.toThrow(`${special.socket} is not a regular file`);
-      await expect(readSessionFile(special.folder)).rejects.toThrow(`${special.folder} is a folder, not a session file; choose a .steerlab file.`);
+      await expect(readSessionFile(special.folder)).rejects.toThrow(`${special.folder} is a folder, not a session file; choose a .steerlab file saved by SteerLab.`);
     } finally {
       await special.close();
     }

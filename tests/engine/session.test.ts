@@ -151,7 +151,9 @@ describe('encodeSession / decodeSession', () => {
     expect(() => encodeSession(nan)).toThrow(/linear_relu_stack\.2\.weight holds a non-finite value/);
     const bad = fullSession();
     bad.header.training!.config.epochs = 0;
-    expect(() => encodeSession(bad)).toThrow(/field "training\.config\.epochs"/);
+    expect(() => encodeSession(bad)).toThrow(
+      'Cannot save the session: the number of epochs of the training configuration of the training record (training.config.epochs) must be greater than 0; 0 is too small.',
+    );
     const mismatch = fullSession();
     mismatch.header.model.sizes = [784, 5, 3, 10];
     expect(() => encodeSession(mismatch)).toThrow(/header says sizes \[784, 5, 3, 10\] but the weights have \[784, 4, 3, 10\]/);
@@ -233,14 +235,15 @@ describe('decodeSession refuses', () => {
   });
 
   it('an invalid header field, naming it', () => {
-    expect(refusal(withHeader((h) => (h.training.config.epochs = 'three'))).message).toMatch(
-      /^lab\.steerlab has an invalid session header \(field "training\.config\.epochs": .*expected number/,
+    // One sentence: the file, the field in words (and where it is in the JSON), what it must be, the fix.
+    expect(refusal(withHeader((h) => (h.training.config.epochs = 'three'))).message).toBe(
+      'lab.steerlab has an invalid session header: the number of epochs of the training configuration of the training record (training.config.epochs) must be a number, not text; restore it from a backup or the .recovery file.',
     );
-    expect(refusal(withHeader((h) => (h.training.history[0].loss = null))).message).toContain('field "training.history[0].loss"');
-    expect(refusal(withHeader((h) => delete h.appVersion)).message).toContain('field "appVersion"');
-    expect(refusal(withHeader((h) => (h.createdAt = 'yesterday'))).message).toContain('field "createdAt"');
+    expect(refusal(withHeader((h) => (h.training.history[0].loss = null))).message).toContain('the loss of loss record 1 of the training record (training.history[0].loss) must be a number, not null;');
+    expect(refusal(withHeader((h) => delete h.appVersion)).message).toContain('the version of SteerLab that wrote it (appVersion) is missing; it must be text;');
+    expect(refusal(withHeader((h) => (h.createdAt = 'yesterday'))).message).toContain('the creation time (createdAt) is not in the expected format (datetime);');
     expect(refusal(withHeader((h) => (h.model.tensors['linear_relu_stack.0.bias'].dtype = 'F16'))).message).toContain(
-      'field "model.tensors.linear_relu_stack.0.bias.dtype"',
+      'the data type of the field “linear_relu_stack.0.bias” of the tensor table of the model (model.tensors.linear_relu_stack.0.bias.dtype) must be “F32”;',
     );
   });
 
@@ -263,13 +266,15 @@ describe('decodeSession refuses', () => {
       edit(session);
       return () => encodeSession(session);
     };
-    expect(encodeWith((s) => (s.header.sweeps[0] as unknown as { ce: number[][] }).ce.pop())).toThrow(/field "sweeps\[0\]\.ce"/);
-    expect(encodeWith((s) => ((s.header.sweeps[0] as unknown as { pA: number[][] }).pA[3][1] = Number.NaN))).toThrow(/field "sweeps\[0\]\.pA\[3\]\[1\]"/);
-    expect(encodeWith((s) => (s.header.drawings[0].pixels = [0, 0, 0]))).toThrow(/field "drawings\[0\]\.pixels"/);
+    expect(encodeWith((s) => (s.header.sweeps[0] as unknown as { ce: number[][] }).ce.pop())).toThrow('the cross-entropy table of sweep 1 (sweeps[0].ce) must hold exactly 10 items (it has 9).');
+    expect(encodeWith((s) => ((s.header.sweeps[0] as unknown as { pA: number[][] }).pA[3][1] = Number.NaN))).toThrow(
+      'item 2 of item 4 of the P(a | images of b) table of sweep 1 (sweeps[0].pA[3][1]) must be a finite number, not NaN.',
+    );
+    expect(encodeWith((s) => (s.header.drawings[0].pixels = [0, 0, 0]))).toThrow('the pixels of drawing 1 (drawings[0].pixels) must hold exactly 784 items (it has 3).');
   });
 
   it('unknown top-level keys (v1 is strict)', () => {
-    expect(refusal(withHeader((h) => (h.futureThing = 1))).message).toContain('Unrecognized key: "futureThing"');
+    expect(refusal(withHeader((h) => (h.futureThing = 1))).message).toContain('the header has a field SteerLab does not know (futureThing); remove it;');
   });
 
   it('fills defaults for the optional lists when absent', () => {

@@ -3,7 +3,6 @@
  * `steerability`, `place` and `vector keep|list|export|import`. Each prints its numbers, keeps
  * its record in the session (unless --no-save) and writes JSON / CSV / SVG on request.
  */
-import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
@@ -22,6 +21,8 @@ import {
 } from '../../analysis/analyses.js';
 import { analysisHandlers } from '../../service/analysis-ops.js';
 import { decodeVectorFile, encodeVectorFile } from '../../analysis/vector-file.js';
+import { readPixelsFile } from '../../io/pixels-file.js';
+import { readUserText } from '../../util/regular-file.js';
 import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv, matrixText } from '../../analysis/analysis-csv.js';
 import { heatmapSvg } from '../../report/svg.js';
 import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
@@ -211,7 +212,7 @@ export function placeCommand(): Command {
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { testIndex?: string; pixels?: string; a?: string; b?: string; layer?: string; coeff?: string; target?: string; source: string }) => {
       if ((flags.testIndex === undefined) === (flags.pixels === undefined)) throw new Error('Give exactly one input: --test-index I or --pixels FILE.');
       const pixelsFile = flags.pixels;
-      const drawn = pixelsFile ? await readPixels(pixelsFile) : null;
+      const drawn = pixelsFile ? await readPixelsFile(pixelsFile, `--pixels ${pixelsFile}`) : null;
       const spec = specOf(flags);
       const hook = layerOf(flags.layer);
       const source = parsePairSource(flags.source);
@@ -232,19 +233,6 @@ export function placeCommand(): Command {
         await writeOutputs(flags, record, placementCsv(record));
       });
     });
-}
-
-async function readPixels(file: string): Promise<number[]> {
-  let values: unknown;
-  try {
-    values = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`--pixels ${file}: cannot read it as JSON (${(error as Error).message}); give a JSON array of 784 numbers in [0, 1].`);
-  }
-  if (!Array.isArray(values) || values.length !== INPUT_SIZE || values.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1))) {
-    throw new Error(`--pixels ${file}: expected a JSON array of 784 numbers in [0, 1] (28x28, row-major).`);
-  }
-  return values as number[];
 }
 
 export function vectorCommand(): Command {
@@ -289,7 +277,7 @@ export function vectorCommand(): Command {
     .argument('<vector>', 'vector file (JSON)')
     .action(async (file: string, vectorFile: string) => {
       const session = await readSessionFile(file);
-      const text = await readFile(vectorFile, 'utf8');
+      const text = await readUserText(vectorFile, 'vector');
       const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
