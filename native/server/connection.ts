@@ -10,8 +10,8 @@
  *    client that never reads its replies stops being read after `maxInFlight` of them;
  *  - while the socket's send buffer is over `maxBufferedBytes`, events wait in a queue that keeps
  *    only the latest event of each stream (./event-queue.ts, issue 23.1), so a client that does
- *    not read holds at most the buffer limit plus a bounded number of waiting references; the
- *    waiting events go out, latest state first-come, as the buffer drains;
+ *    not read holds at most the buffer limit plus a bounded number of waiting references; they
+ *    go out, oldest first, as the buffer drains, and a job's end is never dropped;
  *  - when the client goes, requests not yet read are never started and replies of those already
  *    running are dropped; a ping every `heartbeatMs` that gets no pong closes a dead connection.
  * Training and sweep jobs are not tied to a connection, so that a reloaded page can pick them up
