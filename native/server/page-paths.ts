@@ -48,11 +48,14 @@ function within(dir: string, file: string): string | null {
 /** The name the page is given for the absolute path `file` (anything else is returned as it is). */
 export function pageName(file: string, folders: PageFolders): string {
   if (!isAbsoluteAnywhere(file)) return file;
-  const resolved = path.resolve(file);
-  const inSessions = within(path.resolve(folders.sessionsDir), resolved);
-  if (inSessions !== null) return inSessions || '.';
-  const inHome = within(path.resolve(folders.homeDir), resolved);
-  if (inHome !== null) return inHome ? `~/${inHome}` : '~';
+  // A foreign-style absolute path (C:\ on POSIX) is never resolved against this machine's folders.
+  if (path.isAbsolute(file)) {
+    const resolved = path.resolve(file);
+    const inSessions = within(path.resolve(folders.sessionsDir), resolved);
+    if (inSessions !== null) return inSessions || '.';
+    const inHome = within(path.resolve(folders.homeDir), resolved);
+    if (inHome !== null) return inHome ? `~/${inHome}` : '~';
+  }
   return path.posix.basename(file.replace(/\\/g, '/')) || 'a folder';
 }
 

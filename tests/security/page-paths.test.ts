@@ -63,6 +63,8 @@ describe('paths the page is given (issues 20.5, 21.8)', () => {
     expect(pageName(path.join(sessionsDir, 'run 1.steerlab'), folders)).toBe('run 1.steerlab');
     expect(pageName(cacheDir, folders)).toBe('~/.cache/steerlab/mnist');
     expect(pageName('/work/shared/mnist', folders)).toBe('mnist');
+    expect(pageName('C:\\Users\\alice\\mnist', folders)).toBe('mnist');
+    expect(pageName(home, folders)).toBe('~');
     expect(pageName('config.epochs', folders)).toBe('config.epochs');
     // Only path fields and messages are mapped; user text is left exactly as it was.
     const reply = { session: { path: path.join(sessionsDir, 'a.steerlab'), notes: `see ${home}/x` }, error: { message: `cannot read ${cacheDir}/f` } };
