@@ -12,7 +12,7 @@
  * and keeps only the latest event of each stream for a page that does not read (23.1), slow or
  * idle connections are timed out (11.13), and connections without the token have a budget of
  * their own that cannot lock the user's page out (21.9, ./connection-budget.ts). No reply or
- * event carries an absolute path (./page-paths.ts).
+ * event carries an absolute path (../api/page-paths.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
@@ -29,7 +29,7 @@ import {
 } from './security.js';
 import { defaultRendererDir, readRendererFile } from './static.js';
 import { DEFAULT_CONNECTION_LIMITS, serveConnection, type ConnectionLimits, type ConnectionLoad } from './connection.js';
-import { forPage, type PageFolders } from './page-paths.js';
+import { forPage, type PageFolders } from '../api/page-paths.js';
 import { encodeWireEvent } from '../api/reply-encoding.js';
 import { ConnectionBudget } from './connection-budget.js';
 

@@ -18,7 +18,7 @@ export interface SessionSummary {
   name: string;
   /**
    * The session's file, null until first saved: absolute on the engine's side; the browser page
-   * is sent its name in the sessions folder (native/server/page-paths.ts).
+   * is sent its name in the sessions folder (native/api/page-paths.ts).
    */
   path: string | null;
   /** True when there are changes not yet written to `path`. */

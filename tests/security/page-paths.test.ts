@@ -2,7 +2,7 @@
  * Issues 20.5 and 21.8: in server mode the page was sent absolute paths: `session.open`,
  * `session.get` and `app.info` gave the session's and the data folder's, the recovery offer its
  * path in the home folder, a failed autosave's message its mkdir path. Now every reply and event
- * leaves through one filter (native/server/page-paths.ts).
+ * leaves through one filter (native/api/page-paths.ts).
  *
  * The real server and workbench, laid out as on a user's machine inside a temp "home": sessions,
  * user data (recovery, recent list) and the MNIST cache under it, MNIST itself outside it. The
@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { CHANNELS, type ApiEvent, type ApiResponse, type Channel } from '../../native/api/contract.js';
 import { createWorkbench, type SteerLabWorkbench, type WorkbenchOptions } from '../../native/service/workbench.js';
 import { startServer, type RunningServer } from '../../native/server/server.js';
-import { forPage, pageName } from '../../native/server/page-paths.js';
+import { forPage, pageName } from '../../native/api/page-paths.js';
 import { newSession } from '../../native/session/format.js';
 import { writeSessionFile } from '../../native/session/store.js';
 import { connect, ok, type ApiConnection } from '../api/harness.js';

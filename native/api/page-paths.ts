@@ -1,7 +1,8 @@
 /**
- * Paths as the browser sees them (issues 11.14, 20.5 and 21.8). The page deals in session names
- * and never needs a real path: what it shows must not tell any script on it the user's name, home
- * folder or layout. So every reply and event of the server mode passes through `forPage`:
+ * Paths as the page sees them (issues 11.14, 20.5 and 21.8). The page deals in session names and
+ * never needs a real path (in Electron the main process owns them): what it shows must not tell
+ * any script on it the user's name, home folder or layout. So every reply and event of both front
+ * ends (the server mode's WebSocket, Electron's IPC) passes through `forPage`:
  *  - a file in the sessions folder is named relative to it ("run 1.steerlab"), as the page names
  *    sessions itself;
  *  - a file under the home folder is named from it ("~/.cache/steerlab/mnist"), which is how the
@@ -14,11 +15,12 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAX_REPLY_DEPTH } from '../api/reply-encoding.js';
+import { MAX_REPLY_DEPTH } from './reply-encoding.js';
 
 /** The folders a page's names are relative to. */
 export interface PageFolders {
-  sessionsDir: string;
+  /** The server mode's sessions folder; null in Electron, which has none. */
+  sessionsDir: string | null;
   /** The user's home folder; paths under it are shown as `~/...`. */
   homeDir: string;
 }
@@ -51,7 +53,7 @@ export function pageName(file: string, folders: PageFolders): string {
   // A foreign-style absolute path (C:\ on POSIX) is never resolved against this machine's folders.
   if (path.isAbsolute(file)) {
     const resolved = path.resolve(file);
-    const inSessions = within(path.resolve(folders.sessionsDir), resolved);
+    const inSessions = folders.sessionsDir === null ? null : within(path.resolve(folders.sessionsDir), resolved);
     if (inSessions !== null) return inSessions || '.';
     const inHome = within(path.resolve(folders.homeDir), resolved);
     if (inHome !== null) return inHome ? `~/${inHome}` : '~';
@@ -60,13 +62,13 @@ export function pageName(file: string, folders: PageFolders): string {
 }
 
 /** `message` with absolute paths replaced by the names `pageName` gives them. */
-export function pathsForPage(message: string, sessionsDir: string, homeDir: string = os.homedir()): string {
-  const root = path.resolve(sessionsDir);
+export function pathsForPage(message: string, sessionsDir: string | null, homeDir: string = os.homedir()): string {
   const home = path.resolve(homeDir);
   let text = message;
   // Exact matches first: the folders' own names may hold spaces the pattern below stops at. The
   // sessions folder first, since it may lie in the home folder.
-  if (!isRoot(root)) text = text.split(root + path.sep).join('').split(root).join('the sessions folder');
+  const root = sessionsDir === null ? null : path.resolve(sessionsDir);
+  if (root !== null && !isRoot(root)) text = text.split(root + path.sep).join('').split(root).join('the sessions folder');
   if (!isRoot(home)) text = text.split(home + path.sep).join('~/').split(home).join('~');
   return text.replace(ABSOLUTE_PATH, (_match, before: string, file: string) => {
     const trimmed = file.replace(/[.,;:]+$/, '');
