@@ -45,9 +45,4 @@ export class ConnectionBudget {
     this.authenticated.add(socket);
     return true;
   }
-
-  /** Connections held now, for tests. */
-  get counts(): { unauthenticated: number; authenticated: number } {
-    return { unauthenticated: this.unauthenticated.size, authenticated: this.authenticated.size };
-  }
 }
