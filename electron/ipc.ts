@@ -3,12 +3,15 @@
  * event forwarding to the window. As in Electron Fiddle, a message whose sender is not our
  * window's own page (another webContents, a navigated or embedded frame) is refused.
  */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { ApiEvent, ApiResponse } from '../native/api/contract.js';
 import { ApiFailure, dispatch, JobRegistry, type HostActions, type SessionPathPolicy } from '../native/api/dispatch.js';
 import type { Workbench } from '../native/service/workbench-types.js';
 import { sendableEvent, sendableResponse } from '../native/api/reply-encoding.js';
+import { forPage, type PageFolders } from '../native/api/page-paths.js';
 
 /** IPC channel names; preload.cts repeats them (a sandboxed preload cannot import local files). */
 export const IPC_INVOKE = 'steerlab:invoke';
@@ -34,12 +37,26 @@ export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow
 }
 
 /**
- * Electron's session paths come from its own native dialogs and the recent list, so they are
- * absolute and already known; anything else (a relative name, another extension, a path the main
- * process never handed out) is refused.
+ * The page's name for a session file on the recent list: opaque, so the page is never given the
+ * path (issue 21.8); `resolve` maps it back to the file only while the file is on that list.
+ */
+export function recentRef(file: string): string {
+  return `recent:${createHash('sha256').update(path.normalize(file)).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Electron's session paths come from its own native dialogs and the recent list: the page names a
+ * recent file by its `recentRef`, or (as before) by an absolute path the main process already
+ * handed out; anything else (a relative name, another extension, a path the main process never
+ * handed out) is refused.
  */
 export const desktopSessionPaths: SessionPathPolicy = {
   resolve(ref, known) {
+    if (ref.startsWith('recent:')) {
+      const file = [known.current, ...known.recent].find((f): f is string => f !== null && recentRef(f) === ref);
+      if (!file) throw new ApiFailure('bad-request', 'That session is no longer on the recent list; use File > Open.');
+      return file;
+    }
     if (!path.isAbsolute(ref)) throw new ApiFailure('bad-request', `"${ref}" is not a full path to a session file; use File > Open.`);
     if (!ref.endsWith('.steerlab')) throw new ApiFailure('bad-request', `"${path.basename(ref)}" is not a SteerLab session (.steerlab).`);
     const file = path.normalize(ref);
@@ -51,9 +68,12 @@ export const desktopSessionPaths: SessionPathPolicy = {
     return file;
   },
   toRecent(file) {
-    return { name: path.basename(file, '.steerlab'), ref: file };
+    return { name: path.basename(file, '.steerlab'), ref: recentRef(file) };
   },
 };
+
+/** The desktop page's folders: no sessions folder; files under the home folder are shown `~/...`. */
+const DESKTOP_FOLDERS: PageFolders = { sessionsDir: null, homeDir: homedir() };
 
 /** Registers the handler; returns the disposer (also cancels running jobs). */
 export function registerIpc(options: IpcOptions): () => void {
@@ -62,7 +82,7 @@ export function registerIpc(options: IpcOptions): () => void {
   const emit = (event: ApiEvent) => {
     const contents = options.window.isDestroyed() ? null : options.window.webContents;
     // An event that cannot be cloned becomes a job.error or is dropped, never a throw in a job callback.
-    const sendable = sendableEvent(event);
+    const sendable = sendableEvent(forPage(event, DESKTOP_FOLDERS));
     if (contents && !contents.isDestroyed() && sendable) {
       try {
         contents.send(IPC_EVENT, sendable);
@@ -86,7 +106,7 @@ export function registerIpc(options: IpcOptions): () => void {
     const response = await dispatch(workbench, channel, payload, emit, context);
     options.onActivity();
     // Electron clones the reply after this returns, where a failure could no longer become a reply.
-    return sendableResponse(response, channel);
+    return sendableResponse(forPage(response, DESKTOP_FOLDERS), channel);
   });
   return () => {
     ipcMain.removeHandler(IPC_INVOKE);
@@ -98,5 +118,5 @@ export function registerIpc(options: IpcOptions): () => void {
 export function notifySessionChanged(window: BrowserWindow, workbench: Workbench): void {
   if (window.isDestroyed() || window.webContents.isDestroyed()) return;
   const event: ApiEvent = { type: 'session.changed', session: workbench.session() };
-  window.webContents.send(IPC_EVENT, event);
+  window.webContents.send(IPC_EVENT, forPage(event, DESKTOP_FOLDERS));
 }

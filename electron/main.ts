@@ -15,7 +15,7 @@ import { createWorkbench } from '../native/service/workbench.js';
 import type { Workbench } from '../native/service/workbench-types.js';
 import { contentSecurityPolicy } from '../native/server/security.js';
 import { readRendererFile } from '../native/server/static.js';
-import { desktopSessionPaths, notifySessionChanged, registerIpc, APP_ORIGIN } from './ipc.js';
+import { notifySessionChanged, registerIpc, APP_ORIGIN } from './ipc.js';
 import { Documents } from './documents.js';
 import { LaunchFileQueue, sessionFileIn } from './launch-files.js';
 import { aboutDetail, menuTemplate } from './menu.js';
@@ -116,7 +116,8 @@ async function start(): Promise<void> {
   });
 
   async function rebuildMenu(): Promise<void> {
-    const recent = workbench ? (await workbench.recentSessions()).map((p) => desktopSessionPaths.toRecent(p)).filter((r) => r !== null) : [];
+    // The menu lives in the main process, which owns real paths: its entries open the file itself.
+    const recent = workbench ? (await workbench.recentSessions()).map((file) => ({ name: path.basename(file, '.steerlab'), ref: file })) : [];
     const template = menuTemplate(
       {
         newSession: () => void withDocuments((d) => d.newSession()),

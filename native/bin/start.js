@@ -37,6 +37,22 @@ if (typeof electron.path === 'string' && built('dist/electron/main.js')) {
   const reason = electron.reason ?? 'the Electron main process is not built (dist/electron/main.js)';
   process.stdout.write(`Electron is not used: ${reason}. Starting the browser workbench instead (options: \`steerlab serve --help\`).\n`);
   const { serveCommand } = await import(new URL('../../dist/native/server/command.js', import.meta.url).href);
-  await serveCommand({});
+  // Sessions go to the user's data folder (printed), not into the checkout, unless --sessions says.
+  await serveCommand({ sessionsDir: sessionsFlag(process.argv.slice(2)) });
   process.exit(0);
+}
+
+/** `npm start -- --sessions DIR`: the folder for the browser workbench's sessions, or undefined. */
+function sessionsFlag(args) {
+  const joined = args.find((arg) => arg.startsWith('--sessions='));
+  if (joined) return joined.slice('--sessions='.length) || missingFolder();
+  const at = args.indexOf('--sessions');
+  if (at === -1) return undefined;
+  const value = args[at + 1];
+  return value && !value.startsWith('--') ? value : missingFolder();
+}
+
+function missingFolder() {
+  process.stderr.write('--sessions needs a folder: `npm start -- --sessions DIR`.\n');
+  process.exit(2);
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { startServer } from './server.js';
 import { isLoopbackHost } from './security.js';
-import { createRealWorkbench, defaultUserDataDir } from './workbench-factory.js';
+import { createRealWorkbench, defaultSessionsDir, defaultUserDataDir } from './workbench-factory.js';
 import { tokenForSessionsFolder } from './token-store.js';
 
 export interface ServeOptions {
@@ -27,14 +27,14 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   if (!isLoopbackHost(host)) {
     process.stderr.write(`Warning: listening on ${host}, not loopback. Anyone who can reach it and learns the token can run jobs and write session files.\n`);
   }
-  const sessionsDir = path.resolve(opts.sessionsDir ?? path.join(process.cwd(), 'sessions'));
+  const sessionsDir = path.resolve(opts.sessionsDir ?? defaultSessionsDir());
   const userDataDir = defaultUserDataDir();
   // Recovery is per sessions folder: another server on another folder never sees this one's work.
   const workbench = await createRealWorkbench({ dataDir: opts.dataDir, backend: opts.backend, userDataDir, sessionsDir });
   // One token per sessions folder, kept between runs: pages left open reconnect after a restart.
   const kept = await tokenForSessionsFolder(userDataDir, sessionsDir, opts.newToken ?? false);
   const server = await listen(opts.port, (port) => startServer({ workbench, sessionsDir, port, host, token: kept.token }));
-  process.stdout.write(`Sessions are kept in ${sessionsDir}\n`);
+  process.stdout.write(`Sessions are kept in ${sessionsDir}${opts.sessionsDir === undefined ? ' (--sessions DIR chooses another folder)' : ''}\n`);
   process.stdout.write(`SteerLab is running at: ${server.url}\n`);
   process.stdout.write(
     kept.reused

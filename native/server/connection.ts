@@ -8,8 +8,10 @@
  *    work and replies in the server's memory;
  *  - a request counts as in flight until its reply has been handed to the operating system, so a
  *    client that never reads its replies stops being read after `maxInFlight` of them;
- *  - progress events are dropped while the socket's send buffer is over `maxBufferedBytes` (the
- *    next one supersedes them); job results and errors are always sent;
+ *  - while the socket's send buffer is over `maxBufferedBytes`, events wait in a queue that keeps
+ *    only the latest event of each stream (./event-queue.ts, issue 23.1), so a client that does
+ *    not read holds at most the buffer limit plus a bounded number of waiting references; they
+ *    go out, oldest first, as the buffer drains, and a job's end is never dropped;
  *  - when the client goes, requests not yet read are never started and replies of those already
  *    running are dropped; a ping every `heartbeatMs` that gets no pong closes a dead connection.
  * Training and sweep jobs are not tied to a connection, so that a reloaded page can pick them up
@@ -17,12 +19,13 @@
  */
 import { WebSocket, type RawData } from 'ws';
 import type { ApiEvent, WireMessage } from '../api/contract.js';
-import { encodeWireEvent, encodeWireResponse } from '../api/reply-encoding.js';
+import { encodeWireResponse } from '../api/reply-encoding.js';
+import { LatestEventQueue } from './event-queue.js';
 
 export interface ConnectionLimits {
   /** Requests per connection being worked on or waiting to be written. */
   maxInFlight: number;
-  /** Above this many unsent bytes, progress events are dropped. */
+  /** Above this many unsent bytes, events wait (latest of each stream only) until the socket drains. */
   maxBufferedBytes: number;
   /** Interval of liveness pings; a connection that misses one is closed. */
   heartbeatMs: number;
@@ -34,11 +37,20 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxInFlight: 16, ma
 export interface ConnectionHandlers {
   /** Answers one message; `emit` sends events to this connection. Must not throw. */
   handle(data: RawData, isBinary: boolean, emit: (event: ApiEvent) => void): Promise<{ message: Extract<WireMessage, { kind: 'response' }>; channel: unknown }>;
-  /** Adjusts an event before it is sent (error wording). */
-  prepareEvent(event: ApiEvent): ApiEvent;
+  /**
+   * The text to send for an event (error wording for the page, encoding), or null to drop it.
+   * Every client is sent the same event object, so the server can encode it once for all.
+   */
+  encodeEvent(event: ApiEvent): string | null;
 }
 
-const PROGRESS_EVENTS = new Set<ApiEvent['type']>(['train.progress', 'sweep.progress']);
+/** What one connection holds on the server right now (tests and diagnostics). */
+export interface ConnectionLoad {
+  /** Bytes handed to the socket but not yet to the operating system. */
+  bufferedBytes: number;
+  /** Event streams waiting for the buffer to drain. */
+  waitingEvents: number;
+}
 
 /**
  * Messages waiting for a free slot. Pausing stops the socket, not the frames ws already read from
@@ -46,12 +58,14 @@ const PROGRESS_EVENTS = new Set<ApiEvent['type']>(['train.progress', 'sweep.prog
  */
 const MAX_WAITING = 4096;
 
-export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, limits: ConnectionLimits): void {
+/** Serves `ws` until it closes; returns a live view of what the connection holds. */
+export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, limits: ConnectionLimits): () => ConnectionLoad {
   let inFlight = 0;
   let readingPaused = false;
   let open = true;
   let answeredPing = true;
   const waiting: { data: RawData; isBinary: boolean }[] = [];
+  const events = new LatestEventQueue();
 
   const heartbeat = setInterval(() => {
     if (!answeredPing) return ws.terminate();
@@ -64,6 +78,7 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
   const stop = () => {
     open = false;
     waiting.length = 0;
+    events.clear();
     clearInterval(heartbeat);
   };
   ws.on('close', stop);
@@ -82,11 +97,19 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
     else if (!shouldPause && readingPaused && live()) ws.resume();
     readingPaused = shouldPause;
   };
+  /** Sends waiting events while the send buffer has room; called again by every write that completes. */
+  const sendEvents = () => {
+    while (live() && ws.bufferedAmount <= limits.maxBufferedBytes) {
+      const event = events.take();
+      if (!event) return;
+      const text = handlers.encodeEvent(event);
+      if (text !== null) ws.send(text, sendEvents);
+    }
+  };
   const emit = (event: ApiEvent) => {
     if (!live()) return;
-    if (PROGRESS_EVENTS.has(event.type) && ws.bufferedAmount > limits.maxBufferedBytes) return;
-    const text = encodeWireEvent(handlers.prepareEvent(event));
-    if (text !== null) ws.send(text);
+    if (!events.put(event)) return ws.close(1008, 'This page stopped reading its events; reconnect to reload.');
+    sendEvents();
   };
   const start = (data: RawData, isBinary: boolean) => {
     inFlight++;
@@ -105,7 +128,10 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
   };
   const sendText = (text: string) => {
     if (!live()) return finished();
-    ws.send(text, () => finished());
+    ws.send(text, () => {
+      finished();
+      sendEvents();
+    });
   };
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -116,4 +142,5 @@ export function serveConnection(ws: WebSocket, handlers: ConnectionHandlers, lim
     if (waiting.length >= MAX_WAITING) return ws.close(1008, 'Too many requests at once.');
     waiting.push({ data, isBinary });
   });
+  return () => ({ bufferedBytes: ws.bufferedAmount, waitingEvents: events.size });
 }

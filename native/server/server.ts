@@ -8,11 +8,15 @@
  *
  * Nothing a client sends may end the process or hold the server's resources without limit:
  * request targets are parsed without throwing (issue 11.1), replies that cannot be encoded become
- * error replies (11.3), each connection has a cap on requests in flight (11.9, ./connection.ts),
- * and slow or idle connections are timed out under a connection limit (11.13).
+ * error replies (11.3), each connection has a cap on requests in flight (11.9, ./connection.ts)
+ * and keeps only the latest event of each stream for a page that does not read (23.1), slow or
+ * idle connections are timed out (11.13), and connections without the token have a budget of
+ * their own that cannot lock the user's page out (21.9, ./connection-budget.ts). No reply or
+ * event carries an absolute path (../api/page-paths.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData } from 'ws';
 import type { Workbench } from '../service/workbench-types.js';
@@ -24,13 +28,21 @@ import {
   tokensEqual,
 } from './security.js';
 import { defaultRendererDir, readRendererFile } from './static.js';
-import { DEFAULT_CONNECTION_LIMITS, serveConnection, type ConnectionLimits } from './connection.js';
-import { errorForPage } from './error-paths.js';
+import { DEFAULT_CONNECTION_LIMITS, serveConnection, type ConnectionLimits, type ConnectionLoad } from './connection.js';
+import { forPage, type PageFolders } from '../api/page-paths.js';
+import { encodeWireEvent } from '../api/reply-encoding.js';
+import { ConnectionBudget } from './connection-budget.js';
 
 /** Limits on what clients may hold; the defaults suit one user with a few tabs. */
 export interface ServerLimits extends ConnectionLimits {
-  /** Open TCP connections (pages, assets and WebSockets together); more are closed at once. */
-  maxConnections: number;
+  /**
+   * Open TCP connections that have not (yet) shown the token: page and asset requests, handshakes
+   * and idle sockets. Over it, the oldest of them is closed, so idle sockets cannot lock the
+   * user's page out (issue 21.9).
+   */
+  maxUnauthenticated: number;
+  /** API WebSockets that showed the token (the user's tabs); a further one is answered 503. */
+  maxApiConnections: number;
   /** Time to send a request's headers; a half-sent request is answered 408 and closed. */
   headersTimeoutMs: number;
   /** Time to send a whole request. */
@@ -43,7 +55,8 @@ export interface ServerLimits extends ConnectionLimits {
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   ...DEFAULT_CONNECTION_LIMITS,
-  maxConnections: 100,
+  maxUnauthenticated: 64,
+  maxApiConnections: 32,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -63,6 +76,8 @@ export interface ServerOptions {
   rendererDir?: string;
   /** Fixed token (tests, or the one kept for this sessions folder); a random one otherwise. */
   token?: string;
+  /** The user's home folder, for naming files under it `~/...` (tests give a temporary one). */
+  homeDir?: string;
   /** Overrides of the resource limits (tests use small ones). */
   limits?: Partial<ServerLimits>;
 }
@@ -73,6 +88,8 @@ export interface RunningServer {
   port: number;
   host: string;
   token: string;
+  /** What each open API connection holds on the server now (tests, diagnostics). */
+  connectionLoads(): ConnectionLoad[];
   /** Stops accepting connections, cancels running jobs and closes sockets. */
   close(): Promise<void>;
 }
@@ -109,7 +126,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     },
   );
-  http.maxConnections = limits.maxConnections;
+  const budget = new ConnectionBudget(limits.maxUnauthenticated, limits.maxApiConnections);
+  http.on('connection', (socket) => budget.admit(socket));
   http.keepAliveTimeout = limits.keepAliveTimeoutMs;
   // Idle sockets are destroyed (no 'timeout' listener); ws turns this off for upgraded sockets.
   http.setTimeout(limits.idleTimeoutMs);
@@ -154,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const loads = new Set<() => ConnectionLoad>();
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands the socket over without an error listener; a reset client must not crash us.
@@ -168,18 +187,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (target.pathname !== API_PATH) return reject('404 Not Found');
       if (!checkHostAndOrigin(request, allowedHosts).ok) return reject('403 Forbidden');
       if (!tokensEqual(tokenFromTarget(target), token)) return reject('403 Forbidden');
-      sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, { handle: handleMessage, prepareEvent }, limits));
+      if (!budget.authenticate(socket)) return reject('503 Service Unavailable');
+      sockets.handleUpgrade(request, socket, head, (ws) => {
+        const load = serveConnection(ws, { handle: handleMessage, encodeEvent }, limits);
+        loads.add(load);
+        ws.once('close', () => loads.delete(load));
+      });
     } catch {
       // Nothing above should throw; if it does, this request fails, not the server.
       reject('400 Bad Request');
     }
   });
 
-  /** Error wording for the page: file names relative to the sessions folder (issue 11.14). */
-  const pageResponse = (response: ApiResponse): ApiResponse =>
-    response.ok ? response : { ok: false, error: errorForPage(response.error, options.sessionsDir) };
-  function prepareEvent(event: ApiEvent): ApiEvent {
-    return event.type === 'job.error' ? { ...event, error: errorForPage(event.error, options.sessionsDir) } : event;
+  // Every reply and event leaves through here: no absolute path reaches the page (issues 11.14,
+  // 20.5, 21.8); files are named relative to the sessions folder or the home folder.
+  const folders: PageFolders = { sessionsDir: options.sessionsDir, homeDir: options.homeDir ?? homedir() };
+  const pageResponse = (response: ApiResponse): ApiResponse => forPage(response, folders);
+  // Every page is sent the same event object: map and encode it once, not once per page.
+  const encoded = new WeakMap<ApiEvent, string | null>();
+  function encodeEvent(event: ApiEvent): string | null {
+    if (!encoded.has(event)) encoded.set(event, encodeWireEvent(forPage(event, folders)));
+    return encoded.get(event)!;
   }
 
   async function handleMessage(data: RawData, isBinary: boolean, emit: (event: ApiEvent) => void) {
@@ -218,6 +246,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     host,
     token,
+    connectionLoads: () => [...loads].map((load) => load()),
     async close() {
       context.jobs.cancelAll();
       for (const client of sockets.clients) client.terminate();

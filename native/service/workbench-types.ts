@@ -16,7 +16,10 @@ import type { AnalysisWorkbench, SteerInterventionFields } from '../analysis/ana
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
   name: string;
-  /** Absolute path on the engine's machine, null until first saved. */
+  /**
+   * The session's file, null until first saved: absolute on the engine's side; the browser page
+   * is sent its name in the sessions folder (native/api/page-paths.ts).
+   */
   path: string | null;
   /** True when there are changes not yet written to `path`. */
   dirty: boolean;
@@ -62,6 +65,7 @@ export interface WorkbenchInfo {
 }
 
 export interface LoadedData {
+  /** The folder the files were read from (absolute; the browser gets `~/...` or its base name). */
   dir: string;
   checksums: Record<string, string>;
   trainCount: number;
@@ -80,6 +84,7 @@ export type DataStatus =
   | { state: 'failed'; message: string };
 
 export interface RecoveryOffer {
+  /** The recovery file (absolute; the browser gets `~/...`, and needs only `name` and `savedAt`). */
   path: string;
   savedAt: string;
   name: string;

@@ -4,6 +4,8 @@
  * thread): session.get round trips stay under 50 ms at the 99th percentile during training.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { ApiEvent, JobStarted } from '../../native/api/contract.js';
 import type { RunningJob, SessionSummary, WorkbenchInfo } from '../../native/service/workbench-types.js';
 import { apiUrl, connect, ok, percentile, startTestServer, type ApiConnection, type TestServer } from './harness.js';
@@ -44,7 +46,9 @@ describe('training over the API', () => {
 
   it('saves the trained session by name into the sessions folder, lists it in recent, and opens it', async () => {
     const saved = ok<{ path: string; name: string }>(await api.call('session.save', { path: 'api test' }));
-    expect(saved.path).toBe(`${t.sessionsDir}/api test.steerlab`);
+    // The page is given the name in the sessions folder, never the absolute path (issue 20.5).
+    expect(saved.path).toBe('api test.steerlab');
+    expect(existsSync(path.join(t.sessionsDir, 'api test.steerlab'))).toBe(true);
     const recent = ok<{ name: string; ref: string }[]>(await api.call('session.recent', {}));
     expect(recent).toContainEqual({ name: 'api test', ref: 'api test.steerlab' });
     expect(ok<{ path: string }>(await api.call('session.open', { path: 'api test' })).path).toBe(saved.path);

@@ -4,23 +4,27 @@
  * forwarded to the window.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 
 const { ipcHandlers, mockWindow } = await import('../mocks/electron.js');
-const { registerIpc, IPC_INVOKE, IPC_EVENT, desktopSessionPaths } = await import('../../electron/ipc.js');
+const { registerIpc, IPC_INVOKE, IPC_EVENT, desktopSessionPaths, recentRef } = await import('../../electron/ipc.js');
 const { createFakeWorkbench } = await import('../api/fake-workbench.js');
 type BrowserWindow = import('electron').BrowserWindow;
 
 const page = (id = 1, url = 'app://steerlab/index.html') => ({ sender: { id }, senderFrame: { url } });
 
 let window: ReturnType<typeof mockWindow>;
+let workbench: ReturnType<typeof createFakeWorkbench>;
 let dispose: () => void;
 const onActivity = vi.fn();
 
 beforeEach(() => {
   window = mockWindow(1);
-  dispose = registerIpc({ workbench: createFakeWorkbench({ stepsPerEpoch: 5, stepMs: 1 }), window: window as unknown as BrowserWindow, host: {}, onActivity });
+  workbench = createFakeWorkbench({ stepsPerEpoch: 5, stepMs: 1 });
+  dispose = registerIpc({ workbench, window: window as unknown as BrowserWindow, host: {}, onActivity });
 });
 afterEach(() => dispose());
 
@@ -48,7 +52,28 @@ describe('electron ipc', () => {
   it('refuses relative session paths and other extensions', async () => {
     expect((await invoke(page(), 'session.open', { path: 'relative.steerlab' })).error?.code).toBe('bad-request');
     expect((await invoke(page(), 'session.open', { path: '/home/u/notes.txt' })).error?.code).toBe('bad-request');
-    expect(desktopSessionPaths.toRecent('/home/u/run 1.steerlab')).toEqual({ name: 'run 1', ref: '/home/u/run 1.steerlab' });
+    expect(desktopSessionPaths.toRecent('/home/u/run 1.steerlab')).toEqual({ name: 'run 1', ref: recentRef('/home/u/run 1.steerlab') });
+  });
+
+  it('gives the page names, never absolute paths, and opens a recent session by its opaque reference (issue 21.8)', async () => {
+    // What a Save As dialog in the main process does: save to a real path (it joins the recent list).
+    const file = path.join(os.homedir(), 'lab', 'run 1.steerlab');
+    await workbench.saveSession(file);
+    const session = (await invoke(page(), 'session.get', {})).result as { path: string };
+    expect(session.path).toBe('~/lab/run 1.steerlab');
+    const recent = (await invoke(page(), 'session.recent', {})).result as { name: string; ref: string }[];
+    expect(recent).toEqual([{ name: 'run 1', ref: recentRef(file) }]);
+    expect(recent[0].ref).toMatch(/^recent:[0-9a-f]{16}$/);
+    const opened = await invoke(page(), 'session.open', { path: recent[0].ref });
+    expect(opened.ok).toBe(true);
+    expect((opened.result as { path: string }).path).toBe('~/lab/run 1.steerlab');
+    // A made-up reference opens nothing.
+    expect((await invoke(page(), 'session.open', { path: 'recent:0123456789abcdef' })).error?.code).toBe('bad-request');
+    const info = (await invoke(page(), 'app.info', {})).result as { data: { dir: string } };
+    expect(info.data.dir).toBe('mnist');
+    const everything = JSON.stringify([session, recent, opened, info]);
+    expect(everything).not.toContain(os.homedir() + path.sep);
+    expect(everything).not.toContain('/fake/');
   });
 
   it('answers native-dialog channels with unsupported when no host action is given', async () => {

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ApiResponse } from '../../native/api/contract.js';
 import { MAX_ECHOED_INPUT, MAX_ERROR_MESSAGE, withoutEchoedInput } from '../../native/api/error-text.js';
-import { pathsForPage } from '../../native/server/error-paths.js';
+import { pathsForPage } from '../../native/api/page-paths.js';
 import { startServer, type RunningServer } from '../../native/server/server.js';
 import { createFakeWorkbench } from '../api/fake-workbench.js';
 import { connect, type ApiConnection } from '../api/harness.js';

@@ -12,7 +12,7 @@ export function serveCommand(): Command {
       .option('--port <port>', 'port to listen on (default 8765, or any free port when taken)')
       .option('--host <host>', 'address to bind (default 127.0.0.1; anything else is reachable from the network)', '127.0.0.1')
       .option('--open', 'open the page in the default browser')
-      .option('--sessions <dir>', 'folder for session files opened and saved from the page (default ./sessions)')
+      .option('--sessions <dir>', 'folder for session files opened and saved from the page (default: "sessions" in the user\'s data folder, e.g. ~/.local/share/steerlab/sessions)')
       .option('--new-token', 'replace the token kept for this sessions folder (pages opened before must use the new address)'),
   ).action(async (flags: EngineFlags & { port?: string; host: string; open?: boolean; sessions?: string; newToken?: boolean }) => {
     await serve({
