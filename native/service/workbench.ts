@@ -32,7 +32,8 @@ import { randomUUID } from 'node:crypto';
 import type { EngineOp, EngineOps } from './engine-protocol.js';
 import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
-import { AutosaveTimer } from './autosave-timer.js';
+import { AutosaveTimer, type AutosaveResult } from './autosave-timer.js';
+import { putBack, setAsideText, withoutUnsaveable } from '../session/set-aside.js';
 import { SessionFileExists } from './workbench-errors.js';
 import { analysisJob, recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
@@ -116,7 +117,7 @@ export class SteerLabWorkbench implements Workbench {
       retryMs: options.autosaveRetryMs,
       save: async () => {
         await this.recovery.heartbeat(this.startedAt);
-        return this.autosave();
+        return this.writeAutosave();
       },
       onStatus: (status) => this.emit({ type: 'autosave.status', status }),
     });
@@ -312,6 +313,8 @@ export class SteerLabWorkbench implements Workbench {
     const session = await readSessionFile(offer.path);
     const meta = await this.recovery.previousMeta();
     await this.load(session, this.restoredPath(meta?.path ?? null), true);
+    // Records the crashed run held that no file can hold come back as they were (and are set aside again).
+    putBack(this.current.header as Header, await this.recovery.previousSetAside());
     await this.recovery.discardPrevious();
     // The restored work is now this run's unsaved work: protect it at once, not in a minute.
     await this.tick();
@@ -537,13 +540,30 @@ export class SteerLabWorkbench implements Workbench {
     await this.loader.close();
   }
 
-  /** Writes this run's autosave now if there are unsaved changes (the timer calls this via `tick`). */
+  /** Writes this run's autosave now if there are unsaved changes (the timer calls this via `tick`); true if it wrote. */
   async autosave(options: { stopped?: boolean } = {}): Promise<boolean> {
-    if (!this.current.dirty || !this.current.weights) return false;
+    return (await this.writeAutosave(options)).written;
+  }
+
+  /**
+   * The autosave. A record no session file can hold (one the reader would refuse) is set aside
+   * beside the autosave instead of failing it, so the rest of the work stays protected and the
+   * record comes back on restore; the warning names it and says why a Save is refused.
+   */
+  private async writeAutosave(options: { stopped?: boolean } = {}): Promise<AutosaveResult> {
+    if (!this.current.dirty || !this.current.weights) return { written: false };
     await mkdir(this.recovery.dir, { recursive: true });
-    await writeSessionFile(this.recovery.autosaveFile, this.toSession());
-    await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true });
-    return true;
+    const { session, setAside } = withoutUnsaveable(this.toSession());
+    await writeSessionFile(this.recovery.autosaveFile, session);
+    await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true }, setAside);
+    if (setAside.length === 0) return { written: true };
+    const [them, are] = setAside.length === 1 ? ['it', 'is'] : ['them', 'are'];
+    return {
+      written: true,
+      warning:
+        `Autosave kept your work except ${setAsideText(setAside)}, which no session file can hold: Save is refused until you delete ${them}. ` +
+        `Meanwhile ${them} ${are} kept aside with the autosave, as ${setAside.length === 1 ? 'it was' : 'they were'}, and restored with it after a crash.`,
+    };
   }
 
   /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */

@@ -1,18 +1,21 @@
 /**
  * Starts a TypeScript helper script as a child process (`node --import tsx`) and resolves once it
- * has printed `marker` on stdout, so a test can kill it at a known point (SIGKILL, as a crash would).
+ * has printed `marker` on stdout (handing what it printed to `onOutput`), so a test can kill it at
+ * a known point (SIGKILL, as a crash would).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './fixtures.js';
 
-export async function childUntil(script: string, args: string[], marker: string): Promise<ChildProcess> {
+export async function childUntil(script: string, args: string[], marker: string, onOutput?: (stdout: string) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes(marker)) resolve();
+      if (!out.includes(marker)) return;
+      onOutput?.(out);
+      resolve();
     });
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before printing "${marker}"`)));
   });
