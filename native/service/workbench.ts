@@ -15,10 +15,7 @@ import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { newSession, type Session } from '../session/format.js';
 import { readSessionFile, writeSessionFile } from '../session/store.js';
 import { saveSessionShared, sessionBase, type SessionBase } from '../session/shared-save.js';
-import { recordsOf } from '../session/merge.js';
 import { RECORD_COLLECTION_NAMES } from '../session/schema.js';
-import { removeStaleSessionTemps } from '../util/stale-temps.js';
-import { removeStaleSessionLocks } from '../session/session-lock.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
@@ -33,7 +30,8 @@ import type { EngineOp, EngineOps } from './engine-protocol.js';
 import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
 import { AutosaveTimer, type AutosaveResult } from './autosave-timer.js';
-import { putBack, setAsideText, withoutUnsaveable } from '../session/set-aside.js';
+import { putBack, withoutUnsaveable } from '../session/set-aside.js';
+import { adoptMerged, removeSaveLeftovers, setAsideWarning } from './workbench-saving.js';
 import { SessionFileExists } from './workbench-errors.js';
 import { analysisJob, recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
@@ -557,13 +555,7 @@ export class SteerLabWorkbench implements Workbench {
     await writeSessionFile(this.recovery.autosaveFile, session);
     await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true }, setAside);
     if (setAside.length === 0) return { written: true };
-    const [them, are] = setAside.length === 1 ? ['it', 'is'] : ['them', 'are'];
-    return {
-      written: true,
-      warning:
-        `Autosave kept your work except ${setAsideText(setAside)}, which no session file can hold: Save is refused until you delete ${them}. ` +
-        `Meanwhile ${them} ${are} kept aside with the autosave, as ${setAside.length === 1 ? 'it was' : 'they were'}, and restored with it after a crash.`,
-    };
+    return { written: true, warning: setAsideWarning(setAside) };
   }
 
   /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
@@ -608,24 +600,6 @@ export class SteerLabWorkbench implements Workbench {
     this.job = { kind, controller, info };
     return { controller, info };
   }
-}
-
-/**
- * Adds to the open session's header the records a save merged in from the file (those in `saved`
- * but not in the snapshot `written` was taken from), unless the open session already has them.
- */
-function adoptMerged(open: Omit<Header, 'model'>, saved: Header, written: SessionBase): void {
-  for (const name of RECORD_COLLECTION_NAMES) {
-    const have = new Set([...written.ids[name], ...recordsOf(open as Header, name).map((r) => r.id)]);
-    const brought = recordsOf(saved, name).filter((r) => !have.has(r.id));
-    if (brought.length > 0) (open as unknown as Record<string, unknown[]>)[name] = [...recordsOf(open as Header, name), ...brought];
-  }
-}
-
-/** Best effort, never throws: see util/stale-temps.ts and session/session-lock.ts. */
-async function removeSaveLeftovers(folder: string): Promise<void> {
-  await removeStaleSessionTemps(folder).catch(() => undefined);
-  await removeStaleSessionLocks(folder).catch(() => undefined);
 }
 
 async function fileExists(file: string): Promise<boolean> {
