@@ -8,7 +8,9 @@
  *
  *   owner.json                         {pid, startedAt, heartbeatAt} of the live process using it
  *   autosave.steerlab + autosave.json  this run's unsaved work, rewritten every autosave period
- *   previous.steerlab + previous.json  what an earlier run left (crashed, or stopped unsaved)
+ *   autosave.set-aside.json            records of that work no session file can hold (a vector
+ *                                      whose norm is Infinity), kept as they were (session/set-aside.ts)
+ *   previous.*                         what an earlier run left (crashed, or stopped unsaved)
  *
  * On start the workbench claims the slot. An autosave left there by an owner that is no longer
  * alive becomes `previous` and is offered once; the live process's own autosave never is, which
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import type { RecoveryOffer } from './workbench-types.js';
 import { processAlive } from '../util/stale-temps.js';
+import { parseSetAside, setAsideJson, type SetAsideRecord } from '../session/set-aside.js';
 export { processAlive };
 
 /** What the workbench says about the recovery it wants (the identity is a folder or a window). */
@@ -146,6 +149,8 @@ export class RecoverySlot {
     const meta = await readMeta(this.file('autosave.json'));
     if (meta && (await exists(this.autosaveFile))) {
       await rename(this.autosaveFile, this.previousFile);
+      await rm(this.file('previous.set-aside.json'), { force: true });
+      if (await exists(this.file('autosave.set-aside.json'))) await rename(this.file('autosave.set-aside.json'), this.file('previous.set-aside.json'));
       await rename(this.file('autosave.json'), this.file('previous.json'));
     } else {
       await this.removeAutosave();
@@ -166,9 +171,16 @@ export class RecoverySlot {
     return this.previous ? readMeta(this.file('previous.json')) : null;
   }
 
+  /** The records the offered work held that no session file can (put back into it on restore). */
+  async previousSetAside(): Promise<SetAsideRecord[]> {
+    if (!this.previous) return [];
+    return parseSetAside(await readFile(this.file('previous.set-aside.json'), 'utf8').catch(() => '[]'));
+  }
+
   async discardPrevious(): Promise<void> {
     this.previous = null;
     await rm(this.previousFile, { force: true });
+    await rm(this.file('previous.set-aside.json'), { force: true });
     await rm(this.file('previous.json'), { force: true });
   }
 
@@ -181,13 +193,24 @@ export class RecoverySlot {
     await this.writeOwner(startedAt);
   }
 
-  /** Writes the metadata that goes with an autosave just written to `autosaveFile`. */
-  async recordAutosave(meta: RecoveryMeta): Promise<void> {
+  /**
+   * Writes what goes with an autosave just written to `autosaveFile`: the records set aside from
+   * it (if any), then the metadata, last, since it is what makes the autosave count as complete.
+   */
+  async recordAutosave(meta: RecoveryMeta, setAside: SetAsideRecord[] = []): Promise<void> {
+    if (setAside.length > 0) await writeFileAtomic(this.file('autosave.set-aside.json'), setAsideJson(setAside));
+    else await rm(this.file('autosave.set-aside.json'), { force: true });
     await writeFileAtomic(this.file('autosave.json'), JSON.stringify(meta));
+  }
+
+  /** Where this run's set-aside records are kept, for messages. */
+  get setAsideFile(): string {
+    return this.file('autosave.set-aside.json');
   }
 
   async removeAutosave(): Promise<void> {
     await rm(this.autosaveFile, { force: true });
+    await rm(this.file('autosave.set-aside.json'), { force: true });
     await rm(this.file('autosave.json'), { force: true });
   }
 

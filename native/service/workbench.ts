@@ -15,7 +15,7 @@ import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { newSession, type Session } from '../session/format.js';
 import { readSessionFile, writeSessionFile } from '../session/store.js';
 import { saveSessionShared, sessionBase, type SessionBase } from '../session/shared-save.js';
-import { removeStaleSessionTemps } from '../util/stale-temps.js';
+import { RECORD_COLLECTION_NAMES } from '../session/schema.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
@@ -29,7 +29,9 @@ import { randomUUID } from 'node:crypto';
 import type { EngineOp, EngineOps } from './engine-protocol.js';
 import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
-import { AutosaveTimer } from './autosave-timer.js';
+import { AutosaveTimer, type AutosaveResult } from './autosave-timer.js';
+import { putBack, withoutUnsaveable } from '../session/set-aside.js';
+import { adoptMerged, removeSaveLeftovers, setAsideWarning } from './workbench-saving.js';
 import { SessionFileExists } from './workbench-errors.js';
 import { analysisJob, recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
@@ -77,6 +79,8 @@ interface OpenSession {
   dirty: boolean;
   /** What `path` held when this process last read or wrote it: saves merge what others added since. */
   base: SessionBase | null;
+  /** Counts changes, so a save can tell whether the session changed while it was writing. */
+  edits: number;
 }
 
 const RECENT_LIMIT = 10;
@@ -89,6 +93,7 @@ function emptySession(): OpenSession {
     path: null,
     dirty: false,
     base: null,
+    edits: 0,
   };
 }
 
@@ -110,7 +115,7 @@ export class SteerLabWorkbench implements Workbench {
       retryMs: options.autosaveRetryMs,
       save: async () => {
         await this.recovery.heartbeat(this.startedAt);
-        return this.autosave();
+        return this.writeAutosave();
       },
       onStatus: (status) => this.emit({ type: 'autosave.status', status }),
     });
@@ -129,7 +134,7 @@ export class SteerLabWorkbench implements Workbench {
       header: () => this.current.header as ReturnType<AnalysisHost['header']>,
       sizes: () => this.current.weights?.sizes ?? null,
       changed: () => {
-        this.current.dirty = true;
+        this.touch();
         return this.session();
       },
       job: (kind, work) => {
@@ -147,9 +152,10 @@ export class SteerLabWorkbench implements Workbench {
   static async create(options: WorkbenchOptions): Promise<SteerLabWorkbench> {
     await mkdir(options.userDataDir, { recursive: true });
     const recovery = await RecoverySlot.claim(options.userDataDir, { key: options.recoveryId ?? (options.sessionsDir ? path.resolve(options.sessionsDir) : 'default') });
-    // Temporaries of saves killed mid-write (kill -9, power cut) are ours to remove; live saves are left alone.
+    // Temporaries and lock folders of saves killed mid-write (kill -9, power cut) are ours to
+    // remove; live saves are left alone.
     for (const folder of [options.sessionsDir, path.dirname(recovery.autosaveFile)]) {
-      if (folder) await removeStaleSessionTemps(folder).catch(() => undefined);
+      if (folder) await removeSaveLeftovers(folder);
     }
     const env = Object.fromEntries(Object.entries(options.env ?? process.env));
     const loader = new DataLoader({ dataDir: options.dataDir, backend: options.backend, env, cacheDir: options.cacheDir, mirrors: options.mirrors });
@@ -250,6 +256,8 @@ export class SteerLabWorkbench implements Workbench {
   async openSession(file: string): Promise<SessionSummary> {
     this.assertIdle('open a session');
     const session = await readSessionFile(file);
+    // A save of this file killed earlier may have left its lock: the next Save should not wait on it.
+    await removeSaveLeftovers(path.dirname(path.resolve(file)));
     await this.load(session, path.resolve(file), false);
     // The recent list is a convenience: a user-data folder that cannot be written must not fail the open.
     await this.remember(path.resolve(file)).catch(() => undefined);
@@ -262,14 +270,22 @@ export class SteerLabWorkbench implements Workbench {
     if (options.overwrite === false && target !== this.current.path && (await fileExists(target))) throw new SessionFileExists(target);
     // Saving over the file this session came from merges the records another process (a CLI
     // sweep, another window) added there meanwhile; Save As to another file replaces it.
+    const open = this.current;
+    const edits = open.edits;
     const session = this.toSession();
-    const saved = await saveSessionShared(target, session, target === this.current.path ? this.current.base : null);
-    this.current.header = { ...this.current.header, sweeps: session.header.sweeps, drawings: session.header.drawings, robustness: session.header.robustness };
-    this.current.base = saved.base;
-    this.current.path = target;
-    this.current.dirty = false;
+    const ours = sessionBase(session);
+    const saved = await saveSessionShared(target, session, target === open.path ? open.base : null);
+    // The session may have changed while the file was written (a job finished, a record was
+    // deleted): what the merge brought in joins it, and it stays unsaved if it changed.
+    if (this.current === open) {
+      if (open.weights === session.weights) adoptMerged(open.header, session.header, ours);
+      open.header.updatedAt = session.header.updatedAt;
+      open.base = saved.base;
+      open.path = target;
+      open.dirty = open.edits !== edits;
+    }
     // Saved work needs no autosave; a failed remove only leaves a file the next start ignores.
-    await this.recovery.removeAutosave().catch(() => undefined);
+    if (!this.current.dirty) await this.recovery.removeAutosave().catch(() => undefined);
     await this.remember(target).catch(() => undefined);
     return this.session();
   }
@@ -295,6 +311,8 @@ export class SteerLabWorkbench implements Workbench {
     const session = await readSessionFile(offer.path);
     const meta = await this.recovery.previousMeta();
     await this.load(session, this.restoredPath(meta?.path ?? null), true);
+    // Records the crashed run held that no file can hold come back as they were (and are set aside again).
+    putBack(this.current.header as Header, await this.recovery.previousSetAside());
     await this.recovery.discardPrevious();
     // The restored work is now this run's unsaved work: protect it at once, not in a minute.
     await this.tick();
@@ -313,7 +331,7 @@ export class SteerLabWorkbench implements Workbench {
 
   setNotes(notes: string): SessionSummary {
     this.current.header.notes = notes;
-    this.current.dirty = true;
+    this.touch();
     return this.session();
   }
 
@@ -344,7 +362,7 @@ export class SteerLabWorkbench implements Workbench {
           robustness: undefined,
           analyses: undefined,
         };
-        this.current.dirty = true;
+        this.touch();
         return this.session();
       } finally {
         this.job = null;
@@ -388,7 +406,7 @@ export class SteerLabWorkbench implements Workbench {
       try {
         const record = await run(progress, controller.signal);
         this.current.header.sweeps.push(record);
-        this.current.dirty = true;
+        this.touch();
         return { sweepId: record.id };
       } finally {
         this.job = null;
@@ -422,7 +440,7 @@ export class SteerLabWorkbench implements Workbench {
   deleteSweep(id: string): SessionSummary {
     this.getSweep(id);
     this.current.header.sweeps = this.sweeps().filter((s) => s.id !== id);
-    this.current.dirty = true;
+    this.touch();
     return this.session();
   }
 
@@ -450,7 +468,7 @@ export class SteerLabWorkbench implements Workbench {
     const result = this.current.weights ? await this.steer(drawing.pixels, drawing.additions) : null;
     const record: DrawingRecord = { ...drawing, result, id: randomUUID(), createdAt: new Date().toISOString() };
     this.current.header.drawings.push(record);
-    this.current.dirty = true;
+    this.touch();
     return record;
   }
 
@@ -467,7 +485,7 @@ export class SteerLabWorkbench implements Workbench {
   deleteDrawing(id: string): SessionSummary {
     this.getDrawing(id);
     this.current.header.drawings = this.drawings().filter((d) => d.id !== id);
-    this.current.dirty = true;
+    this.touch();
     return this.session();
   }
 
@@ -493,7 +511,7 @@ export class SteerLabWorkbench implements Workbench {
       this.current.header.robustness = records;
     },
     changed: () => {
-      this.current.dirty = true;
+      this.touch();
     },
     begin: (kind) => this.begin(kind, robustnessJob(kind)).controller,
     end: () => {
@@ -520,13 +538,24 @@ export class SteerLabWorkbench implements Workbench {
     await this.loader.close();
   }
 
-  /** Writes this run's autosave now if there are unsaved changes (the timer calls this via `tick`). */
+  /** Writes this run's autosave now if there are unsaved changes (the timer calls this via `tick`); true if it wrote. */
   async autosave(options: { stopped?: boolean } = {}): Promise<boolean> {
-    if (!this.current.dirty || !this.current.weights) return false;
+    return (await this.writeAutosave(options)).written;
+  }
+
+  /**
+   * The autosave. A record no session file can hold (one the reader would refuse) is set aside
+   * beside the autosave instead of failing it, so the rest of the work stays protected and the
+   * record comes back on restore; the warning names it and says why a Save is refused.
+   */
+  private async writeAutosave(options: { stopped?: boolean } = {}): Promise<AutosaveResult> {
+    if (!this.current.dirty || !this.current.weights) return { written: false };
     await mkdir(this.recovery.dir, { recursive: true });
-    await writeSessionFile(this.recovery.autosaveFile, this.toSession());
-    await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true });
-    return true;
+    const { session, setAside } = withoutUnsaveable(this.toSession());
+    await writeSessionFile(this.recovery.autosaveFile, session);
+    await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true }, setAside);
+    if (setAside.length === 0) return { written: true };
+    return { written: true, warning: setAsideWarning(setAside) };
   }
 
   /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
@@ -537,14 +566,23 @@ export class SteerLabWorkbench implements Workbench {
   private async load(session: Session, file: string | null, dirty: boolean): Promise<void> {
     await this.pushModel(session.weights);
     const { model: _model, ...header } = session.header;
-    this.current = { header, weights: session.weights, path: file, dirty, base: file ? sessionBase(session) : null };
+    this.current = { header, weights: session.weights, path: file, dirty, base: file ? sessionBase(session) : null, edits: 0 };
   }
 
+  /** A snapshot of the open session for writing: its own record lists, so a save's merge or a job finishing meanwhile cannot change the other. */
   private toSession(): Session {
     if (!this.current.weights) throw new Error('There is no model to save yet: train one or open a session first.');
     const { formatVersion: _v, appVersion: _a, ...fields } = this.current.header;
     const session = newSession(this.current.weights, fields);
+    const lists = session.header as unknown as Record<string, unknown[] | undefined>;
+    for (const name of RECORD_COLLECTION_NAMES) if (lists[name]) lists[name] = [...lists[name]];
     return session;
+  }
+
+  /** Marks the open session changed (unsaved, and newer than any save in progress). */
+  private touch(): void {
+    this.current.dirty = true;
+    this.current.edits++;
   }
 
   private async remember(file: string): Promise<void> {

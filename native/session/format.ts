@@ -18,7 +18,8 @@ import {
   leBytesToFloat32,
   shapeText,
 } from '../io/safetensors.js';
-import { SessionHeaderSchema, formatIssuePath, type SessionHeader, type TensorEntry } from './schema.js';
+import { SessionHeaderSchema, formatIssuePath, RECORD_COLLECTION_NAMES, type AnyRecord, type RecordCollectionName, type SessionHeader, type TensorEntry } from './schema.js';
+import { describeRecord } from './set-aside.js';
 import { jsonShapeProblem, type JsonLimits } from '../util/json-limits.js';
 import { fieldName, SESSION_HEADER_FIELDS, validationMessage } from '../api/validation-message.js';
 import type { z } from 'zod';
@@ -53,6 +54,17 @@ export class SessionFileError extends Error {
   ) {
     super(message, options);
     this.name = 'SessionFileError';
+  }
+}
+
+/**
+ * A session that cannot be written as it is (a record or field the reader would refuse, a header
+ * too large): the message says which part and what to do. No file was touched.
+ */
+export class UnsaveableSession extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsaveableSession';
   }
 }
 
@@ -99,7 +111,23 @@ function headerProblem(error: z.ZodError, input: unknown): string {
   return `${field}${where === '' ? '' : ` (${where})`}${sentence.slice(field.length)}`;
 }
 
-/** The file bytes for `session`. Refuses (plain Error) weights or header fields it could not read back. */
+/**
+ * What the writer refuses, for its message: a record the reader would refuse is named, with its
+ * field and the way out ('kept vector "x" (id ...) has field "vectors[0].norm": must be a finite number;
+ * delete it, then save again'); any other field as the reader names it.
+ */
+function writeProblem(candidate: Record<string, unknown>, error: z.ZodError): string {
+  const [list, index] = error.issues[0].path;
+  const records = typeof list === 'string' && (RECORD_COLLECTION_NAMES as string[]).includes(list) ? (candidate[list] as AnyRecord[] | undefined) : undefined;
+  const record = typeof index === 'number' ? records?.[index] : undefined;
+  if (record) {
+    const name = list as RecordCollectionName;
+    return `${describeRecord(name, record)} has ${headerProblem(error, candidate)}; delete it, then save again`;
+  }
+  return headerProblem(error, candidate);
+}
+
+/** The file bytes for `session`. Refuses (UnsaveableSession) weights or header fields it could not read back. */
 export function encodeSession(session: Session): Buffer {
   const { weights } = session;
   validateWeights(weights);
@@ -119,19 +147,19 @@ export function encodeSession(session: Session): Buffer {
   // Validate what we write with the reader's schema: a file we cannot open again must never be saved.
   const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors } };
   const checked = SessionHeaderSchema.safeParse(candidate);
-  if (!checked.success) throw new Error(`Cannot save the session: ${headerProblem(checked.error, candidate)}.`);
+  if (!checked.success) throw new UnsaveableSession(`Cannot save the session: ${writeProblem(candidate, checked.error)}.`);
 
   let json: string;
   try {
     json = JSON.stringify(checked.data);
   } catch (error) {
     // A RangeError (stack overflow) from a field nested absurdly deep: refuse rather than crash.
-    throw new Error(`Cannot save the session: its header cannot be written as JSON (${(error as Error).message}).`);
+    throw new UnsaveableSession(`Cannot save the session: its header cannot be written as JSON (${(error as Error).message}).`);
   }
   const shape = jsonShapeProblem(json, HEADER_JSON_LIMITS);
-  if (shape) throw new Error(`Cannot save the session: ${shapeProblemText(shape)}.`);
+  if (shape) throw new UnsaveableSession(`Cannot save the session: ${shapeProblemText(shape)}.`);
   if (Buffer.byteLength(json) > MAX_HEADER_BYTES) {
-    throw new Error(`Cannot save the session: its header would be ${sizeText(Buffer.byteLength(json))}, over the ${sizeText(MAX_HEADER_BYTES)} a reader accepts; delete some sweeps or drawings.`);
+    throw new UnsaveableSession(`Cannot save the session: its header would be ${sizeText(Buffer.byteLength(json))}, over the ${sizeText(MAX_HEADER_BYTES)} a reader accepts; delete some sweeps or drawings.`);
   }
   // Trailing spaces are valid JSON; they put the binary section on an 8-byte file offset.
   json += ' '.repeat((8 - ((PREAMBLE_BYTES + Buffer.byteLength(json)) % 8)) % 8);

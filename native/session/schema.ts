@@ -3,7 +3,8 @@
  *
  * Objects are strict: a v1 reader refuses keys it does not know instead of silently dropping them
  * on the next save, so any new field needs a format version bump (see docs/session-format.md).
- * Every field the app writes is typed here, down to the numbers; `vectors` is reserved (empty).
+ * Every field the app writes is typed here, down to the numbers; the lists of records are
+ * SESSION_RECORD_COLLECTIONS, the table the shared save merges by (merge.ts).
  * Records may carry further fields, kept as they are; the reader bounds their nesting depth
  * before parsing (format.ts), so no field of a file can be deep enough to overflow a stack.
  */
@@ -60,7 +61,8 @@ const isoTime = z.iso.datetime({ offset: true });
  * on to list and show them (ids, kinds, table shapes, finite numbers) and keeps any further fields
  * as they are, so a damaged record is refused with its field named instead of breaking a view.
  */
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+// zod's number() refuses NaN and Infinity itself; the error names the rule instead of the JSON type.
+const finite = z.number({ error: 'must be a finite number' });
 const table10 = z.array(z.array(finite).length(10)).length(10);
 const row10 = z.array(finite).length(10);
 const provenance = z.looseObject({
@@ -182,6 +184,62 @@ export const AnalysisRecordSchema = z.discriminatedUnion('kind', [
   z.looseObject({ id: z.string().min(1), kind: z.literal('placement'), pixels: z.array(z.number().min(0).max(1)).length(784), placement: z.looseObject({ hook: hookIndex, projection: finite, delta: finite }), provenance }),
 ]);
 
+/**
+ * The session's records, one entry per id-keyed list in the header. Each says how a reader checks
+ * a record, how to name one in a message, and which models a record was computed on: a save that
+ * replaces the model (this process trained a new one) keeps others' records only if made on the
+ * new model; `null` means the record belongs to no model (a drawing, a vector imported without
+ * one) and is always kept.
+ *
+ * native/session/merge.ts merges every list here with one rule, so a new kind of record cannot be
+ * forgotten by the save that two processes share.
+ */
+interface RecordCollection<S extends z.ZodType> {
+  schema: S;
+  /** The models (SHA-256) a record was computed on, or null for a record that belongs to no model. */
+  models: (record: z.infer<S>) => string[] | null;
+  /** A few words that name one record in a message ("vector \"3-1 first\" (id ...)"). */
+  describe: (record: z.infer<S>) => string;
+}
+
+const collection = <S extends z.ZodType>(c: RecordCollection<S>) => c;
+const provenanceModels = (r: { provenance: { modelSha256: string | string[] } }) => ([] as string[]).concat(r.provenance.modelSha256);
+
+export const SESSION_RECORD_COLLECTIONS = {
+  vectors: collection({
+    schema: KeptVectorSchema,
+    models: (v) => (typeof v.modelSha256 === 'string' ? [v.modelSha256] : null),
+    describe: (v) => `kept vector "${v.name}" (id ${v.id})`,
+  }),
+  sweeps: collection({ schema: SweepRecordSchema, models: provenanceModels, describe: (r) => `${r.kind} sweep ${r.id}` }),
+  drawings: collection({ schema: DrawingRecordSchema, models: () => null, describe: (d) => `drawing "${d.name}" (id ${d.id})` }),
+  robustness: collection({ schema: RobustnessRecordSchema, models: provenanceModels, describe: (r) => `${r.kind} result ${r.id}` }),
+  analyses: collection({ schema: AnalysisRecordSchema, models: provenanceModels, describe: (r) => `${r.kind} analysis ${r.id}` }),
+} as const;
+
+export type RecordCollectionName = keyof typeof SESSION_RECORD_COLLECTIONS;
+export const RECORD_COLLECTION_NAMES = Object.keys(SESSION_RECORD_COLLECTIONS) as RecordCollectionName[];
+
+/** One id-keyed record of any collection, as the merge and the autosave's set-aside see it. */
+export type AnyRecord = { id: string } & Record<string, unknown>;
+
+/**
+ * The registry as the header schema's fields, each checked, then typed as the records the app
+ * writes. Robustness and analyses were added after v1 shipped, without a version bump: they stay
+ * absent until a record is kept, so files without one remain readable by earlier v1 readers.
+ */
+function recordCollectionFields() {
+  const typed = <T>(c: { schema: z.ZodType }) => z.array(c.schema.transform((r) => r as unknown as T));
+  const C = SESSION_RECORD_COLLECTIONS;
+  return {
+    vectors: typed<KeptVector>(C.vectors).default([]),
+    sweeps: typed<SweepRecord>(C.sweeps).default([]),
+    drawings: typed<DrawingRecord>(C.drawings).default([]),
+    robustness: typed<RobustnessRecord>(C.robustness).optional(),
+    analyses: typed<AnalysisRecord>(C.analyses).optional(),
+  } satisfies Record<RecordCollectionName, z.ZodType>;
+}
+
 export const SessionHeaderSchema = z.strictObject({
   formatVersion: z.literal(1),
   appVersion: z.string().min(1),
@@ -201,16 +259,11 @@ export const SessionHeaderSchema = z.strictObject({
       skipped: z.array(z.strictObject({ name: z.string(), reason: z.string() })),
     })
     .optional(),
-  vectors: z.array(KeptVectorSchema.transform((v) => v as unknown as KeptVector)).default([]),
-  // Checked as above, then typed as the records the app writes (record-types.ts, workbench-types.ts).
-  sweeps: z.array(SweepRecordSchema.transform((r) => r as unknown as SweepRecord)).default([]),
-  drawings: z.array(DrawingRecordSchema.transform((d) => d as unknown as DrawingRecord)).default([]),
   notes: z.string().default(''),
-  // Added after v1 shipped, without a version bump: optional and absent until a robustness
-  // result is kept, so files without one stay readable by earlier v1 readers.
-  robustness: z.array(RobustnessRecordSchema.transform((r) => r as unknown as RobustnessRecord)).optional(),
-  /** Absent until a session has an analysis, so sessions without one stay readable by older v1 readers. */
-  analyses: z.array(AnalysisRecordSchema.transform((r) => r as unknown as AnalysisRecord)).optional(),
+  // Every id-keyed list of records (vectors, sweeps, drawings, robustness, analyses) comes from
+  // SESSION_RECORD_COLLECTIONS below, the one table the shared save merges by: a list added there
+  // is read, written and merged; a list added here instead fails tests/engine/session-merge.test.ts.
+  ...recordCollectionFields(),
 });
 
 /** The header as read (defaults filled in). */

@@ -28,11 +28,12 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Deletes stale session temporaries in `dir` and returns their names. Best effort: a folder that
- * cannot be listed, or a file that vanished meanwhile, is skipped silently (this runs on start and
- * must never stop the app from starting).
+ * Runs `removeIfStale` on each entry of `dir` whose name `candidate` accepts, and returns the
+ * names it removed (it resolves true for those). Best effort: a folder that cannot be listed, or
+ * an entry that vanished or fails meanwhile, is skipped silently (this runs on start and on open
+ * and must never stop either).
  */
-export async function removeStaleSessionTemps(dir: string, now = Date.now()): Promise<string[]> {
+export async function removeLeftovers(dir: string, candidate: (name: string) => boolean, removeIfStale: (file: string, name: string) => Promise<boolean>): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -40,21 +41,24 @@ export async function removeStaleSessionTemps(dir: string, now = Date.now()): Pr
     return [];
   }
   const removed: string[] = [];
-  for (const name of names) {
-    const match = SESSION_TEMP_PATTERN.exec(name);
-    if (!match) continue;
-    const file = path.join(dir, name);
+  for (const name of names.filter(candidate)) {
     try {
-      const info = await lstat(file);
-      if (!info.isFile()) continue;
-      const pid = Number(match[1]);
-      const stale = !processAlive(pid) || now - info.mtimeMs > STALE_TEMP_AGE_MS;
-      if (!stale) continue;
-      await unlink(file);
-      removed.push(name);
+      if (await removeIfStale(path.join(dir, name), name)) removed.push(name);
     } catch {
       // Gone already, or not ours to remove: leave it.
     }
   }
   return removed;
+}
+
+/** Deletes stale session temporaries in `dir` and returns their names (best effort, see removeLeftovers). */
+export function removeStaleSessionTemps(dir: string, now = Date.now()): Promise<string[]> {
+  return removeLeftovers(dir, (name) => SESSION_TEMP_PATTERN.test(name), async (file, name) => {
+    const info = await lstat(file);
+    if (!info.isFile()) return false;
+    const pid = Number(SESSION_TEMP_PATTERN.exec(name)![1]);
+    const stale = !processAlive(pid) || now - info.mtimeMs > STALE_TEMP_AGE_MS;
+    if (stale) await unlink(file);
+    return stale;
+  });
 }

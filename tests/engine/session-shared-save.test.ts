@@ -50,13 +50,13 @@ describe('saveSessionShared', () => {
     a.header.sweeps.push(sweepOn(a, 'from-a'));
     b.header.sweeps.push(sweepOn(b, 'from-b'));
     b.header.drawings.push(drawing('drawn-by-b'));
-    expect((await saveSessionShared(file, a, baseA)).mergedSweeps).toBe(0);
+    expect((await saveSessionShared(file, a, baseA)).merged).toEqual({});
     const second = await saveSessionShared(file, b, baseB);
-    expect(second.mergedSweeps).toBe(1);
+    expect(second.merged).toEqual({ sweeps: 1 });
     expect(ids(await readSessionFile(file))).toEqual({ sweeps: ['from-a', 'from-b', 'old'], drawings: ['drawn-by-b'] });
     // The writer's own session now shows what is on disk, and its next base covers it.
     expect(ids(b)).toEqual(ids(await readSessionFile(file)));
-    expect(second.base.sweepIds.sort()).toEqual(['from-a', 'from-b', 'old']);
+    expect(second.base.ids.sweeps.sort()).toEqual(['from-a', 'from-b', 'old']);
   });
 
   it('saves started at the same moment are serialised by the lock and lose nothing', async () => {
@@ -98,7 +98,7 @@ describe('saveSessionShared', () => {
     app.weights = weights(3);
     app.header.sweeps = [];
     const saved = await saveSessionShared(file, app, appBase);
-    expect(saved).toMatchObject({ mergedSweeps: 0, mergedDrawings: 1, obsoleteSweeps: 1 });
+    expect(saved).toMatchObject({ merged: { drawings: 1 }, obsolete: { sweeps: 1 } });
     const disk = await readSessionFile(file);
     expect(modelSha256(disk.weights)).toBe(modelSha256(weights(3)));
     expect(ids(disk)).toEqual({ sweeps: [], drawings: ['kept-drawing'] });
@@ -113,6 +113,7 @@ describe('saveSessionShared', () => {
   });
 
   it('waits for a save in progress elsewhere, then merges', async () => {
+    // An earlier SteerLab's lock (proper-lockfile: an empty folder kept fresh, no owner recorded).
     const release = await lockfile.lock(file, { realpath: false });
     const mine = await readSessionFile(file);
     const base = sessionBase(mine);

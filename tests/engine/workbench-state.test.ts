@@ -7,7 +7,7 @@
  * Crashes are real: a child process opens a session, autosaves, and is killed with SIGKILL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,8 @@ import type { SweepRecord } from '../../native/steer/record-types.js';
 import { readSessionFile, writeSessionFile } from '../../native/session/store.js';
 import type { WorkbenchEvent } from '../../native/service/workbench-types.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
-import { DATA_DIR, HAVE_DATA, REPO_ROOT } from '../helpers/fixtures.js';
+import { DATA_DIR, HAVE_DATA } from '../helpers/fixtures.js';
+import { childUntil, crash } from '../helpers/child-until.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'steerlab-state-'));
 const emptyCache = path.join(scratch, 'empty-cache');
@@ -78,27 +79,11 @@ function nextEvent(wb: SteerLabWorkbench, predicate: (e: WorkbenchEvent) => bool
 
 /** Starts a child SteerLab that autosaves unsaved work for `recoveryId`, and waits until it has. */
 async function childWithAutosave(userDataDir: string, recoveryId: string, file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'tests/helpers/recovery-child.ts'), userDataDir, recoveryId, file, emptyCache], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = await childUntil('tests/helpers/recovery-child.ts', [userDataDir, recoveryId, file, emptyCache], 'autosaved');
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('autosaved')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before autosaving`)));
-  });
   return child;
 }
 
-async function crash(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('crash recovery (11.7, 15.11, 11.5)', () => {
   it('offers a killed run’s work only to the same sessions folder, never while that run is alive', async () => {

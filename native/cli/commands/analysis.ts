@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { readSessionFile } from '../../session/store.js';
+import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
@@ -32,25 +33,35 @@ import { experimentCommand } from './sweeps.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
 
-/** Opens the session and the engine, runs `work` with the model, then saves the session if asked. */
-async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session) => Promise<T>): Promise<T> {
+/**
+ * Saves `session` (read from `file`, then given a record) under the file's lock, keeping every
+ * record other runs saved there meanwhile (session/shared-save.ts).
+ */
+type SaveSession = () => Promise<void>;
+
+/** Opens the session and the engine, runs `work` with the model and a `save` for the session. */
+async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session, save: SaveSession) => Promise<T>): Promise<T> {
   for (const flag of ['json', 'csv', 'svg'] as const) if (flags[flag]) checkOutputFile(`--${flag}`, flags[flag]);
   const session = await readSessionFile(file);
+  const base = sessionBase(session);
+  const save: SaveSession = async () => {
+    await saveSessionShared(file, session, base);
+  };
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);
   try {
     const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: null };
-    return await work(ctx, session);
+    return await work(ctx, session, save);
   } finally {
     model.dispose();
   }
 }
 
 /** Adds an analysis record to the session file (unless --no-save). */
-async function keepRecord(file: string, session: Session, flags: Outputs, record: AnalysisRecord): Promise<void> {
+async function keepRecord(session: Session, save: SaveSession, flags: Outputs, record: AnalysisRecord): Promise<void> {
   if (flags.save === false) return;
   session.header.analyses = [...(session.header.analyses ?? []), record];
-  await writeSessionFile(file, session);
+  await save();
 }
 
 const layerOf = (v: string | undefined) => intFlag('--layer', v, 0, 0, 4) as HookPoint;
@@ -96,7 +107,7 @@ export function geometryCommand(): Command {
     .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
       const spec = { hook: layerOf(flags.layer), source: parsePairSource(flags.source) };
-      await withModel(file, flags, async (ctx, session) => {
+      await withModel(file, flags, async (ctx, session, save) => {
         const record = runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors });
         const out = [
           `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
@@ -106,7 +117,7 @@ export function geometryCommand(): Command {
         ];
         if (record.keptCosines) out.push(matrixText(`cosines between kept vectors (${record.keptCosines.names.join('; ')})`, record.keptCosines.matrix, 3));
         process.stdout.write(out.join('\n\n') + '\n');
-        await keepRecord(file, session, flags, record);
+        await keepRecord(session, save, flags, record);
         await writeOutputs(flags, record, geometryCsv(record), heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${record.layer}`, digits: 2 }));
       });
     });
@@ -145,7 +156,7 @@ export function interveneCommand(): Command {
       const source = parsePairSource(flags.source);
       const coeff = numberFlag('--coeff', flags.coeff, 1);
       if (!['pairs', 'layers', 'coeffs'].includes(flags.over)) throw new Error(`--over must be pairs, layers or coeffs; got "${flags.over}".`);
-      await withModel(file, flags, async (ctx, session) => {
+      await withModel(file, flags, async (ctx, session, save) => {
         const title = `${flags.over} sweep (${describeIntervention(intervention)})`;
         let record: SweepRecord | null;
         let text = '';
@@ -167,7 +178,7 @@ export function interveneCommand(): Command {
         process.stdout.write(`${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${ctx.backend.name}\n`);
         if (flags.save !== false) {
           session.header.sweeps.push(record);
-          await writeSessionFile(file, session);
+          await save();
         }
         await writeOutputs(flags, record, record.kind === 'pairs' ? sideEffectsCsv(record as InterventionPairRecord) : undefined);
       });
@@ -186,7 +197,7 @@ export function steerabilityCommand(): Command {
     .option('--csv <out>', 'write one line per image as CSV')
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { a?: string; b?: string; layer?: string; coeff?: string; source: string }) => {
       const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source), intervention: specOf(flags) };
-      await withModel(file, flags, async (ctx, session) => {
+      await withModel(file, flags, async (ctx, session, save) => {
         const r = runSteerability(ctx, spec);
         const list = (xs: { index: number; delta: number }[]) => xs.map((x) => `${x.index} (${x.delta.toFixed(2)})`).join(', ');
         process.stdout.write([
@@ -196,7 +207,7 @@ export function steerabilityCommand(): Command {
           `most resistant (test index, change): ${list(r.mostResistant)}`,
           `least resistant: ${list(r.leastResistant)}`,
         ].join('\n') + '\n');
-        await keepRecord(file, session, flags, r);
+        await keepRecord(session, save, flags, r);
         await writeOutputs(flags, r, steerabilityCsv(r));
       });
     });
@@ -217,7 +228,7 @@ export function placeCommand(): Command {
       const hook = layerOf(flags.layer);
       const source = parsePairSource(flags.source);
       const recipe = pairRecipe(source, digitOf('--a', flags.a), digitOf('--b', flags.b), hook);
-      await withModel(file, flags, async (ctx, session) => {
+      await withModel(file, flags, async (ctx, session, save) => {
         const index = flags.testIndex === undefined ? -1 : intFlag('--test-index', flags.testIndex, 0, 0, ctx.data.test.count - 1);
         const pixels = drawn ?? Array.from(ctx.data.test.images.pixels.subarray(index * INPUT_SIZE, (index + 1) * INPUT_SIZE), (p) => p / 255);
         const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
@@ -229,7 +240,7 @@ export function placeCommand(): Command {
           `${name}: predicted ${p.predicted}; projection on the ${flags.a}-${flags.b} vector's direction ${p.projection.toFixed(3)} (mean for test images predicted ${p.predicted}: ${p.digitMeanProjection.toFixed(3)}, percentile ${(100 * p.projectionPercentile).toFixed(0)})`,
           `change in logit(${p.target}) - logit(${p.predicted}): ${p.delta.toFixed(3)}; percentile among ${p.digitDeltas.count} test images predicted ${p.predicted}: ${(100 * p.percentile).toFixed(0)} (their mean ${p.digitDeltas.mean.toFixed(3)})`,
         ].join('\n') + '\n');
-        await keepRecord(file, session, flags, record);
+        await keepRecord(session, save, flags, record);
         await writeOutputs(flags, record, placementCsv(record));
       });
     });
@@ -246,10 +257,10 @@ export function vectorCommand(): Command {
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; source: string; name?: string; out?: string }) => {
       if (flags.out) checkOutputFile('--out', flags.out);
       const recipe = pairRecipe(parsePairSource(flags.source), digitOf('--a', flags.a), digitOf('--b', flags.b), layerOf(flags.layer));
-      await withModel(file, {}, async (ctx, session) => {
+      await withModel(file, {}, async (ctx, session, save) => {
         const vector = keepVector(ctx, recipe, flags.name);
         session.header.vectors.push(vector);
-        await writeSessionFile(file, session);
+        await save();
         process.stdout.write(`kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
         if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
       });
@@ -277,11 +288,12 @@ export function vectorCommand(): Command {
     .argument('<vector>', 'vector file (JSON)')
     .action(async (file: string, vectorFile: string) => {
       const session = await readSessionFile(file);
+      const base = sessionBase(session);
       const text = await readUserText(vectorFile, 'vector');
       const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
-      await writeSessionFile(file, session);
+      await saveSessionShared(file, session, base);
       process.stdout.write(`imported ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
     }).exitOverride());
   return cmd;

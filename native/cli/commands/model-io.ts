@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { saveSessionShared } from '../../session/shared-save.js';
 import { newSession } from '../../session/format.js';
 import { encodeSafetensors, decodeSafetensors, readSafetensorsFile } from '../../io/safetensors.js';
 import { modelSha256 } from '../../model/fingerprint.js';
@@ -36,7 +37,7 @@ export function importCommand(): Command {
       const bytes = await readSafetensorsFile(model);
       const { weights } = decodeSafetensors(bytes, model);
       const existed = existsSync(flags.out);
-      await writeSessionFile(flags.out, newSession(weights, { name: path.basename(model) }));
+      await saveSessionShared(flags.out, newSession(weights, { name: path.basename(model) }), null);
       // Say which it was: a user importing over an existing session should know it was replaced.
       process.stdout.write(`${existed ? 'replaced' : 'created'} ${flags.out} (model ${modelSha256(weights).slice(0, 12)}, sizes ${weights.sizes.join('-')})\n`);
     });

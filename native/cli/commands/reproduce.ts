@@ -10,6 +10,7 @@ import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled } from '../../train/trai
 import type { Session } from '../../session/format.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { saveSessionShared } from '../../session/shared-save.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
 import { SweepCancelled } from '../../steer/sweep.js';
@@ -70,7 +71,7 @@ export function reproduceCommand(): Command {
 
       // The results go into a copy in --out; a session given with --session is left as it was.
       session.header.sweeps.push(pairs, layers);
-      await writeSessionFile(path.join(flags.out, 'model.steerlab'), session);
+      await saveSessionShared(path.join(flags.out, 'model.steerlab'), session, null);
       const files = buildReport({
         pairs,
         layers,

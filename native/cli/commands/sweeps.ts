@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSessionFile } from '../../session/store.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
+import { countsText } from '../../session/merge.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import type { HookPoint } from '../../model/weights.js';
@@ -79,7 +80,8 @@ async function runExperiment<R extends SweepRecord>(
     await attempt(async () => {
       session.header.sweeps.push(record);
       const saved = await saveSessionShared(file, session, base);
-      if (saved.mergedSweeps > 0) process.stderr.write(`${file} also keeps ${saved.mergedSweeps} sweep(s) another run saved meanwhile.\n`);
+      const merged = countsText(saved.merged);
+      if (merged) process.stderr.write(`${file} also keeps ${merged} another run saved meanwhile.\n`);
     });
   }
   if (flags.json) await attempt(() => writeOutputFile('--json', flags.json!, recordJson(record)));

@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { writeSessionFile } from '../../session/store.js';
+import { saveSessionShared } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { tmpdir } from 'node:os';
 import { withEngineFlags, openEngineForCli, intFlag, numberFlag, checkOutputFile, type EngineFlags } from '../common.js';
@@ -67,7 +68,8 @@ export function trainCommand(): Command {
  */
 async function saveOrRescue(out: string, session: Session): Promise<void> {
   try {
-    await writeSessionFile(out, session);
+    // Under the file's lock (replacing it), so a save another run is making into it cannot interleave.
+    await saveSessionShared(out, session, null);
   } catch (error) {
     const rescue = path.join(tmpdir(), `steerlab-trained-${process.pid}-${Date.now()}.steerlab`);
     const kept = await writeSessionFile(rescue, session).then(
