@@ -112,9 +112,10 @@ function headerProblem(error: z.ZodError, input: unknown): string {
 }
 
 /**
- * What the writer refuses, for its message: a record the reader would refuse is named, with its
- * field and the way out ('kept vector "x" (id ...) has field "vectors[0].norm": must be a finite number;
- * delete it, then save again'); any other field as the reader names it.
+ * The writer's refusal as one sentence: a record the reader would refuse is named, with its field
+ * and the way out ('Cannot save the session because of kept vector "x" (id ...): the norm of kept
+ * vector 1 (vectors[0].norm) must be a finite number; delete it, then save again.'); any other
+ * field as the reader names it.
  */
 function writeProblem(candidate: Record<string, unknown>, error: z.ZodError): string {
   const [list, index] = error.issues[0].path;
@@ -122,9 +123,9 @@ function writeProblem(candidate: Record<string, unknown>, error: z.ZodError): st
   const record = typeof index === 'number' ? records?.[index] : undefined;
   if (record) {
     const name = list as RecordCollectionName;
-    return `${describeRecord(name, record)} has ${headerProblem(error, candidate)}; delete it, then save again`;
+    return `Cannot save the session because of ${describeRecord(name, record)}: ${headerProblem(error, candidate)}; delete it, then save again.`;
   }
-  return headerProblem(error, candidate);
+  return `Cannot save the session: ${headerProblem(error, candidate)}.`;
 }
 
 /** The file bytes for `session`. Refuses (UnsaveableSession) weights or header fields it could not read back. */
@@ -147,7 +148,7 @@ export function encodeSession(session: Session): Buffer {
   // Validate what we write with the reader's schema: a file we cannot open again must never be saved.
   const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors } };
   const checked = SessionHeaderSchema.safeParse(candidate);
-  if (!checked.success) throw new UnsaveableSession(`Cannot save the session: ${writeProblem(candidate, checked.error)}.`);
+  if (!checked.success) throw new UnsaveableSession(writeProblem(candidate, checked.error));
 
   let json: string;
   try {

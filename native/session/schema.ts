@@ -169,7 +169,7 @@ const hookIndex = z.int().min(0).max(4);
 const cosineTable10 = z.array(z.array(finite.nullable()).length(10)).length(10);
 // A kept vector is added to activations as float32: a value (or norm) JSON holds as a finite double
 // but float32 cannot (1e39) would become Infinity there (issue 20.1; vector files: vector-file.ts).
-const float32 = z.number().refine((v) => Number.isFinite(Math.fround(v)), 'must fit in a 32-bit float (at most ±3.4e38)');
+const float32 = z.number({ error: 'must be a finite number' }).refine((v) => Number.isFinite(Math.fround(v)), 'must fit in a 32-bit float (at most ±3.4e38)');
 export const KeptVectorSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string(),

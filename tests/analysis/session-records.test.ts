@@ -32,7 +32,7 @@ describe('analyses in session files', () => {
 
   it('a damaged record or vector is refused with its field named', () => {
     const bad = { ...geometry, ratios: table(0.5).map((row, a) => row.map((v, b) => (a === 3 && b === 1 ? Number.NaN : v))) };
-    expect(() => encodeSession(newSession(weights(), { analyses: [bad] }))).toThrow('item 2 of item 4 of the field “ratios” of analysis 1 (analyses[0].ratios[3][1]) must be a finite number, not NaN.');
-    expect(() => encodeSession(newSession(weights(), { vectors: [{ ...vector, hook: 7 as 0 }] }))).toThrow('the hook point of kept vector 1 (vectors[0].hook) must be at most 4; 7 is too large.');
+    expect(() => encodeSession(newSession(weights(), { analyses: [bad] }))).toThrow('Cannot save the session because of geometry analysis g1: item 2 of item 4 of the field “ratios” of analysis 1 (analyses[0].ratios[3][1]) must be a finite number, not NaN; delete it, then save again.');
+    expect(() => encodeSession(newSession(weights(), { vectors: [{ ...vector, hook: 7 as 0 }] }))).toThrow('the hook point of kept vector 1 (vectors[0].hook) must be at most 4; 7 is too large; delete it, then save again.');
   });
 });

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const VECTOR_PROBLEM = 'kept vector "huge" (id huge-vector) (field "norm": must be a finite number)';
+const VECTOR_PROBLEM = 'kept vector "huge" (id huge-vector) (field "values[0]": must fit in a 32-bit float (at most ±3.4e38))';
 
 describe('a record no session file can hold', () => {
   it('is set aside by the autosave; after kill -9 the restart offers the work back with it', async () => {
@@ -66,7 +66,7 @@ describe('a record no session file can hold', () => {
     if (!restored.ok) expect(restored.message).toContain(VECTOR_PROBLEM);
 
     // Save is refused with the record named and the way out; the file is untouched.
-    await expect(wb.saveSession()).rejects.toThrow('Cannot save the session: kept vector "huge" (id huge-vector) has field "vectors[0].norm": must be a finite number; delete it, then save again.');
+    await expect(wb.saveSession()).rejects.toThrow('Cannot save the session because of kept vector "huge" (id huge-vector): value 1 of kept vector 1 (vectors[0].values[0]) must fit in a 32-bit float (at most ±3.4e38); delete it, then save again.');
     expect(readFileSync(file).equals(before)).toBe(true);
     // Deleting it, as the sentences say, makes Save work and the warning go.
     wb.analyses.deleteVector('huge-vector');

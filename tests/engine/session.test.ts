@@ -266,11 +266,11 @@ describe('decodeSession refuses', () => {
       edit(session);
       return () => encodeSession(session);
     };
-    expect(encodeWith((s) => (s.header.sweeps[0] as unknown as { ce: number[][] }).ce.pop())).toThrow('the cross-entropy table of sweep 1 (sweeps[0].ce) must hold exactly 10 items (it has 9).');
+    expect(encodeWith((s) => (s.header.sweeps[0] as unknown as { ce: number[][] }).ce.pop())).toThrow('Cannot save the session because of pairs sweep s1: the cross-entropy table of sweep 1 (sweeps[0].ce) must hold exactly 10 items (it has 9); delete it, then save again.');
     expect(encodeWith((s) => ((s.header.sweeps[0] as unknown as { pA: number[][] }).pA[3][1] = Number.NaN))).toThrow(
-      'item 2 of item 4 of the P(a | images of b) table of sweep 1 (sweeps[0].pA[3][1]) must be a finite number, not NaN.',
+      'item 2 of item 4 of the P(a | images of b) table of sweep 1 (sweeps[0].pA[3][1]) must be a finite number, not NaN; delete it, then save again.',
     );
-    expect(encodeWith((s) => (s.header.drawings[0].pixels = [0, 0, 0]))).toThrow('the pixels of drawing 1 (drawings[0].pixels) must hold exactly 784 items (it has 3).');
+    expect(encodeWith((s) => (s.header.drawings[0].pixels = [0, 0, 0]))).toThrow('the pixels of drawing 1 (drawings[0].pixels) must hold exactly 784 items (it has 3); delete it, then save again.');
   });
 
   it('unknown top-level keys (v1 is strict)', () => {
