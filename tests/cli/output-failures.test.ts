@@ -18,6 +18,7 @@ let failingFolder = '';
 vi.mock('../../native/util/write-file-atomic.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../native/util/write-file-atomic.js')>();
   return {
+    ...actual,
     writeFileAtomic: async (file: string, data: string | Uint8Array) => {
       if (failingFolder && file.startsWith(failingFolder)) throw enospc();
       return actual.writeFileAtomic(file, data);

@@ -163,21 +163,24 @@ export function interveneCommand(): Command {
       const coeff = numberFlag('--coeff', flags.coeff, 1);
       if (!['pairs', 'layers', 'coeffs'].includes(flags.over)) throw new Error(`--over must be pairs, layers or coeffs; got "${flags.over}".`);
       if (flags.csv && flags.over !== 'pairs') throw new Error(`--csv holds the side effects of a pair sweep; with --over ${flags.over} use --json instead.`);
+      // Every flag is parsed before the engine opens, so a typo costs no time.
+      const hook = layerFlag(flags.layer);
+      const coeffs = numberListFlag('--values', flags.values, []);
+      const pair = flags.over === 'pairs' ? { a: 0, b: 0 } : { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b) };
       await withModel(file, flags, async (ctx, session) => {
         const title = `${flags.over} sweep (${describeIntervention(intervention)})`;
         let record: SweepRecord | null;
         let text = '';
         if (flags.over === 'pairs') {
-          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook: layerFlag(flags.layer), coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source, intervention }, o));
           record = r;
           if (r) text = [pairTableText(r), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3)].join('\n\n');
         } else if (flags.over === 'layers') {
-          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source, intervention }, o));
           record = r;
           if (r) text = layerTableText(r) + '\n' + r.rows.map((row) => `layer ${row.layer}: ${sideEffectLine(row)}`).join('\n');
         } else {
-          const coeffs = numberListFlag('--values', flags.values, []);
-          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeffs, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { ...pair, hook, coeffs, source, intervention }, o));
           record = r;
           if (r) text = coeffTableText(r) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
         }
@@ -232,11 +235,13 @@ export function placeCommand(): Command {
       const hook = layerFlag(flags.layer);
       const source = parsePairSource(flags.source);
       const recipe = pairRecipe(source, digitFlag('--a', flags.a), digitFlag('--b', flags.b), hook);
+      const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
+      const target = flags.target === undefined ? undefined : digitFlag('--target', flags.target);
+      // Checked as a number now, against the test set's size once it is loaded.
+      if (flags.testIndex !== undefined) intFlag('--test-index', flags.testIndex, 0, 0, Number.MAX_SAFE_INTEGER);
       await withModel(file, flags, async (ctx, session) => {
         const index = flags.testIndex === undefined ? -1 : intFlag('--test-index', flags.testIndex, 0, 0, ctx.data.test.count - 1);
         const pixels = drawn ?? Array.from(ctx.data.test.images.pixels.subarray(index * INPUT_SIZE, (index + 1) * INPUT_SIZE), (p) => p / 255);
-        const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
-        const target = flags.target === undefined ? undefined : digitFlag('--target', flags.target);
         const name = pixelsFile ?? `test image ${index}`;
         const record = await analysisHandlers(() => ctx).placement({ name, pixels, addition, target }, () => undefined, new AbortController().signal);
         const p = record.placement;

@@ -38,6 +38,7 @@ export function reproduceCommand(): Command {
       .option('--ensemble <dir>', 'also compare the models in this folder (from `steerlab train --seeds`)'),
   ).action(async (flags: EngineFlags & { out: string; session?: string; epochs: string; robustness: boolean; sources: string; ensemble?: string }) => {
     const sourceImages = intFlag('--sources', flags.sources, 5, 1, 1000);
+    const epochs = intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000);
     const ensembleFiles = flags.robustness && flags.ensemble ? await sessionFilesOf([flags.ensemble]) : null;
     const existing = statSync(flags.out, { throwIfNoEntry: false });
     if (existing && !existing.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder for the report (it is created if missing).`);
@@ -52,7 +53,7 @@ export function reproduceCommand(): Command {
         session = await readSessionFile(flags.session);
       } else {
         const bar = progressReporter('training');
-        const config = { ...DEFAULT_TRAIN_CONFIG, epochs: intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000) };
+        const config = { ...DEFAULT_TRAIN_CONFIG, epochs };
         const result = await train(engine.data.train, engine.data.test, config, {
           signal: interrupt.signal,
           onEvent: (e) => e.kind === 'step' && bar.update((e.epoch - 1) * e.stepsPerEpoch + e.step, e.stepsPerEpoch * config.epochs, `loss ${e.loss.toFixed(4)}`),
