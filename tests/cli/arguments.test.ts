@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_DATA, DATA_DIR } from '../helpers/fixtures.js';
 import { intFlag, numberFlag, intListFlag, numberListFlag } from '../../native/cli/flags.js';
-import { buildProgram, run } from '../../native/cli/main.js';
+import { buildProgram } from '../../native/cli/main.js';
+import { steerlabInProcess as steerlab } from '../helpers/run-cli.js';
 import { writeSessionFile } from '../../native/session/store.js';
 import { newSession } from '../../native/session/format.js';
 import { initWeights } from '../../native/model/weights.js';
@@ -59,21 +60,6 @@ function optionsWithValues(cmd: Command, prefix = ''): [string, string][] {
   });
 }
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function steerlab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await run(['node', 'steerlab', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe.skipIf(!HAVE_DATA)('every numeric option of every command', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-arguments-'));
