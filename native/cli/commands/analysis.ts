@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { readSessionFile } from '../../session/store.js';
+import { saveSessionShared, sessionBase, type SessionBase } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
@@ -33,10 +34,20 @@ import { experimentCommand } from './sweeps.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
 
+/** What each session held when it was read, so a save keeps what other runs saved meanwhile. */
+const readBases = new WeakMap<Session, SessionBase>();
+
+/** Saves `session` into `file` under its lock, merged with the sweeps others saved since it was read (session/shared-save.ts). */
+async function saveSession(file: string, session: Session): Promise<void> {
+  const saved = await saveSessionShared(file, session, readBases.get(session) ?? sessionBase(session));
+  readBases.set(session, saved.base);
+}
+
 /** Opens the session and the engine, runs `work` with the model, then saves the session if asked. */
 async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session) => Promise<T>): Promise<T> {
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv, '--svg': flags.svg });
   const session = await readSessionFile(file);
+  readBases.set(session, sessionBase(session));
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);
   try {
@@ -69,7 +80,7 @@ async function keepAnalysis(
     text,
     save: flags.save === false ? undefined : async () => {
       put(session);
-      await writeSessionFile(file, session);
+      await saveSession(file, session);
     },
     files,
     rescue: { name: `${record.kind}-${record.id}`, json: recordJson(record) },
@@ -285,7 +296,7 @@ export function vectorCommand(): Command {
           text: `kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})`,
           save: async () => {
             session.header.vectors.push(vector);
-            await writeSessionFile(file, session);
+            await saveSession(file, session);
           },
           files: flags.out ? [{ flag: '--out', file: flags.out, content: vectorJson, whole: true }] : [],
           rescue: { name: `vector-${vector.id}`, json: vectorJson },
@@ -315,11 +326,12 @@ export function vectorCommand(): Command {
     .argument('<vector>', 'vector file (JSON)')
     .action(async (file: string, vectorFile: string) => {
       const session = await readSessionFile(file);
+      readBases.set(session, sessionBase(session));
       const text = await readFile(vectorFile, 'utf8');
       const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
-      await writeSessionFile(file, session);
+      await saveSession(file, session);
       process.stdout.write(`imported ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
     }).exitOverride());
   return cmd;
