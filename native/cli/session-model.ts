@@ -9,11 +9,11 @@ import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { Engine } from '../engine/open.js';
 import type { ExperimentContext } from '../steer/experiments.js';
-import { openEngineForCli, checkOutputFile, type EngineFlags } from './common.js';
+import { openEngineForCli, type EngineFlags } from './common.js';
+import { prepareOutputs } from './output-files.js';
 
 export async function openSessionModel(file: string, flags: EngineFlags & { json?: string; csv?: string }): Promise<{ session: Session; engine: Engine; ctx: ExperimentContext }> {
-  if (flags.json) checkOutputFile('--json', flags.json);
-  if (flags.csv) checkOutputFile('--csv', flags.csv);
+  await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session = await readSessionFile(file);
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);

@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('--layer must be a whole number from 0 to 4; got "7".');
     expect(steerlab('sweep', model, '--source', 'best').stderr).toContain('Unknown vector source "best"');
     expect(steerlab('sweep', model, '--coeff', '0x10').stderr).toContain('--coeff must be a decimal number like 1, -0.5 or 2e-3; got "0x10".');
-    expect(steerlab('coeffs', model, '--a', '3', '--b', '1', '--values', '1,,2').stderr).toContain('--values item 2 must be a decimal number');
+    expect(steerlab('coeffs', model, '--a', '3', '--b', '1', '--values', '1,,2').stderr).toContain('--values item 2 is empty; give a decimal number like 1, -0.5 or 2e-3.');
     expect(steerlab('train', '--out', path.join(dir, 'x.steerlab'), '--data', path.join(dir, 'nowhere')).code).toBe(1);
     // Output folders are checked before the work, and nothing is changed when they are missing.
     const before = readFileSync(model);

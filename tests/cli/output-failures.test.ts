@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HAVE_DATA, DATA_DIR } from '../helpers/fixtures.js';
+import { steerlabInProcess } from '../helpers/run-cli.js';
 
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
@@ -18,6 +19,7 @@ let failingFolder = '';
 vi.mock('../../native/util/write-file-atomic.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../native/util/write-file-atomic.js')>();
   return {
+    ...actual,
     writeFileAtomic: async (file: string, data: string | Uint8Array) => {
       if (failingFolder && file.startsWith(failingFolder)) throw enospc();
       return actual.writeFileAtomic(file, data);
@@ -36,23 +38,7 @@ vi.mock('../../native/session/store.js', async (importOriginal) => {
   };
 });
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function steerlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await run(['node', 'steerlab', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
-const { run } = await import('../../native/cli/main.js');
 const { newSession } = await import('../../native/session/format.js');
 const { writeSessionFile, readSessionFile } = await import('../../native/session/store.js');
 const { initWeights } = await import('../../native/model/weights.js');
@@ -73,7 +59,7 @@ describe.skipIf(!HAVE_DATA)('steerlab coeffs on a full disk', () => {
   it('prints the table, names the session and the --json file, rescues the record and exits 1', async () => {
     const before = readFileSync(file);
     const json = path.join(dir, 'out.json');
-    const { code, stdout, stderr } = await steerlab('coeffs', file, '--a', '3', '--b', '1', '--values', '0,1', '--json', json);
+    const { code, stdout, stderr } = await steerlabInProcess(['coeffs', file, '--a', '3', '--b', '1', '--values', '0,1', '--json', json]);
     expect(code).toBe(1);
     expect(stdout).toContain('vector 3-1 at layer 0: metrics by coefficient');
     expect(stderr).toContain(`The disk is full: ${file} was not changed; free some space and save again.`);
@@ -93,7 +79,7 @@ describe.skipIf(!HAVE_DATA)('steerlab coeffs on a full disk', () => {
 
   it('train keeps the trained model in the temp folder when its --out cannot be written', async () => {
     const out = path.join(dir, 'trained.steerlab');
-    const r = await steerlab('train', '--out', out, '--epochs', '1', '--hidden', '8,8');
+    const r = await steerlabInProcess(['train', '--out', out, '--epochs', '1', '--hidden', '8,8']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`The disk is full: ${out} was not created; free some space and save again.`);
     const rescued = /The trained model was saved to (\S+\.steerlab) instead\./.exec(r.stderr)?.[1];

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { readSessionFile } from '../../session/store.js';
-import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
+import { saveSessionShared, sessionBase, type SessionBase } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
@@ -26,48 +26,71 @@ import { readPixelsFile } from '../../io/pixels-file.js';
 import { readUserText } from '../../util/regular-file.js';
 import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv, matrixText } from '../../analysis/analysis-csv.js';
 import { heatmapSvg } from '../../report/svg.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { intFlag, numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
+import { prepareOutputs, keepResult, recordJson, writeOutputFile, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText, coeffTableText } from '../tables.js';
 import { experimentCommand } from './sweeps.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
 
-/**
- * Saves `session` (read from `file`, then given a record) under the file's lock, keeping every
- * record other runs saved there meanwhile (session/shared-save.ts).
- */
-type SaveSession = () => Promise<void>;
+/** What each session held when it was read, so a save keeps what other runs saved meanwhile. */
+const readBases = new WeakMap<Session, SessionBase>();
 
-/** Opens the session and the engine, runs `work` with the model and a `save` for the session. */
-async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session, save: SaveSession) => Promise<T>): Promise<T> {
-  for (const flag of ['json', 'csv', 'svg'] as const) if (flags[flag]) checkOutputFile(`--${flag}`, flags[flag]);
+/** Saves `session` into `file` under its lock, merged with every record others saved since it was read (session/shared-save.ts). */
+async function saveSession(file: string, session: Session): Promise<void> {
+  const saved = await saveSessionShared(file, session, readBases.get(session) ?? sessionBase(session));
+  readBases.set(session, saved.base);
+}
+
+/** Opens the session and the engine, runs `work` with the model, then saves the session if asked. */
+async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (ctx: ExperimentContext, session: Session) => Promise<T>): Promise<T> {
+  await prepareOutputs({ '--json': flags.json, '--csv': flags.csv, '--svg': flags.svg });
   const session = await readSessionFile(file);
-  const base = sessionBase(session);
-  const save: SaveSession = async () => {
-    await saveSessionShared(file, session, base);
-  };
+  readBases.set(session, sessionBase(session));
   const engine = await openEngineForCli(flags);
   const model = Mlp.fromWeights(session.weights);
   try {
     const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: null };
-    return await work(ctx, session, save);
+    return await work(ctx, session);
   } finally {
     model.dispose();
   }
 }
 
-/** Adds an analysis record to the session file (unless --no-save). */
-async function keepRecord(session: Session, save: SaveSession, flags: Outputs, record: AnalysisRecord): Promise<void> {
-  if (flags.save === false) return;
-  session.header.analyses = [...(session.header.analyses ?? []), record];
-  await save();
+/**
+ * Prints `text`, then keeps `record` every way asked (output-files.ts): in the session unless
+ * --no-save (`put` adds it there), and as --json, --csv and --svg. A failed write is reported
+ * with its flag and file, and a record that reached no file is rescued.
+ */
+async function keepAnalysis(
+  file: string,
+  session: Session,
+  flags: Outputs,
+  text: string,
+  record: { kind: string; id: string },
+  put: (session: Session) => void,
+  texts: { csv?: string; svg?: string } = {},
+): Promise<void> {
+  const files: OutputFile[] = [];
+  if (flags.json) files.push({ flag: '--json', file: flags.json, content: recordJson(record), whole: true });
+  if (flags.csv && texts.csv !== undefined) files.push({ flag: '--csv', file: flags.csv, content: texts.csv });
+  if (flags.svg && texts.svg !== undefined) files.push({ flag: '--svg', file: flags.svg, content: texts.svg });
+  await keepResult({
+    text,
+    save: flags.save === false ? undefined : async () => {
+      put(session);
+      await saveSession(file, session);
+    },
+    files,
+    rescue: { name: `${record.kind}-${record.id}`, json: recordJson(record) },
+  });
 }
 
-const layerOf = (v: string | undefined) => intFlag('--layer', v, 0, 0, 4) as HookPoint;
-const digitOf = (name: string, v: string | undefined) => {
-  if (v === undefined) throw new Error(`${name} is required (a digit 0..9).`);
-  return intFlag(name, v, 0, 0, 9);
+/** Adds an analysis record to the session's analyses. */
+const asAnalysis = (record: AnalysisRecord) => (session: Session) => {
+  session.header.analyses = [...(session.header.analyses ?? []), record];
 };
 
 type SpecFlags = { relative?: boolean; ablate?: boolean; randomControl?: string };
@@ -94,20 +117,14 @@ function withPairFlags(cmd: Command): Command {
     .option('--layer <k>', 'hook point 0..4', '0');
 }
 
-async function writeOutputs(flags: Outputs, record: unknown, csvText?: string, svgText?: string): Promise<void> {
-  if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
-  if (flags.csv && csvText !== undefined) await writeFileAtomic(flags.csv, csvText);
-  if (flags.svg && svgText !== undefined) await writeFileAtomic(flags.svg, svgText);
-}
-
 export function geometryCommand(): Command {
   return experimentCommand('geometry', 'norms of the a-b vectors against the activation size, digit cosines, effect against norm')
     .option('--layer <k>', 'hook point 0..4', '0')
     .option('--csv <out>', 'write one line per (a, b) as CSV')
     .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
-      const spec = { hook: layerOf(flags.layer), source: parsePairSource(flags.source) };
-      await withModel(file, flags, async (ctx, session, save) => {
+      const spec = { hook: layerFlag(flags.layer), source: parsePairSource(flags.source) };
+      await withModel(file, flags, async (ctx, session) => {
         const record = runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors });
         const out = [
           `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
@@ -116,9 +133,10 @@ export function geometryCommand(): Command {
           record.scatter ? `effect against norm: 90 pairs joined with sweep ${record.scatter.sweepId} (coeff ${record.scatter.coeff})` : 'effect against norm: no pair sweep at this layer and source in the session yet (run steerlab sweep first)',
         ];
         if (record.keptCosines) out.push(matrixText(`cosines between kept vectors (${record.keptCosines.names.join('; ')})`, record.keptCosines.matrix, 3));
-        process.stdout.write(out.join('\n\n') + '\n');
-        await keepRecord(session, save, flags, record);
-        await writeOutputs(flags, record, geometryCsv(record), heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${record.layer}`, digits: 2 }));
+        await keepAnalysis(file, session, flags, out.join('\n\n'), record, asAnalysis(record), {
+          csv: geometryCsv(record),
+          svg: heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${record.layer}`, digits: 2 }),
+        });
       });
     });
 }
@@ -156,31 +174,33 @@ export function interveneCommand(): Command {
       const source = parsePairSource(flags.source);
       const coeff = numberFlag('--coeff', flags.coeff, 1);
       if (!['pairs', 'layers', 'coeffs'].includes(flags.over)) throw new Error(`--over must be pairs, layers or coeffs; got "${flags.over}".`);
-      await withModel(file, flags, async (ctx, session, save) => {
+      if (flags.csv && flags.over !== 'pairs') throw new Error(`--csv holds the side effects of a pair sweep; with --over ${flags.over} use --json instead.`);
+      // Every flag is parsed before the engine opens, so a typo costs no time.
+      const hook = layerFlag(flags.layer);
+      const coeffs = numberListFlag('--values', flags.values, []);
+      const pair = flags.over === 'pairs' ? { a: 0, b: 0 } : { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b) };
+      await withModel(file, flags, async (ctx, session) => {
         const title = `${flags.over} sweep (${describeIntervention(intervention)})`;
         let record: SweepRecord | null;
         let text = '';
         if (flags.over === 'pairs') {
-          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook: layerOf(flags.layer), coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source, intervention }, o));
           record = r;
           if (r) text = [pairTableText(r), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3)].join('\n\n');
         } else if (flags.over === 'layers') {
-          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source, intervention }, o));
           record = r;
           if (r) text = layerTableText(r) + '\n' + r.rows.map((row) => `layer ${row.layer}: ${sideEffectLine(row)}`).join('\n');
         } else {
-          const coeffs = flags.values.split(',').map((v, i) => numberFlag(`--values item ${i + 1}`, v, 0));
-          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeffs, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { ...pair, hook, coeffs, source, intervention }, o));
           record = r;
           if (r) text = coeffTableText(r) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
         }
         if (!record) return;
-        process.stdout.write(`${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${ctx.backend.name}\n`);
-        if (flags.save !== false) {
-          session.header.sweeps.push(record);
-          await save();
-        }
-        await writeOutputs(flags, record, record.kind === 'pairs' ? sideEffectsCsv(record as InterventionPairRecord) : undefined);
+        const sweep = record;
+        await keepAnalysis(file, session, flags, `${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${ctx.backend.name}`, record, (s) => s.header.sweeps.push(sweep), {
+          csv: record.kind === 'pairs' ? sideEffectsCsv(record as InterventionPairRecord) : undefined,
+        });
       });
     });
 }
@@ -196,19 +216,18 @@ export function steerabilityCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write one line per image as CSV')
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { a?: string; b?: string; layer?: string; coeff?: string; source: string }) => {
-      const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source), intervention: specOf(flags) };
-      await withModel(file, flags, async (ctx, session, save) => {
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source), intervention: specOf(flags) };
+      await withModel(file, flags, async (ctx, session) => {
         const r = runSteerability(ctx, spec);
         const list = (xs: { index: number; delta: number }[]) => xs.map((x) => `${x.index} (${x.delta.toFixed(2)})`).join(', ');
-        process.stdout.write([
+        const text = [
           `vector ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}: ${r.indices.length} test images of ${r.b}`,
           `mean change in logit(${r.a}) - logit(${r.b}): ${r.meanDelta.toFixed(3)}`,
           `flipped to ${r.a}: ${(100 * r.shareFlipped).toFixed(1)}%   pushed the wrong way: ${(100 * r.shareWrongWay).toFixed(1)}%`,
           `most resistant (test index, change): ${list(r.mostResistant)}`,
           `least resistant: ${list(r.leastResistant)}`,
-        ].join('\n') + '\n');
-        await keepRecord(session, save, flags, r);
-        await writeOutputs(flags, r, steerabilityCsv(r));
+        ].join('\n');
+        await keepAnalysis(file, session, flags, text, r, asAnalysis(r), { csv: steerabilityCsv(r) });
       });
     });
 }
@@ -225,23 +244,24 @@ export function placeCommand(): Command {
       const pixelsFile = flags.pixels;
       const drawn = pixelsFile ? await readPixelsFile(pixelsFile, `--pixels ${pixelsFile}`) : null;
       const spec = specOf(flags);
-      const hook = layerOf(flags.layer);
+      const hook = layerFlag(flags.layer);
       const source = parsePairSource(flags.source);
-      const recipe = pairRecipe(source, digitOf('--a', flags.a), digitOf('--b', flags.b), hook);
-      await withModel(file, flags, async (ctx, session, save) => {
+      const recipe = pairRecipe(source, digitFlag('--a', flags.a), digitFlag('--b', flags.b), hook);
+      const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
+      const target = flags.target === undefined ? undefined : digitFlag('--target', flags.target);
+      // Checked as a number now, against the test set's size once it is loaded.
+      if (flags.testIndex !== undefined) intFlag('--test-index', flags.testIndex, 0, 0, Number.MAX_SAFE_INTEGER);
+      await withModel(file, flags, async (ctx, session) => {
         const index = flags.testIndex === undefined ? -1 : intFlag('--test-index', flags.testIndex, 0, 0, ctx.data.test.count - 1);
         const pixels = drawn ?? Array.from(ctx.data.test.images.pixels.subarray(index * INPUT_SIZE, (index + 1) * INPUT_SIZE), (p) => p / 255);
-        const addition = { ...recipe, coeff: numberFlag('--coeff', flags.coeff, 1), ...spec };
-        const target = flags.target === undefined ? undefined : digitOf('--target', flags.target);
         const name = pixelsFile ?? `test image ${index}`;
         const record = await analysisHandlers(() => ctx).placement({ name, pixels, addition, target }, () => undefined, new AbortController().signal);
         const p = record.placement;
-        process.stdout.write([
+        const text = [
           `${name}: predicted ${p.predicted}; projection on the ${flags.a}-${flags.b} vector's direction ${p.projection.toFixed(3)} (mean for test images predicted ${p.predicted}: ${p.digitMeanProjection.toFixed(3)}, percentile ${(100 * p.projectionPercentile).toFixed(0)})`,
           `change in logit(${p.target}) - logit(${p.predicted}): ${p.delta.toFixed(3)}; percentile among ${p.digitDeltas.count} test images predicted ${p.predicted}: ${(100 * p.percentile).toFixed(0)} (their mean ${p.digitDeltas.mean.toFixed(3)})`,
-        ].join('\n') + '\n');
-        await keepRecord(session, save, flags, record);
-        await writeOutputs(flags, record, placementCsv(record));
+        ].join('\n');
+        await keepAnalysis(file, session, flags, text, record, asAnalysis(record), { csv: placementCsv(record) });
       });
     });
 }
@@ -255,14 +275,20 @@ export function vectorCommand(): Command {
     .option('--name <name>', 'a name for the vector')
     .option('--out <file>', 'also write it as a vector file')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; source: string; name?: string; out?: string }) => {
-      if (flags.out) checkOutputFile('--out', flags.out);
-      const recipe = pairRecipe(parsePairSource(flags.source), digitOf('--a', flags.a), digitOf('--b', flags.b), layerOf(flags.layer));
-      await withModel(file, {}, async (ctx, session, save) => {
+      await prepareOutputs({ '--out': flags.out });
+      const recipe = pairRecipe(parsePairSource(flags.source), digitFlag('--a', flags.a), digitFlag('--b', flags.b), layerFlag(flags.layer));
+      await withModel(file, {}, async (ctx, session) => {
         const vector = keepVector(ctx, recipe, flags.name);
-        session.header.vectors.push(vector);
-        await save();
-        process.stdout.write(`kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
-        if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+        const vectorJson = JSON.stringify(encodeVectorFile(vector), null, 1) + '\n';
+        await keepResult({
+          text: `kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})`,
+          save: async () => {
+            session.header.vectors.push(vector);
+            await saveSession(file, session);
+          },
+          files: flags.out ? [{ flag: '--out', file: flags.out, content: vectorJson, whole: true }] : [],
+          rescue: { name: `vector-${vector.id}`, json: vectorJson },
+        });
       });
     })).exitOverride());
   cmd.addCommand(new Command('list').description('list the vectors kept in a session').argument('<file>', 'session file').action(async (file: string) => {
@@ -276,11 +302,11 @@ export function vectorCommand(): Command {
     .requiredOption('--id <id>', 'the vector id (see steerlab vector list)')
     .requiredOption('--out <file>', 'where to write the vector file')
     .action(async (file: string, flags: { id: string; out: string }) => {
-      checkOutputFile('--out', flags.out);
+      await prepareOutputs({ '--out': flags.out });
       const session = await readSessionFile(file);
       const vector = session.header.vectors.find((v) => v.id === flags.id);
       if (!vector) throw new Error(`${file} has no kept vector "${flags.id}"; see steerlab vector list ${file}.`);
-      await writeFileAtomic(flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+      await writeOutputFile('--out', flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
     }).exitOverride());
   cmd.addCommand(new Command('import')
     .description('add a vector file to a session')
@@ -288,12 +314,12 @@ export function vectorCommand(): Command {
     .argument('<vector>', 'vector file (JSON)')
     .action(async (file: string, vectorFile: string) => {
       const session = await readSessionFile(file);
-      const base = sessionBase(session);
+      readBases.set(session, sessionBase(session));
       const text = await readUserText(vectorFile, 'vector');
       const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
-      await saveSessionShared(file, session, base);
+      await saveSession(file, session);
       process.stdout.write(`imported ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})\n`);
     }).exitOverride());
   return cmd;

@@ -4,11 +4,14 @@
  * The measuring is in native/bench/; this file only parses flags and reports progress.
  */
 import { Command } from 'commander';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal, type ProgressReporter } from '../progress.js';
 import { runBench } from '../../bench/run.js';
 import { writeResultFiles } from '../../bench/results.js';
-import { PHASES } from '../../bench/types.js';
+import { PHASES, type BenchResult } from '../../bench/types.js';
+import { removeStaleOutputTemps, writeProblem } from '../output-files.js';
 
 export function benchCommand(): Command {
   return withEngineFlags(
@@ -35,7 +38,7 @@ export function benchCommand(): Command {
         },
         onNote: (line) => process.stderr.write(`${line}\n`),
       });
-      const files = await writeResultFiles(flags.out, result);
+      const files = await writeBenchFiles(flags.out, result);
       process.stderr.write(
         [`wrote ${files.json}`, `wrote ${files.markdown}`, files.latest && `updated ${files.latest}`, files.reference ? `compared with ${files.reference}` : 'no PyTorch reference result found to compare with']
           .filter(Boolean)
@@ -53,4 +56,22 @@ export function benchCommand(): Command {
       interrupt.dispose();
     }
   });
+}
+
+/**
+ * Writes the result files into --out; if that fails (a full disk), into a folder in the temp
+ * folder instead, so a measured run is not lost, and reports the failure naming --out.
+ */
+async function writeBenchFiles(dir: string, result: BenchResult): ReturnType<typeof writeResultFiles> {
+  await removeStaleOutputTemps(dir);
+  try {
+    return await writeResultFiles(dir, result);
+  } catch (error) {
+    const rescue = path.join(tmpdir(), `steerlab-bench-${process.pid}-${Date.now()}`);
+    const kept = await writeResultFiles(rescue, result).then(
+      () => `The results were written to ${rescue} instead.`,
+      (again) => `They could not be written to ${rescue} either (${writeProblem(again)}).`,
+    );
+    throw new Error(`Could not write --out ${dir}: ${writeProblem(error)}.\n${kept}`, { cause: error });
+  }
 }

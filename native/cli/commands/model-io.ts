@@ -10,7 +10,7 @@ import { newSession } from '../../session/format.js';
 import { encodeSafetensors, decodeSafetensors, readSafetensorsFile } from '../../io/safetensors.js';
 import { modelSha256 } from '../../model/fingerprint.js';
 import { APP_VERSION } from '../../version.js';
-import { writeOutputFile, checkOutputFile } from '../common.js';
+import { writeOutputFile, prepareOutputs } from '../output-files.js';
 import path from 'node:path';
 
 export function exportCommand(): Command {
@@ -19,7 +19,7 @@ export function exportCommand(): Command {
     .argument('<file>', 'session file')
     .requiredOption('--safetensors <out>', 'safetensors file to write')
     .action(async (file: string, flags: { safetensors: string }) => {
-      checkOutputFile('--safetensors', flags.safetensors);
+      await prepareOutputs({ '--safetensors': flags.safetensors });
       const session = await readSessionFile(file);
       const bytes = encodeSafetensors(session.weights, { format: 'pt', producer: `steerlab ${APP_VERSION}` });
       await writeOutputFile('--safetensors', flags.safetensors, bytes);
@@ -33,7 +33,7 @@ export function importCommand(): Command {
     .argument('<model>', 'safetensors file')
     .requiredOption('--out <file>', 'session file to write')
     .action(async (model: string, flags: { out: string }) => {
-      checkOutputFile('--out', flags.out);
+      await prepareOutputs({ '--out': flags.out });
       const bytes = await readSafetensorsFile(model);
       const { weights } = decodeSafetensors(bytes, model);
       const existed = existsSync(flags.out);

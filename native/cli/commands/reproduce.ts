@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled } from '../../train/trainer.js';
 import type { Session } from '../../session/format.js';
@@ -16,7 +17,9 @@ import { modelSha256 } from '../../model/fingerprint.js';
 import { SweepCancelled } from '../../steer/sweep.js';
 import { runPairSweep, runLayerSweep, type ExperimentContext } from '../../steer/experiments.js';
 import { buildReport } from '../../report/reproduce-report.js';
-import { withEngineFlags, openEngineForCli, writeFileAtomic, intFlag, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { intFlag } from '../flags.js';
+import { keepResult, removeStaleOutputTemps } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText } from '../tables.js';
 import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
@@ -36,8 +39,12 @@ export function reproduceCommand(): Command {
       .option('--ensemble <dir>', 'also compare the models in this folder (from `steerlab train --seeds`)'),
   ).action(async (flags: EngineFlags & { out: string; session?: string; epochs: string; robustness: boolean; sources: string; ensemble?: string }) => {
     const sourceImages = intFlag('--sources', flags.sources, 5, 1, 1000);
+    const epochs = intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000);
     const ensembleFiles = flags.robustness && flags.ensemble ? await sessionFilesOf([flags.ensemble]) : null;
+    const existing = statSync(flags.out, { throwIfNoEntry: false });
+    if (existing && !existing.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder for the report (it is created if missing).`);
     await mkdir(flags.out, { recursive: true });
+    await removeStaleOutputTemps(flags.out);
     const engine = await openEngineForCli(flags);
     const interrupt = interruptSignal('the reproduction');
     try {
@@ -47,7 +54,7 @@ export function reproduceCommand(): Command {
         session = await readSessionFile(flags.session);
       } else {
         const bar = progressReporter('training');
-        const config = { ...DEFAULT_TRAIN_CONFIG, epochs: intFlag('--epochs', flags.epochs, DEFAULT_TRAIN_CONFIG.epochs, 1, 1000) };
+        const config = { ...DEFAULT_TRAIN_CONFIG, epochs };
         const result = await train(engine.data.train, engine.data.test, config, {
           signal: interrupt.signal,
           onEvent: (e) => e.kind === 'step' && bar.update((e.epoch - 1) * e.stepsPerEpoch + e.step, e.stepsPerEpoch * config.epochs, `loss ${e.loss.toFixed(4)}`),
@@ -71,7 +78,6 @@ export function reproduceCommand(): Command {
 
       // The results go into a copy in --out; a session given with --session is left as it was.
       session.header.sweeps.push(pairs, layers);
-      await saveSessionShared(path.join(flags.out, 'model.steerlab'), session, null);
       const files = buildReport({
         pairs,
         layers,
@@ -84,7 +90,15 @@ export function reproduceCommand(): Command {
         },
         robustness,
       });
-      for (const [name, text] of Object.entries(files)) await writeFileAtomic(path.join(flags.out, name), text);
+      // Every file is tried, and those that could not be written go to the temp folder (output-files.ts).
+      await keepResult({
+        text: '',
+        files: [
+          { flag: '--out', file: path.join(flags.out, 'model.steerlab'), write: async (f) => void (await saveSessionShared(f, session, null)) },
+          ...Object.entries(files).map(([name, text]) => ({ flag: '--out', file: path.join(flags.out, name), content: text })),
+        ],
+        rescue: { name: `reproduction-${process.pid}-${Date.now()}` },
+      });
       process.stdout.write(`report: ${path.join(flags.out, 'report.md')}\n`);
     } catch (error) {
       if (error instanceof TrainingCancelled || error instanceof SweepCancelled) {

@@ -7,17 +7,18 @@
 import { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readSessionFile, writeSessionFile } from '../../session/store.js';
+import { readSessionFile } from '../../session/store.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
 import { modelSha256 } from '../../model/fingerprint.js';
-import type { HookPoint } from '../../model/weights.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
 import type { RobustnessRecord } from '../../robustness/robustness-types.js';
 import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
 import type { EnsembleModel } from '../../robustness/ensemble.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { intFlag, numberFlag, listFlag, layerFlag, digitFlag } from '../flags.js';
+import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
 import { runWithProgress } from '../progress.js';
 import { openSessionModel } from '../session-model.js';
 import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
@@ -28,46 +29,53 @@ interface OutputFlags extends EngineFlags {
   save?: boolean;
 }
 
-/** Runs `work` with a progress bar and Ctrl-C; writes --json / --csv; null when cancelled. */
-async function withProgress<R extends RobustnessRecord>(
+/**
+ * Runs `work` with a progress bar and Ctrl-C, then keeps the record (output-files.ts): `text` is
+ * printed, `save` (if any) stores it in the session, --json / --csv are written. Null when cancelled.
+ */
+async function runAndKeep<R extends RobustnessRecord>(
   flags: OutputFlags,
   title: string,
   backend: string,
   work: (options: SweepRunOptions) => Promise<R>,
-  csv: (r: R) => string,
+  present: { text: (r: R) => string; csv: (r: R) => string },
+  save?: (r: R) => Promise<void>,
 ): Promise<R | null> {
   const record = await runWithProgress(title, [SweepCancelled], work, (r) => `${title} took ${(r.provenance.elapsedMs / 1000).toFixed(1)} s on ${backend}`);
   if (!record) return null;
-  if (flags.json) await writeFileAtomic(flags.json, JSON.stringify(record, null, 1) + '\n');
-  if (flags.csv) await writeFileAtomic(flags.csv, csv(record));
+  const files: OutputFile[] = [];
+  if (flags.json) files.push({ flag: '--json', file: flags.json, content: recordJson(record), whole: true });
+  if (flags.csv) files.push({ flag: '--csv', file: flags.csv, content: present.csv(record) });
+  await keepResult({
+    text: present.text(record),
+    save: save && (() => save(record)),
+    files,
+    rescue: { name: `${record.kind}-${record.id}`, json: recordJson(record) },
+  });
   return record;
 }
 
-/** Opens a session's model, runs one analysis on it, and keeps the record in the session. */
+/** Opens a session's model, runs one analysis on it, and keeps the record in the session (unless --no-save). */
 async function onSessionModel<R extends RobustnessRecord>(
   file: string,
   flags: OutputFlags,
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
-  csv: (r: R) => string,
+  present: { text: (r: R) => string; csv: (r: R) => string },
 ): Promise<R | null> {
   const { session, engine, ctx } = await openSessionModel(file, flags);
+  // Under the file's lock, keeping what a concurrent sweep or analysis saved meanwhile (11.4).
+  const save = async (record: R) => {
+    const base = sessionBase(session);
+    (session.header.robustness ??= []).push(record);
+    await saveSessionShared(file, session, base);
+  };
   try {
-    const record = await withProgress(flags, title, engine.backend.name, (o) => work(ctx, o), csv);
-    if (record && flags.save !== false) {
-      // Under the file's lock, keeping what a concurrent sweep or analysis saved meanwhile (11.4).
-      const base = sessionBase(session);
-      (session.header.robustness ??= []).push(record);
-      await saveSessionShared(file, session, base);
-    }
-    return record;
+    return await runAndKeep(flags, title, engine.backend.name, (o) => work(ctx, o), present, flags.save === false ? undefined : save);
   } finally {
     ctx.model.dispose();
   }
 }
-
-const layerOf = (v: string | undefined) => intFlag('--layer', v, 0, 0, 4) as HookPoint;
-const digitOf = (name: string, v: string | undefined) => intFlag(name, v, 0, 0, 9);
 
 /** A robustness command with the engine flags, --layer, --coeff, --json and --csv. */
 function analysisCommand(name: string, description: string, argument: [string, string]): Command {
@@ -96,19 +104,18 @@ export function sourcesCommand(): Command {
     .option('--no-save', 'do not store the result in the session file')
     .action(async (file: string, flags: OutputFlags & { layer?: string; coeff?: string; images?: string; random?: string; seed?: string }) => {
     const spec = {
-      hook: layerOf(flags.layer),
+      hook: layerFlag(flags.layer),
       coeff: numberFlag('--coeff', flags.coeff, 1),
       images: intFlag('--images', flags.images, 10, 1, 1000),
       random: { count: intFlag('--random', flags.random, 0, 0, 1000), seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1) },
     };
-    const record = await onSessionModel(file, flags, 'source robustness', (ctx, o) => runSources(ctx, spec, o), sourcesCsv);
-    if (record) process.stdout.write(sourcesText(record) + '\n');
+    await onSessionModel(file, flags, 'source robustness', (ctx, o) => runSources(ctx, spec, o), { text: sourcesText, csv: sourcesCsv });
   });
 }
 
 /** Parses "1,2,5,all" into K values (all = Infinity). */
 export function parseKs(text: string): number[] {
-  return text.split(',').map((v, i) => (v.trim() === 'all' ? Infinity : intFlag(`--ks item ${i + 1}`, v.trim(), 1, 1, 100_000)));
+  return listFlag('--ks', text, 'whole numbers from 1 to 100000 or "all", e.g. 1,10,all', (item, v) => (v.trim() === 'all' ? Infinity : intFlag(item, v, 1, 1, 100_000)));
 }
 
 export function convergeCommand(): Command {
@@ -122,10 +129,9 @@ export function convergeCommand(): Command {
     .option('--ks <list>', 'K values, increasing; "all" = every training image (class means)', '1,2,5,10,20,50,100,200,500,1000,2000,all')
     .option('--no-save', 'do not store the result in the session file')
     .action(async (file: string, flags: OutputFlags & { a?: string; b?: string; layer?: string; coeff?: string; ks: string }) => {
-    const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), ks: parseKs(flags.ks) };
+    const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), ks: parseKs(flags.ks) };
     if (spec.a === spec.b) throw new Error(`--a and --b must differ (both are ${spec.a}): the vector a - a is zero.`);
-    const record = await onSessionModel(file, flags, 'convergence', (ctx, o) => runConvergence(ctx, spec, o), convergenceCsv);
-    if (record) process.stdout.write(convergenceText(record) + '\n');
+    await onSessionModel(file, flags, 'convergence', (ctx, o) => runConvergence(ctx, spec, o), { text: convergenceText, csv: convergenceCsv });
   });
 }
 
@@ -165,13 +171,11 @@ export function compareCommand(): Command {
   )
     .option('--source <source>', 'vector source: first (the post), mean, or index:I,J', 'first')
     .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string }) => {
-    const spec = { hook: layerOf(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
-    if (flags.json) checkOutputFile('--json', flags.json);
-    if (flags.csv) checkOutputFile('--csv', flags.csv);
+    const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+    await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
     const models = await ensembleModels(await sessionFilesOf(paths));
     const engine = await openEngineForCli(flags);
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
-    const record = await withProgress(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), ensembleCsv);
-    if (record) process.stdout.write(ensembleText(record) + '\n');
+    await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv });
   });
 }

@@ -3,7 +3,8 @@
  */
 import { Command } from 'commander';
 import { serveCommand as serve } from '../../server/command.js';
-import { withEngineFlags, intFlag, type EngineFlags } from '../common.js';
+import { withEngineFlags, type EngineFlags } from '../common.js';
+import { intFlag } from '../flags.js';
 
 export function serveCommand(): Command {
   return withEngineFlags(

@@ -5,19 +5,18 @@
  * optionally writes JSON / CSV with the field names of the metric definitions.
  */
 import { Command } from 'commander';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { readSessionFile } from '../../session/store.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
 import { countsText } from '../../session/merge.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
-import type { HookPoint } from '../../model/weights.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep } from '../../steer/experiments.js';
 import type { SweepRecord } from '../../steer/records.js';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, writeOutputFile, writeProblem, checkOutputFile, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
+import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
 
@@ -29,9 +28,8 @@ interface Presentation {
 
 /**
  * Opens the engine and the session's model; runs `work` with progress and Ctrl-C; then keeps the
- * result every way it can. A failed save or output file does not stop the others: the table is
- * printed whatever happens, and a record that reached no file is written to a rescue file, so a
- * finished sweep is never lost. The failures are reported together at the end (exit code 1).
+ * result every way it can (output-files.ts: the table printed whatever happens, a record that
+ * reached no file rescued, every failure reported).
  */
 async function runExperiment<R extends SweepRecord>(
   file: string,
@@ -40,8 +38,7 @@ async function runExperiment<R extends SweepRecord>(
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
   present: (record: R) => Presentation,
 ): Promise<void> {
-  if (flags.json) checkOutputFile('--json', flags.json);
-  if (flags.csv) checkOutputFile('--csv', flags.csv);
+  await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session: Session = await readSessionFile(file);
   const base = sessionBase(session);
   const engine = await openEngineForCli(flags);
@@ -66,51 +63,22 @@ async function runExperiment<R extends SweepRecord>(
     model.dispose();
   }
 
-  const failures: string[] = [];
-  let kept = false;
-  const attempt = async (write: () => Promise<void>) => {
-    try {
-      await write();
-      kept = true;
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
-  };
-  if (flags.save !== false) {
-    await attempt(async () => {
+  const shown = present(record);
+  const files: OutputFile[] = [];
+  if (flags.json) files.push({ flag: '--json', file: flags.json, content: recordJson(record), whole: true });
+  if (shown.csv) files.push({ flag: '--csv', file: shown.csv.file, content: shown.csv.text });
+  await keepResult({
+    text: shown.table,
+    save: flags.save === false ? undefined : async () => {
       session.header.sweeps.push(record);
       const saved = await saveSessionShared(file, session, base);
       const merged = countsText(saved.merged);
       if (merged) process.stderr.write(`${file} also keeps ${merged} another run saved meanwhile.\n`);
-    });
-  }
-  if (flags.json) await attempt(() => writeOutputFile('--json', flags.json!, recordJson(record)));
-  const shown = present(record);
-  process.stdout.write(shown.table + '\n');
-  if (shown.csv) await attempt(() => writeOutputFile('--csv', shown.csv!.file, shown.csv!.text));
-  if (failures.length === 0) return;
-  if (!kept) failures.push(await rescue(record));
-  throw new Error(failures.join('\n'));
+    },
+    files,
+    rescue: { name: `${record.kind}-${record.id}`, json: recordJson(record) },
+  });
 }
-
-const recordJson = (record: SweepRecord) => JSON.stringify(record, null, 1) + '\n';
-
-/** Writes a record that reached no file to the temp folder; returns the sentence saying where (or that it could not). */
-async function rescue(record: SweepRecord): Promise<string> {
-  const out = path.join(tmpdir(), `steerlab-${record.kind}-${record.id}.json`);
-  try {
-    await writeFileAtomic(out, recordJson(record));
-    return `The full result was written to ${out} instead.`;
-  } catch (error) {
-    return `The result could not be written to ${out} either (${writeProblem(error)}); the table above is all that was kept.`;
-  }
-}
-
-const layerOf = (v: string | undefined, fallback: number) => intFlag('--layer', v, fallback, 0, 4) as HookPoint;
-const digitOf = (name: string, v: string | undefined) => {
-  if (v === undefined) throw new Error(`${name} is required (a digit 0..9).`);
-  return intFlag(name, v, 0, 0, 9);
-};
 
 export function experimentCommand(name: string, description: string): Command {
   return withEngineFlags(
@@ -129,7 +97,7 @@ export function sweepCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
-      const spec = { hook: layerOf(flags.layer, 0), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+      const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
       await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record) => ({
         table: pairTableText(record),
         csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
@@ -143,7 +111,7 @@ export function layersCommand(): Command {
     .requiredOption('--b <digit>', 'digit b')
     .option('--coeff <c>', 'coefficient', '1')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; coeff?: string; source: string; json?: string; save?: boolean }) => {
-      const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
       await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record) => ({ table: layerTableText(record) }));
     });
 }
@@ -155,8 +123,8 @@ export function coeffsCommand(): Command {
     .option('--layer <k>', 'hook point 0..4', '0')
     .option('--values <list>', 'comma-separated coefficients', '-2,-1,0,1,2,4')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; values: string; source: string; json?: string; save?: boolean }) => {
-      const coeffs = flags.values.split(',').map((v, i) => numberFlag(`--values item ${i + 1}`, v, 0));
-      const spec = { a: digitOf('--a', flags.a), b: digitOf('--b', flags.b), hook: layerOf(flags.layer, 0), coeffs, source: parsePairSource(flags.source) };
+      const coeffs = numberListFlag('--values', flags.values, []);
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeffs, source: parsePairSource(flags.source) };
       await runExperiment(file, flags, 'coefficient sweep', (ctx, o) => runCoeffSweep(ctx, spec, o), (record) => ({ table: coeffTableText(record) }));
     });
 }

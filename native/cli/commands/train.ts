@@ -6,16 +6,19 @@
  * (DIR/seed-0.steerlab, ...), identical but for the seed, for `steerlab compare DIR`. Separate
  * files keep every model an ordinary session that every command and the app can open.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
 import { sessionFromTraining } from '../../train/training-session.js';
-import { writeSessionFile } from '../../session/store.js';
+import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { saveSessionShared } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { tmpdir } from 'node:os';
-import { withEngineFlags, openEngineForCli, intFlag, numberFlag, checkOutputFile, type EngineFlags } from '../common.js';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { intFlag, numberFlag, intListFlag } from '../flags.js';
+import { checkOutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 
 interface TrainFlags extends EngineFlags {
@@ -26,6 +29,7 @@ interface TrainFlags extends EngineFlags {
   seed?: string;
   seeds?: string;
   hidden?: string;
+  force?: boolean;
 }
 
 export function trainCommand(): Command {
@@ -38,26 +42,27 @@ export function trainCommand(): Command {
       .option('--lr <rate>', 'Adam learning rate', String(DEFAULT_TRAIN_CONFIG.learningRate))
       .option('--seed <n>', 'random seed for initialisation and shuffling', String(DEFAULT_TRAIN_CONFIG.seed))
       .option('--hidden <h1,h2>', 'hidden layer sizes', DEFAULT_TRAIN_CONFIG.hidden.join(','))
-      .option('--seeds <list>', 'train one model per seed (e.g. 0,1,2,3); --out is then a folder that gets seed-<n>.steerlab each'),
+      .option('--seeds <list>', 'train one model per seed (e.g. 0,1,2,3); --out is then a folder (new or existing) that gets seed-<n>.steerlab each')
+      .option('--force', 'replace an existing session file (with --seeds: the seed-<n>.steerlab files already in the folder)'),
   ).action(async (flags: TrainFlags) => {
     const config: TrainConfig = {
       epochs: intFlag('--epochs', flags.epochs, 3, 1, 1000),
       batchSize: intFlag('--batch', flags.batch, 64, 1, 60000),
       learningRate: numberFlag('--lr', flags.lr, 0.001),
       seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1),
-      hidden: (flags.hidden ?? '512,512').split(',').map((h) => intFlag('--hidden', h, 512, 1, 8192)),
+      hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, 8192),
     };
-    const seeds = flags.seeds === undefined ? null : flags.seeds.split(',').map((v, i) => intFlag(`--seeds item ${i + 1}`, v, 0, 0, 2 ** 32 - 1));
+    const seeds = flags.seeds === undefined ? null : intListFlag('--seeds', flags.seeds, [], 0, 2 ** 32 - 1);
     if (seeds && new Set(seeds).size !== seeds.length) throw new Error(`--seeds lists a seed twice (${flags.seeds}); give each seed once.`);
-    if (seeds) checkOutputFile('--out', flags.out);
+    // Everything about --out is checked before the engine opens and minutes of training start.
+    const force = flags.force === true;
     const runs = seeds
-      ? seeds.map((seed) => ({ config: { ...config, seed }, out: path.join(flags.out, `seed-${seed}.steerlab`) }))
-      : [{ config, out: flags.out.endsWith('.steerlab') ? flags.out : `${flags.out}.steerlab` }];
-    if (!seeds) checkOutputFile('--out', runs[0].out);
+      ? (await checkEnsembleFolder(flags.out, seeds, force)).map((out, i) => ({ config: { ...config, seed: seeds[i] }, out }))
+      : [{ config, out: await checkSessionOut(flags.out, force) }];
     const engine = await openEngineForCli(flags);
     if (seeds) await mkdir(flags.out, { recursive: true });
     for (const run of runs) {
-      if (!(await trainOne(engine, run.config, run.out))) return;
+      if (!(await trainOne(engine, run.config, run.out, force))) return;
     }
   });
 }
@@ -66,8 +71,10 @@ export function trainCommand(): Command {
  * Saves the trained model; if that fails (a full disk, a folder deleted meanwhile), saves it to the
  * temp folder instead and says where, so minutes of training are not lost to a failed write.
  */
-async function saveOrRescue(out: string, session: Session): Promise<void> {
+async function saveOrRescue(out: string, session: Session, force: boolean): Promise<void> {
   try {
+    // Another program may have created the file while this one trained: do not replace it unasked.
+    if (!force && statSync(out, { throwIfNoEntry: false })) throw new Error(`${out} was created by someone else while training ran; it was left as it was.`);
     // Under the file's lock (replacing it), so a save another run is making into it cannot interleave.
     await saveSessionShared(out, session, null);
   } catch (error) {
@@ -81,7 +88,7 @@ async function saveOrRescue(out: string, session: Session): Promise<void> {
 }
 
 /** Trains one model and saves it to `out`; false when cancelled (nothing written). */
-async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, config: TrainConfig, out: string): Promise<boolean> {
+async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, config: TrainConfig, out: string, force: boolean): Promise<boolean> {
   const bar = progressReporter('training');
   const interrupt = interruptSignal('training');
   try {
@@ -97,11 +104,10 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
       },
     });
     const session = sessionFromTraining(result, engine.backend, engine.data.checksums);
-    await saveOrRescue(out, session);
-    process.stdout.write(
-      `test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n` +
-        `trained ${config.epochs} epoch(s) in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`,
-    );
+    // The result first, so it is shown even when the save fails.
+    process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
+    await saveOrRescue(out, session, force);
+    process.stdout.write(`trained ${config.epochs} epoch(s) in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
     return true;
   } catch (error) {
     bar.stop();
@@ -110,4 +116,53 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
   } finally {
     interrupt.dispose();
   }
+}
+
+/** What an existing session holds, for the refusal to replace it ("3 sweeps, 1 drawing"). */
+async function sessionContents(file: string): Promise<string> {
+  try {
+    const { header } = await readSessionFile(file);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    return `a session with ${[count(header.sweeps.length, 'sweep'), count(header.drawings.length, 'drawing'), count(header.vectors.length, 'kept vector')].join(', ')}`;
+  } catch {
+    return 'a file that is not a readable session';
+  }
+}
+
+/**
+ * The session file `train --out OUT` writes (OUT, or OUT.steerlab when the name lacks the
+ * extension). Refuses a folder, a device or other special file, and an existing file unless
+ * --force, each with a sentence naming it.
+ */
+async function checkSessionOut(out: string, force: boolean): Promise<string> {
+  const given = statSync(out, { throwIfNoEntry: false });
+  if (given?.isDirectory()) throw new Error(`--out ${out} is a folder; give a session file name such as ${path.join(out, 'model.steerlab')} (a folder of sessions is for --seeds).`);
+  if (given && !given.isFile()) throw new Error(`--out ${out} is not a regular file (a device, pipe or socket); give a session file name such as model.steerlab.`);
+  const file = out.endsWith('.steerlab') ? out : `${out}.steerlab`;
+  checkOutputFile('--out', file);
+  if (!force && statSync(file, { throwIfNoEntry: false })) {
+    throw new Error(`--out ${file} already exists (${await sessionContents(file)}); training would replace it: choose another name, or add --force to replace it.`);
+  }
+  return file;
+}
+
+/**
+ * The session files `train --seeds ... --out DIR` writes (DIR/seed-<n>.steerlab). DIR may be new
+ * or an existing folder; seed files already in it are replaced only with --force, and other
+ * sessions in it are pointed out, since `steerlab compare DIR` reads every session in the folder.
+ */
+async function checkEnsembleFolder(dir: string, seeds: number[], force: boolean): Promise<string[]> {
+  const info = statSync(dir, { throwIfNoEntry: false });
+  if (info && !info.isDirectory()) throw new Error(`--out ${dir} is not a folder; with --seeds, --out names a folder (new or existing) that gets seed-<n>.steerlab for each seed.`);
+  if (!info) checkOutputFile('--out', dir);
+  const files = seeds.map((seed) => path.join(dir, `seed-${seed}.steerlab`));
+  const present = info ? (await readdir(dir)).filter((name) => name.endsWith('.steerlab')) : [];
+  const replaced = files.map((f) => path.basename(f)).filter((name) => present.includes(name));
+  if (replaced.length > 0 && !force) {
+    const what = replaced.length === 1 ? await sessionContents(path.join(dir, replaced[0])) : `${replaced.length} sessions`;
+    throw new Error(`--out ${dir} already holds ${replaced.join(', ')} (${what}); training would replace them: choose other seeds or another folder, or add --force to replace them.`);
+  }
+  const others = present.filter((name) => !replaced.includes(name));
+  if (others.length > 0) process.stderr.write(`${dir} already holds ${others.length} other session(s) (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); \`steerlab compare ${dir}\` will compare them too.\n`);
+  return files;
 }
