@@ -35,7 +35,7 @@ function rows(r: BenchResult): Row[] {
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
     { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
-    { label: 'default training, 3 epochs: the whole `steerlab train` command (PyTorch: its 3-epoch loop) (s)', value: (f) => f.trainCommandSeconds, format: seconds },
+    { label: 'default training, 3 epochs: the whole `steerlab train` command (s)', value: (f) => f.trainCommandSeconds, format: seconds },
     ...epochRows((f) => f.trainEpochSeconds),
     { label: 'the same with subnormals kept, `STEERLAB_KEEP_SUBNORMALS=1` (s)', value: (f) => f.trainKeptSubnormalsCommandSeconds, format: seconds },
     ...epochRows((f) => f.trainKeptSubnormalsEpochSeconds),
@@ -126,6 +126,7 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
     if (blas && Array.isArray(blas.threadpools)) {
       lines.push(`- thread pools: ${blas.threadpools.map((p) => `${p.internal_api} ${p.version ?? ''} ${p.num_threads} threads${p.architecture ? ` (${p.architecture})` : ''}`.replace(/\s+/g, ' ')).join('; ')}`);
     }
+    if (reference.figures.trainCommandSeconds !== undefined) lines.push("- default training: PyTorch's 3-epoch loop alone, each epoch with its test evaluation (no start-up, no data loading), beside SteerLab's whole command");
     const env = reference.runtime.openblasEnv as Record<string, string | null> | undefined;
     if (env) lines.push(`- OpenBLAS variables in the environment (unset for the run): ${Object.entries(env).map(([k, v]) => `${k}=${v ?? '(not set)'}`).join(', ')}`);
     lines.push(`- torch ${str(reference.runtime.torch)}, Python ${str(reference.machine.python)}, torch threads ${str(reference.runtime.threads)} (default ${str(reference.runtime.defaultThreads)})`);
