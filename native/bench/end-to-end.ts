@@ -90,6 +90,11 @@ export interface TrainCommandTimes {
   epochSeconds: number[];
 }
 
+/** Each epoch's seconds from the training record's elapsed times, which count from the start of training. */
+export function epochSecondsFrom(elapsedMs: readonly number[]): number[] {
+  return elapsedMs.map((end, i) => (end - (i === 0 ? 0 : elapsedMs[i - 1])) / 1000);
+}
+
 /** `steerlab train` with the default configuration, into a temporary session. */
 export async function benchTrainCommand(options: EndToEndOptions): Promise<TrainCommandTimes> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
@@ -98,8 +103,7 @@ export async function benchTrainCommand(options: EndToEndOptions): Promise<Train
     const commandSeconds = await timeCli(['train', '--out', file], options);
     const { training } = (await readSessionFile(file)).header;
     if (!training) throw new Error(`steerlab train wrote ${file} without its training record, so the bench cannot time its epochs.`);
-    const ends = training.epochs.map((e) => e.elapsedMs / 1000);
-    return { commandSeconds, epochSeconds: ends.map((end, i) => end - (i === 0 ? 0 : ends[i - 1])) };
+    return { commandSeconds, epochSeconds: epochSecondsFrom(training.epochs.map((e) => e.elapsedMs)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

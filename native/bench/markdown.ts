@@ -55,7 +55,8 @@ export function epochDriftLine(figures: BenchFigures): string | null {
   const later = e.slice(1).map((s) => `${((100 * s) / e[0]).toFixed(0)}%`);
   const kept = figures.trainKeptSubnormalsEpochSeconds;
   const keptText = kept && kept.length === e.length && kept[0] > 0 ? `; with subnormals kept, ${kept.slice(1).map((s) => `${((100 * s) / kept[0]).toFixed(0)}%`).join(' and ')}` : '';
-  return `Default training: epochs ${e.slice(1).map((_, i) => i + 2).join(' and ')} took ${later.join(' and ')} of epoch 1 (target: within 10%)${keptText}.`;
+  const which = later.length === 1 ? 'epoch 2' : `epochs ${later.map((_, i) => i + 2).join(' and ')}`;
+  return `Default training: ${which} took ${later.join(' and ')} of epoch 1 (target: within 10%)${keptText}.`;
 }
 
 /** "2.4x" for a ratio, "–" when either side is missing or zero. */
