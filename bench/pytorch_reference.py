@@ -9,7 +9,9 @@ What it measures (the same as native/bench/, with the same figure names):
      add the vector, run the rest, and score CE / accuracy over labels != b, P(a|b), P(b|b);
   3. the 3-1 vector at each layer 0..4 (unpatched and patched run per layer);
   4. single-image steering latency (unpatched + steered forward pass, softmax), median and p95;
-  5. peak RSS per phase (VmHWM, reset between phases on Linux) and the process peak
+  5. the default training, 3 epochs of the same, one optimiser, each epoch timed with its test-set
+     evaluation (SteerLab times its whole `steerlab train` command beside it);
+  6. peak RSS per phase (VmHWM, reset between phases on Linux) and the process peak
      (resource.getrusage).
 
 Run (Debian's python3 has torch: `apt-get install python3-torch libopenblas0-pthread`):
@@ -188,6 +190,28 @@ def train_epoch(model, x, y, batch_size, lr, seed):
     return loss.item()
 
 
+def train_epochs(model, x, y, test_x, test_y, epochs, batch_size, lr, seed):
+    """The default training: one Adam over `epochs` epochs; per epoch, seconds with its test evaluation."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(seed)
+    seconds = []
+    for _ in range(epochs):
+        started = time.perf_counter()
+        order = torch.randperm(len(x), generator=gen)
+        model.train()
+        for start in range(0, len(x), batch_size):
+            idx = order[start:start + batch_size]
+            loss = loss_fn(model(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        model.eval()
+        test_ce, _ = evaluate(model, test_x, test_y)
+        seconds.append(time.perf_counter() - started)
+    return seconds, test_ce
+
+
 def evaluate(model, x, y):
     with torch.no_grad():
         logits = model(x)
@@ -321,6 +345,9 @@ def main():
     with Phase("steer", memory) as p_steer:
         steer = steer_latency(model, train_x, train_y, test_x, reps, warmup)
     print(f"steer: median {steer['medianMs']:.3f} ms, p95 {steer['p95Ms']:.3f} ms", file=sys.stderr)
+    epochs = 1 if args.quick else 3
+    epoch_seconds, epochs_ce = train_epochs(seed_model(), train_x, train_y, test_x, test_y, epochs, 64, 1e-3, 0)
+    print(f"{epochs} epochs: {sum(epoch_seconds):.2f} s ({' / '.join(f'{s:.2f}' for s in epoch_seconds)}), test CE {epochs_ce:.4f}", file=sys.stderr)
 
     now = datetime.datetime.now(datetime.timezone.utc)
     result = {
@@ -353,6 +380,9 @@ def main():
             "layerSweepSeconds": p_layers.seconds,
             "steerMedianMs": steer["medianMs"],
             "steerP95Ms": steer["p95Ms"],
+            # The default training's epochs (the loop only: no start-up, no data loading).
+            "trainCommandSeconds": sum(epoch_seconds),
+            "trainEpochSeconds": epoch_seconds,
             # SteerLab's training phase includes its test evaluation, so "train" here covers both.
             "peakRssBytes": {"train": max(memory["train"]["peakRssBytes"], memory["eval"]["peakRssBytes"]),
                              **{k: memory[k]["peakRssBytes"] for k in ("pairSweep", "layerSweep", "steer")}},
@@ -367,6 +397,7 @@ def main():
             "pairSweepMeanCe": float(np.mean([c["ce"] for c in cells])),
             "pairSweep31Ce": cells[3 * 10 + 1]["ce"],
             "layerSweepCe": [r["ce"] for r in rows],
+            "defaultTrainingTestCeNats": epochs_ce,
         },
     }
     out_dir = Path(args.out)

@@ -13,7 +13,7 @@ export interface BackendReport {
   skipped: { name: BackendName; reason: string }[];
   forced: boolean;
   /** With the native backend: its BLAS and threads (tfjsBackend then runs only the few remaining tfjs ops). */
-  native?: { blas: string; threads: number };
+  native?: { blas: string; threads: number; flushesSubnormals?: boolean };
 }
 
 /** One sentence on the native engine: in use (with its BLAS), or why not and how to get it. */

@@ -35,6 +35,8 @@ export interface NativeTrainer {
   run(pixels: Uint8Array, labels: Uint8Array, order: Uint32Array, firstStep: number, steps: number, batchSize: number, control: Int32Array): Promise<Float32Array>;
   /** [W1, b1, W2, b2, W3, b3] in PyTorch layout (copies). */
   weights(): Float32Array[];
+  /** How many parameters and Adam moments are subnormal (0 < |x| < 2^-126) now; 0 while the kernels flush them. */
+  subnormals(): { params: number; m: number; v: number };
   readonly steps: number;
 }
 
@@ -44,6 +46,14 @@ export interface NativeInfo {
   /** BLAS threads in use. */
   threads: number;
   hardwareThreads: number;
+  /**
+   * Whether the kernels flush subnormal floats to zero on every thread that runs them, BLAS
+   * threads included (native/addon/src/float_mode.h): measured by a product whose exact results
+   * are subnormal. False under STEERLAB_KEEP_SUBNORMALS=1.
+   */
+  flushesSubnormals: boolean;
+  /** Whether the calling thread flushes between calls (it must not: JavaScript needs IEEE arithmetic). */
+  callerFlushesOutsideCalls: boolean;
 }
 
 export interface NativeAddon {

@@ -101,7 +101,7 @@ function finish(report: BackendReport, native: () => NativeLoad, env: NodeJS.Pro
   addon.setThreads(nativeThreads(env, availableParallelism()));
   setActiveNative(addon);
   const info = addon.info();
-  return { ...report, native: { blas: info.blas, threads: info.threads } };
+  return { ...report, native: { blas: info.blas, threads: info.threads, flushesSubnormals: info.flushesSubnormals } };
 }
 
 /**
@@ -133,7 +133,11 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
 /** One line per backend, for `steerlab doctor` and result headers. */
 export function describeBackend(report: BackendReport): string[] {
   const lines = [`backend: ${report.name}${report.forced ? ' (forced)' : ''}`];
-  if (report.native) lines.push(`  native engine: ${report.native.blas}, ${report.native.threads} BLAS thread(s); tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
+  if (report.native) {
+    // Flush-to-zero keeps Adam's steps as fast late in training as early (native/addon/src/float_mode.h).
+    const subnormals = report.native.flushesSubnormals ? 'subnormals flushed to zero on every kernel thread' : 'subnormals kept (later epochs run slower)';
+    lines.push(`  native engine: ${report.native.blas}, ${subnormals}, ${report.native.threads} BLAS thread(s); tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
+  }
   for (const s of report.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
   return lines;
 }

@@ -2,7 +2,8 @@
  * The two end-to-end figures of the benchmark, each a real `steerlab` process started the way a
  * user starts it (data already on disk, the same --data and backend as the bench):
  *   startup:   process start to the first sweep step of `steerlab sweep SESSION` (then stopped);
- *   reproduce: `steerlab reproduce` end to end (train 3 epochs, the table, the layer sweep, report).
+ *   reproduce: `steerlab reproduce` end to end (train 3 epochs, the table, the layer sweep, report);
+ *   train:     `steerlab train` with the default configuration (3 epochs), and each epoch's time.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { APP_ROOT } from '../version.js';
 import { newSession } from '../session/format.js';
 import { writeSessionFile } from '../session/store.js';
+import { readSessionFile } from '../session/store.js';
 import type { MlpWeights } from '../model/weights.js';
 
 export interface EndToEndOptions {
@@ -18,11 +20,13 @@ export interface EndToEndOptions {
   /** The backend to force in the child (the bench's own), or none to let it choose. */
   backend?: string;
   signal?: AbortSignal;
+  /** Extra environment for the child. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the CLI; resolves with the seconds until `until` matches a stderr line (then stops it), or until exit. */
 function timeCli(args: string[], options: EndToEndOptions, until?: RegExp): Promise<number> {
-  const env = { ...process.env, STEERLAB_DATA: options.dataDir, ...(options.backend ? { STEERLAB_BACKEND: options.backend } : {}) };
+  const env = { ...process.env, STEERLAB_DATA: options.dataDir, ...(options.backend ? { STEERLAB_BACKEND: options.backend } : {}), ...options.env };
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [path.join(APP_ROOT, 'native/bin/steerlab.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -74,6 +78,32 @@ export async function benchReproduce(options: EndToEndOptions): Promise<number> 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
   try {
     return await timeCli(['reproduce', '--out', path.join(dir, 'reproduction')], options);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface TrainCommandTimes {
+  /** Process start to exit: start-up, the 3 epochs, saving the session. */
+  commandSeconds: number;
+  /** Each epoch with its test evaluation, from the epoch times the command saved in the session. */
+  epochSeconds: number[];
+}
+
+/** Each epoch's seconds from the training record's elapsed times, which count from the start of training. */
+export function epochSecondsFrom(elapsedMs: readonly number[]): number[] {
+  return elapsedMs.map((end, i) => (end - (i === 0 ? 0 : elapsedMs[i - 1])) / 1000);
+}
+
+/** `steerlab train` with the default configuration, into a temporary session. */
+export async function benchTrainCommand(options: EndToEndOptions): Promise<TrainCommandTimes> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
+  try {
+    const file = path.join(dir, 'trained.steerlab');
+    const commandSeconds = await timeCli(['train', '--out', file], options);
+    const { training } = (await readSessionFile(file)).header;
+    if (!training) throw new Error(`steerlab train wrote ${file} without its training record, so the bench cannot time its epochs.`);
+    return { commandSeconds, epochSeconds: epochSecondsFrom(training.epochs.map((e) => e.elapsedMs)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -35,8 +35,28 @@ function rows(r: BenchResult): Row[] {
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
     { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
+    { label: 'default training, 3 epochs: the whole `steerlab train` command (s)', value: (f) => f.trainCommandSeconds, format: seconds },
+    ...epochRows((f) => f.trainEpochSeconds),
+    { label: 'the same with subnormals kept, `STEERLAB_KEEP_SUBNORMALS=1` (s)', value: (f) => f.trainKeptSubnormalsCommandSeconds, format: seconds },
+    ...epochRows((f) => f.trainKeptSubnormalsEpochSeconds),
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
   ];
+}
+
+/** One row per epoch of the default training (each with its test evaluation). */
+function epochRows(epochs: (f: BenchFigures) => number[] | undefined): Row[] {
+  return [0, 1, 2].map((i) => ({ label: `&nbsp;&nbsp;epoch ${i + 1}, incl. its test evaluation (s)`, value: (f: BenchFigures) => epochs(f)?.[i], format: seconds }));
+}
+
+/** "Epochs 2 and 3 took 104% and 103% of epoch 1", or null without per-epoch times. */
+export function epochDriftLine(figures: BenchFigures): string | null {
+  const e = figures.trainEpochSeconds;
+  if (!e || e.length < 2 || !(e[0] > 0)) return null;
+  const later = e.slice(1).map((s) => `${((100 * s) / e[0]).toFixed(0)}%`);
+  const kept = figures.trainKeptSubnormalsEpochSeconds;
+  const keptText = kept && kept.length === e.length && kept[0] > 0 ? `; with subnormals kept, ${kept.slice(1).map((s) => `${((100 * s) / kept[0]).toFixed(0)}%`).join(' and ')}` : '';
+  const which = later.length === 1 ? 'epoch 2' : `epochs ${later.map((_, i) => i + 2).join(' and ')}`;
+  return `Default training: ${which} took ${later.join(' and ')} of epoch 1 (target: within 10%)${keptText}.`;
 }
 
 /** "2.4x" for a ratio, "–" when either side is missing or zero. */
@@ -89,12 +109,15 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   }
   const sourcesLine = sourcesTargetLine(result.figures.sourcesSeconds, result.figures.pairSweepSeconds, result.figures.peakRssBytes.sources);
   if (sourcesLine) lines.push('', sourcesLine);
+  const drift = epochDriftLine(result.figures);
+  if (drift) lines.push('', drift);
   if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);
   lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu; BLAS threads on native)`);
-  const native = rt.native as { blas: string; threads: number } | undefined;
-  if (native) lines.push(`- native engine: ${native.blas}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
+  const native = rt.native as { blas: string; threads: number; flushesSubnormals?: boolean } | undefined;
+  const subnormals = native?.flushesSubnormals === undefined ? '' : native.flushesSubnormals ? ', subnormals flushed to zero on every kernel thread' : ', subnormals kept';
+  if (native) lines.push(`- native engine: ${native.blas}${subnormals}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
   const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];
   lines.push(`- backend ${backend}${rt.forced ? ' (forced)' : ''}; skipped: ${skipped.length ? skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') : 'none'}`);
   lines.push(`- tfjs ${str(rt.tfjs)}, Node ${str(result.machine.node)}`);
@@ -104,6 +127,7 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
     if (blas && Array.isArray(blas.threadpools)) {
       lines.push(`- thread pools: ${blas.threadpools.map((p) => `${p.internal_api} ${p.version ?? ''} ${p.num_threads} threads${p.architecture ? ` (${p.architecture})` : ''}`.replace(/\s+/g, ' ')).join('; ')}`);
     }
+    if (reference.figures.trainCommandSeconds !== undefined) lines.push("- default training: PyTorch's 3-epoch loop alone, each epoch with its test evaluation (no start-up, no data loading), beside SteerLab's whole command");
     const env = reference.runtime.openblasEnv as Record<string, string | null> | undefined;
     if (env) lines.push(`- OpenBLAS variables in the environment (unset for the run): ${Object.entries(env).map(([k, v]) => `${k}=${v ?? '(not set)'}`).join(', ')}`);
     lines.push(`- torch ${str(reference.runtime.torch)}, Python ${str(reference.machine.python)}, torch threads ${str(reference.runtime.threads)} (default ${str(reference.runtime.defaultThreads)})`);
@@ -133,7 +157,7 @@ function describe(r: BenchResult): string[] {
 
 /** The sgemm rate and how much of it each phase achieved. */
 function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
-  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? key;
+  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key);
   return [
     `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
       `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,

@@ -16,7 +16,7 @@ import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './ph
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
-import { benchStartup, benchReproduce } from './end-to-end.js';
+import { benchStartup, benchReproduce, benchTrainCommand, type TrainCommandTimes } from './end-to-end.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -99,8 +99,16 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step: ${startupSeconds.toFixed(2)} s`);
     const reproduceSeconds = quick ? undefined : await benchReproduce(endToEnd);
     if (reproduceSeconds !== undefined) options.onNote?.(`steerlab reproduce: ${reproduceSeconds.toFixed(1)} s`);
+    // The default training as a user runs it, and (native) the same with subnormals kept: the
+    // difference is what flushing them saves (native/addon/src/float_mode.h).
+    const trainCommand = quick ? undefined : await benchTrainCommand(endToEnd);
+    if (trainCommand) options.onNote?.(`steerlab train (3 epochs): ${trainCommandLine(trainCommand)}`);
+    const keptSubnormals = quick || engine.backend.name !== 'native' ? undefined : await benchTrainCommand({ ...endToEnd, env: { STEERLAB_KEEP_SUBNORMALS: '1' } });
+    if (keptSubnormals) options.onNote?.(`steerlab train with STEERLAB_KEEP_SUBNORMALS=1: ${trainCommandLine(keptSubnormals)}`);
+    const flops = phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes);
+    const epochsSeconds = trainCommand ? trainCommand.epochSeconds.reduce((a, b) => a + b, 0) : 0;
     const throughput = sgemm
-      ? throughputOf(sgemm, phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes), { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds })
+      ? throughputOf(sgemm, { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0) }, { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds })
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
@@ -131,6 +139,10 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         sourcesSeconds: sources.seconds,
         startupSeconds,
         reproduceSeconds,
+        trainCommandSeconds: trainCommand?.commandSeconds,
+        trainEpochSeconds: trainCommand?.epochSeconds,
+        trainKeptSubnormalsCommandSeconds: keptSubnormals?.commandSeconds,
+        trainKeptSubnormalsEpochSeconds: keptSubnormals?.epochSeconds,
         peakRssBytes,
       },
       memory: memory as Record<string, PhaseMemory>,
@@ -149,6 +161,11 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
   } finally {
     model.dispose();
   }
+}
+
+/** "8.7 s (epochs 2.1 / 2.2 / 2.2 s)". */
+function trainCommandLine(t: TrainCommandTimes): string {
+  return `${t.commandSeconds.toFixed(1)} s (epochs ${t.epochSeconds.map((s) => s.toFixed(2)).join(' / ')} s)`;
 }
 
 function mean(values: number[]): number {

@@ -36,6 +36,16 @@ export interface BenchFigures {
   startupSeconds?: number;
   /** `steerlab reproduce` end to end (3 epochs, table, layer sweep, report); full runs only. */
   reproduceSeconds?: number;
+  /**
+   * The default training (3 epochs): SteerLab's whole `steerlab train` command as a process, start-up
+   * and saving included; PyTorch's 3-epoch loop (no start-up, no data loading). Full runs only.
+   */
+  trainCommandSeconds?: number;
+  /** Each epoch of that training, with its test-set evaluation. */
+  trainEpochSeconds?: number[];
+  /** The same command with STEERLAB_KEEP_SUBNORMALS=1 (native only): what flushing subnormals saves. */
+  trainKeptSubnormalsCommandSeconds?: number;
+  trainKeptSubnormalsEpochSeconds?: number[];
   /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources. */
   peakRssBytes: Record<string, number>;
 }

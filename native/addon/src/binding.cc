@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "blas.h"
+#include "float_mode.h"
 #include "mlp.h"
 
 namespace steerlab {
@@ -105,10 +106,11 @@ struct Pins {
   void add(const Napi::Object& o) { refs.push_back(Napi::Persistent(o)); }
 };
 
-// Runs a kernel and turns any exception into the message of the call's error ("cancelled" for a
-// cancel), so nothing escapes a worker thread.
+// Runs a kernel with subnormals flushed (float_mode.h) and turns any exception into the message
+// of the call's error ("cancelled" for a cancel), so nothing escapes a worker thread.
 template <typename F>
 std::string guarded(F&& kernel) {
+  FlushSubnormals flush;
   try {
     kernel();
     return "";
@@ -169,6 +171,7 @@ class Model : public Napi::ObjectWrap<Model> {
     const int up_to = int_arg(info[3], "upTo", 0, 4);
     const bool sum_rows = info[4].ToBoolean();
     Buffers buf;
+    FlushSubnormals flush;
     const float* out = forward_steps(m, x.Data(), rows, 0, up_to, add, buf);
     const int w = m.width(up_to);
     if (!sum_rows) return to_f32(env, out, static_cast<size_t>(rows) * w);
@@ -189,6 +192,7 @@ class Model : public Napi::ObjectWrap<Model> {
     Additions add = additions_arg(*weights_, info[1]);
     auto out = Napi::Float32Array::New(env, 2 * kClasses);
     steer_buffers_.x.reserve(1024);
+    FlushSubnormals flush;
     steer_logits(*weights_, x.Data(), add, out.Data(), steer_buffers_);
     return out;
   }
@@ -265,6 +269,7 @@ class Model : public Napi::ObjectWrap<Model> {
       if (labels[i] >= kClasses) fail(env, "labels must be 0..9.");
     std::array<std::vector<float>, 6> grads;
     Buffers work;
+    FlushSubnormals flush;
     const double loss = loss_and_gradients(*weights_, x.Data(), labels.Data(), rows, grads, work);
     auto out = Napi::Object::New(env);
     out.Set("loss", loss);
@@ -280,7 +285,7 @@ class TrainWorker;
 class Trainer : public Napi::ObjectWrap<Trainer> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "Trainer", {InstanceMethod("run", &Trainer::Run), InstanceMethod("weights", &Trainer::WeightsOut), InstanceAccessor("steps", &Trainer::Steps, nullptr)});
+    return DefineClass(env, "Trainer", {InstanceMethod("run", &Trainer::Run), InstanceMethod("weights", &Trainer::WeightsOut), InstanceMethod("subnormals", &Trainer::Subnormals), InstanceAccessor("steps", &Trainer::Steps, nullptr)});
   }
   // new Trainer(sizes, params, { learningRate, beta1, beta2, epsilon })
   explicit Trainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trainer>(info) {
@@ -307,6 +312,23 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
   Napi::Value WeightsOut(const Napi::CallbackInfo& info) {
     if (busy) fail(info.Env(), "the trainer is running; read its weights after run() settles.");
     return params_out(info.Env(), state_.params);
+  }
+  // How many parameters and Adam moments are subnormal now: 0 while the kernels flush them.
+  Napi::Value Subnormals(const Napi::CallbackInfo& info) {
+    if (busy) fail(info.Env(), "the trainer is running; count after run() settles.");
+    auto count = [](const std::vector<float>& values) {
+      double n = 0;
+      for (float f : values) n += std::fpclassify(f) == FP_SUBNORMAL ? 1 : 0;
+      return n;
+    };
+    double params = 0, m = 0, v = 0;
+    for (int l = 0; l < 3; l++) params += count(state_.params.w[l]) + count(state_.params.b[l]);
+    for (int g = 0; g < 6; g++) m += count(state_.m[g]), v += count(state_.v[g]);
+    auto out = Napi::Object::New(info.Env());
+    out.Set("params", params);
+    out.Set("m", m);
+    out.Set("v", v);
+    return out;
   }
   Napi::Value Steps(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(state_.t)); }
 };
@@ -379,6 +401,9 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("threads", blas_threads());
   out.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
   out.Set("abi", 1);
+  // Checked by a product on every BLAS thread, not assumed (float_mode.h).
+  out.Set("flushesSubnormals", blas_flushes_subnormals());
+  out.Set("callerFlushesOutsideCalls", thread_flushes_subnormals());
   return out;
 }
 
@@ -393,10 +418,12 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 Napi::Value SgemmGflops(const Napi::CallbackInfo& info) {
   const int m = int_arg(info[0], "m", 1, 1 << 14), n = int_arg(info[1], "n", 1, 1 << 14), k = int_arg(info[2], "k", 1, 1 << 14);
   if (!info[3].IsNumber() || !(info[3].As<Napi::Number>().DoubleValue() > 0 && info[3].As<Napi::Number>().DoubleValue() <= 10)) fail(info.Env(), "seconds must be a number in (0, 10].");
+  FlushSubnormals flush;
   return Napi::Number::New(info.Env(), sgemm_gflops(m, n, k, info[3].As<Napi::Number>().DoubleValue()));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  flush_subnormals_in_blas_threads();
   exports.Set("Model", Model::Init(env));
   exports.Set("Trainer", Trainer::Init(env));
   exports.Set("info", Napi::Function::New(env, Info));

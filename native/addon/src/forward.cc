@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "blas.h"
+#include "float_mode.h"
 #include "mlp.h"
 
 #if defined(STEERLAB_OPENBLAS)
@@ -24,6 +25,8 @@ int g_threads = 1;
 
 void set_blas_threads(int threads) {
   g_threads = std::max(1, threads);
+  // More threads than the pool has are created by this call, from this thread: they inherit its mode.
+  FlushSubnormals flush;
 #if defined(STEERLAB_OPENBLAS)
   openblas_set_num_threads(g_threads);
 #endif
@@ -51,7 +54,11 @@ void parallel_for(int parts, const std::function<void(int)>& work) {
   if (parts <= 1) return work(0);
   std::vector<std::thread> helpers;
   helpers.reserve(parts - 1);
-  for (int i = 1; i < parts; i++) helpers.emplace_back(work, i);
+  for (int i = 1; i < parts; i++)
+    helpers.emplace_back([&work, i] {
+      FlushSubnormals flush;
+      work(i);
+    });
   work(0);
   for (std::thread& h : helpers) h.join();
 }
