@@ -96,6 +96,10 @@ export class SteerLabWorkbench implements Workbench {
   private current: OpenSession = emptySession();
   private readonly recentFile: string;
   private readonly autosaver: AutosaveTimer;
+  /** The recovery write in progress (or settled), so the next one waits for it. */
+  private recoveryWrites: Promise<unknown> = Promise.resolve();
+  /** The last flush an analysis change started (a kept vector's reply waits for it). */
+  private pendingFlush: Promise<unknown> = Promise.resolve();
   private readonly startedAt = new Date().toISOString();
   private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -108,9 +112,15 @@ export class SteerLabWorkbench implements Workbench {
     this.autosaver = new AutosaveTimer({
       periodMs: options.autosaveMs,
       retryMs: options.autosaveRetryMs,
-      save: async () => {
-        await this.recovery.heartbeat(this.startedAt);
-        return this.autosave();
+      // One write at a time: the timer's tick and an explicit action's flush must not race, or
+      // an older snapshot could be renamed over a newer one.
+      save: () => {
+        const write = this.recoveryWrites.then(async () => {
+          await this.recovery.heartbeat(this.startedAt);
+          return this.autosave();
+        });
+        this.recoveryWrites = write.catch(() => undefined);
+        return write;
       },
       onStatus: (status) => this.emit({ type: 'autosave.status', status }),
     });
@@ -130,7 +140,11 @@ export class SteerLabWorkbench implements Workbench {
       sizes: () => this.current.weights?.sizes ?? null,
       changed: () => {
         this.current.dirty = true;
+        this.pendingFlush = this.flushRecoveryNow();
         return this.session();
+      },
+      recoveryWritten: async () => {
+        await this.pendingFlush;
       },
       job: (kind, work) => {
         const { controller } = this.begin(kind, analysisJob(kind));
@@ -314,6 +328,7 @@ export class SteerLabWorkbench implements Workbench {
   setNotes(notes: string): SessionSummary {
     this.current.header.notes = notes;
     this.current.dirty = true;
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -423,6 +438,7 @@ export class SteerLabWorkbench implements Workbench {
     this.getSweep(id);
     this.current.header.sweeps = this.sweeps().filter((s) => s.id !== id);
     this.current.dirty = true;
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -451,6 +467,8 @@ export class SteerLabWorkbench implements Workbench {
     const record: DrawingRecord = { ...drawing, result, id: randomUUID(), createdAt: new Date().toISOString() };
     this.current.header.drawings.push(record);
     this.current.dirty = true;
+    // The reply ("Kept drawing ...") must mean the drawing survives a crash right after it.
+    await this.flushRecoveryNow();
     return record;
   }
 
@@ -468,6 +486,7 @@ export class SteerLabWorkbench implements Workbench {
     this.getDrawing(id);
     this.current.header.drawings = this.drawings().filter((d) => d.id !== id);
     this.current.dirty = true;
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -511,6 +530,8 @@ export class SteerLabWorkbench implements Workbench {
     this.closed = true;
     this.autosaver.stop();
     this.job?.controller.abort();
+    // A flush still writing finishes first, so nothing lands after the slot is released.
+    await this.recoveryWrites;
     try {
       if (options.discardUnsaved || !(await this.autosave({ stopped: true }))) await this.recovery.removeAutosave();
     } catch {
@@ -527,6 +548,16 @@ export class SteerLabWorkbench implements Workbench {
     await writeSessionFile(this.recovery.autosaveFile, this.toSession());
     await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true });
     return true;
+  }
+
+  /**
+   * An explicit user action (a kept drawing, a vector, a note) reaches the recovery file now, not
+   * at the next autosave tick, so a crash right after it loses nothing; never rejects (a failure
+   * becomes the autosave warning, as for the timer's writes).
+   */
+  flushRecoveryNow(): Promise<AutosaveStatus> {
+    if (this.closed) return Promise.resolve(this.autosaver.status);
+    return this.autosaver.tick();
   }
 
   /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
