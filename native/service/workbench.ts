@@ -612,7 +612,7 @@ export function sweepTitle(s: SweepRecord): string {
     case 'layers':
       return sweepSpecTitle({ kind: 'layers', a: s.a, b: s.b, coeff: s.coeff, source: s.source });
     case 'coeffs':
-      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: [], source: s.source });
+      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: s.rows.map((r) => r.coeff), source: s.source });
   }
 }
 
