@@ -13,6 +13,7 @@ import { ARTIFACTS } from './browser.js';
 import { runJob, showView as showViewOf, useServedPage } from './served-page.js';
 import { ok } from '../api/harness.js';
 import type { KeptVector } from '../../native/analysis/analysis-types.js';
+import { HOOK_NAMES } from '../../native/model/weights.js';
 import type { RobustnessSummary } from '../../native/robustness/robustness-types.js';
 import type { SweepSummary } from '../../native/service/workbench-types.js';
 
@@ -104,6 +105,22 @@ describe('the session lists (22.5-22.7)', () => {
     await answer(remove, true);
     await expect.poll(() => kept.locator('[data-testid=vector-list] tbody tr').count()).toBe(1);
     expect(ok<KeptVector[]>(await e2e.api.call('vector.list', {})).map((v) => v.name)).toEqual(['four minus one']);
+  });
+
+  it('every view names the hook points the same way, from the model description (22.9)', async () => {
+    const expected = HOOK_NAMES.map((name, k) => `${k} · ${name}`);
+    const options = (selector: string) => page.locator(selector).first().locator('option').allTextContents();
+    await showView('Sweep');
+    expect(await options('select[name=layer]')).toEqual(expected);
+    expect(await options('select[name=iv-layer]')).toEqual(expected);
+    await showView('Robustness');
+    expect(await options('[aria-label=Robustness] select[name=layer]')).toEqual(expected);
+    await showView('Vectors');
+    expect(await options('select[name=keep-layer]')).toEqual(expected);
+    expect(await options('select[name=geometry-layer]')).toEqual(expected);
+    await showView('Draw & steer');
+    const buttons = page.getByRole('radiogroup', { name: 'hook point' }).getByRole('radio');
+    expect((await buttons.allTextContents()).map((t) => t.trim())).toEqual(expected);
   });
 
   it('logged no console errors and no CSP violations', () => {
