@@ -6,14 +6,14 @@
  */
 import { API, trainConfigSchema } from '../../../native/api/contract.js';
 
-/* The contract's request schemas are nested zod objects; these walk to the numeric leaves. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// The contract's request schemas are nested zod objects typed for parsing, not for walking; these
+// go down to the numeric leaves untyped, and tests/renderer/number-entry.test.ts checks the ranges
+// they give against what the contract accepts.
 const steerAddition = (API['steer.run'].request as any).shape.additions.element.shape;
 const keepRecipe = (API['vector.keep'].request as any).shape.recipe.shape;
 const sources = (API['robustness.sources'].request as any).shape;
 const pairs = (API['sweep.pairs'].request as any).shape;
 const browse = (API['data.image'].request as any).shape;
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export const BOUNDS = {
   epochs: trainConfigSchema.shape.epochs.unwrap(),
