@@ -28,6 +28,8 @@ export interface AnalysisHost {
   sizes(): number[] | null;
   /** Marks the session changed and returns its summary. */
   changed(): SessionSummary;
+  /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
+  recoveryWritten(): Promise<void>;
   /** Runs `work` as the session's one long job (refused while another runs). */
   job<T>(kind: string, work: (signal: AbortSignal) => Promise<T>): Job<T>;
 }
@@ -98,6 +100,7 @@ export class AnalysisService implements AnalysisWorkbench {
     const vector = await this.host.call('keepVector', request);
     this.host.header().vectors.push(vector);
     this.host.changed();
+    await this.host.recoveryWritten();
     return vector;
   }
 

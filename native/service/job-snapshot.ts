@@ -45,8 +45,17 @@ export function sweepSpecTitle(spec: SweepSpec): string {
     case 'layers':
       return `${spec.a}-${spec.b} by layer, coeff ${spec.coeff}, ${source}`;
     case 'coeffs':
-      return `${spec.a}-${spec.b} at layer ${spec.hook} by coefficient, ${source}`;
+      return `${spec.a}-${spec.b} at layer ${spec.hook} by coefficient ${coefficientsInWords(spec.coeffs)}, ${source}`;
   }
+}
+
+/**
+ * A coefficient sweep's values in a few words, so two sweeps of one pair and layer can be told
+ * apart in a list: "(-1, 0, 1)" for a few, "(-2 to 4, 13 values)" for more.
+ */
+export function coefficientsInWords(coeffs: readonly number[]): string {
+  if (coeffs.length <= 4) return `(${coeffs.join(', ')})`;
+  return `(${Math.min(...coeffs)} to ${Math.max(...coeffs)}, ${coeffs.length} values)`;
 }
 
 function blank(kind: RunningJob['kind'], title: string): RunningJob {

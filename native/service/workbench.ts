@@ -101,6 +101,10 @@ export class SteerLabWorkbench implements Workbench {
   private current: OpenSession = emptySession();
   private readonly recentFile: string;
   private readonly autosaver: AutosaveTimer;
+  /** The recovery write in progress (or settled), so the next one waits for it. */
+  private recoveryWrites: Promise<unknown> = Promise.resolve();
+  /** The last flush an analysis change started (a kept vector's reply waits for it). */
+  private pendingFlush: Promise<unknown> = Promise.resolve();
   private readonly startedAt = new Date().toISOString();
   private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
@@ -113,9 +117,15 @@ export class SteerLabWorkbench implements Workbench {
     this.autosaver = new AutosaveTimer({
       periodMs: options.autosaveMs,
       retryMs: options.autosaveRetryMs,
-      save: async () => {
-        await this.recovery.heartbeat(this.startedAt);
-        return this.writeAutosave();
+      // One write at a time: the timer's tick and an explicit action's flush must not race, or
+      // an older snapshot could be renamed over a newer one.
+      save: () => {
+        const write = this.recoveryWrites.then(async () => {
+          await this.recovery.heartbeat(this.startedAt);
+          return this.writeAutosave();
+        });
+        this.recoveryWrites = write.catch(() => undefined);
+        return write;
       },
       onStatus: (status) => this.emit({ type: 'autosave.status', status }),
     });
@@ -135,7 +145,11 @@ export class SteerLabWorkbench implements Workbench {
       sizes: () => this.current.weights?.sizes ?? null,
       changed: () => {
         this.touch();
+        this.pendingFlush = this.flushRecoveryNow();
         return this.session();
+      },
+      recoveryWritten: async () => {
+        await this.pendingFlush;
       },
       job: (kind, work) => {
         const { controller } = this.begin(kind, analysisJob(kind));
@@ -332,6 +346,7 @@ export class SteerLabWorkbench implements Workbench {
   setNotes(notes: string): SessionSummary {
     this.current.header.notes = notes;
     this.touch();
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -441,6 +456,7 @@ export class SteerLabWorkbench implements Workbench {
     this.getSweep(id);
     this.current.header.sweeps = this.sweeps().filter((s) => s.id !== id);
     this.touch();
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -469,6 +485,8 @@ export class SteerLabWorkbench implements Workbench {
     const record: DrawingRecord = { ...drawing, result, id: randomUUID(), createdAt: new Date().toISOString() };
     this.current.header.drawings.push(record);
     this.touch();
+    // The reply ("Kept drawing ...") must mean the drawing survives a crash right after it.
+    await this.flushRecoveryNow();
     return record;
   }
 
@@ -486,6 +504,7 @@ export class SteerLabWorkbench implements Workbench {
     this.getDrawing(id);
     this.current.header.drawings = this.drawings().filter((d) => d.id !== id);
     this.touch();
+    void this.flushRecoveryNow();
     return this.session();
   }
 
@@ -529,6 +548,8 @@ export class SteerLabWorkbench implements Workbench {
     this.closed = true;
     this.autosaver.stop();
     this.job?.controller.abort();
+    // A flush still writing finishes first, so nothing lands after the slot is released.
+    await this.recoveryWrites;
     try {
       if (options.discardUnsaved || !(await this.autosave({ stopped: true }))) await this.recovery.removeAutosave();
     } catch {
@@ -556,6 +577,16 @@ export class SteerLabWorkbench implements Workbench {
     await this.recovery.recordAutosave({ path: this.current.path, name: this.session().name, savedAt: new Date().toISOString(), stopped: options.stopped === true }, setAside);
     if (setAside.length === 0) return { written: true };
     return { written: true, warning: setAsideWarning(setAside) };
+  }
+
+  /**
+   * An explicit user action (a kept drawing, a vector, a note) reaches the recovery file now, not
+   * at the next autosave tick, so a crash right after it loses nothing; never rejects (a failure
+   * becomes the autosave warning, as for the timer's writes).
+   */
+  flushRecoveryNow(): Promise<AutosaveStatus> {
+    if (this.closed) return Promise.resolve(this.autosaver.status);
+    return this.autosaver.tick();
   }
 
   /** One autosave period now (heartbeat, then autosave); never rejects, see ./autosave-timer.ts. */
@@ -619,7 +650,7 @@ export function sweepTitle(s: SweepRecord): string {
     case 'layers':
       return sweepSpecTitle({ kind: 'layers', a: s.a, b: s.b, coeff: s.coeff, source: s.source });
     case 'coeffs':
-      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: [], source: s.source });
+      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: s.rows.map((r) => r.coeff), source: s.source });
   }
 }
 

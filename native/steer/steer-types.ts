@@ -46,6 +46,18 @@ export interface PairMetrics {
   normalMeanProbs: number[][];
 }
 
+/** The recipe a pair sweep uses for digits a and b (pure, so the renderer can name a cell's vector). */
+export function pairRecipe(source: PairSource, a: number, b: number, hook: HookPoint): VectorRecipe {
+  switch (source.kind) {
+    case 'first':
+      return { plus: { kind: 'digit', digit: a, n: 0 }, minus: { kind: 'digit', digit: b, n: 0 }, hook };
+    case 'nth':
+      return { plus: { kind: 'digit', digit: a, n: source.i }, minus: { kind: 'digit', digit: b, n: source.j }, hook };
+    case 'mean':
+      return { plus: { kind: 'mean', digit: a }, minus: { kind: 'mean', digit: b }, hook };
+  }
+}
+
 /** How a pair sweep's vectors were made, in words. */
 export function describePairSource(source: PairSource): string {
   switch (source.kind) {

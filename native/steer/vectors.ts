@@ -14,7 +14,7 @@ import { SweepCancelled } from './sweep-cancelled.js';
 import type { SweepProgress } from './steer-types.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
-export { describePairSource, describeInput, describeRecipe } from './steer-types.js';
+export { describePairSource, describeInput, describeRecipe, pairRecipe } from './steer-types.js';
 import { describeInput } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 import { activeNative } from '../backend/native-addon.js';
@@ -23,18 +23,6 @@ import { nativeModelOf, nativeActivationOf } from '../model/native-model.js';
 export interface SteeringVector {
   recipe: VectorRecipe;
   values: Float32Array;
-}
-
-/** The recipe a pair sweep uses for digits a and b. */
-export function pairRecipe(source: PairSource, a: number, b: number, hook: HookPoint): VectorRecipe {
-  switch (source.kind) {
-    case 'first':
-      return { plus: { kind: 'digit', digit: a, n: 0 }, minus: { kind: 'digit', digit: b, n: 0 }, hook };
-    case 'nth':
-      return { plus: { kind: 'digit', digit: a, n: source.i }, minus: { kind: 'digit', digit: b, n: source.j }, hook };
-    case 'mean':
-      return { plus: { kind: 'mean', digit: a }, minus: { kind: 'mean', digit: b }, hook };
-  }
 }
 
 /** Parses the CLI's `--source first|mean|index:I,J` (I-th image of a, J-th image of b). */

@@ -175,7 +175,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await view().locator('select[name=vector-source]').selectOption('first');
     await view().getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { name: '3' }).click();
     await view().getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { name: '1' }).click();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · Linear 1/ }).click();
     await typeCoeff('1');
     await settled(before);
 
@@ -201,7 +201,7 @@ describe('Draw & steer and Data in Chromium', () => {
 
     // At the logits (hook 4) the vector has 10 values, one cell per digit.
     const logits = await replies();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^4 logits/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^4 · logits/ }).click();
     await settled(logits);
     expect(await page.locator('svg.vector-heatmap .cells rect').count()).toBe(10);
     const atLogits = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, hook: 4, coeff: -2 }] }));
@@ -209,7 +209,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await shot('draw-steered-logits');
 
     const back = await replies();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 Linear 1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · Linear 1/ }).click();
     await typeCoeff('1');
     await settled(back);
     expect(await overlappingLabels()).toEqual([]);

@@ -91,6 +91,42 @@ describe('the Robustness view in Chromium', () => {
     await expect.poll(() => corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.spearman.flat());
   });
 
+  it('heatmap cells have a tooltip with the engine’s numbers; exports leave out the selection box; the strip plot’s text fits (22.8)', async () => {
+    const r = await get<SourcesRecord>((await records('sources'))[0].id);
+    // Cell 4-9 is selected (the test before clicked it); hover another cell of each heatmap.
+    await cellsOf('robust-mean').and(page.locator('[data-a="2"][data-b="7"]')).hover();
+    const tip = page.getByRole('tooltip');
+    await expect.poll(() => tip.locator('strong').textContent()).toBe(`a = 2, b = 7: cross-entropy (nats) over ${r.tables.length} source sets`);
+    const rows = await tip.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    expect(rows).toEqual([
+      ['Mean', r.mean[2][7].toFixed(4), r.normal[7].toFixed(4)],
+      ['Standard deviation', r.sd[2][7].toFixed(4), ''],
+      ['Range', `${r.min[2][7].toFixed(4)}..${r.max[2][7].toFixed(4)}`, ''],
+      ['First images (the post’s recipe)', r.tables[0][2][7].toFixed(4), r.normal[7].toFixed(4)],
+    ]);
+    await cellsOf('robust-sd').and(page.locator('[data-a="5"][data-b="3"]')).hover();
+    await expect.poll(() => tip.locator('strong').textContent()).toBe(`a = 5, b = 3: cross-entropy (nats) over ${r.tables.length} source sets`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-tooltip.png') });
+    await page.mouse.move(0, 0);
+
+    // On screen the selected cell has its box; the saved figure does not.
+    expect(await page.locator('[data-testid=heatmap-robust-mean] rect.selected').count()).toBe(1);
+    const svg = await download(() => page.getByRole('button', { name: 'Export mean heatmap as SVG' }).click());
+    expect(svg.body.toString()).toContain('class="cell"');
+    expect(svg.body.toString()).not.toContain('selected');
+    const png = await download(() => page.getByRole('button', { name: 'Export mean heatmap as PNG' }).click());
+    expect(png.body.subarray(1, 4).toString()).toBe('PNG');
+
+    // Every text of the strip plot (title, y label, legend) lies inside the figure.
+    const outside = await page.getByTestId('robust-strip').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return Array.from(el.querySelectorAll('text')).map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        .map(({ text }) => text);
+    });
+    expect(outside).toEqual([]);
+  });
+
   it('exports the strip plot as SVG and PNG, the tables as CSV and the record as JSON', async () => {
     const r = await get<SourcesRecord>((await records('sources'))[0].id);
     const svg = await download(() => page.getByRole('button', { name: 'Export strip plot as SVG' }).click());

@@ -33,3 +33,17 @@ export function useServedPage(options: { viewport?: { width: number; height: num
   });
   return served;
 }
+
+/** Clicks a view's tab, as the user switches views. */
+export function showView(page: Page, label: string): Promise<void> {
+  return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
+}
+
+/** Starts a job over the API connection and waits for it to finish; fails the test if it fails. */
+export async function runJob(api: ApiConnection, channel: string, payload: unknown): Promise<void> {
+  const reply = await api.call(channel, payload);
+  if (!reply.ok) throw new Error(`${channel} refused: ${reply.error.message}`);
+  const { jobId } = reply.result as { jobId: string };
+  const end = await api.waitForEvent((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId, 240_000);
+  if (end.type !== 'job.done') throw new Error(`${channel} failed: ${JSON.stringify(end)}`);
+}

@@ -126,14 +126,15 @@ describe('the vector analyses in Chromium', () => {
     await shot('side-effects');
   });
 
-  it('shows a cell’s side effects and per-image steerability; a resistant image opens in Draw & steer', async () => {
+  it('shows a cell’s side effects and per-image steerability; a resistant image opens in Draw & steer with the cell’s vector (22.1)', async () => {
     const list = ok<SweepSummary[]>(await api.call('sweep.list', {}));
     const ablated = ok<PairSweepRecord & InterventionFields>(await api.call('sweep.get', { id: list[1].id }));
-    await page.locator('[data-testid=heatmap-sweep-table] g.cell[data-row=table][data-a="3"][data-b="1"]').click();
+    // 9 - 0, not Draw's default 3 - 1: the thumbnail must bring the cell's vector with it.
+    await page.locator('[data-testid=heatmap-sweep-table] g.cell[data-row=table][data-a="9"][data-b="0"]').click();
     const box = page.getByTestId('cell-analyses');
     await box.waitFor();
     const shownKl = Number(await box.locator('[data-testid=side-effects] tbody tr').nth(2).locator('td').first().getAttribute('data-value'));
-    expect(shownKl).toBe(ablated.sideEffects.kl[3][1]);
+    expect(shownKl).toBe(ablated.sideEffects.kl[9][0]);
     await box.getByRole('button', { name: 'Compute steerability' }).click();
     await box.getByTestId('steerability-shares').waitFor({ timeout: 60_000 });
     const [summary] = await analyses('steerability');
@@ -152,16 +153,20 @@ describe('the vector analyses in Chromium', () => {
     const draw = page.getByRole('region', { name: 'Draw & steer' });
     await expect.poll(() => draw.isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('input-source').textContent()).toContain(`test #${s.mostResistant[0].index}`);
+    // The controls and the legend say 9 − 0, layer 0, ×1, ablated: what the analysis measured.
+    await expect.poll(() => page.getByTestId('predictions').locator('.legend').textContent()).toContain('steered (9 − 0, layer 0, ×1)');
+    expect(await page.getByTestId('intervention-controls').getByLabel('ablate (x − (x·u)u)').isChecked()).toBe(true);
+    expect(await draw.getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { checked: true }).textContent()).toBe('9');
+    expect(await draw.getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { checked: true }).textContent()).toBe('0');
   });
 
   it('in Draw & steer, ablation steers as the engine says, and the drawing is placed among its digit', async () => {
     const index = (await analysis<SteerabilityRecord>((await analyses('steerability'))[0].id)).mostResistant[0].index;
     const image = ok<DatasetImage>(await api.call('data.image', { split: 'test', index }));
     const panel = page.getByTestId('predictions');
-    const replies = Number(await panel.getAttribute('data-replies'));
-    await page.getByTestId('intervention-controls').getByLabel('ablate (x − (x·u)u)').check();
-    await expect.poll(async () => Number(await panel.getAttribute('data-replies')) > replies && (await panel.getAttribute('data-busy')) === 'false').toBe(true);
-    const addition = { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1, mode: 'ablate' };
+    // The thumbnail opened with the ablated 9 - 0 vector; the bars are the engine's for exactly it.
+    await expect.poll(async () => Number(await panel.getAttribute('data-replies')) > 0 && (await panel.getAttribute('data-busy')) === 'false').toBe(true);
+    const addition = { plus: { kind: 'digit', digit: 9, n: 0 }, minus: { kind: 'digit', digit: 0, n: 0 }, hook: 0, coeff: 1, mode: 'ablate' };
     const engineSays = ok<SteerResult>(await api.call('steer.run', { pixels: image.pixels, additions: [addition] }));
     const shown = await page.locator('svg.prediction-bars rect.bar.steered').evaluateAll((rs) => rs.map((r) => [Number(r.getAttribute('data-digit')), Number(r.getAttribute('data-p'))]));
     expect(shown.sort((x, y) => x[0] - y[0]).map((v) => v[1])).toEqual(engineSays.steered);

@@ -234,6 +234,10 @@ describe('first run without MNIST (15.1)', () => {
     expect(await panel().count()).toBe(0);
     expect(await page.locator('main').isVisible()).toBe(true);
     expect(await page.getByRole('region', { name: 'Train' }).isVisible()).toBe(true);
+    // The Data view, never reloaded since the page opened without data, browses the loaded set (22.3).
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Data', exact: true }).click();
+    await expect.poll(() => page.getByTestId('data-range').textContent(), { timeout: 30_000 }).toBe('1–60 of 10,000 in test');
+    expect(await page.getByTestId('data-grid').locator('button.thumb').count()).toBe(60);
   }, 120_000);
 
   it('downloads from a mirror: a corrupt file is refused by its checksum, a stalled download cancels, then it loads', async () => {

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { API } from '../../native/api/contract.js';
 import { DRAW } from '../../renderer/src/config.js';
-import { formatNumber, parseNumberEntry } from '../../renderer/src/views/Draw/number-entry.js';
+import { contractField, formatNumber, parseNumberEntry } from '../../renderer/src/views/Draw/number-entry.js';
+import { BOUNDS } from '../../renderer/src/lib/contract-bounds.js';
 
 const coeff = { name: 'the coefficient', min: -DRAW.coeff.limit, max: DRAW.coeff.limit };
 const index = { name: 'the image index', min: 0, max: 9_999, integer: true };
@@ -69,5 +70,42 @@ describe('the coefficient’s bound', () => {
 describe('formatNumber', () => {
   it.each([[1e6, '1,000,000'], [-4, '−4'], [0.001, '0.001'], [-0.5, '−0.5'], [59_999, '59,999']])('%d as “%s”', (value, text) => {
     expect(formatNumber(value)).toBe(text);
+  });
+});
+
+describe('contract fields (22.4): the forms state the limits the engine applies', () => {
+  const accepts = (channel: 'steer.run' | 'robustness.sources' | 'train.start', payload: unknown) => API[channel].request.safeParse(payload).success;
+  const addition = (control: unknown) => ({ pixels: new Array(784).fill(0), additions: [{ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1, control }] });
+
+  it('the random control seed field is the contract’s range, and the contract agrees at both ends', () => {
+    const field = contractField('the random control seed', BOUNDS.controlSeed);
+    expect(field).toEqual({ name: 'the random control seed', min: 0, max: 2 ** 31 - 1, integer: true });
+    expect(accepts('steer.run', addition({ kind: 'random', seed: field.max }))).toBe(true);
+    expect(accepts('steer.run', addition({ kind: 'random', seed: field.max + 1 }))).toBe(false);
+    expect(accepts('steer.run', addition({ kind: 'random', seed: field.min - 1 }))).toBe(false);
+  });
+
+  it('the robustness images field is 1 to 100 as robustness.sources accepts', () => {
+    const field = contractField('images', BOUNDS.sourceImages);
+    expect([field.min, field.max]).toEqual([1, 100]);
+    expect(accepts('robustness.sources', { hook: 0, coeff: 1, images: field.max })).toBe(true);
+    expect(accepts('robustness.sources', { hook: 0, coeff: 1, images: field.max + 1 })).toBe(false);
+    expect(accepts('robustness.sources', { hook: 0, coeff: 1, images: field.min - 1 })).toBe(false);
+  });
+
+  it('one limit for the training seed, however far past it the value is', () => {
+    const field = contractField('the seed', BOUNDS.trainingSeed);
+    for (const text of ['3000000000', '10000000000000000', '1e309']) {
+      const entry = parseNumberEntry(text, field, 5);
+      expect(entry.ok).toBe(false);
+      if (!entry.ok) expect(entry.message).toBe(`${text} is out of range: the seed must be a whole number from 0 to 2,147,483,647 (still using 5).`);
+    }
+  });
+
+  it('a narrower limit from the data replaces the contract’s, and its note says why', () => {
+    const field = { ...contractField('image number I', BOUNDS.nthImage, { max: 5420 }), note: ' (the fewest are 5,421 5s)' };
+    expect(field.max).toBe(5420);
+    expect(parseNumberEntry('5421', field, 0)).toEqual({ ok: false, message: '5421 is out of range: image number I must be a whole number from 0 to 5,420 (the fewest are 5,421 5s) (still using 0).' });
+    expect(contractField('index', BOUNDS.imageIndex, { max: 1e9 }).max).toBe(59_999);
   });
 });

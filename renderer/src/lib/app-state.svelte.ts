@@ -39,7 +39,11 @@ export class AppState {
       this.connectionProblem = problem;
       // Disconnected: nothing shown may pass for a live answer, so forget the engine's session
       // (views clear what depends on its model, e.g. Draw's bars) until the server is back.
-      if (state === 'closed' || state === 'refused') this.session = null;
+      // A confirmation such as "Kept drawing ..." described that session: it goes with it.
+      if (state === 'closed' || state === 'refused') {
+        this.session = null;
+        this.notice = null;
+      }
       // Back after a drop (e.g. a server restart): everything comes fresh from the engine.
       if (state === 'open' && wasOpen) void this.load();
       if (state === 'open') wasOpen = true;

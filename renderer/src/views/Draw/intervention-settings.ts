@@ -28,3 +28,17 @@ export function withIntervention(additions: SteerAddition[], s: InterventionSett
   const fields = interventionFields(s);
   return additions.map((a) => ({ ...a, ...fields }));
 }
+
+/**
+ * The settings that give back an addition's intervention fields (e.g. a steerability analysis's),
+ * keeping `base`'s seed when the addition has no random control.
+ */
+export function settingsFromFields(fields: SteerInterventionFields, base: InterventionSettings): InterventionSettings {
+  const control = fields.control ?? null;
+  return {
+    mode: fields.mode === 'ablate' ? 'ablate' : 'add',
+    relative: fields.mode !== 'ablate' && fields.scale === 'relative',
+    control: control !== null,
+    seed: control?.seed ?? base.seed,
+  };
+}

@@ -13,6 +13,8 @@ export interface NumberField {
   max: number;
   /** Whole numbers only (image indices). */
   integer?: boolean;
+  /** Said after the range when a value is out of it: why the limit is what it is. */
+  note?: string;
 }
 
 export type NumberEntry = { ok: true; value: number } | { ok: false; message: string };
@@ -39,9 +41,27 @@ export function parseNumberEntry(text: string, field: NumberField, current: numb
   if (!DECIMAL.test(typed)) return { ok: false, message: `“${text.trim()}” is not a number: enter ${range} for ${field.name} (${keeps}).` };
   const value = Number(typed);
   if (!Number.isFinite(value) || value < field.min || value > field.max) {
-    return { ok: false, message: `${text.trim()} is out of range: ${field.name} must be ${range} (${keeps}).` };
+    return { ok: false, message: `${text.trim()} is out of range: ${field.name} must be ${range}${field.note ?? ''} (${keeps}).` };
   }
   if (field.integer && !Number.isInteger(value)) return { ok: false, message: `${text.trim()} is not a whole number: ${field.name} must be ${range} (${keeps}).` };
   // -0 reads as 0: the box and the engine's records should not show "-0".
   return { ok: true, value: value === 0 ? 0 : value };
+}
+
+/** The bounds of a numeric zod schema (zod exposes them as minValue / maxValue / isInt). */
+interface NumericSchema {
+  minValue: number | null;
+  maxValue: number | null;
+  isInt: boolean;
+}
+
+/**
+ * A field whose range is the API contract's own for that value (e.g. the training seed's
+ * `z.int().min(0).max(2 ** 31 - 1)`), so a form never states a limit the engine does not apply;
+ * `max` narrows it where the true limit is smaller (the images there are of a digit).
+ */
+export function contractField(name: string, schema: NumericSchema, narrower: { max?: number } = {}): NumberField {
+  if (schema.minValue === null || schema.maxValue === null) throw new Error(`The contract gives ${name} no range.`);
+  const max = narrower.max === undefined ? schema.maxValue : Math.min(schema.maxValue, narrower.max);
+  return { name, min: schema.minValue, max, integer: schema.isInt || undefined };
 }

@@ -40,16 +40,23 @@ export interface StripData {
   yLabel: string;
 }
 
+/** A generous width for a line of chart text (SWEEP.fontSize, sans-serif averages about 0.6 em). */
+const textWidth = (text: string) => Math.ceil(text.length * SWEEP.fontSize * 0.62);
+
 export function drawStripPlot(element: SVGSVGElement, data: StripData): void {
-  const width = 420;
-  const height = 300;
-  const m = { l: 58, r: 150, t: 36, b: 24 };
+  const legend = ['one source', ...data.marks.map((k) => `${k.name} (${k.value.toFixed(2)})`)];
+  // The legend column is as wide as its longest line, so no entry runs off the figure's edge.
+  const m = { l: 62, r: 36 + Math.max(...legend.map(textWidth)) + 10, t: 36, b: 24 };
+  const width = m.l + 200 + m.r;
+  // Tall enough for the y label along the axis, with room at both ends.
+  const height = Math.max(300, m.t + m.b + textWidth(data.yLabel) + 40);
   const svg = blankFigure(element, width, height, data.title);
   svg.append('text').attr('x', 8).attr('y', 18).attr('font-size', 13).attr('font-weight', 'bold').text(data.title);
   const values = [...data.points.map((p) => p.value), ...data.marks.map((k) => k.value)].filter((v) => v > 0);
   const y = d3.scaleLog().domain([d3.min(values)! * 0.8, d3.max(values)! * 1.25]).range([height - m.b, m.t]);
   styleAxis(svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(5, '~g')));
-  svg.append('text').attr('transform', `translate(14,${height / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(data.yLabel);
+  // The label's glyphs sit above its baseline, i.e. left of x once rotated: the baseline goes at 18.
+  svg.append('text').attr('class', 'y-label').attr('transform', `translate(18,${(m.t + height - m.b) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(data.yLabel);
   const cx = m.l + (width - m.l - m.r) / 2;
   data.points.forEach((p, i) => {
     svg.append('circle').attr('class', 'strip-point').attr('data-value', String(p.value)).attr('cx', cx + ((i % 7) - 3) * 7).attr('cy', y(Math.max(p.value, 1e-6))).attr('r', 4)

@@ -8,6 +8,7 @@ import type { CoeffSweepRecord, LayerSweepRecord, PairRow, PairSweepRecord } fro
 import type { ClassBarsData } from './class-bars.js';
 import type { SeriesChartData, SeriesPanel } from './series-chart.js';
 import { describeSource } from './sweep-metrics.js';
+import { hookLabel } from '../../lib/hook-label.js';
 
 export function classBarsData(record: PairSweepRecord, a: number, b: number): ClassBarsData {
   return {
@@ -59,7 +60,7 @@ export function layerChartData(record: LayerSweepRecord, markLayer?: number): Se
     subtitle: `coeff ${record.coeff} · ${describeSource(record.source)}`,
     xs: rows.map((r) => r.layer),
     xLabel: 'hook point (layer)',
-    categories: rows.map((r) => SWEEP.hookNames[r.layer]),
+    categories: rows.map((r) => hookLabel(r.layer)),
     marker: markLayer === undefined ? undefined : { x: markLayer, label: 'table' },
     panels: panels(rows, record.a, record.b),
   };

@@ -11,6 +11,8 @@ export function serializeSvg(svg: SVGSVGElement): string {
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.removeAttribute('class');
   clone.querySelectorAll('[tabindex]').forEach((el) => el.removeAttribute('tabindex'));
+  // Marks of the page's state (the selected cell's box) belong on screen, not in a saved figure.
+  clone.querySelectorAll('[data-screen-only]').forEach((el) => el.remove());
   const text = new XMLSerializer().serializeToString(clone);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
 }

@@ -113,7 +113,8 @@ export function drawHeatmap(element: SVGSVGElement, data: HeatmapData, events: H
     g.append('text').attr('x', 5).attr('y', 12).attr('font-size', 8).attr('font-weight', 'bold').attr('fill', SWEEP.colors.highlight).attr('paint-order', 'stroke').attr('stroke', '#fff').attr('stroke-width', 2).text(h.rank);
   }
   if (data.selected) {
-    table.append('rect').attr('class', 'selected').attr('pointer-events', 'none')
+    // The selection is the page's state, not the figure's: exports leave it out (export.ts).
+    table.append('rect').attr('class', 'selected').attr('data-screen-only', '').attr('pointer-events', 'none')
       .attr('x', data.selected.b * c + 1).attr('y', data.selected.a * c + 1).attr('width', c - 3).attr('height', c - 3)
       .attr('fill', 'none').attr('stroke', SWEEP.colors.selected).attr('stroke-width', 2.5);
   }

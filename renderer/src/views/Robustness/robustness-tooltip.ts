@@ -1,0 +1,28 @@
+/**
+ * What the tooltip of a Robustness heatmap cell says (the Sweep view's heatmaps have one too):
+ * the cell's mean, spread and range over the source sets beside the unpatched value, the first
+ * images' value, and how often the post's findings hold. The numbers are the engine's record,
+ * only formatted; nothing here computes a statistic.
+ */
+import type { SourcesRecord } from '../../../../native/robustness/robustness-types.js';
+import { FORMAT } from '../../config.js';
+import type { HeatmapCell, TooltipContent } from '../Sweep/heatmap.js';
+
+export function robustnessCellTooltip(r: SourcesRecord, cell: HeatmapCell): TooltipContent {
+  const { b } = cell;
+  if (cell.row === 'reference') {
+    return { heading: `Normal, b = ${b}: ${FORMAT.ce(r.normal[b])} nats`, rows: [], footer: 'The model without any vector, on the same test images as column b.' };
+  }
+  const { a } = cell;
+  const unpatched = FORMAT.ce(r.normal[b]);
+  return {
+    heading: `a = ${a}, b = ${b}: cross-entropy (nats) over ${r.tables.length} source sets`,
+    rows: [
+      ['Mean', FORMAT.ce(r.mean[a][b]), unpatched],
+      ['Standard deviation', FORMAT.ce(r.sd[a][b]), ''],
+      ['Range', `${FORMAT.ce(r.min[a][b])}..${FORMAT.ce(r.max[a][b])}`, ''],
+      ['First images (the post’s recipe)', FORMAT.ce(r.tables[0][a][b]), unpatched],
+    ],
+    footer: `The post’s findings hold for ${(100 * r.holds.all[a][b]).toFixed(0)}% of source sets. Click for this cell’s strip plot.`,
+  };
+}
