@@ -9,10 +9,11 @@
  * session file goes through saveSessionShared; writeSessionFile alone is for new files and the
  * workbench's own recovery slot.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { modelSha256 } from '../model/fingerprint.js';
 import { SessionFileError, type Session } from './format.js';
-import { readSessionFile, writeSessionFile, type WriteSessionOptions } from './store.js';
+import { readSessionFile, saveFailure, writeSessionFile, type WriteSessionOptions } from './store.js';
 import { RefusedFile } from '../util/regular-file.js';
 import { mergeRecords, sessionBase, type MergeResult, type SessionBase } from './merge.js';
 import { SessionLockError, withFileLock, type LockOptions } from './session-lock.js';
@@ -44,8 +45,12 @@ export async function withSessionLock<T>(file: string, work: () => Promise<T>, o
         throw new SessionFileError(file, `Cannot save ${file}: ${error.message}; nothing was written. Rename or remove ${lock} if you do not need it, then save again.`, { cause: error });
       case 'busy':
         throw new SessionFileError(file, `${file} has been locked for saving by ${error.message} for over a minute: nothing was written; try again when it has finished.`, { cause: error });
-      default:
+      default: {
+        // A full disk or a read-only folder stops the lock's mkdir first: say so as a failed write would.
+        const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+        if (code && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR'].includes(code)) throw saveFailure(file, error.cause, existsSync(file));
         throw new SessionFileError(file, `Could not lock ${file} for saving: ${error.message}; nothing was written; check that ${path.dirname(file)} is writable.`, { cause: error });
+      }
     }
   }
 }

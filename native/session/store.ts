@@ -40,7 +40,7 @@ function errorCode(error: unknown): string | undefined {
  * A message for a failed save that says what became of the target and what to do: an existing
  * file "was not changed", a new one "was not created".
  */
-function saveFailure(file: string, error: unknown, existed: boolean): SessionFileError {
+export function saveFailure(file: string, error: unknown, existed: boolean): SessionFileError {
   const kept = existed ? `${file} was not changed` : `${file} was not created`;
   const dir = path.dirname(file);
   let message: string;
