@@ -22,11 +22,11 @@ import {
 } from '../../analysis/analyses.js';
 import { analysisHandlers } from '../../service/analysis-ops.js';
 import { decodeVectorFile, encodeVectorFile } from '../../analysis/vector-file.js';
-import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv, matrixText } from '../../analysis/analysis-csv.js';
+import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv } from '../../analysis/analysis-csv.js';
 import { heatmapSvg } from '../../report/svg.js';
 import { withEngineFlags, openEngineForCli, intFlag, numberFlag, writeFileAtomic, checkOutputFile, type EngineFlags } from '../common.js';
 import { progressReporter, interruptSignal } from '../progress.js';
-import { pairTableText, layerTableText, coeffTableText } from '../tables.js';
+import { pairTableText, layerTableText, coeffTableText, matrixText } from '../tables.js';
 import { experimentCommand } from './sweeps.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
