@@ -13,6 +13,7 @@ import { type Mlp, pixelsToTensor } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
+import { scaled } from '../steer/sweep.js';
 import { norm, randomDirection } from './vector-math.js';
 import type { InterventionSpec } from './analysis-types.js';
 import type { HookAction } from './intervention-run.js';
@@ -54,5 +55,5 @@ export function resolveAction(values: Float32Array, coeff: number, spec: Interve
   const vectorNorm = norm(vector);
   if (spec.mode === 'ablate') return { action: { kind: 'ablate', direction: vector }, vector, vectorNorm, absoluteCoeff: 0 };
   const c = absoluteCoeff(coeff, spec.scale, meanNorm, vectorNorm);
-  return { action: { kind: 'add', offset: vector.map((v) => v * c) }, vector, vectorNorm, absoluteCoeff: c };
+  return { action: { kind: 'add', offset: scaled(vector, c) }, vector, vectorNorm, absoluteCoeff: c };
 }

@@ -210,10 +210,26 @@ function dedupe(vectors: Float32Array[]): { vectors: Float32Array[]; indexOf: nu
   return { vectors: out, indexOf };
 }
 
-/** Multiplies a vector by a coefficient (float32, as it is added). */
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Multiplies a vector by a coefficient (float32, as it is added). A product beyond float32's range
+ * is the coefficient's fault, not the vector's: the error says how large a coefficient this vector
+ * takes (FLOAT32_MAX / max |v_i|).
+ */
 export function scaled(values: Float32Array, coeff: number): Float32Array {
   if (!Number.isFinite(coeff)) throw new Error(`The coefficient must be a finite number; got ${coeff}.`);
-  return values.map((v) => v * coeff);
+  const out = values.map((v) => v * coeff);
+  const bad = out.findIndex((v, i) => !Number.isFinite(v) && Number.isFinite(values[i]));
+  if (bad >= 0) {
+    const largest = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    throw new Error(
+      `The coefficient ${coeff} times the vector overflows float32 (${values[bad]} x ${coeff} at index ${bad}); ` +
+        `use a coefficient no larger than about ${(FLOAT32_MAX / largest).toPrecision(2)} in size for this vector.`,
+    );
+  }
+  return out;
 }
 
 export function pairMetrics(a: number, b: number, patched: LabelAggregates, normal: LabelAggregates): PairMetrics {
