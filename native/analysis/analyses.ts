@@ -70,14 +70,18 @@ export async function runInterventionCoeffSweep(
   return finiteRecord({ ...coeffSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention });
 }
 
-/** Geometry at one hook; the scatter uses the session's newest matching pair sweep, if any. */
-export function runGeometry(
+/**
+ * Geometry at one hook; the scatter uses the session's newest matching pair sweep, if any.
+ * `options.signal` cancels it between chunks (SweepCancelled), `options.onProgress` follows it.
+ */
+export async function runGeometry(
   ctx: ExperimentContext,
   spec: { hook: HookPoint; source: PairSource },
   session: { sweeps: readonly SweepRecord[]; vectors: readonly KeptVector[] },
-): GeometryRecord {
+  options: Pick<SweepRunOptions, 'signal' | 'onProgress'> = {},
+): Promise<GeometryRecord> {
   const started = performance.now();
-  const geometry = pairGeometry(ctx.model, ctx.data, spec.hook, spec.source);
+  const geometry = await pairGeometry(ctx.model, ctx.data, spec.hook, spec.source, options);
   const sweep = matchingSweep(session.sweeps, spec.hook, spec.source);
   return finiteRecord<GeometryRecord>({
     id: randomUUID(),

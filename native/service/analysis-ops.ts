@@ -40,8 +40,8 @@ type Handler<K extends keyof AnalysisOps> = (
 /** The handlers, given how the worker reaches its current model and data. */
 export function analysisHandlers(context: () => ExperimentContext): { [K in keyof AnalysisOps]: Handler<K> } {
   return {
-    async geometry({ hook, source, sweep, vectors }) {
-      return runGeometry(context(), { hook, source }, { sweeps: sweep ? [sweep] : [], vectors });
+    async geometry({ hook, source, sweep, vectors }, _emit, signal) {
+      return runGeometry(context(), { hook, source }, { sweeps: sweep ? [sweep] : [], vectors }, { signal });
     },
     async interventionSweep(request, emit, signal) {
       const options: SweepRunOptions = { onProgress: emit, signal };

@@ -96,7 +96,8 @@ export function geometryCommand(): Command {
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
       const spec = { hook: layerOf(flags.layer), source: parsePairSource(flags.source) };
       await withModel(file, flags, async (ctx, session) => {
-        const record = runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors });
+        const record = await withProgress('geometry', (o) => runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors }, o));
+        if (!record) return;
         const out = [
           `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
           matrixText('|a - b| / mean activation norm', record.ratios, 3),
