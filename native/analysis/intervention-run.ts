@@ -16,6 +16,7 @@ import { type LabelAggregates, emptyAggregates, accumulate } from '../metrics/la
 import { SweepCancelled, type SweepRunOptions } from '../steer/sweep.js';
 import { ablateDirection } from '../model/interventions.js';
 import { readTensor } from '../model/read-tensor.js';
+import { countedLabel } from '../steer/progress-units.js';
 
 /** What happens at the hook: add an offset (already scaled), or ablate a direction. */
 export type HookAction = { kind: 'add'; offset: Float32Array } | { kind: 'ablate'; direction: Float32Array };
@@ -81,7 +82,7 @@ export async function runActions(
           logits.dispose();
         }
         done++;
-        options.onProgress?.({ done, total: chunks * actions.length, label: `chunk ${c + 1}/${chunks}, vector ${v + 1}/${actions.length}` });
+        options.onProgress?.({ done, total: chunks * actions.length, label: countedLabel(done, chunks * actions.length, actions.length, 'vectors') });
       }
     } finally {
       tf.dispose([prefix, normalLogits]);

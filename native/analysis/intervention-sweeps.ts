@@ -19,6 +19,7 @@ import { meanActivationNormCancellable, resolveAction, type ResolvedAction } fro
 import { runActions } from './intervention-run.js';
 import { sideEffects, type SideEffects } from './side-effects.js';
 import { pairSeed } from './vector-math.js';
+import { inUnits } from '../steer/progress-units.js';
 
 /** The vector of a recipe, act(plus) - act(minus), with each input's activation computed once. */
 export function recipeVectors(model: Mlp, data: VectorData) {
@@ -83,7 +84,7 @@ export async function interventionPairSweep(
   const resolved = recipes.map((row, a) =>
     row.map((r, b) => resolveAction(vectorOf(r), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, a, b))),
   );
-  const { normal, outcomes } = await runActions(model, data.test, spec.hook, resolved.flat().map((r) => r.action), { ...options, onProgress: after(options.onProgress) });
+  const { normal, outcomes } = await runActions(model, data.test, spec.hook, resolved.flat().map((r) => r.action), { ...options, onProgress: inUnits(after(options.onProgress), CLASS_COUNT ** 2, 'pairs') });
   const at = (a: number, b: number) => outcomes[a * CLASS_COUNT + b];
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, at(a, b).aggregates, normal)));
   const effects = digits.map((a) => digits.map((b) => sideEffects(at(a, b).aggregates, normal, at(a, b).klSum, a, b)));
@@ -136,7 +137,7 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
   const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(data, options) * hooks.length });
-  const onProgress = after(options.onProgress);
+  const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');
   const rows: (InterventionRow & { hook: HookPoint })[] = [];
   for (const [i, hook] of hooks.entries()) {
     const recipe = recipes[i];
@@ -144,7 +145,7 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
     const r = resolveAction(vectorOf(recipe), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b) + hook);
     const run = await runActions(model, data.test, hook, [r.action], {
       ...options,
-      onProgress: (p) => onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: `hook ${hook}` }),
+      onProgress: (p) => onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
     });
     rows.push({ hook, ...rowOf(spec.a, spec.b, recipe, r, meanNorm, run, 0) });
   }
@@ -170,6 +171,6 @@ export async function interventionCoeffSweep(model: Mlp, data: VectorData, spec:
   const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const seed = pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b);
   const resolved = spec.coeffs.map((c) => resolveAction(vector, c, spec.intervention, meanNorm, seed));
-  const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), { ...options, onProgress: after(options.onProgress) });
+  const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), { ...options, onProgress: inUnits(after(options.onProgress), spec.coeffs.length, 'coefficients') });
   return spec.coeffs.map((coeff, i) => ({ coeff, ...rowOf(spec.a, spec.b, recipe, resolved[i], meanNorm, run, i) }));
 }

@@ -21,6 +21,7 @@ export { SweepCancelled } from './sweep-cancelled.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
 import { type PairSweepTables, pairTables } from './pair-tables.js';
+import { countedLabel, inUnits } from './progress-units.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
 export type { PairSweepTables } from './pair-tables.js';
@@ -63,9 +64,10 @@ export async function runOffsets(
   const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
   const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
   const doneByShare = shares.map(() => 0);
-  const report = (share: number, done: number, label: string) => {
+  const report = (share: number, done: number) => {
     doneByShare[share] = done;
-    options.onProgress?.({ done: doneByShare.reduce((a, b) => a + b, 0), total, label });
+    const all = doneByShare.reduce((a, b) => a + b, 0);
+    options.onProgress?.({ done: all, total, label: countedLabel(all, total, offsets.length, 'vectors') });
   };
   // One failing share stops the others: an internal signal follows the caller's and any failure.
   const stop = new AbortController();
@@ -77,9 +79,9 @@ export async function runOffsets(
     throw error;
   });
   const helperRuns = shares.slice(1).map((vectors, i) =>
-    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d, 'helper thread') })),
+    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d) })),
   );
-  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d, label) => report(0, d, label)));
+  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d) => report(0, d)));
   // allSettled attaches to every share at once, so no rejection goes unhandled while we wait.
   const settled = await Promise.allSettled([local, ...helperRuns]);
   options.signal?.removeEventListener('abort', onCallerAbort);
@@ -107,7 +109,7 @@ async function runOffsetsNatively(
   total: number,
   options: SweepRunOptions,
 ): Promise<LabelAggregates[]> {
-  const results = await evaluateNatively(native, model, test, hook, unique.vectors, chunkSize, total, 'vector-chunks', options);
+  const results = await evaluateNatively(native, model, test, hook, unique.vectors, chunkSize, total, { count: unique.indexOf.length, unit: 'vectors' }, options);
   return unique.indexOf.map((u) => results[u]);
 }
 
@@ -120,7 +122,7 @@ async function evaluateNatively(
   vectors: Float32Array[],
   chunkSize: number,
   total: number,
-  unit: string,
+  counted: { count: number; unit: string },
   options: SweepRunOptions,
 ): Promise<LabelAggregates[]> {
   if (options.signal?.aborted) throw new SweepCancelled();
@@ -128,7 +130,7 @@ async function evaluateNatively(
     return await nativeEvaluate(nativeModelOf(native, model), test, hook, vectors, {
       chunkSize,
       signal: options.signal,
-      onDone: (done) => options.onProgress?.({ done, total, label: `native engine, ${done}/${total} ${unit}` }),
+      onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, counted.count, counted.unit) }),
     });
   } catch (error) {
     if (error instanceof NativeCancelled) throw new SweepCancelled();
@@ -161,7 +163,7 @@ async function runLocally(
   vectors: Float32Array[],
   chunkSize: number,
   options: SweepRunOptions,
-  onDone: (done: number, label: string) => void,
+  onDone: (done: number) => void,
 ): Promise<LabelAggregates[]> {
   const results = vectors.map(() => emptyAggregates());
   const chunks = Math.ceil(test.count / chunkSize);
@@ -181,7 +183,7 @@ async function runLocally(
           accumulate(results[v], logits, labels);
           logits.dispose();
           done++;
-          onDone(done, `chunk ${c + 1}/${chunks}, vector ${v + 1}/${offsetTensors.length}`);
+          onDone(done);
         }
       } finally {
         prefix.dispose();
@@ -270,7 +272,7 @@ export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpe
   for (const row of recipes) {
     for (const r of row) offsets.push(scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff));
   }
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(vectors.after(options.onProgress), CLASS_COUNT ** 2, 'pairs') });
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
   return pairTables(cells, recipes);
 }
@@ -295,7 +297,7 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
   const perTask = Math.ceil(data.test.count / chunkSize);
   const vectors = await recipeActivations(model, data, recipes, { ...options, laterSteps: (recipes.length + 1) * perTask });
   const activation = vectors.of;
-  const onProgress = vectors.after(options.onProgress);
+  const onProgress = inUnits(vectors.after(options.onProgress), hooks.length, 'layers');
   const tasks = [
     { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
@@ -305,7 +307,7 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
   const done = tasks.map(() => 0);
   const progress = (t: number) => (d: number) => {
     done[t] = d;
-    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
+    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: '' });
   };
   const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
     const out: [number, LabelAggregates][] = [];
@@ -357,7 +359,7 @@ function layerTasksNatively(
     if (bad >= 0) throw new Error(`The vector for hook ${t.hook} holds a non-finite value (${t.offset[bad]}) at index ${bad}; rebuild it from finite activations.`);
   });
   const total = Math.ceil(test.count / chunkSize) * tasks.length;
-  return evaluateNatively(native, model, test, tasks.map((t) => t.hook), tasks.map((t) => t.offset), chunkSize, total, 'hook-chunks', options);
+  return evaluateNatively(native, model, test, tasks.map((t) => t.hook), tasks.map((t) => t.offset), chunkSize, total, { count: tasks.length, unit: 'passes' }, options);
 }
 
 export interface CoeffSweepSpec {
@@ -375,6 +377,6 @@ export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepS
   const vectors = await recipeActivations(model, data, [recipe], { ...options, laterSteps: passes * (1 + spec.coeffs.length) });
   const vector = difference(vectors.of(recipe.plus, spec.hook), vectors.of(recipe.minus, spec.hook));
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(vectors.after(options.onProgress), spec.coeffs.length, 'coefficients') });
   return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
 }

@@ -11,6 +11,7 @@ import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
 import { SweepCancelled } from './sweep-cancelled.js';
+import { VECTOR_PHASE_LABEL } from './progress-units.js';
 import type { SweepProgress } from './steer-types.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
@@ -162,7 +163,7 @@ export async function recipeActivations(
   let done = 0;
   const step = async () => {
     done++;
-    options.onProgress?.({ done, total, label: 'making the vectors' });
+    options.onProgress?.({ done, total, label: VECTOR_PHASE_LABEL });
     await yieldToEventLoop();
     if (options.signal?.aborted) throw new SweepCancelled();
   };

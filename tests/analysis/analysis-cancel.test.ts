@@ -8,8 +8,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../native/backend/select.js';
 import { Mlp } from '../../native/model/mlp.js';
@@ -20,9 +19,8 @@ import { SweepCancelled } from '../../native/steer/sweep.js';
 import type { SweepProgress } from '../../native/steer/steer-types.js';
 import { interventionPairSweep, interventionLayerSweep, interventionCoeffSweep } from '../../native/analysis/intervention-sweeps.js';
 import { pairGeometry } from '../../native/analysis/geometry.js';
-import { writeSessionFile } from '../../native/session/store.js';
-import { newSession } from '../../native/session/format.js';
-import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../helpers/fixtures.js';
+import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
+import { smallSessionFile } from '../helpers/small-session.js';
 import { BIN, CLI_ENV } from '../helpers/run-cli.js';
 
 const mean = { kind: 'mean' } as const;
@@ -95,12 +93,11 @@ describe.skipIf(!HAVE_DATA)('cancel in the class-mean phase', () => {
 });
 
 describe.skipIf(!HAVE_DATA)('Ctrl-C in the class-mean phase from a terminal', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-analysis-cancel-'));
-  const file = path.join(dir, 'small.steerlab');
+  let dir: string;
+  let file: string;
 
   beforeAll(async () => {
-    await selectBackend({ forced: 'wasm' });
-    await writeSessionFile(file, newSession(await smallTrainedWeights()));
+    ({ dir, file } = await smallSessionFile('steerlab-analysis-cancel-'));
   }, 120_000);
 
   /** Runs the command, sends SIGINT at its first progress line, and returns how it ended. */
