@@ -17,6 +17,7 @@ import { scaled, SweepCancelled } from '../steer/sweep.js';
 import { norm, randomDirection } from './vector-math.js';
 import type { InterventionSpec } from './analysis-types.js';
 import type { HookAction } from './intervention-run.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** Sum of the L2 norms of the activation at `hook` over images [start, start + chunkSize). */
 function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start: number, chunkSize: number): number {
@@ -28,7 +29,7 @@ function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start
 }
 
 /** Mean L2 norm of the activation at `hook` over `images` (float64 sum, in chunks). */
-export function meanActivationNorm(model: Mlp, images: LabelledImages, hook: HookPoint, chunkSize = 2000): number {
+export function meanActivationNorm(model: Mlp, images: LabelledImages, hook: HookPoint, chunkSize = chunkRowsOf(model)): number {
   let sum = 0;
   for (let start = 0; start < images.count; start += chunkSize) sum += chunkNormSum(model, images, hook, start, chunkSize);
   return sum / images.count;
@@ -38,7 +39,7 @@ export function meanActivationNorm(model: Mlp, images: LabelledImages, hook: Hoo
  * meanActivationNorm inside long work: a yield and a look at `signal` between chunks, so a cancel
  * stops it within one chunk (SweepCancelled).
  */
-export async function meanActivationNormCancellable(model: Mlp, images: LabelledImages, hook: HookPoint, signal?: AbortSignal, chunkSize = 2000): Promise<number> {
+export async function meanActivationNormCancellable(model: Mlp, images: LabelledImages, hook: HookPoint, signal?: AbortSignal, chunkSize = chunkRowsOf(model)): Promise<number> {
   let sum = 0;
   for (let start = 0; start < images.count; start += chunkSize) {
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -11,6 +11,7 @@ import type { GeometryRecord, KeptVector } from './analysis-types.js';
 import { meanActivationNormCancellable } from './coefficients.js';
 import { cancellableRecipeVectors } from './intervention-sweeps.js';
 import { cosineMatrix, norm } from './vector-math.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** The numbers of a GeometryRecord that come from the model alone. */
 export type PairGeometry = Pick<GeometryRecord, 'meanActivationNorm' | 'norms' | 'ratios' | 'digitCosines'>;
@@ -26,7 +27,7 @@ export async function pairGeometry(model: Mlp, data: VectorData, hook: HookPoint
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(source, a, b, hook)));
   // The mean norm's passes over the test set come after the vectors: one progress step each.
-  const normChunks = Math.ceil(data.test.count / 2000);
+  const normChunks = Math.ceil(data.test.count / chunkRowsOf(model));
   const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes.flat(), { ...options, laterSteps: normChunks });
   const meanNorm = await meanActivationNormCancellable(model, data.test, hook, options.signal);
   after(options.onProgress)?.({ done: normChunks, total: normChunks, label: 'the mean activation norm' });

@@ -20,6 +20,7 @@ import { runActions } from './intervention-run.js';
 import { sideEffects, type SideEffects } from './side-effects.js';
 import { pairSeed } from './vector-math.js';
 import { inUnits } from '../steer/progress-units.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** The vector of a recipe, act(plus) - act(minus), with each input's activation computed once. */
 export function recipeVectors(model: Mlp, data: VectorData) {
@@ -54,7 +55,7 @@ export async function cancellableRecipeVectors(model: Mlp, data: VectorData, rec
 }
 
 /** Test-set passes of `chunkSize` images (the sweep's unit of progress). */
-const passesOf = (data: VectorData, options: SweepRunOptions) => Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+const passesOf = (model: Mlp, data: VectorData, options: SweepRunOptions) => Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
 
 function checkSpec(spec: InterventionSpec): void {
   if (spec.control && (!Number.isInteger(spec.control.seed) || spec.control.seed < 0)) {
@@ -79,7 +80,7 @@ export async function interventionPairSweep(
   checkSpec(spec.intervention);
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
-  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes.flat(), { ...options, laterSteps: passesOf(data, options) * CLASS_COUNT ** 2 });
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes.flat(), { ...options, laterSteps: passesOf(model, data, options) * CLASS_COUNT ** 2 });
   const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const resolved = recipes.map((row, a) =>
     row.map((r, b) => resolveAction(vectorOf(r), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, a, b))),
@@ -136,7 +137,7 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
   checkSpec(spec.intervention);
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
-  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(data, options) * hooks.length });
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(model, data, options) * hooks.length });
   const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');
   const rows: (InterventionRow & { hook: HookPoint })[] = [];
   for (const [i, hook] of hooks.entries()) {
@@ -166,7 +167,7 @@ export async function interventionCoeffSweep(model: Mlp, data: VectorData, spec:
   checkSpec(spec.intervention);
   if (spec.intervention.mode === 'ablate') throw new Error('Ablation removes a direction and has no coefficient to sweep; use a pair or layer sweep for it.');
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const { vectorOf, after } = await cancellableRecipeVectors(model, data, [recipe], { ...options, laterSteps: passesOf(data, options) * spec.coeffs.length });
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, [recipe], { ...options, laterSteps: passesOf(model, data, options) * spec.coeffs.length });
   const vector = vectorOf(recipe);
   const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const seed = pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b);

@@ -26,11 +26,12 @@ import { countedLabel, inUnits } from './progress-units.js';
 export type { SweepProgress, PairMetrics } from './steer-types.js';
 export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
+import { chunkRowsOf } from './chunk-size.js';
 
 export interface SweepRunOptions {
   onProgress?: (p: SweepProgress) => void;
   signal?: AbortSignal;
-  /** Test images per chunk (default 2000). */
+  /** Test images per chunk (default: chunkRowsOf(model), 2000 for the seed's model; see chunk-size.ts). */
   chunkSize?: number;
   /** Helper threads to share the vectors with (wasm/cpu backends); none: this thread only. */
   pool?: SweepPool | null;
@@ -57,7 +58,7 @@ export async function runOffsets(
     if (bad >= 0) throw new Error(`Offset ${i} holds a non-finite value (${o[bad]}) at index ${bad}; rebuild the vector from finite activations.`);
   });
   const unique = dedupe(offsets);
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
   const native = activeNative();
   if (native) return runOffsetsNatively(native, model, test, hook, unique, chunkSize, total, options);
@@ -265,7 +266,7 @@ export interface PairSweepSpec {
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
-  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
   const vectors = await recipeActivations(model, data, recipes.flat(), { ...options, laterSteps: passes * (1 + recipes.flat().length) });
   const activation = vectors.of;
   const offsets: Float32Array[] = [new Float32Array(model.width(spec.hook))];
@@ -293,7 +294,7 @@ export interface LayerSweepSpec {
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const perTask = Math.ceil(data.test.count / chunkSize);
   const vectors = await recipeActivations(model, data, recipes, { ...options, laterSteps: (recipes.length + 1) * perTask });
   const activation = vectors.of;
@@ -373,7 +374,7 @@ export interface CoeffSweepSpec {
 /** One pair at one hook over a list of coefficients. */
 export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
   const vectors = await recipeActivations(model, data, [recipe], { ...options, laterSteps: passes * (1 + spec.coeffs.length) });
   const vector = difference(vectors.of(recipe.plus, spec.hook), vectors.of(recipe.minus, spec.hook));
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
