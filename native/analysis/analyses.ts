@@ -16,6 +16,7 @@ import { pairGeometry, keptCosines, effectScatter, matchingSweep } from './geome
 import { meanActivationNorm, resolveAction } from './coefficients.js';
 import { actionAt, steerabilityOnB } from './steerability.js';
 import { norm, pairSeed } from './vector-math.js';
+import { finiteRecord } from '../steer/finite-record.js';
 
 export const INTERVENTION_NOTE =
   'intervention.mode add: coeff x vector is added; ablate: x -> x - (x.u)u, u = vector/|vector|. intervention.scale relative: ' +
@@ -46,7 +47,7 @@ export async function runInterventionPairSweep(
 ): Promise<InterventionPairRecord> {
   const started = performance.now();
   const { tables, fields } = await interventionPairSweep(ctx.model, ctx.data, spec, options);
-  return { ...pairSweepRecord(spec, tables, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), ...fields };
+  return finiteRecord({ ...pairSweepRecord(spec, tables, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), ...fields });
 }
 
 export async function runInterventionLayerSweep(
@@ -56,7 +57,7 @@ export async function runInterventionLayerSweep(
 ): Promise<LayerSweepRecord & { intervention: InterventionSpec }> {
   const started = performance.now();
   const rows = await interventionLayerSweep(ctx.model, ctx.data, spec, options);
-  return { ...layerSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention };
+  return finiteRecord({ ...layerSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention });
 }
 
 export async function runInterventionCoeffSweep(
@@ -66,19 +67,23 @@ export async function runInterventionCoeffSweep(
 ): Promise<CoeffSweepRecord & { intervention: InterventionSpec }> {
   const started = performance.now();
   const rows = await interventionCoeffSweep(ctx.model, ctx.data, spec, options);
-  return { ...coeffSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention };
+  return finiteRecord({ ...coeffSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention });
 }
 
-/** Geometry at one hook; the scatter uses the session's newest matching pair sweep, if any. */
-export function runGeometry(
+/**
+ * Geometry at one hook; the scatter uses the session's newest matching pair sweep, if any.
+ * `options.signal` cancels it between chunks (SweepCancelled), `options.onProgress` follows it.
+ */
+export async function runGeometry(
   ctx: ExperimentContext,
   spec: { hook: HookPoint; source: PairSource },
   session: { sweeps: readonly SweepRecord[]; vectors: readonly KeptVector[] },
-): GeometryRecord {
+  options: Pick<SweepRunOptions, 'signal' | 'onProgress'> = {},
+): Promise<GeometryRecord> {
   const started = performance.now();
-  const geometry = pairGeometry(ctx.model, ctx.data, spec.hook, spec.source);
+  const geometry = await pairGeometry(ctx.model, ctx.data, spec.hook, spec.source, options);
   const sweep = matchingSweep(session.sweeps, spec.hook, spec.source);
-  return {
+  return finiteRecord<GeometryRecord>({
     id: randomUUID(),
     kind: 'geometry',
     layer: spec.hook,
@@ -87,7 +92,7 @@ export function runGeometry(
     keptCosines: keptCosines([...session.vectors], spec.hook),
     scatter: sweep ? effectScatter(geometry.norms, sweep) : null,
     provenance: provenance(ctx, started, GEOMETRY_NOTE),
-  };
+  });
 }
 
 
@@ -99,7 +104,7 @@ export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec):
   const meanNorm = spec.intervention.scale === 'relative' ? meanActivationNorm(ctx.model, ctx.data.test, spec.hook) : NaN;
   const resolved = resolveAction(vector, spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b));
   const numbers = steerabilityOnB(ctx.model, ctx.data.test, spec.a, spec.b, actionAt(spec.hook, resolved.action));
-  return {
+  return finiteRecord<SteerabilityRecord>({
     id: randomUUID(),
     kind: 'steerability',
     a: spec.a,
@@ -110,7 +115,7 @@ export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec):
     intervention: spec.intervention,
     ...numbers,
     provenance: provenance(ctx, started, STEERABILITY_NOTE),
-  };
+  });
 }
 
 /** A vector made from a recipe, to keep in the session (and export). */

@@ -1,6 +1,7 @@
 /**
- * CSV and text tables of the analyses, for the CLI and the app's export buttons alike (plain
- * strings, no Node or DOM). One line per cell or per image, with the record's field names.
+ * CSV of the analyses, for the CLI and the app's export buttons alike (plain
+ * strings, no Node or DOM). One line per cell or per image, with the record's field names. The
+ * terminal's text tables are in cli/tables.ts.
  */
 import type { GeometryRecord, InterventionFields, SteerabilityRecord, PlacementRecord } from './analysis-types.js';
 
@@ -44,10 +45,4 @@ export function placementCsv(p: PlacementRecord): string {
     ['name', 'layer', 'projection', 'digitMeanProjection', 'projectionPercentile', 'predicted', 'target', 'delta', 'percentile', 'peers'],
     [[JSON.stringify(p.name), q.hook, q.projection, q.digitMeanProjection, q.projectionPercentile, q.predicted, q.target, q.delta, q.percentile, q.digitDeltas.count]],
   );
-}
-
-/** A 10x10 table as text, rows a and columns b. */
-export function matrixText(title: string, m: (number | null)[][], fractionDigits: number): string {
-  const pad = (t: string) => t.padStart(8);
-  return [title, ['a\\b', ...digits.map(String)].map(pad).join(''), ...m.map((row, a) => [String(a), ...row.map((v) => (v === null ? '-' : v.toFixed(fractionDigits)))].map(pad).join(''))].join('\n');
 }

@@ -13,17 +13,38 @@ import { type Mlp, pixelsToTensor } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
+import { scaled, SweepCancelled } from '../steer/sweep.js';
 import { norm, randomDirection } from './vector-math.js';
 import type { InterventionSpec } from './analysis-types.js';
 import type { HookAction } from './intervention-run.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
+
+/** Sum of the L2 norms of the activation at `hook` over images [start, start + chunkSize). */
+function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start: number, chunkSize: number): number {
+  const indices = Array.from({ length: Math.min(chunkSize, images.count - start) }, (_, i) => start + i);
+  const norms = readTensor(() => tf.norm(model.runTo(hook, pixelsToTensor(images.images.pixels, indices)), 'euclidean', 1));
+  let sum = 0;
+  for (const n of norms) sum += n;
+  return sum;
+}
 
 /** Mean L2 norm of the activation at `hook` over `images` (float64 sum, in chunks). */
-export function meanActivationNorm(model: Mlp, images: LabelledImages, hook: HookPoint, chunkSize = 2000): number {
+export function meanActivationNorm(model: Mlp, images: LabelledImages, hook: HookPoint, chunkSize = chunkRowsOf(model)): number {
+  let sum = 0;
+  for (let start = 0; start < images.count; start += chunkSize) sum += chunkNormSum(model, images, hook, start, chunkSize);
+  return sum / images.count;
+}
+
+/**
+ * meanActivationNorm inside long work: a yield and a look at `signal` between chunks, so a cancel
+ * stops it within one chunk (SweepCancelled).
+ */
+export async function meanActivationNormCancellable(model: Mlp, images: LabelledImages, hook: HookPoint, signal?: AbortSignal, chunkSize = chunkRowsOf(model)): Promise<number> {
   let sum = 0;
   for (let start = 0; start < images.count; start += chunkSize) {
-    const indices = Array.from({ length: Math.min(chunkSize, images.count - start) }, (_, i) => start + i);
-    const norms = readTensor(() => tf.norm(model.runTo(hook, pixelsToTensor(images.images.pixels, indices)), 'euclidean', 1));
-    for (const n of norms) sum += n;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new SweepCancelled();
+    sum += chunkNormSum(model, images, hook, start, chunkSize);
   }
   return sum / images.count;
 }
@@ -54,5 +75,5 @@ export function resolveAction(values: Float32Array, coeff: number, spec: Interve
   const vectorNorm = norm(vector);
   if (spec.mode === 'ablate') return { action: { kind: 'ablate', direction: vector }, vector, vectorNorm, absoluteCoeff: 0 };
   const c = absoluteCoeff(coeff, spec.scale, meanNorm, vectorNorm);
-  return { action: { kind: 'add', offset: vector.map((v) => v * c) }, vector, vectorNorm, absoluteCoeff: c };
+  return { action: { kind: 'add', offset: scaled(vector, c) }, vector, vectorNorm, absoluteCoeff: c };
 }

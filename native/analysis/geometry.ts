@@ -6,27 +6,35 @@
 import type { Mlp } from '../model/mlp.js';
 import { CLASS_COUNT, type HookPoint } from '../model/weights.js';
 import type { PairSweepRecord } from '../steer/record-types.js';
-import { type PairSource, type VectorData, pairRecipe } from '../steer/vectors.js';
+import { type PairSource, type VectorData, type VectorPhaseOptions, pairRecipe } from '../steer/vectors.js';
 import type { GeometryRecord, KeptVector } from './analysis-types.js';
-import { meanActivationNorm } from './coefficients.js';
-import { recipeVectors } from './intervention-sweeps.js';
+import { meanActivationNormCancellable } from './coefficients.js';
+import { cancellableRecipeVectors } from './intervention-sweeps.js';
 import { cosineMatrix, norm } from './vector-math.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** The numbers of a GeometryRecord that come from the model alone. */
 export type PairGeometry = Pick<GeometryRecord, 'meanActivationNorm' | 'norms' | 'ratios' | 'digitCosines'>;
 
 /**
  * Norms of the 100 pair vectors, their ratio to the mean activation norm at the hook over the
- * test set, and the cosines between the ten digits' mean-centred activations.
+ * test set, and the cosines between the ten digits' mean-centred activations. The activations
+ * (ten class means for the `mean` source, 6,000 images each) and the mean norm are computed in
+ * chunks that yield and look at `options.signal`, so a cancel stops within one chunk
+ * (SweepCancelled) rather than after every mean.
  */
-export function pairGeometry(model: Mlp, data: VectorData, hook: HookPoint, source: PairSource): PairGeometry {
-  const vectorOf = recipeVectors(model, data);
+export async function pairGeometry(model: Mlp, data: VectorData, hook: HookPoint, source: PairSource, options: VectorPhaseOptions = {}): Promise<PairGeometry> {
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
-  const meanNorm = meanActivationNorm(model, data.test, hook);
-  const norms = digits.map((a) => digits.map((b) => norm(vectorOf(pairRecipe(source, a, b, hook)))));
+  const recipes = digits.map((a) => digits.map((b) => pairRecipe(source, a, b, hook)));
+  // The mean norm's passes over the test set come after the vectors: one progress step each.
+  const normChunks = Math.ceil(data.test.count / chunkRowsOf(model));
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes.flat(), { ...options, laterSteps: normChunks });
+  const meanNorm = await meanActivationNormCancellable(model, data.test, hook, options.signal);
+  after(options.onProgress)?.({ done: normChunks, total: normChunks, label: 'the mean activation norm' });
+  const norms = recipes.map((row) => row.map((r) => norm(vectorOf(r))));
   // act(d) - mean_d' act(d') as (act(d) - act(0)) - mean_d' (act(d') - act(0)): the pair vectors
   // against digit 0 already hold every difference, so no activation is fetched twice.
-  const fromZero = digits.map((d) => vectorOf(pairRecipe(source, d, 0, hook)));
+  const fromZero = digits.map((d) => vectorOf(recipes[d][0]));
   const width = fromZero[0].length;
   const centre = new Float64Array(width);
   for (const v of fromZero) for (let i = 0; i < width; i++) centre[i] += v[i] / CLASS_COUNT;

@@ -16,6 +16,8 @@ import { type LabelAggregates, emptyAggregates, accumulate } from '../metrics/la
 import { SweepCancelled, type SweepRunOptions } from '../steer/sweep.js';
 import { ablateDirection } from '../model/interventions.js';
 import { readTensor } from '../model/read-tensor.js';
+import { countedLabel } from '../steer/progress-units.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** What happens at the hook: add an offset (already scaled), or ablate a direction. */
 export type HookAction = { kind: 'add'; offset: Float32Array } | { kind: 'ablate'; direction: Float32Array };
@@ -55,7 +57,7 @@ export async function runActions(
     const values = a.kind === 'add' ? a.offset : a.direction;
     if (values.length !== width) throw new Error(`Vector ${i} has ${values.length} values; hook ${hook} needs ${width}.`);
   });
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const chunks = Math.ceil(test.count / chunkSize);
   const normal = emptyAggregates();
   const outcomes = actions.map(() => ({ aggregates: emptyAggregates(), klSum: new Array<number>(CLASS_COUNT).fill(0) }));
@@ -81,7 +83,7 @@ export async function runActions(
           logits.dispose();
         }
         done++;
-        options.onProgress?.({ done, total: chunks * actions.length, label: `chunk ${c + 1}/${chunks}, vector ${v + 1}/${actions.length}` });
+        options.onProgress?.({ done, total: chunks * actions.length, label: countedLabel(done, chunks * actions.length, actions.length, 'vectors') });
       }
     } finally {
       tf.dispose([prefix, normalLogits]);

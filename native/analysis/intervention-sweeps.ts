@@ -11,12 +11,16 @@ import type { Mlp } from '../model/mlp.js';
 import { type HookPoint, HOOK_POINTS, CLASS_COUNT } from '../model/weights.js';
 import { type SweepRunOptions, type PairSweepTables, type PairMetrics, pairMetrics } from '../steer/sweep.js';
 import { pairTables } from '../steer/pair-tables.js';
-import { type InputRef, type PairSource, type VectorData, type VectorRecipe, activationOf, pairRecipe } from '../steer/vectors.js';
+import {
+  type InputRef, type PairSource, type VectorData, type VectorPhaseOptions, type VectorRecipe, activationOf, pairRecipe, recipeActivations,
+} from '../steer/vectors.js';
 import type { InterventionFields, InterventionSpec, SideEffectTables } from './analysis-types.js';
-import { meanActivationNorm, resolveAction, type ResolvedAction } from './coefficients.js';
+import { meanActivationNormCancellable, resolveAction, type ResolvedAction } from './coefficients.js';
 import { runActions } from './intervention-run.js';
 import { sideEffects, type SideEffects } from './side-effects.js';
 import { pairSeed } from './vector-math.js';
+import { inUnits } from '../steer/progress-units.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 /** The vector of a recipe, act(plus) - act(minus), with each input's activation computed once. */
 export function recipeVectors(model: Mlp, data: VectorData) {
@@ -32,6 +36,26 @@ export function recipeVectors(model: Mlp, data: VectorData) {
     return plus.map((v, i) => v - minus[i]);
   };
 }
+
+/**
+ * The vectors of `recipes` for long work: the activations they need computed first, class means
+ * chunk by chunk with the caller's progress and cancel (recipeActivations), so a cancel in that
+ * phase stops within one chunk instead of after every mean. `after` wraps the later phase's
+ * progress so its steps count after this one's.
+ */
+export async function cancellableRecipeVectors(model: Mlp, data: VectorData, recipes: readonly VectorRecipe[], options: VectorPhaseOptions) {
+  const acts = await recipeActivations(model, data, recipes, options);
+  return {
+    vectorOf: (recipe: VectorRecipe): Float32Array => {
+      const minus = acts.of(recipe.minus, recipe.hook);
+      return acts.of(recipe.plus, recipe.hook).map((v, i) => v - minus[i]);
+    },
+    after: acts.after,
+  };
+}
+
+/** Test-set passes of `chunkSize` images (the sweep's unit of progress). */
+const passesOf = (model: Mlp, data: VectorData, options: SweepRunOptions) => Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
 
 function checkSpec(spec: InterventionSpec): void {
   if (spec.control && (!Number.isInteger(spec.control.seed) || spec.control.seed < 0)) {
@@ -54,14 +78,14 @@ export async function interventionPairSweep(
   options: SweepRunOptions = {},
 ): Promise<{ tables: PairSweepTables; fields: InterventionFields }> {
   checkSpec(spec.intervention);
-  const vectorOf = recipeVectors(model, data);
-  const meanNorm = meanActivationNorm(model, data.test, spec.hook);
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes.flat(), { ...options, laterSteps: passesOf(model, data, options) * CLASS_COUNT ** 2 });
+  const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const resolved = recipes.map((row, a) =>
     row.map((r, b) => resolveAction(vectorOf(r), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, a, b))),
   );
-  const { normal, outcomes } = await runActions(model, data.test, spec.hook, resolved.flat().map((r) => r.action), options);
+  const { normal, outcomes } = await runActions(model, data.test, spec.hook, resolved.flat().map((r) => r.action), { ...options, onProgress: inUnits(after(options.onProgress), CLASS_COUNT ** 2, 'pairs') });
   const at = (a: number, b: number) => outcomes[a * CLASS_COUNT + b];
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, at(a, b).aggregates, normal)));
   const effects = digits.map((a) => digits.map((b) => sideEffects(at(a, b).aggregates, normal, at(a, b).klSum, a, b)));
@@ -111,16 +135,18 @@ export interface InterventionLayerSpec {
 /** One pair at each hook point; with a relative scale each layer gets coeff x its own activation size. */
 export async function interventionLayerSweep(model: Mlp, data: VectorData, spec: InterventionLayerSpec, options: SweepRunOptions = {}) {
   checkSpec(spec.intervention);
-  const vectorOf = recipeVectors(model, data);
   const hooks = spec.hooks ?? [...HOOK_POINTS];
+  const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(model, data, options) * hooks.length });
+  const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');
   const rows: (InterventionRow & { hook: HookPoint })[] = [];
   for (const [i, hook] of hooks.entries()) {
-    const recipe = pairRecipe(spec.source, spec.a, spec.b, hook);
-    const meanNorm = meanActivationNorm(model, data.test, hook);
+    const recipe = recipes[i];
+    const meanNorm = await meanActivationNormCancellable(model, data.test, hook, options.signal);
     const r = resolveAction(vectorOf(recipe), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b) + hook);
     const run = await runActions(model, data.test, hook, [r.action], {
       ...options,
-      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: `hook ${hook}` }),
+      onProgress: (p) => onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
     });
     rows.push({ hook, ...rowOf(spec.a, spec.b, recipe, r, meanNorm, run, 0) });
   }
@@ -141,10 +167,11 @@ export async function interventionCoeffSweep(model: Mlp, data: VectorData, spec:
   checkSpec(spec.intervention);
   if (spec.intervention.mode === 'ablate') throw new Error('Ablation removes a direction and has no coefficient to sweep; use a pair or layer sweep for it.');
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const vector = recipeVectors(model, data)(recipe);
-  const meanNorm = meanActivationNorm(model, data.test, spec.hook);
+  const { vectorOf, after } = await cancellableRecipeVectors(model, data, [recipe], { ...options, laterSteps: passesOf(model, data, options) * spec.coeffs.length });
+  const vector = vectorOf(recipe);
+  const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const seed = pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b);
   const resolved = spec.coeffs.map((c) => resolveAction(vector, c, spec.intervention, meanNorm, seed));
-  const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), options);
+  const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), { ...options, onProgress: inUnits(after(options.onProgress), spec.coeffs.length, 'coefficients') });
   return spec.coeffs.map((coeff, i) => ({ coeff, ...rowOf(spec.a, spec.b, recipe, resolved[i], meanNorm, run, i) }));
 }

@@ -26,6 +26,11 @@ export function needsInterventionPath(additions: readonly SteerInterventionField
 
 const normCache = new WeakMap<Mlp, WeakMap<LabelledImages, Map<HookPoint, number>>>();
 
+/** Forgets the cached norms of `model` (its session was closed). */
+export function forgetMeanNorms(model: Mlp): void {
+  normCache.delete(model);
+}
+
 /** Mean activation norm at `hook` over `test`, cached per model and test set. */
 export function cachedMeanNorm(model: Mlp, test: LabelledImages, hook: HookPoint): number {
   let byTest = normCache.get(model);

@@ -12,6 +12,7 @@ import { readTensor } from '../model/read-tensor.js';
 import type { HookAction } from './intervention-run.js';
 import type { DrawingPlacement, SteerabilityRecord } from './analysis-types.js';
 import { dot, histogram, percentileRank, unit } from './vector-math.js';
+import { chunkRowsOf } from '../steer/chunk-size.js';
 
 export const HISTOGRAM_BINS = 24;
 const EXTREMES = 8;
@@ -22,7 +23,7 @@ export function actionAt(hook: HookPoint, action: HookAction): Intervention {
 }
 
 /** Unpatched and patched logits ([n * 10] row-major) of the given images, in chunks. */
-export function logitsBeforeAfter(model: Mlp, pixels: Uint8Array, indices: number[], intervention: Intervention, chunkSize = 2000) {
+export function logitsBeforeAfter(model: Mlp, pixels: Uint8Array, indices: number[], intervention: Intervention, chunkSize = chunkRowsOf(model)) {
   const before = new Float32Array(indices.length * CLASS_COUNT);
   const after = new Float32Array(indices.length * CLASS_COUNT);
   for (let start = 0; start < indices.length; start += chunkSize) {
@@ -80,6 +81,12 @@ export function steerabilityOnB(model: Mlp, test: LabelledImages, a: number, b: 
 
 /** The unpatched prediction of every test image, computed once per model. */
 const predictionCache = new WeakMap<Mlp, WeakMap<LabelledImages, Uint8Array>>();
+
+/** Forgets the cached predictions of `model` (its session was closed). */
+export function forgetPredictions(model: Mlp): void {
+  predictionCache.delete(model);
+}
+
 export function testPredictions(model: Mlp, test: LabelledImages): Uint8Array {
   let byTest = predictionCache.get(model);
   if (!byTest) predictionCache.set(model, (byTest = new WeakMap()));
@@ -87,8 +94,9 @@ export function testPredictions(model: Mlp, test: LabelledImages): Uint8Array {
   if (!predicted) {
     const all = Array.from({ length: test.count }, (_, i) => i);
     predicted = new Uint8Array(test.count);
-    for (let start = 0; start < test.count; start += 2000) {
-      const part = all.slice(start, start + 2000);
+    const rows = chunkRowsOf(model);
+    for (let start = 0; start < test.count; start += rows) {
+      const part = all.slice(start, start + rows);
       const arg = readTensor(() => tf.cast(tf.argMax(model.runWithHooks(pixelsToTensor(test.images.pixels, part)), 1), 'float32'));
       predicted.set(arg, start);
     }
@@ -168,8 +176,9 @@ function mean(values: number[]): number {
 /** act_hook(x) . u for each of the given images. */
 export function projections(model: Mlp, pixels: Uint8Array, indices: number[], hook: HookPoint, u: Float32Array): number[] {
   const out: number[] = [];
-  for (let start = 0; start < indices.length; start += 2000) {
-    const part = indices.slice(start, start + 2000);
+  const rows = chunkRowsOf(model);
+  for (let start = 0; start < indices.length; start += rows) {
+    const part = indices.slice(start, start + rows);
     const values = readTensor(() => tf.matMul(model.runTo(hook, pixelsToTensor(pixels, part)), tf.tensor2d(u, [u.length, 1])));
     out.push(...values);
   }

@@ -3,28 +3,68 @@
  * pipes), so the same command reads well in both.
  */
 import cliProgress from 'cli-progress';
+import { isUserCounted } from '../steer/progress-units.js';
 
 export interface ProgressReporter {
   update(done: number, total: number, detail?: string): void;
   stop(finalLine?: string): void;
 }
 
+/**
+ * Time left, in words, from the rate between the first update and now: "about 40 s left". Null
+ * until there is a rate (two updates with progress between them); the start-up before the first
+ * update (loading data, the model) does not count.
+ */
+export function timeLeftText(first: { atMs: number; done: number }, now: { atMs: number; done: number; total: number }): string | null {
+  const progressed = now.done - first.done;
+  const elapsedMs = now.atMs - first.atMs;
+  if (progressed <= 0 || elapsedMs <= 0) return null;
+  const seconds = Math.round(((now.total - now.done) * elapsedMs) / progressed / 1000);
+  if (seconds < 5) return 'a few seconds left';
+  if (seconds < 60) return `about ${seconds} s left`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `about ${minutes} min ${seconds % 60} s left` : `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}
+
+/**
+ * A detail that already says what is done in the user's units ("45 of 100 pairs", as the sweeps
+ * report) replaces the raw done/total, which counts the engine's internal work units.
+ */
+const countsItself = isUserCounted;
+
+/**
+ * The words after the title: the count (unless the detail gives it), the share done, the detail
+ * and the time left, e.g. "45 of 100 pairs (45%), about 40 s left" or
+ * "300/1400 (21%) epoch 1/3 loss 0.2512, about 1 min 5 s left".
+ */
+export function progressWords(done: number, total: number, detail: string, timeLeft: string | null): string {
+  const percent = `${Math.round((100 * done) / Math.max(total, 1))}%`;
+  const counted = countsItself(detail) ? `${detail} (${percent})` : `${done}/${total} (${percent})${detail ? ` ${detail}` : ''}`;
+  return timeLeft ? `${counted}, ${timeLeft}` : counted;
+}
+
 /** A progress reporter for `title`; on a non-TTY it prints at most one line per `everyPercent`. */
 export function progressReporter(title: string, stream: NodeJS.WriteStream = process.stderr, everyPercent = 10): ProgressReporter {
+  let first: { atMs: number; done: number } | null = null;
+  const words = (done: number, total: number, detail: string) => {
+    const now = { atMs: performance.now(), done, total };
+    first ??= now;
+    return progressWords(done, total, detail, timeLeftText(first, now));
+  };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${title} [{bar}] {percentage}% {value}/{total} {detail}`, hideCursor: true, stream, clearOnComplete: false },
+      { format: `${title} [{bar}] {words}`, hideCursor: true, stream, clearOnComplete: false },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
     return {
       update(done, total, detail = '') {
         if (!started) {
-          bar.start(total, 0, { detail });
+          bar.start(total, 0, { words: '' });
           started = true;
         }
         bar.setTotal(total);
-        bar.update(done, { detail });
+        bar.update(done, { words: words(done, total, detail) });
       },
       stop(finalLine) {
         if (started) bar.stop();
@@ -35,10 +75,11 @@ export function progressReporter(title: string, stream: NodeJS.WriteStream = pro
   let lastBucket = -1;
   return {
     update(done, total, detail = '') {
+      const text = words(done, total, detail);
       const bucket = Math.floor((100 * done) / Math.max(total, 1) / everyPercent);
       if (bucket !== lastBucket) {
         lastBucket = bucket;
-        stream.write(`${title}: ${done}/${total} (${Math.round((100 * done) / Math.max(total, 1))}%) ${detail}\n`);
+        stream.write(`${title}: ${text}\n`);
       }
     },
     stop(finalLine) {

@@ -5,16 +5,20 @@
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, TableCorrelations } from '../robustness/robustness-types.js';
 import { describeSourceSet } from '../robustness/sources.js';
 import { ceilingSentence } from '../robustness/ensemble.js';
+import { columnCell, numberCell, numberText } from './tables.js';
 
-const pad = (text: string, width: number) => text.padStart(width);
 const f2 = (v: number) => v.toFixed(2);
+const MEAN_SD_WIDTH = 14;
+
+/** "mean±sd" in one column: each half in at most 6 characters (compact exponents beyond that). */
+const meanSdCell = (mean: number, sd: number) => columnCell(`${numberText(mean, 2, 7)}±${numberText(sd, 2, 7)}`, MEAN_SD_WIDTH);
 
 /** "mean ± sd" table, rows a, columns b. */
 function meanSdTable(title: string, mean: number[][], sd: number[][], normal?: number[]): string {
-  const digits = mean.map((_, i) => i);
-  const lines = [title, ['a\\b', ...digits.map(String)].map((c) => pad(c, 12)).join('')];
-  mean.forEach((row, a) => lines.push([String(a), ...row.map((m, b) => `${f2(m)}±${f2(sd[a][b])}`)].map((c) => pad(c, 12)).join('')));
-  if (normal) lines.push(['Normal', ...normal.map((v) => v.toFixed(3))].map((c) => pad(c, 12)).join(''));
+  const digits = mean.map((_, i) => String(i));
+  const lines = [title, ['a\\b', ...digits].map((c) => columnCell(c, MEAN_SD_WIDTH)).join('')];
+  mean.forEach((row, a) => lines.push(columnCell(String(a), MEAN_SD_WIDTH) + row.map((m, b) => meanSdCell(m, sd[a][b])).join('')));
+  if (normal) lines.push(columnCell('Normal', MEAN_SD_WIDTH) + normal.map((v) => numberCell(v, 3, MEAN_SD_WIDTH)).join(''));
   return lines.join('\n');
 }
 
@@ -55,11 +59,16 @@ export function sourcesCsv(r: SourcesRecord): string {
 }
 
 export function convergenceText(r: ConvergenceRecord): string {
-  const header = ['K', 'images a/b', 'cosine', 'norm', 'CE', 'P(a|b)', 'P(b|b)'];
-  const rows = r.ks.map((k, i) => [String(k), `${r.used[i].a}/${r.used[i].b}`, r.cosine[i].toFixed(4), r.norm[i].toFixed(2), r.ce[i].toFixed(3), r.pA[i].toFixed(4), r.pB[i].toFixed(4)]);
+  const width = 12;
+  const header = ['K', 'images a/b', 'cosine', 'norm', 'CE', 'P(a|b)', 'P(b|b)'].map((c) => columnCell(c, width)).join('');
+  const rows = r.ks.map((k, i) =>
+    [String(k), `${r.used[i].a}/${r.used[i].b}`].map((c) => columnCell(c, width)).join('') +
+    [[r.cosine[i], 4], [r.norm[i], 2], [r.ce[i], 3], [r.pA[i], 4], [r.pB[i], 4]].map(([v, d]) => numberCell(v, d, width)).join(''),
+  );
   return [
     `mean-difference vector ${r.a}-${r.b} over the first K source pairs, layer ${r.layer}, coeff ${r.coeff} (unpatched: CE ${r.normal.toFixed(3)}, P(a|b) ${r.pANormal.toFixed(4)}, P(b|b) ${r.pBNormal.toFixed(4)})`,
-    ...[header, ...rows].map((cells) => cells.map((c) => pad(c, 12)).join('')),
+    header,
+    ...rows,
   ].join('\n');
 }
 

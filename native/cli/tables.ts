@@ -1,28 +1,89 @@
 /**
  * Plain-text tables for the terminal, laid out like the seed's: rows a, columns b, then Normal.
+ *
+ * Every cell goes through `numberCell`, which never returns more than a column's width less one
+ * character: a value too long for fixed decimals (1e30, -1e-300, Infinity) switches to a compact
+ * exponent form, so columns stay apart and aligned whatever the numbers are.
  */
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
 
-const pad = (text: string, width: number) => text.padStart(width);
+/** One column of `width` characters: the text right-aligned, at least one space before it. */
+export function columnCell(text: string, width: number): string {
+  return text.length < width ? text.padStart(width) : ` ${text.slice(0, width - 1)}`;
+}
+
+/**
+ * `value` in at most `width - 1` characters: `value.toFixed(digits)` when it fits, else the longest
+ * exponent form that fits ("9.31e31", "-1e-30"; no "+" in the exponent, to save a column), else
+ * "Inf" / "-Inf" / "NaN" for the non-numbers. Tables are of finite numbers (records refuse the
+ * others), but a table must stay readable even so.
+ */
+export function numberText(value: number, digits: number, width: number): string {
+  const room = width - 1;
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Inf' : '-Inf';
+  // toFixed itself switches to "1e+21" style from 1e21 on; those go through the exponent path.
+  const fixed = value.toFixed(digits);
+  if (Math.abs(value) < 1e21 && fixed.length <= room) return fixed;
+  for (let mantissa = Math.min(digits, 20); mantissa >= 0; mantissa--) {
+    const text = value.toExponential(mantissa).replace('e+', 'e');
+    if (text.length <= room) return text;
+  }
+  // Only a column narrower than "-1e-300" gets here; cut rather than run into the next column.
+  return value.toExponential(0).replace('e+', 'e').slice(0, room);
+}
+
+/** A number as a fixed-width column cell (see numberText). */
+export function numberCell(value: number, digits: number, width: number): string {
+  return columnCell(numberText(value, digits, width), width);
+}
+
+/** A number as a short label (a coefficient in a row key): as typed when short, else compact. */
+export function numberLabel(value: number, width: number): string {
+  const text = String(value);
+  return text.length <= width - 1 ? text : numberText(value, 3, width);
+}
+
+/** A row of cells: text cells as they are, numbers with `digits` decimals, each `width` wide. */
+function row(cells: (string | number)[], digits: number, width: number): string {
+  return cells.map((c) => (typeof c === 'number' ? numberCell(c, digits, width) : columnCell(c, width))).join('');
+}
+
+const DIGITS = Array.from({ length: 10 }, (_, d) => String(d));
+const PAIR_WIDTH = 8;
 
 /** Cross-entropy (nats) table of a pair sweep, with the Normal row beneath. */
 export function pairTableText(record: PairSweepRecord): string {
-  const digits = record.ce.map((_, i) => i);
-  const lines = [
+  return [
     `cross-entropy (nats; the seed's "perplexity") at layer ${record.layer}, coeff ${record.coeff}, test set without b`,
-    ['a\\b', ...digits.map(String)].map((c) => pad(c, 7)).join(''),
-  ];
-  record.ce.forEach((row, a) => lines.push([String(a), ...row.map((v) => v.toFixed(2))].map((c) => pad(c, 7)).join('')));
-  lines.push(['Normal', ...record.normal.map((v) => v.toFixed(3))].map((c) => pad(c, 7)).join(''));
-  return lines.join('\n');
+    row(['a\\b', ...DIGITS.slice(0, record.ce.length)], 2, PAIR_WIDTH),
+    ...record.ce.map((values, a) => row([String(a), ...values], 2, PAIR_WIDTH)),
+    row(['Normal', ...record.normal], 3, PAIR_WIDTH),
+  ].join('\n');
+}
+
+/** A 10x10 table as text, rows a and columns b (null: "-", e.g. the cosine of a zero vector). */
+export function matrixText(title: string, m: (number | null)[][], fractionDigits: number): string {
+  const width = 9;
+  return [
+    title,
+    row(['a\\b', ...DIGITS], fractionDigits, width),
+    ...m.map((values, a) => row([String(a), ...values.map((v) => (v === null ? '-' : v))], fractionDigits, width)),
+  ].join('\n');
 }
 
 type Row = { ce: number; normal: number; accuracy: number; pA: number; pB: number; pANormal: number; pBNormal: number };
 
+const METRIC_WIDTH = 11;
+
 function metricColumns(first: string, rows: (Row & { key: string })[]): string {
-  const header = [first, 'CE', 'normal', 'accuracy', 'P(a|b)', 'P(a|b) unp', 'P(b|b)', 'P(b|b) unp'];
-  const body = rows.map((r) => [r.key, r.ce.toFixed(3), r.normal.toFixed(3), r.accuracy.toFixed(4), r.pA.toFixed(4), r.pANormal.toFixed(4), r.pB.toFixed(4), r.pBNormal.toFixed(4)]);
-  return [header, ...body].map((cells) => cells.map((c) => pad(c, 11)).join('')).join('\n');
+  const header = [first, 'CE', 'normal', 'accuracy', 'P(a|b)', 'P(a|b) unp', 'P(b|b)', 'P(b|b) unp'].map((c) => columnCell(c, METRIC_WIDTH)).join('');
+  const cells = (r: Row & { key: string }) => [
+    columnCell(r.key, METRIC_WIDTH),
+    ...[r.ce, r.normal].map((v) => numberCell(v, 3, METRIC_WIDTH)),
+    ...[r.accuracy, r.pA, r.pANormal, r.pB, r.pBNormal].map((v) => numberCell(v, 4, METRIC_WIDTH)),
+  ].join('');
+  return [header, ...rows.map(cells)].join('\n');
 }
 
 export function layerTableText(record: LayerSweepRecord): string {
@@ -32,7 +93,7 @@ export function layerTableText(record: LayerSweepRecord): string {
 
 export function coeffTableText(record: CoeffSweepRecord): string {
   return `vector ${record.a}-${record.b} at layer ${record.layer}: metrics by coefficient\n` +
-    metricColumns('coeff', record.rows.map((r) => ({ ...r, key: String(r.coeff) })));
+    metricColumns('coeff', record.rows.map((r) => ({ ...r, key: numberLabel(r.coeff, METRIC_WIDTH) })));
 }
 
 /** CSV of a pair sweep, one line per (a, b). */

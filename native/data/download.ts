@@ -3,14 +3,17 @@
  *
  * Each file is tried on every mirror in turn; a copy is kept only if the SHA-256 of its gunzipped
  * content matches, and it is written via a temp file + rename so an interrupted download never
- * leaves a half-written file that a later run would mistake for data.
+ * leaves a half-written file that a later run would mistake for data. The content is inflated as a
+ * stream into the hash (1 MiB at a time, nothing kept), so the event loop stays free, memory stays
+ * at one chunk, and a cancel stops the inflating at the next chunk.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { readUserFile } from '../util/regular-file.js';
 import path from 'node:path';
-import { gunzipIfNeeded, isGzip } from './idx.js';
-import { findDataFile, MNIST_FILES, sha256Hex } from './mnist.js';
+import { createGunzip } from 'node:zlib';
+import { DataFileError, DATA_FIX_HINT, isGzip, MAX_IDX_BYTES } from './idx.js';
+import { findDataFile, MNIST_FILES } from './mnist.js';
 
 /** Public MNIST mirrors (the original yann.lecun.com site no longer serves the files reliably). */
 export const MNIST_MIRRORS: string[] = [
@@ -62,6 +65,9 @@ function describeFetchError(err: unknown): string {
   return cause ? `${err.message} (${cause.code ?? cause.message ?? 'unknown cause'})` : err.message;
 }
 
+/** The abort error fetch uses, for a cancel it does not see itself (after the body, while inflating). */
+const abortError = () => Object.assign(new Error('The download was cancelled.'), { name: 'AbortError' });
+
 async function fetchBytes(url: string, file: string, opts: DownloadOptions): Promise<Uint8Array> {
   const res = await fetch(url, { signal: opts.signal });
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
@@ -71,23 +77,68 @@ async function fetchBytes(url: string, file: string, opts: DownloadOptions): Pro
   let receivedBytes = 0;
   opts.onProgress?.({ file, receivedBytes, totalBytes });
   const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    receivedBytes += value.length;
-    opts.onProgress?.({ file, receivedBytes, totalBytes });
+  // A cancel once the whole body has arrived leaves fetch's next read pending for ever; cancelling
+  // the reader ends that read, and the check after the loop turns it into the abort it is.
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      receivedBytes += value.length;
+      opts.onProgress?.({ file, receivedBytes, totalBytes });
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
+  if (opts.signal?.aborted) throw abortError();
   return Buffer.concat(chunks, receivedBytes);
 }
 
+/**
+ * SHA-256 (hex) of the content of `bytes`: of the inflated bytes when they are gzip, inflated as a
+ * stream straight into the hash. More than MAX_IDX_BYTES of output (a gzip bomb) or corrupt gzip
+ * rejects with a DataFileError naming `file`; an aborted `signal` rejects with an AbortError.
+ * `onInflated` is told the bytes inflated so far after each chunk.
+ */
+export function contentSha256(bytes: Uint8Array, file: string, signal?: AbortSignal, onInflated?: (bytes: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  if (!isGzip(bytes)) return Promise.resolve(hash.update(bytes).digest('hex'));
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    let length = 0;
+    const stop = (error: Error) => {
+      signal?.removeEventListener('abort', onAbort);
+      gunzip.destroy();
+      reject(error);
+    };
+    const onAbort = () => stop(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    gunzip.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > MAX_IDX_BYTES) return stop(new DataFileError(file, `${file}: decompresses to more than ${MAX_IDX_BYTES / 2 ** 20} MiB, more than any MNIST file; ${DATA_FIX_HINT}`));
+      hash.update(chunk);
+      onInflated?.(length);
+    });
+    gunzip.on('end', () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(hash.digest('hex'));
+    });
+    gunzip.on('error', (err) => stop(new DataFileError(file, `${file}: corrupt gzip data (${err.message}); the download is incomplete or damaged.`)));
+    gunzip.end(bytes);
+  });
+}
+
 /** True if a verified copy of `name` is already in `dir` (so re-running a partial download resumes). */
-async function alreadyValid(dir: string, name: string, sha256: string): Promise<boolean> {
+async function alreadyValid(dir: string, name: string, sha256: string, signal?: AbortSignal): Promise<boolean> {
   const p = findDataFile(dir, name);
   if (!p) return false;
   try {
-    if (sha256Hex(gunzipIfNeeded(await readUserFile(p, 'idx'), name)) === sha256) return true;
-  } catch {
+    if ((await contentSha256(await readUserFile(p, 'idx'), name, signal)) === sha256) return true;
+  } catch (err) {
+    if (signal?.aborted) throw err;
     // Corrupt: fall through and replace it.
   }
   await rm(p, { force: true });
@@ -110,7 +161,7 @@ export async function downloadMnist(cacheDir: string, opts: DownloadOptions = {}
   const files = opts.files ?? MNIST_FILES;
   await mkdir(cacheDir, { recursive: true });
   for (const { name, sha256 } of files) {
-    if (await alreadyValid(cacheDir, name, sha256)) continue;
+    if (await alreadyValid(cacheDir, name, sha256, opts.signal)) continue;
     const file = name + '.gz';
     const attempts: { url: string; reason: string }[] = [];
     let saved = false;
@@ -126,8 +177,9 @@ export async function downloadMnist(cacheDir: string, opts: DownloadOptions = {}
       }
       let got: string;
       try {
-        got = sha256Hex(gunzipIfNeeded(bytes, file));
+        got = await contentSha256(bytes, file, opts.signal);
       } catch (err) {
+        if (opts.signal?.aborted) throw err; // cancelled while inflating
         attempts.push({ url, reason: err instanceof Error ? err.message : String(err) });
         continue;
       }

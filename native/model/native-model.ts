@@ -31,6 +31,19 @@ export function nativeModelFromWeights(addon: NativeAddon, weights: MlpWeights):
 
 const mirrors = new WeakMap<Mlp, { addon: NativeAddon; model: NativeModel }>();
 
+/**
+ * Drops the native twin of `model`, if any, so its C++ weights go with the next garbage
+ * collection instead of living as long as the Mlp object is reachable. Returns whether there was one.
+ */
+export function dropNativeModel(model: Mlp): boolean {
+  return mirrors.delete(model);
+}
+
+/** Whether `model` has a native twin (for tests of its release). */
+export function hasNativeModel(model: Mlp): boolean {
+  return mirrors.has(model);
+}
+
 /** The native twin of a tfjs Mlp (built on first use; an Mlp's weights never change). */
 export function nativeModelOf(addon: NativeAddon, model: Mlp): NativeModel {
   const known = mirrors.get(model);

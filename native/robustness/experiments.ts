@@ -11,6 +11,7 @@ import type { SourcesRecord, ConvergenceRecord, EnsembleRecord } from './robustn
 import { sourceSweep, type SourcesSpec, type SourcesRunOptions, type SourcesTables } from './sources.js';
 import { convergence, type ConvergenceSpec } from './mean-difference.js';
 import { ensembleSweep, type EnsembleModel } from './ensemble.js';
+import { finiteRecord } from '../steer/finite-record.js';
 
 /** The pair tables over N source images per digit (and K random draws), as a record. */
 export async function runSources(ctx: ExperimentContext, spec: SourcesSpec, options: SourcesRunOptions & { onPartialRecord?: (r: SourcesRecord) => void } = {}): Promise<SourcesRecord> {
@@ -22,14 +23,14 @@ export async function runSources(ctx: ExperimentContext, spec: SourcesSpec, opti
     ...options,
     onPartial: options.onPartialRecord ? (t) => options.onPartialRecord!(asRecord(t)) : options.onPartial,
   });
-  return asRecord(tables);
+  return finiteRecord(asRecord(tables));
 }
 
 /** The mean-difference convergence curve for one pair, as a record. */
 export async function runConvergence(ctx: ExperimentContext, spec: ConvergenceSpec, options: SweepRunOptions = {}): Promise<ConvergenceRecord> {
   const started = performance.now();
   const curve = await convergence(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return { id: randomUUID(), kind: 'convergence', ...curve, provenance: experimentProvenance(ctx, started) };
+  return finiteRecord<ConvergenceRecord>({ id: randomUUID(), kind: 'convergence', ...curve, provenance: experimentProvenance(ctx, started) });
 }
 
 /** The same pair sweep on every model of an ensemble, as a record. */
@@ -42,5 +43,5 @@ export async function runEnsemble(
   const started = performance.now();
   const result = await ensembleSweep(models, ctx.data, spec, { pool: ctx.pool, ...options });
   const p = experimentProvenance({ ...ctx, modelSha256: '' }, started);
-  return { id: randomUUID(), kind: 'ensemble', ...result, provenance: { ...p, modelSha256: models.map((m) => m.modelSha256) } };
+  return finiteRecord<EnsembleRecord>({ id: randomUUID(), kind: 'ensemble', ...result, provenance: { ...p, modelSha256: models.map((m) => m.modelSha256) } });
 }

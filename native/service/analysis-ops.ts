@@ -17,6 +17,7 @@ import { recipeVectors } from '../analysis/intervention-sweeps.js';
 import { steerInterventions } from '../analysis/live-interventions.js';
 import { placeDrawing } from '../analysis/steerability.js';
 import type { SteerAddition } from './workbench-types.js';
+import { finiteRecord } from '../steer/finite-record.js';
 
 export const PLACEMENT_NOTE =
   'projection = act(drawing) . u at the hook, u = vector/|vector|; delta = change in logit(target) - logit(predicted) the steer ' +
@@ -39,8 +40,8 @@ type Handler<K extends keyof AnalysisOps> = (
 /** The handlers, given how the worker reaches its current model and data. */
 export function analysisHandlers(context: () => ExperimentContext): { [K in keyof AnalysisOps]: Handler<K> } {
   return {
-    async geometry({ hook, source, sweep, vectors }) {
-      return runGeometry(context(), { hook, source }, { sweeps: sweep ? [sweep] : [], vectors });
+    async geometry({ hook, source, sweep, vectors }, _emit, signal) {
+      return runGeometry(context(), { hook, source }, { sweeps: sweep ? [sweep] : [], vectors }, { signal });
     },
     async interventionSweep(request, emit, signal) {
       const options: SweepRunOptions = { onProgress: emit, signal };
@@ -62,7 +63,7 @@ export function analysisHandlers(context: () => ExperimentContext): { [K in keyo
       const vector = recipeVectors(ctx.model, ctx.data)({ plus: addition.plus, minus: addition.minus, hook: addition.hook });
       const { interventions, used } = steerInterventions(ctx.model, ctx.data.test, [addition], [vector]);
       const placement = placeDrawing(ctx.model, ctx.data.test, pixels, used[0], interventions[0], target);
-      return { id: randomUUID(), kind: 'placement', name, pixels, addition, placement, provenance: { ...provenance(ctx, started), metricNote: PLACEMENT_NOTE } };
+      return finiteRecord<PlacementRecord>({ id: randomUUID(), kind: 'placement', name, pixels, addition, placement, provenance: { ...provenance(ctx, started), metricNote: PLACEMENT_NOTE } });
     },
     async keepVector({ recipe, name }) {
       return keepVector(context(), recipe, name);

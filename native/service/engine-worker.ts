@@ -15,6 +15,7 @@ import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
 import { runSources, runConvergence } from '../robustness/experiments.js';
 import { analysisHandlers } from './analysis-ops.js';
+import { releaseModel } from '../steer/model-release.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -47,7 +48,8 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   // The vector analyses (issue 14): geometry, intervention sweeps, steerability, placement, kept vectors.
   ...analysisHandlers(context),
   async setModel({ weights }) {
-    model?.mlp.dispose();
+    // The closed session's buffers go now: tensors, native twin, caches, helper threads' copies.
+    if (model) await releaseModel(model.mlp, engine?.sweepPool);
     if (weights) {
       const mlp = Mlp.fromWeights(weights);
       model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, loaded().data) };

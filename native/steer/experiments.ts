@@ -1,6 +1,7 @@
 /**
  * The three sweeps as saved records: run a sweep and attach its provenance. The CLI, the
- * reproduce report and the app's worker all go through here, so every result is recorded alike.
+ * reproduce report and the app's worker all go through here, so every result is recorded alike
+ * (and refused alike when a number in it is not finite: finite-record.ts).
  */
 import type { BackendReport } from '../backend/select.js';
 import type { Mlp } from '../model/mlp.js';
@@ -9,6 +10,7 @@ import { APP_VERSION } from '../version.js';
 import type { SweepPool } from './sweep-pool.js';
 import { type SweepRunOptions, pairSweep, layerSweep, coeffSweep } from './sweep.js';
 import type { PairSource, VectorData } from './vectors.js';
+import { finiteRecord } from './finite-record.js';
 import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, layerSweepRecord, coeffSweepRecord } from './records.js';
 
 export interface ExperimentContext {
@@ -39,7 +41,7 @@ export async function runPairSweep(
 ): Promise<PairSweepRecord> {
   const started = performance.now();
   const tables = await pairSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return pairSweepRecord(spec, tables, experimentProvenance(ctx, started));
+  return finiteRecord(pairSweepRecord(spec, tables, experimentProvenance(ctx, started)));
 }
 
 export async function runLayerSweep(
@@ -49,7 +51,7 @@ export async function runLayerSweep(
 ): Promise<LayerSweepRecord> {
   const started = performance.now();
   const rows = await layerSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return layerSweepRecord(spec, rows, experimentProvenance(ctx, started));
+  return finiteRecord(layerSweepRecord(spec, rows, experimentProvenance(ctx, started)));
 }
 
 export async function runCoeffSweep(
@@ -59,5 +61,5 @@ export async function runCoeffSweep(
 ): Promise<CoeffSweepRecord> {
   const started = performance.now();
   const rows = await coeffSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
-  return coeffSweepRecord(spec, rows, experimentProvenance(ctx, started));
+  return finiteRecord(coeffSweepRecord(spec, rows, experimentProvenance(ctx, started)));
 }

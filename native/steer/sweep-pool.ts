@@ -103,7 +103,7 @@ export class SweepPool {
         helper.failRuns.delete(id);
       };
       const onMessage = (reply: SweepWorkerReply) => {
-        if (reply.id !== id) return;
+        if (reply.id !== id || reply.type === 'released') return;
         if (reply.type === 'progress') return options.onDone?.(reply.done);
         settle();
         if (reply.type === 'result') resolve(reply.aggregates as LabelAggregates[]);
@@ -125,6 +125,34 @@ export class SweepPool {
       if (options.signal?.aborted) onAbort();
       else options.signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * Drops `model` from every helper that holds it (a closed session's weights would otherwise stay
+   * in each helper until the next sweep). Resolves with each helper's tensor count afterwards.
+   */
+  async releaseModel(model: Mlp): Promise<number[]> {
+    const modelKey = keyOf(model);
+    return Promise.all(this.helpers.map((helper) => {
+      if (helper.modelKey === modelKey) helper.modelKey = null;
+      const id = this.nextId++;
+      const worker = helper.worker;
+      return new Promise<number>((resolve) => {
+        const done = (numTensors: number) => {
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          worker.unref();
+          resolve(numTensors);
+        };
+        const onMessage = (reply: SweepWorkerReply) => reply.id === id && reply.type === 'released' && done(reply.numTensors);
+        // A thread that died holds nothing any more.
+        const onExit = () => done(0);
+        worker.ref();
+        worker.on('message', onMessage);
+        worker.once('exit', onExit);
+        worker.postMessage({ type: 'release', id, modelKey } satisfies SweepWorkerRequest);
+      });
+    }));
   }
 
   async close(): Promise<void> {

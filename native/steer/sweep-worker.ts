@@ -12,12 +12,15 @@ import { runOffsets } from './sweep.js';
 
 export type SweepWorkerRequest =
   | { type: 'run'; id: number; modelKey: string; weights?: MlpWeights; testKey: string; test?: LabelledImages; hook: HookPoint; offsets: Float32Array[]; chunkSize?: number }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Drop the model with this key (its session was closed); the reply says how many tensors remain. */
+  | { type: 'release'; id: number; modelKey: string };
 
 export type SweepWorkerReply =
   | { type: 'progress'; id: number; done: number }
   | { type: 'result'; id: number; aggregates: unknown }
-  | { type: 'error'; id: number; message: string; cancelled: boolean };
+  | { type: 'error'; id: number; message: string; cancelled: boolean }
+  | { type: 'released'; id: number; numTensors: number };
 
 const port = parentPort!;
 const ready = selectBackend({ forced: (workerData as { backend: string }).backend });
@@ -28,6 +31,15 @@ const controllers = new Map<number, AbortController>();
 port.on('message', async (m: SweepWorkerRequest) => {
   if (m.type === 'cancel') {
     controllers.get(m.id)?.abort();
+    return;
+  }
+  if (m.type === 'release') {
+    if (model?.key === m.modelKey) {
+      model.mlp.dispose();
+      model = null;
+    }
+    const tf = await import('@tensorflow/tfjs');
+    port.postMessage({ type: 'released', id: m.id, numTensors: tf.memory().numTensors } satisfies SweepWorkerReply);
     return;
   }
   const controller = new AbortController();

@@ -21,15 +21,17 @@ export { SweepCancelled } from './sweep-cancelled.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
 import { type PairSweepTables, pairTables } from './pair-tables.js';
+import { countedLabel, inUnits } from './progress-units.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
 export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
+import { chunkRowsOf } from './chunk-size.js';
 
 export interface SweepRunOptions {
   onProgress?: (p: SweepProgress) => void;
   signal?: AbortSignal;
-  /** Test images per chunk (default 2000). */
+  /** Test images per chunk (default: chunkRowsOf(model), 2000 for the seed's model; see chunk-size.ts). */
   chunkSize?: number;
   /** Helper threads to share the vectors with (wasm/cpu backends); none: this thread only. */
   pool?: SweepPool | null;
@@ -56,16 +58,17 @@ export async function runOffsets(
     if (bad >= 0) throw new Error(`Offset ${i} holds a non-finite value (${o[bad]}) at index ${bad}; rebuild the vector from finite activations.`);
   });
   const unique = dedupe(offsets);
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
   const native = activeNative();
   if (native) return runOffsetsNatively(native, model, test, hook, unique, chunkSize, total, options);
   const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
   const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
   const doneByShare = shares.map(() => 0);
-  const report = (share: number, done: number, label: string) => {
+  const report = (share: number, done: number) => {
     doneByShare[share] = done;
-    options.onProgress?.({ done: doneByShare.reduce((a, b) => a + b, 0), total, label });
+    const all = doneByShare.reduce((a, b) => a + b, 0);
+    options.onProgress?.({ done: all, total, label: countedLabel(all, total, offsets.length, 'vectors') });
   };
   // One failing share stops the others: an internal signal follows the caller's and any failure.
   const stop = new AbortController();
@@ -77,9 +80,9 @@ export async function runOffsets(
     throw error;
   });
   const helperRuns = shares.slice(1).map((vectors, i) =>
-    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d, 'helper thread') })),
+    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d) })),
   );
-  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d, label) => report(0, d, label)));
+  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d) => report(0, d)));
   // allSettled attaches to every share at once, so no rejection goes unhandled while we wait.
   const settled = await Promise.allSettled([local, ...helperRuns]);
   options.signal?.removeEventListener('abort', onCallerAbort);
@@ -107,7 +110,7 @@ async function runOffsetsNatively(
   total: number,
   options: SweepRunOptions,
 ): Promise<LabelAggregates[]> {
-  const results = await evaluateNatively(native, model, test, hook, unique.vectors, chunkSize, total, 'vector-chunks', options);
+  const results = await evaluateNatively(native, model, test, hook, unique.vectors, chunkSize, total, { count: unique.indexOf.length, unit: 'vectors' }, options);
   return unique.indexOf.map((u) => results[u]);
 }
 
@@ -120,7 +123,7 @@ async function evaluateNatively(
   vectors: Float32Array[],
   chunkSize: number,
   total: number,
-  unit: string,
+  counted: { count: number; unit: string },
   options: SweepRunOptions,
 ): Promise<LabelAggregates[]> {
   if (options.signal?.aborted) throw new SweepCancelled();
@@ -128,7 +131,7 @@ async function evaluateNatively(
     return await nativeEvaluate(nativeModelOf(native, model), test, hook, vectors, {
       chunkSize,
       signal: options.signal,
-      onDone: (done) => options.onProgress?.({ done, total, label: `native engine, ${done}/${total} ${unit}` }),
+      onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, counted.count, counted.unit) }),
     });
   } catch (error) {
     if (error instanceof NativeCancelled) throw new SweepCancelled();
@@ -161,7 +164,7 @@ async function runLocally(
   vectors: Float32Array[],
   chunkSize: number,
   options: SweepRunOptions,
-  onDone: (done: number, label: string) => void,
+  onDone: (done: number) => void,
 ): Promise<LabelAggregates[]> {
   const results = vectors.map(() => emptyAggregates());
   const chunks = Math.ceil(test.count / chunkSize);
@@ -181,7 +184,7 @@ async function runLocally(
           accumulate(results[v], logits, labels);
           logits.dispose();
           done++;
-          onDone(done, `chunk ${c + 1}/${chunks}, vector ${v + 1}/${offsetTensors.length}`);
+          onDone(done);
         }
       } finally {
         prefix.dispose();
@@ -210,10 +213,26 @@ function dedupe(vectors: Float32Array[]): { vectors: Float32Array[]; indexOf: nu
   return { vectors: out, indexOf };
 }
 
-/** Multiplies a vector by a coefficient (float32, as it is added). */
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Multiplies a vector by a coefficient (float32, as it is added). A product beyond float32's range
+ * is the coefficient's fault, not the vector's: the error says how large a coefficient this vector
+ * takes (FLOAT32_MAX / max |v_i|).
+ */
 export function scaled(values: Float32Array, coeff: number): Float32Array {
   if (!Number.isFinite(coeff)) throw new Error(`The coefficient must be a finite number; got ${coeff}.`);
-  return values.map((v) => v * coeff);
+  const out = values.map((v) => v * coeff);
+  const bad = out.findIndex((v, i) => !Number.isFinite(v) && Number.isFinite(values[i]));
+  if (bad >= 0) {
+    const largest = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    throw new Error(
+      `The coefficient ${coeff} times the vector overflows float32 (${values[bad]} x ${coeff} at index ${bad}); ` +
+        `use a coefficient no larger than about ${(FLOAT32_MAX / largest).toPrecision(2)} in size for this vector.`,
+    );
+  }
+  return out;
 }
 
 export function pairMetrics(a: number, b: number, patched: LabelAggregates, normal: LabelAggregates): PairMetrics {
@@ -247,14 +266,14 @@ export interface PairSweepSpec {
 export async function pairSweep(model: Mlp, data: VectorData, spec: PairSweepSpec, options: SweepRunOptions = {}): Promise<PairSweepTables> {
   const digits = Array.from({ length: CLASS_COUNT }, (_, d) => d);
   const recipes = digits.map((a) => digits.map((b) => pairRecipe(spec.source, a, b, spec.hook)));
-  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
   const vectors = await recipeActivations(model, data, recipes.flat(), { ...options, laterSteps: passes * (1 + recipes.flat().length) });
   const activation = vectors.of;
   const offsets: Float32Array[] = [new Float32Array(model.width(spec.hook))];
   for (const row of recipes) {
     for (const r of row) offsets.push(scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff));
   }
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(vectors.after(options.onProgress), CLASS_COUNT ** 2, 'pairs') });
   const cells = digits.map((a) => digits.map((b) => pairMetrics(a, b, patched[a * CLASS_COUNT + b], normal)));
   return pairTables(cells, recipes);
 }
@@ -275,11 +294,11 @@ export interface LayerSweepSpec {
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
   const hooks = spec.hooks ?? [...HOOK_POINTS];
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
-  const chunkSize = options.chunkSize ?? 2000;
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const perTask = Math.ceil(data.test.count / chunkSize);
   const vectors = await recipeActivations(model, data, recipes, { ...options, laterSteps: (recipes.length + 1) * perTask });
   const activation = vectors.of;
-  const onProgress = vectors.after(options.onProgress);
+  const onProgress = inUnits(vectors.after(options.onProgress), hooks.length, 'layers');
   const tasks = [
     { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
@@ -289,7 +308,7 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
   const done = tasks.map(() => 0);
   const progress = (t: number) => (d: number) => {
     done[t] = d;
-    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: t === 0 ? 'unpatched' : `hook ${tasks[t].hook}` });
+    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: '' });
   };
   const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
     const out: [number, LabelAggregates][] = [];
@@ -341,7 +360,7 @@ function layerTasksNatively(
     if (bad >= 0) throw new Error(`The vector for hook ${t.hook} holds a non-finite value (${t.offset[bad]}) at index ${bad}; rebuild it from finite activations.`);
   });
   const total = Math.ceil(test.count / chunkSize) * tasks.length;
-  return evaluateNatively(native, model, test, tasks.map((t) => t.hook), tasks.map((t) => t.offset), chunkSize, total, 'hook-chunks', options);
+  return evaluateNatively(native, model, test, tasks.map((t) => t.hook), tasks.map((t) => t.offset), chunkSize, total, { count: tasks.length, unit: 'passes' }, options);
 }
 
 export interface CoeffSweepSpec {
@@ -355,10 +374,10 @@ export interface CoeffSweepSpec {
 /** One pair at one hook over a list of coefficients. */
 export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const passes = Math.ceil(data.test.count / (options.chunkSize ?? 2000));
+  const passes = Math.ceil(data.test.count / (options.chunkSize ?? chunkRowsOf(model)));
   const vectors = await recipeActivations(model, data, [recipe], { ...options, laterSteps: passes * (1 + spec.coeffs.length) });
   const vector = difference(vectors.of(recipe.plus, spec.hook), vectors.of(recipe.minus, spec.hook));
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
-  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: vectors.after(options.onProgress) });
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(vectors.after(options.onProgress), spec.coeffs.length, 'coefficients') });
   return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
 }

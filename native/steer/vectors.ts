@@ -11,6 +11,7 @@ import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
 import { SweepCancelled } from './sweep-cancelled.js';
+import { VECTOR_PHASE_LABEL } from './progress-units.js';
 import type { SweepProgress } from './steer-types.js';
 
 export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
@@ -19,6 +20,7 @@ import { describeInput } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, nativeActivationOf } from '../model/native-model.js';
+import { chunkRowsOf } from './chunk-size.js';
 
 export interface SteeringVector {
   recipe: VectorRecipe;
@@ -82,19 +84,22 @@ export function activationOf(model: Mlp, data: VectorData, ref: InputRef, hook: 
   }
 }
 
-/** Images per forward pass when averaging; also the unit of progress and cancellation. */
-const MEAN_CHUNK = 2048;
+/**
+ * Images per forward pass when averaging (2048, fewer for a wide model: the pass holds every
+ * hook's activation of the chunk; chunk-size.ts); also the unit of progress and cancellation.
+ */
+const meanChunk = (model: Mlp) => chunkRowsOf(model, 2048);
 
 /** Mean activation at `hook` over the given images (one image: its activation), in chunks. */
 function activationOfImages(model: Mlp, pixels: Uint8Array, indices: number[], hook: HookPoint): Float32Array {
   const sum = new Float64Array(model.width(hook));
-  for (let start = 0; start < indices.length; start += MEAN_CHUNK) addChunkSum(model, pixels, indices, start, hook, sum);
+  for (let start = 0; start < indices.length; start += meanChunk(model)) addChunkSum(model, pixels, indices, start, hook, sum);
   return Float32Array.from(sum, (v) => v / indices.length);
 }
 
-/** Adds the activation sums of images indices[start .. start + MEAN_CHUNK) to `sum`. */
+/** Adds the activation sums of images indices[start .. start + meanChunk(model)) to `sum`. */
 function addChunkSum(model: Mlp, pixels: Uint8Array, indices: number[], start: number, hook: HookPoint, sum: Float64Array): void {
-  const part = indices.slice(start, start + MEAN_CHUNK);
+  const part = indices.slice(start, start + meanChunk(model));
   const rowSums = readTensor(() => tf.sum(model.runWithCache(pixelsToTensor(pixels, part))[hook], 0));
   for (let i = 0; i < sum.length; i++) sum[i] += rowSums[i];
 }
@@ -144,13 +149,13 @@ export async function recipeActivations(
   // The native engine makes a class mean in one call of a few tens of ms, within the cancel budget.
   const native = activeNative();
   const nativeModel = native ? nativeModelOf(native, model) : null;
-  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' && !nativeModel ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / MEAN_CHUNK)) : 1);
+  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' && !nativeModel ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / meanChunk(model))) : 1);
   const steps = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);
   const total = steps + (options.laterSteps ?? 0);
   let done = 0;
   const step = async () => {
     done++;
-    options.onProgress?.({ done, total, label: 'making the vectors' });
+    options.onProgress?.({ done, total, label: VECTOR_PHASE_LABEL });
     await yieldToEventLoop();
     if (options.signal?.aborted) throw new SweepCancelled();
   };
@@ -164,7 +169,7 @@ export async function recipeActivations(
     } else if (ref.kind === 'mean') {
       const indices = indicesOf(data.train.labels, ref.digit);
       const sum = new Float64Array(model.width(hook));
-      for (let start = 0; start < indices.length; start += MEAN_CHUNK) {
+      for (let start = 0; start < indices.length; start += meanChunk(model)) {
         addChunkSum(model, data.train.images.pixels, indices, start, hook, sum);
         await step();
       }

@@ -122,14 +122,14 @@ describe.skipIf(!HAVE_DATA)('vector analyses on MNIST with a small trained model
     const r1 = await interventionPairSweep(model, small, { hook: 0, coeff: 1, source: first, intervention: control(1) });
     const r1again = await interventionPairSweep(model, small, { hook: 0, coeff: 1, source: first, intervention: control(1) });
     const r2 = await interventionPairSweep(model, small, { hook: 0, coeff: 1, source: first, intervention: control(2) });
-    const geometry = pairGeometry(model, small, 0, first);
+    const geometry = await pairGeometry(model, small, 0, first);
     for (let a = 0; a < 10; a++) for (let b = 0; b < 10; b++) expectClose(r1.fields.intervention.vectorNorms[a][b], geometry.norms[a][b], 1e-5, `norm[${a}][${b}]`);
     expect(r1again.tables.ce).toEqual(r1.tables.ce);
     expect(r2.tables.ce[3][1]).not.toBe(r1.tables.ce[3][1]);
   }, 120_000);
 
-  it('geometry: norms and ratios recomputed from the reference activations; digit cosines from centred activations', () => {
-    const g = pairGeometry(model, data, 1, first);
+  it('geometry: norms and ratios recomputed from the reference activations; digit cosines from centred activations', async () => {
+    const g = await pairGeometry(model, data, 1, first);
     const acts = Array.from({ length: 10 }, (_, d) => referenceForward(weights, pixelsOf(data.train, nthIndexOf(data.train.labels, d, 0)))[1]);
     const diff = (a: number, b: number) => acts[a].map((x, i) => x - acts[b][i]);
     expectClose(g.norms[3][1], norm(diff(3, 1)), 1e-4, 'norm 3-1');

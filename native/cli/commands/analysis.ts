@@ -24,13 +24,13 @@ import { analysisHandlers } from '../../service/analysis-ops.js';
 import { decodeVectorFile, encodeVectorFile } from '../../analysis/vector-file.js';
 import { readPixelsFile } from '../../io/pixels-file.js';
 import { readUserText } from '../../util/regular-file.js';
-import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv, matrixText } from '../../analysis/analysis-csv.js';
+import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv } from '../../analysis/analysis-csv.js';
 import { heatmapSvg } from '../../report/svg.js';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
 import { intFlag, numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
 import { prepareOutputs, keepResult, recordJson, writeOutputFile, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
-import { pairTableText, layerTableText, coeffTableText } from '../tables.js';
+import { pairTableText, layerTableText, coeffTableText, matrixText } from '../tables.js';
 import { experimentCommand } from './sweeps.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
@@ -125,7 +125,8 @@ export function geometryCommand(): Command {
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
       const spec = { hook: layerFlag(flags.layer), source: parsePairSource(flags.source) };
       await withModel(file, flags, async (ctx, session) => {
-        const record = runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors });
+        const record = await withProgress('geometry', (o) => runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors }, o));
+        if (!record) return;
         const out = [
           `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
           matrixText('|a - b| / mean activation norm', record.ratios, 3),
