@@ -14,7 +14,8 @@
  * Taking over renames the folder to a unique name first and checks it still holds the owner seen
  * dead, so two processes taking over one stale lock cannot both end up holding the file.
  */
-import { lstat, mkdir, readFile, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
+import { readUserText } from '../util/regular-file.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -59,7 +60,7 @@ export const lockPathOf = (file: string) => `${file}.lock`;
 /** The owner recorded in a lock folder, or null if it has none (being created, or an earlier SteerLab's). */
 export async function readLockOwner(lockDir: string): Promise<LockOwner | null> {
   try {
-    const raw = JSON.parse(await readFile(path.join(lockDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    const raw = JSON.parse(await readUserText(path.join(lockDir, OWNER_FILE), 'lockOwner')) as Partial<LockOwner>;
     if (typeof raw.pid !== 'number' || typeof raw.host !== 'string' || typeof raw.token !== 'string') return null;
     return raw as LockOwner;
   } catch {
