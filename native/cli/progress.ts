@@ -13,12 +13,12 @@ export interface ProgressReporter {
 /**
  * Time left, in words, from the rate between the first update and now: "about 40 s left". Null
  * until there is a rate (two updates with progress between them); the start-up before the first
- * update (loading data, the model) does not count.
+ * update (loading data, the model) does not count. Null once all is done: nothing is left.
  */
 export function timeLeftText(first: { atMs: number; done: number }, now: { atMs: number; done: number; total: number }): string | null {
   const progressed = now.done - first.done;
   const elapsedMs = now.atMs - first.atMs;
-  if (progressed <= 0 || elapsedMs <= 0) return null;
+  if (progressed <= 0 || elapsedMs <= 0 || now.done >= now.total) return null;
   const seconds = Math.round(((now.total - now.done) * elapsedMs) / progressed / 1000);
   if (seconds < 5) return 'a few seconds left';
   if (seconds < 60) return `about ${seconds} s left`;

@@ -75,7 +75,8 @@ describe('a fresh machine without MNIST and without network', () => {
         await new Promise((r) => setTimeout(r, 100));
         info = ok<WorkbenchInfo>(await api.call('app.info', {}));
       }
-      expect(info.dataStatus).toMatchObject({ state: 'missing', cacheDir: path.join(home, 'cache', 'steerlab', 'mnist') });
+      // The page is told the folder relative to the home folder, never its absolute path (issue 21 item 8).
+      expect(info.dataStatus).toMatchObject({ state: 'missing', cacheDir: '~/cache/steerlab/mnist' });
       expect(info.data).toBeNull();
       api.close();
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
