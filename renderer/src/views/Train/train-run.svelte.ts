@@ -8,6 +8,7 @@ import type { RunningJob, SessionSummary } from '../../../../native/service/work
 import type { TrainEvent } from '../../../../native/train/train-types.js';
 import type { ApiClient } from '../../lib/api.js';
 import { LOSS_CHART } from '../../config.js';
+import { newerThanSnapshot, type TrainProgressEvent } from './snapshot-catch-up.js';
 
 /** One point of the loss curve: x in epochs (2.5 = halfway through epoch 3). */
 export interface LossPoint {
@@ -19,7 +20,6 @@ export type EpochSummary = Extract<TrainEvent, { kind: 'epoch' }>;
 export type StepProgress = Extract<TrainEvent, { kind: 'step' }>;
 export type TrainRequestConfig = RequestOf<'train.start'>['config'];
 export type RunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
-type TrainProgressEvent = Extract<ApiEvent, { type: 'train.progress' }>;
 
 /** Progress events of a job this page does not follow yet, kept so adopting it leaves no gap. */
 const UNFOLLOWED_LIMIT = 2000;
@@ -87,10 +87,7 @@ export class TrainRun {
     this.early = [];
     this.status = job.cancelling ? 'cancelling' : 'running';
     // What arrived after the snapshot was taken continues the curve where the snapshot ends.
-    const last = job.trainStep;
-    const caught = this.unfollowed.filter((e) => e.jobId === job.jobId && (e.event.kind === 'epoch'
-      ? !job.epochs.some((x) => x.epoch === e.event.epoch)
-      : !last || e.event.epoch > last.epoch || (e.event.epoch === last.epoch && e.event.step > last.step)));
+    const caught = newerThanSnapshot(this.unfollowed, job);
     this.unfollowed = [];
     caught.forEach((e) => this.receive(e));
   }
