@@ -147,12 +147,6 @@ export class JobState {
     this.setProgress(progress.done, progress.total, sources ? `${percent(progress.done, progress.total)} · ${sources}` : unitsOrPercent(progress));
   }
 
-  /** A sweep's or a robustness analysis's report, by the job's kind. */
-  recordProgress(progress: RobustnessProgress): void {
-    if (this.job.kind === 'robustness') this.recordRobustness(progress);
-    else this.recordSweep(progress);
-  }
-
   markCancelling(): void {
     this.job.cancelling = true;
   }

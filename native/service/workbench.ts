@@ -34,7 +34,6 @@ import { putBack, withoutUnsaveable } from '../session/set-aside.js';
 import { adoptMerged, removeSaveLeftovers, setAsideWarning } from './workbench-saving.js';
 import { SessionFileExists } from './workbench-errors.js';
 import { JobState, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
-import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import type {
   Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord,
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
@@ -153,7 +152,7 @@ export class SteerLabWorkbench implements Workbench {
       recoveryWritten: async () => {
         await this.pendingFlush;
       },
-      job: (what, info, work) => this.runJob(what, info, work),
+      job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordSweep(p))),
     };
   }
 
@@ -351,7 +350,7 @@ export class SteerLabWorkbench implements Workbench {
   train(config: Partial<TrainConfig>, onEvent: (event: TrainEvent) => void): Job<SessionSummary> {
     const full: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...config };
     validateTrainConfig(full);
-    return this.runJob<SessionSummary>('training', trainingJob(full), async (signal, _report, state) => {
+    return this.runJob<SessionSummary>('training', trainingJob(full), async (signal, state) => {
       const progress = (event: TrainEvent) => {
         state.recordTrain(event);
         onEvent(event);
@@ -404,9 +403,9 @@ export class SteerLabWorkbench implements Workbench {
     onProgress: (p: SweepProgress) => void,
     run: (onProgress: (p: SweepProgress) => void, signal: AbortSignal) => Promise<SweepRecord>,
   ): Job<{ sweepId: string }> {
-    return this.runJob('a sweep', sweepJob(spec), async (signal, report) => {
+    return this.runJob('a sweep', sweepJob(spec), async (signal, state) => {
       const record = await run((p) => {
-        report(p);
+        state.recordSweep(p);
         onProgress(p);
       }, signal);
       this.current.header.sweeps.push(record);
@@ -416,15 +415,15 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   /**
-   * Runs `work` as the session's one job (refused while another runs): `report` folds the
-   * engine's progress into the job's state, which every page is shown; the slot is freed when the
-   * work settles, and Cancel marks the state as cancelling before it aborts.
+   * Runs `work` as the session's one job (refused while another runs): `work` folds the engine's
+   * progress into `state`, which every page is shown; the slot is freed when the work settles,
+   * and Cancel marks the state as cancelling before it aborts.
    */
-  private runJob<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: RobustnessProgress) => void, state: JobState) => Promise<T>): Job<T> {
+  private runJob<T>(what: string, info: RunningJob, work: (signal: AbortSignal, state: JobState) => Promise<T>): Job<T> {
     const { controller, state } = this.begin(what, info);
     const result = (async () => {
       try {
-        return await work(controller.signal, (p) => state.recordProgress(p), state);
+        return await work(controller.signal, state);
       } finally {
         this.job = null;
       }
@@ -534,7 +533,7 @@ export class SteerLabWorkbench implements Workbench {
     changed: () => {
       this.touch();
     },
-    job: (what, info, work) => this.runJob(what, info, work),
+    job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordRobustness(p))),
     session: () => this.session(),
   });
 

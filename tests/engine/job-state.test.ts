@@ -112,20 +112,20 @@ describe('robustness progress', () => {
   it('"18% · sources 1-2 of 10": the share of the work and the source sets in work, not the engine’s vector count', () => {
     const state = new JobState(sourcesJob({ hook: 0, coeff: 1, images: 10 }));
     // 181 of 1005 units is 18.0%.
-    state.recordProgress({ done: 181, total: 1005, label: 'sources 1-2 of 10: 36 of 201 vectors' });
+    state.recordRobustness({ done: 181, total: 1005, label: 'sources 1-2 of 10: 36 of 201 vectors' });
     expect(state.snapshot().progress?.text).toMatch(/^18% · sources 1-2 of 10 · /);
   });
 
   it('keeps the tables finished so far for a page that connects later, until newer ones arrive', () => {
     const state = new JobState(sourcesJob({ hook: 0, coeff: 1, images: 10 }));
-    state.recordProgress({ done: 200, total: 1000, label: 'sources 1-2 of 10: 201 of 201 vectors', partial });
-    state.recordProgress({ done: 210, total: 1000, label: 'sources 3-4 of 10: 10 of 201 vectors' });
+    state.recordRobustness({ done: 200, total: 1000, label: 'sources 1-2 of 10: 201 of 201 vectors', partial });
+    state.recordRobustness({ done: 210, total: 1000, label: 'sources 3-4 of 10: 10 of 201 vectors' });
     expect(state.snapshot().robustnessProgress).toEqual({ done: 210, total: 1000, label: 'sources 3-4 of 10: 10 of 201 vectors', partial });
   });
 
   it('a convergence curve counts its vectors', () => {
     const state = new JobState(convergenceJob({ a: 4, b: 9, hook: 0, coeff: 1 }));
-    state.recordProgress({ done: 8, total: 8, label: '8 of 8 vectors' });
+    state.recordRobustness({ done: 8, total: 8, label: '8 of 8 vectors' });
     expect(state.snapshot().progress).toEqual({ done: 8, total: 8, text: '8 of 8 vectors' });
   });
 });
