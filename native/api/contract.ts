@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type {
   DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
 } from '../service/workbench-types.js';
-import type { DataStatus, RunningJob, WorkbenchEvent } from '../service/workbench-types.js';
+import type { DataStatus, JobProgress, RunningJob, WorkbenchEvent } from '../service/workbench-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
@@ -257,6 +257,11 @@ export type ApiEvent =
   | { type: 'session.changed'; session: SessionSummary }
   /** A job started (by this page or another): every page shows it and can cancel it. */
   | { type: 'job.started'; job: RunningJob }
+  /**
+   * The running job's one progress line moved, or a page asked to cancel it: what every page's job
+   * bar and view show. The details (loss points, finished tables) travel in the kind's own event.
+   */
+  | { type: 'job.progress'; jobId: string; progress: JobProgress | null; cancelling: boolean }
   /** The workbench's own news: data loading or download progress, autosave failing or working again. */
   | WorkbenchEvent;
 

@@ -11,6 +11,7 @@ import type { Job, SessionSummary, Workbench } from '../service/workbench-types.
 import { SessionFileExists } from '../service/workbench-errors.js';
 import { Audience } from './audience.js';
 import type { SweepProgress } from '../steer/sweep.js';
+import type { TrainEvent } from '../train/train-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
@@ -198,27 +199,25 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
     if (!context.host?.saveAsDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
     return context.host.saveAsDialog();
   },
-  'train.start': ({ workbench, emit: starter, context }, { config }) => {
-    const emit: Emit = (event) => context.jobs.audience.send(event, starter);
+  'train.start': (args, { config }) => {
     let lastStepSentAt = -Infinity;
-    let jobId = '';
-    const job = workbench.train(config, (event) => {
+    return startJob<TrainEvent, SessionSummary>(args, 'train', (onProgress) => args.workbench.train(config, (event) => {
       if (event.kind === 'step') {
         const now = performance.now();
         const lastOfEpoch = event.step === event.stepsPerEpoch;
         if (!lastOfEpoch && now - lastStepSentAt < STEP_EVENT_MIN_INTERVAL_MS) return;
         lastStepSentAt = now;
       }
-      // Events can only arrive after `train` returned, so jobId is set by then.
-      emit({ type: 'train.progress', jobId, event });
+      onProgress(event);
+    }), {
+      progress: (jobId, event) => ({ type: 'train.progress', jobId, event }),
+      done: (jobId, result) => ({ type: 'job.done', jobId, kind: 'train', result }),
     });
-    jobId = context.jobs.add('train', job);
-    announce(workbench, jobId, emit);
-    settle(job, jobId, 'train', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'train', result }));
-    return { jobId };
   },
-  'job.cancel': ({ context }, { jobId }) => {
+  'job.cancel': ({ workbench, context }, { jobId }) => {
     if (!context.jobs.cancel(jobId)) throw new ApiFailure('not-found', `No job "${jobId}" is running; it may have finished already.`);
+    // Every page's job bar says "cancelling…" at once, whichever page asked.
+    sendJobProgress(workbench, jobId, (event) => context.jobs.audience.send(event));
     return { cancelled: true };
   },
   'steer.run': ({ workbench }, { pixels, additions }) => workbench.steer(pixels, additions),
@@ -257,19 +256,15 @@ function robustnessOf(workbench: Workbench): NonNullable<Workbench['robustness']
 
 /** Starts a robustness job: progress events (with partial tables) while it runs, then the record id. */
 function startRobustness(
-  { emit: starter, context, workbench }: HandlerArgs,
+  args: HandlerArgs,
   start: (robustness: NonNullable<Workbench['robustness']>, onProgress: (progress: RobustnessProgress) => void) => Job<{ recordId: string }>,
 ): { jobId: string } {
-  // Every connected page follows the job (a reload or a second tab can cancel it).
-  const emit: Emit = (event) => context.jobs.audience.send(event, starter);
-  let jobId = '';
-  // Progress can only arrive after `start` returned, so jobId is set by then.
-  const job = start(robustnessOf(workbench), (progress) => emit({ type: 'robustness.progress', jobId, progress }));
-  jobId = context.jobs.add('robustness', job);
-  announce(workbench, jobId, emit);
-  settle(job, jobId, 'robustness', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'robustness', result }));
-  job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
-  return { jobId };
+  const robustness = robustnessOf(args.workbench);
+  return startJob<RobustnessProgress, { recordId: string }>(args, 'robustness', (onProgress) => start(robustness, onProgress), {
+    progress: (jobId, progress) => ({ type: 'robustness.progress', jobId, progress }),
+    done: (jobId, result) => ({ type: 'job.done', jobId, kind: 'robustness', result }),
+    sessionChanged: true,
+  });
 }
 
 /** A data-panel action, or 'unsupported' where the workbench has no data panel (test doubles). */
@@ -284,25 +279,59 @@ function announce(workbench: Workbench, jobId: string, emit: Emit): void {
   if (job) emit({ type: 'job.started', job: { ...job, jobId } });
 }
 
-async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
-  return { recent: await workbench.recentSessions(), current: workbench.session().path };
+/** Tells every page the running job's progress line and whether it is being cancelled. */
+function sendJobProgress(workbench: Workbench, jobId: string, emit: Emit): void {
+  const job = workbench.currentJob?.();
+  if (job) emit({ type: 'job.progress', jobId, progress: job.progress, cancelling: job.cancelling });
 }
 
-/** Starts a sweep job: progress events while it runs, then the sweep id. */
-function startSweep(
+/** How one kind of job speaks: its own progress event (details for its view) and its end. */
+interface JobEvents<P, R> {
+  progress: (jobId: string, progress: P) => ApiEvent;
+  done: (jobId: string, result: R) => ApiEvent;
+  /** The job adds a record to the session: every page is sent the session after `job.done`. */
+  sessionChanged?: boolean;
+}
+
+/**
+ * Starts a job every connected page follows (a reload or a second tab shows it and can cancel
+ * it): `job.started`, then for each report the kind's own event and the one `job.progress` line
+ * from the workbench's job state, then `job.done` / `job.error` (and the changed session).
+ */
+function startJob<P, R>(
   { emit: starter, context, workbench }: HandlerArgs,
-  start: (onProgress: (progress: SweepProgress) => void) => Job<{ sweepId: string }>,
+  kind: JobKind,
+  start: (onProgress: (progress: P) => void) => Job<R>,
+  events: JobEvents<P, R>,
 ): { jobId: string } {
   const emit: Emit = (event) => context.jobs.audience.send(event, starter);
   let jobId = '';
   // Progress can only arrive after `start` returned, so jobId is set by then.
-  const job = start((progress) => emit({ type: 'sweep.progress', jobId, progress }));
-  jobId = context.jobs.add('sweep', job);
+  const job = start((progress) => {
+    emit(events.progress(jobId, progress));
+    sendJobProgress(workbench, jobId, emit);
+  });
+  jobId = context.jobs.add(kind, job);
   announce(workbench, jobId, emit);
-  settle(job, jobId, 'sweep', context.jobs, emit, (result) => ({ type: 'job.done', jobId, kind: 'sweep', result }));
-  // The sweep is now in the session (and the session unsaved): tell the page after job.done.
-  job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
+  settle(job, jobId, kind, context.jobs, emit, (result) => events.done(jobId, result));
+  if (events.sessionChanged) job.result.then(() => emit({ type: 'session.changed', session: workbench.session() }), () => undefined);
   return { jobId };
+}
+
+async function knownSessions(workbench: Workbench): Promise<KnownSessions> {
+  return { recent: await workbench.recentSessions(), current: workbench.session().path };
+}
+
+/** Starts a sweep job: progress events while it runs, then the sweep id (and the session that now holds it). */
+function startSweep(
+  args: HandlerArgs,
+  start: (onProgress: (progress: SweepProgress) => void) => Job<{ sweepId: string }>,
+): { jobId: string } {
+  return startJob(args, 'sweep', start, {
+    progress: (jobId, progress) => ({ type: 'sweep.progress', jobId, progress }),
+    done: (jobId, result) => ({ type: 'job.done', jobId, kind: 'sweep', result }),
+    sessionChanged: true,
+  });
 }
 
 /** Emits done or error when the job settles; a failure after a cancel request counts as cancelled. */

@@ -16,7 +16,8 @@ import { describeIntervention } from '../analysis/analysis-types.js';
 import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
 import type { EngineOps } from './engine-protocol.js';
-import type { Job, SessionSummary } from './workbench-types.js';
+import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
+import { interventionJob } from './job-snapshot.js';
 export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
 
 /** What the analyses need from the workbench. */
@@ -30,8 +31,11 @@ export interface AnalysisHost {
   changed(): SessionSummary;
   /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
   recoveryWritten(): Promise<void>;
-  /** Runs `work` as the session's one long job (refused while another runs). */
-  job<T>(kind: string, work: (signal: AbortSignal) => Promise<T>): Job<T>;
+  /**
+   * Runs `work` as the session's one long job (refused while another runs): `info` says what
+   * runs, `report` folds the engine's progress into the state every page is shown.
+   */
+  job<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: SweepProgress) => void) => Promise<T>): Job<T>;
 }
 
 export class AnalysisService implements AnalysisWorkbench {
@@ -59,8 +63,11 @@ export class AnalysisService implements AnalysisWorkbench {
 
   interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
     this.needModel();
-    return this.host.job('a sweep', async (signal) => {
-      const record = await this.host.call('interventionSweep', request, onProgress, signal);
+    return this.host.job('an intervention sweep', interventionJob(request), async (signal, report) => {
+      const record = await this.host.call('interventionSweep', request, (p) => {
+        report(p);
+        onProgress(p);
+      }, signal);
       this.host.header().sweeps.push(record);
       this.host.changed();
       return { sweepId: record.id };

@@ -1,13 +1,21 @@
 /**
- * What a page needs to show a job it did not start (after a reload, or in a second tab): what
- * runs, its latest progress, and for training the epochs and loss curve so far. The workbench
- * keeps one of these for its running job and updates it from the engine's own events.
+ * The one state of the workbench's running job, whatever its kind (training, a pair / layer /
+ * coefficient sweep, an intervention sweep, source robustness, a convergence curve): what runs in
+ * words, its progress in the user's units, and what its view needs to continue a run it did not
+ * start (training's epochs and loss curve, the robustness tables finished so far). The workbench
+ * keeps one `JobState` for its running job and folds the engine's own progress reports into it;
+ * every page is sent the same snapshot (in `app.info`, `job.started` and `job.progress`), so the
+ * job bar and the views of every tab, and of a reloaded one, show the same words.
  */
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { SweepProgress, PairSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
+import type { RobustnessProgress, SourcesRequest, ConvergeRequest } from '../robustness/robustness-types.js';
+import type { InterventionSpec, InterventionSweepRequest } from '../analysis/analysis-types.js';
 import { describePairSource } from '../steer/vectors.js';
-import type { RunningJob } from './workbench-types.js';
+import { isUserCounted } from '../steer/progress-units.js';
+import { ETA_WINDOW_MS, formatRemaining, remainingMs, type ProgressSample } from './time-left.js';
+import type { JobProgress, RunningJob } from './workbench-types.js';
 
 /** Loss points kept for a reconnecting page's curve; halved (every other point) beyond this. */
 export const JOB_HISTORY_LIMIT = 600;
@@ -17,23 +25,44 @@ export type SweepSpec =
   | { kind: 'layers'; a: number; b: number; coeff: number; source: PairSource }
   | { kind: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource };
 
+/** "Training: 6 epochs, hidden 32-32, batch 64". */
 export function trainingJob(config: TrainConfig): RunningJob {
-  const title = `training ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, hidden ${config.hidden.join('-')}, batch ${config.batchSize}`;
-  return { ...blank('train', title), config };
+  const title = `Training: ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, hidden ${config.hidden.join('-')}, batch ${config.batchSize}`;
+  return { ...blank('train', 'training', title), config };
 }
 
+/** "Sweep: all pairs, layer 0, coeff 1, first training images" (the list's words for the record to come). */
 export function sweepJob(spec: SweepSpec): RunningJob {
-  return { ...blank('sweep', sweepSpecTitle(spec)), sweepKind: spec.kind };
+  return blank('sweep', spec.kind, `Sweep: ${sweepSpecTitle(spec)}`);
 }
 
-/** A robustness analysis (source robustness, convergence): title and Cancel, no partial snapshot. */
-export function robustnessJob(title: string): RunningJob {
-  return blank('robustness', title);
+/** "Intervention sweep: ablate 3 - 1 at layer 0 by coefficient (0, 1), first training images". */
+export function interventionJob(request: InterventionSweepRequest): RunningJob {
+  const verb = interventionVerb(request.intervention);
+  const source = describePairSource(request.source);
+  // Ablation removes the direction whatever the coefficient; the coefficient is named only where it acts.
+  const coeff = (c: number) => (request.intervention.mode === 'ablate' ? '' : `, coeff ${c}`);
+  const what = request.over === 'pairs' ? `${verb} all pairs at layer ${request.hook}${coeff(request.coeff)}`
+    : request.over === 'layers' ? `${verb} ${request.a} - ${request.b} at every layer${coeff(request.coeff)}`
+    : `${verb} ${request.a} - ${request.b} at layer ${request.hook}${request.intervention.mode === 'ablate' ? '' : ` by coefficient ${coefficientsInWords(request.coeffs)}`}`;
+  const control = request.intervention.control ? `, random direction (seed ${request.intervention.control.seed})` : '';
+  return blank('sweep', 'intervention', `Intervention sweep: ${what}${control}, ${source}`);
 }
 
-/** A vector analysis (geometry, steerability, ...): title and Cancel, no partial snapshot. */
-export function analysisJob(title: string): RunningJob {
-  return blank('analysis', title);
+/** "Source robustness: 10 source images per digit + 5 random, layer 0, coeff 1". */
+export function sourcesJob(spec: SourcesRequest): RunningJob {
+  const random = spec.random && spec.random.count > 0 ? ` + ${spec.random.count} random` : '';
+  return blank('robustness', 'sources', `Source robustness: ${spec.images} source image${spec.images === 1 ? '' : 's'} per digit${random}, layer ${spec.hook}, coeff ${spec.coeff}`);
+}
+
+/** "Convergence: 4 - 9 mean-difference vector, layer 0, coeff 1". */
+export function convergenceJob(spec: ConvergeRequest): RunningJob {
+  return blank('robustness', 'converge', `Convergence: ${spec.a} - ${spec.b} mean-difference vector, layer ${spec.hook}, coeff ${spec.coeff}`);
+}
+
+function interventionVerb(spec: InterventionSpec): string {
+  if (spec.mode === 'ablate') return 'ablate';
+  return spec.scale === 'relative' ? 'add (coeff relative to activation size)' : 'add';
 }
 
 /** The same words as a finished sweep's title (native/service/workbench.ts `sweepTitle`). */
@@ -58,32 +87,94 @@ export function coefficientsInWords(coeffs: readonly number[]): string {
   return `(${Math.min(...coeffs)} to ${Math.max(...coeffs)}, ${coeffs.length} values)`;
 }
 
-function blank(kind: RunningJob['kind'], title: string): RunningJob {
+function blank(kind: RunningJob['kind'], what: RunningJob['what'], title: string): RunningJob {
   return {
-    jobId: null, kind, sweepKind: null, title, startedAt: new Date().toISOString(), config: null,
-    trainStep: null, sweepProgress: null, epochs: [], history: [], cancelling: false,
+    jobId: null, kind, what, title, startedAt: new Date().toISOString(), config: null, progress: null,
+    trainStep: null, sweepProgress: null, robustnessProgress: null, epochs: [], history: [], cancelling: false,
   };
 }
 
-/** Folds one training event into the snapshot. */
-export function recordTrainEvent(job: RunningJob, event: TrainEvent): void {
-  if (event.kind === 'epoch') {
-    job.epochs.push(event);
-    return;
+/** The share done, rounded to a whole percent. */
+const percent = (done: number, total: number) => `${Math.round((100 * Math.min(done, total)) / Math.max(1, total))}%`;
+
+/**
+ * The running job as the workbench keeps it: `record*` fold the engine's reports in (each also
+ * updates the one progress line); `snapshot` is what pages are sent. `now` is the clock the time
+ * left is measured with (tests pass their own).
+ */
+export class JobState {
+  private readonly job: RunningJob;
+  private samples: ProgressSample[] = [];
+
+  constructor(job: RunningJob, private readonly now: () => number = () => performance.now()) {
+    this.job = { ...job, epochs: [...job.epochs], history: [...job.history] };
   }
-  job.trainStep = event;
-  job.history.push({ epoch: event.epoch, step: event.step, loss: event.loss });
-  if (job.history.length > JOB_HISTORY_LIMIT) {
-    const last = job.history.length - 1;
-    job.history = job.history.filter((_, i) => i % 2 === 0 || i === last);
+
+  /** Training: an epoch joins the table; a step moves the bar and joins the loss curve. */
+  recordTrain(event: TrainEvent): void {
+    const job = this.job;
+    if (event.kind === 'epoch') {
+      job.epochs.push(event);
+      return;
+    }
+    job.trainStep = event;
+    job.history.push({ epoch: event.epoch, step: event.step, loss: event.loss });
+    if (job.history.length > JOB_HISTORY_LIMIT) {
+      const last = job.history.length - 1;
+      job.history = job.history.filter((_, i) => i % 2 === 0 || i === last);
+    }
+    const epochs = job.config?.epochs ?? event.epoch;
+    const done = (event.epoch - 1) * event.stepsPerEpoch + event.step;
+    const total = epochs * event.stepsPerEpoch;
+    this.setProgress(done, total, `Epoch ${event.epoch} of ${epochs} · step ${event.step} of ${event.stepsPerEpoch}`);
+  }
+
+  /** A sweep: the engine's label already counts what the user asked for ("45 of 100 pairs"). */
+  recordSweep(progress: SweepProgress): void {
+    this.job.sweepProgress = progress;
+    this.setProgress(progress.done, progress.total, unitsOrPercent(progress));
+  }
+
+  /**
+   * Robustness: "18% · sources 1-2 of 10" (the engine's label names the source sets in work).
+   * The tables finished so far are kept until newer ones arrive, so a page that connects later
+   * shows them too.
+   */
+  recordRobustness(progress: RobustnessProgress): void {
+    const partial = progress.partial ?? this.job.robustnessProgress?.partial;
+    this.job.robustnessProgress = partial ? { ...progress, partial } : { ...progress };
+    const sources = /^sources \d+-\d+ of \d+/.exec(progress.label)?.[0];
+    this.setProgress(progress.done, progress.total, sources ? `${percent(progress.done, progress.total)} · ${sources}` : unitsOrPercent(progress));
+  }
+
+  markCancelling(): void {
+    this.job.cancelling = true;
+  }
+
+  get cancelling(): boolean {
+    return this.job.cancelling;
+  }
+
+  /** A copy safe to hand out (this state keeps changing). */
+  snapshot(): RunningJob {
+    const job = this.job;
+    return { ...job, progress: job.progress && { ...job.progress }, epochs: [...job.epochs], history: [...job.history] };
+  }
+
+  private setProgress(done: number, total: number, words: string): void {
+    const sample = { atMs: this.now(), done, total };
+    this.samples.push(sample);
+    // Only the estimate's window (and the sample before it) matters.
+    const keepFrom = this.samples.findIndex((s) => s.atMs >= sample.atMs - ETA_WINDOW_MS);
+    if (keepFrom > 1) this.samples.splice(0, keepFrom - 1);
+    const left = done >= total ? '' : ` · ${formatRemaining(remainingMs(this.samples))}`;
+    const progress: JobProgress = { done, total, text: `${words}${left}` };
+    this.job.progress = progress;
   }
 }
 
-export function recordSweepProgress(job: RunningJob, progress: SweepProgress): void {
-  job.sweepProgress = progress;
-}
-
-/** A copy safe to hand out (the workbench keeps mutating its own). */
-export function snapshot(job: RunningJob): RunningJob {
-  return { ...job, epochs: [...job.epochs], history: [...job.history] };
+/** The engine's label when it speaks the user's units, capitalised; else the share done. */
+function unitsOrPercent(progress: SweepProgress): string {
+  if (!isUserCounted(progress.label)) return `${percent(progress.done, progress.total)} done`;
+  return progress.label.charAt(0).toUpperCase() + progress.label.slice(1);
 }

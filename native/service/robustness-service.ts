@@ -5,7 +5,8 @@
  * out of its session and recovery code; `RobustnessHost` is all it needs from the workbench.
  */
 import type { EngineClient } from './engine-client.js';
-import type { Job, SessionSummary } from './workbench-types.js';
+import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
+import { convergenceJob, sourcesJob } from './job-snapshot.js';
 import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, RobustnessJobs } from '../robustness/robustness-types.js';
 export type { RobustnessSummary, SourcesRequest, ConvergeRequest };
 import type { SweepProgress } from '../steer/steer-types.js';
@@ -19,9 +20,11 @@ export interface RobustnessHost {
   replaceRecords(records: RobustnessRecord[]): void;
   /** Marks the session as changed (unsaved). */
   changed(): void;
-  /** Claims the workbench's one job slot (throws if busy); `end` frees it. */
-  begin(kind: string): AbortController;
-  end(): void;
+  /**
+   * Runs `work` as the workbench's one job (throws if another runs): `info` says what runs,
+   * `report` folds the engine's progress into the state every page is shown.
+   */
+  job<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: RobustnessProgress) => void) => Promise<T>): Job<T>;
   session(): SessionSummary;
 }
 
@@ -32,13 +35,13 @@ export class RobustnessService implements RobustnessJobs {
   constructor(private readonly host: RobustnessHost) {}
 
   sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }> {
-    return this.job('source robustness', (signal) => this.host.call('sourceSweep', { ...spec, sourcesPerRun: SOURCES_PER_RUN }, onProgress, signal));
+    return this.job('source robustness', sourcesJob(spec), onProgress, (signal, progress) => this.host.call('sourceSweep', { ...spec, sourcesPerRun: SOURCES_PER_RUN }, progress, signal));
   }
 
   converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }> {
     if (spec.a === spec.b) throw new Error(`a and b must differ (both are ${spec.a}): the vector a - a is zero.`);
     const ks = spec.ks ? [...spec.ks.filter((k) => Number.isFinite(k)), Infinity] : DEFAULT_KS;
-    return this.job('a convergence curve', (signal) => this.host.call('convergence', { ...spec, ks }, onProgress, signal));
+    return this.job('a convergence curve', convergenceJob(spec), onProgress, (signal, progress) => this.host.call('convergence', { ...spec, ks }, progress, signal));
   }
 
   list(): RobustnessSummary[] {
@@ -59,19 +62,21 @@ export class RobustnessService implements RobustnessJobs {
   }
 
   /** Runs one analysis as the workbench's job and keeps its record in the session. */
-  private job(kind: string, run: (signal: AbortSignal) => Promise<RobustnessRecord>): Job<{ recordId: string }> {
-    const controller = this.host.begin(kind);
-    const result = (async () => {
-      try {
-        const record = await run(controller.signal);
-        this.host.replaceRecords([...this.host.records(), record]);
-        this.host.changed();
-        return { recordId: record.id };
-      } finally {
-        this.host.end();
-      }
-    })();
-    return { result, cancel: () => controller.abort() };
+  private job<P extends SweepProgress>(
+    what: string,
+    info: RunningJob,
+    onProgress: (p: P) => void,
+    run: (signal: AbortSignal, onProgress: (p: P) => void) => Promise<RobustnessRecord>,
+  ): Job<{ recordId: string }> {
+    return this.host.job(what, info, async (signal, report) => {
+      const record = await run(signal, (p) => {
+        report(p);
+        onProgress(p);
+      });
+      this.host.replaceRecords([...this.host.records(), record]);
+      this.host.changed();
+      return { recordId: record.id };
+    });
   }
 }
 

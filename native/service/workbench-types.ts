@@ -10,6 +10,7 @@ import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
 import type { InputRef, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
+import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import type { TableComparison } from '../metrics/compare.js';
 import type { AnalysisWorkbench, SteerInterventionFields } from '../analysis/analysis-types.js';
 
@@ -96,20 +97,37 @@ export type AutosaveStatus =
   | { ok: true; savedAt: string | null }
   | { ok: false; message: string; failedAt: string; retryInMs: number };
 
-/** The workbench's one running job, as a page that (re)connects needs it. */
+/** A job's progress in the user's units: the bar's done of total, and the words beside it. */
+export interface JobProgress {
+  /** The engine's work units (training steps, test-set chunks x vectors): the bar's fill. */
+  done: number;
+  total: number;
+  /** "Epoch 2 of 6 · step 469 of 938 · about 1 min left", "45 of 100 pairs · ...", "18% · sources 1-2 of 10 · ...". */
+  text: string;
+}
+
+/**
+ * The workbench's one running job, as every page shows it (native/service/job-snapshot.ts): the
+ * job bar reads `title` and `progress`; a view continues a run it did not start from the rest.
+ */
 export interface RunningJob {
   /** The API's job id (for job.cancel); set by the dispatcher, null inside the workbench. */
   jobId: string | null;
-  kind: 'train' | 'sweep' | 'robustness' | 'analysis';
-  sweepKind: SweepRecord['kind'] | null;
-  /** What runs, in words ("training 3 epochs, hidden 512-512", "all pairs, layer 0, coeff 1"). */
+  kind: 'train' | 'sweep' | 'robustness';
+  /** Which form started it, so that view can show it: training, a sweep kind, a robustness analysis. */
+  what: 'training' | 'pairs' | 'layers' | 'coeffs' | 'intervention' | 'sources' | 'converge';
+  /** What runs, naming the job: "Training: 6 epochs, hidden 32-32, batch 64", "Sweep: all pairs, layer 0, coeff 1, ...". */
   title: string;
   startedAt: string;
+  /** The progress line every page shows; null until the engine's first report ("Starting…"). */
+  progress: JobProgress | null;
   /** Training only: the configuration it runs with. */
   config: TrainConfig | null;
-  /** The latest step of a training run, or the latest sweep progress. */
+  /** The latest step of a training run, the latest sweep or robustness report. */
   trainStep: Extract<TrainEvent, { kind: 'step' }> | null;
   sweepProgress: SweepProgress | null;
+  /** With the source tables finished so far (kept from the last report that had them). */
+  robustnessProgress: RobustnessProgress | null;
   /** Training so far: finished epochs and loss points (thinned to at most a few hundred). */
   epochs: Extract<TrainEvent, { kind: 'epoch' }>[];
   history: { epoch: number; step: number; loss: number }[];

@@ -33,7 +33,7 @@ import { AutosaveTimer, type AutosaveResult } from './autosave-timer.js';
 import { putBack, withoutUnsaveable } from '../session/set-aside.js';
 import { adoptMerged, removeSaveLeftovers, setAsideWarning } from './workbench-saving.js';
 import { SessionFileExists } from './workbench-errors.js';
-import { analysisJob, recordSweepProgress, recordTrainEvent, robustnessJob, snapshot, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
+import { JobState, sweepJob, sweepSpecTitle, trainingJob, type SweepSpec } from './job-snapshot.js';
 import type {
   Workbench, WorkbenchInfo, SessionSummary, Job, SteerAddition, SteerResult, DatasetImage, SweepSummary, SweepComparison, DrawingRecord,
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
@@ -106,7 +106,8 @@ export class SteerLabWorkbench implements Workbench {
   /** The last flush an analysis change started (a kept vector's reply waits for it). */
   private pendingFlush: Promise<unknown> = Promise.resolve();
   private readonly startedAt = new Date().toISOString();
-  private job: { kind: string; controller: AbortController; info: RunningJob } | null = null;
+  /** The one running job: what it is in words (for "Cannot ... while training is running"), its Cancel and its state. */
+  private job: { what: string; controller: AbortController; state: JobState } | null = null;
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private closed = false;
   /** The vector analyses (issue 14), on this session and engine. */
@@ -151,11 +152,7 @@ export class SteerLabWorkbench implements Workbench {
       recoveryWritten: async () => {
         await this.pendingFlush;
       },
-      job: (kind, work) => {
-        const { controller } = this.begin(kind, analysisJob(kind));
-        const result = work(controller.signal).finally(() => (this.job = null));
-        return { result, cancel: () => controller.abort() };
-      },
+      job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordSweep(p))),
     };
   }
 
@@ -223,7 +220,7 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   currentJob(): RunningJob | null {
-    return this.job ? snapshot(this.job.info) : null;
+    return this.job ? this.job.state.snapshot() : null;
   }
 
   session(): SessionSummary {
@@ -353,37 +350,31 @@ export class SteerLabWorkbench implements Workbench {
   train(config: Partial<TrainConfig>, onEvent: (event: TrainEvent) => void): Job<SessionSummary> {
     const full: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...config };
     validateTrainConfig(full);
-    const { controller, info } = this.begin('training', trainingJob(full));
-    const progress = (event: TrainEvent) => {
-      recordTrainEvent(info, event);
-      onEvent(event);
-    };
-    const result = (async () => {
-      try {
-        const r = await this.call('train', { config: full }, progress, controller.signal);
-        const { weights, ...summary } = r;
-        const ready = this.loader.loaded()!;
-        const backend = await this.loader.backend;
-        await this.call('setModel', { weights });
-        this.current.weights = weights;
-        // A new model invalidates results computed with the old one.
-        this.current.header = {
-          ...this.current.header,
-          training: { ...summary, backend: backend.name, completed: true },
-          dataset: { checksums: ready.checksums },
-          backend: { name: backend.name, skipped: backend.skipped },
-          sweeps: [],
-          vectors: [],
-          robustness: undefined,
-          analyses: undefined,
-        };
-        this.touch();
-        return this.session();
-      } finally {
-        this.job = null;
-      }
-    })();
-    return { result, cancel: () => this.cancelJob(controller) };
+    return this.runJob<SessionSummary>('training', trainingJob(full), async (signal, state) => {
+      const progress = (event: TrainEvent) => {
+        state.recordTrain(event);
+        onEvent(event);
+      };
+      const r = await this.call('train', { config: full }, progress, signal);
+      const { weights, ...summary } = r;
+      const ready = this.loader.loaded()!;
+      const backend = await this.loader.backend;
+      await this.call('setModel', { weights });
+      this.current.weights = weights;
+      // A new model invalidates results computed with the old one.
+      this.current.header = {
+        ...this.current.header,
+        training: { ...summary, backend: backend.name, completed: true },
+        dataset: { checksums: ready.checksums },
+        backend: { name: backend.name, skipped: backend.skipped },
+        sweeps: [],
+        vectors: [],
+        robustness: undefined,
+        analyses: undefined,
+      };
+      this.touch();
+      return this.session();
+    });
   }
 
   steer(pixels: number[], additions: SteerAddition[]): Promise<SteerResult> {
@@ -412,17 +403,27 @@ export class SteerLabWorkbench implements Workbench {
     onProgress: (p: SweepProgress) => void,
     run: (onProgress: (p: SweepProgress) => void, signal: AbortSignal) => Promise<SweepRecord>,
   ): Job<{ sweepId: string }> {
-    const { controller, info } = this.begin('a sweep', sweepJob(spec));
-    const progress = (p: SweepProgress) => {
-      recordSweepProgress(info, p);
-      onProgress(p);
-    };
+    return this.runJob('a sweep', sweepJob(spec), async (signal, state) => {
+      const record = await run((p) => {
+        state.recordSweep(p);
+        onProgress(p);
+      }, signal);
+      this.current.header.sweeps.push(record);
+      this.touch();
+      return { sweepId: record.id };
+    });
+  }
+
+  /**
+   * Runs `work` as the session's one job (refused while another runs): `work` folds the engine's
+   * progress into `state`, which every page is shown; the slot is freed when the work settles,
+   * and Cancel marks the state as cancelling before it aborts.
+   */
+  private runJob<T>(what: string, info: RunningJob, work: (signal: AbortSignal, state: JobState) => Promise<T>): Job<T> {
+    const { controller, state } = this.begin(what, info);
     const result = (async () => {
       try {
-        const record = await run(progress, controller.signal);
-        this.current.header.sweeps.push(record);
-        this.touch();
-        return { sweepId: record.id };
+        return await work(controller.signal, state);
       } finally {
         this.job = null;
       }
@@ -431,7 +432,7 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   private cancelJob(controller: AbortController): void {
-    if (this.job?.controller === controller) this.job.info.cancelling = true;
+    if (this.job?.controller === controller) this.job.state.markCancelling();
     controller.abort();
   }
 
@@ -532,10 +533,7 @@ export class SteerLabWorkbench implements Workbench {
     changed: () => {
       this.touch();
     },
-    begin: (kind) => this.begin(kind, robustnessJob(kind)).controller,
-    end: () => {
-      this.job = null;
-    },
+    job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordRobustness(p))),
     session: () => this.session(),
   });
 
@@ -622,14 +620,15 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   private assertIdle(what: string): void {
-    if (this.job) throw new Error(`Cannot ${what} while ${this.job.kind} is running: cancel it first.`);
+    if (this.job) throw new Error(`Cannot ${what} while ${this.job.what} is running: cancel it first.`);
   }
 
-  private begin(kind: string, info: RunningJob): { controller: AbortController; info: RunningJob } {
-    this.assertIdle(`start ${kind}`);
+  private begin(what: string, info: RunningJob): { controller: AbortController; state: JobState } {
+    this.assertIdle(`start ${what}`);
     const controller = new AbortController();
-    this.job = { kind, controller, info };
-    return { controller, info };
+    const state = new JobState(info);
+    this.job = { what, controller, state };
+    return { controller, state };
   }
 }
 

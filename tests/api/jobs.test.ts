@@ -109,7 +109,8 @@ describe('a page that connects while a job runs (a reload, a second tab)', () =>
     const reloaded = await connect(apiUrl(t.server));
     try {
       const info = ok<WorkbenchInfo>(await reloaded.call('app.info', {}));
-      expect(info.job).toMatchObject({ jobId, kind: 'train', title: 'training 20 epochs, hidden 32-32, batch 64', cancelling: false });
+      expect(info.job).toMatchObject({ jobId, kind: 'train', what: 'training', title: 'Training: 20 epochs, hidden 32-32, batch 64', cancelling: false });
+      expect(info.job?.progress?.text).toMatch(/^Epoch 1 of 20 · step \d+ of 938/);
       expect(info.job?.config?.epochs).toBe(20);
       expect(info.job?.trainStep?.epoch).toBe(1);
       expect(info.job?.history.length).toBeGreaterThan(0);
@@ -131,12 +132,36 @@ describe('a page that connects while a job runs (a reload, a second tab)', () =>
       const { jobId } = ok<JobStarted>(await api.call('sweep.layers', { a: 3, b: 1, coeff: 1, source: { kind: 'first' } }));
       const started = await other.waitForEvent((e) => e.type === 'job.started');
       const job: RunningJob | null = started.type === 'job.started' ? started.job : null;
-      expect(job).toMatchObject({ jobId, kind: 'sweep', sweepKind: 'layers', title: '3-1 by layer, coeff 1, first training images' });
+      expect(job).toMatchObject({ jobId, kind: 'sweep', what: 'layers', title: 'Sweep: 3-1 by layer, coeff 1, first training images' });
       const end = await other.waitForEvent(isDone(jobId), 120_000);
       expect(end.type).toBe('job.done');
       // The sweep is in the session for both tabs.
       const changed = await other.waitForEvent((e) => e.type === 'session.changed');
       if (end.type === 'job.done' && end.kind === 'sweep' && changed.type === 'session.changed') expect(changed.session.sweepIds).toContain(end.result.sweepId);
+    } finally {
+      other.close();
+    }
+  }, 120_000);
+});
+
+describe('one job state for every page (issue 20.9)', () => {
+  it('a robustness job: every page hears the same progress line; a Cancel from another page is seen by all', async () => {
+    const other = await connect(apiUrl(t.server));
+    try {
+      ok(await other.call('app.info', {}));
+      const { jobId } = ok<JobStarted>(await api.call('robustness.sources', { hook: 0, coeff: 1, images: 10 }));
+      const isLine = (e: ApiEvent) => e.type === 'job.progress' && e.jobId === jobId && /^\d+% · sources \d+-\d+ of 10/.test(e.progress?.text ?? '');
+      const [mine, theirs] = await Promise.all([api.waitForEvent(isLine, 60_000), other.waitForEvent(isLine, 60_000)]);
+      expect(mine.type === 'job.progress' && theirs.type === 'job.progress').toBe(true);
+      // A page that connects now gets the same state from app.info.
+      const info = ok<WorkbenchInfo>(await other.call('app.info', {}));
+      expect(info.job).toMatchObject({ jobId, kind: 'robustness', what: 'sources', title: 'Source robustness: 10 source images per digit, layer 0, coeff 1' });
+      expect(info.job?.progress?.text).toMatch(/^\d+% · sources \d+-\d+ of 10/);
+      ok(await other.call('job.cancel', { jobId }));
+      const cancelling = (e: ApiEvent) => e.type === 'job.progress' && e.jobId === jobId && e.cancelling;
+      await Promise.all([api.waitForEvent(cancelling, 10_000), other.waitForEvent(cancelling, 10_000)]);
+      const ends = await Promise.all([api.waitForEvent(isDone(jobId), 60_000), other.waitForEvent(isDone(jobId), 60_000)]);
+      expect(ends.map((e) => e.type === 'job.error' && e.error.code)).toEqual(['cancelled', 'cancelled']);
     } finally {
       other.close();
     }

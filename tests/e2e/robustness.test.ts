@@ -146,7 +146,8 @@ describe('the Robustness view in Chromium', () => {
     await form().locator('input[name=images]').fill('8');
     await form().getByRole('button', { name: 'Run' }).click();
     await expect.poll(() => status().textContent(), { timeout: 60_000 }).toMatch(/\d+% · sources/);
-    await form().getByRole('button', { name: 'Cancel' }).click();
+    // The job bar holds the one Cancel.
+    await page.getByRole('status', { name: 'Running job' }).getByRole('button', { name: 'Cancel job' }).click();
     await expect.poll(() => status().textContent(), { timeout: 60_000 }).toContain('Cancelled; nothing was kept.');
     expect(await records('sources')).toHaveLength(1);
   }, 120_000);

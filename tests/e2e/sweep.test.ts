@@ -113,7 +113,7 @@ async function watchProgress() {
     new MutationObserver(() => {
       const text = target.textContent ?? '';
       all.push(text);
-      if (/Running: .* · \d+ of \d+ vectors · /.test(text)) seen.push(text);
+      if (/Running: .* · \d+ of \d+ pairs · /.test(text)) seen.push(text);
     }).observe(target, { subtree: true, childList: true, characterData: true });
   });
 }
@@ -143,13 +143,13 @@ describe('the Sweep view in Chromium', () => {
     await form.getByRole('button', { name: 'Run sweep' }).click();
     await page.waitForFunction(() => (window as unknown as { sweepProgress: string[] }).sweepProgress.length > 0, undefined, { timeout: 60_000 });
     await expect.poll(() => tableCells().count(), { timeout: 120_000 }).toBe(100);
-    // Progress in the user's terms: vectors of the 100 asked for and the time left; no internals.
+    // Progress in the user's terms: pairs of the 100 asked for and the time left; no internals.
     const status = await page.evaluate(() => {
       const w = window as unknown as { sweepProgress: string[]; sweepStatus: string[] };
       return { sweepProgress: w.sweepProgress, sweepStatus: w.sweepStatus };
     });
     expect(status.sweepProgress.length).toBeGreaterThan(0);
-    for (const line of status.sweepProgress) expect(line).toMatch(/ · \d+ of 100 vectors · (about \d+ (s|min)|a few seconds|estimating the time) left/);
+    for (const line of status.sweepProgress) expect(line).toMatch(/ · \d+ of 100 pairs · (about \d+ (s|min)|a few seconds|estimating the time) left/);
     for (const line of status.sweepStatus) expect(line).not.toMatch(/chunk|thread|\d+\/\d+/);
 
     const [summary] = await sweeps('pairs');
@@ -356,7 +356,8 @@ describe('the Sweep view in Chromium', () => {
     const form = page.getByRole('form', { name: 'Run a pair sweep' });
     await form.getByLabel('class means').check();
     await form.getByRole('button', { name: 'Run sweep' }).click();
-    const cancel = form.getByRole('button', { name: 'Cancel' });
+    // The job bar holds the one Cancel.
+    const cancel = page.getByRole('status', { name: 'Running job' }).getByRole('button', { name: 'Cancel job' });
     await expect.poll(() => cancel.isEnabled(), { timeout: 30_000 }).toBe(true);
     await cancel.click();
     await expect.poll(() => page.getByTestId('sweep-status').textContent(), { timeout: 60_000 }).toMatch(/Cancelled|Finished/);

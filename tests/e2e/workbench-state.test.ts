@@ -57,14 +57,16 @@ describe('a running job survives a reload and reaches a second tab (15.10)', () 
     await connected(page);
     await fillTraining(page, 20);
     await trainForm(page).getByRole('button', { name: 'Start training' }).click();
-    await expect.poll(() => trainStatus(page).textContent(), { timeout: 60_000 }).toMatch(/^Epoch 1\/20 · step \d+\/938/);
+    await expect.poll(() => trainStatus(page).textContent(), { timeout: 60_000 }).toMatch(/^Epoch 1 of 20 · step \d+ of 938/);
 
     await page.reload();
     await connected(page);
     // The reloaded page adopted the job: live progress, the job bar, and an enabled Cancel.
-    await expect.poll(() => trainStatus(page).textContent(), { timeout: 30_000 }).toMatch(/^Epoch \d+\/20 · step \d+\/938 · loss \d/);
-    await expect.poll(() => jobBar(page).getByTestId('job-title').textContent()).toBe('Training: training 20 epochs, hidden 32-32, batch 64');
-    const cancel = trainForm(page).getByRole('button', { name: 'Cancel', exact: true });
+    await expect.poll(() => trainStatus(page).textContent(), { timeout: 30_000 }).toMatch(/^Epoch \d+ of 20 · step \d+ of 938 · .* · loss \d/);
+    await expect.poll(() => jobBar(page).getByTestId('job-title').textContent()).toBe('Training: 20 epochs, hidden 32-32, batch 64');
+    // The job bar holds the one Cancel; the form shows the run's settings.
+    expect(await trainForm(page).locator('input[name=epochs]').inputValue()).toBe('20');
+    const cancel = jobBar(page).getByRole('button', { name: 'Cancel job' });
     expect(await cancel.isEnabled()).toBe(true);
     expect(await trainForm(page).getByRole('button', { name: 'Start training' }).isDisabled()).toBe(true);
     const stepBefore = await trainStatus(page).textContent();
@@ -80,12 +82,12 @@ describe('a running job survives a reload and reaches a second tab (15.10)', () 
   it('a second tab opened during training shows it and cancels it; the first tab sees the end', async () => {
     await fillTraining(page, 20);
     await trainForm(page).getByRole('button', { name: 'Start training' }).click();
-    await expect.poll(() => trainStatus(page).textContent(), { timeout: 60_000 }).toMatch(/^Epoch 1\/20 · step/);
+    await expect.poll(() => trainStatus(page).textContent(), { timeout: 60_000 }).toMatch(/^Epoch 1 of 20 · step/);
 
     const second = await context.newPage();
     await second.goto(t.server.url);
     await connected(second);
-    await expect.poll(() => jobBar(second).getByTestId('job-progress').textContent(), { timeout: 30_000 }).toMatch(/^epoch \d+\/20 · step \d+\/938/);
+    await expect.poll(() => jobBar(second).getByTestId('job-progress').textContent(), { timeout: 30_000 }).toMatch(/^Epoch \d+ of 20 · step \d+ of 938/);
     await shot(second, 'second-tab-during-training');
     await jobBar(second).getByRole('button', { name: 'Cancel job' }).click();
     await expect.poll(() => trainStatus(page).textContent(), { timeout: 30_000 }).toMatch(/^Cancelled: /);

@@ -75,7 +75,7 @@ describe('the served workbench in Chromium', () => {
     await page.locator('input[name=hidden2]').fill('32');
     // Watch every DOM change from before the click: a fast run may show progress only briefly.
     await page.evaluate(() => {
-      const progress = /Epoch 1\/1 · step \d+\/\d+ · loss \d/;
+      const progress = /Epoch 1 of 1 · step \d+ of \d+ · .* · loss \d/;
       const target = document.querySelector('[data-testid=train-status]')!;
       const seen: string[] = [];
       (window as unknown as { progressSeen: string[] }).progressSeen = seen;

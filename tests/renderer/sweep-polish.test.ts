@@ -1,13 +1,14 @@
 /**
  * The Sweep view's polish, as pure functions: the cell tooltip (unique rows, also on the
  * diagonal), the colour scale a user picks per metric and what the legend then says, the sweep
- * shown after a reopen, and progress in vectors with a time estimate from progress events.
+ * shown after a reopen, and the time left estimated from progress events (the workbench's job
+ * state uses it, tests/engine/job-state.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { SweepSummary } from '../../native/service/workbench-types.js';
 import { pairCellTooltip } from '../../renderer/src/views/Sweep/pair-tooltip.js';
 import { latestSweepId, METRICS, metricColouring, scaleLabel, type MetricKey } from '../../renderer/src/views/Sweep/sweep-metrics.js';
-import { formatRemaining, progressLine, remainingMs, vectorsDone, type ProgressSample } from '../../renderer/src/views/Sweep/sweep-eta.js';
+import { formatRemaining, remainingMs, type ProgressSample } from '../../native/service/time-left.js';
 import { colorDomain, legendTickFormat } from '../../renderer/src/views/Sweep/chart-kit.js';
 import { pairRecord } from './pair-record.js';
 
@@ -108,15 +109,8 @@ describe('the sweep shown after a reopen', () => {
   });
 });
 
-describe('sweep progress in vectors, with the time left', () => {
+describe('the time left of a running job', () => {
   const at = (atMs: number, done: number, total = 455): ProgressSample => ({ atMs, done, total });
-
-  it('counts the vectors’ worth of work done: 91 of 455 units of 100 vectors is 20', () => {
-    expect(vectorsDone(91, 455, 100)).toBe(20);
-    expect(vectorsDone(454, 455, 100)).toBe(99);
-    expect(vectorsDone(455, 455, 100)).toBe(100);
-    expect(vectorsDone(0, 0, 5)).toBe(0);
-  });
 
   it('estimates the time left from the rate between events, not from the start', () => {
     // 10 units per second after the first event: 400 units left take 40 s.
@@ -142,11 +136,5 @@ describe('sweep progress in vectors, with the time left', () => {
     expect(formatRemaining(41_000)).toBe('about 40 s left');
     expect(formatRemaining(150_000)).toBe('about 3 min left');
     expect(formatRemaining(2 * 3_600_000 + 5 * 60_000)).toBe('about 2 h 5 min left');
-  });
-
-  it('one line: vectors done of total and the time left, without internal terms', () => {
-    const line = progressLine(at(0, 91), 100, 40_000);
-    expect(line).toBe('20 of 100 vectors · about 40 s left');
-    expect(line).not.toMatch(/chunk|thread/);
   });
 });

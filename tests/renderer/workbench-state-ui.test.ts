@@ -14,7 +14,8 @@ const session = (over: Partial<SessionSummary>): SessionSummary => ({
 });
 
 const job = (over: Partial<RunningJob>): RunningJob => ({
-  jobId: 'train-1', kind: 'train', sweepKind: null, title: 't', startedAt: '', config: null, trainStep: null, sweepProgress: null, epochs: [], history: [], cancelling: false, ...over,
+  jobId: 'train-1', kind: 'train', what: 'training', title: 't', startedAt: '', progress: null, config: null, trainStep: null, sweepProgress: null,
+  robustnessProgress: null, epochs: [], history: [], cancelling: false, ...over,
 });
 
 describe('the retrain question', () => {
@@ -36,16 +37,16 @@ describe('the retrain question', () => {
 });
 
 describe('the job bar', () => {
-  it('counts training steps over all epochs: step 469 of 938 in epoch 2 of 3 is 1407 of 2814', () => {
-    const step = { kind: 'step' as const, epoch: 2, step: 469, stepsPerEpoch: 938, loss: 0.2, elapsedMs: 1 };
-    expect(jobProgress(job({ config: { epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [32, 32] }, trainStep: step }))).toEqual({
-      done: 1407, total: 2814, text: 'epoch 2/3 · step 469/938',
-    });
+  it('shows the engine’s one progress line and its bar values, whatever the job', () => {
+    const progress = { done: 1407, total: 2814, text: 'Epoch 2 of 3 · step 469 of 938 · about 20 s left' };
+    expect(jobProgress(job({ progress }))).toEqual(progress);
+    const sweep = { done: 13, total: 46, text: '28 of 100 pairs · estimating the time left' };
+    expect(jobProgress(job({ kind: 'sweep', what: 'pairs', progress: sweep }))).toEqual(sweep);
   });
 
-  it('shows a sweep’s own counts, and "starting" before any progress', () => {
-    expect(jobProgress(job({ kind: 'sweep', sweepProgress: { done: 13, total: 46, label: 'x' } }))).toEqual({ done: 13, total: 46, text: '13 of 46 done' });
-    expect(jobProgress(job({ kind: 'sweep' })).text).toBe('starting…');
+  it('says "Starting…" before the first report, and "cancelling…" once any page asked', () => {
+    expect(jobProgress(job({ kind: 'robustness' }))).toEqual({ done: 0, total: 1, text: 'Starting…' });
+    expect(jobProgress(job({ cancelling: true, progress: { done: 1, total: 4, text: '25% · sources 1-2 of 10' } })).text).toBe('25% · sources 1-2 of 10 · cancelling…');
   });
 });
 

@@ -1,25 +1,23 @@
-/** The job bar's numbers, from the engine's latest progress (plain function, tested without a page). */
+/**
+ * The running job's progress as every page shows it, in the job bar and in the view that started
+ * it: the engine's own line (native/service/job-snapshot.ts), "Starting…" before its first report,
+ * and "cancelling…" once any page asked. A plain function, tested without a page.
+ */
 import type { RunningJob } from '../../../native/service/workbench-types.js';
 
-export interface JobProgress {
+export interface JobProgressView {
   done: number;
   total: number;
   text: string;
 }
 
-/** Steps done of all steps for training; the sweep's own done/total otherwise. */
-export function jobProgress(job: RunningJob): JobProgress {
-  if (job.kind === 'train') {
-    const step = job.trainStep;
-    const epochs = job.config?.epochs ?? 1;
-    if (!step) return { done: 0, total: 1, text: 'starting…' };
-    return {
-      done: (step.epoch - 1) * step.stepsPerEpoch + step.step,
-      total: epochs * step.stepsPerEpoch,
-      text: `epoch ${step.epoch}/${epochs} · step ${step.step}/${step.stepsPerEpoch}`,
-    };
-  }
-  const p = job.sweepProgress;
-  if (!p) return { done: 0, total: 1, text: 'starting…' };
-  return { done: p.done, total: p.total, text: `${p.done} of ${p.total} done` };
+export function jobProgress(job: Pick<RunningJob, 'progress' | 'cancelling'>): JobProgressView {
+  const p = job.progress;
+  const text = p ? p.text : 'Starting…';
+  return { done: p?.done ?? 0, total: p?.total ?? 1, text: job.cancelling ? `${text} · cancelling…` : text };
+}
+
+/** A view's line for the job it follows (`jobId`): the job bar's words, "Starting…" until the workbench's state of it arrives. */
+export function followedJobLine(job: RunningJob | null, jobId: string | null): string {
+  return job && jobId !== null && job.jobId === jobId ? jobProgress(job).text : 'Starting…';
 }

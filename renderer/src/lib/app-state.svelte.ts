@@ -69,11 +69,9 @@ export class AppState {
       case 'job.started':
         this.job = event.job;
         break;
-      case 'train.progress':
-        if (this.job?.jobId === event.jobId) this.job = { ...this.job, ...(event.event.kind === 'step' ? { trainStep: event.event } : { epochs: [...this.job.epochs, event.event] }) };
-        break;
-      case 'sweep.progress':
-        if (this.job?.jobId === event.jobId) this.job = { ...this.job, sweepProgress: event.progress };
+      case 'job.progress':
+        // The one progress line of the job, whichever page started it (its details are the views').
+        if (this.job?.jobId === event.jobId) this.job = { ...this.job, progress: event.progress, cancelling: event.cancelling };
         break;
       case 'job.done':
       case 'job.error':

@@ -1,12 +1,15 @@
 /**
- * The Robustness view's engine jobs (source robustness, convergence): started here, fed by the
- * engine's 'robustness.progress' events (which carry the source tables finished so far), ended by
- * its 'job.done' / 'job.error'. `start` resolves with the new record's id, or null when the job
- * was cancelled or failed (`message` says why).
+ * The Robustness view's engine jobs (source robustness, convergence): started here or adopted
+ * from the workbench (a reload, another tab), fed by the engine's 'robustness.progress' events
+ * (which carry the source tables finished so far), ended by its 'job.done' / 'job.error'. `start`
+ * resolves with the new record's id, or null when the job was cancelled or failed (`message` says
+ * why). The progress line is the workbench's job state (`app.job`), the same as the job bar's.
  */
 import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
-import type { RobustnessProgress, SourcesRecord } from '../../../../native/robustness/robustness-types.js';
-import type { ApiClient } from '../../lib/api.js';
+import type { SourcesRecord } from '../../../../native/robustness/robustness-types.js';
+import type { RunningJob } from '../../../../native/service/workbench-types.js';
+import type { AppState } from '../../lib/app-state.svelte.js';
+import { followedJobLine } from '../../components/job-bar.js';
 
 export type RobustnessStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 type RobustnessEvent = Extract<ApiEvent, { type: 'robustness.progress' } | { type: 'job.done'; kind: 'robustness' } | { type: 'job.error' }>;
@@ -21,7 +24,6 @@ const isRobustnessEvent = (e: ApiEvent): e is RobustnessEvent =>
 export class RobustnessRunner {
   status = $state<RobustnessStatus>('idle');
   kind = $state<RobustnessRequest['kind'] | null>(null);
-  progress = $state<RobustnessProgress | null>(null);
   /** The source tables finished so far in a running sources job (the engine's partial record). */
   partial = $state.raw<SourcesRecord | null>(null);
   message = $state<string | null>(null);
@@ -29,8 +31,25 @@ export class RobustnessRunner {
   private pending: RobustnessEvent[] = [];
   private resolve: ((id: string | null) => void) | null = null;
 
-  constructor(private readonly api: ApiClient) {
-    api.onEvent((event) => isRobustnessEvent(event) && this.receive(event));
+  constructor(private readonly app: AppState) {
+    app.api.onEvent((event) => isRobustnessEvent(event) && this.receive(event));
+  }
+
+  /** The running job's progress line (the job bar's words), or null when none runs. */
+  get line(): string | null {
+    return this.active ? followedJobLine(this.app.job, this.jobId) : null;
+  }
+
+  /**
+   * Follows a robustness job this page did not start (it was reloaded, or another tab started
+   * it): running, with the source tables the engine finished so far.
+   */
+  adopt(job: RunningJob): void {
+    if (job.kind !== 'robustness' || !job.jobId || this.active || job.jobId === this.jobId) return;
+    Object.assign(this, { status: job.cancelling ? 'cancelling' : 'running', kind: job.what === 'converge' ? 'converge' : 'sources', message: null });
+    this.partial = job.robustnessProgress?.partial ?? null;
+    this.jobId = job.jobId;
+    this.pending = [];
   }
 
   get active(): boolean {
@@ -39,11 +58,12 @@ export class RobustnessRunner {
 
   async start(request: RobustnessRequest): Promise<string | null> {
     if (this.active) return null;
-    Object.assign(this, { status: 'starting', kind: request.kind, progress: null, partial: null, message: null });
+    Object.assign(this, { status: 'starting', kind: request.kind, partial: null, message: null });
     this.pending = [];
     const settled = new Promise<string | null>((resolve) => (this.resolve = resolve));
     try {
-      const started = request.kind === 'sources' ? await this.api.call('robustness.sources', request.payload) : await this.api.call('robustness.converge', request.payload);
+      const api = this.app.api;
+      const started = request.kind === 'sources' ? await api.call('robustness.sources', request.payload) : await api.call('robustness.converge', request.payload);
       this.jobId = started.jobId;
       this.status = 'running';
       // Events that overtook the reply (possible over IPC) are replayed now that the id is known.
@@ -54,17 +74,10 @@ export class RobustnessRunner {
     return settled;
   }
 
-  async cancel(): Promise<void> {
-    if (this.status !== 'running' || !this.jobId) return;
-    this.status = 'cancelling';
-    await this.api.call('job.cancel', { jobId: this.jobId }).catch((error: unknown) => (this.message = String(error instanceof Error ? error.message : error)));
-  }
-
   private receive(event: RobustnessEvent): void {
     if (this.status === 'starting') return void this.pending.push(event);
     if (!this.active || event.jobId !== this.jobId) return;
     if (event.type === 'robustness.progress') {
-      this.progress = event.progress;
       if (event.progress.partial) this.partial = event.progress.partial;
     } else if (event.type === 'job.done') {
       this.end('done', event.result.recordId, null);

@@ -1,13 +1,14 @@
 /**
- * The state of the Train view's job: started from the form, fed by the engine's progress events,
- * finished by its done/error event. Lives outside the component so a run keeps streaming while
- * another view is shown.
+ * The state of the Train view's job: started from the form (or adopted from the workbench after a
+ * reload or in a second tab), fed by the engine's progress events, finished by its done/error
+ * event. Lives outside the component so a run keeps streaming while another view is shown.
  */
 import type { ApiEvent, JobStarted, RequestOf } from '../../../../native/api/contract.js';
 import type { RunningJob, SessionSummary } from '../../../../native/service/workbench-types.js';
 import type { TrainEvent } from '../../../../native/train/train-types.js';
 import type { ApiClient } from '../../lib/api.js';
 import { LOSS_CHART } from '../../config.js';
+import { newerThanSnapshot, type TrainProgressEvent } from './snapshot-catch-up.js';
 
 /** One point of the loss curve: x in epochs (2.5 = halfway through epoch 3). */
 export interface LossPoint {
@@ -20,6 +21,9 @@ export type StepProgress = Extract<TrainEvent, { kind: 'step' }>;
 export type TrainRequestConfig = RequestOf<'train.start'>['config'];
 export type RunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 
+/** Progress events of a job this page does not follow yet, kept so adopting it leaves no gap. */
+const UNFOLLOWED_LIMIT = 2000;
+
 export class TrainRun {
   status = $state<RunStatus>('idle');
   jobId = $state<string | null>(null);
@@ -29,6 +33,11 @@ export class TrainRun {
   points = $state<LossPoint[]>([]);
   message = $state<string | null>(null);
   private early: ApiEvent[] = [];
+  /**
+   * Progress of a run this page does not follow yet: between the engine's snapshot (app.info or
+   * job.started) and `adopt`, events arrive that the snapshot may not hold; they are replayed.
+   */
+  private unfollowed: TrainProgressEvent[] = [];
 
   constructor(private readonly api: ApiClient) {
     api.onEvent((event) => this.receive(event));
@@ -77,16 +86,10 @@ export class TrainRun {
     this.message = null;
     this.early = [];
     this.status = job.cancelling ? 'cancelling' : 'running';
-  }
-
-  async cancel(): Promise<void> {
-    if (!this.jobId || this.status !== 'running') return;
-    this.status = 'cancelling';
-    try {
-      await this.api.call('job.cancel', { jobId: this.jobId });
-    } catch (error) {
-      this.message = error instanceof Error ? error.message : String(error);
-    }
+    // What arrived after the snapshot was taken continues the curve where the snapshot ends.
+    const caught = newerThanSnapshot(this.unfollowed, job);
+    this.unfollowed = [];
+    caught.forEach((e) => this.receive(e));
   }
 
   private receive(event: ApiEvent): void {
@@ -95,7 +98,13 @@ export class TrainRun {
       this.early.push(event);
       return;
     }
-    if (event.jobId !== this.jobId) return;
+    if (event.jobId !== this.jobId) {
+      if (event.type === 'train.progress' && !this.active) {
+        this.unfollowed.push(event);
+        if (this.unfollowed.length > UNFOLLOWED_LIMIT) this.unfollowed.shift();
+      }
+      return;
+    }
     if (event.type === 'train.progress') {
       const e = event.event;
       if (e.kind === 'step') {

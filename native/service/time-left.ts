@@ -1,12 +1,11 @@
 /**
- * Sweep progress in the user's terms: how many of the vectors asked for are done, and about how
- * long is left. The engine reports work units (test-set chunks x distinct vectors, shared between
- * threads); `done / total` of the work, times the vectors in the request, is the vectors' worth
- * of work done. The time left is estimated from the rate of recent progress events, so the
- * start-up before the first event (loading the model and the test set) does not skew it.
+ * How long a running job has left, from the rate of its recent progress reports (the engine's
+ * work units: test-set chunks x vectors, or training steps). The start-up before the first report
+ * (loading the model and the test set) does not skew it. The workbench's job state uses this, so
+ * every page (and a reloaded one) shows the same estimate.
  */
 
-/** One progress event as the view received it: its work units and when it arrived. */
+/** One progress report: its work units and when it arrived. */
 export interface ProgressSample {
   atMs: number;
   done: number;
@@ -43,16 +42,4 @@ export function formatRemaining(ms: number | null): string {
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `about ${minutes} min left`;
   return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
-}
-
-/** The vectors' worth of work done: done/total of the work, of `vectors` (rounded down; all of them only at the end). */
-export function vectorsDone(done: number, total: number, vectors: number): number {
-  if (total <= 0) return 0;
-  // Integer products first, so 91 of 455 units of 100 vectors is exactly 20, never 19.999.
-  return Math.min(vectors, Math.floor((Math.min(done, total) * vectors) / total));
-}
-
-/** "45 of 100 vectors · about 40 s left". */
-export function progressLine(sample: Pick<ProgressSample, 'done' | 'total'>, vectors: number, etaMs: number | null): string {
-  return `${vectorsDone(sample.done, sample.total, vectors)} of ${vectors} vectors · ${formatRemaining(etaMs)}`;
 }
