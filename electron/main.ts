@@ -19,6 +19,7 @@ import { notifySessionChanged, registerIpc, APP_ORIGIN } from './ipc.js';
 import { Documents } from './documents.js';
 import { LaunchFileQueue, sessionFileIn } from './launch-files.js';
 import { aboutDetail, menuTemplate } from './menu.js';
+import { DEFAULT_WINDOW, MIN_WINDOW } from './window-size.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.resolve(here, '../renderer');
@@ -76,10 +77,10 @@ async function start(): Promise<void> {
   });
 
   const window = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    minWidth: 800,
-    minHeight: 560,
+    width: DEFAULT_WINDOW.width,
+    height: DEFAULT_WINDOW.height,
+    minWidth: MIN_WINDOW.width,
+    minHeight: MIN_WINDOW.height,
     show: false,
     title: 'SteerLab',
     webPreferences: { preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false },

@@ -14,7 +14,9 @@ export type { SteerabilitySpec } from './analysis-types.js';
 import { interventionPairSweep, interventionLayerSweep, interventionCoeffSweep, recipeVectors } from './intervention-sweeps.js';
 import { pairGeometry, keptCosines, effectScatter, matchingSweep } from './geometry.js';
 import { meanActivationNorm, resolveAction } from './coefficients.js';
-import { actionAt, steerabilityOnB } from './steerability.js';
+import { actionAt, sameChangeForEveryInput, steerabilityOnB } from './steerability.js';
+import { mlpSpec, type ModelSpec } from '../model/spec.js';
+import type { Mlp } from '../model/mlp.js';
 import { norm, pairSeed } from './vector-math.js';
 import { finiteRecord } from '../steer/finite-record.js';
 
@@ -31,7 +33,13 @@ export const GEOMETRY_NOTE =
 
 export const STEERABILITY_NOTE =
   'deltas[i] = change in logit(a) - logit(b) on test image indices[i] (an image of b) when the vector is applied; ' +
-  'shareFlipped = share predicted a after and not before; shareWrongWay = share with delta < 0.';
+  'shareFlipped = share predicted a after and not before; shareWrongWay = share with delta < 0; sameForEveryImage = the vector ' +
+  'is added after the last nonlinearity, so every delta is the same W v (its spread is float rounding).';
+
+/** The module list of the session's model (the seed family: Linear and ReLU, sizes from the weights). */
+function modelSpecOf(model: Mlp): ModelSpec {
+  return mlpSpec({ hidden: model.sizes.slice(1, -1), activations: ['relu'], inputSize: model.sizes[0], classes: model.sizes[model.sizes.length - 1] });
+}
 
 /** The experiments' provenance with this analysis's metric definition. */
 function provenance(ctx: ExperimentContext, started: number, note: string): Provenance {
@@ -103,7 +111,8 @@ export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec):
   const vector = recipeVectors(ctx.model, ctx.data)(recipe);
   const meanNorm = spec.intervention.scale === 'relative' ? meanActivationNorm(ctx.model, ctx.data.test, spec.hook) : NaN;
   const resolved = resolveAction(vector, spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b));
-  const numbers = steerabilityOnB(ctx.model, ctx.data.test, spec.a, spec.b, actionAt(spec.hook, resolved.action));
+  const action = actionAt(spec.hook, resolved.action);
+  const numbers = steerabilityOnB(ctx.model, ctx.data.test, spec.a, spec.b, action);
   return finiteRecord<SteerabilityRecord>({
     id: randomUUID(),
     kind: 'steerability',
@@ -114,6 +123,7 @@ export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec):
     source: spec.source,
     intervention: spec.intervention,
     ...numbers,
+    sameForEveryImage: sameChangeForEveryInput(modelSpecOf(ctx.model), action),
     provenance: provenance(ctx, started, STEERABILITY_NOTE),
   });
 }

@@ -102,6 +102,12 @@ export interface SteerabilityRecord {
   shareFlipped: number;
   /** Share whose logit(a) - logit(b) went down: pushed away from a. */
   shareWrongWay: number;
+  /**
+   * True when every image's change is the same number: the vector is added at a hook after the
+   * last nonlinearity, so the rest of the network is affine and every input's logits move by the
+   * same W v. The histogram and the resistant lists are then only float rounding, not a finding.
+   */
+  sameForEveryImage: boolean;
   /** The images that moved least and most toward a (test index, delta), 8 each. */
   mostResistant: { index: number; delta: number }[];
   leastResistant: { index: number; delta: number }[];
@@ -184,6 +190,22 @@ export function describeIntervention(spec: InterventionSpec): string {
   const parts = [spec.mode === 'ablate' ? 'ablation' : spec.scale === 'relative' ? 'relative coeff' : 'addition'];
   if (spec.control) parts.push(`random control (seed ${spec.control.seed})`);
   return parts.join(', ');
+}
+
+/**
+ * What a steerability record whose images all change alike (`sameForEveryImage`) says instead of
+ * a histogram and resistant lists, which would be float rounding drawn as a finding. The CLI
+ * prints it and the Sweep view shows it.
+ */
+export function describeSameChange(r: Pick<SteerabilityRecord, 'b' | 'layer' | 'deltas' | 'meanDelta'>): string {
+  const lo = Math.min(...r.deltas);
+  const hi = Math.max(...r.deltas);
+  return (
+    `Every one of the ${r.deltas.length} test images of ${r.b} changes by the same ${r.meanDelta.toPrecision(6)} logits: ` +
+    `after layer ${r.layer} the rest of the network is affine (no nonlinearity follows), so the vector moves every input's ` +
+    `logits by the same W·v. The ${lo.toPrecision(8)}..${hi.toPrecision(8)} spread across images is float rounding, so there is ` +
+    'no distribution and no "most resistant" image to show.'
+  );
 }
 
 export interface SteerabilitySpec {

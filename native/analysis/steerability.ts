@@ -13,6 +13,7 @@ import type { HookAction } from './intervention-run.js';
 import type { DrawingPlacement, SteerabilityRecord } from './analysis-types.js';
 import { dot, histogram, percentileRank, unit } from './vector-math.js';
 import { chunkRowsOf } from '../steer/chunk-size.js';
+import { isAffineToLogits, type ModelSpec } from '../model/spec.js';
 
 export const HISTOGRAM_BINS = 24;
 const EXTREMES = 8;
@@ -51,7 +52,16 @@ function gapChange(before: Float32Array, after: Float32Array, row: number, targe
   return at(after, target) - at(after, reference) - (at(before, target) - at(before, reference));
 }
 
-export type SteerabilityNumbers = Omit<SteerabilityRecord, 'id' | 'kind' | 'a' | 'b' | 'layer' | 'coeff' | 'source' | 'intervention' | 'provenance'>;
+export type SteerabilityNumbers = Omit<SteerabilityRecord, 'id' | 'kind' | 'a' | 'b' | 'layer' | 'coeff' | 'source' | 'intervention' | 'provenance' | 'sameForEveryImage'>;
+
+/**
+ * True when `intervention` changes every input's logits by the same amount: an addition at a hook
+ * after which the network is affine (logits = W h + c, so adding v moves them by W v whatever the
+ * input). An ablation there still depends on the input (it removes (h.u)u), so it is not.
+ */
+export function sameChangeForEveryInput(spec: ModelSpec, intervention: Intervention): boolean {
+  return intervention.kind === 'add' && isAffineToLogits(spec, intervention.hook);
+}
 
 /** Steerability of the a-b vector's action on the test images of b. */
 export function steerabilityOnB(model: Mlp, test: LabelledImages, a: number, b: number, intervention: Intervention): SteerabilityNumbers {

@@ -94,6 +94,10 @@ const returns = <Res>() => <Req extends z.ZodType>(request: Req): ChannelSpec<Re
 export interface RecentSession {
   name: string;
   ref: string;
+  /** From the file's header (native/session/session-listing.ts): last save, model sizes and accuracy; null when unknown. */
+  savedAt?: string | null;
+  modelSizes?: number[] | null;
+  testAccuracy?: number | null;
 }
 
 export interface JobStarted {

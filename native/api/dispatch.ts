@@ -10,6 +10,7 @@
 import type { Job, SessionSummary, Workbench } from '../service/workbench-types.js';
 import { SessionFileExists } from '../service/workbench-errors.js';
 import { Audience } from './audience.js';
+import { sessionListing } from '../session/session-listing.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
@@ -182,8 +183,14 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
     }
   },
   'session.recent': async ({ workbench, context }) => {
-    const paths = await workbench.recentSessions();
-    return paths.map((p) => context.sessionPaths.toRecent(p)).filter((r): r is RecentSession => r !== null);
+    // Each with its date and model from the file's header, so lists name more than a file name.
+    const listed = await Promise.all(
+      (await workbench.recentSessions()).map(async (p): Promise<RecentSession | null> => {
+        const recent = context.sessionPaths.toRecent(p);
+        return recent && { ...recent, ...(await sessionListing(p)) };
+      }),
+    );
+    return listed.filter((r): r is RecentSession => r !== null);
   },
   'session.restoreRecovery': ({ workbench }) => workbench.restoreRecovery(),
   'session.discardRecovery': async ({ workbench }) => {

@@ -9,13 +9,15 @@
  *    user knows it and says nothing about who they are;
  *  - anything else by its base name ("mnist").
  * Structured fields that hold a path (`PATH_FIELDS`) are mapped whole; message texts
- * (`MESSAGE_FIELDS`: errors, data and autosave status) have the paths inside them mapped. User
+ * (`MESSAGE_FIELDS`: errors, data and autosave status) have the paths inside them mapped, and the
+ * CLI's advice replaced by the app's (page-advice.ts). User
  * text (notes, names, titles) is never touched, so a page that edits and sends it back loses
  * nothing.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAX_REPLY_DEPTH } from './reply-encoding.js';
+import { adviceForPage } from './page-advice.js';
 
 /** The folders a page's names are relative to. */
 export interface PageFolders {
@@ -27,8 +29,11 @@ export interface PageFolders {
 
 /** Object keys whose string value is a path on the engine's machine (SessionSummary.path, LoadedData.dir, ...). */
 const PATH_FIELDS = new Set(['path', 'dir', 'cacheDir']);
-/** Object keys whose string value is a sentence that may quote paths. */
-const MESSAGE_FIELDS = new Set(['message']);
+/**
+ * Object keys whose string value is a sentence that may quote paths or give the CLI's advice
+ * (`reason`: why a backend was skipped, shown in the status bar's tooltip).
+ */
+const MESSAGE_FIELDS = new Set(['message', 'reason']);
 
 /**
  * An absolute POSIX or Windows path inside a message: starts after a quote, bracket, space or the
@@ -107,7 +112,7 @@ function mapped(value: unknown, folders: PageFolders, depth: number): unknown {
     let shown = item;
     if (typeof item === 'string') {
       if (PATH_FIELDS.has(key)) shown = pageName(item, folders);
-      else if (MESSAGE_FIELDS.has(key)) shown = pathsForPage(item, folders.sessionsDir, folders.homeDir);
+      else if (MESSAGE_FIELDS.has(key)) shown = adviceForPage(pathsForPage(item, folders.sessionsDir, folders.homeDir));
     } else {
       shown = mapped(item, folders, depth + 1);
     }

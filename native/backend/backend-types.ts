@@ -2,6 +2,7 @@
  * The backend names and the selection report, as plain data (no tfjs import), so the API contract
  * and the renderer can name them.
  */
+import { countOf } from '../util/plural.js';
 export const BACKEND_NAMES = ['tensorflow-gpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -19,7 +20,7 @@ export interface BackendReport {
 /** One sentence on the native engine: in use (with its BLAS), or why not and how to get it. */
 export function nativeStatus(report: BackendReport): string {
   if (report.name === 'native') {
-    const blas = report.native ? `${report.native.blas.split(' ').slice(0, 2).join(' ')}, ${report.native.threads} BLAS thread(s)` : 'system BLAS';
+    const blas = report.native ? `${report.native.blas.split(' ').slice(0, 2).join(' ')}, ${countOf(report.native.threads, 'BLAS thread')}` : 'system BLAS';
     return `native engine in use (${blas}; tfjs ${report.tfjsBackend} runs the few remaining tfjs operations)`;
   }
   const skipped = report.skipped.find((s) => s.name === 'native');

@@ -14,6 +14,7 @@ export { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-t
 import { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
 import { availableParallelism } from 'node:os';
 import { type NativeAddon, type NativeLoad, loadNativeAddon, setActiveNative, nativeThreads } from './native-addon.js';
+import { countOf } from '../util/plural.js';
 
 /** Imports a module by name; injectable so tests can simulate missing or broken packages. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
@@ -136,7 +137,7 @@ export function describeBackend(report: BackendReport): string[] {
   if (report.native) {
     // Flush-to-zero keeps Adam's steps as fast late in training as early (native/addon/src/float_mode.h).
     const subnormals = report.native.flushesSubnormals ? 'subnormals flushed to zero on every kernel thread' : 'subnormals kept (later epochs run slower)';
-    lines.push(`  native engine: ${report.native.blas}, ${subnormals}, ${report.native.threads} BLAS thread(s); tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
+    lines.push(`  native engine: ${report.native.blas}, ${subnormals}, ${countOf(report.native.threads, 'BLAS thread')}; tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
   }
   for (const s of report.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
   return lines;

@@ -5,6 +5,7 @@
 import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
 import { sourcesTargetLine } from './sources-phase.js';
+import { countOf } from '../util/plural.js';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -117,7 +118,7 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   lines.push(`- sweep threads: ${str(rt.sweepThreads)} (this thread plus helper threads on wasm/cpu; BLAS threads on native)`);
   const native = rt.native as { blas: string; threads: number; flushesSubnormals?: boolean } | undefined;
   const subnormals = native?.flushesSubnormals === undefined ? '' : native.flushesSubnormals ? ', subnormals flushed to zero on every kernel thread' : ', subnormals kept';
-  if (native) lines.push(`- native engine: ${native.blas}${subnormals}, ${native.threads} BLAS thread(s); tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
+  if (native) lines.push(`- native engine: ${native.blas}${subnormals}, ${countOf(native.threads, 'BLAS thread')}; tfjs ${str(rt.tfjsBackend)} underneath for the remaining tfjs operations`);
   const skipped = (rt.skipped as { name: string; reason: string }[] | undefined) ?? [];
   lines.push(`- backend ${backend}${rt.forced ? ' (forced)' : ''}; skipped: ${skipped.length ? skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') : 'none'}`);
   lines.push(`- tfjs ${str(rt.tfjs)}, Node ${str(result.machine.node)}`);

@@ -311,7 +311,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): { weights: M
     const foundText = found.length === 0 ? 'no tensors' : `${found.slice(0, 8).join(', ')}${found.length > 8 ? ', ...' : ''}`;
     throw new SafetensorsError(
       file,
-      `${file}: missing tensor(s) ${missing.join(', ')} (found ${foundText}). ` +
+      `${file}: missing ${missing.length === 1 ? 'tensor' : 'tensors'} ${missing.join(', ')} (found ${foundText}). ` +
         "Save the seed model's state_dict() so keys are named linear_relu_stack.{0,2,4}.{weight,bias}.",
     );
   }

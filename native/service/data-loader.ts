@@ -159,7 +159,7 @@ function missingMessage(error: unknown, cacheDir: string): string {
   const message = messageOf(error);
   // "MNIST not found" from the search order: say it in the panel's own words.
   if (/^MNIST not found/.test(message)) {
-    return `No MNIST files yet (looked in --data, STEERLAB_DATA and ${cacheDir}): choose the folder that holds the four files, or download them.`;
+    return `No MNIST files yet (looked in the data folder given at start, STEERLAB_DATA and ${cacheDir}): choose the folder that holds the four files, or download them.`;
   }
   return message;
 }

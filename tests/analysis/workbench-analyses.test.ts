@@ -96,4 +96,25 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toContain('has 1 values but hook 0 of this model has 16');
   });
+  it('at hooks after the last ReLU every image of b moves by the same W v, and the record says so (20.17)', async () => {
+    const spec = (hook: number, mode: 'add' | 'ablate' = 'add') => ({ a: 3, b: 1, hook, coeff: 1, source: { kind: 'first' }, intervention: { mode, scale: 'absolute', control: null } });
+    const spread = (r: SteerabilityRecord) => Math.max(...r.deltas) - Math.min(...r.deltas);
+    const image = await wb.datasetImage('test', 0);
+    const v = (await call<SteerResult>('steer.run', { pixels: image.pixels, additions: [{ ...add, hook: 4, coeff: 1 }] })).vectors[0].values;
+    // Added to the logits themselves, v moves logit(3) - logit(1) by v[3] - v[1] for every image.
+    const atLogits = await call<SteerabilityRecord>('analysis.steerability', spec(4));
+    expect(atLogits.sameForEveryImage).toBe(true);
+    for (const d of atLogits.deltas) expect(d).toBeCloseTo(v[3] - v[1], 4);
+    // After the last ReLU only a Linear follows: one constant W v too, up to float rounding.
+    const afterRelu = await call<SteerabilityRecord>('analysis.steerability', spec(3));
+    expect(afterRelu.sameForEveryImage).toBe(true);
+    expect(spread(afterRelu)).toBeLessThan(1e-4 * Math.max(1, Math.abs(afterRelu.meanDelta)));
+    // Before a ReLU, and for an ablation anywhere, the change depends on the image.
+    const first = await call<SteerabilityRecord>('analysis.steerability', spec(0));
+    expect(first.sameForEveryImage).toBe(false);
+    expect(spread(first)).toBeGreaterThan(0.1);
+    const ablated = await call<SteerabilityRecord>('analysis.steerability', spec(4, 'ablate'));
+    expect(ablated.sameForEveryImage).toBe(false);
+    expect(spread(ablated)).toBeGreaterThan(1e-3);
+  }, 120_000);
 });

@@ -50,7 +50,8 @@ describe('training over the API', () => {
     expect(saved.path).toBe('api test.steerlab');
     expect(existsSync(path.join(t.sessionsDir, 'api test.steerlab'))).toBe(true);
     const recent = ok<{ name: string; ref: string }[]>(await api.call('session.recent', {}));
-    expect(recent).toContainEqual({ name: 'api test', ref: 'api test.steerlab' });
+    // Listed with the file's date and model (session-listing.ts), beside its name and reference.
+    expect(recent).toContainEqual(expect.objectContaining({ name: 'api test', ref: 'api test.steerlab', savedAt: expect.any(String) }));
     expect(ok<{ path: string }>(await api.call('session.open', { path: 'api test' })).path).toBe(saved.path);
   });
 

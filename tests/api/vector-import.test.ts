@@ -46,7 +46,7 @@ describe('vector.import refuses what float32 cannot hold', () => {
     ['values of 1e300 (norm Infinity, issue 21.2)', 4, new Array(10).fill(1e300), 'The vector file has the value 1e+300 at index 0, beyond the range of a 32-bit float (±3.4e38) that SteerLab steers with; fix that value or scale the vector down.'],
     ['a value of 1e39 (issue 20.1)', 0, [0.25, 1e39], 'The vector file has the value 1e+39 at index 1, beyond the range of a 32-bit float (±3.4e38) that SteerLab steers with; fix that value or scale the vector down.'],
     ['values that fit but whose norm does not', 0, [3e38, 3e38], 'The vector file holds a vector of norm 4.24e+38, beyond the range of a 32-bit float (±3.4e38) that SteerLab steers with; scale the vector down.'],
-    ['a null value', 0, [0.25, null], 'In the vector file, value 2 must be a number, not null; see docs/vector-format.md.'],
+    ['a null value', 0, [0.25, null], 'In the vector file, value 2 must be a number, not null.'],
   ])('%s', async (_what, hook, values, message) => {
     expect(errorMessage(await api.call('vector.import', { text: vectorText(values, hook) }))).toBe(message);
     expect(await keptCount()).toBe(0);

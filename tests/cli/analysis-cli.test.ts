@@ -91,6 +91,17 @@ describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
     expect(r.stdout).toMatch(/1135 test images of 1/);
     expect(r.stdout).toMatch(/flipped to 3: \d+\.\d%/);
     expect(readFileSync(out('s.csv'), 'utf8').trim().split('\n')).toHaveLength(1136);
+    expect(r.stdout).toMatch(/most resistant \(test index, change\): \d+/);
+  }, 120_000);
+
+  it('steerability at the logits says every image changes by the same amount instead of listing resistant images (20.17)', () => {
+    const r = steerlab('steerability', file, '--a', '3', '--b', '1', '--layer', '4', '--csv', out('s4.csv'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Every one of the 1135 test images of 1 changes by the same -?\d+\.\d+ logits: after layer 4 the rest of the network is affine/);
+    expect(r.stdout).not.toContain('most resistant (test index');
+    // The CSV's per-image changes are that one number, up to float rounding.
+    const deltas = readFileSync(out('s4.csv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split(',').at(-1)));
+    expect(Math.max(...deltas) - Math.min(...deltas)).toBeLessThan(1e-3);
   }, 120_000);
 
   it('place puts a test image among the test images of its predicted digit', () => {

@@ -78,7 +78,7 @@ describe.skipIf(!HAVE_DATA)('steerlab train --out', () => {
 
     const more = steerlab('train', '--seeds', '2', '--out', ensemble, ...TINY);
     expect(more.code, more.stderr).toBe(0);
-    expect(more.stderr).toContain(`${ensemble} already holds 2 other session(s) (seed-0.steerlab, seed-1.steerlab); \`steerlab compare ${ensemble}\` will compare them too.`);
+    expect(more.stderr).toContain(`${ensemble} already holds 2 other sessions (seed-0.steerlab, seed-1.steerlab); \`steerlab compare ${ensemble}\` will compare them too.`);
     expect((await readSessionFile(path.join(ensemble, 'seed-2.steerlab'))).header.training?.config.seed).toBe(2);
 
     const forced = steerlab('train', '--seeds', '1', '--out', ensemble, ...TINY, '--force');

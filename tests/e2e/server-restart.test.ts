@@ -1,6 +1,7 @@
 /**
- * Issue 15.14 and 11.8 in Chromium: the served page keeps its token out of cookies and the address
- * bar, says when it is disconnected and clears live results, reconnects by itself when the server
+ * Issue 15.14, 11.8 and 20.15 in Chromium: the served page keeps its token out of cookies and the
+ * address bar, says when it is disconnected and keeps every view's last state greyed out and inert
+ * (never "There is no model in this session yet"), reconnects by itself when the server
  * comes back on the same port with the same token (as `steerlab serve` does on the same sessions
  * folder), and says exactly what to do when the token is no longer accepted, instead of a bare
  * "Forbidden". The server runs in-process on the fake workbench (the page is what is tested);
@@ -31,6 +32,10 @@ const sessionsDir = () => path.join(scratch, 'sessions');
 const start = (token: string) => startServer({ workbench, sessionsDir: sessionsDir(), rendererDir, port, token });
 const banner = (p: Page = page) => p.getByTestId('connection-problem');
 const bars = () => page.getByTestId('predicted-unpatched');
+/** The views' container says whether it shows the last state (offline) or a live one. */
+const offline = (p: Page = page) => p.getByTestId('views').getAttribute('data-offline');
+/** What the user sees of the views: their opacity, and whether they take clicks and keys. */
+const looks = (p: Page = page) => p.locator('main .views').evaluate((el) => ({ opacity: Number(getComputedStyle(el).opacity), inert: (el as HTMLElement).inert }));
 
 beforeAll(async () => {
   buildRenderer();
@@ -74,18 +79,33 @@ describe('the served page across server restarts', () => {
     await expect.poll(() => bars().count()).toBe(1);
   });
 
-  it('says it is disconnected and clears the live results while the server is down', async () => {
+  it('says it is disconnected and keeps the last state greyed out, not "no model", while the server is down', async () => {
+    const shown = await bars().textContent();
     await server.close();
     await expect.poll(() => banner().textContent()).toBe(CONNECTION_MESSAGES.lost);
-    expect(await bars().count()).toBe(0);
+    expect(await offline()).toBe('true');
+    // The last prediction is still there, greyed and inert; the Draw view does not claim the session has no model.
+    expect(await bars().textContent()).toBe(shown);
+    expect(await looks()).toEqual({ opacity: 0.45, inert: true });
+    expect(await page.getByText('There is no model in this session yet').count()).toBe(0);
+    expect(await page.getByTestId('status-model').textContent()).toContain('784-32-32-10');
     expect(await page.locator('.connection').textContent()).toBe('closed');
+    // Every view keeps its last state: switching views still works, and Train still shows its model.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Train' }).click();
+    expect(await page.getByText('There is no model in this session yet').count()).toBe(0);
+    await showDraw();
   });
 
   it('reconnects by itself when the server comes back with the same token, with fresh results', async () => {
+    const replies = Number(await page.getByTestId('predictions').getAttribute('data-replies'));
     server = await start(server.token);
     await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('connected');
     expect(await banner().count()).toBe(0);
+    expect(await offline()).toBe('false');
+    expect(await looks()).toEqual({ opacity: 1, inert: false });
     await expect.poll(() => bars().count()).toBe(1);
+    // Draw & steer asked the engine again: what it shows (or a failure from the drop) is replaced by a fresh reply.
+    await expect.poll(async () => Number(await page.getByTestId('predictions').getAttribute('data-replies'))).toBeGreaterThan(replies);
     expect(await page.getByTestId('status-model').textContent()).toContain('784-32-32-10');
   });
 
@@ -94,7 +114,8 @@ describe('the served page across server restarts', () => {
     await server.close();
     server = await start('N'.repeat(32));
     await expect.poll(() => banner().textContent(), { timeout: 30_000 }).toBe(CONNECTION_MESSAGES.staleToken);
-    expect(await bars().count()).toBe(0);
+    expect(await bars().count()).toBe(1);
+    expect(await offline()).toBe('true');
 
     // The old address, opened again (a bookmark, the history), also explains itself.
     const old = await context.newPage();

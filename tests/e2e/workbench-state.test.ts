@@ -221,7 +221,7 @@ describe('first run without MNIST (15.1)', () => {
   it('opens on the data panel, refuses a wrong folder with a sentence, and loads the right one', async () => {
     await page.goto(await serveWithoutData('folder'));
     await connected(page);
-    await expect.poll(() => dataStatus().textContent()).toMatch(/^No MNIST files yet \(looked in --data, STEERLAB_DATA and .+\): choose the folder that holds the four files, or download them\.$/);
+    await expect.poll(() => dataStatus().textContent()).toMatch(/^No MNIST files yet \(looked in the data folder given at start, STEERLAB_DATA and .+\): choose the folder that holds the four files, or download them\.$/);
     expect(await page.locator('main').isHidden()).toBe(true);
     expect(await page.getByTestId('status-data').textContent()).toBe('Data: not loaded');
     await shot(page, 'first-run-data-panel');

@@ -95,7 +95,7 @@ describe('the native backend', () => {
     // STEERLAB_THREADS caps the BLAS threads.
     expect(report.native?.threads).toBe(1);
     expect(activeNative()).not.toBeNull();
-    expect(describeBackend(report)[1]).toMatch(/^  native engine: .+, 1 BLAS thread\(s\); tfjs wasm runs the remaining tfjs operations$/);
+    expect(describeBackend(report)[1]).toMatch(/^  native engine: .+, 1 BLAS thread; tfjs wasm runs the remaining tfjs operations$/);
     await selectBackend({ forced: 'wasm' });
     expect(activeNative()).toBeNull();
   });
@@ -130,7 +130,7 @@ describe('the native engine status sentence (doctor, app status bar)', () => {
   const base = { tfjsBackend: 'wasm', forced: false };
   it('says it is in use, with the BLAS and threads', () => {
     expect(nativeStatus({ ...base, name: 'native', skipped: [], native: { blas: 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH', threads: 2 } })).toBe(
-      'native engine in use (OpenBLAS 0.3.21, 2 BLAS thread(s); tfjs wasm runs the few remaining tfjs operations)',
+      'native engine in use (OpenBLAS 0.3.21, 2 BLAS threads; tfjs wasm runs the few remaining tfjs operations)',
     );
   });
   it('says why not: its skip reason, a forced backend, or a faster backend first', () => {

@@ -165,7 +165,7 @@ describe('decodeSafetensors refuses', () => {
   it('missing keys, listing every one', () => {
     const tensors = tinyHandTensors().filter((t) => !t.key.startsWith('linear_relu_stack.2.'));
     const err = refusal(handBuilt(tensors));
-    expect(err.message).toContain('model.safetensors: missing tensor(s) linear_relu_stack.2.bias, linear_relu_stack.2.weight');
+    expect(err.message).toContain('model.safetensors: missing tensors linear_relu_stack.2.bias, linear_relu_stack.2.weight');
     expect(err.message).toContain('state_dict()');
     expect(err.file).toBe('model.safetensors');
   });
@@ -173,7 +173,7 @@ describe('decodeSafetensors refuses', () => {
   it('a file with keys under a prefix, showing what it found', () => {
     const tensors = tinyHandTensors().map((t) => ({ ...t, key: `model.${t.key}` }));
     const err = refusal(handBuilt(tensors));
-    expect(err.message).toMatch(/missing tensor\(s\) linear_relu_stack\.0\.bias, .*linear_relu_stack\.4\.weight/);
+    expect(err.message).toMatch(/missing tensors linear_relu_stack\.0\.bias, .*linear_relu_stack\.4\.weight/);
     expect(err.message).toContain('found model.linear_relu_stack.4.weight');
   });
 

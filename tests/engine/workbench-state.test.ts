@@ -275,7 +275,7 @@ describe('no data yet (15.1)', () => {
     expect(info.dataStatus).toEqual({
       state: 'missing',
       cacheDir: emptyCache,
-      message: `No MNIST files yet (looked in --data, STEERLAB_DATA and ${emptyCache}): choose the folder that holds the four files, or download them.`,
+      message: `No MNIST files yet (looked in the data folder given at start, STEERLAB_DATA and ${emptyCache}): choose the folder that holds the four files, or download them.`,
     });
     await expect(wb.datasetImage('test', 0)).rejects.toThrow('MNIST is not loaded yet: choose the folder that holds its four files, or download them, in the data panel.');
     expect((await wb.openSession(await sessionFile(folder('docs'), 'early.steerlab'))).model?.sizes).toEqual([784, 2, 2, 10]);

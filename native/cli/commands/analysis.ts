@@ -16,7 +16,7 @@ import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
 import type { SweepRecord } from '../../steer/record-types.js';
 import type { AnalysisRecord, InterventionSpec, KeptVector } from '../../analysis/analysis-types.js';
-import { describeIntervention } from '../../analysis/analysis-types.js';
+import { describeIntervention, describeSameChange } from '../../analysis/analysis-types.js';
 import {
   runGeometry, runSteerability, keepVector, runInterventionPairSweep, runInterventionLayerSweep, runInterventionCoeffSweep, type InterventionPairRecord,
 } from '../../analysis/analyses.js';
@@ -225,8 +225,9 @@ export function steerabilityCommand(): Command {
           `vector ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}: ${r.indices.length} test images of ${r.b}`,
           `mean change in logit(${r.a}) - logit(${r.b}): ${r.meanDelta.toFixed(3)}`,
           `flipped to ${r.a}: ${(100 * r.shareFlipped).toFixed(1)}%   pushed the wrong way: ${(100 * r.shareWrongWay).toFixed(1)}%`,
-          `most resistant (test index, change): ${list(r.mostResistant)}`,
-          `least resistant: ${list(r.leastResistant)}`,
+          ...(r.sameForEveryImage
+            ? [describeSameChange(r)]
+            : [`most resistant (test index, change): ${list(r.mostResistant)}`, `least resistant: ${list(r.leastResistant)}`]),
         ].join('\n');
         await keepAnalysis(file, session, flags, text, r, asAnalysis(r), { csv: steerabilityCsv(r) });
       });

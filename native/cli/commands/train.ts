@@ -20,6 +20,7 @@ import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.j
 import { intFlag, numberFlag, intListFlag } from '../flags.js';
 import { checkOutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
+import { countOf } from '../../util/plural.js';
 
 interface TrainFlags extends EngineFlags {
   out: string;
@@ -107,7 +108,7 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);
-    process.stdout.write(`trained ${config.epochs} epoch(s) in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
+    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
     return true;
   } catch (error) {
     bar.stop();
@@ -163,6 +164,6 @@ async function checkEnsembleFolder(dir: string, seeds: number[], force: boolean)
     throw new Error(`--out ${dir} already holds ${replaced.join(', ')} (${what}); training would replace them: choose other seeds or another folder, or add --force to replace them.`);
   }
   const others = present.filter((name) => !replaced.includes(name));
-  if (others.length > 0) process.stderr.write(`${dir} already holds ${others.length} other session(s) (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); \`steerlab compare ${dir}\` will compare them too.\n`);
+  if (others.length > 0) process.stderr.write(`${dir} already holds ${countOf(others.length, 'other session')} (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); \`steerlab compare ${dir}\` will compare them too.\n`);
   return files;
 }

@@ -76,7 +76,7 @@ const RETRY_MS = { first: 500, max: 5_000 };
 export const CONNECTION_MESSAGES = {
   noToken: 'This page has no access token: open the address `steerlab serve` printed in its terminal (it ends in ?token=…).',
   staleToken: 'The SteerLab server no longer accepts this page’s token (it was restarted with a new one): open the new address printed by `steerlab serve` in its terminal.',
-  lost: 'Lost the connection to the SteerLab server; reconnecting… Results are cleared until it is back; if it does not come back, start `steerlab serve` again.',
+  lost: 'Lost the connection to the SteerLab server; reconnecting… Until it is back, the views show their last state, greyed out; if it does not come back, start `steerlab serve` again.',
 } as const;
 
 /**
@@ -203,7 +203,7 @@ function webSocketClient(): ApiClient {
 
 /** Said on every call when the desktop app's page has no bridge to its engine. */
 export const BRIDGE_FAILED_MESSAGE =
-  'The desktop bridge failed: SteerLab’s preload script did not load, so this window cannot reach the engine. Quit and start SteerLab again; if this persists, reinstall it (or run `npm run build` in a checkout).';
+  'The desktop bridge failed: SteerLab’s preload script did not load, so this window cannot reach the engine. Quit and start SteerLab again; if this persists, reinstall it.';
 
 /**
  * Under app:// the page is Electron's own and only the preload's `window.steerlab` leads to the

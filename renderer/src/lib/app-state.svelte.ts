@@ -32,23 +32,33 @@ export class AppState {
   /** Why the page is not connected (a sentence for the user), or null while it is. */
   connectionProblem = $state<string | null>(null);
 
+  /** Counts reconnections after a drop; views that hold their own replies ask again when it moves. */
+  reconnects = $state(0);
+
   constructor(readonly api: ApiClient) {
     let wasOpen = false;
     api.onConnection((state, problem) => {
       this.connection = state;
       this.connectionProblem = problem;
-      // Disconnected: nothing shown may pass for a live answer, so forget the engine's session
-      // (views clear what depends on its model, e.g. Draw's bars) until the server is back.
-      // A confirmation such as "Kept drawing ..." described that session: it goes with it.
-      if (state === 'closed' || state === 'refused') {
-        this.session = null;
+      // Disconnected, the views keep their last state, greyed out under the connection banner
+      // (see `offline`): nothing is lost, and nothing greyed passes for a live answer.
+      // Back after a drop (e.g. a server restart): everything comes fresh from the engine, and
+      // messages written while the page could not reach it (a failed call, a confirmation about
+      // the session before the drop) no longer describe anything, so they go.
+      if (state === 'open' && wasOpen) {
+        this.error = null;
         this.notice = null;
+        this.reconnects++;
+        void this.load();
       }
-      // Back after a drop (e.g. a server restart): everything comes fresh from the engine.
-      if (state === 'open' && wasOpen) void this.load();
       if (state === 'open') wasOpen = true;
     });
     api.onEvent((event) => this.receive(event));
+  }
+
+  /** True while the page cannot reach the engine: what the views show is the last state, not a live one. */
+  get offline(): boolean {
+    return this.connection === 'closed' || this.connection === 'refused';
   }
 
   /** True until MNIST is loaded: the shell shows the data panel instead of the views. */

@@ -21,6 +21,21 @@ export function classBarsData(record: PairSweepRecord, a: number, b: number): Cl
   };
 }
 
+/**
+ * The cell detail shows two averages of "the probability of a on images of b" that differ by
+ * definition: the bars are softmax of the mean logits (the post's per-class plots), P(a | b) is
+ * the mean of the per-image probabilities. Says both, with the record's two numbers.
+ */
+export function twoAveragesNote(record: PairSweepRecord, a: number, b: number): { bar: number; mean: number; text: string } {
+  const bar = record.meanProbs[a][b][b][a];
+  const mean = record.pA[a][b];
+  const text =
+    `Two averages: each bar is softmax of the mean logits over the test images of that digit (the post's definition), ` +
+    `so the bar for ${a} on images of ${b} is ${bar.toFixed(4)}; P(${a} | ${b}), in the table and the charts below, is the mean ` +
+    `of the per-image probabilities: ${mean.toFixed(4)}. The softmax of a mean is not the mean of the softmaxes, so the two differ.`;
+  return { bar, mean, text };
+}
+
 /** Cross-entropy (log) above, P(a | b) and P(b | b) below; dashed lines are the unpatched model. */
 function panels(rows: PairRow[], a: number, b: number): SeriesPanel[] {
   const c = SWEEP.colors;

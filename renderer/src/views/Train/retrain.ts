@@ -3,13 +3,14 @@
  * the sweeps made with it (their numbers belong to the old model); drawings and notes stay.
  */
 import type { SessionSummary } from '../../../../native/service/workbench-types.js';
+import { countOf } from '../../../../native/util/plural.js';
 
 /** The question to ask before training over an existing model, or null when there is none. */
 export function retrainQuestion(session: SessionSummary): string | null {
   if (!session.model) return null;
   const model = `${session.model.sizes.join('-')} · ${session.model.sha256.slice(0, 8)}`;
   const sweeps = session.sweepIds.length;
-  const dropped = sweeps === 0 ? '' : ` Its ${sweeps} sweep${sweeps === 1 ? '' : 's'} will be removed from this session.`;
+  const dropped = sweeps === 0 ? '' : ` Its ${countOf(sweeps, 'sweep')} will be removed from this session.`;
   const kept = session.dirty || !session.path
     ? ' The old model is lost unless you save the session first.'
     : ` The saved file ${session.name} keeps the old model${sweeps === 0 ? '' : ' and its sweeps'} until you save again.`;

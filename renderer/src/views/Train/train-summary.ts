@@ -4,6 +4,7 @@
  * is the run's).
  */
 import { FORMAT } from '../../config.js';
+import { countOf } from '../../../../native/util/plural.js';
 
 export interface EpochResult {
   epoch: number;
@@ -16,6 +17,10 @@ export interface EpochResult {
 export function finishedStatus(epochs: readonly EpochResult[]): string {
   const last = epochs[epochs.length - 1];
   if (!last) return 'Finished.';
-  const count = `${epochs.length} epoch${epochs.length === 1 ? '' : 's'}`;
-  return `Finished ${count} in ${FORMAT.seconds(last.elapsedMs)}: test cross-entropy ${FORMAT.ce(last.testCeNats)} nats, test accuracy ${FORMAT.accuracy(last.testAccuracy)}.`;
+  return `Finished ${countOf(epochs.length, 'epoch')} in ${FORMAT.seconds(last.elapsedMs)}: test cross-entropy ${FORMAT.ce(last.testCeNats)} nats, test accuracy ${FORMAT.accuracy(last.testAccuracy)}.`;
+}
+
+/** "Trained 1 epoch in 4.1 s on native.": the session's model, from its training record. */
+export function trainedStatus(training: { epochs: readonly unknown[]; elapsedMs: number; backend: string }): string {
+  return `Trained ${countOf(training.epochs.length, 'epoch')} in ${FORMAT.seconds(training.elapsedMs)} on ${training.backend}.`;
 }

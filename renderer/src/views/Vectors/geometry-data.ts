@@ -17,6 +17,23 @@ export const GEOMETRY_TABLES: readonly { key: GeometryTable; label: string; titl
   { key: 'cosines', label: 'Digit cosines', title: 'cosine between mean-centred digit activations' },
 ];
 
+/**
+ * What the digit cosines are the cosines of, in the record's own source: one activation per digit
+ * (the first training image's, the n-th's, or the class mean), each minus the mean of the ten.
+ */
+export function digitCosinesCaption(g: Pick<GeometryRecord, 'layer' | 'source'>): string {
+  const which =
+    g.source.kind === 'first'
+      ? "the first training image's activation"
+      : g.source.kind === 'mean'
+        ? "the mean activation of the digit's training images"
+        : `the activation of training image #${g.source.i}`;
+  return (
+    `Cosine between two digits' activations at layer ${g.layer}: for each digit, ${which}, mean-centred ` +
+    '(minus the mean of the ten digits\' activations), so what all digits share does not make every pair look alike.'
+  );
+}
+
 const sig = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '—');
 
 export function geometryHeading(g: GeometryRecord): string {

@@ -1,0 +1,41 @@
+/**
+ * Advice as the page gives it (issue 20.18). The engine's sentences are shared with the CLI,
+ * whose way forward is a flag ("pass --data DIR") or a file in the repository ("see
+ * docs/vector-format.md"). A page user has neither a terminal nor the checkout, so every message
+ * the page is sent (page-paths.ts `forPage`, for the server mode and Electron alike) has that
+ * advice replaced by what to do in the app. The CLI keeps its own wording.
+ *
+ * Each rule names one piece of CLI advice the engine writes; tests/api/page-advice.test.ts checks
+ * that no engine sentence outside the CLI still names a flag or a repository path once mapped.
+ */
+interface Rule {
+  cli: RegExp;
+  page: string;
+}
+
+const RULES: readonly Rule[] = [
+  // MNIST: where the data comes from, and how to give another folder.
+  { cli: /(?:pass|point) --data DIR or set STEERLAB_DATA=DIR to the folder holding them/g, page: 'choose the folder holding them in the data panel' },
+  { cli: /(?:pass|point) --data DIR or set STEERLAB_DATA=DIR/g, page: 'choose their folder in the data panel' },
+  { cli: /point --data \/ STEERLAB_DATA at a folder with the original files/g, page: 'choose a folder with the original files in the data panel' },
+  { cli: /re-download it or /g, page: 'download it again from the data panel, or ' },
+  { cli: /no --data given/g, page: 'no data folder was given at start' },
+  { cli: /\(given by --data\)/g, page: '(the data folder given at start)' },
+  { cli: /point --data at (it|the folder that holds them)/g, page: 'choose $1 in the data panel' },
+  // Vector files: the format is SteerLab's own export; the page points there, not to the docs.
+  { cli: /written as docs\/vector-format\.md describes/g, page: 'written in the same format' },
+  { cli: /follow docs\/vector-format\.md/g, page: 'export one from the Vectors view and follow its format' },
+  { cli: /; see docs\/vector-format\.md\./g, page: '.' },
+  // Models: the page trains in the Train view.
+  { cli: /Train a new model with `steerlab train` or import one with the seed architecture\./g, page: 'Train a new model in the Train view, or open a session whose model has the seed architecture.' },
+  // Robustness: the page's box is "source images per digit", the CLI's flag --images.
+  { cli: /--images must be/g, page: 'The number of source images per digit must be' },
+  { cli: /--images (\S+) is more than/g, page: '$1 source images per digit is more than' },
+  // The native engine's build fix is for whoever installs SteerLab, not something the page can do.
+  { cli: /; fix: .*npm run build:native\S*/g, page: '' },
+];
+
+/** `message` with the CLI's advice replaced by the app's. */
+export function adviceForPage(message: string): string {
+  return RULES.reduce((text, rule) => text.replace(rule.cli, rule.page), message);
+}
