@@ -14,6 +14,7 @@ import type { RobustnessProgress, SourcesRequest, ConvergeRequest } from '../rob
 import type { InterventionSpec, InterventionSweepRequest } from '../analysis/analysis-types.js';
 import { describePairSource } from '../steer/vectors.js';
 import { isUserCounted } from '../steer/progress-units.js';
+import { countOf } from '../util/plural.js';
 import { ETA_WINDOW_MS, formatRemaining, remainingMs, type ProgressSample } from './time-left.js';
 import type { JobProgress, RunningJob } from './workbench-types.js';
 
@@ -27,7 +28,7 @@ export type SweepSpec =
 
 /** "Training: 6 epochs, hidden 32-32, batch 64". */
 export function trainingJob(config: TrainConfig): RunningJob {
-  const title = `Training: ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, hidden ${config.hidden.join('-')}, batch ${config.batchSize}`;
+  const title = `Training: ${countOf(config.epochs, 'epoch')}, hidden ${config.hidden.join('-')}, batch ${config.batchSize}`;
   return { ...blank('train', 'training', title), config };
 }
 
@@ -52,7 +53,7 @@ export function interventionJob(request: InterventionSweepRequest): RunningJob {
 /** "Source robustness: 10 source images per digit + 5 random, layer 0, coeff 1". */
 export function sourcesJob(spec: SourcesRequest): RunningJob {
   const random = spec.random && spec.random.count > 0 ? ` + ${spec.random.count} random` : '';
-  return blank('robustness', 'sources', `Source robustness: ${spec.images} source image${spec.images === 1 ? '' : 's'} per digit${random}, layer ${spec.hook}, coeff ${spec.coeff}`);
+  return blank('robustness', 'sources', `Source robustness: ${countOf(spec.images, 'source image')} per digit${random}, layer ${spec.hook}, coeff ${spec.coeff}`);
 }
 
 /** "Convergence: 4 - 9 mean-difference vector, layer 0, coeff 1". */
