@@ -9,12 +9,14 @@ import type { PairSource, SweepProgress, VectorRecipe } from '../steer/steer-typ
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
 import type {
-  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
+  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
   SteerabilityRecord, SteerabilitySpec,
 } from '../analysis/analysis-types.js';
 import { describeIntervention } from '../analysis/analysis-types.js';
 import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
+import { admitVector } from '../analysis/vector-admission.js';
+import { resolveKeptAdditions } from '../analysis/kept-additions.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, SessionSummary } from './workbench-types.js';
 export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
@@ -26,6 +28,8 @@ export interface AnalysisHost {
   header(): { sweeps: SweepRecord[]; vectors: KeptVector[]; analyses?: AnalysisRecord[] };
   /** The open model's sizes, or null when there is none. */
   sizes(): number[] | null;
+  /** The open model's fingerprint (model.sha256 in vector files), or null when there is none. */
+  modelSha256(): string | null;
   /** Marks the session changed and returns its summary. */
   changed(): SessionSummary;
   /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
@@ -74,7 +78,8 @@ export class AnalysisService implements AnalysisWorkbench {
 
   async placement({ keep, ...request }: PlacementRequest): Promise<PlacementRecord> {
     this.needModel();
-    const record = await this.host.call('placement', request);
+    const [addition] = resolveKeptAdditions([request.addition], this.host.header().vectors);
+    const record = await this.host.call('placement', { ...request, addition });
     return keep ? this.keep(record) : record;
   }
 
@@ -125,12 +130,16 @@ export class AnalysisService implements AnalysisWorkbench {
     return encodeVectorFile(this.vectorById(id));
   }
 
-  importVector(text: string): KeptVector {
+  importVector(text: string, fileName?: string): ImportedVector {
     const sizes = this.needModel();
-    const vector: KeptVector = { id: randomUUID(), ...decodeVectorFile(text, (hook) => hookWidth(sizes, hook)) };
+    const source = fileName ?? 'The vector file';
+    const decoded = decodeVectorFile(text, (hook) => hookWidth(sizes, hook), fileName);
+    const admission = admitVector(this.host.header().vectors, decoded, this.host.modelSha256()!, source);
+    if (admission.kind === 'already-kept') return { vector: admission.existing, alreadyKept: true, message: admission.message, warning: null };
+    const vector: KeptVector = { id: randomUUID(), ...decoded };
     this.host.header().vectors.push(vector);
     this.host.changed();
-    return vector;
+    return { vector, alreadyKept: false, message: `Imported “${vector.name}” from ${fileName ?? 'the file'}.`, warning: admission.warning };
   }
 }
 

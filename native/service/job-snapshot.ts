@@ -4,7 +4,7 @@
  * keeps one of these for its running job and updates it from the engine's own events.
  */
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
-import type { SweepProgress, PairSource } from '../steer/steer-types.js';
+import type { SweepProgress, PairSource, OneVectorSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
 import { describePairSource } from '../steer/vectors.js';
 import type { RunningJob } from './workbench-types.js';
@@ -15,7 +15,7 @@ export const JOB_HISTORY_LIMIT = 600;
 export type SweepSpec =
   | { kind: 'pairs'; hook: HookPoint; coeff: number; source: PairSource }
   | { kind: 'layers'; a: number; b: number; coeff: number; source: PairSource }
-  | { kind: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource };
+  | { kind: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource };
 
 export function trainingJob(config: TrainConfig): RunningJob {
   const title = `training ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, hidden ${config.hidden.join('-')}, batch ${config.batchSize}`;
