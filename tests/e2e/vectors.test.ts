@@ -86,7 +86,7 @@ describe('the vector analyses in Chromium', () => {
     expect(csv.body.toString().trim().split('\n')).toHaveLength(101);
   });
 
-  it('keeps a vector, exports it as JSON and imports the file back', async () => {
+  it('keeps a vector and exports it as JSON; importing that file again adds no copy; another model’s file is added with a warning', async () => {
     const kept = page.getByTestId('kept-vectors');
     await kept.locator('input[name=keep-a]').fill('3');
     await kept.locator('input[name=keep-b]').fill('1');
@@ -99,10 +99,22 @@ describe('the vector analyses in Chromium', () => {
     const json = JSON.parse(file.body.toString()) as VectorFile;
     expect(json).toMatchObject({ format: 'steerlab-vector', version: 1, hook: 0, values: vector.values });
     await kept.locator('input[name=vector-file]').setInputFiles(file.file);
+    await expect.poll(() => kept.getByRole('status').textContent()).toBe(`${file.name} is already kept as “three minus one”; nothing was added.`);
+    expect(await kept.locator('[data-testid=vector-list] tbody tr').count()).toBe(1);
+    expect(ok<KeptVector[]>(await api.call('vector.list', {}))).toHaveLength(1);
+
+    // The same values made for another model: added, with the warning beside the list.
+    const session = ok<{ model: { sha256: string } }>(await api.call('session.get', {}));
+    const elsewhere = { name: 'made-elsewhere.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...json, name: 'from another model', model: { sha256: 'a'.repeat(64) } })) };
+    await kept.locator('input[name=vector-file]').setInputFiles(elsewhere);
     await expect.poll(() => kept.locator('[data-testid=vector-list] tbody tr').count()).toBe(2);
+    expect(await kept.getByRole('status').textContent()).toBe('Imported “from another model” from made-elsewhere.json.');
+    expect(await kept.getByTestId('keep-warning').textContent()).toBe(
+      `made-elsewhere.json was made for another model (model.sha256 aaaaaaaaaaaa…, this session's is ${session.model.sha256.slice(0, 12)}…): its values are activations of that model, so steering this one with it may mean nothing.`,
+    );
     const list = ok<KeptVector[]>(await api.call('vector.list', {}));
     expect(list[1].values).toEqual(vector.values);
-    expect(await kept.getByRole('status').textContent()).toContain('Imported');
+    await shot('import-warnings');
   });
 
   it('runs an ablation sweep from the Sweep view; the side-effect metric shows the engine tables', async () => {
