@@ -4,7 +4,7 @@
  * contract and the renderer.
  */
 import type { HookPoint } from '../model/weights.js';
-import type { PairSource, VectorRecipe } from '../steer/steer-types.js';
+import type { OneVectorSource, PairSource, VectorRecipe } from '../steer/steer-types.js';
 import type { Provenance } from '../steer/record-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import type { Job, SessionSummary, SteerAddition } from '../service/workbench-types.js';
@@ -91,7 +91,8 @@ export interface SteerabilityRecord {
   b: number;
   layer: HookPoint;
   coeff: number;
-  source: PairSource;
+  /** A pair's recipe, or a kept vector (by id and name) used as it is at its hook. */
+  source: OneVectorSource;
   intervention: InterventionSpec;
   /** Test-set indices of the images of b, and for each the change in logit(a) - logit(b). */
   indices: number[];
@@ -224,7 +225,7 @@ export interface AnalysisSummary {
 export type InterventionSweepRequest =
   | { over: 'pairs'; hook: HookPoint; coeff: number; source: PairSource; intervention: InterventionSpec }
   | { over: 'layers'; a: number; b: number; coeff: number; source: PairSource; intervention: InterventionSpec }
-  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource; intervention: InterventionSpec };
+  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource; intervention: InterventionSpec };
 
 /** What the intervention spec says, in words (lists, titles, reports). */
 export function describeIntervention(spec: InterventionSpec): string {
@@ -238,7 +239,7 @@ export interface SteerabilitySpec {
   b: number;
   hook: HookPoint;
   coeff: number;
-  source: PairSource;
+  source: OneVectorSource;
   intervention: InterventionSpec;
 }
 

@@ -125,11 +125,11 @@ const ANALYSIS_API = {
   'sweep.intervention': returns<JobStarted>()(z.discriminatedUnion('over', [
     z.strictObject({ over: z.literal('pairs'), hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
     z.strictObject({ over: z.literal('layers'), a: digit, b: digit, coeff, source: pairSource, intervention: interventionSpec }),
-    z.strictObject({ over: z.literal('coeffs'), a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ over: z.literal('coeffs'), a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: oneVectorSource, intervention: interventionSpec }),
   ])),
   /** Per-example steerability of the a-b vector on the test images of b. */
   'analysis.steerability': returns<SteerabilityRecord>()(
-    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, source: oneVectorSource, intervention: interventionSpec }),
   ),
   /** A drawing's projection on a steer's vector and its steerability among test images of its digit. */
   'analysis.place': returns<PlacementRecord>()(

@@ -17,6 +17,7 @@ import { recipeVectors } from '../analysis/intervention-sweeps.js';
 import { steerInterventions } from '../analysis/live-interventions.js';
 import { placeDrawing } from '../analysis/steerability.js';
 import type { EngineAddition } from './workbench-types.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
 import { recordedAddition } from '../analysis/kept-additions.js';
 import { finiteRecord } from '../steer/finite-record.js';
 
@@ -26,8 +27,9 @@ export const PLACEMENT_NOTE =
 
 export interface AnalysisOps {
   geometry: { args: { hook: HookPoint; source: PairSource; sweep: PairSweepRecord | null; vectors: KeptVector[] }; result: GeometryRecord; progress: never };
-  interventionSweep: { args: InterventionSweepRequest; result: SweepRecord; progress: SweepProgress };
-  steerability: { args: SteerabilitySpec; result: SteerabilityRecord; progress: never };
+  /** `kept`: the values of a kept-vector source (the worker has no session). */
+  interventionSweep: { args: InterventionSweepRequest & { kept?: KeptVectorValues }; result: SweepRecord; progress: SweepProgress };
+  steerability: { args: SteerabilitySpec & { kept?: KeptVectorValues }; result: SteerabilityRecord; progress: never };
   placement: { args: { name: string; pixels: number[]; addition: EngineAddition; target?: number }; result: PlacementRecord; progress: never };
   keepVector: { args: { recipe: VectorRecipe; name?: string }; result: KeptVector; progress: never };
 }

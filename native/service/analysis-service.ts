@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hookWidth, type HookPoint } from '../model/weights.js';
-import type { PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
+import type { OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
 import type {
@@ -16,7 +16,8 @@ import { describeIntervention } from '../analysis/analysis-types.js';
 import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
 import { admitVector } from '../analysis/vector-admission.js';
-import { resolveKeptAdditions } from '../analysis/kept-additions.js';
+import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, SessionSummary } from './workbench-types.js';
 export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
@@ -61,10 +62,22 @@ export class AnalysisService implements AnalysisWorkbench {
     return this.keep(await this.host.call('geometry', { ...spec, sweep, vectors: header.vectors }));
   }
 
+  /**
+   * A kept-vector source as the worker needs it (named, with the vector's values), checked for its
+   * hook; a recipe source unchanged.
+   */
+  private withKept<T extends { source: OneVectorSource; hook: HookPoint }>(request: T): T & { kept?: KeptVectorValues } {
+    if (request.source.kind !== 'kept') return request;
+    const vector = keptVectorById(this.host.header().vectors, request.source.id);
+    checkKeptHook(vector, request.hook);
+    return { ...request, source: { kind: 'kept', id: vector.id, name: vector.name }, kept: { values: vector.values, description: `kept vector “${vector.name}” at hook ${vector.hook}` } };
+  }
+
   interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
     this.needModel();
+    const resolved = request.over === 'coeffs' ? this.withKept(request) : request;
     return this.host.job('a sweep', async (signal) => {
-      const record = await this.host.call('interventionSweep', request, onProgress, signal);
+      const record = await this.host.call('interventionSweep', resolved, onProgress, signal);
       this.host.header().sweeps.push(record);
       this.host.changed();
       return { sweepId: record.id };
@@ -73,7 +86,7 @@ export class AnalysisService implements AnalysisWorkbench {
 
   async steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord> {
     this.needModel();
-    return this.keep(await this.host.call('steerability', spec));
+    return this.keep(await this.host.call('steerability', this.withKept(spec)));
   }
 
   async placement({ keep, ...request }: PlacementRequest): Promise<PlacementRecord> {
