@@ -159,6 +159,24 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
       expect(row.coeff).toBe(other.coeff);
       for (const metric of ['ce', 'accuracy', 'pA', 'pB', 'normal'] as const) expect(row[metric], `${metric} at ${row.coeff}`).toBeCloseTo(other[metric], 6);
     });
+    // Steerability of the kept vector: the same per-image changes as the recipe's.
+    const intervention = { mode: 'add', scale: 'absolute', control: null };
+    const steerKept = await call<SteerabilityRecord>('analysis.steerability', { a: 3, b: 1, hook: 1, coeff: 1, source: { kind: 'kept', id: kept.id }, intervention });
+    const steerRecipe = await call<SteerabilityRecord>('analysis.steerability', { a: 3, b: 1, hook: 1, coeff: 1, source: { kind: 'first' }, intervention });
+    expect(steerKept.source).toEqual({ kind: 'kept', id: kept.id, name: '3-1 at hook 1' });
+    expect(steerKept.indices).toEqual(steerRecipe.indices);
+    steerKept.deltas.forEach((d, i) => expect(d).toBeCloseTo(steerRecipe.deltas[i], 4));
+    // An intervention sweep over coefficients of the kept vector (relative): the recipe's table again.
+    const relative = { mode: 'add', scale: 'relative', control: null };
+    const ivSweep = async (source: unknown) => {
+      const { jobId } = await call<{ jobId: string }>('sweep.intervention', { over: 'coeffs', a: 3, b: 1, hook: 1, coeffs: [0.25, 1], source, intervention: relative });
+      await expect.poll(() => events.some((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId), { timeout: 120_000, interval: 200 }).toBe(true);
+      const done = events.find((e) => e.type === 'job.done' && e.jobId === jobId) as { result: { sweepId: string } };
+      return wb.getSweep(done.result.sweepId) as CoeffSweepRecord;
+    };
+    const [ivKept, ivRecipe] = [await ivSweep({ kind: 'kept', id: kept.id }), await ivSweep({ kind: 'first' })];
+    ivKept.rows.forEach((row, i) => expect(row.ce).toBeCloseTo(ivRecipe.rows[i].ce, 5));
+    expect(ivKept.rows[0].vector).toBe('kept vector “3-1 at hook 1” at hook 1');
     const wrongHook = await dispatch(wb, 'sweep.coeffs', { a: 3, b: 1, hook: 0, coeffs: [1], source: { kind: 'kept', id: kept.id } }, () => undefined, context);
     expect(wrongHook.ok).toBe(false);
     if (!wrongHook.ok) expect(wrongHook.error.message).toContain('was made at hook 1 (ReLU 1) and applies only there');
