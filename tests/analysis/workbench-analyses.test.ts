@@ -17,7 +17,7 @@ import type { GeometryRecord, ImportedVector, KeptVector, PlacementRecord, Steer
 import { describeApplied } from '../../native/analysis/analysis-types.js';
 import type { CoeffSweepRecord } from '../../native/steer/record-types.js';
 import type { VectorFile } from '../../native/analysis/vector-file.js';
-import type { SteerResult } from '../../native/service/workbench-types.js';
+import type { DrawingRecord, SteerResult } from '../../native/service/workbench-types.js';
 import { norm } from '../../native/analysis/vector-math.js';
 
 describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
@@ -177,6 +177,14 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
     const [ivKept, ivRecipe] = [await ivSweep({ kind: 'kept', id: kept.id }), await ivSweep({ kind: 'first' })];
     ivKept.rows.forEach((row, i) => expect(row.ce).toBeCloseTo(ivRecipe.rows[i].ce, 5));
     expect(ivKept.rows[0].vector).toBe('kept vector “3-1 at hook 1” at hook 1');
+    // A drawing steered with the kept vector, and the sweeps, are saved and read back as they were.
+    const image = await wb.datasetImage('test', 9);
+    const drawing = await call<DrawingRecord>('drawing.save', { name: 'kept steer', pixels: image.pixels, additions: [{ kept: { id: kept.id }, hook: 1, coeff: 2 }] });
+    expect(drawing.result?.sources).toEqual([null]);
+    await wb.saveSession(path.join(dir, 'kept.steerlab'));
+    const saved = await readSessionFile(path.join(dir, 'kept.steerlab'));
+    expect(saved.header.drawings.find((d) => d.id === drawing.id)?.additions).toEqual([{ kept: { id: kept.id }, hook: 1, coeff: 2 }]);
+    expect((saved.header.sweeps.find((r) => r.id === byKept.id) as CoeffSweepRecord).source).toEqual(byKept.source);
     const wrongHook = await dispatch(wb, 'sweep.coeffs', { a: 3, b: 1, hook: 0, coeffs: [1], source: { kind: 'kept', id: kept.id } }, () => undefined, context);
     expect(wrongHook.ok).toBe(false);
     if (!wrongHook.ok) expect(wrongHook.error.message).toContain('was made at hook 1 (ReLU 1) and applies only there');
