@@ -11,7 +11,9 @@ import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, Provenance, S
 import { type PairSource, type VectorRecipe, describeRecipe, pairRecipe } from '../steer/vectors.js';
 import type { GeometryRecord, InterventionFields, InterventionSpec, KeptVector, SteerabilityRecord, SteerabilitySpec } from './analysis-types.js';
 export type { SteerabilitySpec } from './analysis-types.js';
-import { interventionPairSweep, interventionLayerSweep, interventionCoeffSweep, recipeVectors } from './intervention-sweeps.js';
+import { interventionPairSweep, interventionLayerSweep, interventionCoeffSweep, keptValuesAt, recipeVectors } from './intervention-sweeps.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
+import type { OneVectorSource } from '../steer/steer-types.js';
 import { pairGeometry, keptCosines, effectScatter, matchingSweep } from './geometry.js';
 import { meanActivationNorm, resolveAction } from './coefficients.js';
 import { actionAt, sameChangeForEveryInput, steerabilityOnB } from './steerability.js';
@@ -70,11 +72,11 @@ export async function runInterventionLayerSweep(
 
 export async function runInterventionCoeffSweep(
   ctx: ExperimentContext,
-  spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource; intervention: InterventionSpec },
+  { kept, ...spec }: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource; intervention: InterventionSpec; kept?: KeptVectorValues },
   options: SweepRunOptions = {},
 ): Promise<CoeffSweepRecord & { intervention: InterventionSpec }> {
   const started = performance.now();
-  const rows = await interventionCoeffSweep(ctx.model, ctx.data, spec, options);
+  const rows = await interventionCoeffSweep(ctx.model, ctx.data, { ...spec, kept }, options);
   return finiteRecord({ ...coeffSweepRecord(spec, rows, provenance(ctx, started, `${METRIC_NOTE} ${INTERVENTION_NOTE}`)), intervention: spec.intervention });
 }
 
@@ -105,10 +107,11 @@ export async function runGeometry(
 
 
 /** Per-example steerability of the a-b vector on the test images of b. */
-export function runSteerability(ctx: ExperimentContext, spec: SteerabilitySpec): SteerabilityRecord {
+export function runSteerability(ctx: ExperimentContext, { kept, ...spec }: SteerabilitySpec & { kept?: KeptVectorValues }): SteerabilityRecord {
   const started = performance.now();
-  const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const vector = recipeVectors(ctx.model, ctx.data)(recipe);
+  const vector = spec.source.kind === 'kept'
+    ? keptValuesAt(ctx.model, spec.hook, kept)
+    : recipeVectors(ctx.model, ctx.data)(pairRecipe(spec.source, spec.a, spec.b, spec.hook));
   const meanNorm = spec.intervention.scale === 'relative' ? meanActivationNorm(ctx.model, ctx.data.test, spec.hook) : NaN;
   const resolved = resolveAction(vector, spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b));
   const action = actionAt(spec.hook, resolved.action);

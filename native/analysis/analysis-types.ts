@@ -4,7 +4,7 @@
  * contract and the renderer.
  */
 import type { HookPoint } from '../model/weights.js';
-import type { PairSource, VectorRecipe } from '../steer/steer-types.js';
+import type { OneVectorSource, PairSource, VectorRecipe } from '../steer/steer-types.js';
 import type { Provenance } from '../steer/record-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import type { Job, SessionSummary, SteerAddition } from '../service/workbench-types.js';
@@ -91,7 +91,8 @@ export interface SteerabilityRecord {
   b: number;
   layer: HookPoint;
   coeff: number;
-  source: PairSource;
+  /** A pair's recipe, or a kept vector (by id and name) used as it is at its hook. */
+  source: OneVectorSource;
   intervention: InterventionSpec;
   /** Test-set indices of the images of b, and for each the change in logit(a) - logit(b). */
   indices: number[];
@@ -132,6 +133,42 @@ export interface DrawingPlacement {
   percentile: number;
 }
 
+/**
+ * What a steer did with one addition, as the engine applied it: the legend, caption and exported
+ * picture of Draw & steer say this, so they name the intervention that made the chart.
+ */
+export interface AppliedAddition {
+  hook: HookPoint;
+  mode: InterventionMode;
+  scale: CoeffScale;
+  /** The coefficient asked for (relative: a multiple of `meanActivationNorm`). */
+  coeff: number;
+  /** The coefficient multiplied into the vector used (0 when ablating: the coefficient plays no part). */
+  absoluteCoeff: number;
+  /** Mean L2 norm of the activation at the hook over the test set (relative scale only, else null). */
+  meanActivationNorm: number | null;
+  control: RandomControl | null;
+  /** Norm of the vector used (a random control's equals the real vector's). */
+  vectorNorm: number;
+}
+
+/** Numbers in legends: three significant figures, no trailing zeros (0.741, 12.3, 1). */
+const short = (x: number) => String(Number(x.toPrecision(3)));
+
+/**
+ * The intervention in a few words for a legend or file name, `vector` naming the vector ("3 − 1"):
+ * "ablated along 3 − 1, layer 0"; "random direction of the same norm as 3 − 1, seed 7, layer 0, ×1";
+ * "3 − 1, layer 0, 0.5× the mean activation size = coefficient 0.741".
+ */
+export function describeApplied(applied: AppliedAddition, vector: string): string {
+  const direction = applied.control ? `random direction of the same norm as ${vector}, seed ${applied.control.seed}` : vector;
+  if (applied.mode === 'ablate') return `ablated along ${direction}, layer ${applied.hook}`;
+  const coefficient = applied.scale === 'relative'
+    ? `${short(applied.coeff)}× the mean activation size = coefficient ${short(applied.absoluteCoeff)}`
+    : `×${applied.coeff}`;
+  return `${direction}, layer ${applied.hook}, ${coefficient}`;
+}
+
 /** A kept or imported vector (session `vectors`). */
 export interface KeptVector {
   id: string;
@@ -145,6 +182,17 @@ export interface KeptVector {
   createdAt: string;
   /** The model it was computed on (null: unknown, e.g. from PyTorch). */
   modelSha256: string | null;
+}
+
+/** What `vector.import` did: the vector added, or the one already kept with the same values. */
+export interface ImportedVector {
+  vector: KeptVector;
+  /** True when nothing was added because `vector` was already kept (same hook, values and model). */
+  alreadyKept: boolean;
+  /** One sentence for the user: what was added or why not, with any warning (another model's file). */
+  message: string;
+  /** Set when the file was made for another model (its model.sha256 is not this session's). */
+  warning: string | null;
 }
 
 /**
@@ -164,7 +212,7 @@ export interface PlacementRecord {
   name: string;
   pixels: number[];
   /** The addition (recipe, hook, coefficient and intervention fields) the placement is about. */
-  addition: { plus: VectorRecipe['plus']; minus: VectorRecipe['minus']; hook: HookPoint; coeff: number } & SteerInterventionFields;
+  addition: SteerAddition;
   placement: DrawingPlacement;
   provenance: Provenance;
 }
@@ -183,7 +231,7 @@ export interface AnalysisSummary {
 export type InterventionSweepRequest =
   | { over: 'pairs'; hook: HookPoint; coeff: number; source: PairSource; intervention: InterventionSpec }
   | { over: 'layers'; a: number; b: number; coeff: number; source: PairSource; intervention: InterventionSpec }
-  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource; intervention: InterventionSpec };
+  | { over: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource; intervention: InterventionSpec };
 
 /** What the intervention spec says, in words (lists, titles, reports). */
 export function describeIntervention(spec: InterventionSpec): string {
@@ -213,7 +261,7 @@ export interface SteerabilitySpec {
   b: number;
   hook: HookPoint;
   coeff: number;
-  source: PairSource;
+  source: OneVectorSource;
   intervention: InterventionSpec;
 }
 
@@ -239,6 +287,6 @@ export interface AnalysisWorkbench {
   listVectors(): KeptVector[];
   deleteVector(id: string): SessionSummary;
   exportVector(id: string): VectorFile;
-  importVector(text: string): KeptVector;
+  importVector(text: string, fileName?: string): ImportedVector;
 }
 

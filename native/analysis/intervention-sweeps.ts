@@ -9,7 +9,8 @@
  */
 import type { Mlp } from '../model/mlp.js';
 import { type HookPoint, HOOK_POINTS, CLASS_COUNT } from '../model/weights.js';
-import { type SweepRunOptions, type PairSweepTables, type PairMetrics, pairMetrics } from '../steer/sweep.js';
+import { type SweepRunOptions, type PairSweepTables, type PairMetrics, type KeptVectorValues, pairMetrics } from '../steer/sweep.js';
+import type { OneVectorSource } from '../steer/steer-types.js';
 import { pairTables } from '../steer/pair-tables.js';
 import {
   type InputRef, type PairSource, type VectorData, type VectorPhaseOptions, type VectorRecipe, activationOf, pairRecipe, recipeActivations,
@@ -109,13 +110,16 @@ function sideEffectTables(effects: SideEffects[][]): SideEffectTables {
 }
 
 /** One row of a layer or coefficient sweep run with a spec. */
-export type InterventionRow = PairMetrics & { recipe: VectorRecipe; absoluteCoeff: number; vectorNorm: number; meanActivationNorm: number; sideEffects: SideEffects };
+export type InterventionRow = PairMetrics & VectorNamed & { absoluteCoeff: number; vectorNorm: number; meanActivationNorm: number; sideEffects: SideEffects };
 
-function rowOf(a: number, b: number, recipe: VectorRecipe, r: ResolvedAction, meanNorm: number, run: Awaited<ReturnType<typeof runActions>>, i: number): InterventionRow {
+/** How a row's vector is named: its recipe, or (a kept vector) its description. */
+type VectorNamed = { recipe: VectorRecipe } | { vector: string };
+
+function rowOf(a: number, b: number, named: VectorNamed, r: ResolvedAction, meanNorm: number, run: Awaited<ReturnType<typeof runActions>>, i: number): InterventionRow {
   const outcome = run.outcomes[i];
   return {
     ...pairMetrics(a, b, outcome.aggregates, run.normal),
-    recipe,
+    ...named,
     absoluteCoeff: r.absoluteCoeff,
     vectorNorm: r.vectorNorm,
     meanActivationNorm: meanNorm,
@@ -139,7 +143,7 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
   const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(model, data, options) * hooks.length });
   const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');
-  const rows: (InterventionRow & { hook: HookPoint })[] = [];
+  const rows: (InterventionRow & { hook: HookPoint; recipe: VectorRecipe })[] = [];
   for (const [i, hook] of hooks.entries()) {
     const recipe = recipes[i];
     const meanNorm = await meanActivationNormCancellable(model, data.test, hook, options.signal);
@@ -148,7 +152,7 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
       ...options,
       onProgress: (p) => onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
     });
-    rows.push({ hook, ...rowOf(spec.a, spec.b, recipe, r, meanNorm, run, 0) });
+    rows.push({ hook, ...rowOf(spec.a, spec.b, { recipe }, r, meanNorm, run, 0), recipe });
   }
   return rows;
 }
@@ -158,20 +162,39 @@ export interface InterventionCoeffSpec {
   b: number;
   hook: HookPoint;
   coeffs: number[];
-  source: PairSource;
+  /** A pair's recipe, or a kept vector whose values are in `kept`. */
+  source: OneVectorSource;
+  kept?: KeptVectorValues;
   intervention: InterventionSpec;
 }
 
-/** One pair at one hook over a list of coefficients (absolute or relative); ablation has none to sweep. */
+/** A kept vector's values for `hook`, checked against the model's width there. */
+export function keptValuesAt(model: Mlp, hook: HookPoint, kept: KeptVectorValues | undefined): Float32Array {
+  if (!kept) throw new Error('A kept vector source needs the vector’s values; the workbench sends them with the request.');
+  if (kept.values.length !== model.width(hook)) throw new Error(`${kept.description} has ${kept.values.length} values but hook ${hook} of this model has ${model.width(hook)}.`);
+  return Float32Array.from(kept.values);
+}
+
+/** One pair (or a kept vector) at one hook over a list of coefficients (absolute or relative); ablation has none to sweep. */
 export async function interventionCoeffSweep(model: Mlp, data: VectorData, spec: InterventionCoeffSpec, options: SweepRunOptions = {}) {
   checkSpec(spec.intervention);
   if (spec.intervention.mode === 'ablate') throw new Error('Ablation removes a direction and has no coefficient to sweep; use a pair or layer sweep for it.');
-  const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
-  const { vectorOf, after } = await cancellableRecipeVectors(model, data, [recipe], { ...options, laterSteps: passesOf(model, data, options) * spec.coeffs.length });
-  const vector = vectorOf(recipe);
+  let vector: Float32Array;
+  let named: VectorNamed;
+  let after = (onProgress: SweepRunOptions['onProgress']) => onProgress;
+  if (spec.source.kind === 'kept') {
+    vector = keptValuesAt(model, spec.hook, spec.kept);
+    named = { vector: spec.kept!.description };
+  } else {
+    const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
+    const made = await cancellableRecipeVectors(model, data, [recipe], { ...options, laterSteps: passesOf(model, data, options) * spec.coeffs.length });
+    vector = made.vectorOf(recipe);
+    after = made.after;
+    named = { recipe };
+  }
   const meanNorm = await meanActivationNormCancellable(model, data.test, spec.hook, options.signal);
   const seed = pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b);
   const resolved = spec.coeffs.map((c) => resolveAction(vector, c, spec.intervention, meanNorm, seed));
   const run = await runActions(model, data.test, spec.hook, resolved.map((r) => r.action), { ...options, onProgress: inUnits(after(options.onProgress), spec.coeffs.length, 'coefficients') });
-  return spec.coeffs.map((coeff, i) => ({ coeff, ...rowOf(spec.a, spec.b, recipe, resolved[i], meanNorm, run, i) }));
+  return spec.coeffs.map((coeff, i) => ({ coeff, ...rowOf(spec.a, spec.b, named, resolved[i], meanNorm, run, i) }));
 }

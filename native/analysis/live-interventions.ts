@@ -8,7 +8,7 @@ import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import type { Intervention } from '../model/interventions.js';
-import type { SteerInterventionFields, InterventionSpec } from './analysis-types.js';
+import type { AppliedAddition, SteerInterventionFields, InterventionSpec } from './analysis-types.js';
 import { meanActivationNorm, resolveAction } from './coefficients.js';
 import { actionAt } from './steerability.js';
 
@@ -53,5 +53,13 @@ export function steerInterventions(model: Mlp, test: LabelledImages, additions: 
     return resolveAction(vectors[i], a.coeff, spec, meanNorm, spec.control?.seed ?? 0);
   });
   const interventions: Intervention[] = resolved.map((r, i) => actionAt(additions[i].hook, r.action));
-  return { interventions, used: resolved.map((r) => r.vector) };
+  const applied: AppliedAddition[] = resolved.map((r, i) => {
+    const spec = specOf(additions[i]);
+    return {
+      hook: additions[i].hook, mode: spec.mode, scale: spec.scale, coeff: additions[i].coeff, absoluteCoeff: r.absoluteCoeff,
+      meanActivationNorm: spec.scale === 'relative' && spec.mode === 'add' ? cachedMeanNorm(model, test, additions[i].hook) : null,
+      control: spec.control, vectorNorm: r.vectorNorm,
+    };
+  });
+  return { interventions, used: resolved.map((r) => r.vector), applied };
 }

@@ -33,6 +33,6 @@ export function analysisHandlers(
     'vector.list': ({ workbench }) => analyses(workbench).listVectors(),
     'vector.delete': ({ workbench }, { id }) => analyses(workbench).deleteVector(id),
     'vector.export': ({ workbench }, { id }) => analyses(workbench).exportVector(id),
-    'vector.import': ({ workbench }, { text }) => analyses(workbench).importVector(text),
+    'vector.import': ({ workbench }, { text, fileName }) => analyses(workbench).importVector(text, fileName),
   };
 }

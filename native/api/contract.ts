@@ -16,7 +16,7 @@ import type { SweepRecord } from '../steer/record-types.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import type { RobustnessRecord, RobustnessProgress, RobustnessSummary } from '../robustness/robustness-types.js';
-import type { AnalysisRecord, AnalysisSummary, GeometryRecord, KeptVector, PlacementRecord, SteerabilityRecord } from '../analysis/analysis-types.js';
+import type { AnalysisRecord, AnalysisSummary, GeometryRecord, ImportedVector, KeptVector, PlacementRecord, SteerabilityRecord } from '../analysis/analysis-types.js';
 import type { VectorFile } from '../analysis/vector-file.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -48,21 +48,32 @@ const interventionMode = z.enum(['add', 'ablate']);
 const coeffScale = z.enum(['absolute', 'relative']);
 const randomControl = z.strictObject({ kind: z.literal('random'), seed: z.int().min(0).max(2 ** 31 - 1) });
 
-const steerAddition = z.strictObject({
-  plus: inputRef,
-  minus: inputRef,
-  hook: hookPoint,
-  coeff,
-  mode: interventionMode.optional(),
-  scale: coeffScale.optional(),
-  control: randomControl.nullable().optional(),
-});
+const interventionFields = { mode: interventionMode.optional(), scale: coeffScale.optional(), control: randomControl.nullable().optional() };
+/** An addition made from a recipe: act(plus) - act(minus) at `hook`, times `coeff`. */
+const recipeAddition = z.strictObject({ plus: inputRef, minus: inputRef, hook: hookPoint, coeff, ...interventionFields });
+/** An addition of a vector kept in the session, by id (it applies only at the hook it was made at). */
+const keptAddition = z.strictObject({ kept: z.strictObject({ id: z.string().min(1).max(128) }), hook: hookPoint, coeff, ...interventionFields });
 
-const pairSource = z.discriminatedUnion('kind', [
+/**
+ * Either kind of addition. Chosen by the `kept` key rather than by z.union, so a mistake in a
+ * recipe addition is reported at its own field ("additions.0.mode"), not as "Invalid input".
+ */
+const steerAddition = z.unknown().transform((value, ctx) => {
+  const schema = typeof value === 'object' && value !== null && 'kept' in value ? keptAddition : recipeAddition;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+}) as unknown as z.ZodType<z.output<typeof recipeAddition> | z.output<typeof keptAddition>, z.input<typeof recipeAddition> | z.input<typeof keptAddition>>;
+
+const pairSourceKinds = [
   z.strictObject({ kind: z.literal('first') }),
   z.strictObject({ kind: z.literal('mean') }),
   z.strictObject({ kind: z.literal('nth'), i: imageIndex, j: imageIndex }),
-]);
+] as const;
+const pairSource = z.discriminatedUnion('kind', [...pairSourceKinds]);
+/** Where one vector is swept (a coefficient sweep), a kept vector by id can stand in for the recipe. */
+const oneVectorSource = z.discriminatedUnion('kind', [...pairSourceKinds, z.strictObject({ kind: z.literal('kept'), id: z.string().min(1).max(128) })]);
 
 /** Training hyperparameters; any omitted field takes the engine's default. */
 export const trainConfigSchema = z.strictObject({
@@ -118,11 +129,11 @@ const ANALYSIS_API = {
   'sweep.intervention': returns<JobStarted>()(z.discriminatedUnion('over', [
     z.strictObject({ over: z.literal('pairs'), hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
     z.strictObject({ over: z.literal('layers'), a: digit, b: digit, coeff, source: pairSource, intervention: interventionSpec }),
-    z.strictObject({ over: z.literal('coeffs'), a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ over: z.literal('coeffs'), a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: oneVectorSource, intervention: interventionSpec }),
   ])),
   /** Per-example steerability of the a-b vector on the test images of b. */
   'analysis.steerability': returns<SteerabilityRecord>()(
-    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, source: pairSource, intervention: interventionSpec }),
+    z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, source: oneVectorSource, intervention: interventionSpec }),
   ),
   /** A drawing's projection on a steer's vector and its steerability among test images of its digit. */
   'analysis.place': returns<PlacementRecord>()(
@@ -136,8 +147,11 @@ const ANALYSIS_API = {
   'vector.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
   /** The JSON file of a kept vector (docs/vector-format.md). */
   'vector.export': returns<VectorFile>()(z.strictObject({ id: recordId })),
-  /** Reads a vector file's text (a 512-value vector is about 10 KB; 600 KB leaves room for pretty JSON). */
-  'vector.import': returns<KeptVector>()(z.strictObject({ text: z.string().min(1).max(600_000) })),
+  /**
+   * Reads a vector file's text (a 512-value vector is about 10 KB; 600 KB leaves room for pretty JSON);
+   * `fileName` (the user's file, for the sentences) is optional. A vector already kept is not added twice.
+   */
+  'vector.import': returns<ImportedVector>()(z.strictObject({ text: z.string().min(1).max(600_000), fileName: z.string().min(1).max(255).optional() })),
 } as const;
 
 export const API = {
@@ -164,7 +178,7 @@ export const API = {
   /** One pair (a, b) at every hook point. */
   'sweep.layers': returns<JobStarted>()(z.strictObject({ a: digit, b: digit, coeff, source: pairSource })),
   /** One pair at one hook point for a list of coefficients. */
-  'sweep.coeffs': returns<JobStarted>()(z.strictObject({ a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: pairSource })),
+  'sweep.coeffs': returns<JobStarted>()(z.strictObject({ a: digit, b: digit, hook: hookPoint, coeffs: z.array(coeff).min(1).max(64), source: oneVectorSource })),
   'sweep.list': returns<SweepSummary[]>()(empty),
   'sweep.get': returns<SweepRecord>()(z.strictObject({ id: recordId })),
   'sweep.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
@@ -303,3 +317,5 @@ export interface SteerlabBridge {
 // Shared with the session reader (native/session/schema.ts): a drawing keeps its additions, and
 // a file must not hold an addition the app would refuse to run.
 export const steerAdditionSchema = steerAddition;
+/** The recipe addition's own schema, whose numeric fields the forms read their ranges from. */
+export const recipeAdditionSchema = recipeAddition;

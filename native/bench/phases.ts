@@ -10,7 +10,7 @@ import type { PairSweepRecord, LayerSweepRecord } from '../steer/records.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import { Steerer } from '../steer/live-steer.js';
 import type { VectorData } from '../steer/vectors.js';
-import type { SteerAddition } from '../service/workbench-types.js';
+import type { RecipeAddition } from '../service/workbench-types.js';
 import { summariseMs } from './stats.js';
 import type { PercentileSummary } from './types.js';
 
@@ -57,7 +57,7 @@ export function benchLayerSweep(ctx: ExperimentContext, options: PhaseOptions = 
 }
 
 /** The drawn-digit steer of the workbench: first training 3 minus first training 1 at hook 0. */
-export const STEER_31: SteerAddition[] = [{ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 }];
+export const STEER_31: RecipeAddition[] = [{ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 }];
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

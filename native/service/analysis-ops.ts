@@ -16,7 +16,9 @@ import {
 import { recipeVectors } from '../analysis/intervention-sweeps.js';
 import { steerInterventions } from '../analysis/live-interventions.js';
 import { placeDrawing } from '../analysis/steerability.js';
-import type { SteerAddition } from './workbench-types.js';
+import type { EngineAddition } from './workbench-types.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
+import { recordedAddition } from '../analysis/kept-additions.js';
 import { finiteRecord } from '../steer/finite-record.js';
 
 export const PLACEMENT_NOTE =
@@ -25,9 +27,10 @@ export const PLACEMENT_NOTE =
 
 export interface AnalysisOps {
   geometry: { args: { hook: HookPoint; source: PairSource; sweep: PairSweepRecord | null; vectors: KeptVector[] }; result: GeometryRecord; progress: never };
-  interventionSweep: { args: InterventionSweepRequest; result: SweepRecord; progress: SweepProgress };
-  steerability: { args: SteerabilitySpec; result: SteerabilityRecord; progress: never };
-  placement: { args: { name: string; pixels: number[]; addition: SteerAddition; target?: number }; result: PlacementRecord; progress: never };
+  /** `kept`: the values of a kept-vector source (the worker has no session). */
+  interventionSweep: { args: InterventionSweepRequest & { kept?: KeptVectorValues }; result: SweepRecord; progress: SweepProgress };
+  steerability: { args: SteerabilitySpec & { kept?: KeptVectorValues }; result: SteerabilityRecord; progress: never };
+  placement: { args: { name: string; pixels: number[]; addition: EngineAddition; target?: number }; result: PlacementRecord; progress: never };
   keepVector: { args: { recipe: VectorRecipe; name?: string }; result: KeptVector; progress: never };
 }
 
@@ -60,10 +63,10 @@ export function analysisHandlers(context: () => ExperimentContext): { [K in keyo
     async placement({ name, pixels, addition, target }) {
       const ctx = context();
       const started = performance.now();
-      const vector = recipeVectors(ctx.model, ctx.data)({ plus: addition.plus, minus: addition.minus, hook: addition.hook });
+      const vector = 'vector' in addition ? Float32Array.from(addition.vector.values) : recipeVectors(ctx.model, ctx.data)({ plus: addition.plus, minus: addition.minus, hook: addition.hook });
       const { interventions, used } = steerInterventions(ctx.model, ctx.data.test, [addition], [vector]);
       const placement = placeDrawing(ctx.model, ctx.data.test, pixels, used[0], interventions[0], target);
-      return finiteRecord<PlacementRecord>({ id: randomUUID(), kind: 'placement', name, pixels, addition, placement, provenance: { ...provenance(ctx, started), metricNote: PLACEMENT_NOTE } });
+      return finiteRecord<PlacementRecord>({ id: randomUUID(), kind: 'placement', name, pixels, addition: recordedAddition(addition), placement, provenance: { ...provenance(ctx, started), metricNote: PLACEMENT_NOTE } });
     },
     async keepVector({ recipe, name }) {
       return keepVector(context(), recipe, name);

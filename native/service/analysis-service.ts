@@ -5,16 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hookWidth, type HookPoint } from '../model/weights.js';
-import type { PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
+import type { OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
 import type {
-  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
+  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
   SteerabilityRecord, SteerabilitySpec,
 } from '../analysis/analysis-types.js';
 import { describeIntervention } from '../analysis/analysis-types.js';
 import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
+import { admitVector } from '../analysis/vector-admission.js';
+import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
 import { interventionJob } from './job-snapshot.js';
@@ -27,6 +30,8 @@ export interface AnalysisHost {
   header(): { sweeps: SweepRecord[]; vectors: KeptVector[]; analyses?: AnalysisRecord[] };
   /** The open model's sizes, or null when there is none. */
   sizes(): number[] | null;
+  /** The open model's fingerprint (model.sha256 in vector files), or null when there is none. */
+  modelSha256(): string | null;
   /** Marks the session changed and returns its summary. */
   changed(): SessionSummary;
   /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
@@ -61,10 +66,22 @@ export class AnalysisService implements AnalysisWorkbench {
     return this.keep(await this.host.call('geometry', { ...spec, sweep, vectors: header.vectors }));
   }
 
+  /**
+   * A kept-vector source as the worker needs it (named, with the vector's values), checked for its
+   * hook; a recipe source unchanged.
+   */
+  private withKept<T extends { source: OneVectorSource; hook: HookPoint }>(request: T): T & { kept?: KeptVectorValues } {
+    if (request.source.kind !== 'kept') return request;
+    const vector = keptVectorById(this.host.header().vectors, request.source.id);
+    checkKeptHook(vector, request.hook);
+    return { ...request, source: { kind: 'kept', id: vector.id, name: vector.name }, kept: { values: vector.values, description: `kept vector “${vector.name}” at hook ${vector.hook}` } };
+  }
+
   interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
     this.needModel();
+    const resolved = request.over === 'coeffs' ? this.withKept(request) : request;
     return this.host.job('an intervention sweep', interventionJob(request), async (signal, report) => {
-      const record = await this.host.call('interventionSweep', request, (p) => {
+      const record = await this.host.call('interventionSweep', resolved, (p) => {
         report(p);
         onProgress(p);
       }, signal);
@@ -76,12 +93,13 @@ export class AnalysisService implements AnalysisWorkbench {
 
   async steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord> {
     this.needModel();
-    return this.keep(await this.host.call('steerability', spec));
+    return this.keep(await this.host.call('steerability', this.withKept(spec)));
   }
 
   async placement({ keep, ...request }: PlacementRequest): Promise<PlacementRecord> {
     this.needModel();
-    const record = await this.host.call('placement', request);
+    const [addition] = resolveKeptAdditions([request.addition], this.host.header().vectors);
+    const record = await this.host.call('placement', { ...request, addition });
     return keep ? this.keep(record) : record;
   }
 
@@ -132,12 +150,16 @@ export class AnalysisService implements AnalysisWorkbench {
     return encodeVectorFile(this.vectorById(id));
   }
 
-  importVector(text: string): KeptVector {
+  importVector(text: string, fileName?: string): ImportedVector {
     const sizes = this.needModel();
-    const vector: KeptVector = { id: randomUUID(), ...decodeVectorFile(text, (hook) => hookWidth(sizes, hook)) };
+    const source = fileName ?? 'The vector file';
+    const decoded = decodeVectorFile(text, (hook) => hookWidth(sizes, hook), fileName);
+    const admission = admitVector(this.host.header().vectors, decoded, this.host.modelSha256()!, source);
+    if (admission.kind === 'already-kept') return { vector: admission.existing, alreadyKept: true, message: admission.message, warning: null };
+    const vector: KeptVector = { id: randomUUID(), ...decoded };
     this.host.header().vectors.push(vector);
     this.host.changed();
-    return vector;
+    return { vector, alreadyKept: false, message: `Imported “${vector.name}” from ${fileName ?? 'the file'}.`, warning: admission.warning };
   }
 }
 

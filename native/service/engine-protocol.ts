@@ -6,9 +6,10 @@ import type { BackendReport } from '../backend/select.js';
 import type { MlpWeights, HookPoint } from '../model/weights.js';
 import type { TrainConfig, TrainEvent, TrainResult } from '../train/trainer.js';
 import type { PairSource } from '../steer/vectors.js';
-import type { SweepProgress } from '../steer/sweep.js';
+import type { OneVectorSource } from '../steer/steer-types.js';
+import type { KeptVectorValues, SweepProgress } from '../steer/sweep.js';
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
-import type { SteerAddition, SteerResult, DatasetImage } from './workbench-types.js';
+import type { EngineAddition, SteerResult, DatasetImage } from './workbench-types.js';
 import type { SourcesRecord, ConvergenceRecord, RobustnessProgress } from '../robustness/robustness-types.js';
 import type { AnalysisOps } from './analysis-ops.js';
 
@@ -24,12 +25,13 @@ export interface WorkerStartOptions {
 export interface EngineOps extends AnalysisOps {
   setModel: { args: { weights: MlpWeights | null }; result: { modelSha256: string | null }; progress: never };
   train: { args: { config: TrainConfig }; result: TrainResult; progress: TrainEvent };
-  steer: { args: { pixels: number[]; additions: SteerAddition[] }; result: SteerResult; progress: never };
+  steer: { args: { pixels: number[]; additions: EngineAddition[] }; result: SteerResult; progress: never };
   image: { args: { split: 'train' | 'test'; index: number }; result: DatasetImage; progress: never };
   browse: { args: { split: 'train' | 'test'; digit?: number; offset: number; limit: number }; result: { total: number; images: DatasetImage[] }; progress: never };
   pairSweep: { args: { hook: HookPoint; coeff: number; source: PairSource }; result: PairSweepRecord; progress: SweepProgress };
   layerSweep: { args: { a: number; b: number; coeff: number; source: PairSource }; result: LayerSweepRecord; progress: SweepProgress };
-  coeffSweep: { args: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource }; result: CoeffSweepRecord; progress: SweepProgress };
+  /** `kept`: the kept vector's values when `source` is a kept vector (the worker has no session). */
+  coeffSweep: { args: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource; kept?: KeptVectorValues }; result: CoeffSweepRecord; progress: SweepProgress };
   // Robustness (native/robustness): partial source tables stream with the progress.
   sourceSweep: { args: { hook: HookPoint; coeff: number; images: number; random?: { count: number; seed: number }; sourcesPerRun?: number }; result: SourcesRecord; progress: RobustnessProgress };
   convergence: { args: { a: number; b: number; hook: HookPoint; coeff: number; ks: number[] }; result: ConvergenceRecord; progress: SweepProgress };

@@ -9,7 +9,7 @@ import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import { train, TrainingCancelled } from '../train/trainer.js';
 import { SweepCancelled } from '../steer/sweep.js';
-import { runPairSweep, runLayerSweep, runCoeffSweep, type ExperimentContext } from '../steer/experiments.js';
+import { runPairSweep, runLayerSweep, runCoeffSweep, runKeptCoeffSweep, type ExperimentContext } from '../steer/experiments.js';
 import { Steerer } from '../steer/live-steer.js';
 import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
@@ -77,8 +77,13 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   async layerSweep(spec, emit, signal) {
     return runLayerSweep(context(), spec, { onProgress: emit, signal });
   },
-  async coeffSweep(spec, emit, signal) {
-    return runCoeffSweep(context(), spec, { onProgress: emit, signal });
+  async coeffSweep({ kept, ...spec }, emit, signal) {
+    const { source } = spec;
+    if (source.kind === 'kept') {
+      if (!kept) throw new Error('A coefficient sweep of a kept vector needs its values; the workbench sends them.');
+      return runKeptCoeffSweep(context(), { ...spec, source }, kept, { onProgress: emit, signal });
+    }
+    return runCoeffSweep(context(), { ...spec, source }, { onProgress: emit, signal });
   },
   async sourceSweep({ sourcesPerRun, ...spec }, emit, signal) {
     let last = { done: 0, total: 1, label: '' };

@@ -8,7 +8,7 @@
  * job bar and the views of every tab, and of a reloaded one, show the same words.
  */
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
-import type { SweepProgress, PairSource } from '../steer/steer-types.js';
+import type { SweepProgress, PairSource, OneVectorSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
 import type { RobustnessProgress, SourcesRequest, ConvergeRequest } from '../robustness/robustness-types.js';
 import type { InterventionSpec, InterventionSweepRequest } from '../analysis/analysis-types.js';
@@ -24,7 +24,7 @@ export const JOB_HISTORY_LIMIT = 600;
 export type SweepSpec =
   | { kind: 'pairs'; hook: HookPoint; coeff: number; source: PairSource }
   | { kind: 'layers'; a: number; b: number; coeff: number; source: PairSource }
-  | { kind: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource };
+  | { kind: 'coeffs'; a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource };
 
 /** "Training: 6 epochs, hidden 32-32, batch 64". */
 export function trainingJob(config: TrainConfig): RunningJob {

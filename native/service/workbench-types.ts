@@ -8,11 +8,11 @@
 import type { BackendReport } from '../backend/backend-types.js';
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
-import type { InputRef, PairSource, SweepProgress } from '../steer/steer-types.js';
+import type { InputRef, OneVectorSource, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import type { TableComparison } from '../metrics/compare.js';
-import type { AnalysisWorkbench, SteerInterventionFields } from '../analysis/analysis-types.js';
+import type { AnalysisWorkbench, AppliedAddition, SteerInterventionFields } from '../analysis/analysis-types.js';
 
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
@@ -142,12 +142,27 @@ export type WorkbenchEvent =
 
 /** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
 // The intervention fields (ablate, relative coefficient, random control) are optional: see analysis-types.ts.
-export interface SteerAddition extends SteerInterventionFields {
+export interface RecipeAddition extends SteerInterventionFields {
   plus: InputRef;
   minus: InputRef;
   hook: HookPoint;
   coeff: number;
 }
+
+/**
+ * One addition of a vector kept in the session (kept or imported), by id. It applies only at the
+ * hook it was made at (its activations mean nothing elsewhere), so `hook` must be that hook.
+ */
+export interface KeptAddition extends SteerInterventionFields {
+  kept: { id: string };
+  hook: HookPoint;
+  coeff: number;
+}
+
+export type SteerAddition = RecipeAddition | KeptAddition;
+
+/** An addition as the engine worker gets it: a kept vector comes with its values (the session is not there). */
+export type EngineAddition = RecipeAddition | (SteerInterventionFields & { vector: { id: string; values: number[]; name: string }; hook: HookPoint; coeff: number });
 
 export interface SteerResult {
   /** Softmax probabilities of the unpatched and the steered model, 10 each. */
@@ -155,10 +170,17 @@ export interface SteerResult {
   steered: number[];
   unpatchedLogits: number[];
   steeredLogits: number[];
-  /** The vector actually added for each addition (before the coefficient), in words and values. */
-  vectors: { values: number[]; description: string }[];
-  /** What each addition's two sources look like as images (a class mean is the mean image). */
-  sources: { plus: number[]; minus: number[] }[];
+  /**
+   * The vector actually added for each addition (before the coefficient), in words and values,
+   * and what was applied with it (mode, coefficient used, random control). `applied` is absent
+   * only in drawings kept before the engine reported it.
+   */
+  vectors: { values: number[]; description: string; applied?: AppliedAddition }[];
+  /**
+   * What each addition's two sources look like as images (a class mean is the mean image); null
+   * for a kept vector, which is used as it is (its recipe's images are not what is added).
+   */
+  sources: ({ plus: number[]; minus: number[] } | null)[];
 }
 
 /** One line of the session's sweep list. */
@@ -224,7 +246,7 @@ export interface Workbench {
   datasetImage(split: 'train' | 'test', index: number): Promise<DatasetImage>;
   pairSweep(spec: { hook: HookPoint; coeff: number; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
   layerSweep(spec: { a: number; b: number; coeff: number; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
-  coeffSweep(spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: PairSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  coeffSweep(spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: OneVectorSource }, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
   listSweeps(): SweepSummary[];
   getSweep(id: string): SweepRecord;
   deleteSweep(id: string): SessionSummary;

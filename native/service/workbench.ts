@@ -40,6 +40,7 @@ import type {
 } from './workbench-types.js';
 import { RobustnessService } from './robustness-service.js';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
+import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
 import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
 
 export interface WorkbenchOptions {
@@ -144,6 +145,7 @@ export class SteerLabWorkbench implements Workbench {
       call: (op, args, onProgress, signal) => this.call(op, args, onProgress, signal),
       header: () => this.current.header as ReturnType<AnalysisHost['header']>,
       sizes: () => this.current.weights?.sizes ?? null,
+      modelSha256: () => (this.current.weights ? modelSha256(this.current.weights) : null),
       changed: () => {
         this.touch();
         this.pendingFlush = this.flushRecoveryNow();
@@ -378,7 +380,8 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   steer(pixels: number[], additions: SteerAddition[]): Promise<SteerResult> {
-    return this.call('steer', { pixels, additions });
+    // Kept vectors live in the session, which the engine worker does not have: sent as values.
+    return this.call('steer', { pixels, additions: resolveKeptAdditions(additions, this.current.header.vectors) });
   }
 
   datasetImage(split: 'train' | 'test', index: number): Promise<DatasetImage> {
@@ -394,7 +397,11 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   coeffSweep(spec: Parameters<Workbench['coeffSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
-    return this.sweepJob({ kind: 'coeffs', ...spec }, onProgress, (progress, signal) => this.call('coeffSweep', spec, progress, signal));
+    // A kept vector is swept at the hook it was made at only, and reaches the worker as values.
+    const found = spec.source.kind === 'kept' ? keptVectorById(this.current.header.vectors, spec.source.id) : null;
+    if (found) checkKeptHook(found, spec.hook);
+    const args = found ? { ...spec, source: { kind: 'kept' as const, id: found.id, name: found.name }, kept: { values: found.values, description: `kept vector “${found.name}” at hook ${found.hook}` } } : spec;
+    return this.sweepJob({ kind: 'coeffs', ...args }, onProgress, (progress, signal) => this.call('coeffSweep', args, progress, signal));
   }
 
   /** Runs one sweep as the session's job and keeps its record in the session. */

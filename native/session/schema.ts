@@ -83,6 +83,8 @@ const pairSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mean') }),
   z.strictObject({ kind: z.literal('nth'), i: imageIndex, j: imageIndex }),
 ]);
+/** A coefficient sweep's source may be a kept vector (by id, with its name when it ran). */
+const oneVectorSource = z.union([pairSource, z.strictObject({ kind: z.literal('kept'), id: z.string().min(1), name: z.string().optional() })]);
 const metricsRow = z.looseObject({
   a: digitField,
   b: digitField,
@@ -120,8 +122,20 @@ export const SweepRecordSchema = z.discriminatedUnion('kind', [
     provenance,
   }),
   z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), coeff: finite.optional(), source: pairSource.optional(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(4) })), provenance }),
-  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), source: pairSource.optional(), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), source: oneVectorSource.optional(), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
 ]);
+
+/** What the engine applied for one addition of a kept drawing's steer (analysis-types.ts, AppliedAddition). */
+const appliedAddition = z.strictObject({
+  hook: z.int().min(0).max(4),
+  mode: z.enum(['add', 'ablate']),
+  scale: z.enum(['absolute', 'relative']),
+  coeff: finite,
+  absoluteCoeff: finite,
+  meanActivationNorm: finite.nullable(),
+  control: z.strictObject({ kind: z.literal('random'), seed: z.int().min(0) }).nullable(),
+  vectorNorm: finite,
+});
 
 export const DrawingRecordSchema = z.looseObject({
   id: z.string().min(1),
@@ -136,8 +150,9 @@ export const DrawingRecordSchema = z.looseObject({
       steered: row10,
       unpatchedLogits: row10,
       steeredLogits: row10,
-      vectors: z.array(z.strictObject({ values: z.array(finite), description: z.string() })),
-      sources: z.array(z.strictObject({ plus: z.array(finite).length(784), minus: z.array(finite).length(784) })),
+      vectors: z.array(z.strictObject({ values: z.array(finite), description: z.string(), applied: appliedAddition.optional() })),
+      // null: a kept vector, used as it is, has no source images.
+      sources: z.array(z.strictObject({ plus: z.array(finite).length(784), minus: z.array(finite).length(784) }).nullable()),
     })
     .nullable()
     .optional(),

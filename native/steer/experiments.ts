@@ -8,7 +8,8 @@ import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import { APP_VERSION } from '../version.js';
 import type { SweepPool } from './sweep-pool.js';
-import { type SweepRunOptions, pairSweep, layerSweep, coeffSweep } from './sweep.js';
+import { type SweepRunOptions, type KeptVectorValues, pairSweep, layerSweep, coeffSweep, keptCoeffSweep } from './sweep.js';
+import type { KeptSource } from './steer-types.js';
 import type { PairSource, VectorData } from './vectors.js';
 import { finiteRecord } from './finite-record.js';
 import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, layerSweepRecord, coeffSweepRecord } from './records.js';
@@ -61,5 +62,17 @@ export async function runCoeffSweep(
 ): Promise<CoeffSweepRecord> {
   const started = performance.now();
   const rows = await coeffSweep(ctx.model, ctx.data, spec, { pool: ctx.pool, ...options });
+  return finiteRecord(coeffSweepRecord(spec, rows, experimentProvenance(ctx, started)));
+}
+
+/** A coefficient sweep of a kept vector at its hook (the caller checked the hook: kept-additions.ts). */
+export async function runKeptCoeffSweep(
+  ctx: ExperimentContext,
+  spec: { a: number; b: number; hook: HookPoint; coeffs: number[]; source: KeptSource },
+  kept: KeptVectorValues,
+  options: SweepRunOptions = {},
+): Promise<CoeffSweepRecord> {
+  const started = performance.now();
+  const rows = await keptCoeffSweep(ctx.model, ctx.data, spec, kept, { pool: ctx.pool, ...options });
   return finiteRecord(coeffSweepRecord(spec, rows, experimentProvenance(ctx, started)));
 }

@@ -9,13 +9,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Mlp, ActivationAddition } from '../model/mlp.js';
 import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
-import type { SteerAddition, SteerResult } from '../service/workbench-types.js';
+import type { EngineAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
 import { activeNative } from '../backend/native-addon.js';
 import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
 import { runWithInterventions } from '../model/interventions.js';
 import { needsInterventionPath, specOf, steerInterventions } from '../analysis/live-interventions.js';
-import { describeIntervention } from '../analysis/analysis-types.js';
+import { describeIntervention, type AppliedAddition } from '../analysis/analysis-types.js';
+import { norm } from '../analysis/vector-math.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -51,8 +52,12 @@ export class Steerer {
   private readonly sources = new Map<string, number[]>();
   private readonly vectors = new Map<string, { values: Float32Array; list: number[] }>();
 
-  /** act(plus) - act(minus) at the addition's hook; kept unless a side is a drawing. */
-  private vector(a: SteerAddition): { values: Float32Array; list: number[] } {
+  /** act(plus) - act(minus) at the addition's hook (kept unless a side is a drawing), or a kept vector's values. */
+  private vector(a: EngineAddition): { values: Float32Array; list: number[] } {
+    if ('vector' in a) {
+      if (a.vector.values.length !== this.model.width(a.hook)) throw new Error(`The kept vector “${a.vector.name}” has ${a.vector.values.length} values but hook ${a.hook} of this model has ${this.model.width(a.hook)}.`);
+      return { values: Float32Array.from(a.vector.values), list: a.vector.values.slice() };
+    }
     const key = a.plus.kind === 'pixels' || a.minus.kind === 'pixels' ? null : `${a.hook}:${JSON.stringify(a.plus)}:${JSON.stringify(a.minus)}`;
     const known = key ? this.vectors.get(key) : undefined;
     if (known) return known;
@@ -91,23 +96,29 @@ export class Steerer {
     }
   }
 
-  steer(pixels: number[], additions: SteerAddition[]): SteerResult {
+  steer(pixels: number[], additions: EngineAddition[]): SteerResult {
     if (pixels.length !== INPUT_SIZE) throw new Error(`An input must have 784 pixels (28x28); got ${pixels.length}.`);
     const bad = pixels.findIndex((p) => !(p >= 0 && p <= 1));
     if (bad >= 0) throw new Error(`Pixel ${bad} is ${pixels[bad]}; pixels must be numbers in [0, 1].`);
-    const vectors = additions.map((a) => ({ ...this.vector(a), description: describeRecipe(a) }));
+    const vectors = additions.map((a) => {
+      const made = this.vector(a);
+      const applied: AppliedAddition = { hook: a.hook, mode: 'add', scale: 'absolute', coeff: a.coeff, absoluteCoeff: a.coeff, meanActivationNorm: null, control: null, vectorNorm: norm(made.values) };
+      return { ...made, description: 'vector' in a ? `kept vector “${a.vector.name}” at hook ${a.hook}` : describeRecipe(a), applied };
+    });
     const hooks: ActivationAddition[] = additions.map((a, i) => ({ hook: a.hook, vector: vectors[i].values, coeff: a.coeff }));
     // Ablation, relative coefficients and random controls take the intervention path (analysis/, tfjs).
     const plan = needsInterventionPath(additions) ? steerInterventions(this.model, this.data.test, additions, vectors.map((v) => v.values)) : null;
-    plan?.used.forEach((used, i) => (vectors[i] = { values: Float32Array.from(used), list: Array.from(used), description: `${vectors[i].description}, ${describeIntervention(specOf(additions[i]))}` }));
+    plan?.used.forEach((used, i) => (vectors[i] = {
+      values: Float32Array.from(used), list: Array.from(used), description: `${vectors[i].description}, ${describeIntervention(specOf(additions[i]))}`, applied: plan.applied[i],
+    }));
     const [unpatchedLogits, steeredLogits] = plan ? this.interventionLogits(Float32Array.from(pixels), plan.interventions) : this.logits(Float32Array.from(pixels), hooks);
     return {
-      sources: additions.map((a) => ({ plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
+      sources: additions.map((a) => ('vector' in a ? null : { plus: this.sourcePixels(a.plus), minus: this.sourcePixels(a.minus) })),
       unpatched: softmax(unpatchedLogits),
       steered: softmax(steeredLogits),
       unpatchedLogits,
       steeredLogits,
-      vectors: vectors.map((v) => ({ values: v.list.slice(), description: v.description })),
+      vectors: vectors.map((v) => ({ values: v.list.slice(), description: v.description, applied: v.applied })),
     };
   }
 

@@ -3,7 +3,7 @@
  * hold, and the API returns to the renderer.
  */
 import type { HookPoint } from '../model/weights.js';
-import type { PairMetrics, PairSource } from './steer-types.js';
+import type { OneVectorSource, PairMetrics, PairSource } from './steer-types.js';
 
 export interface Provenance {
   appVersion: string;
@@ -58,7 +58,8 @@ export interface CoeffSweepRecord {
   a: number;
   b: number;
   layer: HookPoint;
-  source: PairSource;
+  /** A pair's recipe, or a kept vector (by id and name) used as it is at its hook. */
+  source: OneVectorSource;
   rows: (PairRow & { coeff: number })[];
   provenance: Provenance;
 }

@@ -9,6 +9,7 @@ import type { PairMetrics, PairSweepTables } from './sweep.js';
 import type { Provenance, PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from './record-types.js';
 export type { Provenance, PairSweepRecord, PairRow, LayerSweepRecord, CoeffSweepRecord, SweepRecord } from './record-types.js';
 import { type PairSource, type VectorRecipe, describeRecipe } from './vectors.js';
+import type { OneVectorSource } from './steer-types.js';
 
 export const METRIC_NOTE =
   'ce = mean cross-entropy in nats (the seed calls it "perplexity") over test images whose label is not b; ' +
@@ -83,10 +84,12 @@ export function layerSweepRecord<T extends PairMetrics & { recipe: VectorRecipe;
 }
 
 /** A coefficient sweep's record from its rows (one per coefficient; extra row fields are kept). */
-export function coeffSweepRecord<T extends PairMetrics & { recipe: VectorRecipe; coeff: number }>(
-  spec: { a: number; b: number; hook: HookPoint; source: PairSource },
+export function coeffSweepRecord<T extends PairMetrics & { coeff: number } & ({ recipe: VectorRecipe } | { vector: string })>(
+  spec: { a: number; b: number; hook: HookPoint; source: OneVectorSource },
   rows: T[],
   provenance: Provenance,
 ): CoeffSweepRecord {
-  return { id: randomUUID(), kind: 'coeffs', a: spec.a, b: spec.b, layer: spec.hook, source: spec.source, rows: rows.map(pairRow), provenance };
+  // A kept vector's rows are already named (`vector`); a recipe's are named from it.
+  const named = rows.map((r) => ('recipe' in r ? pairRow(r) : r)) as CoeffSweepRecord['rows'];
+  return { id: randomUUID(), kind: 'coeffs', a: spec.a, b: spec.b, layer: spec.hook, source: spec.source, rows: named, provenance };
 }

@@ -24,6 +24,19 @@ export interface VectorRecipe {
 /** How a pair sweep makes the vector for (a, b). */
 export type PairSource = { kind: 'first' } | { kind: 'mean' } | { kind: 'nth'; i: number; j: number };
 
+/**
+ * A vector kept in the session, used as it is: where one vector applies (a coefficient sweep at
+ * its hook), it can stand in for a pair's recipe. `name` is filled in by the engine for records.
+ */
+export interface KeptSource {
+  kind: 'kept';
+  id: string;
+  name?: string;
+}
+
+/** The source of a sweep over one vector: a pair's recipe, or a kept vector. */
+export type OneVectorSource = PairSource | KeptSource;
+
 export interface SweepProgress {
   done: number;
   total: number;
@@ -59,8 +72,10 @@ export function pairRecipe(source: PairSource, a: number, b: number, hook: HookP
 }
 
 /** How a pair sweep's vectors were made, in words. */
-export function describePairSource(source: PairSource): string {
+export function describePairSource(source: OneVectorSource): string {
   switch (source.kind) {
+    case 'kept':
+      return `kept vector “${source.name ?? source.id}”`;
     case 'first':
       return 'first training images';
     case 'mean':

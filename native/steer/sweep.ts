@@ -371,6 +371,12 @@ export interface CoeffSweepSpec {
   source: PairSource;
 }
 
+/** A kept vector's values for a coefficient sweep at its hook, and how it is named in the rows. */
+export interface KeptVectorValues {
+  values: number[];
+  description: string;
+}
+
 /** One pair at one hook over a list of coefficients. */
 export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepSpec, options: SweepRunOptions = {}) {
   const recipe = pairRecipe(spec.source, spec.a, spec.b, spec.hook);
@@ -380,4 +386,16 @@ export async function coeffSweep(model: Mlp, data: VectorData, spec: CoeffSweepS
   const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
   const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(vectors.after(options.onProgress), spec.coeffs.length, 'coefficients') });
   return spec.coeffs.map((coeff, i) => ({ coeff, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
+}
+
+/**
+ * A kept vector at its hook over a list of coefficients; a and b name the digits the metrics are
+ * about (P(a | images of b)). The same passes as `coeffSweep`, with the vector given instead of made.
+ */
+export async function keptCoeffSweep(model: Mlp, data: VectorData, spec: Omit<CoeffSweepSpec, 'source'>, kept: KeptVectorValues, options: SweepRunOptions = {}) {
+  if (kept.values.length !== model.width(spec.hook)) throw new Error(`${kept.description} has ${kept.values.length} values but hook ${spec.hook} of this model has ${model.width(spec.hook)}.`);
+  const vector = Float32Array.from(kept.values);
+  const offsets = [new Float32Array(vector.length), ...spec.coeffs.map((c) => scaled(vector, c))];
+  const [normal, ...patched] = await runOffsets(model, data.test, spec.hook, offsets, { ...options, onProgress: inUnits(options.onProgress, spec.coeffs.length, 'coefficients') });
+  return spec.coeffs.map((coeff, i) => ({ coeff, vector: kept.description, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
 }

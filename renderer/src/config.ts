@@ -58,8 +58,9 @@ export const DRAW = {
   defaults: { a: 3, b: 1, hook: 0 as 0 | 1 | 2 | 3 | 4 },
   bars: {
     width: 560,
-    height: 250,
-    margin: { top: 24, right: 12, bottom: 40, left: 44 },
+    height: 270,
+    /** The top margin holds the legend (it names the intervention, also in an exported picture). */
+    margin: { top: 44, right: 12, bottom: 40, left: 44 },
     unpatched: '#8a9bb8',
     steered: '#d8703b',
     /** The predicted class's axis label. */

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { ApiResponse } from '../../native/api/contract.js';
-import type { KeptVector } from '../../native/analysis/analysis-types.js';
+import type { ImportedVector, KeptVector } from '../../native/analysis/analysis-types.js';
 import { writeSessionFile } from '../../native/session/store.js';
 import { newSession } from '../../native/session/format.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
@@ -55,7 +55,7 @@ describe('vector.import refuses what float32 cannot hold', () => {
   it('a vector within float32 imports with its norm', async () => {
     const response = await api.call('vector.import', { text: vectorText([3e37, -4e37]) });
     expect(response.ok).toBe(true);
-    const kept = response.ok ? (response.result as KeptVector) : null;
+    const kept = response.ok ? (response.result as ImportedVector).vector : null;
     expect(kept?.values).toEqual([3e37, -4e37]);
     expect(kept!.norm / Math.hypot(3e37, 4e37)).toBeCloseTo(1, 12);
     expect(await keptCount()).toBe(1);

@@ -123,7 +123,41 @@ describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
     expect(steerlab('vector', 'list', other).stdout).toContain(b.header.vectors[0].id);
     expect(steerlab('vector', 'export', other, '--id', b.header.vectors[0].id, '--out', out('v2.json')).code).toBe(0);
     expect(JSON.parse(readFileSync(out('v2.json'), 'utf8')).values).toEqual(a.header.vectors[0].values);
+    // Importing the same file again adds no copy and says which vector it already is.
+    const again = steerlab('vector', 'import', other, out('v.json'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`${out('v.json')} is already kept as “${b.header.vectors[0].name}”; nothing was added. (id ${b.header.vectors[0].id})\n`);
+    expect((await readSessionFile(other)).header.vectors).toHaveLength(1);
+    // A file made for another model is added, with a warning on stderr.
+    const foreign = { ...JSON.parse(readFileSync(out('v.json'), 'utf8')), model: { sha256: 'b'.repeat(64) } };
+    writeFileSync(out('foreign.json'), JSON.stringify(foreign));
+    const warned = steerlab('vector', 'import', other, out('foreign.json'));
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(`warning: ${out('foreign.json')} was made for another model (model.sha256 bbbbbbbbbbbb…`);
+    expect((await readSessionFile(other)).header.vectors).toHaveLength(2);
   }, 120_000);
+
+  it('coeffs --source kept:ID sweeps the kept vector at its layer with the table of the recipe it was kept from; elsewhere it is refused', async () => {
+    const session = await readSessionFile(file);
+    const kept = session.header.vectors.find((v) => v.hook === 2)!;
+    const byRecipe = steerlab('coeffs', file, '--a', '3', '--b', '1', '--layer', '2', '--values', '-1,1,3', '--json', out('c-recipe.json'), '--no-save');
+    const byKept = steerlab('coeffs', file, '--a', '3', '--b', '1', '--layer', '2', '--values', '-1,1,3', '--source', `kept:${kept.id}`, '--json', out('c-kept.json'), '--no-save');
+    expect(byKept.stderr).not.toMatch(/steerlab:/);
+    expect([byRecipe.code, byKept.code]).toEqual([0, 0]);
+    const [x, y] = [out('c-recipe.json'), out('c-kept.json')].map((f) => JSON.parse(readFileSync(f, 'utf8')) as { source: unknown; rows: { coeff: number; ce: number; pA: number; pB: number; accuracy: number; vector: string }[] });
+    expect(y.source).toEqual({ kind: 'kept', id: kept.id, name: kept.name });
+    expect(y.rows[0].vector).toBe(`kept vector “${kept.name}” at hook 2`);
+    y.rows.forEach((row, i) => {
+      for (const m of ['ce', 'pA', 'pB', 'accuracy'] as const) expectClose(row[m], x.rows[i][m], 1e-6, `${m} at coeff ${row.coeff}`);
+    });
+    const elsewhere = steerlab('coeffs', file, '--a', '3', '--b', '1', '--layer', '0', '--source', `kept:${kept.id}`, '--no-save');
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`was made at hook 2 (Linear 2) and applies only there, not at hook 0 (Linear 1)`);
+    const layers = steerlab('layers', file, '--a', '3', '--b', '1', '--source', `kept:${kept.id}`, '--no-save');
+    expect(layers.code).toBe(1);
+    expect(layers.stderr).toContain('a layer sweep needs the vector at every layer, and a kept vector applies only at the layer it was made at');
+    expect(layers.stderr).not.toMatch(/\n\s+at /);
+  }, 200_000);
 
   it.each([
     [['intervene', '--ablate', '--relative'], '--ablate and --relative do not go together'],

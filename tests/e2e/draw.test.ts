@@ -10,13 +10,15 @@
  *
  * Needs: /usr/bin/chromium and the MNIST files (see tests/api/harness.ts). Run: npm run test:e2e
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, buildRenderer, openPage } from './browser.js';
 import { apiUrl, connect, ok, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
 import { greyFromRgba, preprocessDrawing } from '../../native/input/mnist-preprocess.js';
-import type { DatasetImage, DrawingRecord, SessionSummary, SteerAddition, SteerResult } from '../../native/service/workbench-types.js';
+import type { DatasetImage, DrawingRecord, RecipeAddition, SessionSummary, SteerResult } from '../../native/service/workbench-types.js';
+import type { KeptVector } from '../../native/analysis/analysis-types.js';
 
 const artifacts = ARTIFACTS;
 const CANVAS = 280;
@@ -31,7 +33,7 @@ beforeAll(async () => {
   buildRenderer();
   t = await startTestServer();
   engine = await connect(apiUrl(t.server));
-  ({ browser, page, problems } = await openPage({ viewport: { width: 1280, height: 900 } }));
+  ({ browser, page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true }));
 });
 
 afterAll(async () => {
@@ -118,7 +120,7 @@ const SHAPES: { digit: number; strokes: [number, number][][] }[] = [
   { digit: 7, strokes: [[[70, 50], [145, 50], [215, 50], [180, 130], [150, 200], [130, 245]]] },
 ];
 
-const STEER_3_1: SteerAddition = { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 };
+const STEER_3_1: RecipeAddition = { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 };
 
 function expectBarsEqual(shown: number[], engineSays: number[]) {
   expect(shown).toHaveLength(10);
@@ -274,6 +276,166 @@ describe('Draw & steer and Data in Chromium', () => {
     const back = await replies();
     await typeCoeff('1');
     await settled(back);
+  });
+
+  it('Coeff box, slider, legend and the request sent say one value across Undo and Ctrl+Z (2, 4, 1, Undo, Ctrl+Z)', async () => {
+    const box = view().locator('input[name=coeff-value]');
+    const slider = view().locator('input[name=coeff]');
+    // What every place shows, read together once the engine has answered.
+    const shown = async () => ({
+      box: await box.inputValue(),
+      slider: Number(await slider.inputValue()),
+      legend: (await page.locator('svg.prediction-bars text.legend-steered').textContent()) ?? '',
+      answered: Number(await page.getByTestId('predictions').getAttribute('data-coeff')),
+    });
+    for (const typed of ['2', '4', '1']) {
+      const before = await replies();
+      await typeCoeff(typed);
+      await settled(before);
+    }
+    expect(await shown()).toEqual({ box: '1', slider: 1, legend: 'steered (3 − 1, layer 0, ×1)', answered: 1 });
+    // The drawing's Undo takes back the last stroke only; then Ctrl+Z steps the coefficient back to 4, everywhere.
+    await view().getByRole('button', { name: 'Undo' }).click();
+    // The browser's undo reaches the box though the focus is on Undo: the box steps back to 4 and
+    // the steer, slider and legend go with it (before, the box alone said 4 and a later blur sent it).
+    let before = await replies();
+    await page.keyboard.press('Control+z');
+    await settled(before);
+    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0, ×4)', answered: 4 });
+    // Once more, in the box itself: 2, everywhere.
+    before = await replies();
+    await box.press('Control+z');
+    await settled(before);
+    const after = await shown();
+    expect(after).toEqual({ box: '2', slider: 2, legend: 'steered (3 − 1, layer 0, ×2)', answered: 2 });
+    // The bars are the engine's for that value, and nothing changes later by itself (blur, waiting).
+    const engineSays = ok<SteerResult>(await engine.call('steer.run', { pixels: await canvasInput(), additions: [{ ...STEER_3_1, coeff: Number(after.box) }] }));
+    expectBarsEqual(await shownBars('steered'), engineSays.steered);
+    const quiet = await replies();
+    await box.blur();
+    await page.waitForTimeout(800);
+    expect(await replies()).toBe(quiet);
+    expect(await shown()).toEqual(after);
+    // Ctrl+Shift+Z redoes, again everywhere at once.
+    const redo = await replies();
+    await box.press('Control+Shift+z');
+    await settled(redo);
+    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0, ×4)', answered: 4 });
+    const back = await replies();
+    await typeCoeff('1');
+    await settled(back);
+  });
+
+  it('the random-control seed box refuses -1, 1.5, 20 digits, "abc" and "1e309" beside the field and keeps what was typed', async () => {
+    const controls = view().getByTestId('intervention-controls');
+    const seed = view().locator('input[name=draw-seed]');
+    const before = await replies();
+    await controls.getByLabel('random control, seed').check();
+    await settled(before);
+    const limit = 'a whole number from 0 to 2,147,483,647';
+    for (const [typed, sentence] of [
+      ['-1', `-1 is out of range: the random control seed must be ${limit} (still using 0).`],
+      ['1.5', `1.5 is not a whole number: the random control seed must be ${limit} (still using 0).`],
+      ['12345678901234567890', `12345678901234567890 is out of range: the random control seed must be ${limit} (still using 0).`],
+      ['abc', `“abc” is not a number: enter ${limit} for the random control seed (still using 0).`],
+      ['1e309', `1e309 is out of range: the random control seed must be ${limit} (still using 0).`],
+    ]) {
+      const quiet = await replies();
+      await seed.fill('');
+      await seed.pressSequentially(typed);
+      await seed.press('Enter');
+      await expect.poll(() => page.locator('#draw-seed-error').textContent()).toBe(sentence);
+      expect(await seed.inputValue()).toBe(typed);
+      expect(await seed.getAttribute('aria-invalid')).toBe('true');
+      expect(await replies()).toBe(quiet);
+    }
+    await shot('draw-seed-error');
+    const good = await replies();
+    await seed.fill('7');
+    await seed.press('Enter');
+    await settled(good);
+    expect(await page.locator('#draw-seed-error').count()).toBe(0);
+    const off = await replies();
+    await controls.getByLabel('random control, seed').uncheck();
+    await settled(off);
+  });
+
+  it('legend, caption and exported picture name the intervention the engine applied (ablated, random direction with seed, relative coefficient)', async () => {
+    const controls = view().getByTestId('intervention-controls');
+    const pixels = await canvasInput();
+    const legend = () => page.locator('svg.prediction-bars text.legend-steered').textContent();
+    const caption = () => page.getByTestId('added-caption').textContent();
+    const act = async (step: () => Promise<void>) => {
+      const before = await replies();
+      await step();
+      await settled(before);
+    };
+
+    await act(() => controls.getByLabel('ablate (x − (x·u)u)').check());
+    expect(await legend()).toBe('steered (ablated along 3 − 1, layer 0)');
+    expect(await caption()).toContain("Ablated: the activation's component along this direction is removed");
+    expect(await caption()).not.toContain('added ×');
+    const ablated = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, mode: 'ablate' }] }));
+    expectBarsEqual(await shownBars('steered'), ablated.steered);
+
+    // A random direction: named with its seed, and the two source images are not shown as if they were added.
+    await act(() => controls.getByLabel('add', { exact: true }).check());
+    await act(() => controls.getByLabel('random control, seed').check());
+    expect(await legend()).toBe('steered (random direction of the same norm as 3 − 1, seed 7, layer 0, ×1)');
+    expect(await view().getByRole('figure').count()).toBe(0);
+    const random = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, control: { kind: 'random', seed: 7 } }] }));
+    expect(await caption()).toContain(`A random direction (seed 7) of the same norm as 3 − 1 (${Number(random.vectors[0].applied!.vectorNorm.toPrecision(3))})`);
+    expectBarsEqual(await shownBars('steered'), random.steered);
+    await act(() => controls.getByLabel('random control, seed').uncheck());
+
+    // Relative: 0.5x the mean activation size, and the coefficient that is, as the engine reports it.
+    await act(() => controls.getByLabel('coeff relative to activation size').check());
+    await act(() => typeCoeff('0.5'));
+    const relative = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, coeff: 0.5, scale: 'relative' }] }));
+    const applied = relative.vectors[0].applied!;
+    const c = Number(applied.absoluteCoeff.toPrecision(3));
+    expect(await legend()).toBe(`steered (3 − 1, layer 0, 0.5× the mean activation size = coefficient ${c})`);
+    expect(await caption()).toContain(`added × ${c}: 0.5× the mean activation size at this layer (${Number(applied.meanActivationNorm!.toPrecision(3))})`);
+    expectBarsEqual(await shownBars('steered'), relative.steered);
+    await shot('draw-relative-legend');
+
+    // The exported picture carries the same legend, and its name says it too.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export predictions chart as SVG' }).click()]);
+    expect(download.suggestedFilename()).toBe(`predictions-steered-3-1-layer-0-0.5-the-mean-activation-size-coefficient-${c}`.slice(0, 80).replace(/-+$/, '') + '.svg');
+    const svgText = readFileSync(await download.path(), 'utf8');
+    expect(svgText).toContain(`steered (3 − 1, layer 0, 0.5× the mean activation size = coefficient ${c})`);
+
+    await act(() => controls.getByLabel('coeff relative to activation size').uncheck());
+    await act(() => typeCoeff('1'));
+    expect(await legend()).toBe('steered (3 − 1, layer 0, ×1)');
+  });
+
+  it('offers a kept vector in the Vector menu, at its own layer only, and steers exactly as the engine does with it', async () => {
+    const kept = ok<KeptVector>(await engine.call('vector.keep', { recipe: { plus: { kind: 'mean', digit: 3 }, minus: { kind: 'mean', digit: 8 }, hook: 2 }, name: 'mean 3 minus 8' }));
+    // Keeping from another page changes the session; this page reads its vectors again on the change.
+    await page.reload();
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('connected');
+    await showView('Draw & steer');
+    await draw(SHAPES[2].strokes);
+    const select = view().locator('select[name=vector-source]');
+    await expect.poll(() => select.locator('option').allTextContents()).toContain('kept: mean 3 minus 8 (layer 2)');
+    const before = await replies();
+    await select.selectOption({ label: 'kept: mean 3 minus 8 (layer 2)' });
+    await settled(before);
+    const hooks = view().getByRole('radiogroup', { name: 'hook point' });
+    expect(await hooks.getByRole('radio', { checked: true }).textContent()).toContain('2 · Linear 2');
+    for (const h of [0, 1, 3, 4]) expect(await hooks.getByRole('radio').nth(h).isDisabled(), `hook ${h}`).toBe(true);
+    expect(await view().getByTestId('kept-hook-note').textContent()).toContain('was made at layer 2 · Linear 2, so it is added there only');
+    const pixels = await canvasInput();
+    const engineSays = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ kept: { id: kept.id }, hook: 2, coeff: 1 }] }));
+    expectBarsEqual(await shownBars('steered'), engineSays.steered);
+    expect(await page.locator('svg.prediction-bars text.legend-steered').textContent()).toBe('steered (kept “mean 3 minus 8”, layer 2, ×1)');
+    expect(await view().getByRole('figure').count()).toBe(0);
+    await shot('draw-kept-vector');
+    const reset = await replies();
+    await select.selectOption('first');
+    await hooks.getByRole('radio', { name: /^0 · Linear 1/ }).click();
+    await settled(reset);
   });
 
   it('keeps the drawing in the session (marking it unsaved) and reopens it with its steering', async () => {

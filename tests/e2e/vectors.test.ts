@@ -15,7 +15,7 @@ import { ARTIFACTS } from './browser.js';
 import { useServedPage } from './served-page.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 import type { AnalysisSummary, GeometryRecord, InterventionFields, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
-import type { PairSweepRecord } from '../../native/steer/record-types.js';
+import type { CoeffSweepRecord, PairSweepRecord } from '../../native/steer/record-types.js';
 import type { DatasetImage, SteerResult, SweepSummary } from '../../native/service/workbench-types.js';
 import type { VectorFile } from '../../native/analysis/vector-file.js';
 import { metricFormat } from '../../renderer/src/views/Sweep/sweep-metrics.js';
@@ -86,7 +86,7 @@ describe('the vector analyses in Chromium', () => {
     expect(csv.body.toString().trim().split('\n')).toHaveLength(101);
   });
 
-  it('keeps a vector, exports it as JSON and imports the file back', async () => {
+  it('keeps a vector and exports it as JSON; importing that file again adds no copy; another model’s file is added with a warning', async () => {
     const kept = page.getByTestId('kept-vectors');
     await kept.locator('input[name=keep-a]').fill('3');
     await kept.locator('input[name=keep-b]').fill('1');
@@ -99,10 +99,22 @@ describe('the vector analyses in Chromium', () => {
     const json = JSON.parse(file.body.toString()) as VectorFile;
     expect(json).toMatchObject({ format: 'steerlab-vector', version: 1, hook: 0, values: vector.values });
     await kept.locator('input[name=vector-file]').setInputFiles(file.file);
+    await expect.poll(() => kept.getByRole('status').textContent()).toBe(`${path.basename(file.file)} is already kept as “three minus one”; nothing was added.`);
+    expect(await kept.locator('[data-testid=vector-list] tbody tr').count()).toBe(1);
+    expect(ok<KeptVector[]>(await api.call('vector.list', {}))).toHaveLength(1);
+
+    // The same values made for another model: added, with the warning beside the list.
+    const session = ok<{ model: { sha256: string } }>(await api.call('session.get', {}));
+    const elsewhere = { name: 'made-elsewhere.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...json, name: 'from another model', model: { sha256: 'a'.repeat(64) } })) };
+    await kept.locator('input[name=vector-file]').setInputFiles(elsewhere);
     await expect.poll(() => kept.locator('[data-testid=vector-list] tbody tr').count()).toBe(2);
+    expect(await kept.getByRole('status').textContent()).toBe('Imported “from another model” from made-elsewhere.json.');
+    expect(await kept.getByTestId('keep-warning').textContent()).toBe(
+      `made-elsewhere.json was made for another model (model.sha256 aaaaaaaaaaaa…, this session's is ${session.model.sha256.slice(0, 12)}…): its values are activations of that model, so steering this one with it may mean nothing.`,
+    );
     const list = ok<KeptVector[]>(await api.call('vector.list', {}));
     expect(list[1].values).toEqual(vector.values);
-    expect(await kept.getByRole('status').textContent()).toContain('Imported');
+    await shot('import-warnings');
   });
 
   it('runs an ablation sweep from the Sweep view; the side-effect metric shows the engine tables', async () => {
@@ -153,8 +165,8 @@ describe('the vector analyses in Chromium', () => {
     const draw = page.getByRole('region', { name: 'Draw & steer' });
     await expect.poll(() => draw.isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('input-source').textContent()).toContain(`test #${s.mostResistant[0].index}`);
-    // The controls and the legend say 9 − 0, layer 0, ×1, ablated: what the analysis measured.
-    await expect.poll(() => page.getByTestId('predictions').locator('.legend').textContent()).toContain('steered (9 − 0, layer 0, ×1)');
+    // The controls and the legend say 9 − 0 ablated at layer 0: what the analysis measured (the legend names the ablation).
+    await expect.poll(() => page.getByTestId('predictions').locator('.legend').textContent()).toContain('steered (ablated along 9 − 0, layer 0)');
     expect(await page.getByTestId('intervention-controls').getByLabel('ablate (x − (x·u)u)').isChecked()).toBe(true);
     expect(await draw.getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { checked: true }).textContent()).toBe('9');
     expect(await draw.getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { checked: true }).textContent()).toBe('0');
@@ -183,6 +195,38 @@ describe('the vector analyses in Chromium', () => {
     await placement.getByRole('button', { name: 'Store in session' }).click();
     await expect.poll(async () => (await analyses('placement')).length).toBe(1);
     await shot('draw-placement');
+  });
+
+  it('sweeps a kept vector over coefficients from the Sweep view, with the table of the recipe it was kept from; pairs and layers say why not', async () => {
+    await showView('Sweep');
+    const form = page.getByTestId('intervention-form');
+    if (!(await form.evaluate((d) => (d as HTMLDetailsElement).open))) await form.locator('summary').click();
+    const before = ok<SweepSummary[]>(await api.call('sweep.list', {})).length;
+    await form.getByLabel('one pair at every layer').check();
+    await expect.poll(() => form.getByTestId('iv-kept-note').textContent()).toContain('Kept vectors can be swept over coefficients only');
+    expect(await form.locator('select[name=iv-source] option').allTextContents()).toEqual(['first images', 'class means']);
+    await form.getByLabel('one pair over coefficients').check();
+    await form.getByLabel('added (coeff × v)').check();
+    await form.locator('select[name=iv-source]').selectOption({ label: 'kept: three minus one (layer 0)' });
+    expect(await form.locator('select[name=iv-layer]').isDisabled()).toBe(true);
+    expect(await form.getByTestId('iv-kept-note').textContent()).toContain('“three minus one” is swept at layer 0 · Linear 1, where it was made');
+    await form.getByRole('button', { name: 'Run intervention sweep' }).click();
+    await expect.poll(async () => ok<SweepSummary[]>(await api.call('sweep.list', {})).length, { timeout: 240_000 }).toBe(before + 1);
+    const list = ok<SweepSummary[]>(await api.call('sweep.list', {}));
+    const byKept = ok<CoeffSweepRecord>(await api.call('sweep.get', { id: list[before].id }));
+    const [vector] = ok<KeptVector[]>(await api.call('vector.list', {}));
+    expect(byKept.source).toEqual({ kind: 'kept', id: vector.id, name: 'three minus one' });
+    // The second path: the same sweep from the recipe the vector was kept from (3 - 1, first images, layer 0).
+    const coeffs = byKept.rows.map((r) => r.coeff);
+    const { jobId } = ok<{ jobId: string }>(await api.call('sweep.intervention', {
+      over: 'coeffs', a: 3, b: 1, hook: 0, coeffs, source: { kind: 'first' }, intervention: { mode: 'add', scale: 'absolute', control: null },
+    }));
+    const end = await api.waitForEvent((e) => (e.type === 'job.done' || e.type === 'job.error') && (e as { jobId?: string }).jobId === jobId, 240_000);
+    const byRecipe = ok<CoeffSweepRecord>(await api.call('sweep.get', { id: (end as { result: { sweepId: string } }).result.sweepId }));
+    byKept.rows.forEach((row, i) => {
+      for (const m of ['ce', 'accuracy', 'pA', 'pB'] as const) expect(Math.abs(row[m] - byRecipe.rows[i][m]), `${m} at ${row.coeff}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(byRecipe.rows[i][m])));
+    });
+    await shot('kept-coeff-sweep');
   });
 
   it('logged no console errors and no CSP violations', () => {

@@ -49,8 +49,8 @@ describe.skipIf(!HAVE_DATA)('workbench', () => {
     expect(one.steered).not.toEqual(one.unpatched);
     expect(one.vectors[0].values).toHaveLength(16);
     // The first training 3 is image 7 and the first 1 is image 3 (labels 5,0,4,1,9,2,1,3,...).
-    expect(one.sources[0].plus).toEqual((await wb.datasetImage('train', 7)).pixels);
-    expect(one.sources[0].minus).toEqual((await wb.datasetImage('train', 3)).pixels);
+    expect(one.sources[0]?.plus).toEqual((await wb.datasetImage('train', 7)).pixels);
+    expect(one.sources[0]?.minus).toEqual((await wb.datasetImage('train', 3)).pixels);
     expect(one.unpatched.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
 

@@ -16,7 +16,7 @@ import { Steerer } from '../../native/steer/live-steer.js';
 import { evaluate } from '../../native/metrics/evaluate.js';
 import { referenceGradients } from '../../native/train/gradients.js';
 import type { VectorData } from '../../native/steer/vectors.js';
-import type { SteerAddition } from '../../native/service/workbench-types.js';
+import type { RecipeAddition } from '../../native/service/workbench-types.js';
 import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
 import { expectClose } from '../helpers/reference.js';
 import { tinyWeights, tinyInput } from '../helpers/tiny-network.js';
@@ -107,7 +107,7 @@ describe.skipIf(!NATIVE_BUILT || !HAVE_DATA)('native engine agrees with the tfjs
   });
 
   it('single steer: the same probabilities, logits and vectors', async () => {
-    const additions: SteerAddition[] = [
+    const additions: RecipeAddition[] = [
       { plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 0, coeff: 1 },
       { plus: { kind: 'mean', digit: 8 }, minus: { kind: 'image', split: 'test', index: 4 }, hook: 3, coeff: 0.7 },
     ];

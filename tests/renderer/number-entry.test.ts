@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { API } from '../../native/api/contract.js';
 import { DRAW } from '../../renderer/src/config.js';
-import { contractField, formatNumber, parseNumberEntry } from '../../renderer/src/views/Draw/number-entry.js';
+import { contractField, formatNumber, parseNumberEntry, ValueHistory } from '../../renderer/src/views/Draw/number-entry.js';
 import { BOUNDS } from '../../renderer/src/lib/contract-bounds.js';
 
 const coeff = { name: 'the coefficient', min: -DRAW.coeff.limit, max: DRAW.coeff.limit };
@@ -107,5 +107,39 @@ describe('contract fields (22.4): the forms state the limits the engine applies'
     expect(field.max).toBe(5420);
     expect(parseNumberEntry('5421', field, 0)).toEqual({ ok: false, message: '5421 is out of range: image number I must be a whole number from 0 to 5,420 (the fewest are 5,421 5s) (still using 0).' });
     expect(contractField('index', BOUNDS.imageIndex, { max: 1e9 }).max).toBe(59_999);
+  });
+});
+
+describe('ValueHistory: what Ctrl+Z and Ctrl+Shift+Z in a number box step through', () => {
+  it('typing 2, 4, 1 then undo gives 4, undo again 2, redo 4, and nothing before the first value', () => {
+    const h = new ValueHistory(1);
+    for (const v of [2, 4, 1]) h.typed(v);
+    expect(h.undo()).toBe(4);
+    expect(h.undo()).toBe(2);
+    expect(h.redo()).toBe(4);
+    expect(h.undo()).toBe(2);
+    expect(h.undo()).toBe(1);
+    expect(h.undo()).toBeNull();
+  });
+
+  it('a dragged slider (many values from elsewhere) is one step; a commit of the same value is none', () => {
+    const h = new ValueHistory(1);
+    h.typed(1);
+    for (const v of [1.1, 1.2, 1.3]) h.changedElsewhere(v);
+    h.typed(5);
+    expect(h.undo()).toBe(1.3);
+    expect(h.undo()).toBe(1);
+    expect(h.undo()).toBeNull();
+    expect(h.redo()).toBe(1.3);
+  });
+
+  it('a new value after an undo drops the redo steps', () => {
+    const h = new ValueHistory(0);
+    h.typed(2);
+    h.typed(3);
+    expect(h.undo()).toBe(2);
+    h.typed(7);
+    expect(h.redo()).toBeNull();
+    expect(h.undo()).toBe(2);
   });
 });

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  additionsFor, DEFAULT_SETTINGS, inputLabel, pairLabel, settingsFromAdditions, type SteerSettings, type VectorSource,
+  additionsFor, DEFAULT_SETTINGS, inputLabel, settingsFromAdditions, vectorLabel, type SteerSettings, type VectorSource,
 } from '../../renderer/src/views/Draw/steer-settings.js';
 import { pageInfo } from '../../renderer/src/views/Data/paging.js';
+import type { RecipeAddition } from '../../native/service/workbench-types.js';
 import { API } from '../../native/api/contract.js';
 
 const drawing = Array.from({ length: 784 }, (_, i) => (i % 3) / 2);
@@ -55,14 +56,14 @@ describe('steering settings to additions', () => {
   const zero = { id: 'd-0', name: 'zero', pixels: Array.from({ length: 784 }, (_, i) => (i % 5) / 4) };
 
   it('a kept drawing can be the plus or the minus side instead of the canvas', () => {
-    const plus = additionsFor(settings({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' }), drawing, [zero, seven])[0];
+    const plus = additionsFor(settings({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' }), drawing, [zero, seven])[0] as RecipeAddition;
     expect(plus.plus).toEqual({ kind: 'pixels', pixels: seven.pixels, label: 'kept drawing “seven”' });
     expect(plus.minus).toEqual({ kind: 'digit', digit: 1, n: 0 });
-    const minus = additionsFor(settings({ source: 'a-minus-drawing', a: 3, drawingId: 'd-0' }), drawing, [zero, seven])[0];
+    const minus = additionsFor(settings({ source: 'a-minus-drawing', a: 3, drawingId: 'd-0' }), drawing, [zero, seven])[0] as RecipeAddition;
     expect(minus.minus).toEqual({ kind: 'pixels', pixels: zero.pixels, label: 'kept drawing “zero”' });
     // No drawing chosen, or one no longer kept: the canvas.
     for (const drawingId of [null, 'deleted']) {
-      expect(additionsFor(settings({ source: 'drawing-minus-b', drawingId }), drawing, [seven])[0].plus).toEqual({ kind: 'pixels', pixels: drawing, label: 'my drawing' });
+      expect((additionsFor(settings({ source: 'drawing-minus-b', drawingId }), drawing, [seven])[0] as RecipeAddition).plus).toEqual({ kind: 'pixels', pixels: drawing, label: 'my drawing' });
     }
   });
 
@@ -79,13 +80,27 @@ describe('steering settings to additions', () => {
     }
   });
 
-  it('labels pairs and inputs in a few words', () => {
-    expect(pairLabel(settings({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' }), [seven])).toBe('“seven” − 1');
-    expect(pairLabel(settings({ source: 'a-minus-drawing', a: 3 }))).toBe('3 − drawing');
-    expect(pairLabel(settings({ a: 3, b: 1 }))).toBe('3 − 1');
-    expect(pairLabel(settings({ source: 'images', split: 'test', plusIndex: 1, minusIndex: 2 }))).toBe('test #1 − test #2');
+  it('labels the vector of an addition in a few words, from the addition itself', () => {
+    const label = (over: Partial<SteerSettings>, kept = [seven]) => vectorLabel(additionsFor(settings(over), drawing, kept)[0]);
+    expect(label({ source: 'drawing-minus-b', b: 1, drawingId: 'd-7' })).toBe('“seven” − 1');
+    expect(label({ source: 'a-minus-drawing', a: 3 })).toBe('3 − drawing');
+    expect(label({ a: 3, b: 1 })).toBe('3 − 1');
+    expect(label({ source: 'mean', a: 3, b: 1 })).toBe('mean 3 − mean 1');
+    expect(label({ source: 'images', split: 'test', plusIndex: 1, minusIndex: 2 })).toBe('test #1 − test #2');
+    const keptVector = { id: 'v-1', name: 'three minus one', hook: 2 as const };
+    const keptAddition = additionsFor(settings({ source: 'kept', keptVectorId: 'v-1', hook: 2 }), drawing)[0];
+    expect(keptAddition).toEqual({ kept: { id: 'v-1' }, hook: 2, coeff: 1 });
+    expect(vectorLabel(keptAddition, [keptVector])).toBe('kept “three minus one”');
+    expect(vectorLabel(keptAddition, [])).toBe('a kept vector');
     expect(inputLabel({ kind: 'digit', digit: 3, n: 0 })).toBe('first training 3');
     expect(inputLabel({ kind: 'pixels', pixels: drawing, label: 'my drawing' })).toBe('my drawing');
+  });
+
+  it('a kept vector survives the round trip through a kept drawing’s additions', () => {
+    const additions = additionsFor(settings({ source: 'kept', keptVectorId: 'v-1', hook: 3, coeff: -2 }), drawing);
+    const back = settingsFromAdditions(additions, DEFAULT_SETTINGS)!;
+    expect(back).toMatchObject({ source: 'kept', keptVectorId: 'v-1', hook: 3, coeff: -2 });
+    expect(additionsFor(back, drawing)).toEqual(additions);
   });
 });
 

@@ -22,6 +22,7 @@ import {
 } from '../../analysis/analyses.js';
 import { analysisHandlers } from '../../service/analysis-ops.js';
 import { decodeVectorFile, encodeVectorFile } from '../../analysis/vector-file.js';
+import { admitVector } from '../../analysis/vector-admission.js';
 import { readPixelsFile } from '../../io/pixels-file.js';
 import { readUserText } from '../../util/regular-file.js';
 import { geometryCsv, steerabilityCsv, sideEffectsCsv, placementCsv } from '../../analysis/analysis-csv.js';
@@ -319,6 +320,12 @@ export function vectorCommand(): Command {
       readBases.set(session, sessionBase(session));
       const text = await readUserText(vectorFile, 'vector');
       const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
+      const admission = admitVector(session.header.vectors, decoded, modelSha256(session.weights), vectorFile);
+      if (admission.kind === 'already-kept') {
+        process.stdout.write(`${admission.message} (id ${admission.existing.id})\n`);
+        return;
+      }
+      if (admission.warning) process.stderr.write(`warning: ${admission.warning}\n`);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
       await saveSession(file, session);

@@ -12,7 +12,9 @@ import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
-import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep } from '../../steer/experiments.js';
+import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep, runKeptCoeffSweep } from '../../steer/experiments.js';
+import { checkKeptHook, keptVectorById } from '../../analysis/kept-additions.js';
+import type { PairSource } from '../../steer/steer-types.js';
 import type { SweepRecord } from '../../steer/records.js';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
 import { numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
@@ -35,7 +37,7 @@ async function runExperiment<R extends SweepRecord>(
   file: string,
   flags: EngineFlags & { json?: string; csv?: string; save?: boolean },
   title: string,
-  work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
+  work: (ctx: ExperimentContext, options: SweepRunOptions, session: Session) => Promise<R>,
   present: (record: R) => Presentation,
 ): Promise<void> {
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
@@ -48,7 +50,7 @@ async function runExperiment<R extends SweepRecord>(
   const interrupt = interruptSignal(title);
   let record: R;
   try {
-    record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) });
+    record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) }, session);
     bar.stop(`${title} took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}`);
   } catch (error) {
     bar.stop();
@@ -85,7 +87,7 @@ export function experimentCommand(name: string, description: string): Command {
     new Command(name)
       .description(description)
       .argument('<file>', 'session file with a trained model')
-      .option('--source <source>', 'vector source: first (the seed), mean, or index:I,J (I-th training image of a minus J-th of b)', 'first')
+      .option('--source <source>', 'vector source: first (the seed), mean, index:I,J (I-th training image of a minus J-th of b), or for coeffs kept:ID (a vector kept in the session)', 'first')
       .option('--json <out>', 'write the result as JSON')
       .option('--no-save', 'do not store the result in the session file'),
   );
@@ -97,7 +99,7 @@ export function sweepCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
-      const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+      const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'a pair sweep makes one vector per pair', file) };
       await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record) => ({
         table: pairTableText(record),
         csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
@@ -111,7 +113,7 @@ export function layersCommand(): Command {
     .requiredOption('--b <digit>', 'digit b')
     .option('--coeff <c>', 'coefficient', '1')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; coeff?: string; source: string; json?: string; save?: boolean }) => {
-      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'a layer sweep needs the vector at every layer, and a kept vector applies only at the layer it was made at', file) };
       await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record) => ({ table: layerTableText(record) }));
     });
 }
@@ -124,7 +126,29 @@ export function coeffsCommand(): Command {
     .option('--values <list>', 'comma-separated coefficients', '-2,-1,0,1,2,4')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; values: string; source: string; json?: string; save?: boolean }) => {
       const coeffs = numberListFlag('--values', flags.values, []);
-      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeffs, source: parsePairSource(flags.source) };
-      await runExperiment(file, flags, 'coefficient sweep', (ctx, o) => runCoeffSweep(ctx, spec, o), (record) => ({ table: coeffTableText(record) }));
+      const common = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeffs };
+      const keptId = keptSourceId(flags.source);
+      await runExperiment(file, flags, 'coefficient sweep', (ctx, o, session) => {
+        if (keptId === null) return runCoeffSweep(ctx, { ...common, source: parsePairSource(flags.source) }, o);
+        // A kept vector is swept as it is, at the hook it was made at only (as in the app).
+        const kept = keptVectorById(session.header.vectors, keptId);
+        checkKeptHook(kept, common.hook);
+        const description = `kept vector “${kept.name}” at hook ${kept.hook}`;
+        return runKeptCoeffSweep(ctx, { ...common, source: { kind: 'kept', id: kept.id, name: kept.name } }, { values: kept.values, description }, o);
+      }, (record) => ({ table: coeffTableText(record) }));
     });
+}
+
+/** The ID of `--source kept:ID`, or null for a recipe source. */
+function keptSourceId(text: string): string | null {
+  return text.startsWith('kept:') ? text.slice('kept:'.length) : null;
+}
+
+/** A pair or layer sweep's --source; a kept vector is refused, saying why and what to run instead. */
+function sweptPairSource(text: string, why: string, file: string): PairSource {
+  const keptId = keptSourceId(text);
+  if (keptId !== null) {
+    throw new Error(`--source ${text} cannot be used here: ${why}. Sweep a kept vector over coefficients at its layer instead: steerlab coeffs ${file} --source ${text} --a A --b B --layer K.`);
+  }
+  return parsePairSource(text);
 }

@@ -4,12 +4,12 @@
  * once said 9,007,199,254,740,991 and 2,147,483,647). Forms turn these into fields with
  * `contractField` (../views/Draw/number-entry.ts), narrowing them where the data says less.
  */
-import { API, trainConfigSchema } from '../../../native/api/contract.js';
+import { API, recipeAdditionSchema, trainConfigSchema } from '../../../native/api/contract.js';
 
 // The contract's request schemas are nested zod objects typed for parsing, not for walking; these
 // go down to the numeric leaves untyped, and tests/renderer/number-entry.test.ts checks the ranges
 // they give against what the contract accepts.
-const steerAddition = (API['steer.run'].request as any).shape.additions.element.shape;
+const steerAddition = recipeAdditionSchema.shape as any;
 const keepRecipe = (API['vector.keep'].request as any).shape.recipe.shape;
 const sources = (API['robustness.sources'].request as any).shape;
 const pairs = (API['sweep.pairs'].request as any).shape;

@@ -65,3 +65,56 @@ export function contractField(name: string, schema: NumericSchema, narrower: { m
   const max = narrower.max === undefined ? schema.maxValue : Math.min(schema.maxValue, narrower.max);
   return { name, min: schema.minValue, max, integer: schema.isInt || undefined };
 }
+
+/**
+ * The values a number box has used, for its undo and redo: each typed commit is one step, and a
+ * run of changes made elsewhere (a dragged slider) counts as one step too. Pure, so it is unit-tested.
+ */
+export class ValueHistory {
+  private past: number[] = [];
+  private future: number[] = [];
+  private lastFromElsewhere = false;
+
+  constructor(private current: number) {}
+
+  /** The user committed `value` in the box. */
+  typed(value: number): void {
+    this.move(value);
+    this.lastFromElsewhere = false;
+  }
+
+  /** `value` arrived from elsewhere (slider, reopened drawing); consecutive ones merge into one step. */
+  changedElsewhere(value: number): void {
+    if (this.lastFromElsewhere && this.past.length > 0) this.current = value;
+    else this.move(value);
+    this.future = [];
+    this.lastFromElsewhere = true;
+  }
+
+  /** The value before the current one (now current), or null when there is none. */
+  undo(): number | null {
+    return this.step(this.past, this.future);
+  }
+
+  /** The value an undo left (now current again), or null when there is none. */
+  redo(): number | null {
+    return this.step(this.future, this.past);
+  }
+
+  /** Moves the current value onto `to` and makes the last of `from` current. */
+  private step(from: number[], to: number[]): number | null {
+    const next = from.pop();
+    if (next === undefined) return null;
+    to.push(this.current);
+    this.current = next;
+    this.lastFromElsewhere = false;
+    return next;
+  }
+
+  private move(value: number): void {
+    if (value === this.current) return;
+    this.past.push(this.current);
+    this.current = value;
+    this.future = [];
+  }
+}

@@ -11,6 +11,11 @@ export interface PredictionBarsData {
   unpatched: readonly number[];
   /** Null when steering is off (the steered model is the unpatched one). */
   steered: readonly number[] | null;
+  /**
+   * The steered series' legend, naming the intervention ("steered (ablated along 3 − 1, layer 0)");
+   * drawn in the chart so an exported picture says what made it.
+   */
+  steeredLegend?: string | null;
 }
 
 type Series = 'unpatched' | 'steered';
@@ -26,6 +31,16 @@ export function drawPredictionBars(svgElement: SVGSVGElement, data: PredictionBa
   const inner = d3.scaleBand<Series>().domain(series).range([0, x.bandwidth()]).padding(0.08);
   const y = d3.scaleLinear().domain([0, 1]).range([height - margin.bottom, margin.top]);
   const predicted = argmax(data.unpatched);
+
+  const legend = svg.append('g').attr('class', 'legend').attr('font-size', 11).attr('fill', COLORS.axis);
+  const entries: [Series, string][] = [['unpatched', 'unpatched']];
+  if (data.steered) entries.push(['steered', data.steeredLegend ?? 'steered']);
+  let at = margin.left;
+  for (const [s, text] of entries) {
+    legend.append('rect').attr('x', at).attr('y', 5).attr('width', 10).attr('height', 10).attr('rx', 2).attr('fill', s === 'steered' ? DRAW.bars.steered : DRAW.bars.unpatched);
+    const label = legend.append('text').attr('class', `legend-${s}`).attr('x', at + 14).attr('y', 14).text(text);
+    at += 14 + (label.node()?.getComputedTextLength?.() || text.length * 6) + 14;
+  }
 
   svg.append('g')
     .attr('transform', `translate(${margin.left},0)`)

@@ -4,7 +4,8 @@
  * One addition: coeff x (act_k(plus) - act_k(minus)) at hook k, where plus/minus come from the
  * chosen source: the first training images of a and b (the seed's vector), the class means of
  * a and b, two dataset images by index, or a drawing (the current canvas or a drawing kept in
- * the session) on one side and the first training image of the digit on the other. Pure, so
+ * the session) on one side and the first training image of the digit on the other; or a vector
+ * kept in the session (kept or imported), used as it is at the one hook it was made at. Pure, so
  * reopening a kept drawing can turn its stored additions back into control settings.
  */
 import type { SteerAddition } from '../../../../native/service/workbench-types.js';
@@ -12,7 +13,7 @@ import type { InputRef } from '../../../../native/steer/steer-types.js';
 import type { HookPoint } from '../../../../native/model/weights.js';
 import { describeInput } from '../../../../native/steer/steer-types.js';
 
-export type VectorSource = 'first' | 'mean' | 'images' | 'drawing-minus-b' | 'a-minus-drawing';
+export type VectorSource = 'first' | 'mean' | 'images' | 'drawing-minus-b' | 'a-minus-drawing' | 'kept';
 
 export const VECTOR_SOURCES: readonly { id: VectorSource; label: string }[] = [
   { id: 'first', label: 'first training images (seed)' },
@@ -21,6 +22,13 @@ export const VECTOR_SOURCES: readonly { id: VectorSource; label: string }[] = [
   { id: 'drawing-minus-b', label: 'a drawing − first b' },
   { id: 'a-minus-drawing', label: 'first a − a drawing' },
 ];
+
+/** A vector kept in the session, as the Vector menu needs it (KeptVector's fields). */
+export interface KeptVectorChoice {
+  id: string;
+  name: string;
+  hook: HookPoint;
+}
 
 /** A drawing kept in the session, as a vector source needs it. */
 export interface KeptDrawing {
@@ -41,12 +49,14 @@ export interface SteerSettings {
   minusIndex: number;
   /** For the drawing sources: the kept drawing used as that side, or null for the current canvas. */
   drawingId: string | null;
+  /** For source 'kept': the kept vector's id (its hook is the only one it applies at). */
+  keptVectorId: string | null;
   hook: HookPoint;
   coeff: number;
 }
 
 export const DEFAULT_SETTINGS: SteerSettings = {
-  enabled: true, a: 3, b: 1, source: 'first', split: 'train', plusIndex: 0, minusIndex: 1, drawingId: null, hook: 0, coeff: 1,
+  enabled: true, a: 3, b: 1, source: 'first', split: 'train', plusIndex: 0, minusIndex: 1, drawingId: null, keptVectorId: null, hook: 0, coeff: 1,
 };
 
 /** The label the current canvas carries when it is one side of a vector. */
@@ -67,6 +77,7 @@ export function chosenDrawing(settings: SteerSettings, kept: readonly KeptDrawin
  */
 export function additionsFor(settings: SteerSettings, drawing: readonly number[], kept: readonly KeptDrawing[] = []): SteerAddition[] {
   if (!settings.enabled) return [];
+  if (settings.source === 'kept') return settings.keptVectorId === null ? [] : [{ kept: { id: settings.keptVectorId }, hook: settings.hook, coeff: settings.coeff }];
   const first = (digit: number): InputRef => ({ kind: 'digit', digit, n: 0 });
   const chosen = chosenDrawing(settings, kept);
   const mine: InputRef = chosen
@@ -74,7 +85,7 @@ export function additionsFor(settings: SteerSettings, drawing: readonly number[]
     : { kind: 'pixels', pixels: [...drawing], label: DRAWING_LABEL };
   let plus: InputRef;
   let minus: InputRef;
-  switch (settings.source) {
+  switch (settings.source as Exclude<VectorSource, 'kept'>) {
     case 'first':
       [plus, minus] = [first(settings.a), first(settings.b)];
       break;
@@ -105,8 +116,10 @@ export function additionsFor(settings: SteerSettings, drawing: readonly number[]
 export function settingsFromAdditions(additions: readonly SteerAddition[], base: SteerSettings, kept: readonly KeptDrawing[] = []): SteerSettings | null {
   if (additions.length === 0) return { ...base, enabled: false };
   if (additions.length > 1) return null;
-  const { plus, minus, hook, coeff } = additions[0];
-  const common = { ...base, enabled: true, hook, coeff };
+  const addition = additions[0];
+  const common = { ...base, enabled: true, hook: addition.hook, coeff: addition.coeff };
+  if ('kept' in addition) return { ...common, source: 'kept', keptVectorId: addition.kept.id };
+  const { plus, minus } = addition;
   const isFirst = (r: InputRef): r is Extract<InputRef, { kind: 'digit' }> => r.kind === 'digit' && r.n === 0;
   if (isFirst(plus) && isFirst(minus)) return { ...common, source: 'first', a: plus.digit, b: minus.digit };
   if (plus.kind === 'mean' && minus.kind === 'mean') return { ...common, source: 'mean', a: plus.digit, b: minus.digit };
@@ -132,22 +145,31 @@ function samePixels(x: readonly number[], y: readonly number[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-/** "3 − 1", "mean 3 − mean 1", "test #12 − test #40", "“seven” − 1": the pair in a few characters. */
-export function pairLabel(settings: SteerSettings, kept: readonly KeptDrawing[] = []): string {
-  const chosen = chosenDrawing(settings, kept);
-  const drawing = chosen ? `“${chosen.name}”` : 'drawing';
-  switch (settings.source) {
-    case 'first':
-      return `${settings.a} − ${settings.b}`;
+/** One side of a vector in a few characters: "3", "3 #5", "mean 3", "test #12", "“seven”", "drawing". */
+function sideLabel(ref: InputRef): string {
+  switch (ref.kind) {
+    case 'digit':
+      return ref.n === 0 ? String(ref.digit) : `${ref.digit} #${ref.n}`;
     case 'mean':
-      return `mean ${settings.a} − mean ${settings.b}`;
-    case 'images':
-      return `${settings.split} #${settings.plusIndex} − ${settings.split} #${settings.minusIndex}`;
-    case 'drawing-minus-b':
-      return `${drawing} − ${settings.b}`;
-    case 'a-minus-drawing':
-      return `${settings.a} − ${drawing}`;
+      return `mean ${ref.digit}`;
+    case 'image':
+      return `${ref.split} #${ref.index}`;
+    case 'pixels':
+      return ref.label?.startsWith(KEPT_PREFIX) ? ref.label.slice(KEPT_PREFIX.length - 1) : 'drawing';
   }
+}
+
+/**
+ * The vector of an addition in a few characters ("3 − 1", "mean 3 − mean 1", "test #12 − test #40",
+ * "“seven” − 1", or a kept vector's name), named from the addition itself, so a legend names the
+ * request its chart answers and not what the controls say now.
+ */
+export function vectorLabel(addition: SteerAddition, keptVectors: readonly KeptVectorChoice[] = []): string {
+  if ('kept' in addition) {
+    const found = keptVectors.find((v) => v.id === addition.kept.id);
+    return found ? `kept “${found.name}”` : 'a kept vector';
+  }
+  return `${sideLabel(addition.plus)} − ${sideLabel(addition.minus)}`;
 }
 
 /** One side of a vector in a few words, for the captions under the source images (the engine's wording). */

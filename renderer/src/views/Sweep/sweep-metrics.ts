@@ -5,7 +5,7 @@
  * "change from normal", a display difference ce[a][b] − normal[b] of two engine numbers, and it
  * says so in its label.
  */
-import type { PairSource } from '../../../../native/steer/steer-types.js';
+import type { OneVectorSource, PairSource } from '../../../../native/steer/steer-types.js';
 import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord } from '../../../../native/steer/record-types.js';
 import type { SweepSummary } from '../../../../native/service/workbench-types.js';
 import { describePairSource } from '../../../../native/steer/steer-types.js';
@@ -226,8 +226,9 @@ function toSignificant(value: number, digits: number): string {
 /** A pair sweep's vector source in words (the engine's own wording). */
 export const describeSource = describePairSource;
 
-export function sameSource(x: PairSource, y: PairSource): boolean {
+export function sameSource(x: OneVectorSource, y: OneVectorSource): boolean {
   if (x.kind !== y.kind) return false;
+  if (x.kind === 'kept') return y.kind === 'kept' && x.id === y.id;
   return x.kind !== 'nth' || (y.kind === 'nth' && x.i === y.i && x.j === y.j);
 }
 
