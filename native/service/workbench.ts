@@ -39,6 +39,7 @@ import type {
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
 } from './workbench-types.js';
 import { RobustnessService } from './robustness-service.js';
+import { ensembleModelOf } from '../robustness/ensemble-models.js';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
 import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
 
@@ -537,6 +538,7 @@ export class SteerLabWorkbench implements Workbench {
       this.job = null;
     },
     session: () => this.session(),
+    model: () => (this.current.weights ? ensembleModelOf(this.session().name, { header: this.current.header as Session['header'], weights: this.current.weights }) : null),
   });
 
   /**

@@ -7,15 +7,13 @@
 import { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readSessionFile } from '../../session/store.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
-import { modelSha256 } from '../../model/fingerprint.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
 import type { RobustnessRecord } from '../../robustness/robustness-types.js';
 import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
-import type { EnsembleModel } from '../../robustness/ensemble.js';
+import { ensembleModelsFromFiles } from '../../robustness/ensemble-models.js';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
 import { intFlag, numberFlag, listFlag, layerFlag, digitFlag } from '../flags.js';
 import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
@@ -153,16 +151,6 @@ export async function sessionFilesOf(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** The ensemble's models from session files (weights, seed, test CE). */
-export async function ensembleModels(files: string[]): Promise<EnsembleModel[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const s = await readSessionFile(file);
-      return { name: path.basename(file), modelSha256: modelSha256(s.weights), seed: s.header.training?.config.seed ?? null, testCeNats: s.header.training?.testCeNats ?? null, weights: s.weights };
-    }),
-  );
-}
-
 export function compareCommand(): Command {
   return analysisCommand(
     'compare',
@@ -173,7 +161,7 @@ export function compareCommand(): Command {
     .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string }) => {
     const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
     await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
-    const models = await ensembleModels(await sessionFilesOf(paths));
+    const models = await ensembleModelsFromFiles(await sessionFilesOf(paths));
     const engine = await openEngineForCli(flags);
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv });
