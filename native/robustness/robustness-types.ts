@@ -6,7 +6,7 @@
 import type { HookPoint } from '../model/weights.js';
 import type { Provenance } from '../steer/record-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
-import type { PairSource } from '../steer/vectors.js';
+import type { PairSource } from '../steer/steer-types.js';
 import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 /**

@@ -17,6 +17,7 @@ import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, SessionSummary } from './workbench-types.js';
+import { shownNumber } from '../util/number-text.js';
 export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
 
 /** What the analyses need from the workbench. */
@@ -140,7 +141,7 @@ export function analysisTitle(r: AnalysisRecord): string {
     case 'geometry':
       return `geometry at layer ${r.layer}, ${describePairSource(r.source)}`;
     case 'steerability':
-      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}`;
+      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${shownNumber(r.coeff)}, ${describeIntervention(r.intervention)}`;
     case 'placement':
       return `${r.name}: projection and steerability at layer ${r.placement.hook}`;
   }

@@ -8,6 +8,7 @@ import type { SweepProgress, PairSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
 import { describePairSource } from '../steer/vectors.js';
 import type { RunningJob } from './workbench-types.js';
+import { shownNumber } from '../util/number-text.js';
 
 /** Loss points kept for a reconnecting page's curve; halved (every other point) beyond this. */
 export const JOB_HISTORY_LIMIT = 600;
@@ -41,9 +42,9 @@ export function sweepSpecTitle(spec: SweepSpec): string {
   const source = describePairSource(spec.source);
   switch (spec.kind) {
     case 'pairs':
-      return `all pairs, layer ${spec.hook}, coeff ${spec.coeff}, ${source}`;
+      return `all pairs, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'layers':
-      return `${spec.a}-${spec.b} by layer, coeff ${spec.coeff}, ${source}`;
+      return `${spec.a}-${spec.b} by layer, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'coeffs':
       return `${spec.a}-${spec.b} at layer ${spec.hook} by coefficient ${coefficientsInWords(spec.coeffs)}, ${source}`;
   }

@@ -12,6 +12,7 @@ import { ensembleModelsFromFiles, checkDistinctModels } from '../robustness/ense
 import type { EnsembleModel } from '../robustness/ensemble.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import { DEFAULT_KS } from '../robustness/mean-difference.js';
+import { shownNumber } from '../util/number-text.js';
 
 /** What the robustness service needs from the workbench. */
 export interface RobustnessHost {
@@ -99,10 +100,10 @@ export class RobustnessService implements RobustnessJobs {
 export function robustnessTitle(r: RobustnessRecord): string {
   switch (r.kind) {
     case 'sources':
-      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
     case 'convergence':
-      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
     case 'ensemble':
-      return `${r.models.length} models compared, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.models.length} models compared, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
   }
 }

@@ -9,6 +9,8 @@ import { SWEEP } from '../../config.js';
 import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
 import type { HeatmapData } from '../Sweep/heatmap.js';
 import type { CorrelationData, CurveData, StripData } from './robustness-charts.js';
+import { convergenceAxis } from './robustness-labels.js';
+import { shownNumber } from '../../../../native/util/number-text.js';
 
 export function describeSet(set: SourceSet): string {
   return set.kind === 'nth' ? (set.n === 0 ? 'first images' : `image #${set.n}`) : `random ${set.draw} (seed ${set.seed})`;
@@ -21,7 +23,7 @@ export function meanHeatmap(r: SourcesRecord, selected: { a: number; b: number }
   return {
     id: 'robust-mean',
     title: `Mean cross-entropy over ${r.tables.length} source sets`,
-    subtitle: `layer ${r.layer}, coeff ${r.coeff}; test images whose label is not b`,
+    subtitle: `layer ${r.layer}, coeff ${shownNumber(r.coeff)}; test images whose label is not b`,
     values: r.mean,
     reference: { label: 'Normal', values: r.normal },
     scale: 'log',
@@ -57,6 +59,8 @@ export function stripData(r: SourcesRecord, a: number, b: number): StripData {
   return {
     title: `${a} − ${b}: cross-entropy per source set`,
     yLabel: 'cross-entropy (nats, log)',
+    xLabel: `one dot per source set (${r.tables.length}), spread sideways to stay apart`,
+    pointName: 'one source set',
     points: r.tables.map((t, s) => ({ label: describeSet(r.sources[s]), value: t[a][b] })),
     marks: [
       ...(hasPostValue(r) ? [{ name: "post's value", value: SEED_TABLES.tableLayer0[a][b], color: SWEEP.colors.a }] : []),
@@ -71,9 +75,13 @@ export function correlationData(r: SourcesRecord, method: 'pearson' | 'spearman'
 }
 
 export function curveData(r: ConvergenceRecord): CurveData {
+  const axis = convergenceAxis(r);
   return {
-    title: `Mean-difference vector ${r.a} − ${r.b} against K (layer ${r.layer}, coeff ${r.coeff})`,
+    title: `Mean-difference vector ${r.a} − ${r.b} against K (layer ${r.layer}, coeff ${shownNumber(r.coeff)})`,
     ks: r.ks,
+    xs: axis.pairs,
+    xLabels: axis.labels,
+    xLabel: 'K: source pairs averaged (log scale)',
     series: [
       { name: 'cosine with the class-means vector', values: r.cosine, color: SWEEP.colors.b },
       { name: `cross-entropy without ${r.b}s (dashed: unpatched)`, values: r.ce, color: SWEEP.colors.ce, reference: r.normal },
@@ -84,12 +92,13 @@ export function curveData(r: ConvergenceRecord): CurveData {
 
 /** One line per (source, a, b), beside the cell's statistics. */
 export function sourcesCsv(r: SourcesRecord): string {
-  const lines = ['source,a,b,layer,coeff,ce,pA,pB,normal,mean,sd,min,max,shareAllHold'];
+  const lines = ['source,a,b,layer,coeff,model_sha256,ce,pA,pB,normal,mean,sd,min,max,shareAllHold'];
   r.tables.forEach((t, s) => t.forEach((row, a) => row.forEach((ce, b) =>
-    lines.push([`"${describeSet(r.sources[s])}"`, a, b, r.layer, r.coeff, ce, r.pA[s][a][b], r.pB[s][a][b], r.normal[b], r.mean[a][b], r.sd[a][b], r.min[a][b], r.max[a][b], r.holds.all[a][b]].join(',')))));
+    lines.push([`"${describeSet(r.sources[s])}"`, a, b, r.layer, r.coeff, r.provenance.modelSha256, ce, r.pA[s][a][b], r.pB[s][a][b], r.normal[b], r.mean[a][b], r.sd[a][b], r.min[a][b], r.max[a][b], r.holds.all[a][b]].join(',')))));
   return lines.join('\n') + '\n';
 }
 
 export function convergenceCsv(r: ConvergenceRecord): string {
-  return ['k,cosine,norm,ce,pA,pB,normal,pANormal', ...r.ks.map((k, i) => [k, r.cosine[i], r.norm[i], r.ce[i], r.pA[i], r.pB[i], r.normal, r.pANormal].join(','))].join('\n') + '\n';
+  const header = 'a,b,layer,coeff,model_sha256,k,pairs,images_a,images_b,cosine,norm,ce,pA,pB,normal,pANormal';
+  return [header, ...r.ks.map((k, i) => [r.a, r.b, r.layer, r.coeff, r.provenance.modelSha256, k, Math.min(r.used[i].a, r.used[i].b), r.used[i].a, r.used[i].b, r.cosine[i], r.norm[i], r.ce[i], r.pA[i], r.pB[i], r.normal, r.pANormal].join(','))].join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 /**
- * The Robustness view's engine jobs (source robustness, convergence): started here, fed by the
+ * The Robustness view's engine jobs (source robustness, convergence, model comparison): started here, fed by the
  * engine's 'robustness.progress' events (which carry the source tables finished so far), ended by
  * its 'job.done' / 'job.error'. `start` resolves with the new record's id, or null when the job
  * was cancelled or failed (`message` says why).
@@ -13,7 +13,8 @@ type RobustnessEvent = Extract<ApiEvent, { type: 'robustness.progress' } | { typ
 
 export type RobustnessRequest =
   | { kind: 'sources'; payload: RequestOf<'robustness.sources'> }
-  | { kind: 'converge'; payload: RequestOf<'robustness.converge'> };
+  | { kind: 'converge'; payload: RequestOf<'robustness.converge'> }
+  | { kind: 'compare'; payload: RequestOf<'robustness.compare'> };
 
 const isRobustnessEvent = (e: ApiEvent): e is RobustnessEvent =>
   e.type === 'robustness.progress' || ((e.type === 'job.done' || e.type === 'job.error') && e.kind === 'robustness');
@@ -43,7 +44,7 @@ export class RobustnessRunner {
     this.pending = [];
     const settled = new Promise<string | null>((resolve) => (this.resolve = resolve));
     try {
-      const started = request.kind === 'sources' ? await this.api.call('robustness.sources', request.payload) : await this.api.call('robustness.converge', request.payload);
+      const started = await this.call(request);
       this.jobId = started.jobId;
       this.status = 'running';
       // Events that overtook the reply (possible over IPC) are replayed now that the id is known.
@@ -52,6 +53,17 @@ export class RobustnessRunner {
       this.end('failed', null, error instanceof Error ? error.message : String(error));
     }
     return settled;
+  }
+
+  private call(request: RobustnessRequest) {
+    switch (request.kind) {
+      case 'sources':
+        return this.api.call('robustness.sources', request.payload);
+      case 'converge':
+        return this.api.call('robustness.converge', request.payload);
+      case 'compare':
+        return this.api.call('robustness.compare', request.payload);
+    }
   }
 
   async cancel(): Promise<void> {
