@@ -5,53 +5,20 @@
  * engine's record, only arranged and formatted here.
  */
 import type { EnsembleRecord, EnsembleMember } from '../../../../native/robustness/robustness-types.js';
-import { SWEEP } from '../../config.js';
-import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
-import type { HeatmapData } from '../Sweep/heatmap.js';
+import { stackMeanHeatmap, stackSpreadHeatmap, type StackDescription } from './robustness-data.js';
 import { csvLines } from '../Sweep/sweep-csv.js';
 import type { CorrelationData } from './robustness-charts.js';
-import { shownNumber } from '../../../../native/util/number-text.js';
 
 /** "seed-3.steerlab (seed 3)": how a model is named in labels; the file name alone when its seed is unknown. */
 export function modelLabel(m: EnsembleMember): string {
   return m.seed === null ? m.name : `${m.name} (seed ${m.seed})`;
 }
 
-export function ensembleMeanHeatmap(r: EnsembleRecord, selected: { a: number; b: number } | null): HeatmapData {
-  return {
-    id: 'ensemble-mean',
-    title: `Mean cross-entropy over ${r.models.length} models`,
-    subtitle: `layer ${r.layer}, coeff ${shownNumber(r.coeff)}; test images whose label is not b`,
-    values: r.mean,
-    reference: null,
-    scale: 'log',
-    domain: colorDomain('log', r.mean.flat()),
-    format: (v) => v.toFixed(v < 1 ? 2 : 1),
-    legendFormat: legendTickFormat('log', false),
-    metric: 'mean',
-    legendTitle: 'mean cross-entropy (nats)',
-    showLegend: true,
-    cell: SWEEP.heatmap.compareCell,
-    selected,
-  };
-}
+const ensembleStack = (r: EnsembleRecord): StackDescription => ({ id: 'ensemble', over: `${r.models.length} models`, mover: 'the training seed', layer: r.layer, coeff: r.coeff, normal: null });
 
+export const ensembleMeanHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null) => stackMeanHeatmap(ensembleStack(r), r.mean, selected);
 /** The sample standard deviation of each cell across the models: how much training noise moves it. */
-export function ensembleSpreadHeatmap(r: EnsembleRecord, selected: { a: number; b: number } | null): HeatmapData {
-  return {
-    ...ensembleMeanHeatmap(r, selected),
-    id: 'ensemble-sd',
-    title: `Standard deviation over ${r.models.length} models`,
-    subtitle: 'how much the training seed moves each cell',
-    values: r.sd,
-    scale: 'unit',
-    domain: [0, Math.max(1e-9, ...r.sd.flat())],
-    format: (v) => v.toFixed(2),
-    legendFormat: (v) => v.toFixed(2),
-    metric: 'sd',
-    legendTitle: 'sd (nats)',
-  };
-}
+export const ensembleSpreadHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null) => stackSpreadHeatmap(ensembleStack(r), r.mean, r.sd, selected);
 
 export function ensembleCorrelationData(r: EnsembleRecord, method: 'pearson' | 'spearman'): CorrelationData {
   return { title: `${method === 'pearson' ? 'Pearson' : 'Spearman'} correlation between the models' tables`, matrix: r.correlations[method], labels: r.models.map(modelLabel) };

@@ -19,15 +19,30 @@ export function describeSet(set: SourceSet): string {
 /** The post's table is comparable only at layer 0, coefficient 1. */
 export const hasPostValue = (r: SourcesRecord) => r.layer === 0 && r.coeff === 1;
 
-export function meanHeatmap(r: SourcesRecord, selected: { a: number; b: number } | null): HeatmapData {
+/** What a stack of tables is and where it was computed, for the mean and spread heatmaps' words. */
+export interface StackDescription {
+  /** Unique prefix of the heatmaps' ids ("robust", "ensemble"). */
+  id: string;
+  /** "3 source sets", "4 models". */
+  over: string;
+  /** What moves each cell, for the spread's subtitle ("the chosen source images", "the training seed"). */
+  mover: string;
+  layer: number;
+  coeff: number;
+  /** The unpatched row beneath the mean, when the stack has one. */
+  normal: number[] | null;
+}
+
+/** The per-cell mean over a stack of tables (source sets or models), on a log colour scale. */
+export function stackMeanHeatmap(d: StackDescription, mean: number[][], selected: { a: number; b: number } | null): HeatmapData {
   return {
-    id: 'robust-mean',
-    title: `Mean cross-entropy over ${r.tables.length} source sets`,
-    subtitle: `layer ${r.layer}, coeff ${shownNumber(r.coeff)}; test images whose label is not b`,
-    values: r.mean,
-    reference: { label: 'Normal', values: r.normal },
+    id: `${d.id}-mean`,
+    title: `Mean cross-entropy over ${d.over}`,
+    subtitle: `layer ${d.layer}, coeff ${shownNumber(d.coeff)}; test images whose label is not b`,
+    values: mean,
+    reference: d.normal ? { label: 'Normal', values: d.normal } : null,
     scale: 'log',
-    domain: colorDomain('log', [...r.mean.flat(), ...r.normal]),
+    domain: colorDomain('log', [...mean.flat(), ...(d.normal ?? [])]),
     format: (v) => v.toFixed(v < 1 ? 2 : 1),
     legendFormat: legendTickFormat('log', false),
     metric: 'mean',
@@ -38,22 +53,28 @@ export function meanHeatmap(r: SourcesRecord, selected: { a: number; b: number }
   };
 }
 
-export function spreadHeatmap(r: SourcesRecord, selected: { a: number; b: number } | null): HeatmapData {
+/** The per-cell sample standard deviation over the stack: how much the stack's difference moves each cell. */
+export function stackSpreadHeatmap(d: StackDescription, mean: number[][], sd: number[][], selected: { a: number; b: number } | null): HeatmapData {
   return {
-    ...meanHeatmap(r, selected),
-    id: 'robust-sd',
-    title: `Standard deviation over ${r.tables.length} source sets`,
-    subtitle: 'how much the chosen source images move each cell',
-    values: r.sd,
+    ...stackMeanHeatmap(d, mean, selected),
+    id: `${d.id}-sd`,
+    title: `Standard deviation over ${d.over}`,
+    subtitle: `how much ${d.mover} move${d.mover.endsWith('s') ? '' : 's'} each cell`,
+    values: sd,
     reference: null,
     scale: 'unit',
-    domain: [0, Math.max(1e-9, ...r.sd.flat())],
+    domain: [0, Math.max(1e-9, ...sd.flat())],
     format: (v) => v.toFixed(2),
-    legendFormat: (v) => v.toFixed(1),
+    legendFormat: (v) => v.toFixed(2),
     metric: 'sd',
     legendTitle: 'sd (nats)',
   };
 }
+
+const sourcesStack = (r: SourcesRecord): StackDescription => ({ id: 'robust', over: `${r.tables.length} source sets`, mover: 'the chosen source images', layer: r.layer, coeff: r.coeff, normal: r.normal });
+
+export const meanHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null) => stackMeanHeatmap(sourcesStack(r), r.mean, selected);
+export const spreadHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null) => stackSpreadHeatmap(sourcesStack(r), r.mean, r.sd, selected);
 
 export function stripData(r: SourcesRecord, a: number, b: number): StripData {
   return {
