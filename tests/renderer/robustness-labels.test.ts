@@ -36,7 +36,7 @@ function ensemble(layer = 0, coeff = 1): EnsembleRecord {
     { name: 'imported.steerlab', modelSha256: SHA[2], seed: null, testCeNats: null },
   ];
   const stats = ensembleTables({ hook: layer as 0, coeff }, models, [t0, t1, t2], [new Array(10).fill(0.1), new Array(10).fill(0.2), new Array(10).fill(0.3)]);
-  return { id: 'e', kind: 'ensemble', ...stats, provenance: { appVersion: 't', backend: 'cpu', backendSkipped: [], createdAt: '2026-12-03T15:49:30.000Z', elapsedMs: 1, modelSha256: SHA } } as EnsembleRecord;
+  return { id: 'e', kind: 'ensemble', ...stats, provenance: { appVersion: 't', backend: 'cpu', backendSkipped: [], dataChecksums: {}, testCount: 1, metricNote: '', createdAt: '2026-12-03T15:49:30.000Z', elapsedMs: 1, modelSha256: SHA } } as EnsembleRecord;
 }
 
 describe('a model comparison as the view shows it', () => {
