@@ -96,5 +96,12 @@ describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
     const job = () => wb.robustness.compare({ hook: 0, coeff: 1, files: [same] }, () => undefined).result;
     await expect(job()).rejects.toThrow(/compared\.steerlab and same-model\.steerlab hold the same model \(SHA-256 [0-9a-f]{12}\); compare models trained with different seeds\./);
     await expect(wb.robustness.compare({ hook: 0, coeff: 1, files: [path.join(dir, 'missing.steerlab')] }, () => undefined).result).rejects.toThrow(/missing\.steerlab/);
+    // A cancelled comparison keeps nothing and frees the job slot.
+    const before = wb.robustness.list().length;
+    const running = wb.robustness.compare({ hook: 1, coeff: 1, files: [path.join(dir, 'other-seed.steerlab')] }, () => undefined);
+    running.cancel();
+    await expect(running.result).rejects.toThrow(/cancelled/i);
+    expect(wb.robustness.list()).toHaveLength(before);
+    expect(wb.currentJob?.() ?? null).toBeNull();
   }, 120_000);
 });
