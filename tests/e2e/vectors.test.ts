@@ -73,6 +73,13 @@ describe('the vector analyses in Chromium', () => {
     const g = await analysis<GeometryRecord>((await analyses('geometry'))[0].id);
     await expectCells('geometry', g.ratios);
     expect(await page.getByTestId('geometry-heading').textContent()).toContain(g.meanActivationNorm.toPrecision(4));
+    // The caption is in words, not the record's field documentation; colour-bar ticks are rounded (20.18).
+    const caption = await page.getByTestId('geometry-caption').textContent();
+    expect(caption).toMatch(/^Each cell is the length of the a − b vector/);
+    expect(caption).not.toMatch(/norms\[|\[a\]\[b\]/);
+    const ticks = await panel.locator('[data-testid=heatmap-geometry] g.legend g.tick text').allTextContents();
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const t of ticks) expect(t.replace(/^[−-]/, '').replace(/^0\./, '').replace('.', '').length, t).toBeLessThanOrEqual(3);
     // The scatter: 90 points, norm against the pair sweep's cross-entropy.
     const points = await panel.locator('[data-testid=chart-scatter] circle.point').evaluateAll((cs) => cs.map((c) => ({ label: c.getAttribute('data-label'), x: Number(c.getAttribute('data-x')), y: Number(c.getAttribute('data-y')) })));
     expect(points).toHaveLength(90);
@@ -84,6 +91,8 @@ describe('the vector analyses in Chromium', () => {
     await expectCells('geometry', g.digitCosines.map((row) => row.map((v) => v ?? Number.NaN)));
     const csv = await download(() => panel.getByRole('button', { name: 'Export geometry heatmap as CSV' }).click());
     expect(csv.body.toString().trim().split('\n')).toHaveLength(101);
+    const [header, row] = csv.body.toString().trim().split('\n').map((l) => l.split(','));
+    expect([row[header.indexOf('layer')], row[header.indexOf('coeff')], row[header.indexOf('modelSha256')]]).toEqual(['0', String(g.scatter!.coeff), g.provenance.modelSha256]);
   });
 
   it('keeps a vector, exports it as JSON and imports the file back', async () => {
