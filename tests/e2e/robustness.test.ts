@@ -16,6 +16,7 @@ import { ARTIFACTS } from './browser.js';
 import { startApp, type AppUnderTest } from './app-under-test.js';
 import type { RobustnessRecord, RobustnessSummary, SourcesRecord, ConvergenceRecord, EnsembleRecord } from '../../native/robustness/robustness-types.js';
 import { steerlab } from '../helpers/run-cli.js';
+import { overlappingTickLabels } from './label-overlap.js';
 import { SEED_TABLES } from '../../native/report/seed-tables.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 
@@ -172,6 +173,7 @@ describe('the Robustness view in Chromium', () => {
     expect(cosines).toEqual(c.cosine);
     // The axis ends at the pairs there are and its last tick reads "all"; the caption says how K counts.
     expect((await chart.locator('g.tick text').allTextContents()).at(-1)).toBe('all');
+    expect(await overlappingTickLabels(chart)).toEqual([]);
     const last = c.used[c.used.length - 1];
     expect(await page.getByTestId('convergence-caption').textContent()).toContain(`K ends at ${Math.min(last.a, last.b)} pairs`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-convergence.png'), fullPage: true });

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './browser.js';
+import { overlappingTickLabels } from './label-overlap.js';
 import { useServedPage } from './served-page.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 import type { AnalysisSummary, GeometryRecord, InterventionFields, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
@@ -86,6 +87,8 @@ describe('the vector analyses in Chromium', () => {
     const sweep = ok<PairSweepRecord>(await api.call('sweep.get', { id: g.scatter!.sweepId }));
     const p31 = points.find((p) => p.label === '3-1')!;
     expect(p31).toEqual({ label: '3-1', x: g.norms[3][1], y: sweep.ce[3][1] });
+    // The log cross-entropy axis labels only its 1-2-5 ticks: no two labels overlap (20.18).
+    expect(await overlappingTickLabels(panel.locator('[data-testid=chart-scatter]'))).toEqual([]);
     await shot('geometry');
     await panel.getByRole('radio', { name: 'Digit cosines' }).click();
     await expectCells('geometry', g.digitCosines.map((row) => row.map((v) => v ?? Number.NaN)));
