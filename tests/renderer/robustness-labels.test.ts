@@ -11,6 +11,7 @@ import { ensembleTables } from '../../native/robustness/ensemble.js';
 import type { ConvergenceRecord, EnsembleRecord, SourcesRecord } from '../../native/robustness/robustness-types.js';
 import { SEED_TABLES } from '../../native/report/seed-tables.js';
 import { ensembleMeanHeatmap, ensembleSpreadHeatmap, ensembleCorrelationData, ceilingTable, ensembleCsv, modelLabel, otherSessions } from '../../renderer/src/views/Robustness/ensemble-data.js';
+import { ensembleCellTooltip } from '../../renderer/src/views/Robustness/robustness-tooltip.js';
 import { convergenceCsv, curveData, sourcesCsv, stripData } from '../../renderer/src/views/Robustness/robustness-data.js';
 import { convergenceAxis, matrixMargins, spacedTicks, textWidth } from '../../renderer/src/views/Robustness/robustness-labels.js';
 import { logTicks, tickNumber } from '../../renderer/src/views/Sweep/chart-kit.js';
@@ -83,6 +84,19 @@ describe('a model comparison as the view shows it', () => {
     expect(row.slice(0, 7)).toEqual(['seed-1.steerlab', SHA[1], '1', '1', '-2', '3', '1']);
     expect(Number(row[7])).toBe(3 * 10 + 1 + 2);
     expect(lines[1 + 200].split(',')[2]).toBe('');
+  });
+
+  it("a cell's tooltip lists each model's value beside that model's unpatched value, then mean and sd", () => {
+    const tip = ensembleCellTooltip(r, { a: 3, b: 1, row: 'table', value: r.sd[3][1] })!;
+    expect(tip.heading).toBe('a = 3, b = 1: cross-entropy (nats) on 3 models');
+    expect(tip.rows).toEqual([
+      ['seed-0.steerlab', (32).toFixed(4), (0.1).toFixed(4)],
+      ['seed-1.steerlab', (33).toFixed(4), (0.2).toFixed(4)],
+      ['imported.steerlab', (69).toFixed(4), (0.3).toFixed(4)],
+      ['Mean', r.mean[3][1].toFixed(4), ''],
+      ['Standard deviation', r.sd[3][1].toFixed(4), ''],
+    ]);
+    expect(r.mean[3][1]).toBeCloseTo((32 + 33 + 69) / 3, 12);
   });
 
   it('offers the recent sessions other than the open one (server names and desktop paths)', () => {
