@@ -50,6 +50,8 @@ describe('a model comparison as the view shows it', () => {
     expect(sd.values[0][0]).toBeCloseTo(Math.sqrt(((1 - m) ** 2 + (2 - m) ** 2 + (100 - m) ** 2) / 2), 10);
     expect(sd.title).toBe('Standard deviation over 3 models');
     expect(sd.subtitle).toBe('how much the training seed moves each cell');
+    // Colour-bar ticks as short round numbers: "0.5", "1", not "0.50", "1.00".
+    expect([0, 0.5, 1, 1.5].map(sd.legendFormat)).toEqual(['0', '0.5', '1', '1.5']);
     expect(ensembleMeanHeatmap(r, null)).toMatchObject({ values: r.mean, reference: null, title: 'Mean cross-entropy over 3 models' });
   });
 

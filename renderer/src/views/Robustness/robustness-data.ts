@@ -6,7 +6,7 @@
 import type { SourcesRecord, ConvergenceRecord, SourceSet } from '../../../../native/robustness/robustness-types.js';
 import { SEED_TABLES } from '../../../../native/report/seed-tables.js';
 import { SWEEP } from '../../config.js';
-import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
+import { colorDomain, legendTickFormat, tickNumber } from '../Sweep/chart-kit.js';
 import type { HeatmapData } from '../Sweep/heatmap.js';
 import type { CorrelationData, CurveData, StripData } from './robustness-charts.js';
 import { convergenceAxis } from './robustness-labels.js';
@@ -65,7 +65,7 @@ export function stackSpreadHeatmap(d: StackDescription, mean: number[][], sd: nu
     scale: 'unit',
     domain: [0, Math.max(1e-9, ...sd.flat())],
     format: (v) => v.toFixed(2),
-    legendFormat: (v) => v.toFixed(2),
+    legendFormat: tickNumber,
     metric: 'sd',
     legendTitle: 'sd (nats)',
   };
