@@ -12,17 +12,18 @@ const digits = Array.from({ length: 10 }, (_, d) => d);
 export function geometryCsv(g: GeometryRecord): string {
   const effect = new Map((g.scatter?.points ?? []).map((p) => [`${p.a},${p.b}`, p]));
   return csv(
-    ['a', 'b', 'layer', 'norm', 'ratio', 'meanActivationNorm', 'ce', 'pA', 'digitCosine'],
+    ['a', 'b', 'layer', 'norm', 'ratio', 'meanActivationNorm', 'ce', 'pA', 'digitCosine', 'coeff', 'modelSha256'],
     digits.flatMap((a) => digits.map((b) => {
       const p = effect.get(`${a},${b}`);
-      return [a, b, g.layer, g.norms[a][b], g.ratios[a][b], g.meanActivationNorm, p?.ce ?? null, p?.pA ?? null, g.digitCosines[a][b]];
+      // coeff: the pair sweep's beside the effect columns (empty without one); the model makes every value.
+      return [a, b, g.layer, g.norms[a][b], g.ratios[a][b], g.meanActivationNorm, p?.ce ?? null, p?.pA ?? null, g.digitCosines[a][b], g.scatter?.coeff ?? null, g.provenance.modelSha256];
     })),
   );
 }
 
 /** One line per image of b. */
 export function steerabilityCsv(s: SteerabilityRecord): string {
-  return csv(['testIndex', 'a', 'b', 'layer', 'coeff', 'mode', 'scale', 'deltaLogitGap'], s.indices.map((index, i) => [index, s.a, s.b, s.layer, s.coeff, s.intervention.mode, s.intervention.scale, s.deltas[i]]));
+  return csv(['testIndex', 'a', 'b', 'layer', 'coeff', 'mode', 'scale', 'deltaLogitGap', 'modelSha256'], s.indices.map((index, i) => [index, s.a, s.b, s.layer, s.coeff, s.intervention.mode, s.intervention.scale, s.deltas[i], s.provenance.modelSha256]));
 }
 
 /** One line per (a, b) of an intervention pair sweep: the coefficient used and the side effects. */

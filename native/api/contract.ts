@@ -211,6 +211,13 @@ export const API = {
   'robustness.converge': returns<JobStarted>()(
     z.strictObject({ a: digit, b: digit, hook: hookPoint, coeff, ks: z.array(z.int().min(1).max(60_000)).min(1).max(32).optional() }),
   ),
+  /**
+   * The seed ensemble: the same pair sweep on this session's model and on each named session's
+   * (models trained with other seeds), their per-cell spread and correlations, kept in this session.
+   */
+  'robustness.compare': returns<JobStarted>()(
+    z.strictObject({ hook: hookPoint, coeff, source: pairSource.optional(), sessions: z.array(sessionRef).min(1).max(15) }),
+  ),
   'robustness.list': returns<RobustnessSummary[]>()(empty),
   'robustness.get': returns<RobustnessRecord>()(z.strictObject({ id: recordId })),
   'robustness.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),

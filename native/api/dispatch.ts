@@ -247,6 +247,12 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'data.cancelDownload': ({ workbench }) => ({ cancelled: dataAction(workbench.cancelDataDownload?.bind(workbench))() }),
   'robustness.sources': (args, spec) => startRobustness(args, (r, onProgress) => r.sources(spec, onProgress)),
   'robustness.converge': (args, spec) => startRobustness(args, (r, onProgress) => r.converge(spec, onProgress)),
+  'robustness.compare': async (args, { sessions, ...spec }) => {
+    // Each name is confined like an Open (server mode: files in the sessions folder only).
+    const known = await knownSessions(args.workbench);
+    const files = sessions.map((ref) => args.context.sessionPaths.resolve(ref, known));
+    return startRobustness(args, (r, onProgress) => r.compare({ ...spec, files }, onProgress));
+  },
   'robustness.list': ({ workbench }) => robustnessOf(workbench).list(),
   'robustness.get': ({ workbench }, { id }) => robustnessOf(workbench).get(id),
   'robustness.delete': ({ workbench }, { id }) => robustnessOf(workbench).delete(id),

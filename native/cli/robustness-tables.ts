@@ -4,7 +4,7 @@
  */
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, TableCorrelations } from '../robustness/robustness-types.js';
 import { describeSourceSet } from '../robustness/sources.js';
-import { ceilingSentence } from '../robustness/ensemble.js';
+import { ceilingSentence } from '../robustness/ensemble-ceiling.js';
 import { columnCell, numberCell, numberText } from './tables.js';
 
 const f2 = (v: number) => v.toFixed(2);

@@ -6,7 +6,7 @@
  */
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord } from '../robustness/robustness-types.js';
 import { describeSourceSet } from '../robustness/sources.js';
-import { ceilingSentence } from '../robustness/ensemble.js';
+import { ceilingSentence } from '../robustness/ensemble-ceiling.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { heatmapSvg } from './svg.js';
 import { stripPlotSvg, correlationMatrixSvg, curvesByKSvg } from './robustness-svg.js';

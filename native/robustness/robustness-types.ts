@@ -6,6 +6,7 @@
 import type { HookPoint } from '../model/weights.js';
 import type { Provenance } from '../steer/record-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
+import type { PairSource } from '../steer/steer-types.js';
 import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 /**
@@ -160,10 +161,21 @@ export interface ConvergeRequest {
   ks?: number[];
 }
 
+/** A seed ensemble from the app: the open session's model against the models of other session files. */
+export interface CompareRequest {
+  hook: HookPoint;
+  coeff: number;
+  /** Vector source, as for a pair sweep (default: the post's first images). */
+  source?: PairSource;
+  /** The other sessions' files (already resolved to paths the engine may read). */
+  files: string[];
+}
+
 /** What the workbench offers for robustness (the service in native/service/robustness-service.ts). */
 export interface RobustnessJobs {
   sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }>;
   converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
+  compare(spec: CompareRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
   list(): RobustnessSummary[];
   get(id: string): RobustnessRecord;
   delete(id: string): SessionSummary;

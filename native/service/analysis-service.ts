@@ -21,6 +21,7 @@ import type { KeptVectorValues } from '../steer/sweep.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
 import { interventionJob } from './job-snapshot.js';
+import { shownNumber } from '../util/number-text.js';
 export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
 
 /** What the analyses need from the workbench. */
@@ -169,7 +170,7 @@ export function analysisTitle(r: AnalysisRecord): string {
     case 'geometry':
       return `geometry at layer ${r.layer}, ${describePairSource(r.source)}`;
     case 'steerability':
-      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}`;
+      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${shownNumber(r.coeff)}, ${describeIntervention(r.intervention)}`;
     case 'placement':
       return `${r.name}: projection and steerability at layer ${r.placement.hook}`;
   }

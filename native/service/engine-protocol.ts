@@ -10,7 +10,8 @@ import type { OneVectorSource } from '../steer/steer-types.js';
 import type { KeptVectorValues, SweepProgress } from '../steer/sweep.js';
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
 import type { EngineAddition, SteerResult, DatasetImage } from './workbench-types.js';
-import type { SourcesRecord, ConvergenceRecord, RobustnessProgress } from '../robustness/robustness-types.js';
+import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, RobustnessProgress } from '../robustness/robustness-types.js';
+import type { EnsembleModel } from '../robustness/ensemble.js';
 import type { AnalysisOps } from './analysis-ops.js';
 
 export interface WorkerStartOptions {
@@ -35,6 +36,8 @@ export interface EngineOps extends AnalysisOps {
   // Robustness (native/robustness): partial source tables stream with the progress.
   sourceSweep: { args: { hook: HookPoint; coeff: number; images: number; random?: { count: number; seed: number }; sourcesPerRun?: number }; result: SourcesRecord; progress: RobustnessProgress };
   convergence: { args: { a: number; b: number; hook: HookPoint; coeff: number; ks: number[] }; result: ConvergenceRecord; progress: SweepProgress };
+  /** The same pair sweep on several models (the open session's first); weights travel with the call. */
+  ensemble: { args: { models: EnsembleModel[]; hook: HookPoint; coeff: number; source: PairSource }; result: EnsembleRecord; progress: SweepProgress };
 }
 export type EngineOp = keyof EngineOps;
 

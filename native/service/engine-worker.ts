@@ -13,7 +13,7 @@ import { runPairSweep, runLayerSweep, runCoeffSweep, runKeptCoeffSweep, type Exp
 import { Steerer } from '../steer/live-steer.js';
 import { datasetImage, browseImages } from '../data/browse.js';
 import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } from './engine-protocol.js';
-import { runSources, runConvergence } from '../robustness/experiments.js';
+import { runSources, runConvergence, runEnsemble } from '../robustness/experiments.js';
 import { analysisHandlers } from './analysis-ops.js';
 import { releaseModel } from '../steer/model-release.js';
 
@@ -96,6 +96,11 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   },
   async convergence(spec, emit, signal) {
     return runConvergence(context(), spec, { onProgress: emit, signal });
+  },
+  async ensemble({ models, ...spec }, emit, signal) {
+    // Each model is built, swept and disposed in turn; the open session's model stays as it is.
+    const { data, backend, sweepPool } = loaded();
+    return runEnsemble({ data, backend, pool: sweepPool }, models, spec, { onProgress: emit, signal });
   },
 };
 

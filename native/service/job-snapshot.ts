@@ -10,13 +10,14 @@
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { SweepProgress, PairSource, OneVectorSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
-import type { RobustnessProgress, SourcesRequest, ConvergeRequest } from '../robustness/robustness-types.js';
+import type { RobustnessProgress, SourcesRequest, ConvergeRequest, CompareRequest } from '../robustness/robustness-types.js';
 import type { InterventionSpec, InterventionSweepRequest } from '../analysis/analysis-types.js';
 import { describePairSource } from '../steer/vectors.js';
 import { isUserCounted } from '../steer/progress-units.js';
 import { countOf } from '../util/plural.js';
 import { ETA_WINDOW_MS, formatRemaining, remainingMs, type ProgressSample } from './time-left.js';
 import type { JobProgress, RunningJob } from './workbench-types.js';
+import { shownNumber } from '../util/number-text.js';
 
 /** Loss points kept for a reconnecting page's curve; halved (every other point) beyond this. */
 export const JOB_HISTORY_LIMIT = 600;
@@ -61,6 +62,11 @@ export function convergenceJob(spec: ConvergeRequest): RunningJob {
   return blank('robustness', 'converge', `Convergence: ${spec.a} - ${spec.b} mean-difference vector, layer ${spec.hook}, coeff ${spec.coeff}`);
 }
 
+/** "Model comparison: this model and 2 other sessions, layer 0, coeff 1". */
+export function compareJob(spec: CompareRequest): RunningJob {
+  return blank('robustness', 'compare', `Model comparison: this model and ${countOf(spec.files.length, 'other session')}, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}`);
+}
+
 function interventionVerb(spec: InterventionSpec): string {
   if (spec.mode === 'ablate') return 'ablate';
   return spec.scale === 'relative' ? 'add (coeff relative to activation size)' : 'add';
@@ -71,9 +77,9 @@ export function sweepSpecTitle(spec: SweepSpec): string {
   const source = describePairSource(spec.source);
   switch (spec.kind) {
     case 'pairs':
-      return `all pairs, layer ${spec.hook}, coeff ${spec.coeff}, ${source}`;
+      return `all pairs, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'layers':
-      return `${spec.a}-${spec.b} by layer, coeff ${spec.coeff}, ${source}`;
+      return `${spec.a}-${spec.b} by layer, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'coeffs':
       return `${spec.a}-${spec.b} at layer ${spec.hook} by coefficient ${coefficientsInWords(spec.coeffs)}, ${source}`;
   }

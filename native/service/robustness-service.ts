@@ -6,11 +6,14 @@
  */
 import type { EngineClient } from './engine-client.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
-import { convergenceJob, sourcesJob } from './job-snapshot.js';
-import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, RobustnessJobs } from '../robustness/robustness-types.js';
-export type { RobustnessSummary, SourcesRequest, ConvergeRequest };
+import { compareJob, convergenceJob, sourcesJob } from './job-snapshot.js';
+import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest, RobustnessJobs } from '../robustness/robustness-types.js';
+export type { RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest };
+import { ensembleModelsFromFiles, checkDistinctModels } from '../robustness/ensemble-models.js';
+import type { EnsembleModel } from '../robustness/ensemble.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import { DEFAULT_KS } from '../robustness/mean-difference.js';
+import { shownNumber } from '../util/number-text.js';
 
 /** What the robustness service needs from the workbench. */
 export interface RobustnessHost {
@@ -26,6 +29,8 @@ export interface RobustnessHost {
    */
   job<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: RobustnessProgress) => void) => Promise<T>): Job<T>;
   session(): SessionSummary;
+  /** The open session's model as an ensemble member (named as the session), or null without one. */
+  model(): EnsembleModel | null;
 }
 
 /** Source sets per engine run in the app: finished tables reach the view every two sources. */
@@ -42,6 +47,22 @@ export class RobustnessService implements RobustnessJobs {
     if (spec.a === spec.b) throw new Error(`a and b must differ (both are ${spec.a}): the vector a - a is zero.`);
     const ks = spec.ks ? [...spec.ks.filter((k) => Number.isFinite(k)), Infinity] : DEFAULT_KS;
     return this.job('a convergence curve', convergenceJob(spec), onProgress, (signal, progress) => this.host.call('convergence', { ...spec, ks }, progress, signal));
+  }
+
+  /**
+   * The seed ensemble: the open session's model first, then each other session's, all swept alike.
+   * The record is kept in this session; it names every model, so a merge keeps it with this model.
+   */
+  compare(spec: CompareRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }> {
+    const own = this.host.model();
+    if (!own) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
+    if (spec.files.length === 0) throw new Error('Choose at least one other session to compare this model with.');
+    const { files, source, ...sweep } = spec;
+    return this.job('a model comparison', compareJob(spec), onProgress, async (signal, progress) => {
+      const models = [own, ...(await ensembleModelsFromFiles(files))];
+      checkDistinctModels(models);
+      return this.host.call('ensemble', { ...sweep, source: source ?? { kind: 'first' }, models }, progress, signal);
+    });
   }
 
   list(): RobustnessSummary[] {
@@ -84,10 +105,10 @@ export class RobustnessService implements RobustnessJobs {
 export function robustnessTitle(r: RobustnessRecord): string {
   switch (r.kind) {
     case 'sources':
-      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
     case 'convergence':
-      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
     case 'ensemble':
-      return `${r.models.length} models, layer ${r.layer}, coeff ${r.coeff}`;
+      return `${r.models.length} models compared, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
   }
 }

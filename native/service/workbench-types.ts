@@ -115,7 +115,7 @@ export interface RunningJob {
   jobId: string | null;
   kind: 'train' | 'sweep' | 'robustness';
   /** Which form started it, so that view can show it: training, a sweep kind, a robustness analysis. */
-  what: 'training' | 'pairs' | 'layers' | 'coeffs' | 'intervention' | 'sources' | 'converge';
+  what: 'training' | 'pairs' | 'layers' | 'coeffs' | 'intervention' | 'sources' | 'converge' | 'compare';
   /** What runs, naming the job: "Training: 6 epochs, hidden 32-32, batch 64", "Sweep: all pairs, layer 0, coeff 1, ...". */
   title: string;
   startedAt: string;

@@ -39,6 +39,7 @@ import type {
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
 } from './workbench-types.js';
 import { RobustnessService } from './robustness-service.js';
+import { ensembleModelOf } from '../robustness/ensemble-models.js';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
 import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
 import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
@@ -542,6 +543,7 @@ export class SteerLabWorkbench implements Workbench {
     },
     job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordRobustness(p))),
     session: () => this.session(),
+    model: () => (this.current.weights ? ensembleModelOf(this.session().name, { header: this.current.header as Session['header'], weights: this.current.weights }) : null),
   });
 
   /**

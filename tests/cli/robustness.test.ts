@@ -80,6 +80,21 @@ describe.skipIf(!HAVE_DATA)('steerlab sources, converge, train --seeds and compa
     expect(r.stdout).toMatch(/The post's table correlates -?[\d.]+ with ours .*; our models correlate 1\.00\.\.1\.00 with each other/);
   }, 300_000);
 
+  it('compare --keep-in keeps the record in that session, where the Robustness view lists it; a session not compared is refused', async () => {
+    const kept = path.join(dir, 'kept.steerlab');
+    copyFileSync(path.join(seedsDir, 'seed-3.steerlab'), kept);
+    const json = path.join(dir, 'kept.json');
+    const r = steerlab('compare', kept, path.join(seedsDir, 'seed-4.steerlab'), '--keep-in', kept, '--json', json);
+    expect(r.code, r.stderr).toBe(0);
+    const stored = (await readSessionFile(kept)).header.robustness ?? [];
+    expect(stored).toEqual([JSON.parse(readFileSync(json, 'utf8'))]);
+    expect(stored[0]).toMatchObject({ kind: 'ensemble', models: [{ name: 'kept.steerlab', seed: 3 }, { name: 'seed-4.steerlab', seed: 4 }] });
+    const refused = steerlab('compare', path.join(seedsDir, 'seed-4.steerlab'), path.join(seedsDir, 'seed-3.steerlab'), '--keep-in', kept);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--keep-in');
+    expect(refused.stderr).toContain('is not one of the sessions compared; name one of them, so the result is kept with a model it was computed on.');
+  }, 300_000);
+
   it('compare takes the folder of an ensemble and reports its ceiling', () => {
     const r = steerlab('compare', seedsDir, '--layer', '0');
     expect(r.code).toBe(0);

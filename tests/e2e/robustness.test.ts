@@ -14,7 +14,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './browser.js';
 import { startApp, type AppUnderTest } from './app-under-test.js';
-import type { RobustnessRecord, RobustnessSummary, SourcesRecord, ConvergenceRecord } from '../../native/robustness/robustness-types.js';
+import type { RobustnessRecord, RobustnessSummary, SourcesRecord, ConvergenceRecord, EnsembleRecord } from '../../native/robustness/robustness-types.js';
+import { steerlab } from '../helpers/run-cli.js';
+import { overlappingTickLabels } from './label-overlap.js';
 import { SEED_TABLES } from '../../native/report/seed-tables.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 
@@ -87,6 +89,10 @@ describe('the Robustness view in Chromium', () => {
     expect(marks).toEqual([["post's value", SEED_TABLES.tableLayer0[4][9]], ['first image (ours)', r.tables[0][4][9]], ['unpatched', r.normal[9]]]);
     const corr = page.getByTestId('robust-correlations');
     expect(await corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.pearson.flat());
+    // Rows and columns are both named (20.18), in the same order.
+    expect(await corr.locator('text.col-label').allTextContents()).toEqual(['first images', 'image #1', 'image #2']);
+    expect(await corr.locator('text.row-label').allTextContents()).toEqual(['first images', 'image #1', 'image #2']);
+    expect(await strip.locator('text.x-label').textContent()).toBe('one dot per source set (3), spread sideways to stay apart');
     await view().getByRole('tab', { name: 'Spearman' }).click();
     await expect.poll(() => corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.spearman.flat());
   });
@@ -137,7 +143,13 @@ describe('the Robustness view in Chromium', () => {
     const csv = await download(() => page.getByRole('button', { name: 'Export mean heatmap as CSV' }).click());
     const lines = csv.body.toString().trim().split('\n');
     expect(lines).toHaveLength(1 + 300);
-    expect(lines[1 + 3 * 10 + 1].split(',')[5]).toBe(String(r.tables[0][3][1]));
+    const header = lines[0].split(',');
+    const row31 = lines[1 + 3 * 10 + 1].split(',');
+    expect(row31[header.indexOf('ce')]).toBe(String(r.tables[0][3][1]));
+    // A CSV read alone says where the vector was added, how strongly and on which model (20.18).
+    expect([row31[header.indexOf('layer')], row31[header.indexOf('coeff')], row31[header.indexOf('model_sha256')]]).toEqual([String(r.layer), String(r.coeff), r.provenance.modelSha256]);
+    // A saved figure names its model and when the result was computed.
+    expect(svg.body.toString()).toContain(`model ${r.provenance.modelSha256.slice(0, 12)} · computed`);
     const json = await download(() => page.getByRole('button', { name: 'Export mean heatmap as JSON' }).click());
     expect(JSON.parse(json.body.toString())).toEqual(r);
   });
@@ -160,6 +172,11 @@ describe('the Robustness view in Chromium', () => {
     await expect.poll(() => chart.locator('circle.curve-point').count(), { timeout: 15_000 }).toBe(3 * c.ks.length);
     const cosines = await chart.locator('circle.curve-point').evaluateAll((p) => p.slice(0, p.length / 3).map((e) => Number(e.getAttribute('data-value'))));
     expect(cosines).toEqual(c.cosine);
+    // The axis ends at the pairs there are and its last tick reads "all"; the caption says how K counts.
+    expect((await chart.locator('g.tick text').allTextContents()).at(-1)).toBe('all');
+    expect(await overlappingTickLabels(chart)).toEqual([]);
+    const last = c.used[c.used.length - 1];
+    expect(await page.getByTestId('convergence-caption').textContent()).toContain(`K ends at ${Math.min(last.a, last.b)} pairs`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-convergence.png'), fullPage: true });
   }, 180_000);
 
@@ -175,4 +192,75 @@ describe('the Robustness view in Chromium', () => {
     await expect.poll(() => page.getByTestId('robust-list').locator('li').count()).toBe(2);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('compares this model with another session\'s from the view, with progress; the result survives a reload and agrees with `steerlab compare`', async () => {
+    // A second model, same shape, another seed, saved as its own session; then back to the first.
+    ok(await api.call('session.new', {}));
+    const { jobId } = ok<{ jobId: string }>(await api.call('train.start', { config: { epochs: 1, batchSize: 128, learningRate: 0.003, seed: 8, hidden: [32, 32] } }));
+    const trained = await api.waitForEvent((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId, 240_000);
+    expect(trained.type).toBe('job.done');
+    ok(await api.call('session.save', { path: 'robust-seed8.steerlab' }));
+    ok(await api.call('session.open', { path: 'robust.steerlab' }));
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Robustness' }).click();
+    const compare = page.getByRole('form', { name: 'Compare models' });
+    await compare.waitFor();
+    // The open session is not offered; the other one is.
+    expect(await compare.locator('input[name=compare-session]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['robust-seed8.steerlab']);
+    await compare.getByRole('button', { name: 'Compare' }).click();
+    // Nothing ticked: one sentence saying what to do, and no job.
+    await expect.poll(() => compare.getByRole('alert').textContent()).toBe('Tick at least one other session to compare this model with (train models with other seeds and save each as a session).');
+    await compare.getByLabel('robust-seed8').check();
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { compareProgress: string[] }).compareProgress = seen;
+      const target = document.querySelector('[data-testid=compare-status]')!;
+      new MutationObserver(() => /\d+% · model/.test(target.textContent ?? '') && seen.push(target.textContent ?? '')).observe(target, { subtree: true, childList: true, characterData: true });
+    });
+    await compare.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(async () => (await records('ensemble')).length, { timeout: 180_000 }).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { compareProgress: string[] }).compareProgress.length)).toBeGreaterThan(0);
+    const summary = (await records('ensemble'))[0];
+    const r = await get<EnsembleRecord>(summary.id);
+    expect(r.models.map((m) => [m.name, m.seed])).toEqual([['robust.steerlab', 7], ['robust-seed8.steerlab', 8]]);
+
+    // Shown: the spread across models cell by cell, the correlation matrix named on both sides, the ceiling table.
+    const check = async () => {
+      await expect.poll(async () => (await shown('ensemble-sd')).filter((c) => c.value === r.sd[c.a][c.b]).length, { timeout: 15_000 }).toBe(100);
+      expect((await shown('ensemble-mean')).every((c) => c.value === r.mean[c.a][c.b])).toBe(true);
+      const corr = page.getByTestId('ensemble-correlations');
+      expect(await corr.locator('g.corr-cell').evaluateAll((g) => g.map((e) => Number(e.getAttribute('data-value'))))).toEqual(r.correlations.pearson.flat());
+      const labels = ['robust.steerlab (seed 7)', 'robust-seed8.steerlab (seed 8)'];
+      expect(await corr.locator('text.col-label').allTextContents()).toEqual(labels);
+      expect(await corr.locator('text.row-label').allTextContents()).toEqual(labels);
+      const rows = await page.getByTestId('ensemble-ceiling').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+      expect(rows).toEqual(r.models.map((m, i) => [m.name, String(m.seed), m.testCeNats!.toFixed(4), r.seedCorrelation!.pearson[i].toFixed(2), r.seedCorrelation!.spearman[i].toFixed(2)]));
+      const range = r.correlations.pearsonRange!;
+      expect(await page.getByTestId('ensemble-ceiling-range').textContent()).toBe(`${range.min.toFixed(2)}..${range.max.toFixed(2)} (mean ${range.mean.toFixed(2)})`);
+    };
+    await check();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'robustness-compare.png'), fullPage: true });
+
+    // Kept in the session: saved, reloaded, listed and drawn again.
+    ok(await api.call('session.save', {}));
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Robustness' }).click();
+    const item = page.getByTestId('robust-list').getByRole('button', { name: summary.title, exact: true });
+    await item.waitFor();
+    expect(summary.title).toBe('2 models compared, layer 0, coeff 1');
+    await item.click();
+    await check();
+
+    // Second code path: the command line's compare on the same two session files.
+    const json = path.join(t.sessionsDir, 'compare.json');
+    const cli = steerlab('compare', path.join(t.sessionsDir, 'robust.steerlab'), path.join(t.sessionsDir, 'robust-seed8.steerlab'), '--backend', r.provenance.backend, '--json', json);
+    expect(cli.code, cli.stderr).toBe(0);
+    const fromCli = JSON.parse(readFileSync(json, 'utf8')) as EnsembleRecord;
+    expect(fromCli.provenance.modelSha256).toEqual(r.provenance.modelSha256);
+    const close = (x: number[][], y: number[][]) => x.flat().forEach((v, i) => expect(v).toBeCloseTo(y.flat()[i], 5));
+    fromCli.tables.forEach((tableCli, m) => close(tableCli, r.tables[m]));
+    close(fromCli.sd, r.sd);
+    close(fromCli.correlations.pearson, r.correlations.pearson);
+    expect(problems).toEqual([]);
+  }, 600_000);
 });

@@ -301,9 +301,11 @@ describe('the Sweep view in Chromium', () => {
     expect(csv.name).toMatch(/\.csv$/);
     const lines = csv.body.toString('utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(101);
-    expect(lines[0]).toBe('a,b,ce_nats,normal_ce_nats,accuracy,normal_accuracy,p_a,p_a_unpatched,p_b,p_b_unpatched,vector');
-    const row31 = lines.find((l) => l.startsWith('3,1,'))!.split(',');
-    expect(Number(row31[2])).toBe(pairs.ce[3][1]);
+    expect(lines[0]).toBe('a,b,ce_nats,normal_ce_nats,accuracy,normal_accuracy,p_a,p_a_unpatched,p_b,p_b_unpatched,vector,layer,coeff,model_sha256');
+    const row31 = lines.find((l) => l.startsWith('3,1,'))!;
+    expect(Number(row31.split(',')[2])).toBe(pairs.ce[3][1]);
+    // Read alone, the file says where the vector was added, how strongly and on which model (20.18).
+    expect(row31.endsWith(`,${pairs.layer},${pairs.coeff},${pairs.provenance.modelSha256}`)).toBe(true);
 
     const json = await download(() => page.getByRole('button', { name: 'Export heatmap as JSON' }).click());
     expect(JSON.parse(json.body.toString('utf8'))).toEqual(pairs);

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './browser.js';
+import { overlappingTickLabels } from './label-overlap.js';
 import { useServedPage } from './served-page.js';
 import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 import type { AnalysisSummary, GeometryRecord, InterventionFields, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
@@ -73,17 +74,28 @@ describe('the vector analyses in Chromium', () => {
     const g = await analysis<GeometryRecord>((await analyses('geometry'))[0].id);
     await expectCells('geometry', g.ratios);
     expect(await page.getByTestId('geometry-heading').textContent()).toContain(g.meanActivationNorm.toPrecision(4));
+    // The caption is in words, not the record's field documentation; colour-bar ticks are rounded (20.18).
+    const caption = await page.getByTestId('geometry-caption').textContent();
+    expect(caption).toMatch(/^Each cell is the length of the a − b vector/);
+    expect(caption).not.toMatch(/norms\[|\[a\]\[b\]/);
+    const ticks = await panel.locator('[data-testid=heatmap-geometry] g.legend g.tick text').allTextContents();
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const t of ticks) expect(t.replace(/^[−-]/, '').replace(/^0\./, '').replace('.', '').length, t).toBeLessThanOrEqual(3);
     // The scatter: 90 points, norm against the pair sweep's cross-entropy.
     const points = await panel.locator('[data-testid=chart-scatter] circle.point').evaluateAll((cs) => cs.map((c) => ({ label: c.getAttribute('data-label'), x: Number(c.getAttribute('data-x')), y: Number(c.getAttribute('data-y')) })));
     expect(points).toHaveLength(90);
     const sweep = ok<PairSweepRecord>(await api.call('sweep.get', { id: g.scatter!.sweepId }));
     const p31 = points.find((p) => p.label === '3-1')!;
     expect(p31).toEqual({ label: '3-1', x: g.norms[3][1], y: sweep.ce[3][1] });
+    // The log cross-entropy axis labels only its 1-2-5 ticks: no two labels overlap (20.18).
+    expect(await overlappingTickLabels(panel.locator('[data-testid=chart-scatter]'))).toEqual([]);
     await shot('geometry');
     await panel.getByRole('radio', { name: 'Digit cosines' }).click();
     await expectCells('geometry', g.digitCosines.map((row) => row.map((v) => v ?? Number.NaN)));
     const csv = await download(() => panel.getByRole('button', { name: 'Export geometry heatmap as CSV' }).click());
     expect(csv.body.toString().trim().split('\n')).toHaveLength(101);
+    const [header, row] = csv.body.toString().trim().split('\n').map((l) => l.split(','));
+    expect([row[header.indexOf('layer')], row[header.indexOf('coeff')], row[header.indexOf('modelSha256')]]).toEqual(['0', String(g.scatter!.coeff), g.provenance.modelSha256]);
   });
 
   it('keeps a vector and exports it as JSON; importing that file again adds no copy; another model’s file is added with a warning', async () => {

@@ -3,14 +3,21 @@
  * cancel, and keep their records in the session through a save and a reopen.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SteerLabWorkbench } from '../../native/service/workbench.js';
 import { trainedWorkbench } from '../helpers/trained-workbench.js';
 import { readSessionFile } from '../../native/session/store.js';
 import { HAVE_DATA } from '../helpers/fixtures.js';
-import type { RobustnessProgress, SourcesRecord } from '../../native/robustness/robustness-types.js';
+import type { EnsembleRecord, RobustnessProgress, SourcesRecord } from '../../native/robustness/robustness-types.js';
+import { writeSessionFile } from '../../native/session/store.js';
+import { newSession } from '../../native/session/format.js';
+import { initWeights } from '../../native/model/weights.js';
+import { seededRandom } from '../../native/model/random.js';
+import { modelSha256 } from '../../native/model/fingerprint.js';
+import { ensembleTables } from '../../native/robustness/ensemble.js';
+import type { PairSweepRecord } from '../../native/steer/records.js';
 
 describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-wb-robust-'));
@@ -55,4 +62,46 @@ describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
     wb.robustness.delete(recordId);
     expect(wb.robustness.list().map((r) => r.id)).not.toContain(recordId);
   }, 300_000);
+
+  it('compare: the open model and another session\'s, swept alike, kept in the session; each table is that model\'s own pair sweep', async () => {
+    // A second model of the same shape (untrained, seed 5), in a session file of its own.
+    const otherWeights = initWeights([784, 16, 16, 10], seededRandom(5));
+    const other = path.join(dir, 'other-seed.steerlab');
+    await writeSessionFile(other, newSession(otherWeights));
+    const progress: { done: number; total: number }[] = [];
+    const { recordId } = await wb.robustness.compare({ hook: 0, coeff: 1, files: [other] }, (p) => progress.push(p)).result;
+    const r = wb.robustness.get(recordId) as EnsembleRecord;
+    expect(r.kind).toBe('ensemble');
+    expect(r.models.map((m) => m.name)).toEqual([wb.session().name, 'other-seed.steerlab']);
+    expect(r.provenance.modelSha256).toEqual([wb.session().model!.sha256, modelSha256(otherWeights)]);
+    expect(progress.at(-1)).toMatchObject({ done: progress.at(-1)!.total });
+    // Second code path: the open model's pair sweep gives the ensemble's first table.
+    const { sweepId } = await wb.pairSweep({ hook: 0, coeff: 1, source: { kind: 'first' } }, () => undefined).result;
+    const own = wb.getSweep(sweepId) as PairSweepRecord;
+    expect(r.tables[0]).toEqual(own.ce);
+    // The statistics are those of the tables (the pure function the CLI's compare uses too).
+    const again = ensembleTables({ hook: 0, coeff: 1 }, r.models, r.tables, r.normals);
+    expect(r.sd).toEqual(again.sd);
+    expect(r.correlations).toEqual(again.correlations);
+    // Kept through save and reopen.
+    const file = path.join(dir, 'compared.steerlab');
+    await wb.saveSession(file);
+    await wb.openSession(file);
+    expect(wb.robustness.list().find((x) => x.id === recordId)).toMatchObject({ kind: 'ensemble', title: '2 models compared, layer 0, coeff 1' });
+  }, 300_000);
+
+  it('compare refuses a session that holds the open model again, and a session without a model is named', async () => {
+    const same = path.join(dir, 'same-model.steerlab');
+    copyFileSync(path.join(dir, 'compared.steerlab'), same);
+    const job = () => wb.robustness.compare({ hook: 0, coeff: 1, files: [same] }, () => undefined).result;
+    await expect(job()).rejects.toThrow(/compared\.steerlab and same-model\.steerlab hold the same model \(SHA-256 [0-9a-f]{12}\); compare models trained with different seeds\./);
+    await expect(wb.robustness.compare({ hook: 0, coeff: 1, files: [path.join(dir, 'missing.steerlab')] }, () => undefined).result).rejects.toThrow(/missing\.steerlab/);
+    // A cancelled comparison keeps nothing and frees the job slot.
+    const before = wb.robustness.list().length;
+    const running = wb.robustness.compare({ hook: 1, coeff: 1, files: [path.join(dir, 'other-seed.steerlab')] }, () => undefined);
+    running.cancel();
+    await expect(running.result).rejects.toThrow(/cancelled/i);
+    expect(wb.robustness.list()).toHaveLength(before);
+    expect(wb.currentJob?.() ?? null).toBeNull();
+  }, 120_000);
 });

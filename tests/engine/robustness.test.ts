@@ -16,7 +16,8 @@ import { SweepPool } from '../../native/steer/sweep-pool.js';
 import { cellStats, tableCorrelations, correlationsWith, shareOf } from '../../native/robustness/table-stats.js';
 import { sourceSweep, sourceSets, digitCounts, type SourcesTables } from '../../native/robustness/sources.js';
 import { meanDifferenceVectors, convergence, cosine } from '../../native/robustness/mean-difference.js';
-import { ensembleTables, ensembleSweep, ceilingSentence } from '../../native/robustness/ensemble.js';
+import { ensembleTables, ensembleSweep } from '../../native/robustness/ensemble.js';
+import { ceilingSentence } from '../../native/robustness/ensemble-ceiling.js';
 import { HAVE_DATA, smallModelOnMnist } from '../helpers/fixtures.js';
 import { expectClose } from '../helpers/reference.js';
 

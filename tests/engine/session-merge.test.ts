@@ -87,6 +87,19 @@ describe('mergeRecords, for every list', () => {
     expect(idsIn(mine, 'vectors')).toEqual(['from-pytorch']);
   });
 
+  it('an ensemble (model comparison) record names every model it swept: kept while the save holds one of them, counted obsolete otherwise', () => {
+    const start = newSession(modelA);
+    const base = sessionBase(start);
+    const other = modelSha256(weights(3));
+    const ensemble = (id: string, shas: string[]) => ({ id, kind: 'ensemble', provenance: { modelSha256: shas } });
+    const disk = structuredClone(start);
+    put(disk, 'robustness', [ensemble('with-ours', [shaA, other]), ensemble('ours-second', [other, shaA]), ensemble('without-ours', [other])]);
+    const mine = newSession(modelA);
+    const result = mergeRecords(mine, disk, base);
+    expect(idsIn(mine, 'robustness')).toEqual(['ours-second', 'with-ours']);
+    expect(result).toEqual({ merged: { robustness: 2 }, obsolete: { robustness: 1 } });
+  });
+
   it('replaces the lists it adds to instead of pushing into them', () => {
     const start = newSession(modelA);
     const base = sessionBase(start);

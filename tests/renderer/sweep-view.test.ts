@@ -131,18 +131,19 @@ describe('CSV exports', () => {
     const r = pairRecord();
     const lines = pairSweepCsv(r).trimEnd().split('\n');
     expect(lines).toHaveLength(101);
-    expect(lines[0]).toBe('a,b,ce_nats,normal_ce_nats,accuracy,normal_accuracy,p_a,p_a_unpatched,p_b,p_b_unpatched,vector');
+    expect(lines[0]).toBe('a,b,ce_nats,normal_ce_nats,accuracy,normal_accuracy,p_a,p_a_unpatched,p_b,p_b_unpatched,vector,layer,coeff,model_sha256');
     const cells = lines[3 * 10 + 1 + 1].split(',');
     expect(cells.slice(0, 2)).toEqual(['3', '1']);
     expect(Number(cells[2])).toBe(r.ce[3][1]);
     expect(Number(cells[7])).toBe(r.pANormal[3][1]);
     expect(Number(cells[9])).toBe(r.pBNormal[1]);
+    expect(cells.slice(11)).toEqual([String(r.layer), String(r.coeff), r.provenance.modelSha256]);
   });
 
   it('quotes fields with commas or quotes', () => {
     expect(csvField('a, "b"')).toBe('"a, ""b"""');
     expect(csvField(0.5)).toBe('0.5');
-    expect(sweepCsv(layerRecord()).split('\n')[1]).toMatch(/,"v, with a comma"$/);
+    expect(sweepCsv(layerRecord()).split('\n')[1]).toMatch(/,"v, with a comma",[^,]+$/);
   });
 
   it('a layer sweep has one line per hook point; a coefficient sweep one per coefficient', () => {

@@ -24,7 +24,8 @@ import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText } from '../tables.js';
 import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
 import type { RobustnessInputs } from '../../report/robustness-report.js';
-import { sessionFilesOf, ensembleModels } from './robustness.js';
+import { sessionFilesOf } from './robustness.js';
+import { ensembleModelsFromFiles } from '../../robustness/ensemble-models.js';
 
 export function reproduceCommand(): Command {
   return withEngineFlags(
@@ -123,7 +124,7 @@ async function robustnessInputs(ctx: ExperimentContext, images: number, ensemble
   convBar.stop();
   if (!ensembleFiles) return { sources, convergence };
   const ensBar = progressReporter(`layer-0 table on ${ensembleFiles.length} models`);
-  const ensemble = await runEnsemble(ctx, await ensembleModels(ensembleFiles), { hook: 0, coeff: 1, source: { kind: 'first' } }, { signal, onProgress: (p) => ensBar.update(p.done, p.total) });
+  const ensemble = await runEnsemble(ctx, await ensembleModelsFromFiles(ensembleFiles), { hook: 0, coeff: 1, source: { kind: 'first' } }, { signal, onProgress: (p) => ensBar.update(p.done, p.total) });
   ensBar.stop();
   return { sources, convergence, ensemble };
 }

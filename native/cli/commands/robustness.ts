@@ -2,20 +2,20 @@
  * `steerlab sources`, `steerlab converge` and `steerlab compare`: how much of a steering table is
  * the digits, how much the chosen source image, and how much the trained model. `sources` and
  * `converge` keep their record in the session (like the sweeps); `compare` reads several sessions
- * and writes only the files asked for.
+ * and writes the files asked for, and keeps its record in one of them with --keep-in (as the
+ * Robustness view's Compare models keeps it in the open session).
  */
 import { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readSessionFile } from '../../session/store.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
-import { modelSha256 } from '../../model/fingerprint.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
-import type { RobustnessRecord } from '../../robustness/robustness-types.js';
+import type { RobustnessRecord, EnsembleRecord } from '../../robustness/robustness-types.js';
+import { readSessionFile } from '../../session/store.js';
 import { runSources, runConvergence, runEnsemble } from '../../robustness/experiments.js';
-import type { EnsembleModel } from '../../robustness/ensemble.js';
+import { ensembleModelsFromFiles } from '../../robustness/ensemble-models.js';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
 import { intFlag, numberFlag, listFlag, layerFlag, digitFlag } from '../flags.js';
 import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
@@ -153,14 +153,15 @@ export async function sessionFilesOf(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** The ensemble's models from session files (weights, seed, test CE). */
-export async function ensembleModels(files: string[]): Promise<EnsembleModel[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const s = await readSessionFile(file);
-      return { name: path.basename(file), modelSha256: modelSha256(s.weights), seed: s.header.training?.config.seed ?? null, testCeNats: s.header.training?.testCeNats ?? null, weights: s.weights };
-    }),
-  );
+/**
+ * The session --keep-in names, which must be one of those compared: a record is kept with a
+ * model it was computed on (the merge of a shared save keeps records by their models).
+ */
+export function comparedSession(file: string, files: string[]): string {
+  const wanted = path.resolve(file);
+  const found = files.find((f) => path.resolve(f) === wanted);
+  if (!found) throw new Error(`--keep-in ${file} is not one of the sessions compared; name one of them, so the result is kept with a model it was computed on.`);
+  return found;
 }
 
 export function compareCommand(): Command {
@@ -170,12 +171,24 @@ export function compareCommand(): Command {
     ['<sessions...>', 'session files, or folders of them (from `steerlab train --seeds ... --out DIR`)'],
   )
     .option('--source <source>', 'vector source: first (the post), mean, or index:I,J', 'first')
-    .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string }) => {
+    .option('--keep-in <file>', 'also keep the result in this session (one of those compared), where the Robustness view lists it')
+    .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string; keepIn?: string }) => {
     const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
     await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
-    const models = await ensembleModels(await sessionFilesOf(paths));
+    const files = await sessionFilesOf(paths);
+    const keepIn = flags.keepIn === undefined ? null : comparedSession(flags.keepIn, files);
+    const models = await ensembleModelsFromFiles(files);
     const engine = await openEngineForCli(flags);
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
-    await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv });
+    // Under the file's lock, keeping what others saved meanwhile; the record names this session's model.
+    const save = keepIn
+      ? async (record: EnsembleRecord) => {
+          const session = await readSessionFile(keepIn);
+          const base = sessionBase(session);
+          (session.header.robustness ??= []).push(record);
+          await saveSessionShared(keepIn, session, base);
+        }
+      : undefined;
+    await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv }, save);
   });
 }

@@ -7,6 +7,7 @@
 import * as d3 from 'd3';
 import { SWEEP } from '../../config.js';
 import { blankFigure, styleAxis, textColorOn } from '../Sweep/chart-kit.js';
+import { matrixMargins, spacedTicks, textWidth } from './robustness-labels.js';
 
 export interface CorrelationData {
   title: string;
@@ -14,16 +15,20 @@ export interface CorrelationData {
   labels: string[];
 }
 
+/** Rows and columns both named (column labels above, reading upwards), a number in every cell. */
 export function drawCorrelationMatrix(element: SVGSVGElement, data: CorrelationData): void {
   const n = data.matrix.length;
   const cell = Math.max(26, Math.min(44, Math.floor(420 / n)));
-  const left = 150;
-  const top = 40;
-  const svg = blankFigure(element, left + n * cell + 16, top + n * cell + 16, data.title);
+  const { left, top } = matrixMargins(data.labels);
+  const svg = blankFigure(element, Math.max(left + n * cell + 16, textWidth(data.title, 13) + 16), top + n * cell + 16, data.title);
   svg.append('text').attr('x', 8).attr('y', 18).attr('font-size', 13).attr('font-weight', 'bold').text(data.title);
   const color = d3.scaleDiverging((t: number) => d3.interpolateRdBu(1 - t)).domain([-1, 0, 1]);
+  data.labels.forEach((label, j) => {
+    // Rotated -90 degrees about its anchor: the text runs upwards from just above column j.
+    svg.append('text').attr('class', 'col-label').attr('data-j', j).attr('transform', `translate(${left + j * cell + cell / 2 + 4},${top - 6}) rotate(-90)`).attr('text-anchor', 'start').text(label);
+  });
   data.matrix.forEach((row, i) => {
-    svg.append('text').attr('x', left - 6).attr('y', top + i * cell + cell / 2 + 4).attr('text-anchor', 'end').text(data.labels[i]);
+    svg.append('text').attr('class', 'row-label').attr('data-i', i).attr('x', left - 6).attr('y', top + i * cell + cell / 2 + 4).attr('text-anchor', 'end').text(data.labels[i]);
     row.forEach((r, j) => {
       const g = svg.append('g').attr('class', 'corr-cell').attr('data-i', i).attr('data-j', j).attr('data-value', String(r)).attr('transform', `translate(${left + j * cell},${top + i * cell})`);
       g.append('rect').attr('width', cell - 1).attr('height', cell - 1).attr('fill', color(r));
@@ -38,16 +43,18 @@ export interface StripData {
   points: { label: string; value: number }[];
   marks: { name: string; value: number; color: string }[];
   yLabel: string;
+  /** Under the dots: what one dot is and why they are spread sideways. */
+  xLabel: string;
+  /** The legend's entry for one dot ("one source", "one model"). */
+  pointName: string;
 }
 
-/** A generous width for a line of chart text (SWEEP.fontSize, sans-serif averages about 0.6 em). */
-const textWidth = (text: string) => Math.ceil(text.length * SWEEP.fontSize * 0.62);
-
 export function drawStripPlot(element: SVGSVGElement, data: StripData): void {
-  const legend = ['one source', ...data.marks.map((k) => `${k.name} (${k.value.toFixed(2)})`)];
-  // The legend column is as wide as its longest line, so no entry runs off the figure's edge.
-  const m = { l: 62, r: 36 + Math.max(...legend.map(textWidth)) + 10, t: 36, b: 24 };
-  const width = m.l + 200 + m.r;
+  const legend = [data.pointName, ...data.marks.map((k) => `${k.name} (${k.value.toFixed(2)})`)];
+  // The legend column is as wide as its longest line, so no entry runs off the figure's edge;
+  // the figure is as wide as the x label beneath the dots needs.
+  const m = { l: 62, r: 36 + Math.max(...legend.map((t) => textWidth(t))) + 10, t: 36, b: 44 };
+  const width = Math.max(m.l + 200 + m.r, textWidth(data.xLabel) + 24, textWidth(data.title, 13) + 16);
   // Tall enough for the y label along the axis, with room at both ends.
   const height = Math.max(300, m.t + m.b + textWidth(data.yLabel) + 40);
   const svg = blankFigure(element, width, height, data.title);
@@ -69,12 +76,17 @@ export function drawStripPlot(element: SVGSVGElement, data: StripData): void {
     svg.append('text').attr('x', width - m.r + 36).attr('y', m.t + 30 + i * 16).text(`${k.name} (${k.value.toFixed(2)})`);
   });
   svg.append('circle').attr('cx', width - m.r + 22).attr('cy', m.t + 6).attr('r', 4).attr('fill', SWEEP.colors.b);
-  svg.append('text').attr('x', width - m.r + 36).attr('y', m.t + 10).text('one source');
+  svg.append('text').attr('x', width - m.r + 36).attr('y', m.t + 10).text(data.pointName);
+  svg.append('text').attr('class', 'x-label').attr('x', (m.l + width - m.r) / 2).attr('y', height - 12).attr('text-anchor', 'middle').text(data.xLabel);
 }
 
 export interface CurveData {
   title: string;
   ks: number[];
+  /** Where each point sits on the x axis (source pairs) and its tick label. */
+  xs: number[];
+  xLabels: string[];
+  xLabel: string;
   series: { name: string; values: number[]; color: string; reference?: number }[];
 }
 
@@ -87,7 +99,9 @@ export function drawCurves(element: SVGSVGElement, data: CurveData): void {
   const height = m.t + data.series.length * (panel + gap) - gap + m.b;
   const svg = blankFigure(element, width, height, data.title);
   svg.append('text').attr('x', 8).attr('y', 18).attr('font-size', 13).attr('font-weight', 'bold').text(data.title);
-  const x = d3.scaleLog().domain(d3.extent(data.ks) as [number, number]).range([m.l, width - m.r]);
+  const x = d3.scaleLog().domain(d3.extent(data.xs) as [number, number]).range([m.l, width - m.r]);
+  const labelOf = new Map(data.xs.map((v, j) => [v, data.xLabels[j]]));
+  const ticks = spacedTicks([...labelOf.keys()], x, (v) => labelOf.get(v)!);
   data.series.forEach((s, i) => {
     const top = m.t + i * (panel + gap);
     const extent = d3.extent([...s.values, ...(s.reference === undefined ? [] : [s.reference])]) as [number, number];
@@ -95,10 +109,10 @@ export function drawCurves(element: SVGSVGElement, data: CurveData): void {
     const y = d3.scaleLinear().domain([extent[0] - pad, extent[1] + pad]).range([top + panel, top]);
     svg.append('text').attr('x', m.l).attr('y', top - 6).attr('font-weight', 'bold').attr('fill', s.color).text(s.name);
     styleAxis(svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(4)));
-    styleAxis(svg.append('g').attr('transform', `translate(0,${top + panel})`).call(d3.axisBottom(x).tickValues(data.ks).tickFormat((v) => String(v))));
+    styleAxis(svg.append('g').attr('transform', `translate(0,${top + panel})`).call(d3.axisBottom(x).tickValues(ticks).tickFormat((v) => labelOf.get(Number(v)) ?? String(v))));
     if (s.reference !== undefined) svg.append('line').attr('x1', m.l).attr('x2', width - m.r).attr('y1', y(s.reference)).attr('y2', y(s.reference)).attr('stroke', SWEEP.colors.normal).attr('stroke-dasharray', '4 3');
-    svg.append('path').attr('d', d3.line<number>((_, j) => x(data.ks[j]), (v) => y(v))(s.values)).attr('fill', 'none').attr('stroke', s.color).attr('stroke-width', 2);
-    s.values.forEach((v, j) => svg.append('circle').attr('class', 'curve-point').attr('data-k', data.ks[j]).attr('data-value', String(v)).attr('cx', x(data.ks[j])).attr('cy', y(v)).attr('r', 3).attr('fill', s.color));
+    svg.append('path').attr('d', d3.line<number>((_, j) => x(data.xs[j]), (v) => y(v))(s.values)).attr('fill', 'none').attr('stroke', s.color).attr('stroke-width', 2);
+    s.values.forEach((v, j) => svg.append('circle').attr('class', 'curve-point').attr('data-k', data.ks[j]).attr('data-value', String(v)).attr('cx', x(data.xs[j])).attr('cy', y(v)).attr('r', 3).attr('fill', s.color));
   });
-  svg.append('text').attr('x', (m.l + width - m.r) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text('K: source pairs averaged (log scale; last = every image)');
+  svg.append('text').attr('class', 'x-label').attr('x', (m.l + width - m.r) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(data.xLabel);
 }

@@ -1,5 +1,5 @@
 /**
- * The Robustness view's engine jobs (source robustness, convergence): started here or adopted
+ * The Robustness view's engine jobs (source robustness, convergence, model comparison): started here or adopted
  * from the workbench (a reload, another tab), fed by the engine's 'robustness.progress' events
  * (which carry the source tables finished so far), ended by its 'job.done' / 'job.error'. `start`
  * resolves with the new record's id, or null when the job was cancelled or failed (`message` says
@@ -16,7 +16,8 @@ type RobustnessEvent = Extract<ApiEvent, { type: 'robustness.progress' } | { typ
 
 export type RobustnessRequest =
   | { kind: 'sources'; payload: RequestOf<'robustness.sources'> }
-  | { kind: 'converge'; payload: RequestOf<'robustness.converge'> };
+  | { kind: 'converge'; payload: RequestOf<'robustness.converge'> }
+  | { kind: 'compare'; payload: RequestOf<'robustness.compare'> };
 
 const isRobustnessEvent = (e: ApiEvent): e is RobustnessEvent =>
   e.type === 'robustness.progress' || ((e.type === 'job.done' || e.type === 'job.error') && e.kind === 'robustness');
@@ -46,7 +47,7 @@ export class RobustnessRunner {
    */
   adopt(job: RunningJob): void {
     if (job.kind !== 'robustness' || !job.jobId || this.active || job.jobId === this.jobId) return;
-    Object.assign(this, { status: job.cancelling ? 'cancelling' : 'running', kind: job.what === 'converge' ? 'converge' : 'sources', message: null });
+    Object.assign(this, { status: job.cancelling ? 'cancelling' : 'running', kind: job.what === 'converge' || job.what === 'compare' ? job.what : 'sources', message: null });
     this.partial = job.robustnessProgress?.partial ?? null;
     this.jobId = job.jobId;
     this.pending = [];
@@ -62,8 +63,7 @@ export class RobustnessRunner {
     this.pending = [];
     const settled = new Promise<string | null>((resolve) => (this.resolve = resolve));
     try {
-      const api = this.app.api;
-      const started = request.kind === 'sources' ? await api.call('robustness.sources', request.payload) : await api.call('robustness.converge', request.payload);
+      const started = await this.call(request);
       this.jobId = started.jobId;
       this.status = 'running';
       // Events that overtook the reply (possible over IPC) are replayed now that the id is known.
@@ -72,6 +72,18 @@ export class RobustnessRunner {
       this.end('failed', null, error instanceof Error ? error.message : String(error));
     }
     return settled;
+  }
+
+  private call(request: RobustnessRequest) {
+    const api = this.app.api;
+    switch (request.kind) {
+      case 'sources':
+        return api.call('robustness.sources', request.payload);
+      case 'converge':
+        return api.call('robustness.converge', request.payload);
+      case 'compare':
+        return api.call('robustness.compare', request.payload);
+    }
   }
 
   private receive(event: RobustnessEvent): void {

@@ -124,7 +124,13 @@ export function logTicks(lo: number, hi: number): number[] {
     return out;
   };
   const fine = within([1, 2, 5]);
-  if (fine.length <= 7) return fine.length >= 2 ? fine : [lo, hi];
+  if (fine.length >= 2 && fine.length <= 7) return fine;
+  // Less than a 1-2-5 step between the ends (1.187..2.3): round linear steps (1.2, 1.4, ...), and
+  // at worst the ends themselves to three digits, so a legend never reads "1.18726" (issue 20.18).
+  if (fine.length < 2) {
+    const linear = d3.ticks(lo, hi, 4).filter((v) => v >= lo * 0.999 && v <= hi * 1.001);
+    return linear.length >= 2 ? linear : [Number(lo.toPrecision(3)), Number(hi.toPrecision(3))];
+  }
   const coarse = within([1]);
   return coarse.length >= 2 ? coarse : within([1, 3]);
 }

@@ -4,10 +4,15 @@
  * blob: URL, which Chromium and Electron both honour (the page's CSP allows img-src blob:).
  */
 import { SWEEP } from '../../config.js';
+import { STAMP_HEIGHT, stampText, type ExportStamp } from './export-stamp.js';
 
-/** The chart as a standalone SVG document (the charts carry all their styling as attributes). */
-export function serializeSvg(svg: SVGSVGElement): string {
+/**
+ * The chart as a standalone SVG document (the charts carry all their styling as attributes);
+ * with a stamp, a line at its foot names the model and date (the figure grows to hold it).
+ */
+export function serializeSvg(svg: SVGSVGElement, stamp?: ExportStamp): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
+  if (stamp) addStamp(clone, svgSize(svg), stamp);
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.removeAttribute('class');
   clone.querySelectorAll('[tabindex]').forEach((el) => el.removeAttribute('tabindex'));
@@ -15,6 +20,21 @@ export function serializeSvg(svg: SVGSVGElement): string {
   clone.querySelectorAll('[data-screen-only]').forEach((el) => el.remove());
   const text = new XMLSerializer().serializeToString(clone);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
+}
+
+function addStamp(clone: SVGSVGElement, size: { width: number; height: number }, stamp: ExportStamp): void {
+  const height = size.height + STAMP_HEIGHT;
+  clone.setAttribute('viewBox', `0 0 ${size.width} ${height}`);
+  if (clone.hasAttribute('height')) clone.setAttribute('height', String(height));
+  const text = clone.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'text');
+  text.setAttribute('class', 'export-stamp');
+  text.setAttribute('x', '8');
+  text.setAttribute('y', String(height - 5));
+  text.setAttribute('font-family', SWEEP.font);
+  text.setAttribute('font-size', String(SWEEP.fontSize - 2));
+  text.setAttribute('fill', SWEEP.colors.muted);
+  text.textContent = stampText(stamp);
+  clone.appendChild(text);
 }
 
 /** The chart's drawn size from its viewBox (what it was laid out for, independent of CSS). */
@@ -26,9 +46,10 @@ function svgSize(svg: SVGSVGElement): { width: number; height: number } {
 }
 
 /** Renders the SVG at `scale` times its size onto an offscreen canvas and encodes it as PNG. */
-export async function svgToPng(svg: SVGSVGElement, scale: number = SWEEP.pngScale): Promise<Blob> {
-  const { width, height } = svgSize(svg);
-  const url = URL.createObjectURL(new Blob([serializeSvg(svg)], { type: 'image/svg+xml' }));
+export async function svgToPng(svg: SVGSVGElement, stamp?: ExportStamp, scale: number = SWEEP.pngScale): Promise<Blob> {
+  const drawn = svgSize(svg);
+  const { width, height } = stamp ? { width: drawn.width, height: drawn.height + STAMP_HEIGHT } : drawn;
+  const url = URL.createObjectURL(new Blob([serializeSvg(svg, stamp)], { type: 'image/svg+xml' }));
   try {
     const image = new Image();
     image.width = width;

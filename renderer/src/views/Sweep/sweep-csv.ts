@@ -21,9 +21,10 @@ const METRIC_COLUMNS = ['ce_nats', 'normal_ce_nats', 'accuracy', 'normal_accurac
 export function pairSweepCsv(r: PairSweepRecord): string {
   const rows: (string | number)[][] = [];
   r.ce.forEach((row, a) => row.forEach((_, b) => {
-    rows.push([a, b, r.ce[a][b], r.normal[b], r.accuracy[a][b], r.normalAccuracy[b], r.pA[a][b], r.pANormal[a][b], r.pB[a][b], r.pBNormal[b], r.vectors[a][b]]);
+    rows.push([a, b, r.ce[a][b], r.normal[b], r.accuracy[a][b], r.normalAccuracy[b], r.pA[a][b], r.pANormal[a][b], r.pB[a][b], r.pBNormal[b], r.vectors[a][b], r.layer, r.coeff, r.provenance.modelSha256]);
   }));
-  return csvLines(['a', 'b', ...METRIC_COLUMNS, 'vector'], rows);
+  // Where the vector was added, how strongly and on which model: a file read alone says it all.
+  return csvLines(['a', 'b', ...METRIC_COLUMNS, 'vector', 'layer', 'coeff', 'model_sha256'], rows);
 }
 
 function rowFields(row: PairRow): (string | number)[] {
@@ -36,9 +37,9 @@ export function sweepCsv(record: SweepRecord): string {
     case 'pairs':
       return pairSweepCsv(record);
     case 'layers':
-      return csvLines(['layer', 'a', 'b', 'coeff', ...METRIC_COLUMNS, 'vector'], record.rows.map((row) => [row.layer, row.a, row.b, record.coeff, ...rowFields(row)]));
+      return csvLines(['layer', 'a', 'b', 'coeff', ...METRIC_COLUMNS, 'vector', 'model_sha256'], record.rows.map((row) => [row.layer, row.a, row.b, record.coeff ?? '', ...rowFields(row), record.provenance.modelSha256]));
     case 'coeffs':
-      return csvLines(['coeff', 'a', 'b', 'layer', ...METRIC_COLUMNS, 'vector'], record.rows.map((row) => [row.coeff, row.a, row.b, record.layer, ...rowFields(row)]));
+      return csvLines(['coeff', 'a', 'b', 'layer', ...METRIC_COLUMNS, 'vector', 'model_sha256'], record.rows.map((row) => [row.coeff, row.a, row.b, record.layer, ...rowFields(row), record.provenance.modelSha256]));
   }
 }
 

@@ -10,6 +10,7 @@ import type { CoeffSweepRecord, LayerSweepRecord, PairSweepRecord, SweepRecord }
 import type { SweepSummary } from '../../../../native/service/workbench-types.js';
 import { describePairSource } from '../../../../native/steer/steer-types.js';
 import { describeIntervention, type InterventionFields, type SideEffectTables } from '../../../../native/analysis/analysis-types.js';
+import { shownNumber } from '../../../../native/util/number-text.js';
 
 export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change' | 'sideKl' | 'sideAccuracy';
 /**
@@ -261,7 +262,7 @@ export function coefficientRange(from: number, to: number, step: number, max: nu
 export function pairSweepHeading(record: PairSweepRecord): string {
   const intervention = (record as PairSweepRecord & Partial<InterventionFields>).intervention;
   const how = intervention ? ` · ${describeIntervention(intervention)}` : '';
-  return `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)}${how}`;
+  return `layer ${record.layer} · coeff ${shownNumber(record.coeff)} · ${describeSource(record.source)}${how}`;
 }
 
 /**

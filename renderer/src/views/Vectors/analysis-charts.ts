@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { SWEEP } from '../../config.js';
-import { blankFigure, styleAxis, tickNumber } from '../Sweep/chart-kit.js';
+import { blankFigure, logTicks, styleAxis, tickNumber } from '../Sweep/chart-kit.js';
 
 const SIZE = { width: 460, height: 300, margin: { top: 50, right: 20, bottom: 46, left: 58 } };
 
@@ -26,10 +26,16 @@ function frame(element: SVGSVGElement, title: string, subtitle: string) {
   return svg;
 }
 
-function axes(svg: ReturnType<typeof frame>, x: d3.AxisScale<number>, y: d3.AxisScale<number>, xLabel: string, yLabel: string) {
+/**
+ * `yLog`: the y scale is logarithmic. d3 labels every 1..9 step of a log axis once a format is
+ * given, and those labels overlap; a log axis is labelled at its 1-2-5 ticks instead (chart-kit).
+ */
+function axes(svg: ReturnType<typeof frame>, x: d3.AxisScale<number>, y: d3.AxisScale<number>, xLabel: string, yLabel: string, yLog = false) {
   const { width, height, margin } = SIZE;
   styleAxis(svg.append('g').attr('transform', `translate(0,${height - margin.bottom})`).call(d3.axisBottom(x).ticks(6).tickFormat((v) => tickNumber(Number(v)))));
-  styleAxis(svg.append('g').attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(5).tickFormat((v) => tickNumber(Number(v)))));
+  const yAxis = d3.axisLeft(y).tickFormat((v) => tickNumber(Number(v)));
+  const [lo, hi] = d3.extent(y.domain()) as [number, number];
+  styleAxis(svg.append('g').attr('transform', `translate(${margin.left},0)`).call(yLog ? yAxis.tickValues(logTicks(lo, hi)) : yAxis.ticks(5)));
   svg.append('text').attr('x', (margin.left + width - margin.right) / 2).attr('y', height - 8).attr('text-anchor', 'middle').text(xLabel);
   svg.append('text').attr('transform', `translate(14,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(yLabel);
 }
@@ -49,7 +55,7 @@ export function drawScatter(element: SVGSVGElement, data: ScatterData): void {
   const y = data.logY
     ? d3.scaleLog().domain([d3.min(positive) ?? 0.01, d3.max(positive) ?? 1]).nice().range([height - margin.bottom, margin.top]).clamp(true)
     : d3.scaleLinear().domain([0, Math.max(1e-9, d3.max(ys) ?? 1)]).nice().range([height - margin.bottom, margin.top]);
-  axes(svg, x, y, data.xLabel, data.yLabel);
+  axes(svg, x, y, data.xLabel, data.yLabel, data.logY);
   svg.append('g').selectAll('circle').data(data.points).join('circle')
     .attr('class', 'point')
     .attr('cx', (p) => x(p.x))

@@ -63,6 +63,23 @@ export function geometryHeatmap(g: GeometryRecord, table: GeometryTable): Heatma
   };
 }
 
+/**
+ * What the shown table means, in words (the record's metricNote documents its fields for JSON
+ * readers; this is for the person looking at the heatmap).
+ */
+export function geometryCaption(g: GeometryRecord, table: GeometryTable): string {
+  const source = describePairSource(g.source);
+  const size = `the mean length of an activation at this hook over the test images (${g.meanActivationNorm.toPrecision(3)})`;
+  switch (table) {
+    case 'ratios':
+      return `Each cell is the length of the a − b vector (${source}) divided by ${size}: 1 means the vector is as long as a typical activation.`;
+    case 'norms':
+      return `Each cell is the length (Euclidean norm) of the a − b vector made from ${source} at layer ${g.layer}; for scale, ${size}.`;
+    case 'cosines':
+      return digitCosinesCaption(g);
+  }
+}
+
 export type ScatterMetric = 'ce' | 'pA';
 
 export function geometryScatter(g: GeometryRecord, metric: ScatterMetric): ScatterData | null {
