@@ -162,7 +162,7 @@ describe('captions, exports and signs', () => {
   it('geometry captions say in words what each table is, not its field names', () => {
     for (const t of ['ratios', 'norms', 'cosines'] as const) {
       const caption = geometryCaption(geometry, t);
-      expect(caption).toMatch(/^Each cell is /);
+      expect(caption).toMatch(t === 'cosines' ? /^Cosine between / : /^Each cell is /);
       expect(caption).not.toMatch(/\[a\]\[b\]|norms\[|meanActivationNorm|digitCosines/);
     }
     expect(geometryCaption(geometry, 'ratios')).toContain('(12.3)');
