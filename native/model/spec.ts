@@ -43,6 +43,8 @@ export interface ModelSpec {
 /** Limits the engine is built and tested for. */
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_WIDTH = 4096;
+/** The largest hook index a model may have (64 hook points: far more than 6 hidden layers need). */
+export const MAX_HOOK_INDEX = 63;
 
 /** Refusal of a description the engine cannot run: one sentence naming the module and the fix. */
 export class ModelSpecError extends Error {
@@ -175,6 +177,10 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
   const hidden = hiddenLayerCount(spec);
   if (hidden < 1 || hidden > MAX_HIDDEN_LAYERS) {
     throw new ModelSpecError(`A network needs 1 to ${MAX_HIDDEN_LAYERS} hidden layers; this one has ${hidden}.`);
+  }
+  const hookCount = modules.reduce((n, m) => n + (m.kind === 'residual' && Array.isArray(m.inner) ? 1 + m.inner.length : 1), 0);
+  if (hookCount > MAX_HOOK_INDEX + 1) {
+    throw new ModelSpecError(`The module list has ${hookCount} hook points; SteerLab runs at most ${MAX_HOOK_INDEX + 1}: remove modules.`);
   }
   if (modules[0].kind !== 'linear') {
     throw new ModelSpecError(`The first module (linear_relu_stack.0) must be a Linear layer on the ${spec.inputSize} pixels; got ${describeModule(modules[0])}.`);
