@@ -10,7 +10,7 @@ import { saveSessionShared, sessionBase, type SessionBase } from '../../session/
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
-import { hookWidth, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
+import { widthAtHook, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
 import { parsePairSource, pairRecipe } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
@@ -317,7 +317,7 @@ export function vectorCommand(): Command {
       const session = await readSessionFile(file);
       readBases.set(session, sessionBase(session));
       const text = await readUserText(vectorFile, 'vector');
-      const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
+      const decoded = decodeVectorFile(text, (hook) => widthAtHook(session.weights, hook), vectorFile);
       const vector: KeptVector = { id: randomUUID(), ...decoded };
       session.header.vectors.push(vector);
       await saveSession(file, session);
