@@ -4,7 +4,7 @@
  * and LayerNorm's width read from its tensors' shapes and checked to chain, so a refusal names the
  * tensor or module and what to do. No tensor data is read here, only shapes.
  */
-import { ACTIVATIONS, ModelSpecError, formatModuleList, parseModuleList, validateSpec, type Activation, type ModelSpec, type ModuleSpec, type ModuleToken } from '../model/spec.js';
+import { ModelSpecError, formatModuleList, parseModuleList, validateSpec, type Activation, type ModelSpec, type ModuleSpec, type ModuleToken } from '../model/spec.js';
 import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 
 /** The metadata key that holds the module list (written by `steerlab export`). */
@@ -46,17 +46,6 @@ export function tokensFromFlags(flags: ModuleFlags, linearCount: number): Module
   }
   tokens.push({ kind: 'linear' });
   return tokens;
-}
-
-/** Parses `--activation relu` or `--activation gelu,tanh,relu`, naming the unknown item. */
-export function activationListFlag(value: string): Activation[] {
-  return value.split(',').map((raw, i) => {
-    const word = raw.trim();
-    if (!(ACTIVATIONS as readonly string[]).includes(word)) {
-      throw new ModelSpecError(`--activation item ${i + 1} "${word.slice(0, 40)}" is not an activation SteerLab knows; use one of ${ACTIVATIONS.join(', ')}.`);
-    }
-    return word as Activation;
-  });
 }
 
 /**

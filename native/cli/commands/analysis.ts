@@ -114,12 +114,12 @@ function withPairFlags(cmd: Command): Command {
   return cmd
     .requiredOption('--a <digit>', 'digit a (the vector is a - b)')
     .requiredOption('--b <digit>', 'digit b')
-    .option('--layer <k>', 'hook point 0..4', '0');
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0');
 }
 
 export function geometryCommand(): Command {
   return experimentCommand('geometry', 'norms of the a-b vectors against the activation size, digit cosines, effect against norm')
-    .option('--layer <k>', 'hook point 0..4', '0')
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0')
     .option('--csv <out>', 'write one line per (a, b) as CSV')
     .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
@@ -166,7 +166,7 @@ export function interveneCommand(): Command {
     .option('--over <what>', 'pairs (all 100 at one layer), layers (one pair at 0..4) or coeffs (one pair over --values)', 'pairs')
     .option('--a <digit>', 'digit a (layers, coeffs)')
     .option('--b <digit>', 'digit b (layers, coeffs)')
-    .option('--layer <k>', 'hook point 0..4 (pairs, coeffs)', '0')
+    .option('--layer <k>', 'hook point: the output of module k (pairs, coeffs; 0..4 for the seed)', '0')
     .option('--coeff <c>', 'coefficient (pairs, layers)', '1')
     .option('--values <list>', 'comma-separated coefficients (coeffs)', '-2,-1,0,1,2,4')
     .option('--csv <out>', 'write the side effects of a pair sweep as CSV (one line per pair)')
