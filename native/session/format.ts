@@ -266,6 +266,9 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
     throw fail(`${file} has an invalid session header: ${headerProblem(parsed.error, json)}; restore it from a backup or the .recovery file.`);
   }
   const { model, ...rest } = parsed.data;
+  if (parsed.data.formatVersion !== version) {
+    throw fail(`${file} says format ${version} in its first bytes but ${parsed.data.formatVersion} in its header; it was edited by hand or damaged: restore it from a backup or the .recovery file.`);
+  }
 
   const sizes = model.sizes;
   // Version 1 (and a version-2 file without a spec) holds the seed's family; version 2 its module list.

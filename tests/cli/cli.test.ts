@@ -162,7 +162,7 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     const st = path.join(dir, 'for-import.safetensors');
     expect(steerlab('export', model, '--safetensors', st).code).toBe(0);
     const target = path.join(dir, 'imported.steerlab');
-    expect(steerlab('import', st, '--out', target).stdout).toMatch(new RegExp(`^created ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(model [0-9a-f]{12}, sizes 784-32-32-10\\)`));
+    expect(steerlab('import', st, '--out', target).stdout).toMatch(new RegExp(`^created ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(model [0-9a-f]{12}, sizes 784-32-32-10, modules linear,relu,linear,relu,linear\\)`));
     expect(steerlab('import', st, '--out', target).stdout).toMatch(/^replaced /);
     // (Renaming a result over /dev/full would replace the device node itself.)
     const r = steerlab('sweep', model, '--json', '/dev/full');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { HAVE_DATA } from '../helpers/fixtures.js';
 import { readSessionFile } from '../../native/session/store.js';
 import { mlpSpec } from '../../native/model/spec.js';
+import { modelSha256 } from '../../native/model/fingerprint.js';
 import { steerlab } from '../helpers/run-cli.js';
 
 const lastLine = (text: string) => text.trim().split('\n').pop();
@@ -45,6 +46,23 @@ describe.skipIf(!HAVE_DATA)('steerlab train: any MLP', () => {
     const r = steerlab('sweep', model, '--layer', '7', '--no-save');
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe('steerlab: Hook 7 does not exist: this model has hooks 0 to 6.');
+  });
+
+  it('export writes the module list as steerlab.modules; import reads it back to the same model', async () => {
+    const st = path.join(dir, 'gelu.safetensors');
+    const exported = steerlab('export', model, '--safetensors', st);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain('modules linear,layernorm,gelu,linear,layernorm,tanh,linear');
+    const back = path.join(dir, 'back.steerlab');
+    const imported = steerlab('import', st, '--out', back);
+    expect(imported.code).toBe(0);
+    const [a, b] = [await readSessionFile(model), await readSessionFile(back)];
+    expect(b.weights.spec).toEqual(a.weights.spec);
+    expect(modelSha256(b.weights)).toBe(modelSha256(a.weights));
+    // Flags that contradict the file are refused, naming both lists.
+    expect(lastLine(steerlab('import', st, '--out', path.join(dir, 'x.steerlab'), '--activation', 'relu').stderr)).toBe(
+      `steerlab: ${st}: The flags describe the modules linear,relu,linear,relu,linear but the file's steerlab.modules says linear,layernorm,gelu,linear,layernorm,tanh,linear; drop the flags to use the file's list, or fix the file.`,
+    );
   });
 
   it('refuses a bad option before training, naming it', () => {

@@ -305,11 +305,13 @@ describe('decodeSession refuses', () => {
 
   it('wrong model sizes, a shape that disagrees with them, and a missing or unexpected tensor', () => {
     // A format-1 header (no module list): the seed family's sizes are checked as 0.1 checked them.
-    const v1 = (edit: (h: any) => void) => withHeader((h) => {
-      delete h.model.spec;
-      h.formatVersion = 1;
-      edit(h);
-    });
+    const v1 = (edit: (h: any) => void) => {
+      const { header, binary } = split(encodeSession(fullSession()));
+      delete header.model.spec;
+      header.formatVersion = 1;
+      edit(header);
+      return pack(header, binary, 1);
+    };
     expect(refusal(v1((h) => (h.model.sizes = [784, 4, 3, 9]))).message).toContain(
       'lab.steerlab has model sizes [784, 4, 3, 9]; a SteerLab model has sizes [784, hidden1, hidden2, 10]',
     );
@@ -483,6 +485,13 @@ describe('format 2: the module list', () => {
     back.weights.linears.forEach((l, i) => expect(Buffer.from(l.weight.buffer)).toEqual(Buffer.from(weights.linears[i].weight.buffer)));
     const { header } = split(encodeSession(newSession(weights)));
     expect(header.model.tensors['linear_relu_stack.1.weight'].shape).toEqual([6]); // the first LayerNorm
+  });
+
+  it('refuses a header whose format disagrees with the first bytes', () => {
+    const { header, binary } = split(encodeSession(fullSession()));
+    expect(refusal(pack({ ...header, formatVersion: 1 }, binary, 2)).message).toBe(
+      'lab.steerlab says format 2 in its first bytes but 1 in its header; it was edited by hand or damaged: restore it from a backup or the .recovery file.',
+    );
   });
 
   it('refuses a module list the engine cannot run, naming the module', () => {
