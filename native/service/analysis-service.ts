@@ -4,7 +4,8 @@
  * the engine; this class reaches them through a small host so the analyses live in their own file.
  */
 import { randomUUID } from 'node:crypto';
-import { hookWidth, type HookPoint } from '../model/weights.js';
+import { widthAtHook, specOf, type HookPoint } from '../model/weights.js';
+import type { ModelSpec } from '../model/spec.js';
 import type { PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
@@ -26,6 +27,8 @@ export interface AnalysisHost {
   header(): { sweeps: SweepRecord[]; vectors: KeptVector[]; analyses?: AnalysisRecord[] };
   /** The open model's sizes, or null when there is none. */
   sizes(): number[] | null;
+  /** The open model's module list (absent or null: the ReLU family its sizes imply). */
+  spec?(): ModelSpec | null;
   /** Marks the session changed and returns its summary. */
   changed(): SessionSummary;
   /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
@@ -36,6 +39,11 @@ export interface AnalysisHost {
 
 export class AnalysisService implements AnalysisWorkbench {
   constructor(private readonly host: AnalysisHost) {}
+
+  /** The open model's module list (the ReLU family of its sizes when the host does not say). */
+  private modelSpec(): ModelSpec {
+    return this.host.spec?.() ?? specOf({ sizes: this.needModel() });
+  }
 
   private needModel(): number[] {
     const sizes = this.host.sizes();
@@ -122,12 +130,13 @@ export class AnalysisService implements AnalysisWorkbench {
   }
 
   exportVector(id: string): VectorFile {
-    return encodeVectorFile(this.vectorById(id));
+    return encodeVectorFile(this.vectorById(id), this.modelSpec());
   }
 
   importVector(text: string): KeptVector {
     const sizes = this.needModel();
-    const vector: KeptVector = { id: randomUUID(), ...decodeVectorFile(text, (hook) => hookWidth(sizes, hook)) };
+    const spec = this.modelSpec();
+    const vector: KeptVector = { id: randomUUID(), ...decodeVectorFile(text, (hook) => widthAtHook({ sizes, spec }, hook)) };
     this.host.header().vectors.push(vector);
     this.host.changed();
     return vector;

@@ -10,7 +10,7 @@ import { saveSessionShared, sessionBase, type SessionBase } from '../../session/
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
-import { widthAtHook, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
+import { widthAtHook, specOf as specOfWeights, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
 import { parsePairSource, pairRecipe } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
@@ -280,7 +280,7 @@ export function vectorCommand(): Command {
       const recipe = pairRecipe(parsePairSource(flags.source), digitFlag('--a', flags.a), digitFlag('--b', flags.b), layerFlag(flags.layer));
       await withModel(file, {}, async (ctx, session) => {
         const vector = keepVector(ctx, recipe, flags.name);
-        const vectorJson = JSON.stringify(encodeVectorFile(vector), null, 1) + '\n';
+        const vectorJson = JSON.stringify(encodeVectorFile(vector, specOfWeights(session.weights)), null, 1) + '\n';
         await keepResult({
           text: `kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})`,
           save: async () => {
@@ -307,7 +307,7 @@ export function vectorCommand(): Command {
       const session = await readSessionFile(file);
       const vector = session.header.vectors.find((v) => v.id === flags.id);
       if (!vector) throw new Error(`${file} has no kept vector "${flags.id}"; see steerlab vector list ${file}.`);
-      await writeOutputFile('--out', flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+      await writeOutputFile('--out', flags.out, JSON.stringify(encodeVectorFile(vector, specOfWeights(session.weights)), null, 1) + '\n');
     }).exitOverride());
   cmd.addCommand(new Command('import')
     .description('add a vector file to a session')
