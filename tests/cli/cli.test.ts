@@ -123,7 +123,8 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     const r = steerlab('sweep', bad);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^steerlab: .*is not a SteerLab session/m);
-    expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('--layer must be a whole number from 0 to 4; got "7".');
+    expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('Hook 7 does not exist: this model has hooks 0 to 4.');
+    expect(steerlab('sweep', model, '--layer', '64').stderr).toContain('--layer must be a whole number from 0 to 63; got "64".');
     expect(steerlab('sweep', model, '--source', 'best').stderr).toContain('Unknown vector source "best"');
     expect(steerlab('sweep', model, '--coeff', '0x10').stderr).toContain('--coeff must be a decimal number like 1, -0.5 or 2e-3; got "0x10".');
     expect(steerlab('coeffs', model, '--a', '3', '--b', '1', '--values', '1,,2').stderr).toContain('--values item 2 is empty; give a decimal number like 1, -0.5 or 2e-3.');
