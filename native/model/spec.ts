@@ -43,6 +43,8 @@ export interface ModelSpec {
 /** Limits the engine is built and tested for. */
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_WIDTH = 4096;
+/** The seed's family (two hidden ReLU layers) keeps the widths SteerLab 0.1 trained and opened. */
+export const SEED_FAMILY_MAX_WIDTH = 8192;
 /** The largest hook index a model may have (64 hook points: far more than 6 hidden layers need). */
 export const MAX_HOOK_INDEX = 63;
 
@@ -98,8 +100,10 @@ export function mlpSpec(options: {
   layernorm?: boolean;
   inputSize?: number;
   classes?: number;
+  /** The widest hidden layer allowed (MAX_WIDTH unless the caller keeps an older limit). */
+  maxWidth?: number;
 }): ModelSpec {
-  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10 } = options;
+  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10, maxWidth = MAX_WIDTH } = options;
   if (activations.length !== 1 && activations.length !== hidden.length) {
     throw new ModelSpecError(
       `Give one activation for all ${hidden.length} hidden layers or one per layer; got ${activations.length} (${activations.join(',')}).`,
@@ -113,7 +117,7 @@ export function mlpSpec(options: {
   });
   modules.push({ kind: 'linear', outFeatures: classes });
   const spec = { inputSize, modules };
-  validateSpec(spec, classes);
+  validateSpec(spec, classes, maxWidth);
   return spec;
 }
 
@@ -162,7 +166,7 @@ export function hiddenLayerCount(spec: ModelSpec): number {
  * only right after a hidden Linear; residual blocks of the form linear(w), activation, linear(w)
  * where w is the width entering the block.
  */
-export function validateSpec(spec: ModelSpec, classes = 10): void {
+export function validateSpec(spec: ModelSpec, classes = 10, maxWidth = MAX_WIDTH): void {
   const { modules } = spec;
   if (!Number.isInteger(spec.inputSize) || spec.inputSize < 1) {
     throw new ModelSpecError(`The input size must be a positive whole number; got ${spec.inputSize}.`);
@@ -190,7 +194,7 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
     const where = `linear_relu_stack.${k}`;
     switch (m.kind) {
       case 'linear':
-        checkWidth(m.outFeatures, where, k === modules.length - 1);
+        checkWidth(m.outFeatures, where, k === modules.length - 1, maxWidth);
         width = m.outFeatures;
         break;
       case 'activation':
@@ -226,10 +230,10 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
   });
 }
 
-function checkWidth(width: number, where: string, isLogits: boolean): void {
+function checkWidth(width: number, where: string, isLogits: boolean, maxWidth: number): void {
   if (isLogits) return;
-  if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
-    throw new ModelSpecError(`${where} has width ${width}; hidden widths must be whole numbers from 1 to ${MAX_WIDTH}.`);
+  if (!Number.isInteger(width) || width < 1 || width > maxWidth) {
+    throw new ModelSpecError(`${where} has width ${width}; hidden widths must be whole numbers from 1 to ${maxWidth}.`);
   }
 }
 

@@ -6,7 +6,7 @@
  * seed author's code maps onto ours key for key; the tfjs model transposes once when it loads them.
  * This file has no tfjs import: it is what sessions and safetensors files read and write.
  */
-import { hookPoints, validateSpec, type ModelSpec, type ModuleSpec } from './spec.js';
+import { hookPoints, validateSpec, MAX_WIDTH, type ModelSpec, type ModuleSpec } from './spec.js';
 
 /** One Linear layer: y = x W^T + b, W stored [outFeatures, inFeatures] row-major. */
 export interface LinearWeights {
@@ -101,7 +101,8 @@ export function validateWeights(weights: MlpWeights): void {
     }
   }
   const spec = specOf(weights);
-  validateSpec(spec, CLASS_COUNT);
+  // Weights without a module list are format 1's seed family, whose widths 0.1 did not cap.
+  validateSpec(spec, CLASS_COUNT, weights.spec ? MAX_WIDTH : Infinity);
   const widths = linearWidths(spec);
   const expectedSizes = [spec.inputSize, ...widths];
   if (sizes.length !== expectedSizes.length || sizes.some((v, i) => v !== expectedSizes[i])) {

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Mlp, pixelsToTensor } from '../model/mlp.js';
 import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, SEED_HIDDEN, type MlpWeights } from '../model/weights.js';
-import { isSeedFamily, mlpSpec, MAX_HIDDEN_LAYERS, type ModelSpec } from '../model/spec.js';
+import { isSeedFamily, mlpSpec, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH, type ModelSpec } from '../model/spec.js';
 import { NetworkTrainer } from './network-step.js';
 import { seededRandom, shuffledIndices } from '../model/random.js';
 import { evaluate } from '../metrics/evaluate.js';
@@ -83,7 +83,10 @@ export function validateTrainConfig(config: TrainConfig): void {
 
 /** The module list a configuration trains: Linear(h) [LayerNorm] activation per hidden layer, then Linear(10). */
 export function trainSpec(config: TrainConfig): ModelSpec {
-  return mlpSpec({ hidden: config.hidden, activations: config.activations ?? ['relu'], layernorm: config.layernorm ?? false, classes: CLASS_COUNT });
+  const activations = config.activations ?? ['relu'];
+  // The seed's family keeps the widths 0.1 trained (up to 8192); every other network is capped at 4096.
+  const seedShaped = config.hidden.length === 2 && activations.every((a) => a === 'relu') && !config.layernorm;
+  return mlpSpec({ hidden: config.hidden, activations, layernorm: config.layernorm ?? false, classes: CLASS_COUNT, maxWidth: seedShaped ? SEED_FAMILY_MAX_WIDTH : MAX_WIDTH });
 }
 
 /** True for the seed's recipe on the seed's family: the path whose numbers must not change. */

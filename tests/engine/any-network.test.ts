@@ -142,6 +142,9 @@ describe('training configuration refusals name the value and the fix', () => {
     [{ hidden: [8, 8, 8, 8, 8, 8, 8] }, 'hidden must list 1 to 6 layer sizes (like 512,512); got 8,8,8,8,8,8,8.'],
     [{ hidden: [0, 8] }, 'hidden size must be a whole number of at least 1; got 0.'],
     [{ hidden: [5000] }, 'linear_relu_stack.0 has width 5000; hidden widths must be whole numbers from 1 to 4096.'],
+    // The seed's family keeps 0.1's limit, so every model 0.1 trained can be trained again.
+    [{ hidden: [8193, 8] }, 'linear_relu_stack.0 has width 8193; hidden widths must be whole numbers from 1 to 8192.'],
+    [{ hidden: [5000, 8], layernorm: true }, 'linear_relu_stack.0 has width 5000; hidden widths must be whole numbers from 1 to 4096.'],
     [{ hidden: [8, 8], activations: ['gelu', 'tanh', 'relu'] }, 'Give one activation for all 2 hidden layers or one per layer; got 3 (gelu,tanh,relu).'],
     [{ dropout: 1 }, 'dropout must be a probability from 0 up to (not including) 1; got 1.'],
     [{ momentum: 0.9 }, 'momentum applies to SGD only: add optimizer sgd, or leave momentum out (Adam has its own).'],

@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, validateTrainConfig, type TrainConfig } from '../../train/trainer.js';
-import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH } from '../../model/spec.js';
+import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH } from '../../model/spec.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { saveSessionShared } from '../../session/shared-save.js';
@@ -48,7 +48,7 @@ export function trainCommand(): Command {
       .option('--batch <n>', 'minibatch size', String(DEFAULT_TRAIN_CONFIG.batchSize))
       .option('--lr <rate>', 'Adam learning rate', String(DEFAULT_TRAIN_CONFIG.learningRate))
       .option('--seed <n>', 'random seed for initialisation and shuffling', String(DEFAULT_TRAIN_CONFIG.seed))
-      .option('--hidden <list>', `hidden Linear widths, 1 to ${MAX_HIDDEN_LAYERS} layers of 1 to ${MAX_WIDTH} (e.g. 256,128,64)`, DEFAULT_TRAIN_CONFIG.hidden.join(','))
+      .option('--hidden <list>', `hidden Linear widths, 1 to ${MAX_HIDDEN_LAYERS} layers of 1 to ${MAX_WIDTH} (the seed's two ReLU layers up to ${SEED_FAMILY_MAX_WIDTH}; e.g. 256,128,64)`, DEFAULT_TRAIN_CONFIG.hidden.join(','))
       .option('--activation <list>', `after each hidden Linear: one for all layers or one per layer (e.g. gelu,tanh,relu); ${ACTIVATIONS.join(', ')}; gelu is the exact erf form, leaky_relu has slope 0.01`, 'relu')
       .option('--layernorm', 'a LayerNorm after every hidden Linear (before its activation)')
       .option('--dropout <p>', 'dropout probability after every hidden activation, during training only', '0')
@@ -63,7 +63,7 @@ export function trainCommand(): Command {
       batchSize: intFlag('--batch', flags.batch, 64, 1, 60000),
       learningRate: numberFlag('--lr', flags.lr, 0.001),
       seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1),
-      hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, MAX_WIDTH),
+      hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, SEED_FAMILY_MAX_WIDTH),
       ...recipeFlags(flags),
     };
     validateTrainConfig(config);
