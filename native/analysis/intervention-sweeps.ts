@@ -139,7 +139,7 @@ export interface InterventionLayerSpec {
 /** One pair at each hook point; with a relative scale each layer gets coeff x its own activation size. */
 export async function interventionLayerSweep(model: Mlp, data: VectorData, spec: InterventionLayerSpec, options: SweepRunOptions = {}) {
   checkSpec(spec.intervention);
-  const hooks = spec.hooks ?? [...HOOK_POINTS];
+  const hooks = spec.hooks ?? model.hooks.map((h) => h.index);
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
   const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(model, data, options) * hooks.length });
   const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');

@@ -4,7 +4,8 @@
  * renderer may use the same reader.
  */
 import { z } from 'zod';
-import { HOOK_NAMES, type HookPoint } from '../model/weights.js';
+import type { HookPoint } from '../model/weights.js';
+import { hookPoints, MAX_HOOK_INDEX, SEED_SPEC, type ModelSpec } from '../model/spec.js';
 import { describeRecipe, type VectorRecipe } from '../steer/steer-types.js';
 import type { KeptVector } from './analysis-types.js';
 import { norm } from './vector-math.js';
@@ -17,9 +18,9 @@ export const VECTOR_FILE_VERSION = 1;
 export interface VectorFile {
   format: typeof VECTOR_FILE_FORMAT;
   version: typeof VECTOR_FILE_VERSION;
-  /** Hook point 0..4 (the activation just after linear_relu_stack[hook]). */
+  /** Hook point: the activation just after linear_relu_stack[hook] (0..4 in the seed's model). */
   hook: HookPoint;
-  /** "linear_relu_stack.<hook>": the PyTorch module whose output the vector is added to. */
+  /** "linear_relu_stack.<k>" (or "linear_relu_stack.<k>.f.<j>" in a residual block): the PyTorch module whose output the vector is added to. */
   module: string;
   hookName: string;
   values: number[];
@@ -39,7 +40,8 @@ const inputRef = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('image'), split: z.enum(['train', 'test']), index: z.int().min(0) }),
   z.strictObject({ kind: z.literal('pixels'), pixels: z.array(z.number().min(0).max(1)).length(784), label: z.string().optional() }),
 ]);
-const hook = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+/** Any hook a model can have; widthOf refuses one the model lacks. */
+const hook = z.int().min(0).max(MAX_HOOK_INDEX);
 
 /** What an imported file must hold; optional fields are filled in (a PyTorch writer needs only four). */
 const VectorFileSchema = z.looseObject({
@@ -70,14 +72,15 @@ export function firstNonFloat32(values: readonly number[]): { index: number; val
 }
 
 
-/** The file for a kept vector. */
-export function encodeVectorFile(v: KeptVector): VectorFile {
+/** The file for a kept vector of a model with module list `spec` (default: the seed's), which names its hook's module. */
+export function encodeVectorFile(v: KeptVector, spec: ModelSpec = SEED_SPEC): VectorFile {
+  const at = hookPoints(spec)[v.hook];
   return {
     format: VECTOR_FILE_FORMAT,
     version: VECTOR_FILE_VERSION,
     hook: v.hook,
-    module: `linear_relu_stack.${v.hook}`,
-    hookName: HOOK_NAMES[v.hook],
+    module: at?.module ?? `linear_relu_stack.${v.hook}`,
+    hookName: at?.name ?? `hook ${v.hook}`,
     values: v.values,
     norm: v.norm,
     name: v.name,

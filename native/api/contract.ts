@@ -8,6 +8,7 @@
  * this file: it imports zod and types only, nothing from Node.
  */
 import { z } from 'zod';
+import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_HOOK_INDEX, MAX_WIDTH } from '../model/spec.js';
 import type {
   DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
 } from '../service/workbench-types.js';
@@ -31,7 +32,8 @@ const digit = z.int().min(0).max(9);
 const imageIndex = z.int().min(0).max(59_999);
 /** A steering coefficient: finite (zod rejects NaN and Infinity) and not absurd. */
 const coeff = z.number().min(-1e6).max(1e6);
-const hookPoint = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+/** Any hook a model can have; the model itself refuses one it does not have. */
+const hookPoint = z.int().min(0).max(MAX_HOOK_INDEX);
 const split = z.enum(['train', 'test']);
 /** A session reference: an absolute path (Electron) or a file name in the sessions folder (server). */
 const sessionRef = z.string().min(1).max(1024);
@@ -81,7 +83,13 @@ export const trainConfigSchema = z.strictObject({
   batchSize: z.int().min(1).max(4096),
   learningRate: z.number().gt(0).max(1),
   seed: z.int().min(0).max(2 ** 31 - 1),
-  hidden: z.tuple([z.int().min(1).max(4096), z.int().min(1).max(4096)]),
+  hidden: z.array(z.int().min(1).max(MAX_WIDTH)).min(1).max(MAX_HIDDEN_LAYERS),
+  activations: z.array(z.enum(ACTIVATIONS)).min(1).max(MAX_HIDDEN_LAYERS),
+  layernorm: z.boolean(),
+  dropout: z.number().min(0).lt(1),
+  weightDecay: z.number().min(0).max(10),
+  optimizer: z.enum(['adam', 'sgd']),
+  momentum: z.number().min(0).lt(1),
 }).partial();
 
 /** Ids the engine hands out (sweeps, drawings): short and plain. */

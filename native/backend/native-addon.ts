@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { APP_ROOT } from '../version.js';
+import { isSeedFamily, type ModelSpec } from '../model/spec.js';
 
 /** Native Model: weights copied and checked once, then forward passes and evaluations. */
 export interface NativeModel {
@@ -127,6 +128,16 @@ let active: NativeAddon | null = null;
 /** The addon when the native backend is the one in use (set by selectBackend), else null. */
 export function activeNative(): NativeAddon | null {
   return active;
+}
+
+/**
+ * The one place that decides which engine runs a model: the native addon when it is the backend
+ * in use and the model is of the seed's family (Linear, ReLU, Linear, ReLU, Linear: what the C++
+ * kernels implement), else null and the caller runs tfjs. Every operation asks this, never
+ * activeNative() with its own rule, so widening the native engine changes only this function.
+ */
+export function nativeEngineFor(spec: ModelSpec): NativeAddon | null {
+  return active && isSeedFamily(spec) ? active : null;
 }
 
 export function setActiveNative(addon: NativeAddon | null): void {

@@ -4,6 +4,7 @@
  * Every refusal is one sentence naming the flag and what it accepts.
  */
 import type { HookPoint } from '../model/weights.js';
+import { ACTIVATIONS, MAX_HOOK_INDEX, ModelSpecError, type Activation } from '../model/spec.js';
 
 const DECIMAL_INTEGER = /^\s*[-+]?\d+\s*$/;
 const DECIMAL_NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
@@ -51,13 +52,27 @@ export function numberListFlag(name: string, value: string | undefined, fallback
   return listFlag(name, value, 'decimal numbers, e.g. -1,0,0.5,2', (itemName, text) => numberFlag(itemName, text, 0));
 }
 
-/** `--layer K`: a hook point 0..4. */
+/**
+ * `--layer K`: a hook point of the model (0..4 for the seed's). Any index a model can have is
+ * accepted here; the model refuses one it does not have ("this model has hooks 0 to 4").
+ */
 export function layerFlag(value: string | undefined, fallback: HookPoint = 0): HookPoint {
-  return intFlag('--layer', value, fallback, 0, 4) as HookPoint;
+  return intFlag('--layer', value, fallback, 0, MAX_HOOK_INDEX);
 }
 
 /** `--a D`, `--b D`, `--target D`: a digit 0..9, required. */
 export function digitFlag(name: string, value: string | undefined): number {
   if (value === undefined) throw new Error(`${name} is required (a digit 0..9).`);
   return intFlag(name, value, 0, 0, 9);
+}
+
+/** Parses `--activation relu` or `--activation gelu,tanh,relu`, naming the unknown item. */
+export function activationListFlag(value: string): Activation[] {
+  return value.split(',').map((raw, i) => {
+    const word = raw.trim();
+    if (!(ACTIVATIONS as readonly string[]).includes(word)) {
+      throw new ModelSpecError(`--activation item ${i + 1} "${word.slice(0, 40)}" is not an activation SteerLab knows; use one of ${ACTIVATIONS.join(', ')}.`);
+    }
+    return word as Activation;
+  });
 }

@@ -11,7 +11,9 @@
  * format, so both files name and lay out tensors the same way.
  */
 import { endianness } from 'node:os';
-import { validateWeights, LINEAR_MODULE_INDEX, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
+import { validateWeights, LINEAR_MODULE_INDEX, INPUT_SIZE, CLASS_COUNT, specOf, parameterModules, linearWidths, type MlpWeights } from '../model/weights.js';
+import { formatModuleList, type ModelSpec } from '../model/spec.js';
+import { chooseModuleTokens, specFromTensors, topLevelLinearCount, type ModuleFlags } from './spec-from-tensors.js';
 import { jsonShapeProblem } from '../util/json-limits.js';
 import { readUserFile, sizeText, USER_FILES } from '../util/regular-file.js';
 
@@ -36,41 +38,65 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
-/** The six PyTorch keys of the MLP, sorted by name (the order safetensors' reference writer lays data out in). */
-export function mlpTensorKeys(): string[] {
-  return LINEAR_MODULE_INDEX.flatMap((m) => [`linear_relu_stack.${m}.bias`, `linear_relu_stack.${m}.weight`]);
+/**
+ * The PyTorch key and shape of every parameter of `spec`, in forward order, bias before weight
+ * (for the seed: linear_relu_stack.{0,2,4}.{bias,weight}, the order safetensors' reference writer
+ * lays them out in). Linear weights are [out, in]; a LayerNorm's weight and bias are [width]; a
+ * residual block's Linears are `linear_relu_stack.{k}.f.{j}`.
+ */
+export function networkTensorShapes(spec: ModelSpec): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  const where = parameterModules(spec);
+  const widths = linearWidths(spec);
+  const entries: { module: string; weight: number[]; bias: number[] }[] = [
+    ...where.linears.map((module, i) => ({ module, weight: [widths[i], where.linearIn[i]], bias: [widths[i]] })),
+    ...where.layerNorms.map((module, i) => ({ module, weight: [where.layerNormWidth[i]], bias: [where.layerNormWidth[i]] })),
+  ];
+  // Forward order: module index, then position inside a residual block.
+  const order = (module: string) => module.split('.').slice(1).filter((p) => p !== 'f').map(Number);
+  entries.sort((x, y) => {
+    const [a, b] = [order(x.module), order(y.module)];
+    return a[0] - b[0] || (a[1] ?? -1) - (b[1] ?? -1);
+  });
+  for (const e of entries) {
+    shapes.set(`${e.module}.bias`, e.bias);
+    shapes.set(`${e.module}.weight`, e.weight);
+  }
+  return shapes;
 }
 
-/** The shape each key must have for a model with `sizes` ([784, h1, h2, 10]): weight [out, in], bias [out]. */
+/** The shape each key must have for a seed-family model with `sizes` ([784, h1, h2, 10]). */
 export function mlpTensorShapes(sizes: readonly number[]): Map<string, number[]> {
-  const shapes = new Map<string, number[]>();
-  LINEAR_MODULE_INDEX.forEach((m, i) => {
-    shapes.set(`linear_relu_stack.${m}.bias`, [sizes[i + 1]]);
-    shapes.set(`linear_relu_stack.${m}.weight`, [sizes[i + 1], sizes[i]]);
-  });
-  return shapes;
+  return networkTensorShapes(specOf({ sizes: [...sizes] }));
 }
 
 /** The MLP's tensors in key order, viewing (not copying) the weight arrays. */
 export function mlpTensors(weights: MlpWeights): NamedTensor[] {
-  const shapes = mlpTensorShapes(weights.sizes);
-  return mlpTensorKeys().map((key) => {
-    const [, m, part] = key.split('.');
-    const layer = weights.linears[LINEAR_MODULE_INDEX.indexOf(Number(m))];
-    return { key, shape: shapes.get(key)!, data: part === 'weight' ? layer.weight : layer.bias };
+  const spec = specOf(weights);
+  const where = parameterModules(spec);
+  const byModule = new Map<string, { weight: Float32Array; bias: Float32Array }>();
+  where.linears.forEach((m, i) => byModule.set(m, weights.linears[i]));
+  where.layerNorms.forEach((m, i) => byModule.set(m, weights.layerNorms![i]));
+  return [...networkTensorShapes(spec)].map(([key, shape]) => {
+    const part = key.endsWith('.weight') ? 'weight' : 'bias';
+    const layer = byModule.get(key.slice(0, key.length - part.length - 1))!;
+    return { key, shape, data: layer[part] };
   });
 }
 
-/** Builds MlpWeights from per-key arrays (already checked to have the shapes of `mlpTensorShapes(sizes)`). */
-export function weightsFromTensors(sizes: readonly number[], get: (key: string) => Float32Array): MlpWeights {
+/**
+ * Builds MlpWeights for `spec` from per-key arrays (already checked to have the shapes of
+ * `networkTensorShapes(spec)`). `withSpec` false leaves `spec` out: a seed-family model of a format-1 file.
+ */
+export function weightsFromTensors(spec: ModelSpec, get: (key: string) => Float32Array, withSpec = true): MlpWeights {
+  const where = parameterModules(spec);
+  const widths = linearWidths(spec);
+  const layerNorms = where.layerNorms.map((m, i) => ({ width: where.layerNormWidth[i], weight: get(`${m}.weight`), bias: get(`${m}.bias`) }));
   return {
-    sizes: [...sizes],
-    linears: LINEAR_MODULE_INDEX.map((m, i) => ({
-      inFeatures: sizes[i],
-      outFeatures: sizes[i + 1],
-      weight: get(`linear_relu_stack.${m}.weight`),
-      bias: get(`linear_relu_stack.${m}.bias`),
-    })),
+    sizes: [spec.inputSize, ...widths],
+    linears: where.linears.map((m, i) => ({ inFeatures: where.linearIn[i], outFeatures: widths[i], weight: get(`${m}.weight`), bias: get(`${m}.bias`) })),
+    ...(withSpec ? { spec } : {}),
+    ...(layerNorms.length > 0 ? { layerNorms } : {}),
   };
 }
 
@@ -298,13 +324,42 @@ function inferSizes(entries: Map<string, RawEntry>, file: string): number[] {
 }
 
 /**
- * Reads the MLP from safetensors bytes. Extra keys (optimizer state, buffers) are ignored; every
- * problem with the six we need is a SafetensorsError naming the file, the key and the fix.
+ * Reads the MLP from safetensors bytes. The modules come from `flags` (the import command's
+ * --activation/--layernorm) or the `steerlab.modules` metadata; neither: the seed's family.
+ * Extra keys (optimizer state, buffers) outside linear_relu_stack are ignored; every problem with
+ * the ones we need is a SafetensorsError naming the file, the key or module and the fix.
  */
-export function decodeSafetensors(bytes: Uint8Array, file: string): { weights: MlpWeights; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array, file: string, flags: ModuleFlags = {}): { weights: MlpWeights; metadata: Record<string, string> } {
   const { entries, metadata, dataStart } = readHeader(bytes, file);
-  const keys = mlpTensorKeys();
+  const read = (key: string) => {
+    const e = entries.get(key)!;
+    return leBytesToFloat32(bytes, dataStart + e.begin, (e.end - e.begin) / 4);
+  };
+  let weights: MlpWeights;
+  try {
+    const tokens = chooseModuleTokens(flags, metadata, topLevelLinearCount(entries));
+    if (tokens) {
+      const spec = specFromTensors(tokens, entries);
+      const used = networkTensorShapes(spec);
+      const stray = [...entries.keys()].find((key) => key.startsWith('linear_relu_stack.') && !used.has(key));
+      if (stray) {
+        throw new Error(`tensor "${stray}" belongs to no module of the list ${formatModuleList(spec)}; check the module list (a module missing from it shifts every index after it).`);
+      }
+      weights = weightsFromTensors(spec, read);
+    } else {
+      weights = decodeSeedFamily(entries, file, read);
+    }
+    validateWeights(weights);
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw err;
+    throw new SafetensorsError(file, `${file}: ${(err as Error).message}`);
+  }
+  return { weights, metadata };
+}
 
+/** A file without a module list: the seed's Linear-ReLU-Linear-ReLU-Linear, sizes from the shapes. */
+function decodeSeedFamily(entries: Map<string, RawEntry>, file: string, read: (key: string) => Float32Array): MlpWeights {
+  const keys = [...mlpTensorShapes([INPUT_SIZE, 1, 1, CLASS_COUNT]).keys()];
   const missing = keys.filter((k) => !entries.has(k));
   if (missing.length > 0) {
     const found = [...entries.keys()];
@@ -312,7 +367,8 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): { weights: M
     throw new SafetensorsError(
       file,
       `${file}: missing ${missing.length === 1 ? 'tensor' : 'tensors'} ${missing.join(', ')} (found ${foundText}). ` +
-        "Save the seed model's state_dict() so keys are named linear_relu_stack.{0,2,4}.{weight,bias}.",
+        "Save the seed model's state_dict() so keys are named linear_relu_stack.{0,2,4}.{weight,bias}, " +
+        'or say which modules the file holds with --activation/--layernorm or its steerlab.modules metadata.',
     );
   }
   for (const key of keys) {
@@ -325,14 +381,5 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): { weights: M
     }
   }
   const sizes = inferSizes(entries, file);
-  const weights = weightsFromTensors(sizes, (key) => {
-    const e = entries.get(key)!;
-    return leBytesToFloat32(bytes, dataStart + e.begin, (e.end - e.begin) / 4);
-  });
-  try {
-    validateWeights(weights);
-  } catch (err) {
-    throw new SafetensorsError(file, `${file}: ${(err as Error).message}`);
-  }
-  return { weights, metadata };
+  return weightsFromTensors(specOf({ sizes }), read, false);
 }

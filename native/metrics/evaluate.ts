@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ActivationAddition, Mlp, pixelsToTensor } from '../model/mlp.js';
-import { type NativeAddon, activeNative } from '../backend/native-addon.js';
+import { type NativeAddon, nativeEngineFor } from '../backend/native-addon.js';
 import { nativeModelOf, additionsByHook } from '../model/native-model.js';
 import { aggregatesFromNative } from './native-aggregates.js';
 import type { LabelAggregates } from './label-aggregates.js';
@@ -40,7 +40,7 @@ export function evaluate(
 ): Evaluation {
   const indices = options.indices ?? Array.from({ length: labels.length }, (_, i) => i);
   const chunk = options.chunkSize ?? 2000;
-  const native = activeNative();
+  const native = nativeEngineFor(model.spec);
   if (native) return evaluateNatively(native, model, pixels, labels, indices, options.additions ?? [], chunk);
   let ceSum = 0;
   let correct = 0;

@@ -6,7 +6,7 @@
  * TransformerLens-style removal of one direction. Ablation is idempotent (ablating twice equals
  * once) and leaves x orthogonal to u.
  *
- * The Mlp class only adds; this file runs the five steps itself from the model's weights so that an
+ * The Mlp class only adds; this file runs the model's modules one by one (Mlp.applyStep) so that an
  * ablation can sit between any two of them. (A native backend that implements `runWithHooks`
  * must add the ablation step too; until it does, callers use this tfjs path.)
  */
@@ -59,11 +59,9 @@ export function applyAt(model: Mlp, hook: HookPoint, act: tf.Tensor2D, intervent
 export function runFromWithInterventions(model: Mlp, from: HookPoint | -1, activation: tf.Tensor2D, interventions: readonly Intervention[]): tf.Tensor2D {
   return tf.tidy(() => {
     let act = activation;
-    for (let k = from + 1; k < 5; k++) {
+    for (let k = from + 1; k < model.hookCount; k++) {
       const hook = k as HookPoint;
-      act = k % 2 === 1
-        ? (tf.relu(act) as tf.Tensor2D)
-        : (tf.fused.matMul({ a: act, b: model.kernels[k / 2], bias: model.biases[k / 2] }) as tf.Tensor2D);
+      act = model.applyStep(hook, act);
       act = applyAt(model, hook, act, interventions);
     }
     return act;

@@ -1,5 +1,6 @@
 /**
- * The seed's MLP in tfjs, with its five hook points.
+ * Any MLP that native/model/spec.ts describes, in tfjs, with one hook point per module output.
+ * The seed's network and its five hook points:
  *
  *   hook 0 = x W1 + b1      (linear_relu_stack.0, Linear 784 -> h1)
  *   hook 1 = relu(hook 0)   (linear_relu_stack.1)
@@ -7,13 +8,18 @@
  *   hook 3 = relu(hook 2)   (linear_relu_stack.3)
  *   hook 4 = hook3 W3 + b3  (linear_relu_stack.4, Linear h2 -> 10: the logits)
  *
+ * Other module lists put GELU, tanh, sigmoid, LeakyReLU(0.01), identity or LayerNorm at their
+ * hooks, computed as PyTorch computes them (GELU in the exact erf form, LayerNorm with the biased
+ * variance and eps 1e-5). Residual blocks are described by spec.ts but not run here yet.
+ *
  * Two entry points cover the experiments, as in TransformerLens: `runWithCache` (every hook's
  * activation) and `runWithHooks` (add vectors at hook points). Weights are held transposed to
  * [in, out] so that every matMul is `x @ W` — on the wasm backend a transposed operand takes a
  * kernel about 20x slower.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type HookPoint, type MlpWeights, validateWeights, hookWidth } from './weights.js';
+import { type HookPoint, type MlpWeights, validateWeights, specOf } from './weights.js';
+import { hookPoints, LAYERNORM_EPS, LEAKY_RELU_SLOPE, type Activation, type HookPointInfo, type ModelSpec } from './spec.js';
 import { readTensor } from './read-tensor.js';
 
 /** Add `coeff * vector` to the activation at `hook`, for every input. */
@@ -23,24 +29,101 @@ export interface ActivationAddition {
   coeff: number;
 }
 
-export class Mlp {
-  /** [in, out] weight matrices and biases of the three Linear layers. */
+/** tfjs for one elementwise activation, as torch.nn computes it. */
+export function applyActivation(activation: Activation, x: tf.Tensor2D): tf.Tensor2D {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'gelu':
+      // torch.nn.GELU() default: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), not the tanh approximation.
+      return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as tf.Tensor2D);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, LEAKY_RELU_SLOPE);
+    case 'identity':
+      return tf.clone(x);
+  }
+}
+
+/** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, var biased. */
+export function applyLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, 1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYERNORM_EPS))), gamma), beta) as tf.Tensor2D;
+  });
+}
+
+/** The parameters a module reads: a Linear's kernel and bias, or a LayerNorm's gamma and beta. */
+export interface ModuleParameters {
+  kernels: readonly tf.Tensor2D[];
+  biases: readonly tf.Tensor1D[];
+  gammas: readonly tf.Tensor1D[];
+  betas: readonly tf.Tensor1D[];
+}
+
+/** For each hook, which Linear or LayerNorm (by forward position) computes it; -1 for activations. */
+export function parameterIndexByHook(hooks: readonly HookPointInfo[]): number[] {
+  let linear = 0;
+  let norm = 0;
+  return hooks.map((h) => (h.spec.kind === 'linear' ? linear++ : h.spec.kind === 'layernorm' ? norm++ : -1));
+}
+
+/**
+ * Module `k` of the list applied to the activation before it (pure: the caller tidies). Training
+ * runs this with tf.Variables as parameters, so autodiff sees the same forward pass.
+ */
+export function applyModule(hook: HookPointInfo, index: number, params: ModuleParameters, input: tf.Tensor2D): tf.Tensor2D {
+  const m = hook.spec;
+  switch (m.kind) {
+    case 'linear':
+      return tf.fused.matMul({ a: input, b: params.kernels[index], bias: params.biases[index] }) as tf.Tensor2D;
+    case 'activation':
+      return applyActivation(m.activation, input);
+    case 'layernorm':
+      return applyLayerNorm(input, params.gammas[index], params.betas[index]);
+    case 'residual':
+      throw new Error('Residual blocks are not run by the tfjs engine yet.');
+  }
+}
+
+export class Mlp implements ModuleParameters {
+  /** [in, out] weight matrices and biases of the Linear layers, in forward order. */
   readonly kernels: tf.Tensor2D[];
   readonly biases: tf.Tensor1D[];
+  /** LayerNorm weights (gamma) and biases (beta), in forward order. */
+  readonly gammas: tf.Tensor1D[];
+  readonly betas: tf.Tensor1D[];
+  /** The module list and its hook points. */
+  readonly spec: ModelSpec;
+  readonly hooks: readonly HookPointInfo[];
+  /** The Linear or LayerNorm each hook's module reads (parameterIndexByHook). */
+  private readonly paramIndex: number[];
+  /** Whether the weights came with their own spec (kept on toWeights, so a seed model reads back as it came). */
+  private readonly ownSpec: boolean;
 
-  private constructor(readonly sizes: number[], kernels: tf.Tensor2D[], biases: tf.Tensor1D[]) {
-    this.kernels = kernels;
-    this.biases = biases;
-  }
-
-  /** Builds the tfjs model from PyTorch-layout weights (validated: shapes and finite values). */
-  static fromWeights(weights: MlpWeights): Mlp {
-    validateWeights(weights);
-    const kernels = weights.linears.map((l) =>
+  private constructor(readonly sizes: number[], weights: MlpWeights) {
+    this.spec = specOf(weights);
+    this.ownSpec = weights.spec !== undefined;
+    this.hooks = hookPoints(this.spec);
+    if (this.hooks.some((h) => h.nested)) {
+      throw new Error('This model has a residual block, which the tfjs engine does not run yet; use a model without residual blocks.');
+    }
+    this.paramIndex = parameterIndexByHook(this.hooks);
+    this.kernels = weights.linears.map((l) =>
       tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures])) as tf.Tensor2D),
     );
-    const biases = weights.linears.map((l) => tf.tensor1d(l.bias));
-    return new Mlp([...weights.sizes], kernels, biases);
+    this.biases = weights.linears.map((l) => tf.tensor1d(l.bias));
+    this.gammas = (weights.layerNorms ?? []).map((n) => tf.tensor1d(n.weight));
+    this.betas = (weights.layerNorms ?? []).map((n) => tf.tensor1d(n.bias));
+  }
+
+  /** Builds the tfjs model from PyTorch-layout weights (validated: module list, shapes and finite values). */
+  static fromWeights(weights: MlpWeights): Mlp {
+    validateWeights(weights);
+    return new Mlp([...weights.sizes], weights);
   }
 
   /** Reads the weights back in PyTorch layout. */
@@ -49,31 +132,49 @@ export class Mlp {
       const [inFeatures, outFeatures] = kernel.shape;
       return { inFeatures, outFeatures, weight: readTensor(() => tf.transpose(kernel)), bias: Float32Array.from(this.biases[i].dataSync()) };
     });
-    return { sizes: [...this.sizes], linears };
+    const layerNorms = this.gammas.map((g, i) => ({ width: g.shape[0], weight: Float32Array.from(g.dataSync()), bias: Float32Array.from(this.betas[i].dataSync()) }));
+    return { sizes: [...this.sizes], linears, ...(this.ownSpec ? { spec: this.spec } : {}), ...(layerNorms.length > 0 ? { layerNorms } : {}) };
   }
 
   dispose(): void {
-    tf.dispose([...this.kernels, ...this.biases]);
+    tf.dispose([...this.kernels, ...this.biases, ...this.gammas, ...this.betas]);
+  }
+
+  /** How many hook points the model has (5 for the seed); the last is the logits. */
+  get hookCount(): number {
+    return this.hooks.length;
   }
 
   /** Width of the activation at a hook point. */
   width(hook: HookPoint): number {
-    return hookWidth(this.sizes, hook);
+    const info = this.hooks[hook];
+    if (!info) throw new Error(`Hook ${hook} does not exist: this model has hooks 0 to ${this.hooks.length - 1}.`);
+    return info.width;
   }
 
-  /** Applies element `step` (0..4) of linear_relu_stack to `input`. */
-  private step(step: HookPoint, input: tf.Tensor2D): tf.Tensor2D {
-    if (step % 2 === 1) return tf.relu(input) as tf.Tensor2D;
-    const layer = step / 2;
-    return tf.fused.matMul({ a: input, b: this.kernels[layer], bias: this.biases[layer] }) as tf.Tensor2D;
+  /** Applies module `step` of linear_relu_stack to `input` (the activation at hook step - 1). */
+  applyStep(step: HookPoint, input: tf.Tensor2D): tf.Tensor2D {
+    return applyModule(this.hooks[step], this.paramIndex[step], this, input);
   }
 
-  /** The activations at every hook point 0..4 for pixels `x` ([n, 784], values in [0, 1]). */
+  /** True when module k is a Linear followed by a ReLU: one fused kernel computes both. */
+  private fusesWithRelu(k: number): boolean {
+    const next = this.hooks[k + 1]?.spec;
+    return this.hooks[k].spec.kind === 'linear' && next?.kind === 'activation' && next.activation === 'relu';
+  }
+
+  /** Linear k and the ReLU after it in one kernel. */
+  private linearRelu(k: number, input: tf.Tensor2D): tf.Tensor2D {
+    const layer = this.paramIndex[k];
+    return tf.fused.matMul({ a: input, b: this.kernels[layer], bias: this.biases[layer], activation: 'relu' }) as tf.Tensor2D;
+  }
+
+  /** The activations at every hook point for pixels `x` ([n, 784], values in [0, 1]). */
   runWithCache(x: tf.Tensor2D): tf.Tensor2D[] {
     const cache: tf.Tensor2D[] = [];
     let act = x;
-    for (let k = 0; k < 5; k++) {
-      act = this.step(k as HookPoint, act);
+    for (let k = 0; k < this.hooks.length; k++) {
+      act = this.applyStep(k, act);
       cache.push(act);
     }
     return cache;
@@ -81,15 +182,16 @@ export class Mlp {
 
   /** The activation at `hook` for pixels `x`: the prefix a sweep shares between all its vectors. */
   runTo(hook: HookPoint, x: tf.Tensor2D): tf.Tensor2D {
+    this.width(hook);
     return tf.tidy(() => {
       let act = x;
       for (let k = 0; k <= hook; k++) {
         // Linear then ReLU in one fused kernel when the hook is after the ReLU.
-        if (k % 2 === 0 && k + 1 <= hook) {
-          act = tf.fused.matMul({ a: act, b: this.kernels[k / 2], bias: this.biases[k / 2], activation: 'relu' }) as tf.Tensor2D;
+        if (k + 1 <= hook && this.fusesWithRelu(k)) {
+          act = this.linearRelu(k, act);
           k++;
         } else {
-          act = this.step(k as HookPoint, act);
+          act = this.applyStep(k, act);
         }
       }
       return act;
@@ -109,18 +211,17 @@ export class Mlp {
     return tf.tidy(() => {
       const offsets = this.offsetsByHook(additions);
       let act = activation;
-      for (let k = from + 1; k < 5; k++) {
-        const offset = offsets.get(k as HookPoint);
+      for (let k = from + 1; k < this.hooks.length; k++) {
+        const offset = offsets.get(k);
         // A Linear followed by a ReLU with nothing added in between is one fused kernel.
-        if (k % 2 === 0 && k < 4 && !offset) {
-          const layer = k / 2;
-          act = tf.fused.matMul({ a: act, b: this.kernels[layer], bias: this.biases[layer], activation: 'relu' }) as tf.Tensor2D;
+        if (!offset && this.fusesWithRelu(k)) {
+          act = this.linearRelu(k, act);
           k++;
-          const after = offsets.get(k as HookPoint);
+          const after = offsets.get(k);
           if (after) act = tf.add(act, after) as tf.Tensor2D;
           continue;
         }
-        act = this.step(k as HookPoint, act);
+        act = this.applyStep(k, act);
         if (offset) act = tf.add(act, offset) as tf.Tensor2D;
       }
       return act;

@@ -43,6 +43,10 @@ export interface ModelSpec {
 /** Limits the engine is built and tested for. */
 export const MAX_HIDDEN_LAYERS = 6;
 export const MAX_WIDTH = 4096;
+/** The seed's family (two hidden ReLU layers) keeps the widths SteerLab 0.1 trained and opened. */
+export const SEED_FAMILY_MAX_WIDTH = 8192;
+/** The largest hook index a model may have (64 hook points: far more than 6 hidden layers need). */
+export const MAX_HOOK_INDEX = 63;
 
 /** Refusal of a description the engine cannot run: one sentence naming the module and the fix. */
 export class ModelSpecError extends Error {
@@ -96,8 +100,10 @@ export function mlpSpec(options: {
   layernorm?: boolean;
   inputSize?: number;
   classes?: number;
+  /** The widest hidden layer allowed (MAX_WIDTH unless the caller keeps an older limit). */
+  maxWidth?: number;
 }): ModelSpec {
-  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10 } = options;
+  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10, maxWidth = MAX_WIDTH } = options;
   if (activations.length !== 1 && activations.length !== hidden.length) {
     throw new ModelSpecError(
       `Give one activation for all ${hidden.length} hidden layers or one per layer; got ${activations.length} (${activations.join(',')}).`,
@@ -111,7 +117,7 @@ export function mlpSpec(options: {
   });
   modules.push({ kind: 'linear', outFeatures: classes });
   const spec = { inputSize, modules };
-  validateSpec(spec, classes);
+  validateSpec(spec, classes, maxWidth);
   return spec;
 }
 
@@ -160,7 +166,7 @@ export function hiddenLayerCount(spec: ModelSpec): number {
  * only right after a hidden Linear; residual blocks of the form linear(w), activation, linear(w)
  * where w is the width entering the block.
  */
-export function validateSpec(spec: ModelSpec, classes = 10): void {
+export function validateSpec(spec: ModelSpec, classes = 10, maxWidth = MAX_WIDTH): void {
   const { modules } = spec;
   if (!Number.isInteger(spec.inputSize) || spec.inputSize < 1) {
     throw new ModelSpecError(`The input size must be a positive whole number; got ${spec.inputSize}.`);
@@ -176,6 +182,10 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
   if (hidden < 1 || hidden > MAX_HIDDEN_LAYERS) {
     throw new ModelSpecError(`A network needs 1 to ${MAX_HIDDEN_LAYERS} hidden layers; this one has ${hidden}.`);
   }
+  const hookCount = modules.reduce((n, m) => n + (m.kind === 'residual' && Array.isArray(m.inner) ? 1 + m.inner.length : 1), 0);
+  if (hookCount > MAX_HOOK_INDEX + 1) {
+    throw new ModelSpecError(`The module list has ${hookCount} hook points; SteerLab runs at most ${MAX_HOOK_INDEX + 1}: remove modules.`);
+  }
   if (modules[0].kind !== 'linear') {
     throw new ModelSpecError(`The first module (linear_relu_stack.0) must be a Linear layer on the ${spec.inputSize} pixels; got ${describeModule(modules[0])}.`);
   }
@@ -184,7 +194,7 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
     const where = `linear_relu_stack.${k}`;
     switch (m.kind) {
       case 'linear':
-        checkWidth(m.outFeatures, where, k === modules.length - 1);
+        checkWidth(m.outFeatures, where, k === modules.length - 1, maxWidth);
         width = m.outFeatures;
         break;
       case 'activation':
@@ -220,10 +230,10 @@ export function validateSpec(spec: ModelSpec, classes = 10): void {
   });
 }
 
-function checkWidth(width: number, where: string, isLogits: boolean): void {
+function checkWidth(width: number, where: string, isLogits: boolean, maxWidth: number): void {
   if (isLogits) return;
-  if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
-    throw new ModelSpecError(`${where} has width ${width}; hidden widths must be whole numbers from 1 to ${MAX_WIDTH}.`);
+  if (!Number.isInteger(width) || width < 1 || width > maxWidth) {
+    throw new ModelSpecError(`${where} has width ${width}; hidden widths must be whole numbers from 1 to ${maxWidth}.`);
   }
 }
 

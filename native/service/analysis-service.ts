@@ -4,7 +4,8 @@
  * the engine; this class reaches them through a small host so the analyses live in their own file.
  */
 import { randomUUID } from 'node:crypto';
-import { hookWidth, type HookPoint } from '../model/weights.js';
+import { widthAtHook, specOf, type HookPoint } from '../model/weights.js';
+import type { ModelSpec } from '../model/spec.js';
 import type { OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
@@ -33,6 +34,8 @@ export interface AnalysisHost {
   sizes(): number[] | null;
   /** The open model's fingerprint (model.sha256 in vector files), or null when there is none. */
   modelSha256(): string | null;
+  /** The open model's module list (absent or null: the ReLU family its sizes imply). */
+  spec?(): ModelSpec | null;
   /** Marks the session changed and returns its summary. */
   changed(): SessionSummary;
   /** Resolves once the session as it is now is in the recovery file (after an explicit keep). */
@@ -46,6 +49,11 @@ export interface AnalysisHost {
 
 export class AnalysisService implements AnalysisWorkbench {
   constructor(private readonly host: AnalysisHost) {}
+
+  /** The open model's module list (the ReLU family of its sizes when the host does not say). */
+  private modelSpec(): ModelSpec {
+    return this.host.spec?.() ?? specOf({ sizes: this.needModel() });
+  }
 
   private needModel(): number[] {
     const sizes = this.host.sizes();
@@ -148,13 +156,14 @@ export class AnalysisService implements AnalysisWorkbench {
   }
 
   exportVector(id: string): VectorFile {
-    return encodeVectorFile(this.vectorById(id));
+    return encodeVectorFile(this.vectorById(id), this.modelSpec());
   }
 
   importVector(text: string, fileName?: string): ImportedVector {
     const sizes = this.needModel();
     const source = fileName ?? 'The vector file';
-    const decoded = decodeVectorFile(text, (hook) => hookWidth(sizes, hook), fileName);
+    const spec = this.modelSpec();
+    const decoded = decodeVectorFile(text, (hook) => widthAtHook({ sizes, spec }, hook), fileName);
     const admission = admitVector(this.host.header().vectors, decoded, this.host.modelSha256()!, source);
     if (admission.kind === 'already-kept') return { vector: admission.existing, alreadyKept: true, message: admission.message, warning: null };
     const vector: KeptVector = { id: randomUUID(), ...decoded };

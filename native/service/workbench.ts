@@ -17,7 +17,7 @@ import { readSessionFile, writeSessionFile } from '../session/store.js';
 import { saveSessionShared, sessionBase, type SessionBase } from '../session/shared-save.js';
 import { RECORD_COLLECTION_NAMES } from '../session/schema.js';
 import { modelSha256 } from '../model/fingerprint.js';
-import type { MlpWeights } from '../model/weights.js';
+import { specOf, type MlpWeights } from '../model/weights.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
 import { APP_VERSION } from '../version.js';
 import type { SweepRecord, PairSweepRecord } from '../steer/records.js';
@@ -147,6 +147,7 @@ export class SteerLabWorkbench implements Workbench {
       header: () => this.current.header as ReturnType<AnalysisHost['header']>,
       sizes: () => this.current.weights?.sizes ?? null,
       modelSha256: () => (this.current.weights ? modelSha256(this.current.weights) : null),
+      spec: () => (this.current.weights ? specOf(this.current.weights) : null),
       changed: () => {
         this.touch();
         this.pendingFlush = this.flushRecoveryNow();

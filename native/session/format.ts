@@ -1,18 +1,23 @@
 /**
- * The .steerlab session container (format version 1; specified in docs/session-format.md):
+ * The .steerlab session container (format version 2; specified in docs/session-format.md):
  *
  *   "STEERLAB" | uint32 LE version | uint64 LE header length N | N bytes UTF-8 JSON header
  *   | binary section (LE float32 tensors) | SHA-256 of every byte before it (32 bytes)
  *
  * The checksum makes a truncated or bit-flipped file fail loudly instead of loading wrong weights;
  * the version is checked before it so a newer SteerLab may change everything after byte 12.
+ *
+ * Version 2 (SteerLab 0.2) adds the model's module list to the header (`model.spec`) and its
+ * LayerNorm tensors; every version-1 file (0.1, the seed's ReLU family) still opens. A 0.1
+ * reader refuses a version-2 file with "written by a newer SteerLab (format 2) ... update SteerLab".
  */
 import { createHash } from 'node:crypto';
-import { validateWeights, type MlpWeights } from '../model/weights.js';
+import { validateWeights, specOf, linearWidths, type MlpWeights } from '../model/weights.js';
+import { ModelSpecError, validateSpec, type ModelSpec } from '../model/spec.js';
 import { APP_VERSION } from '../version.js';
 import {
   mlpTensors,
-  mlpTensorShapes,
+  networkTensorShapes,
   weightsFromTensors,
   float32ToLeBytes,
   leBytesToFloat32,
@@ -25,7 +30,7 @@ import { fieldName, SESSION_HEADER_FIELDS, validationMessage } from '../api/vali
 import type { z } from 'zod';
 import { sizeText, USER_FILES } from '../util/regular-file.js';
 
-export const SESSION_FORMAT_VERSION = 1;
+export const SESSION_FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('STEERLAB', 'ascii');
 /** magic (8) + version (4) + header length (8). */
 const PREAMBLE_BYTES = 20;
@@ -146,7 +151,7 @@ export function encodeSession(session: Session): Buffer {
   });
 
   // Validate what we write with the reader's schema: a file we cannot open again must never be saved.
-  const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors } };
+  const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors, spec: specOf(weights) } };
   const checked = SessionHeaderSchema.safeParse(candidate);
   if (!checked.success) throw new UnsaveableSession(writeProblem(candidate, checked.error));
 
@@ -261,12 +266,33 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
     throw fail(`${file} has an invalid session header: ${headerProblem(parsed.error, json)}; restore it from a backup or the .recovery file.`);
   }
   const { model, ...rest } = parsed.data;
+  if (parsed.data.formatVersion !== version) {
+    throw fail(`${file} says format ${version} in its first bytes but ${parsed.data.formatVersion} in its header; it was edited by hand or damaged: restore it from a backup or the .recovery file.`);
+  }
 
   const sizes = model.sizes;
-  if (sizes.length !== 4 || sizes[0] !== 784 || sizes[3] !== 10) {
-    throw fail(`${file} has model sizes ${shapeText(sizes)}; a SteerLab model has sizes [784, hidden1, hidden2, 10].`);
+  // Version 1 (and a version-2 file without a spec) holds the seed's family; version 2 its module list.
+  let spec: ModelSpec;
+  if (model.spec) {
+    if (parsed.data.formatVersion < 2) throw fail(`${file} is a format-1 session with a module list (model.spec), which format 1 does not have; restore it from a backup or the .recovery file.`);
+    try {
+      validateSpec(model.spec);
+    } catch (err) {
+      if (!(err instanceof ModelSpecError)) throw err;
+      throw fail(`${file} has a model the engine cannot run: ${err.message}`);
+    }
+    spec = model.spec;
+    const needed = [spec.inputSize, ...linearWidths(spec)];
+    if (sizes.length !== needed.length || sizes.some((v, i) => v !== needed[i])) {
+      throw fail(`${file} has model sizes ${shapeText(sizes)} but its module list needs ${shapeText(needed)}; restore it from a backup or the .recovery file.`);
+    }
+  } else {
+    if (sizes.length !== 4 || sizes[0] !== 784 || sizes[3] !== 10) {
+      throw fail(`${file} has model sizes ${shapeText(sizes)}; a SteerLab model has sizes [784, hidden1, hidden2, 10].`);
+    }
+    spec = specOf({ sizes });
   }
-  const expected = mlpTensorShapes(sizes);
+  const expected = networkTensorShapes(spec);
   for (const key of Object.keys(model.tensors)) {
     if (!expected.has(key)) throw fail(`${file} holds an unexpected tensor "${key}"; it was not written by this format version.`);
   }
@@ -285,14 +311,17 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
     }
   }
 
-  const weights = weightsFromTensors(sizes, (key) => {
+  // The ReLU family its sizes imply is kept without a spec, as format 1 held it, so the same
+  // model reads back the same from either version.
+  const implied = sizes.length === 4 && JSON.stringify(specOf({ sizes })) === JSON.stringify(spec);
+  const weights = weightsFromTensors(spec, (key) => {
     const t = model.tensors[key];
     return leBytesToFloat32(bytes, binaryStart + t.offset, t.length / 4);
-  });
+  }, !implied);
   try {
     validateWeights(weights);
   } catch (err) {
     throw fail(`${file}: ${(err as Error).message}`);
   }
-  return { header: { ...rest, model: { sizes: [...sizes] } }, weights };
+  return { header: { ...rest, model: { sizes: [...weights.sizes] } }, weights };
 }

@@ -1,5 +1,7 @@
 /**
- * The JSON header of a .steerlab session file (format version 1), as a zod schema and its types.
+ * The JSON header of a .steerlab session file (format versions 1 and 2), as a zod schema and its types.
+ * Version 2 adds the model's module list (`model.spec`, native/model/spec.ts) and its LayerNorm
+ * tensors; a version-1 header has no spec and is the seed's ReLU family.
  *
  * Objects are strict: a v1 reader refuses keys it does not know instead of silently dropping them
  * on the next save, so any new field needs a format version bump (see docs/session-format.md).
@@ -9,6 +11,7 @@
  * before parsing (format.ts), so no field of a file can be deep enough to overflow a stack.
  */
 import { z } from 'zod';
+import { ACTIVATIONS, MAX_HOOK_INDEX } from '../model/spec.js';
 import { steerAdditionSchema } from '../api/contract.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { DrawingRecord } from '../service/workbench-types.js';
@@ -24,6 +27,17 @@ export const TensorEntrySchema = z.strictObject({
 });
 export type TensorEntry = z.infer<typeof TensorEntrySchema>;
 
+/** A module of the model's list (spec.ts ModuleSpec); the reader's validateSpec checks how they chain. */
+const plainModuleSchema = z.union([
+  z.strictObject({ kind: z.literal('linear'), outFeatures: z.int().positive() }),
+  z.strictObject({ kind: z.literal('activation'), activation: z.enum(ACTIVATIONS) }),
+  z.strictObject({ kind: z.literal('layernorm') }),
+]);
+export const ModelSpecSchema = z.strictObject({
+  inputSize: z.int().positive(),
+  modules: z.array(z.union([plainModuleSchema, z.strictObject({ kind: z.literal('residual'), inner: z.array(plainModuleSchema) })])).min(1),
+});
+
 export const TrainingSchema = z.strictObject({
   config: z.strictObject({
     epochs: z.int().positive(),
@@ -31,6 +45,13 @@ export const TrainingSchema = z.strictObject({
     learningRate: z.number().positive(),
     seed: z.int().nonnegative(),
     hidden: z.array(z.int().positive()),
+    // The recipe beyond the seed's (format 2); absent: the seed's ReLU, Adam, no dropout or decay.
+    activations: z.array(z.enum(ACTIVATIONS)).optional(),
+    layernorm: z.boolean().optional(),
+    dropout: z.number().min(0).max(1).optional(),
+    weightDecay: z.number().nonnegative().optional(),
+    optimizer: z.enum(['adam', 'sgd']).optional(),
+    momentum: z.number().min(0).max(1).optional(),
   }),
   history: z.array(z.strictObject({ epoch: z.int(), step: z.int(), loss: z.number() })),
   epochs: z.array(
@@ -105,7 +126,7 @@ export const SweepRecordSchema = z.discriminatedUnion('kind', [
   z.looseObject({
     id: z.string().min(1),
     kind: z.literal('pairs'),
-    layer: z.int().min(0).max(4),
+    layer: z.int().min(0).max(MAX_HOOK_INDEX),
     coeff: finite,
     source: pairSource.optional(),
     vectors: z.array(z.array(z.string()).length(10)).length(10).optional(),
@@ -121,13 +142,13 @@ export const SweepRecordSchema = z.discriminatedUnion('kind', [
     normalMeanProbs: table10,
     provenance,
   }),
-  z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), coeff: finite.optional(), source: pairSource.optional(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(4) })), provenance }),
-  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(4), source: oneVectorSource.optional(), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('layers'), a: z.int(), b: z.int(), coeff: finite.optional(), source: pairSource.optional(), rows: z.array(metricsRow.extend({ layer: z.int().min(0).max(MAX_HOOK_INDEX) })), provenance }),
+  z.looseObject({ id: z.string().min(1), kind: z.literal('coeffs'), a: z.int(), b: z.int(), layer: z.int().min(0).max(MAX_HOOK_INDEX), source: oneVectorSource.optional(), rows: z.array(metricsRow.extend({ coeff: finite })), provenance }),
 ]);
 
 /** What the engine applied for one addition of a kept drawing's steer (analysis-types.ts, AppliedAddition). */
 const appliedAddition = z.strictObject({
-  hook: z.int().min(0).max(4),
+  hook: z.int().min(0).max(MAX_HOOK_INDEX),
   mode: z.enum(['add', 'ablate']),
   scale: z.enum(['absolute', 'relative']),
   coeff: finite,
@@ -164,15 +185,15 @@ const squareMatrix = z.array(z.array(finite));
 const cellStatsShape = { mean: table10, sd: table10, min: table10, max: table10 };
 export const RobustnessRecordSchema = z.discriminatedUnion('kind', [
   z.looseObject({
-    id: z.string().min(1), kind: z.literal('sources'), layer: z.int().min(0).max(4), coeff: finite, images: z.int().min(1),
+    id: z.string().min(1), kind: z.literal('sources'), layer: z.int().min(0).max(MAX_HOOK_INDEX), coeff: finite, images: z.int().min(1),
     tables: tableStack, normal: row10, ...cellStatsShape, correlations: z.looseObject({ pearson: squareMatrix, spearman: squareMatrix }), provenance,
   }),
   z.looseObject({
-    id: z.string().min(1), kind: z.literal('convergence'), a: z.int().min(0).max(9), b: z.int().min(0).max(9), layer: z.int().min(0).max(4), coeff: finite,
+    id: z.string().min(1), kind: z.literal('convergence'), a: z.int().min(0).max(9), b: z.int().min(0).max(9), layer: z.int().min(0).max(MAX_HOOK_INDEX), coeff: finite,
     ks: z.array(z.int().min(1)).min(1), cosine: z.array(finite), ce: z.array(finite), pA: z.array(finite), pB: z.array(finite), provenance,
   }),
   z.looseObject({
-    id: z.string().min(1), kind: z.literal('ensemble'), layer: z.int().min(0).max(4), coeff: finite, tables: tableStack, ...cellStatsShape,
+    id: z.string().min(1), kind: z.literal('ensemble'), layer: z.int().min(0).max(MAX_HOOK_INDEX), coeff: finite, tables: tableStack, ...cellStatsShape,
     models: z.array(z.looseObject({ name: z.string(), modelSha256: z.string() })).min(1), correlations: z.looseObject({ pearson: squareMatrix, spearman: squareMatrix }),
     provenance: z.looseObject({ backend: z.string(), modelSha256: z.array(z.string()), createdAt: z.string(), elapsedMs: finite }),
   }),
@@ -180,7 +201,7 @@ export const RobustnessRecordSchema = z.discriminatedUnion('kind', [
 
 // Vector analyses (issue 14): kept or imported vectors, and geometry / steerability / drawing
 // placement records (types in native/analysis/analysis-types.ts). Checked like the sweeps above.
-const hookIndex = z.int().min(0).max(4);
+const hookIndex = z.int().min(0).max(MAX_HOOK_INDEX);
 const cosineTable10 = z.array(z.array(finite.nullable()).length(10)).length(10);
 // A kept vector is added to activations as float32: a value (or norm) JSON holds as a finite double
 // but float32 cannot (1e39) would become Infinity there (issue 20.1; vector files: vector-file.ts).
@@ -256,7 +277,7 @@ function recordCollectionFields() {
 }
 
 export const SessionHeaderSchema = z.strictObject({
-  formatVersion: z.literal(1),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   appVersion: z.string().min(1),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -264,6 +285,7 @@ export const SessionHeaderSchema = z.strictObject({
   model: z.strictObject({
     sizes: z.array(z.int().positive()),
     tensors: z.record(z.string(), TensorEntrySchema),
+    spec: ModelSpecSchema.optional(),
   }),
   training: TrainingSchema.optional(),
   /** IDX file base name -> SHA-256 hex of the data the model was trained and evaluated on. */

@@ -11,7 +11,7 @@ import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
 import type { EngineAddition, SteerResult } from '../service/workbench-types.js';
 import { readTensor } from '../model/read-tensor.js';
-import { activeNative } from '../backend/native-addon.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
 import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
 import { runWithInterventions } from '../model/interventions.js';
 import { needsInterventionPath, specOf, steerInterventions } from '../analysis/live-interventions.js';
@@ -29,7 +29,7 @@ export class Steerer {
     const key = `${hook}:${JSON.stringify(ref)}`;
     let act = this.cache.get(key);
     if (!act) {
-      const native = activeNative();
+      const native = nativeEngineFor(this.model.spec);
       act = native ? nativeActivationOf(nativeModelOf(native, this.model), this.model, this.data, ref, hook) : activationOf(this.model, this.data, ref, hook);
       this.cache.set(key, act);
     }
@@ -134,7 +134,7 @@ export class Steerer {
 
   /** Unpatched and steered logits of one image: two forward passes (native engine or tfjs). */
   private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
-    const native = activeNative();
+    const native = nativeEngineFor(this.model.spec);
     if (native) {
       const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.sizes, hooks));
       return [Array.from(both.subarray(0, 10)), Array.from(both.subarray(10))];

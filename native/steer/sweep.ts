@@ -18,7 +18,7 @@ import type { SweepPool } from './sweep-pool.js';
 import { type PairSource, type VectorData, type VectorRecipe, pairRecipe, recipeActivations } from './vectors.js';
 import { SweepCancelled } from './sweep-cancelled.js';
 export { SweepCancelled } from './sweep-cancelled.js';
-import { activeNative } from '../backend/native-addon.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
 import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
 import { type PairSweepTables, pairTables } from './pair-tables.js';
 import { countedLabel, inUnits } from './progress-units.js';
@@ -60,7 +60,7 @@ export async function runOffsets(
   const unique = dedupe(offsets);
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
-  const native = activeNative();
+  const native = nativeEngineFor(model.spec);
   if (native) return runOffsetsNatively(native, model, test, hook, unique, chunkSize, total, options);
   const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
   const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
@@ -101,7 +101,7 @@ export async function runOffsets(
  * through BLAS threads), off the JS thread, with progress and cancel through a shared flag.
  */
 async function runOffsetsNatively(
-  native: NonNullable<ReturnType<typeof activeNative>>,
+  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
   model: Mlp,
   test: LabelledImages,
   hook: HookPoint,
@@ -116,7 +116,7 @@ async function runOffsetsNatively(
 
 /** One native evaluation with the sweep's progress, cancel and error wording. */
 async function evaluateNatively(
-  native: NonNullable<ReturnType<typeof activeNative>>,
+  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
   model: Mlp,
   test: LabelledImages,
   hook: HookPoint | HookPoint[],
@@ -292,7 +292,7 @@ export interface LayerSweepSpec {
  * between this thread and a helper thread when there is a pool.
  */
 export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepSpec, options: SweepRunOptions = {}) {
-  const hooks = spec.hooks ?? [...HOOK_POINTS];
+  const hooks = spec.hooks ?? model.hooks.map((h) => h.index);
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const perTask = Math.ceil(data.test.count / chunkSize);
@@ -300,10 +300,10 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
   const activation = vectors.of;
   const onProgress = inUnits(vectors.after(options.onProgress), hooks.length, 'layers');
   const tasks = [
-    { hook: 4 as HookPoint, offset: new Float32Array(model.width(4)) },
+    { hook: model.hookCount - 1, offset: new Float32Array(model.width(model.hookCount - 1)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
   ];
-  const native = activeNative();
+  const native = nativeEngineFor(model.spec);
   if (native) return layerRows(spec, recipes, await layerTasksNatively(native, model, data.test, tasks, chunkSize, { ...options, onProgress }));
   const done = tasks.map(() => 0);
   const progress = (t: number) => (d: number) => {
@@ -347,7 +347,7 @@ function layerRows(spec: LayerSweepSpec, recipes: VectorRecipe[], aggregates: La
  * one full pass per task).
  */
 function layerTasksNatively(
-  native: NonNullable<ReturnType<typeof activeNative>>,
+  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
   model: Mlp,
   test: LabelledImages,
   tasks: { hook: HookPoint; offset: Float32Array }[],

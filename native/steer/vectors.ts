@@ -18,7 +18,7 @@ export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 export { describePairSource, describeInput, describeRecipe, pairRecipe } from './steer-types.js';
 import { describeInput } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
-import { activeNative } from '../backend/native-addon.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
 import { nativeModelOf, nativeActivationOf } from '../model/native-model.js';
 import { chunkRowsOf } from './chunk-size.js';
 
@@ -147,7 +147,7 @@ export async function recipeActivations(
   const needs = new Map<string, { ref: InputRef; hook: HookPoint }>();
   for (const r of recipes) for (const ref of [r.plus, r.minus]) needs.set(keyOf(ref, r.hook), { ref, hook: r.hook });
   // The native engine makes a class mean in one call of a few tens of ms, within the cancel budget.
-  const native = activeNative();
+  const native = nativeEngineFor(model.spec);
   const nativeModel = native ? nativeModelOf(native, model) : null;
   const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' && !nativeModel ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / meanChunk(model))) : 1);
   const steps = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);

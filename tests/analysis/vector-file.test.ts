@@ -5,9 +5,14 @@
 import { describe, it, expect } from 'vitest';
 import { decodeVectorFile, encodeVectorFile } from '../../native/analysis/vector-file.js';
 import type { KeptVector } from '../../native/analysis/analysis-types.js';
-import type { HookPoint } from '../../native/model/weights.js';
+import { widthAtHook, type HookPoint } from '../../native/model/weights.js';
+import { mlpSpec } from '../../native/model/spec.js';
 
-const widthOf = (hook: HookPoint) => (hook === 4 ? 10 : 3);
+/** A seed-shaped model's widths (hidden 3); like the model, it refuses a hook it lacks. */
+const widthOf = (hook: HookPoint) => {
+  if (hook > 4) throw new Error(`Hook ${hook} does not exist: this model has hooks 0 to 4.`);
+  return hook === 4 ? 10 : 3;
+};
 const kept: KeptVector = {
   id: 'v1',
   name: '3-1 at hook 0',
@@ -46,8 +51,9 @@ describe('vector files', () => {
     ['a file cut short', '{"values":', 'v.json is not valid JSON (it ends too early); export a vector from SteerLab or follow docs/vector-format.md.'],
     ['JSON with a bad character on line 2', '{\n "a": 1 }x', 'v.json is not valid JSON (at line 2, column 10); export a vector from SteerLab or follow docs/vector-format.md.'],
     ['another format (its text not quoted back)', file({ format: 'x' }), 'In v.json, the format must be “steerlab-vector”; see docs/vector-format.md.'],
-    ['a hook out of range', file({ hook: 7 }), 'In v.json, the hook point must be one of 0, 1, 2, 3, 4, not 7; see docs/vector-format.md.'],
-    ['a missing hook', file({ hook: undefined }), 'In v.json, the hook point must be one of 0, 1, 2, 3, 4; see docs/vector-format.md.'],
+    ['a hook no model has', file({ hook: 64 }), 'In v.json, the hook point must be at most 63; 64 is too large; see docs/vector-format.md.'],
+    ['a hook this model lacks', file({ hook: 7 }), 'Hook 7 does not exist: this model has hooks 0 to 4.'],
+    ['a missing hook', file({ hook: undefined }), 'In v.json, the hook point is missing; it must be a number; see docs/vector-format.md.'],
     ['a null value', file({ values: [1, 2, null] }), 'In v.json, value 3 must be a number, not null; see docs/vector-format.md.'],
     ['a text value', file({ values: [1, 'a', 3] }), 'In v.json, value 2 must be a number, not text; see docs/vector-format.md.'],
     ['a value JSON reads as Infinity (1e400)', '{"format":"steerlab-vector","version":1,"hook":0,"values":[1,1e400,3]}', 'In v.json, value 2 must be a finite number, not Infinity; see docs/vector-format.md.'],
@@ -69,7 +75,7 @@ describe('vector files', () => {
 
   it('an unnamed text (the API’s vector.import) is “the vector file”, capitalised at the start of a sentence', () => {
     expect(() => decodeVectorFile(file({ values: [1e39, 0, 0] }), widthOf)).toThrow(/^The vector file has the value 1e\+39 at index 0/);
-    expect(() => decodeVectorFile(file({ hook: 9 }), widthOf)).toThrow(/^In the vector file, the hook point must be one of/);
+    expect(() => decodeVectorFile(file({ hook: 99 }), widthOf)).toThrow(/^In the vector file, the hook point must be at most 63/);
   });
 
   it('accepts values up to float32’s largest, and the norm it reports is the float64 norm of the values', () => {
@@ -81,5 +87,24 @@ describe('vector files', () => {
     expect(() => decodeVectorFile(file({ values: [roundsUp, 0, 0] }), widthOf, 'v.json')).toThrow('v.json has the value 3.4028235677973366e+38 at index 0');
     const values = [3, -4, 12];
     expect(decodeVectorFile(file({ values }), widthOf).norm).toBe(13);
+  });
+});
+
+describe('vector files of other architectures', () => {
+  const spec = mlpSpec({ hidden: [3, 3], activations: ['gelu'], layernorm: true });
+
+  it('name the hook\'s module as the model has it: hook 2 of linear,layernorm,gelu,... is "GELU 1"', () => {
+    const file = encodeVectorFile({ ...kept, hook: 2, recipe: null }, spec);
+    expect(file).toMatchObject({ hook: 2, module: 'linear_relu_stack.2', hookName: 'GELU 1' });
+    expect(encodeVectorFile(kept).hookName).toBe('Linear 1'); // the seed's names by default
+  });
+
+  it('read at a hook past the seed\'s last; a hook the model lacks is refused by the model', () => {
+    const weights = { sizes: [784, 3, 3, 10], spec };
+    const back = decodeVectorFile(JSON.stringify({ format: 'steerlab-vector', version: 1, hook: 6, values: new Array(10).fill(0.5) }), (h) => widthAtHook(weights, h));
+    expect(back.hook).toBe(6);
+    expect(() => decodeVectorFile(JSON.stringify({ format: 'steerlab-vector', version: 1, hook: 7, values: [1] }), (h) => widthAtHook(weights, h))).toThrow(
+      'Hook 7 does not exist: this model has hooks 0 to 6.',
+    );
   });
 });

@@ -53,7 +53,9 @@ describe('request validation', () => {
     ['learning rate 0', { learningRate: 0 }],
     ['learning rate above 1', { learningRate: 1.5 }],
     ['negative seed', { seed: -1 }],
-    ['one hidden layer', { hidden: [32] }],
+    ['seven hidden layers', { hidden: [8, 8, 8, 8, 8, 8, 8] }],
+    ['an unknown activation', { hidden: [32], activations: ['swish'] }],
+    ['dropout 1', { dropout: 1 }],
     ['hidden size 0', { hidden: [0, 32] }],
     ['hidden size 4097', { hidden: [32, 4097] }],
     ['string epochs', { epochs: '3' }],
@@ -75,8 +77,9 @@ describe('request validation', () => {
     expectError(await api.call('steer.run', { pixels: new Array(784).fill(0), additions: new Array(17).fill(addition) }), 'bad-request');
   });
 
-  it('rejects hook points outside 0..4 and unknown sweep sources', async () => {
-    expectError(await api.call('sweep.pairs', { hook: 5, coeff: 1, source: { kind: 'first' } }), 'bad-request', /hook/);
+  it('rejects hook points no model can have, a hook this model lacks, and unknown sweep sources', async () => {
+    expectError(await api.call('sweep.pairs', { hook: 64, coeff: 1, source: { kind: 'first' } }), 'bad-request', /hook/);
+    expectError(await api.call('sweep.pairs', { hook: -1, coeff: 1, source: { kind: 'first' } }), 'bad-request', /hook/);
     expectError(await api.call('sweep.pairs', { hook: 1, coeff: 1, source: { kind: 'best' } }), 'bad-request');
   });
 

@@ -123,7 +123,8 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     const r = steerlab('sweep', bad);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^steerlab: .*is not a SteerLab session/m);
-    expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('--layer must be a whole number from 0 to 4; got "7".');
+    expect(steerlab('sweep', model, '--layer', '7').stderr).toContain('Hook 7 does not exist: this model has hooks 0 to 4.');
+    expect(steerlab('sweep', model, '--layer', '64').stderr).toContain('--layer must be a whole number from 0 to 63; got "64".');
     expect(steerlab('sweep', model, '--source', 'best').stderr).toContain('Unknown vector source "best"');
     expect(steerlab('sweep', model, '--coeff', '0x10').stderr).toContain('--coeff must be a decimal number like 1, -0.5 or 2e-3; got "0x10".');
     expect(steerlab('coeffs', model, '--a', '3', '--b', '1', '--values', '1,,2').stderr).toContain('--values item 2 is empty; give a decimal number like 1, -0.5 or 2e-3.');
@@ -162,7 +163,7 @@ describe.skipIf(!HAVE_DATA)('steerlab CLI', () => {
     const st = path.join(dir, 'for-import.safetensors');
     expect(steerlab('export', model, '--safetensors', st).code).toBe(0);
     const target = path.join(dir, 'imported.steerlab');
-    expect(steerlab('import', st, '--out', target).stdout).toMatch(new RegExp(`^created ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(model [0-9a-f]{12}, sizes 784-32-32-10\\)`));
+    expect(steerlab('import', st, '--out', target).stdout).toMatch(new RegExp(`^created ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(model [0-9a-f]{12}, sizes 784-32-32-10, modules linear,relu,linear,relu,linear\\)`));
     expect(steerlab('import', st, '--out', target).stdout).toMatch(/^replaced /);
     // (Renaming a result over /dev/full would replace the device node itself.)
     const r = steerlab('sweep', model, '--json', '/dev/full');

@@ -30,6 +30,12 @@ describe('engine boundary', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('one place decides which engine runs a model: nothing outside native/backend/ calls activeNative() (operations ask nativeEngineFor(spec))', () => {
+    const outside = files.filter((f) => !path.relative(REPO_ROOT, f).startsWith(path.join('native', 'backend')));
+    const offenders = outside.filter((f) => /\bactiveNative\s*\(/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);
+  });
+
   it('native/ uses no DOM globals', () => {
     const offenders = files.filter((f) => /\b(document|window|localStorage)\.\w/.test(readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')));
     expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);

@@ -17,7 +17,8 @@ import {
   type Session,
 } from '../../native/session/format.js';
 import { readSessionFile, writeSessionFile, type WriteChunk } from '../../native/session/store.js';
-import { initWeights, type MlpWeights } from '../../native/model/weights.js';
+import { initWeights, initNetworkWeights, specOf, type MlpWeights } from '../../native/model/weights.js';
+import { mlpSpec } from '../../native/model/spec.js';
 import { seededRandom } from '../../native/model/random.js';
 
 const SIZES = [784, 4, 3, 10];
@@ -72,7 +73,7 @@ function split(bytes: Uint8Array) {
 }
 
 /** A file assembled by hand (with a valid checksum), so header and tensor checks can be reached. */
-function pack(header: unknown, binary: Uint8Array, version = 1): Buffer {
+function pack(header: unknown, binary: Uint8Array, version = SESSION_FORMAT_VERSION): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const pre = Buffer.alloc(20);
   pre.write('STEERLAB', 0, 'ascii');
@@ -117,7 +118,8 @@ describe('encodeSession / decodeSession', () => {
     expect(bytes.subarray(0, 8).toString('ascii')).toBe('STEERLAB');
     const { version, header, binary } = split(bytes);
     expect(version).toBe(SESSION_FORMAT_VERSION);
-    expect(header.formatVersion).toBe(1);
+    expect(header.formatVersion).toBe(2);
+    expect(header.model.spec).toEqual(specOf({ sizes: SIZES }));
     expect(header.appVersion).toBe(s.header.appVersion);
     const n = Number(bytes.readBigUInt64LE(12));
     expect((20 + n) % 8).toBe(0); // the binary section starts 8-byte aligned in the file
@@ -137,7 +139,7 @@ describe('encodeSession / decodeSession', () => {
   it('newSession fills defaults and stamps the package.json version', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
     const s = newSession(tinyWeights());
-    expect(s.header).toMatchObject({ formatVersion: 1, appVersion: pkg.version, vectors: [], sweeps: [], drawings: [], notes: '' });
+    expect(s.header).toMatchObject({ formatVersion: 2, appVersion: pkg.version, vectors: [], sweeps: [], drawings: [], notes: '' });
     expect(s.header.model.sizes).toEqual(SIZES);
     expect(Date.parse(s.header.createdAt)).toBeGreaterThan(0);
     const back = decodeSession(encodeSession(s), FILE);
@@ -177,14 +179,14 @@ describe('decodeSession refuses', () => {
 
   it('a file from a newer SteerLab, before checking anything after the version', () => {
     const bytes = good();
-    bytes.writeUInt32LE(2, 8); // the checksum no longer matches: damage and a newer format both fit
+    bytes.writeUInt32LE(3, 8); // the checksum no longer matches: damage and a newer format both fit
     expect(refusal(bytes).message).toBe(
-      'lab.steerlab is damaged or was written by a newer SteerLab (format 2); update SteerLab, or restore the file from a backup or the .recovery file.',
+      'lab.steerlab is damaged or was written by a newer SteerLab (format 3); update SteerLab, or restore the file from a backup or the .recovery file.',
     );
     // An intact file (its checksum matches) with a plausible newer version really is newer.
     const { header, binary } = split(good());
     expect(refusal(pack({ ...header, formatVersion: 7 }, binary, 7)).message).toBe(
-      'lab.steerlab was written by a newer SteerLab (format 7); this version reads up to 1: update SteerLab.',
+      'lab.steerlab was written by a newer SteerLab (format 7); this version reads up to 2: update SteerLab.',
     );
   });
 
@@ -302,10 +304,22 @@ describe('decodeSession refuses', () => {
   });
 
   it('wrong model sizes, a shape that disagrees with them, and a missing or unexpected tensor', () => {
-    expect(refusal(withHeader((h) => (h.model.sizes = [784, 4, 3, 9]))).message).toContain(
+    // A format-1 header (no module list): the seed family's sizes are checked as 0.1 checked them.
+    const v1 = (edit: (h: any) => void) => {
+      const { header, binary } = split(encodeSession(fullSession()));
+      delete header.model.spec;
+      header.formatVersion = 1;
+      edit(header);
+      return pack(header, binary, 1);
+    };
+    expect(refusal(v1((h) => (h.model.sizes = [784, 4, 3, 9]))).message).toContain(
       'lab.steerlab has model sizes [784, 4, 3, 9]; a SteerLab model has sizes [784, hidden1, hidden2, 10]',
     );
-    expect(refusal(withHeader((h) => (h.model.sizes = [784, 4, 2, 10]))).message).toContain(
+    // A format-2 header: the sizes must be those its module list implies.
+    expect(refusal(withHeader((h) => (h.model.sizes = [784, 4, 3, 9]))).message).toBe(
+      'lab.steerlab has model sizes [784, 4, 3, 9] but its module list needs [784, 4, 3, 10]; restore it from a backup or the .recovery file.',
+    );
+    expect(refusal(v1((h) => (h.model.sizes = [784, 4, 2, 10]))).message).toContain(
       'tensor "linear_relu_stack.2.bias" has shape [3] but model sizes [784, 4, 2, 10] need [2]',
     );
     expect(refusal(withHeader((h) => delete h.model.tensors['linear_relu_stack.2.weight'])).message).toContain(
@@ -444,5 +458,51 @@ describe('writeSessionFile / readSessionFile', () => {
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 100));
     await expect(readSessionFile(file)).rejects.toThrow(`${file} is corrupt or incomplete`);
+  });
+});
+
+describe('format 2: the module list', () => {
+  it('opens the file the 0.1 writer (format 1) wrote, as a ReLU model with its weights and notes', async () => {
+    const bytes = await readFile(new URL('../fixtures/format-1/v1-small.steerlab.bin', import.meta.url));
+    expect(split(bytes).version).toBe(1);
+    const s = decodeSession(bytes, FILE);
+    expect(s.header.formatVersion).toBe(1);
+    expect(s.header.notes).toBe('written by the format-1 writer');
+    expect(s.weights.spec).toBeUndefined();
+    // The fixture's script made these weights: initWeights([784, 4, 3, 10], seededRandom(7)).
+    expectSameWeights(s.weights, initWeights([784, 4, 3, 10], seededRandom(7)));
+    expect(specOf(s.weights)).toEqual(mlpSpec({ hidden: [4, 3], activations: ['relu'] }));
+  });
+
+  it('round-trips a GELU network with LayerNorm: the module list, the LayerNorm tensors, bit for bit', () => {
+    const spec = mlpSpec({ hidden: [6, 5, 4], activations: ['gelu', 'tanh', 'sigmoid'], layernorm: true });
+    const weights = initNetworkWeights(spec, seededRandom(3));
+    weights.layerNorms![1].weight[2] = 0.625;
+    const back = decodeSession(encodeSession(newSession(weights)), FILE);
+    expect(back.weights.spec).toEqual(spec);
+    expect(back.weights.sizes).toEqual([784, 6, 5, 4, 10]);
+    expect(back.weights.layerNorms!.map((n) => [...n.weight])).toEqual(weights.layerNorms!.map((n) => [...n.weight]));
+    back.weights.linears.forEach((l, i) => expect(Buffer.from(l.weight.buffer)).toEqual(Buffer.from(weights.linears[i].weight.buffer)));
+    const { header } = split(encodeSession(newSession(weights)));
+    expect(header.model.tensors['linear_relu_stack.1.weight'].shape).toEqual([6]); // the first LayerNorm
+  });
+
+  it('refuses a header whose format disagrees with the first bytes', () => {
+    const { header, binary } = split(encodeSession(fullSession()));
+    expect(refusal(pack({ ...header, formatVersion: 1 }, binary, 2)).message).toBe(
+      'lab.steerlab says format 2 in its first bytes but 1 in its header; it was edited by hand or damaged: restore it from a backup or the .recovery file.',
+    );
+  });
+
+  it('refuses a module list the engine cannot run, naming the module', () => {
+    const weights = initNetworkWeights(mlpSpec({ hidden: [6, 5], activations: ['gelu'] }), seededRandom(3));
+    const { header, binary } = split(encodeSession(newSession(weights)));
+    header.model.spec.modules[2].outFeatures = 0;
+    expect(refusal(pack(header, binary)).message).toContain('(model.spec.modules[2].outFeatures) must be greater than 0; 0 is too small');
+    const { header: h2, binary: b2 } = split(encodeSession(newSession(weights)));
+    h2.model.spec.modules.splice(1, 0, { kind: 'layernorm' }, { kind: 'layernorm' });
+    expect(refusal(pack(h2, b2)).message).toBe(
+      'lab.steerlab has a model the engine cannot run: linear_relu_stack.2 is a LayerNorm that does not follow a hidden Linear layer; put LayerNorm right after a hidden Linear.',
+    );
   });
 });

@@ -3,6 +3,7 @@
  * straight from PyTorch-layout weights, with no tfjs involved.
  */
 import type { MlpWeights, HookPoint } from '../../native/model/weights.js';
+import { linearForward } from './network-reference.js';
 
 /** Activations at hooks 0..4 for one input (784 values), adding `add[hook]` where given. */
 export function referenceForward(weights: MlpWeights, input: ArrayLike<number>, add: Partial<Record<HookPoint, ArrayLike<number>>> = {}): number[][] {
@@ -10,14 +11,7 @@ export function referenceForward(weights: MlpWeights, input: ArrayLike<number>, 
   let x = Array.from(input);
   for (let k = 0 as HookPoint; k < 5; k = (k + 1) as HookPoint) {
     if (k % 2 === 0) {
-      const l = weights.linears[k / 2];
-      const y = new Array<number>(l.outFeatures);
-      for (let o = 0; o < l.outFeatures; o++) {
-        let s = l.bias[o];
-        for (let i = 0; i < l.inFeatures; i++) s += l.weight[o * l.inFeatures + i] * x[i];
-        y[o] = s;
-      }
-      x = y;
+      x = linearForward(weights.linears[k / 2], x);
     } else {
       x = x.map((v) => Math.max(0, v));
     }

@@ -43,8 +43,8 @@ describe('validation messages for the issue’s reports', () => {
     expect(messages(pairs, { hook: 1, coeff: 1e9, source: first })).toEqual(['The coefficient must be at most 1,000,000; 1,000,000,000 is too large.']);
   });
 
-  it('a hook point outside 0..4 lists the choices', () => {
-    expect(messages(pairs, { hook: 5, coeff: 1, source: first })).toEqual(['The hook point must be one of 0, 1, 2, 3, 4, not 5.']);
+  it('a hook point no model has names the limit (a hook this model lacks is the model\'s refusal)', () => {
+    expect(messages(pairs, { hook: 64, coeff: 1, source: first })).toEqual(['The hook point must be at most 63; 64 is too large.']);
   });
 
   it('an unknown vector source lists the known kinds', () => {
@@ -52,12 +52,12 @@ describe('validation messages for the issue’s reports', () => {
   });
 
   it('training settings: whole numbers, exclusive and inclusive bounds, list lengths', () => {
-    expect(messages(trainConfigSchema, { ...seedConfig, epochs: 1.5, batchSize: 4097, learningRate: 0, seed: -1, hidden: [32] })).toEqual([
+    expect(messages(trainConfigSchema, { ...seedConfig, epochs: 1.5, batchSize: 4097, learningRate: 0, seed: -1, hidden: [8, 8, 8, 8, 8, 8, 8] })).toEqual([
       'The number of epochs must be a whole number, not 1.5.',
       'The batch size must be at most 4,096; 4,097 is too large.',
       'The learning rate must be greater than 0; 0 is too small.',
       'The seed must be at least 0; -1 is too small.',
-      'The hidden layer sizes must hold at least 2 items (it has 1).',
+      'The hidden layer sizes must hold at most 6 items (it has 7).',
     ]);
   });
 

@@ -10,7 +10,7 @@ import { saveSessionShared, sessionBase, type SessionBase } from '../../session/
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
 import { modelSha256 } from '../../model/fingerprint.js';
-import { hookWidth, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
+import { widthAtHook, specOf as specOfWeights, INPUT_SIZE, type HookPoint } from '../../model/weights.js';
 import { parsePairSource, pairRecipe } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import type { ExperimentContext } from '../../steer/experiments.js';
@@ -115,12 +115,12 @@ function withPairFlags(cmd: Command): Command {
   return cmd
     .requiredOption('--a <digit>', 'digit a (the vector is a - b)')
     .requiredOption('--b <digit>', 'digit b')
-    .option('--layer <k>', 'hook point 0..4', '0');
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0');
 }
 
 export function geometryCommand(): Command {
   return experimentCommand('geometry', 'norms of the a-b vectors against the activation size, digit cosines, effect against norm')
-    .option('--layer <k>', 'hook point 0..4', '0')
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0')
     .option('--csv <out>', 'write one line per (a, b) as CSV')
     .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
@@ -167,7 +167,7 @@ export function interveneCommand(): Command {
     .option('--over <what>', 'pairs (all 100 at one layer), layers (one pair at 0..4) or coeffs (one pair over --values)', 'pairs')
     .option('--a <digit>', 'digit a (layers, coeffs)')
     .option('--b <digit>', 'digit b (layers, coeffs)')
-    .option('--layer <k>', 'hook point 0..4 (pairs, coeffs)', '0')
+    .option('--layer <k>', 'hook point: the output of module k (pairs, coeffs; 0..4 for the seed)', '0')
     .option('--coeff <c>', 'coefficient (pairs, layers)', '1')
     .option('--values <list>', 'comma-separated coefficients (coeffs)', '-2,-1,0,1,2,4')
     .option('--csv <out>', 'write the side effects of a pair sweep as CSV (one line per pair)')
@@ -282,7 +282,7 @@ export function vectorCommand(): Command {
       const recipe = pairRecipe(parsePairSource(flags.source), digitFlag('--a', flags.a), digitFlag('--b', flags.b), layerFlag(flags.layer));
       await withModel(file, {}, async (ctx, session) => {
         const vector = keepVector(ctx, recipe, flags.name);
-        const vectorJson = JSON.stringify(encodeVectorFile(vector), null, 1) + '\n';
+        const vectorJson = JSON.stringify(encodeVectorFile(vector, specOfWeights(session.weights)), null, 1) + '\n';
         await keepResult({
           text: `kept ${vector.id}: ${vector.name} (hook ${vector.hook}, norm ${vector.norm.toFixed(4)})`,
           save: async () => {
@@ -309,7 +309,7 @@ export function vectorCommand(): Command {
       const session = await readSessionFile(file);
       const vector = session.header.vectors.find((v) => v.id === flags.id);
       if (!vector) throw new Error(`${file} has no kept vector "${flags.id}"; see steerlab vector list ${file}.`);
-      await writeOutputFile('--out', flags.out, JSON.stringify(encodeVectorFile(vector), null, 1) + '\n');
+      await writeOutputFile('--out', flags.out, JSON.stringify(encodeVectorFile(vector, specOfWeights(session.weights)), null, 1) + '\n');
     }).exitOverride());
   cmd.addCommand(new Command('import')
     .description('add a vector file to a session')
@@ -319,7 +319,7 @@ export function vectorCommand(): Command {
       const session = await readSessionFile(file);
       readBases.set(session, sessionBase(session));
       const text = await readUserText(vectorFile, 'vector');
-      const decoded = decodeVectorFile(text, (hook) => hookWidth(session.weights.sizes, hook), vectorFile);
+      const decoded = decodeVectorFile(text, (hook) => widthAtHook(session.weights, hook), vectorFile);
       const admission = admitVector(session.header.vectors, decoded, modelSha256(session.weights), vectorFile);
       if (admission.kind === 'already-kept') {
         process.stdout.write(`${admission.message} (id ${admission.existing.id})\n`);

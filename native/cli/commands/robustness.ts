@@ -83,7 +83,7 @@ function analysisCommand(name: string, description: string, argument: [string, s
     new Command(name)
       .description(description)
       .argument(...argument)
-      .option('--layer <k>', 'hook point 0..4', '0')
+      .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0')
       .option('--coeff <c>', 'coefficient', '1')
       .option('--json <out>', 'write the result as JSON')
       .option('--csv <out>', 'write the result as CSV'),

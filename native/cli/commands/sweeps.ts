@@ -95,7 +95,7 @@ export function experimentCommand(name: string, description: string): Command {
 
 export function sweepCommand(): Command {
   return experimentCommand('sweep', 'all 100 (a, b) pairs at one layer and coefficient: the seed\'s table')
-    .option('--layer <k>', 'hook point 0..4', '0')
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0')
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
@@ -122,7 +122,7 @@ export function coeffsCommand(): Command {
   return experimentCommand('coeffs', 'one (a, b) vector at one layer over a list of coefficients')
     .requiredOption('--a <digit>', 'digit a (the vector is a - b)')
     .requiredOption('--b <digit>', 'digit b')
-    .option('--layer <k>', 'hook point 0..4', '0')
+    .option('--layer <k>', 'hook point: the output of module k of linear_relu_stack (0..4 for the seed; see docs/model-spec.md)', '0')
     .option('--values <list>', 'comma-separated coefficients', '-2,-1,0,1,2,4')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; layer?: string; values: string; source: string; json?: string; save?: boolean }) => {
       const coeffs = numberListFlag('--values', flags.values, []);

@@ -10,14 +10,15 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, type TrainConfig } from '../../train/trainer.js';
+import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, validateTrainConfig, type TrainConfig } from '../../train/trainer.js';
+import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH } from '../../model/spec.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { saveSessionShared } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { tmpdir } from 'node:os';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
-import { intFlag, numberFlag, intListFlag } from '../flags.js';
+import { intFlag, numberFlag, intListFlag, activationListFlag } from '../flags.js';
 import { checkOutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 import { countOf } from '../../util/plural.js';
@@ -30,19 +31,31 @@ interface TrainFlags extends EngineFlags {
   seed?: string;
   seeds?: string;
   hidden?: string;
+  activation?: string;
+  layernorm?: boolean;
+  dropout?: string;
+  weightDecay?: string;
+  optimizer?: string;
+  momentum?: string;
   force?: boolean;
 }
 
 export function trainCommand(): Command {
   return withEngineFlags(
     new Command('train')
-      .description('train the seed model (784-512-512-10 ReLU MLP, Adam) and save it as a session file')
+      .description('train an MLP (by default the seed model: 784-512-512-10 ReLU, Adam) and save it as a session file')
       .requiredOption('--out <file>', 'session file to write (.steerlab)')
       .option('--epochs <n>', 'passes over the 60,000 training images', String(DEFAULT_TRAIN_CONFIG.epochs))
       .option('--batch <n>', 'minibatch size', String(DEFAULT_TRAIN_CONFIG.batchSize))
       .option('--lr <rate>', 'Adam learning rate', String(DEFAULT_TRAIN_CONFIG.learningRate))
       .option('--seed <n>', 'random seed for initialisation and shuffling', String(DEFAULT_TRAIN_CONFIG.seed))
-      .option('--hidden <h1,h2>', 'hidden layer sizes', DEFAULT_TRAIN_CONFIG.hidden.join(','))
+      .option('--hidden <list>', `hidden Linear widths, 1 to ${MAX_HIDDEN_LAYERS} layers of 1 to ${MAX_WIDTH} (the seed's two ReLU layers up to ${SEED_FAMILY_MAX_WIDTH}; e.g. 256,128,64)`, DEFAULT_TRAIN_CONFIG.hidden.join(','))
+      .option('--activation <list>', `after each hidden Linear: one for all layers or one per layer (e.g. gelu,tanh,relu); ${ACTIVATIONS.join(', ')}; gelu is the exact erf form, leaky_relu has slope 0.01`, 'relu')
+      .option('--layernorm', 'a LayerNorm after every hidden Linear (before its activation)')
+      .option('--dropout <p>', 'dropout probability after every hidden activation, during training only', '0')
+      .option('--weight-decay <w>', 'decoupled weight decay as in torch.optim.AdamW (each step p <- p - lr*w*p, on every parameter), not an L2 term in the loss', '0')
+      .option('--optimizer <name>', 'adam (torch.optim.Adam) or sgd (torch.optim.SGD)', 'adam')
+      .option('--momentum <m>', 'SGD momentum (torch.optim.SGD: buf = m*buf + g); only with --optimizer sgd', '0')
       .option('--seeds <list>', 'train one model per seed (e.g. 0,1,2,3); --out is then a folder (new or existing) that gets seed-<n>.steerlab each')
       .option('--force', 'replace an existing session file (with --seeds: the seed-<n>.steerlab files already in the folder)'),
   ).action(async (flags: TrainFlags) => {
@@ -51,8 +64,10 @@ export function trainCommand(): Command {
       batchSize: intFlag('--batch', flags.batch, 64, 1, 60000),
       learningRate: numberFlag('--lr', flags.lr, 0.001),
       seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1),
-      hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, 8192),
+      hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, SEED_FAMILY_MAX_WIDTH),
+      ...recipeFlags(flags),
     };
+    validateTrainConfig(config);
     const seeds = flags.seeds === undefined ? null : intListFlag('--seeds', flags.seeds, [], 0, 2 ** 32 - 1);
     if (seeds && new Set(seeds).size !== seeds.length) throw new Error(`--seeds lists a seed twice (${flags.seeds}); give each seed once.`);
     // Everything about --out is checked before the engine opens and minutes of training start.
@@ -66,6 +81,31 @@ export function trainCommand(): Command {
       if (!(await trainOne(engine, run.config, run.out, force))) return;
     }
   });
+}
+
+/**
+ * The options beyond the seed's recipe, each present only when it differs from the default, so a
+ * default run's configuration (and its session) is exactly the seed's.
+ */
+function recipeFlags(flags: TrainFlags): Partial<TrainConfig> {
+  const out: Partial<TrainConfig> = {};
+  const activations = activationListFlag(flags.activation ?? 'relu');
+  if (activations.some((a) => a !== 'relu')) out.activations = activations;
+  if (flags.layernorm) out.layernorm = true;
+  const dropout = numberFlag('--dropout', flags.dropout, 0);
+  if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be a probability from 0 up to (not including) 1; got "${flags.dropout}".`);
+  if (dropout > 0) out.dropout = dropout;
+  const decay = numberFlag('--weight-decay', flags.weightDecay, 0);
+  if (decay < 0) throw new Error(`--weight-decay must be 0 or more; got "${flags.weightDecay}".`);
+  if (decay > 0) out.weightDecay = decay;
+  const optimizer = flags.optimizer ?? 'adam';
+  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new Error(`--optimizer must be adam or sgd; got "${optimizer}".`);
+  if (optimizer === 'sgd') out.optimizer = 'sgd';
+  const momentum = numberFlag('--momentum', flags.momentum, 0);
+  if (!(momentum >= 0 && momentum < 1)) throw new Error(`--momentum must be from 0 up to (not including) 1; got "${flags.momentum}".`);
+  if (momentum > 0 && optimizer !== 'sgd') throw new Error('--momentum applies to SGD only: add --optimizer sgd, or leave --momentum out (Adam has its own).');
+  if (momentum > 0) out.momentum = momentum;
+  return out;
 }
 
 /**

@@ -20,7 +20,7 @@ export const BOUNDS = {
   batchSize: trainConfigSchema.shape.batchSize.unwrap(),
   learningRate: trainConfigSchema.shape.learningRate.unwrap(),
   trainingSeed: trainConfigSchema.shape.seed.unwrap(),
-  hidden: trainConfigSchema.shape.hidden.unwrap().def.items[0],
+  hidden: trainConfigSchema.shape.hidden.unwrap().element,
   coeff: steerAddition.coeff,
   controlSeed: steerAddition.control.unwrap().unwrap().shape.seed,
   digit: keepRecipe.plus.options[0].shape.digit,

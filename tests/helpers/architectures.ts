@@ -1,0 +1,38 @@
+/**
+ * The architectures issue 18 names, for specification tests that run on each: the seed's, deeper
+ * GELU, a single tanh layer, ReLU with LayerNorm, an all-identity (linear) network, and one that
+ * uses the remaining activations. With seeded weights and pixel rows.
+ */
+import { initNetworkWeights, type MlpWeights } from '../../native/model/weights.js';
+import { mlpSpec, type ModelSpec } from '../../native/model/spec.js';
+import { seededRandom } from '../../native/model/random.js';
+
+/** The architectures the issue names, plus the activations it lists that those do not use. */
+export const ARCHITECTURES: { name: string; spec: ModelSpec }[] = [
+  { name: 'seed 784-512-512-10 ReLU', spec: mlpSpec({ hidden: [512, 512], activations: ['relu'] }) },
+  { name: '784-256-128-64-10 GELU', spec: mlpSpec({ hidden: [256, 128, 64], activations: ['gelu'] }) },
+  { name: '784-100-10 tanh', spec: mlpSpec({ hidden: [100], activations: ['tanh'] }) },
+  { name: '784-512-512-10 ReLU with LayerNorm', spec: mlpSpec({ hidden: [512, 512], activations: ['relu'], layernorm: true }) },
+  { name: '784-64-32-10 identity (linear)', spec: mlpSpec({ hidden: [64, 32], activations: ['identity'] }) },
+  { name: '784-48-24-16-10 sigmoid, leaky_relu, gelu with LayerNorm', spec: mlpSpec({ hidden: [48, 24, 16], activations: ['sigmoid', 'leaky_relu', 'gelu'], layernorm: true }) },
+];
+
+/** Weights with a non-trivial LayerNorm (gamma, beta away from 1, 0) so its parameters matter. */
+export function weightsFor(spec: ModelSpec, seed = 1): MlpWeights {
+  const random = seededRandom(seed);
+  const w = initNetworkWeights(spec, random);
+  for (const n of w.layerNorms ?? []) {
+    for (let i = 0; i < n.width; i++) {
+      n.weight[i] = 0.5 + random();
+      n.bias[i] = random() - 0.5;
+    }
+  }
+  return w;
+}
+
+/** Pixel rows in [0, 1] from a seed. */
+export function pixelRows(rows: number, seed = 9): number[][] {
+  const random = seededRandom(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: 784 }, () => (random() < 0.8 ? 0 : random())));
+}
+
