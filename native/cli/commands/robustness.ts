@@ -22,6 +22,7 @@ import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../outp
 import { runWithProgress } from '../progress.js';
 import { openSessionModel } from '../session-model.js';
 import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
+import { datasetOfHeader, type DatasetName } from '../../data/dataset-names.js';
 
 interface OutputFlags extends EngineFlags {
   json?: string;
@@ -163,6 +164,14 @@ export async function ensembleModels(files: string[]): Promise<EnsembleModel[]> 
   );
 }
 
+/** The one dataset every session was trained on; a comparison across datasets is refused. */
+async function commonDataset(files: string[]): Promise<DatasetName> {
+  const datasets = await Promise.all(files.map(async (file) => datasetOfHeader((await readSessionFile(file)).header)));
+  const other = datasets.findIndex((d) => d !== datasets[0]);
+  if (other >= 0) throw new Error(`${files[other]} was trained on ${datasets[other]} but ${files[0]} on ${datasets[0]}; compare models trained on one dataset.`);
+  return datasets[0];
+}
+
 export function compareCommand(): Command {
   return analysisCommand(
     'compare',
@@ -173,8 +182,9 @@ export function compareCommand(): Command {
     .action(async (paths: string[], flags: OutputFlags & { layer?: string; coeff?: string; source: string }) => {
     const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source) };
     await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
-    const models = await ensembleModels(await sessionFilesOf(paths));
-    const engine = await openEngineForCli(flags);
+    const files = await sessionFilesOf(paths);
+    const models = await ensembleModels(files);
+    const engine = await openEngineForCli(flags, false, await commonDataset(files));
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv });
   });

@@ -20,6 +20,7 @@ import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.j
 import { intFlag, numberFlag, intListFlag } from '../flags.js';
 import { checkOutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
+import { DATASET_NAMES, DEFAULT_DATASET, parseDatasetName } from '../../data/dataset-names.js';
 
 interface TrainFlags extends EngineFlags {
   out: string;
@@ -29,6 +30,7 @@ interface TrainFlags extends EngineFlags {
   seed?: string;
   seeds?: string;
   hidden?: string;
+  dataset?: string;
   force?: boolean;
 }
 
@@ -42,6 +44,7 @@ export function trainCommand(): Command {
       .option('--lr <rate>', 'Adam learning rate', String(DEFAULT_TRAIN_CONFIG.learningRate))
       .option('--seed <n>', 'random seed for initialisation and shuffling', String(DEFAULT_TRAIN_CONFIG.seed))
       .option('--hidden <h1,h2>', 'hidden layer sizes', DEFAULT_TRAIN_CONFIG.hidden.join(','))
+      .option('--dataset <name>', `what to train on: ${DATASET_NAMES.join(' or ')} (recorded in the session; later commands use its test set)`, DEFAULT_DATASET)
       .option('--seeds <list>', 'train one model per seed (e.g. 0,1,2,3); --out is then a folder (new or existing) that gets seed-<n>.steerlab each')
       .option('--force', 'replace an existing session file (with --seeds: the seed-<n>.steerlab files already in the folder)'),
   ).action(async (flags: TrainFlags) => {
@@ -52,6 +55,7 @@ export function trainCommand(): Command {
       seed: intFlag('--seed', flags.seed, 0, 0, 2 ** 32 - 1),
       hidden: intListFlag('--hidden', flags.hidden, [512, 512], 1, 8192),
     };
+    const dataset = parseDatasetName(flags.dataset ?? DEFAULT_DATASET, '--dataset');
     const seeds = flags.seeds === undefined ? null : intListFlag('--seeds', flags.seeds, [], 0, 2 ** 32 - 1);
     if (seeds && new Set(seeds).size !== seeds.length) throw new Error(`--seeds lists a seed twice (${flags.seeds}); give each seed once.`);
     // Everything about --out is checked before the engine opens and minutes of training start.
@@ -59,7 +63,7 @@ export function trainCommand(): Command {
     const runs = seeds
       ? (await checkEnsembleFolder(flags.out, seeds, force)).map((out, i) => ({ config: { ...config, seed: seeds[i] }, out }))
       : [{ config, out: await checkSessionOut(flags.out, force) }];
-    const engine = await openEngineForCli(flags);
+    const engine = await openEngineForCli(flags, false, dataset);
     if (seeds) await mkdir(flags.out, { recursive: true });
     for (const run of runs) {
       if (!(await trainOne(engine, run.config, run.out, force))) return;
@@ -103,7 +107,7 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
         }
       },
     });
-    const session = sessionFromTraining(result, engine.backend, engine.data.checksums);
+    const session = sessionFromTraining(result, engine.backend, engine.data.checksums, engine.data.dataset);
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);
