@@ -53,10 +53,11 @@ function factorSentences(summaries: FactorMetricSummary[]): string[] {
   const chosen = summaries.filter((s) => (s.hooks === 'between' && ['shareCeRises', 'overRandom', 'meanShareFlipped'].includes(s.metric)) || s.metric === 'testAccuracy');
   return chosen.map((s) => {
     const label = METRICS.find((m) => m.key === s.metric)!.label;
-    const levels = s.levels.filter((l) => l.mean !== null).map((l) => `${f2(l.mean!)}${l.seedSpread === null ? '' : ` ± ${f2(l.seedSpread)}`} at ${s.factor} ${l.level}`).join(', ');
+    // Levels are JSON ("\"gelu\"", "[16,16]"); quotes are left out in prose.
+    const levels = s.levels.filter((l) => l.mean !== null).map((l) => `${f2(l.mean!)}${l.seedSpread === null ? '' : ` ± ${f2(l.seedSpread)}`} at ${s.factor} ${l.level.replace(/^"|"$/g, '')}`).join(', ');
     const verdict =
-      s.belowSeedSpread === null ? 'no seed spread to compare it with (one seed per cell)' : s.belowSeedSpread ? `smaller than the seed spread ${f2(s.seedSpread!)}` : `larger than the seed spread ${f2(s.seedSpread!)}`;
-    return `${label}${s.hooks === 'between' ? ' (between hooks)' : ''}: ${levels}; the difference ${f2(s.effect!)} is ${verdict}.`;
+      s.belowSeedSpread === null ? 'has no seed spread to compare with (one seed per cell)' : s.belowSeedSpread ? `is smaller than the seed spread ${f2(s.seedSpread!)}` : `is larger than the seed spread ${f2(s.seedSpread!)}`;
+    return `${label}${s.hooks === 'between' ? ' (between hooks)' : ''}: ${levels}; the difference ${f2(s.effect!)} ${verdict}.`;
   });
 }
 

@@ -112,6 +112,27 @@ describe.skipIf(!HAVE_DATA)('steerlab zoo', () => {
     }
   });
 
+  it('stops on Ctrl-C like other long commands: exit 130, nothing half-written, and says how to go on', async () => {
+    const stopped = path.join(dir, 'stopped');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'zoo', planFile, '--out', stopped], { env: ENV });
+      let stderr = '';
+      let sent = false;
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (!sent && /model 1\/4 .*: (training|hook)/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('Stopping the zoo...');
+    expect(result.stderr).toContain(`Finished models are kept in ${stopped}; run the same command again to go on.`);
+    expect(readdirSync(stopped).filter((f) => f.endsWith('.battery.json') || f.includes('.tmp'))).toEqual([]);
+  }, 300_000);
+
   it('refuses a cell the trainer cannot train before any work, and a folder made with other settings', () => {
     const gelu = path.join(dir, 'gelu.json');
     writeFileSync(gelu, JSON.stringify({ factors: { activation: ['relu', 'gelu'], width: [8], epochs: [1] } }));

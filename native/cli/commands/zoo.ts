@@ -30,7 +30,8 @@ export function zooCommand(): Command {
       .description('train every model of a plan (factors crossed into a grid) and measure how each can be steered; see docs/zoo-plan.md')
       .argument('<plan>', 'the plan, a JSON file')
       .requiredOption('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
-      .option('--yes', `train a plan of more than ${GRID_LIMIT} models`),
+      .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
+      .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.'),
   ).action(async (planFile: string, flags: ZooFlags) => {
     // The plan and the folder are checked before any engine opens or model trains.
     const plan = parsePlan(await readUserText(planFile, 'zooPlan'), { yes: flags.yes === true });
@@ -43,7 +44,8 @@ export function zooCommand(): Command {
     try {
       const models = await runZoo(plan, {
         dir: flags.out,
-        engineFor: (dataset) => openEngineForCli(flags, lines.length > 0, dataset),
+        // --data names MNIST's folder; other datasets are found by their own settings (data/datasets.ts).
+        engineFor: (dataset) => openEngineForCli(dataset === 'mnist' ? flags : { ...flags, data: undefined }, lines.length > 0, dataset),
         signal: interrupt.signal,
         onProgress: (p) => bar.update(Math.round(1000 * p.fraction), 1000, `model ${p.model}/${p.models} ${p.cellId}: ${p.phase}`),
         log: (line) => {
