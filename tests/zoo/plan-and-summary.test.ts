@@ -10,6 +10,7 @@ import { cellTrainingOptions, CellRefused } from '../../native/zoo/cell-options.
 import { summarizeZoo, sampleSd, seedSpread, modelValue } from '../../native/zoo/summary.js';
 import { halfFlipPoint, hookKind } from '../../native/zoo/battery.js';
 import { answerLines } from '../../native/zoo/answer.js';
+import { levelPlotSvg } from '../../native/zoo/summary-svg.js';
 import { mlpSpec } from '../../native/model/spec.js';
 import type { HookBattery, ModelBattery } from '../../native/zoo/battery-types.js';
 
@@ -143,5 +144,14 @@ describe('the summary', () => {
       "At the hooks between the first and the last nonlinearity, the post's three findings each hold in at least 95.0% of the 90 pairs in 2 of 4 models; the exceptions are mnist-h16x16-relu-e1-s0 (90.0%), mnist-h16x16-relu-e1-s1 (70.0%).",
     );
     expect(lines[2]).toBe('There the a-b direction raises cross-entropy 2.00 to 2.00 times (median 2.00) as much as a random direction of the same norm, over 4 hooks.');
+  });
+
+  it('plots each level as a dot with its seed spread as an error bar', () => {
+    const svg = levelPlotSvg(find('shareCeRises', 'between'));
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(svg.match(/class="error-bar"/g)).toHaveLength(2);
+    expect(svg).toContain('<title>[16,16]: 0.8000 ± 0.141 (2 models)</title>');
+    const oneSeed = summarizeZoo([model({ hidden: [16, 16] }, 0.9, 0.9), model({ hidden: [32, 32] }, 1, 0.9)], ['hidden']).find((x) => x.metric === 'shareCeRises' && x.hooks === 'between')!;
+    expect(levelPlotSvg(oneSeed)).not.toContain('error-bar');
   });
 });

@@ -67,7 +67,10 @@ describe.skipIf(!HAVE_DATA)('steerlab zoo', () => {
     expect(done.cells.every((c) => c.status === 'done')).toBe(true);
     // One session and one battery per model, no temporary files left, the summary files.
     const files = readdirSync(out).sort();
-    expect(files).toEqual([...IDS.flatMap((id) => [`${id}.battery.json`, `${id}.steerlab`]), 'answer.md', 'battery.csv', 'summary.json', 'zoo-manifest.json'].sort());
+    expect(files).toEqual([...IDS.flatMap((id) => [`${id}.battery.json`, `${id}.steerlab`]), 'answer.md', 'battery.csv', 'plots', 'summary.json', 'zoo-manifest.json'].sort());
+    // A plot per metric against the varied factor, error bars from the two seeds per width.
+    expect(readdirSync(path.join(out, 'plots'))).toContain('hidden-shareCeRises.svg');
+    expect(readFileSync(path.join(out, 'plots', 'hidden-shareCeRises.svg'), 'utf8').match(/class="error-bar"/g)).toHaveLength(2);
     expect(readFileSync(path.join(out, 'battery.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 4 * 4);
     expect(resumed.stdout).toMatch(/^4 models were measured \(test accuracy/);
 

@@ -18,6 +18,8 @@ import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
 import { runZoo } from '../../zoo/run-zoo.js';
 import { summarizeZoo, batteryCsv } from '../../zoo/summary.js';
 import { answerLines } from '../../zoo/answer.js';
+import { levelPlotSvg } from '../../zoo/summary-svg.js';
+import { mkdir } from 'node:fs/promises';
 
 interface ZooFlags extends EngineFlags {
   out: string;
@@ -59,6 +61,11 @@ export function zooCommand(): Command {
       await writeFileAtomic(path.join(flags.out, 'summary.json'), JSON.stringify({ plan: { name: plan.name, varied: plan.varied }, summaries, answer }, null, 1) + '\n');
       await writeFileAtomic(path.join(flags.out, 'battery.csv'), batteryCsv(models));
       await writeFileAtomic(path.join(flags.out, 'answer.md'), `# ${plan.name}: which networks can be steered?\n\n${answer.map((l) => `- ${l}`).join('\n')}\n`);
+      // A plot per factor and metric, for the hooks that answer the question (and the model metrics).
+      await mkdir(path.join(flags.out, 'plots'), { recursive: true });
+      for (const summary of summaries.filter((x) => x.hooks === 'between' || x.hooks === 'model')) {
+        await writeFileAtomic(path.join(flags.out, 'plots', `${summary.factor}-${summary.metric}.svg`), levelPlotSvg(summary));
+      }
       process.stdout.write(`${answer.join('\n')}\n`);
     } catch (error) {
       bar.stop();
