@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { openEngine, type Engine } from '../engine/open.js';
 import { describeBackend } from '../backend/select.js';
 import { progressReporter } from './progress.js';
+import { DATASET_LABELS, DEFAULT_DATASET, type DatasetName } from '../data/datasets.js';
 
 export interface EngineFlags {
   data?: string;
@@ -20,15 +21,19 @@ export function withEngineFlags(cmd: Command): Command {
     .option('--backend <name>', 'force a backend: tensorflow-gpu, native, tensorflow, wasm or cpu (default: $STEERLAB_BACKEND, else the fastest that loads)');
 }
 
-/** Opens the engine, showing download progress if MNIST must be fetched, and prints the backend. */
-export async function openEngineForCli(flags: EngineFlags, quiet = false): Promise<Engine> {
+/**
+ * Opens the engine, showing download progress if MNIST must be fetched, and prints the backend.
+ * `dataset`: the one to load (a session's commands pass the one it was trained on; default MNIST).
+ */
+export async function openEngineForCli(flags: EngineFlags, quiet = false, dataset: DatasetName = DEFAULT_DATASET): Promise<Engine> {
   const bar = progressReporter('downloading MNIST');
   const engine = await openEngine({
     dataDir: flags.data,
     backend: flags.backend,
+    dataset,
     onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, p.file),
   });
   bar.stop();
-  if (!quiet) process.stderr.write(`${describeBackend(engine.backend).join('\n')}\ndata: ${engine.data.dir}\n`);
+  if (!quiet) process.stderr.write(`${describeBackend(engine.backend).join('\n')}\ndata: ${dataset === DEFAULT_DATASET ? '' : `${DATASET_LABELS[dataset].title} in `}${engine.data.dir}\n`);
   return engine;
 }

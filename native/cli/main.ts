@@ -14,6 +14,7 @@ import { reproduceCommand } from './commands/reproduce.js';
 import { serveCommand } from './commands/serve.js';
 import { benchCommand } from './commands/bench.js';
 import { sourcesCommand, convergeCommand, compareCommand } from './commands/robustness.js';
+import { zooCommand } from './commands/zoo.js';
 import { geometryCommand, interveneCommand, steerabilityCommand, placeCommand, vectorCommand } from './commands/analysis.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
   for (const cmd of [sourcesCommand(), convergeCommand(), compareCommand()]) program.addCommand(cmd.exitOverride());
   // The vector analyses (issue 14).
   for (const cmd of [geometryCommand(), interveneCommand(), steerabilityCommand(), placeCommand(), vectorCommand()]) program.addCommand(cmd.exitOverride());
+  // Many models at once (issue 19).
+  program.addCommand(zooCommand().exitOverride());
   return program;
 }
 

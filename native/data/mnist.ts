@@ -11,6 +11,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
 import type { DownloadProgress } from './download.js';
+import type { DatasetName } from './dataset-names.js';
 
 export interface MnistSplit {
   images: IdxImages;
@@ -24,6 +25,8 @@ export interface Mnist {
   dir: string;
   /** file base name (no .gz) -> SHA-256 hex of its uncompressed bytes, as actually read. */
   checksums: Record<string, string>;
+  /** Which dataset these files are (data/dataset-names.ts); absent: MNIST. */
+  dataset?: DatasetName;
 }
 
 export interface MnistFile {
@@ -140,14 +143,22 @@ async function readOne(dir: string, spec: MnistFile): Promise<ReadFile> {
   return { spec, label, bytes: await readIdxFile(p, label) };
 }
 
-function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean): MnistSplit {
+/** What a folder must hold: the four files with their checksums, and the dataset's name for messages. */
+export interface ExpectedFiles {
+  files: MnistFile[];
+  title: string;
+}
+
+const MNIST_EXPECTED: ExpectedFiles = { files: MNIST_FILES, title: 'MNIST' };
+
+function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean, title: string): MnistSplit {
   const im = parseIdxImages(images.bytes, images.label);
   const lb = parseIdxLabels(labels.bytes, labels.label);
   if (im.count !== lb.count) {
     throw new DataFileError(
       labels.label,
       `${labels.label} holds ${lb.count} labels but ${images.label} holds ${im.count} images; ` +
-        `they must come from the same MNIST release. One of them is damaged or from another dataset: ${DATA_FIX_HINT}`,
+        `they must come from the same ${title} release. One of them is damaged or from another dataset: ${DATA_FIX_HINT}`,
     );
   }
   if (im.rows !== MNIST_ROWS || im.cols !== MNIST_COLS) {
@@ -160,7 +171,7 @@ function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean): MnistS
   if (verify && im.count !== expected) {
     throw new DataFileError(
       images.label,
-      `${images.label}: holds ${im.count} images but the MNIST ${images.spec.split} split has ${expected}; ${DATA_FIX_HINT}`,
+      `${images.label}: holds ${im.count} images but the ${title} ${images.spec.split} split has ${expected}; ${DATA_FIX_HINT}`,
     );
   }
   // The model has 10 outputs; an out-of-range label would silently corrupt training.
@@ -168,17 +179,17 @@ function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean): MnistS
   if (bad >= 0) {
     throw new DataFileError(
       labels.label,
-      `${labels.label}: label #${bad} is ${lb.labels[bad]}, but MNIST labels are 0-9; ${DATA_FIX_HINT}`,
+      `${labels.label}: label #${bad} is ${lb.labels[bad]}, but ${title} labels are 0-9; ${DATA_FIX_HINT}`,
     );
   }
   return { images: im, labels: lb.labels, count: im.count };
 }
 
 /** Reads, checks and parses the 4 files in `dir` (structure first: a truncation says more than a bad hash). */
-export async function loadMnistFrom(dir: string, verify = true): Promise<Mnist> {
-  const [trImg, trLab, teImg, teLab] = await Promise.all(MNIST_FILES.map((f) => readOne(dir, f)));
-  const train = buildSplit(trImg, trLab, verify);
-  const test = buildSplit(teImg, teLab, verify);
+export async function loadMnistFrom(dir: string, verify = true, expected: ExpectedFiles = MNIST_EXPECTED): Promise<Mnist> {
+  const [trImg, trLab, teImg, teLab] = await Promise.all(expected.files.map((f) => readOne(dir, f)));
+  const train = buildSplit(trImg, trLab, verify, expected.title);
+  const test = buildSplit(teImg, teLab, verify, expected.title);
   const checksums: Record<string, string> = {};
   for (const f of [trImg, trLab, teImg, teLab]) {
     const got = sha256Hex(f.bytes);
@@ -186,7 +197,7 @@ export async function loadMnistFrom(dir: string, verify = true): Promise<Mnist> 
       throw new DataFileError(
         f.label,
         `${f.label}: SHA-256 of its uncompressed content is ${got}, expected ${f.spec.sha256}. ` +
-          `The file is damaged or not the original MNIST; ${DATA_FIX_HINT}`,
+          `The file is damaged or not the original ${expected.title}; ${DATA_FIX_HINT}`,
       );
     }
     checksums[f.spec.name] = got;

@@ -3,7 +3,8 @@
  * main, server mode) starts here, so they all report the same backend and data provenance.
  */
 import { type BackendReport, selectBackend } from '../backend/select.js';
-import { type Mnist, loadMnist } from '../data/mnist.js';
+import type { Mnist } from '../data/mnist.js';
+import { loadDataset, type DatasetName } from '../data/datasets.js';
 import { availableParallelism } from 'node:os';
 import { type SweepPool, sharedSweepPool } from '../steer/sweep-pool.js';
 
@@ -18,6 +19,8 @@ export interface EngineOptions {
   /** Allow downloading MNIST into the cache when no folder holds it (default true). */
   download?: boolean;
   onDownloadProgress?: (p: { file: string; receivedBytes: number; totalBytes?: number }) => void;
+  /** Which dataset to load (default MNIST); a session's commands pass the one it was trained on. */
+  dataset?: DatasetName;
 }
 
 export interface Engine {
@@ -39,7 +42,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
  */
 export async function openEngineData(backend: BackendReport, options: EngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
-  const data = await loadMnist({ dataDir: options.dataDir, env, cacheDir: options.cacheDir, download: options.download, onProgress: options.onDownloadProgress });
+  const data = await loadDataset(options.dataset ?? 'mnist', { dataDir: options.dataDir, env, cacheDir: options.cacheDir, download: options.download, onProgress: options.onDownloadProgress });
   // STEERLAB_THREADS caps the threads a sweep uses (1 = this thread only).
   const cores = Math.min(availableParallelism(), Number(env.STEERLAB_THREADS) || Infinity);
   return { backend, data, sweepPool: sharedSweepPool(backend.name, cores) };

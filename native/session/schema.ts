@@ -10,6 +10,7 @@
  * Records may carry further fields, kept as they are; the reader bounds their nesting depth
  * before parsing (format.ts), so no field of a file can be deep enough to overflow a stack.
  */
+import { DATASET_NAMES } from '../data/dataset-names.js';
 import { z } from 'zod';
 import { ACTIVATIONS, MAX_HOOK_INDEX } from '../model/spec.js';
 import { steerAdditionSchema } from '../api/contract.js';
@@ -289,7 +290,8 @@ export const SessionHeaderSchema = z.strictObject({
   }),
   training: TrainingSchema.optional(),
   /** IDX file base name -> SHA-256 hex of the data the model was trained and evaluated on. */
-  dataset: z.strictObject({ checksums: z.record(z.string(), z.string()) }).optional(),
+  /** name: the dataset (data/dataset-names.ts); absent in older sessions, which are all MNIST. */
+  dataset: z.strictObject({ name: z.enum(DATASET_NAMES).optional(), checksums: z.record(z.string(), z.string()) }).optional(),
   backend: z
     .strictObject({
       name: z.string(),

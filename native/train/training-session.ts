@@ -5,12 +5,14 @@
 import type { BackendReport } from '../backend/backend-types.js';
 import { newSession, type Session } from '../session/format.js';
 import type { TrainResult } from './trainer.js';
+import { DEFAULT_DATASET, type DatasetName } from '../data/dataset-names.js';
 
-export function sessionFromTraining(result: TrainResult, backend: BackendReport, dataChecksums: Record<string, string>): Session {
+/** `dataset`: what the model was trained on; every later command on the session uses its test set. */
+export function sessionFromTraining(result: TrainResult, backend: BackendReport, dataChecksums: Record<string, string>, dataset: DatasetName = DEFAULT_DATASET): Session {
   const { weights, ...summary } = result;
   return newSession(weights, {
     training: { ...summary, backend: backend.name, completed: true },
-    dataset: { checksums: dataChecksums },
+    dataset: { name: dataset, checksums: dataChecksums },
     backend: { name: backend.name, skipped: backend.skipped },
   });
 }

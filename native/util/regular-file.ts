@@ -59,6 +59,8 @@ export const USER_FILES = {
   vector: { aWhat: 'a vector file', what: 'vector file', maxBytes: 2 * MiB, fix: 'give a vector file exported by SteerLab or written as docs/vector-format.md describes' },
   /** 784 numbers at 17 digits are 16 KB; 1 MiB leaves room for any indentation. */
   pixels: { aWhat: 'a pixels file', what: 'pixels file', maxBytes: 1 * MiB, fix: 'give a JSON array of 784 numbers in [0, 1] (28x28, row-major)' },
+  /** A zoo plan of the grid limit's 64 cells with every factor spelt out is under 20 KB. */
+  zooPlan: { aWhat: 'a zoo plan', what: 'zoo plan', maxBytes: 1 * MiB, fix: 'give a JSON plan written as docs/zoo-plan.md shows' },
   /** The owner note inside a `NAME.steerlab.lock` folder is about 100 bytes; a FIFO or a huge file put there must not hang or flood a save. */
   lockOwner: { aWhat: "a save lock's owner note", what: 'lock owner note', maxBytes: 64 * 1024, fix: 'remove the .lock folder if no SteerLab is saving' },
 } as const satisfies Record<string, UserFileKind>;

@@ -33,6 +33,7 @@ import { prepareOutputs, keepResult, recordJson, writeOutputFile, type OutputFil
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText, coeffTableText, matrixText } from '../tables.js';
 import { experimentCommand } from './sweeps.js';
+import { datasetOfHeader } from '../../data/dataset-names.js';
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
 
@@ -50,7 +51,7 @@ async function withModel<T>(file: string, flags: EngineFlags & Outputs, work: (c
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv, '--svg': flags.svg });
   const session = await readSessionFile(file);
   readBases.set(session, sessionBase(session));
-  const engine = await openEngineForCli(flags);
+  const engine = await openEngineForCli(flags, false, datasetOfHeader(session.header));
   const model = Mlp.fromWeights(session.weights);
   try {
     const ctx: ExperimentContext = { model, modelSha256: modelSha256(session.weights), data: { ...engine.data }, backend: engine.backend, pool: null };

@@ -22,6 +22,7 @@ import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../outp
 import { runWithProgress } from '../progress.js';
 import { openSessionModel } from '../session-model.js';
 import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
+import { datasetOfHeader, type DatasetName } from '../../data/dataset-names.js';
 
 interface OutputFlags extends EngineFlags {
   json?: string;
@@ -164,6 +165,14 @@ export function comparedSession(file: string, files: string[]): string {
   return found;
 }
 
+/** The one dataset every session was trained on; a comparison across datasets is refused. */
+async function commonDataset(files: string[]): Promise<DatasetName> {
+  const datasets = await Promise.all(files.map(async (file) => datasetOfHeader((await readSessionFile(file)).header)));
+  const other = datasets.findIndex((d) => d !== datasets[0]);
+  if (other >= 0) throw new Error(`${files[other]} was trained on ${datasets[other]} but ${files[0]} on ${datasets[0]}; compare models trained on one dataset.`);
+  return datasets[0];
+}
+
 export function compareCommand(): Command {
   return analysisCommand(
     'compare',
@@ -178,7 +187,7 @@ export function compareCommand(): Command {
     const files = await sessionFilesOf(paths);
     const keepIn = flags.keepIn === undefined ? null : comparedSession(flags.keepIn, files);
     const models = await ensembleModelsFromFiles(files);
-    const engine = await openEngineForCli(flags);
+    const engine = await openEngineForCli(flags, false, await commonDataset(files));
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     // Under the file's lock, keeping what others saved meanwhile; the record names this session's model.
     const save = keepIn

@@ -21,6 +21,7 @@ import { numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
 import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
+import { datasetOfHeader } from '../../data/dataset-names.js';
 
 /** What a command shows and may write for its record: the table, and a CSV when --csv is given. */
 interface Presentation {
@@ -43,7 +44,7 @@ async function runExperiment<R extends SweepRecord>(
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session: Session = await readSessionFile(file);
   const base = sessionBase(session);
-  const engine = await openEngineForCli(flags);
+  const engine = await openEngineForCli(flags, false, datasetOfHeader(session.header));
   const model = Mlp.fromWeights(session.weights);
   const ctx: ExperimentContext = { model, modelSha256: base.modelSha256, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
   const bar = progressReporter(title);

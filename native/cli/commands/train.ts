@@ -22,6 +22,7 @@ import { intFlag, numberFlag, intListFlag, activationListFlag } from '../flags.j
 import { checkOutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 import { countOf } from '../../util/plural.js';
+import { DATASET_NAMES, DEFAULT_DATASET, parseDatasetName } from '../../data/dataset-names.js';
 
 interface TrainFlags extends EngineFlags {
   out: string;
@@ -37,6 +38,7 @@ interface TrainFlags extends EngineFlags {
   weightDecay?: string;
   optimizer?: string;
   momentum?: string;
+  dataset?: string;
   force?: boolean;
 }
 
@@ -56,6 +58,7 @@ export function trainCommand(): Command {
       .option('--weight-decay <w>', 'decoupled weight decay as in torch.optim.AdamW (each step p <- p - lr*w*p, on every parameter), not an L2 term in the loss', '0')
       .option('--optimizer <name>', 'adam (torch.optim.Adam) or sgd (torch.optim.SGD)', 'adam')
       .option('--momentum <m>', 'SGD momentum (torch.optim.SGD: buf = m*buf + g); only with --optimizer sgd', '0')
+      .option('--dataset <name>', `what to train on: ${DATASET_NAMES.join(' or ')} (recorded in the session; later commands use its test set)`, DEFAULT_DATASET)
       .option('--seeds <list>', 'train one model per seed (e.g. 0,1,2,3); --out is then a folder (new or existing) that gets seed-<n>.steerlab each')
       .option('--force', 'replace an existing session file (with --seeds: the seed-<n>.steerlab files already in the folder)'),
   ).action(async (flags: TrainFlags) => {
@@ -68,6 +71,7 @@ export function trainCommand(): Command {
       ...recipeFlags(flags),
     };
     validateTrainConfig(config);
+    const dataset = parseDatasetName(flags.dataset ?? DEFAULT_DATASET, '--dataset');
     const seeds = flags.seeds === undefined ? null : intListFlag('--seeds', flags.seeds, [], 0, 2 ** 32 - 1);
     if (seeds && new Set(seeds).size !== seeds.length) throw new Error(`--seeds lists a seed twice (${flags.seeds}); give each seed once.`);
     // Everything about --out is checked before the engine opens and minutes of training start.
@@ -75,7 +79,7 @@ export function trainCommand(): Command {
     const runs = seeds
       ? (await checkEnsembleFolder(flags.out, seeds, force)).map((out, i) => ({ config: { ...config, seed: seeds[i] }, out }))
       : [{ config, out: await checkSessionOut(flags.out, force) }];
-    const engine = await openEngineForCli(flags);
+    const engine = await openEngineForCli(flags, false, dataset);
     if (seeds) await mkdir(flags.out, { recursive: true });
     for (const run of runs) {
       if (!(await trainOne(engine, run.config, run.out, force))) return;
@@ -144,7 +148,7 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
         }
       },
     });
-    const session = sessionFromTraining(result, engine.backend, engine.data.checksums);
+    const session = sessionFromTraining(result, engine.backend, engine.data.checksums, engine.data.dataset);
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);

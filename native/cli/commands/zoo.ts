@@ -1,0 +1,78 @@
+/**
+ * `steerlab zoo PLAN.json --out DIR`: trains every cell of a plan (docs/zoo-plan.md) and runs the
+ * battery on each model, one session and one battery file per model in DIR as each finishes, a
+ * manifest, and at the end the summary (summary.json, battery.csv, answer.md). A rerun skips
+ * finished models, so Ctrl-C or a kill loses at most the model being worked on.
+ */
+import path from 'node:path';
+import { statSync } from 'node:fs';
+import { Command } from 'commander';
+import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
+import { checkOutputFile } from '../output-files.js';
+import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
+import { readUserText } from '../../util/regular-file.js';
+import { writeFileAtomic } from '../../util/write-file-atomic.js';
+import { TrainingCancelled } from '../../train/trainer.js';
+import { SweepCancelled } from '../../steer/sweep-cancelled.js';
+import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
+import { runZoo } from '../../zoo/run-zoo.js';
+import { summarizeZoo, batteryCsv } from '../../zoo/summary.js';
+import { answerLines } from '../../zoo/answer.js';
+import { levelPlotSvg } from '../../zoo/summary-svg.js';
+import { mkdir } from 'node:fs/promises';
+
+interface ZooFlags extends EngineFlags {
+  out: string;
+  yes?: boolean;
+}
+
+export function zooCommand(): Command {
+  return withEngineFlags(
+    new Command('zoo')
+      .description('train every model of a plan (factors crossed into a grid) and measure how each can be steered; see docs/zoo-plan.md')
+      .argument('<plan>', 'the plan, a JSON file')
+      .requiredOption('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
+      .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
+      .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.'),
+  ).action(async (planFile: string, flags: ZooFlags) => {
+    // The plan and the folder are checked before any engine opens or model trains.
+    const plan = parsePlan(await readUserText(planFile, 'zooPlan'), { yes: flags.yes === true });
+    const info = statSync(flags.out, { throwIfNoEntry: false });
+    if (info && !info.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder (new, or one a zoo run left) for the models.`);
+    if (!info) checkOutputFile('--out', flags.out);
+    const bar = progressReporter('zoo');
+    const interrupt = interruptSignal('the zoo');
+    const lines: string[] = [];
+    try {
+      const models = await runZoo(plan, {
+        dir: flags.out,
+        // --data names MNIST's folder; other datasets are found by their own settings (data/datasets.ts).
+        engineFor: (dataset) => openEngineForCli(dataset === 'mnist' ? flags : { ...flags, data: undefined }, lines.length > 0, dataset),
+        signal: interrupt.signal,
+        onProgress: (p) => bar.update(Math.round(1000 * p.fraction), 1000, `model ${p.model}/${p.models} ${p.cellId}: ${p.phase}`),
+        log: (line) => {
+          lines.push(line);
+          process.stderr.write(`${line}\n`);
+        },
+      });
+      bar.stop(`zoo of ${models.length} models done in ${flags.out}`);
+      const summaries = summarizeZoo(models, plan.varied);
+      const answer = answerLines(models, summaries);
+      await writeFileAtomic(path.join(flags.out, 'summary.json'), JSON.stringify({ plan: { name: plan.name, varied: plan.varied }, summaries, answer }, null, 1) + '\n');
+      await writeFileAtomic(path.join(flags.out, 'battery.csv'), batteryCsv(models));
+      await writeFileAtomic(path.join(flags.out, 'answer.md'), `# ${plan.name}: which networks can be steered?\n\n${answer.map((l) => `- ${l}`).join('\n')}\n`);
+      // A plot per factor and metric, for the hooks that answer the question (and the model metrics).
+      await mkdir(path.join(flags.out, 'plots'), { recursive: true });
+      for (const summary of summaries.filter((x) => x.hooks === 'between' || x.hooks === 'model')) {
+        await writeFileAtomic(path.join(flags.out, 'plots', `${summary.factor}-${summary.metric}.svg`), levelPlotSvg(summary));
+      }
+      process.stdout.write(`${answer.join('\n')}\n`);
+    } catch (error) {
+      bar.stop();
+      reportCancelled(error, [TrainingCancelled, SweepCancelled]);
+      process.stderr.write(`Finished models are kept in ${flags.out}; run the same command again to go on.\n`);
+    } finally {
+      interrupt.dispose();
+    }
+  });
+}
