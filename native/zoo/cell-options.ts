@@ -1,11 +1,13 @@
 /**
- * The one mapping from a zoo cell to what the trainer is given. Written against the training
- * options this SteerLab's trainer has (train/train-types.ts: two hidden Linear+ReLU layers, Adam,
- * no dropout, weight decay or LayerNorm); a cell that needs more is refused up front with one
- * sentence naming the factor, so no zoo starts training and fails halfway. When the general
- * engine lands, only this file changes.
+ * The one mapping from a zoo cell to what the trainer is given (train/train-types.ts). The trainer
+ * trains any MLP of 1 to 6 hidden layers (issue 18's engine); its weight decay is always
+ * decoupled as in torch.optim.AdamW, so the plan's "adamw" is Adam with the cell's weight decay,
+ * and "adam" with a weight decay is the same optimiser. SGD runs without momentum (the plan has no
+ * momentum factor). What the trainer still refuses (depth 7, say) is refused here, up front, with
+ * one sentence naming the cell, so no zoo starts training and fails halfway.
  */
 import type { TrainConfig } from '../train/train-types.js';
+import { validateTrainConfig } from '../train/trainer.js';
 import type { DatasetName } from '../data/dataset-names.js';
 import { cellId, type ZooCell, type ZooTraining } from './plan.js';
 
@@ -24,23 +26,28 @@ export class CellRefused extends Error {
   }
 }
 
-/** The trainer's options for `cell`, or a CellRefused naming the first factor it cannot train. */
+/** The trainer's options for `cell`, or a CellRefused saying why the trainer cannot train it. */
 export function cellTrainingOptions(cell: ZooCell, training: ZooTraining): CellTraining {
-  const refuse = (factor: string, level: unknown, possible: string) => {
-    throw new CellRefused(
-      `Cell ${cellId(cell)} needs ${factor} ${JSON.stringify(level)}, which this SteerLab's trainer cannot train yet (${possible}); ` +
-        'remove that level from the plan or wait for the general MLP engine.',
-    );
+  const config: TrainConfig = {
+    epochs: cell.epochs,
+    batchSize: training.batchSize,
+    learningRate: training.learningRate,
+    seed: cell.seed,
+    hidden: [...cell.hidden],
+    ...(cell.activation === 'relu' ? {} : { activations: [cell.activation] }),
+    ...(cell.layernorm ? { layernorm: true } : {}),
+    ...(cell.dropout !== 0 ? { dropout: cell.dropout } : {}),
+    ...(cell.weightDecay !== 0 ? { weightDecay: cell.weightDecay } : {}),
+    ...(cell.optimizer === 'sgd' ? { optimizer: 'sgd' as const, momentum: 0 } : {}),
   };
-  if (cell.hidden.length !== 2) refuse('depth', cell.hidden.length, 'only depth 2');
-  if (cell.activation !== 'relu') refuse('activation', cell.activation, 'only relu');
-  if (cell.layernorm) refuse('layernorm', true, 'only false');
-  if (cell.dropout !== 0) refuse('dropout', cell.dropout, 'only 0');
-  if (cell.weightDecay !== 0) refuse('weightDecay', cell.weightDecay, 'only 0');
-  if (cell.optimizer !== 'adam') refuse('optimizer', cell.optimizer, 'only adam');
+  try {
+    validateTrainConfig(config);
+  } catch (error) {
+    throw new CellRefused(`Cell ${cellId(cell)} cannot be trained: ${(error as Error).message.replace(/\.$/, '')}; change that level in the plan.`);
+  }
   return {
     dataset: cell.dataset,
-    config: { epochs: cell.epochs, batchSize: training.batchSize, learningRate: training.learningRate, seed: cell.seed, hidden: [...cell.hidden] },
+    config,
     ...(training.trainImages === undefined ? {} : { limitTrain: training.trainImages }),
   };
 }

@@ -16,7 +16,7 @@ import { readSessionFile, writeSessionFile } from '../session/store.js';
 import type { Session } from '../session/format.js';
 import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
-import { mlpSpec } from '../model/spec.js';
+import { specOf } from '../model/weights.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { cellId, type ZooCell, type ZooPlan } from './plan.js';
 import { cellTrainingOptions, type CellTraining } from './cell-options.js';
@@ -183,7 +183,8 @@ async function runCell(cell: ZooCell, training: CellTraining, flipGrid: number[]
   try {
     const sha = modelSha256(session.weights);
     const ctx = { model, modelSha256: sha, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
-    const spec = mlpSpec({ hidden: cell.hidden, activations: [cell.activation], layernorm: cell.layernorm });
+    // The trained model's own module list (the seed family's is implied by its sizes).
+    const spec = specOf(session.weights);
     const hooks = await runBattery(ctx, spec, { signal: options.signal, flipGrid, onPhase: (phase, d, total) => report(phase, 0.5 + (0.5 * d) / total) });
     const battery: ModelBattery = {
       format: 'steerlab-zoo-battery',

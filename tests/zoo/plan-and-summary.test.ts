@@ -60,14 +60,22 @@ describe('cell options (the one mapping to the trainer)', () => {
   });
 
   it.each([
-    [{ activation: 'gelu' }, 'Cell mnist-h16x16-gelu-e1-s0 needs activation "gelu", which this SteerLab\'s trainer cannot train yet (only relu); remove that level from the plan or wait for the general MLP engine.'],
-    [{ hidden: [16, 16, 16, 16] }, 'needs depth 4, which this SteerLab\'s trainer cannot train yet (only depth 2)'],
-    [{ layernorm: true }, 'needs layernorm true'],
-    [{ optimizer: 'sgd' }, 'needs optimizer "sgd"'],
-  ])('refuses a cell with %j up front, naming the factor', (change, sentence) => {
+    [{ activation: 'gelu' }, { activations: ['gelu'] }],
+    [{ hidden: [16, 16, 16, 16] }, { hidden: [16, 16, 16, 16] }],
+    [{ layernorm: true, dropout: 0.1 }, { layernorm: true, dropout: 0.1 }],
+    [{ optimizer: 'sgd' }, { optimizer: 'sgd', momentum: 0 }],
+    // The trainer's weight decay is decoupled (AdamW), so "adamw" is Adam with the cell's decay.
+    [{ optimizer: 'adamw', weightDecay: 0.01 }, { weightDecay: 0.01 }],
+  ])('maps a cell with %j to the trainer options %j', (change, options) => {
     const cell = { ...base.cells[0], ...change } as ZooCell;
-    expect(() => cellTrainingOptions(cell, base.training)).toThrow(CellRefused);
-    expect(() => cellTrainingOptions(cell, base.training)).toThrow(sentence);
+    expect(cellTrainingOptions(cell, base.training).config).toEqual({ epochs: 1, batchSize: 32, learningRate: 0.01, seed: 0, hidden: [16, 16], ...options });
+  });
+
+  it('refuses up front, naming the cell, a cell the trainer would refuse', () => {
+    const cell = { ...base.cells[0], weightDecay: 1 } as ZooCell;
+    const training = { ...base.training, learningRate: 1 };
+    expect(() => cellTrainingOptions(cell, training)).toThrow(CellRefused);
+    expect(() => cellTrainingOptions(cell, training)).toThrow(/^Cell mnist-h16x16-relu-wd1-e1-s0 cannot be trained: weight decay must be at least 0 and below 1 \/ learning rate; got 1; change that level in the plan\.$/);
   });
 });
 

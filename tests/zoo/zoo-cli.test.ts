@@ -138,10 +138,11 @@ describe.skipIf(!HAVE_DATA)('steerlab zoo', () => {
 
   it('refuses a cell the trainer cannot train before any work, and a folder made with other settings', () => {
     const gelu = path.join(dir, 'gelu.json');
-    writeFileSync(gelu, JSON.stringify({ factors: { activation: ['relu', 'gelu'], width: [8], epochs: [1] } }));
+    // A weight decay of 1 at learning rate 1 would zero every weight in one step: the trainer refuses it.
+    writeFileSync(gelu, JSON.stringify({ factors: { weightDecay: [0, 1], width: [8], epochs: [1] }, training: { learningRate: 1 } }));
     const r = run('zoo', gelu, '--out', path.join(dir, 'gelu-zoo'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('steerlab: Cell mnist-h8x8-gelu-e1-s0 needs activation "gelu", which this SteerLab\'s trainer cannot train yet (only relu)');
+    expect(r.stderr).toContain('steerlab: Cell mnist-h8x8-relu-wd1-e1-s0 cannot be trained: weight decay must be at least 0 and below 1 / learning rate; got 1; change that level in the plan.');
     expect(existsSync(path.join(dir, 'gelu-zoo'))).toBe(false);
 
     const other = path.join(dir, 'other.json');
