@@ -31,6 +31,15 @@ const RULES: readonly Rule[] = [
   // Robustness: the page's box is "source images per digit", the CLI's flag --images.
   { cli: /--images must be/g, page: 'The number of source images per digit must be' },
   { cli: /--images (\S+) is more than/g, page: '$1 source images per digit is more than' },
+  // Zoo plans: the page shows an example plan; output folders are chosen in the view.
+  { cli: /written as docs\/zoo-plan\.md shows/g, page: "written as the Zoo view's example shows" },
+  { cli: /write it as docs\/zoo-plan\.md shows/g, page: "write it as the Zoo view's example shows" },
+  { cli: /; see docs\/zoo-plan\.md\./g, page: '.' },
+  { cli: /, or add --yes to train them all/g, page: ', or split it into smaller plans' },
+  { cli: /give a new --out folder/g, page: 'choose a new output folder' },
+  // Imported models: the page has no --activation / --layernorm flags, only the file's own metadata.
+  { cli: /say which modules the file holds with --activation\/--layernorm or its steerlab\.modules metadata/g, page: 'save it with its steerlab.modules metadata (the module list)' },
+  { cli: /--activation lists/g, page: 'The activation list names' },
   // The native engine's build fix is for whoever installs SteerLab, not something the page can do.
   { cli: /; fix: .*npm run build:native\S*/g, page: '' },
 ];

@@ -4,6 +4,7 @@
  * and LayerNorm's width read from its tensors' shapes and checked to chain, so a refusal names the
  * tensor or module and what to do. No tensor data is read here, only shapes.
  */
+import { countOf } from '../util/plural.js';
 import { ModelSpecError, formatModuleList, parseModuleList, validateSpec, type Activation, type ModelSpec, type ModuleSpec, type ModuleToken } from '../model/spec.js';
 import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 
@@ -34,7 +35,7 @@ const text = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 export function tokensFromFlags(flags: ModuleFlags, linearCount: number): ModuleToken[] {
   const activations = flags.activations ?? ['relu'];
   const hidden = linearCount - 1;
-  if (hidden < 1) throw new ModelSpecError(`The file holds ${linearCount} Linear weight(s) (linear_relu_stack.{k}.weight, 2-D); a network needs at least two.`);
+  if (hidden < 1) throw new ModelSpecError(`The file holds ${countOf(linearCount, 'Linear weight')} (linear_relu_stack.{k}.weight, 2-D); a network needs at least two.`);
   if (activations.length !== 1 && activations.length !== hidden) {
     throw new ModelSpecError(`--activation lists ${activations.length} activations (${activations.join(',')}) but the file has ${hidden} hidden Linear layers; give one for all or one per layer.`);
   }

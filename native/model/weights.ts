@@ -6,6 +6,7 @@
  * seed author's code maps onto ours key for key; the tfjs model transposes once when it loads them.
  * This file has no tfjs import: it is what sessions and safetensors files read and write.
  */
+import { countOf } from '../util/plural.js';
 import { hookPoints, validateSpec, MAX_WIDTH, type ModelSpec, type ModuleSpec } from './spec.js';
 
 /** One Linear layer: y = x W^T + b, W stored [outFeatures, inFeatures] row-major. */
@@ -126,7 +127,7 @@ export function validateWeights(weights: MlpWeights): void {
     checkFinite(name, layer.weight, layer.bias);
   });
   const norms = weights.layerNorms ?? [];
-  if (norms.length !== where.layerNorms.length) throw new Error(`The model's modules hold ${where.layerNorms.length} LayerNorm(s) but the weights have ${norms.length}.`);
+  if (norms.length !== where.layerNorms.length) throw new Error(`The model's modules hold ${countOf(where.layerNorms.length, 'LayerNorm')} but the weights have ${norms.length}.`);
   norms.forEach((norm, i) => {
     const name = where.layerNorms[i];
     const width = where.layerNormWidth[i];

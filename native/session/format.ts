@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { validateWeights, specOf, linearWidths, type MlpWeights } from '../model/weights.js';
-import { ModelSpecError, validateSpec, type ModelSpec } from '../model/spec.js';
+import { ModelSpecError, hookPoints, validateSpec, type ModelSpec } from '../model/spec.js';
 import { APP_VERSION } from '../version.js';
 import {
   mlpTensors,
@@ -133,6 +133,31 @@ function writeProblem(candidate: Record<string, unknown>, error: z.ZodError): st
   return `Cannot save the session: ${headerProblem(error, candidate)}.`;
 }
 
+/**
+ * The schema allows any hook index up to the largest model's; whether a record's hook exists
+ * depends on this model. The first hook a kept vector or a drawing's addition names that the model
+ * does not have, as a path and its value, or null when every hook exists.
+ */
+function missingHook(header: Record<string, unknown>, spec: ModelSpec): { path: (string | number)[]; hook: number; max: number } | null {
+  const max = hookPoints(spec).length - 1;
+  const vectors = (header.vectors ?? []) as { hook?: unknown }[];
+  for (const [i, v] of vectors.entries()) {
+    if (typeof v.hook === 'number' && v.hook > max) return { path: ['vectors', i, 'hook'], hook: v.hook, max };
+  }
+  const drawings = (header.drawings ?? []) as { additions?: { hook?: unknown }[] }[];
+  for (const [i, d] of drawings.entries()) {
+    for (const [j, a] of (d.additions ?? []).entries()) {
+      if (typeof a.hook === 'number' && a.hook > max) return { path: ['drawings', i, 'additions', j, 'hook'], hook: a.hook, max };
+    }
+  }
+  return null;
+}
+
+/** "the hook point of kept vector 1 (vectors[0].hook) must be at most 4; 7 is too large" */
+function missingHookText(missing: NonNullable<ReturnType<typeof missingHook>>): string {
+  return `${fieldName(missing.path, SESSION_HEADER_FIELDS)} (${formatIssuePath(missing.path)}) must be at most ${missing.max}; ${missing.hook} is too large`;
+}
+
 /** The file bytes for `session`. Refuses (UnsaveableSession) weights or header fields it could not read back. */
 export function encodeSession(session: Session): Buffer {
   const { weights } = session;
@@ -154,6 +179,12 @@ export function encodeSession(session: Session): Buffer {
   const candidate = { ...session.header, formatVersion: SESSION_FORMAT_VERSION, model: { sizes, tensors, spec: specOf(weights) } };
   const checked = SessionHeaderSchema.safeParse(candidate);
   if (!checked.success) throw new UnsaveableSession(writeProblem(candidate, checked.error));
+  const missing = missingHook(candidate, specOf(weights));
+  if (missing) {
+    const [list, index] = missing.path as [RecordCollectionName, number];
+    const record = (candidate[list] as unknown as AnyRecord[])[index];
+    throw new UnsaveableSession(`Cannot save the session because of ${describeRecord(list, record)}: ${missingHookText(missing)}; delete it, then save again.`);
+  }
 
   let json: string;
   try {
@@ -292,6 +323,8 @@ export function decodeSession(bytes: Uint8Array, file: string): Session {
     }
     spec = specOf({ sizes });
   }
+  const missing = missingHook(rest, spec);
+  if (missing) throw fail(`${file} has an invalid session header: ${missingHookText(missing)}; restore it from a backup or the .recovery file.`);
   const expected = networkTensorShapes(spec);
   for (const key of Object.keys(model.tensors)) {
     if (!expected.has(key)) throw fail(`${file} holds an unexpected tensor "${key}"; it was not written by this format version.`);

@@ -61,6 +61,8 @@ export const USER_FILES = {
   pixels: { aWhat: 'a pixels file', what: 'pixels file', maxBytes: 1 * MiB, fix: 'give a JSON array of 784 numbers in [0, 1] (28x28, row-major)' },
   /** A zoo plan of the grid limit's 64 cells with every factor spelt out is under 20 KB. */
   zooPlan: { aWhat: 'a zoo plan', what: 'zoo plan', maxBytes: 1 * MiB, fix: 'give a JSON plan written as docs/zoo-plan.md shows' },
+  /** A zoo's manifest and per-model battery files (tens of 10x10 tables per hook: well under 1 MB each). */
+  zooFile: { aWhat: "a zoo folder's manifest or battery file", what: 'zoo file', maxBytes: 64 * MiB, fix: 'give a new --out folder, or remove the damaged file so the zoo measures that model again' },
   /** The owner note inside a `NAME.steerlab.lock` folder is about 100 bytes; a FIFO or a huge file put there must not hang or flood a save. */
   lockOwner: { aWhat: "a save lock's owner note", what: 'lock owner note', maxBytes: 64 * 1024, fix: 'remove the .lock folder if no SteerLab is saving' },
 } as const satisfies Record<string, UserFileKind>;

@@ -6,7 +6,8 @@
  * run stopped by Ctrl-C or a kill resumes where it stopped.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readUserText } from '../util/regular-file.js';
 import path from 'node:path';
 import type { Engine } from '../engine/open.js';
 import type { DatasetName } from '../data/dataset-names.js';
@@ -70,7 +71,7 @@ export async function finishedBattery(dir: string, id: string): Promise<ModelBat
   const sessionFile = path.join(dir, sessionFileOf(id));
   if (!existsSync(file) || !existsSync(sessionFile)) return null;
   try {
-    const battery = JSON.parse(await readFile(file, 'utf8')) as ModelBattery;
+    const battery = JSON.parse(await readUserText(file, 'zooFile')) as ModelBattery;
     if (battery.format !== 'steerlab-zoo-battery' || battery.cellId !== id) return null;
     const session = await readSessionFile(sessionFile);
     return modelSha256(session.weights) === battery.modelSha256 ? battery : null;
@@ -101,7 +102,7 @@ async function refuseOtherSettings(dir: string, plan: ZooPlan): Promise<void> {
   if (!existsSync(file)) return;
   let manifest: ZooManifest;
   try {
-    manifest = JSON.parse(await readFile(file, 'utf8')) as ZooManifest;
+    manifest = JSON.parse(await readUserText(file, 'zooFile')) as ZooManifest;
   } catch {
     return; // A damaged manifest is rewritten; the models are checked one by one.
   }

@@ -133,6 +133,11 @@ describe.skipIf(skipReason !== null)('every command that writes files, on a full
     train: () => ({ args: ['--out', onFull('trained.steerlab'), '--epochs', '1', '--hidden', '8,8'], printed: /^test cross-entropy 0\.\d+ nats, accuracy \d+\.\d\d%$/m, fails: [] }),
     reproduce: () => ({ args: ['--session', other[0], '--out', onFull('repro'), '--no-robustness'], printed: /^$/, fails: [['--out', path.join(onFull('repro'), 'report.md')], ['--out', path.join(onFull('repro'), 'model.steerlab')]] }),
     bench: () => ({ args: ['--quick', '--out', onFull('bench')], printed: /^$/, fails: [['--out', onFull('bench')]] }),
+    zoo: () => {
+      const plan = path.join(beside, 'plan.json');
+      writeFileSync(plan, JSON.stringify({ factors: { width: [4], epochs: [1] }, training: { trainImages: 500 } }));
+      return { args: [plan, '--out', onFull('zoo')], printed: /^$/, fails: [['--out', onFull('zoo')]] };
+    },
   };
 
   it('has a case for every command with an output option', () => {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { statSync } from 'node:fs';
 import { Command } from 'commander';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
-import { checkOutputFile } from '../output-files.js';
+import { checkOutputFile, writeProblem } from '../output-files.js';
+import { SessionFileError } from '../../session/format.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 import { readUserText } from '../../util/regular-file.js';
 import { writeFileAtomic } from '../../util/write-file-atomic.js';
@@ -69,10 +70,25 @@ export function zooCommand(): Command {
       process.stdout.write(`${answer.join('\n')}\n`);
     } catch (error) {
       bar.stop();
-      reportCancelled(error, [TrainingCancelled, SweepCancelled]);
+      const failedWrite = writeFailure(error, flags.out);
+      if (failedWrite) {
+        // A full disk (or a folder that became read-only) stops the zoo; what was written stays.
+        process.stderr.write(`${failedWrite}\n`);
+        process.exitCode = 1;
+      } else {
+        reportCancelled(error, [TrainingCancelled, SweepCancelled]);
+      }
       process.stderr.write(`Finished models are kept in ${flags.out}; run the same command again to go on.\n`);
     } finally {
       interrupt.dispose();
     }
   });
+}
+
+/** The sentence for a file the zoo could not write (a session's own, or "Could not write --out DIR: ..."), or null for other errors. */
+function writeFailure(error: unknown, out: string): string | null {
+  if (error instanceof SessionFileError) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].includes(code)) return `Could not write --out ${out}: ${writeProblem(error)}.`;
+  return null;
 }
