@@ -74,8 +74,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   std::vector<size_t> offsets(job.nvec + 1, 0);
   for (int v = 0; v < job.nvec; v++) offsets[v + 1] = offsets[v] + m.width(hooks[v]);
   if (offsets[job.nvec] != job.vectors.size()) throw std::runtime_error("the vectors do not match their hooks' widths.");
-  std::array<bool, 5> used{};
-  for (int h : hooks) used[h] = true;
+  const int H = m.hooks();
+  std::vector<bool> used(H, false);
+  for (int h : hooks) {
+    if (h < 0 || h >= H) throw std::runtime_error("a vector's hook is not a hook of the model.");
+    used[h] = true;
+  }
   // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
   // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
   // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
@@ -86,7 +90,7 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   const int P = std::max(1, blas_threads());
   const int vector_threads = std::max(1, std::min(P, job.nvec));
   std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
-  std::array<std::vector<float>, 5> prefix;  // the activation at each used hook, for this chunk
+  std::vector<std::vector<float>> prefix(H);  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
   std::vector<std::vector<float>> scratch(P);
   std::vector<std::string> errors(P);
@@ -110,7 +114,7 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   };
   for (int start = 0; start < job.count; start += job.chunk) {
     const int n = std::min(job.chunk, job.count - start);
-    for (int h = 0; h < 5; h++)
+    for (int h = 0; h < H; h++)
       if (used[h]) prefix[h].resize(static_cast<size_t>(n) * m.width(h));
     // The shared prefix (pixels -> activation at each used hook), in P row blocks.
     run_parts(P, 1, [&](int t) {
@@ -120,7 +124,7 @@ std::vector<double> run_evaluation(const EvalJob& job) {
       pixels_to_floats(job.pixels, nullptr, start + lo, hi - lo, scratch[t].data());
       const float* cur = scratch[t].data();
       int done_to = -1;
-      for (int h = 0; h < 5; h++) {
+      for (int h = 0; h < H; h++) {
         if (!used[h]) continue;
         cur = forward_steps(m, cur, hi - lo, done_to + 1, h, job.fixed, bufs[t]);
         const size_t w = m.width(h);
@@ -134,12 +138,13 @@ std::vector<double> run_evaluation(const EvalJob& job) {
         if (cancelled(job.control)) throw Cancelled();
         const int hook = hooks[v];
         const int width = m.width(hook);
-        const bool relu_next = hook % 2 == 0 && hook < 4;
+        // A ReLU right after a Linear hook runs in the loop that adds the vector (the seed's path).
+        const bool relu_next = hook + 1 < H && m.layers[hook].op == Op::Linear && m.layers[hook + 1].op == Op::Relu;
         const int resume = relu_next ? hook + 2 : hook + 1;
-        const float* post = relu_next && !job.fixed[hook + 1].empty() ? job.fixed[hook + 1].data() : nullptr;
+        const float* post = relu_next ? addition_at(job.fixed, hook + 1) : nullptr;
         scratch[t].resize(prefix[hook].size());
         add_vector(prefix[hook].data(), job.vectors.data() + offsets[v], post, relu_next, n, width, scratch[t].data());
-        const float* logits = resume <= 4 ? forward_steps(m, scratch[t].data(), n, resume, 4, job.fixed, bufs[t]) : scratch[t].data();
+        const float* logits = resume <= H - 1 ? forward_steps(m, scratch[t].data(), n, resume, H - 1, job.fixed, bufs[t]) : scratch[t].data();
         accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
         count_done(job.control);
       }
