@@ -22,6 +22,7 @@ import type { RecipeAddition } from '../../native/service/workbench-types.js';
 import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
 import { ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
+import { erf } from '../helpers/network-reference.js';
 import { onBoth, expectAllClose } from './both-engines.js';
 
 describe.skipIf(!NATIVE_BUILT)('the native forward pass on every architecture', () => {
@@ -115,6 +116,28 @@ describe.skipIf(!NATIVE_BUILT || !HAVE_DATA).each(ARCHITECTURES.filter((a) => !i
     const { tfjs, native } = await onBoth(weights, (m) => new Steerer(m, data).steer(pixels, additions));
     expectAllClose(native, tfjs, 'steer');
   }, 60_000);
+});
+
+describe.skipIf(!NATIVE_BUILT)('each native activation against its float64 formula', () => {
+  // Linear(784 -> 1201) with zero weights and bias x puts x = -6, -5.99, ..., 6 at hook 0; hook 1 is the activation.
+  const xs = Array.from({ length: 1201 }, (_, i) => -6 + i / 100);
+  const formulas: Record<string, (x: number) => number> = {
+    gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+    tanh: Math.tanh,
+    sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+    leaky_relu: (x) => (x >= 0 ? x : 0.01 * x),
+    relu: (x) => Math.max(x, 0),
+    identity: (x) => x,
+  };
+  it.each(Object.keys(formulas))('%s within 1e-6 absolute on [-6, 6]', (name) => {
+    const width = xs.length;
+    const params = [new Float32Array(width * 784), Float32Array.from(xs), new Float32Array(10 * width), new Float32Array(10)];
+    const model = new (nativeAddon().Model)([784, width, 10], params, ['linear', name as never, 'linear']);
+    const got = model.forward(new Float32Array(784), 1, null, 1, false);
+    let worst = 0;
+    xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(got[i] - formulas[name](Math.fround(x))))));
+    expect(worst).toBeLessThan(1e-6);
+  });
 });
 
 describe.skipIf(!NATIVE_BUILT)('which engine runs what', () => {
