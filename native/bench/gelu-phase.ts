@@ -6,8 +6,9 @@
  * bench/pytorch_reference.py times the same sweeps.
  */
 import { Mlp } from '../model/mlp.js';
-import { mlpSpec, type ModelSpec } from '../model/spec.js';
-import { initNetworkWeights } from '../model/weights.js';
+import { mlpSpec, hookPoints, type ModelSpec } from '../model/spec.js';
+import { initNetworkWeights, linearWidths } from '../model/weights.js';
+import { pairSweepFlopsAt } from './throughput.js';
 import { seededRandom } from '../model/random.js';
 import { pairSweep, type SweepRunOptions } from '../steer/sweep.js';
 import type { VectorData } from '../steer/vectors.js';
@@ -39,4 +40,13 @@ export async function benchGeluSweeps(data: VectorData, options: Pick<SweepRunOp
     model.dispose();
   }
   return out;
+}
+
+/** The throughput keys of the GELU sweeps ("geluSweep0".."geluSweep5") with their FLOPs for `testImages` images. */
+export function geluSweepFlops(testImages: number): Record<string, number> {
+  const sizes = [GELU_BENCH_SPEC.inputSize, ...linearWidths(GELU_BENCH_SPEC)];
+  const hooks = hookPoints(GELU_BENCH_SPEC).slice(0, -1);
+  return Object.fromEntries(
+    hooks.map((h) => [`geluSweep${h.index}`, pairSweepFlopsAt(sizes, hooks.slice(0, h.index + 1).filter((k) => k.spec.kind === 'linear').length, testImages)]),
+  );
 }

@@ -168,7 +168,8 @@ function describe(r: BenchResult): string[] {
 
 /** The sgemm rate and how much of it each phase achieved. */
 function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
-  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key);
+  const label = (key: string) =>
+    PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key.startsWith('geluSweep') ? `GELU pair sweep at hook ${key.slice(9)}` : key);
   return [
     `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
       `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,

@@ -15,7 +15,7 @@ import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
-import { benchGeluSweeps } from './gelu-phase.js';
+import { benchGeluSweeps, geluSweepFlops } from './gelu-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, type TrainCommandTimes } from './end-to-end.js';
 
@@ -112,7 +112,11 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const flops = phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes);
     const epochsSeconds = trainCommand ? trainCommand.epochSeconds.reduce((a, b) => a + b, 0) : 0;
     const throughput = sgemm
-      ? throughputOf(sgemm, { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0) }, { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds })
+      ? throughputOf(
+          sgemm,
+          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), ...geluSweepFlops(sizes.testImages) },
+          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])) },
+        )
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
