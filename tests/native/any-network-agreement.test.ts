@@ -140,6 +140,29 @@ describe.skipIf(!NATIVE_BUILT)('each native activation against its float64 formu
   });
 });
 
+describe.skipIf(!NATIVE_BUILT)('a vector at a hook followed by a Linear (entering as W v after it)', () => {
+  it.each(ARCHITECTURES.filter((a) => !isSeedFamily(a.spec)))('$name: equals the same addition made as a fixed one, with fixed additions at the next hooks', ({ spec }) => {
+    const weights = weightsFor(spec, 5);
+    const model = nativeModelFromWeights(nativeAddon(), weights);
+    const hooks = Mlp.fromWeights(weights);
+    const widths = hooks.hooks.map((h) => h.width);
+    hooks.dispose();
+    const random = seededRandom(11);
+    const count = 64;
+    const pixels = Uint8Array.from({ length: count * 784 }, () => (random() < 0.8 ? 0 : Math.floor(random() * 256)));
+    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+    const logits = widths.length - 1;
+    for (let hook = 0; hook < logits; hook++) {
+      const v = Float32Array.from({ length: widths[hook] }, () => 2 * random() - 1);
+      // Fixed additions at the two hooks after this one, where the lifted path must still add them.
+      const fixed = widths.map((w, k) => (k === hook + 1 || k === hook + 2) && k < logits ? Float32Array.from({ length: w }, () => random() - 0.5) : null);
+      const asVector = model.evaluateSync(pixels, labels, count, fixed, hook, v, 1, 16);
+      const asFixed = model.evaluateSync(pixels, labels, count, fixed.map((f, k) => (k === hook ? v : f)), logits, new Float32Array(10), 1, 16);
+      expectAllClose(Array.from(asVector), Array.from(asFixed), `hook ${hook}`);
+    }
+  });
+});
+
 describe.skipIf(!NATIVE_BUILT)('which engine runs what', () => {
   it('inference of every architecture without residual blocks runs natively; training only the seed family', async () => {
     await selectBackend({ forced: 'native' });
