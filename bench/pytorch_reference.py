@@ -11,7 +11,9 @@ What it measures (the same as native/bench/, with the same figure names):
   4. single-image steering latency (unpatched + steered forward pass, softmax), median and p95;
   5. the default training, 3 epochs of the same, one optimiser, each epoch timed with its test-set
      evaluation (SteerLab times its whole `steerlab train` command beside it);
-  6. peak RSS per phase (VmHWM, reset between phases on Linux) and the process peak
+  6. the 100-pair sweep of a 784-256-128-64-10 GELU network at each hidden hook (PyTorch's
+     default init under torch.manual_seed(0); the work does not depend on training);
+  7. peak RSS per phase (VmHWM, reset between phases on Linux) and the process peak
      (resource.getrusage).
 
 Run (Debian's python3 has torch: `apt-get install python3-torch libopenblas0-pthread`):
@@ -231,6 +233,32 @@ def pair_sweep(model, train_x, train_y, test_x, test_y, coeff=1.0):
         return cells
 
 
+def gelu_model():
+    """The bench's second architecture (native/bench/gelu-phase.ts): 784-256-128-64-10, GELU (exact erf)."""
+    return nn.Sequential(nn.Linear(784, 256), nn.GELU(), nn.Linear(256, 128), nn.GELU(), nn.Linear(128, 64), nn.GELU(), nn.Linear(64, 10))
+
+
+def pair_sweep_at(model, hook, train_x, train_y, test_x, test_y, coeff=1.0):
+    """The 100-pair sweep at any hook, the prefix up to the hook computed once (as pair_sweep at 0)."""
+    with torch.no_grad():
+        firsts = torch.stack([train_x[first_index(train_y, d)] for d in range(10)])
+        acts = run_to(model, hook, firsts)
+        prefix = run_to(model, hook, test_x)
+        return [pair_metrics(run_from(model, hook, prefix + coeff * (acts[a] - acts[b])), test_y, a, b) for a in range(10) for b in range(10)]
+
+
+def gelu_sweeps(train_x, train_y, test_x, test_y):
+    """Seconds and mean CE of the 100-pair sweep at each hidden hook of gelu_model()."""
+    model = gelu_model().eval()
+    seconds, mean_ce = [], []
+    for hook in range(len(model) - 1):
+        started = time.perf_counter()
+        cells = pair_sweep_at(model, hook, train_x, train_y, test_x, test_y)
+        seconds.append(time.perf_counter() - started)
+        mean_ce.append(float(np.mean([c["ce"] for c in cells])))
+    return seconds, mean_ce
+
+
 def layer_sweep(model, train_x, train_y, test_x, test_y, a=3, b=1, coeff=1.0):
     rows = []
     with torch.no_grad():
@@ -345,6 +373,8 @@ def main():
     with Phase("steer", memory) as p_steer:
         steer = steer_latency(model, train_x, train_y, test_x, reps, warmup)
     print(f"steer: median {steer['medianMs']:.3f} ms, p95 {steer['p95Ms']:.3f} ms", file=sys.stderr)
+    gelu_seconds, gelu_ce = gelu_sweeps(train_x, train_y, test_x, test_y)
+    print(f"GELU 784-256-128-64-10 pair sweeps at hooks 0..{len(gelu_seconds) - 1}: {' / '.join(f'{s:.2f}' for s in gelu_seconds)} s", file=sys.stderr)
     epochs = 1 if args.quick else 3
     epoch_seconds, epochs_ce = train_epochs(seed_model(), train_x, train_y, test_x, test_y, epochs, 64, 1e-3, 0)
     print(f"{epochs} epochs: {sum(epoch_seconds):.2f} s ({' / '.join(f'{s:.2f}' for s in epoch_seconds)}), test CE {epochs_ce:.4f}", file=sys.stderr)
@@ -383,6 +413,8 @@ def main():
             # The default training's epochs (the loop only: no start-up, no data loading).
             "trainCommandSeconds": sum(epoch_seconds),
             "trainEpochSeconds": epoch_seconds,
+            # The 100-pair sweep of 784-256-128-64-10 GELU at each hidden hook (native/bench/gelu-phase.ts).
+            "geluPairSweepSeconds": gelu_seconds,
             # SteerLab's training phase includes its test evaluation, so "train" here covers both.
             "peakRssBytes": {"train": max(memory["train"]["peakRssBytes"], memory["eval"]["peakRssBytes"]),
                              **{k: memory[k]["peakRssBytes"] for k in ("pairSweep", "layerSweep", "steer")}},
@@ -398,6 +430,7 @@ def main():
             "pairSweep31Ce": cells[3 * 10 + 1]["ce"],
             "layerSweepCe": [r["ce"] for r in rows],
             "defaultTrainingTestCeNats": epochs_ce,
+            "geluPairSweepMeanCe": gelu_ce,
         },
     }
     out_dir = Path(args.out)

@@ -12,6 +12,9 @@ import path from 'node:path';
 import { APP_ROOT } from '../version.js';
 import { isSeedFamily, type ModelSpec } from '../model/spec.js';
 
+/** A module of the list as the addon names it (one per hook point; native/model/native-model.ts nativeModules). */
+export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm';
+
 /** Native Model: weights copied and checked once, then forward passes and evaluations. */
 export interface NativeModel {
   /** The activation at hook `upTo` for `rows` inputs ([rows x 784] in [0, 1]); with `sumRows`, its column sums (float64). */
@@ -26,7 +29,7 @@ export interface NativeModel {
   evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
   /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
   steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;
-  /** Mean cross-entropy of a batch and its gradients [dW1, db1, dW2, db2, dW3, db3] (PyTorch layout). */
+  /** Mean cross-entropy of a batch and its gradients [dW1, db1, dW2, db2, dW3, db3] (PyTorch layout); the seed's family only. */
   lossAndGradients(x: Float32Array, labels: Uint8Array, rows: number): { loss: number; grads: Float32Array[] };
 }
 
@@ -58,7 +61,11 @@ export interface NativeInfo {
 }
 
 export interface NativeAddon {
-  Model: new (sizes: number[], params: Float32Array[]) => NativeModel;
+  /**
+   * sizes: [784, out of each Linear]; params: weight and bias of each Linear and LayerNorm in module
+   * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear).
+   */
+  Model: new (sizes: number[], params: Float32Array[], modules?: NativeModuleName[]) => NativeModel;
   Trainer: new (sizes: number[], params: Float32Array[], options: { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }) => NativeTrainer;
   info(): NativeInfo;
   setThreads(threads: number): number;
@@ -130,13 +137,28 @@ export function activeNative(): NativeAddon | null {
   return active;
 }
 
+/** True when the native kernels run `spec`'s forward pass: any module list without residual blocks. */
+export function nativeRunsSpec(spec: ModelSpec): boolean {
+  return spec.inputSize === 784 && spec.modules.every((m) => m.kind !== 'residual');
+}
+
 /**
- * The one place that decides which engine runs a model: the native addon when it is the backend
- * in use and the model is of the seed's family (Linear, ReLU, Linear, ReLU, Linear: what the C++
- * kernels implement), else null and the caller runs tfjs. Every operation asks this, never
- * activeNative() with its own rule, so widening the native engine changes only this function.
+ * The one place that decides which engine runs a model's inference (evaluation, sweeps, the
+ * steer, activations): the native addon when it is the backend in use and the module list has no
+ * residual block (Linear, the six activations and LayerNorm are what the C++ kernels implement),
+ * else null and the caller runs tfjs. Every operation asks this, never activeNative() with its own
+ * rule, so widening the native engine changes only this file.
  */
 export function nativeEngineFor(spec: ModelSpec): NativeAddon | null {
+  return active && nativeRunsSpec(spec) ? active : null;
+}
+
+/**
+ * Which engine trains `spec`: the native trainer implements the seed's family only (Linear, ReLU,
+ * Linear, ReLU, Linear, with its hand-derived backward pass); every other module list trains on
+ * tfjs, and its trained model then runs inference natively (nativeEngineFor).
+ */
+export function nativeTrainerFor(spec: ModelSpec): NativeAddon | null {
   return active && isSeedFamily(spec) ? active : null;
 }
 

@@ -5,6 +5,8 @@
 import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
 import { sourcesTargetLine } from './sources-phase.js';
+import { GELU_BENCH_SPEC } from './gelu-phase.js';
+import { hookPoints, hookLabel } from '../model/spec.js';
 import { countOf } from '../util/plural.js';
 
 const MIB = 2 ** 20;
@@ -32,6 +34,7 @@ function rows(r: BenchResult): Row[] {
     { label: `100-pair layer-0 sweep, ${count(testImages)} images (s)`, value: (f) => f.pairSweepSeconds, format: seconds },
     { label: '3-1 layer sweep, layers 0-4 (s)', value: (f) => f.layerSweepSeconds, format: seconds },
     { label: `layer-0 table over N = 10 source images, ${count(testImages)} images (s)`, value: (f) => f.sourcesSeconds, format: seconds },
+    ...geluRows(testImages),
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
@@ -42,6 +45,13 @@ function rows(r: BenchResult): Row[] {
     ...epochRows((f) => f.trainKeptSubnormalsEpochSeconds),
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
   ];
+}
+
+/** One row per hidden hook of the bench's GELU network: its 100-pair sweep. */
+function geluRows(testImages: number): Row[] {
+  return hookPoints(GELU_BENCH_SPEC)
+    .slice(0, -1)
+    .map((hook, i) => ({ label: `784-256-128-64-10 GELU 100-pair sweep at ${hookLabel(hook)}, ${count(testImages)} images (s)`, value: (f: BenchFigures) => f.geluPairSweepSeconds?.[i], format: seconds }));
 }
 
 /** One row per epoch of the default training (each with its test evaluation). */
@@ -158,7 +168,8 @@ function describe(r: BenchResult): string[] {
 
 /** The sgemm rate and how much of it each phase achieved. */
 function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
-  const label = (key: string) => PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key);
+  const label = (key: string) =>
+    PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key.startsWith('geluSweep') ? `GELU pair sweep at hook ${key.slice(9)}` : key);
   return [
     `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
       `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,

@@ -1,6 +1,6 @@
 /**
  * `steerlab bench` end to end: trains the seed model for one epoch, then sweeps and steers with
- * it, timing each phase and sampling its memory, and returns one result record (see types.ts).
+ * it, sweeps a second architecture (784-256-128-64-10 GELU) at each hidden hook, timing each phase and sampling its memory, and returns one result record (see types.ts).
  */
 import os from 'node:os';
 import type { Engine } from '../engine/open.js';
@@ -15,6 +15,7 @@ import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
+import { benchGeluSweeps, geluSweepFlops } from './gelu-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, type TrainCommandTimes } from './end-to-end.js';
 
@@ -92,6 +93,9 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const sources = await phase('sources', (onProgress) => benchSources(ctx, { ...common, onProgress }));
     options.onPhaseDone?.('sources', `N = 10 sources: ${sources.seconds.toFixed(1)} s (${(sources.seconds / pairs.seconds).toFixed(1)}x the pair sweep), peak RSS ${mib(sources.memory.peakRssBytes)}`);
 
+    const gelu = await phase('geluSweeps', (onProgress) => benchGeluSweeps(data, { ...common, onProgress, pool: engine.sweepPool }));
+    options.onPhaseDone?.('geluSweeps', `GELU 784-256-128-64-10 pair sweeps at hooks 0..${gelu.value.hooks.length - 1}: ${gelu.value.seconds.map((s) => s.toFixed(2)).join(' / ')} s`);
+
     // End to end, as a user runs them (full runs only: reproduce trains three epochs).
     if (!quick) options.onNote?.('timing steerlab sweep start-up and steerlab reproduce (separate processes)...');
     const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
@@ -108,7 +112,11 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const flops = phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes);
     const epochsSeconds = trainCommand ? trainCommand.epochSeconds.reduce((a, b) => a + b, 0) : 0;
     const throughput = sgemm
-      ? throughputOf(sgemm, { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0) }, { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds })
+      ? throughputOf(
+          sgemm,
+          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), ...geluSweepFlops(sizes.testImages) },
+          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])) },
+        )
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
     return {
@@ -137,6 +145,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         steerMedianMs: steer.value.medianMs,
         steerP95Ms: steer.value.p95Ms,
         sourcesSeconds: sources.seconds,
+        geluPairSweepSeconds: gelu.value.seconds,
         startupSeconds,
         reproduceSeconds,
         trainCommandSeconds: trainCommand?.commandSeconds,
@@ -155,6 +164,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         pairSweep31Ce: pairs.value.ce[3][1],
         layerSweepCe: layers.value.rows.map((r) => r.ce),
         modelSha256: ctx.modelSha256,
+        geluPairSweepMeanCe: gelu.value.meanCe,
       },
       throughput,
     };

@@ -30,6 +30,18 @@ export function phaseFlops(sizes: readonly number[], bench: BenchSizes, distinct
   return { train, pairSweep, layerSweep };
 }
 
+/**
+ * FLOPs of a 100-pair sweep at `hook` of a Linear/activation network with Linear widths `sizes`
+ * ([784, ..., 10]), `linearsThrough` of its Linears at or before the hook: the prefix's products
+ * once, then per distinct vector (91) the remaining products. Elementwise work is not counted.
+ */
+export function pairSweepFlopsAt(sizes: readonly number[], linearsThrough: number, testImages: number, distinctPairVectors = 91): number {
+  const products = sizes.slice(1).map((out, l) => 2 * sizes[l] * out);
+  const prefix = products.slice(0, linearsThrough).reduce((a, b) => a + b, 0);
+  const suffix = products.slice(linearsThrough).reduce((a, b) => a + b, 0);
+  return testImages * (prefix + distinctPairVectors * suffix);
+}
+
 export interface Throughput {
   /** Measured cblas_sgemm rate, [2000 x 512] x [512 x 512] (the sweep's product), all BLAS threads. */
   sgemmGflops: number;

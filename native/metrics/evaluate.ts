@@ -79,7 +79,8 @@ function evaluateNatively(native: NativeAddon, model: Mlp, pixels: Uint8Array, l
     gatheredLabels[r] = labels[i];
     if (labels[i] >= CLASS_COUNT) throw new Error(`Label ${i} is ${labels[i]}; labels must be digits 0..9.`);
   }
-  const fixed = additionsByHook(model.sizes, additions);
-  const flat = nativeModelOf(native, model).evaluateSync(gathered, gatheredLabels, n, fixed, 4, new Float32Array(CLASS_COUNT), 1, chunk);
+  const fixed = additionsByHook(model.hooks.map((h) => h.width), additions);
+  // A zero vector at the logits hook: the one pass that adds only the fixed additions.
+  const flat = nativeModelOf(native, model).evaluateSync(gathered, gatheredLabels, n, fixed, model.hookCount - 1, new Float32Array(CLASS_COUNT), 1, chunk);
   return evaluationFromAggregates(aggregatesFromNative(flat, 1)[0]);
 }

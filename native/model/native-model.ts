@@ -1,24 +1,51 @@
 /**
- * The MLP's operations on the native engine: the same forward pass, evaluation and sweep kernels
+ * The MLP's operations on the native engine (any module list without residual blocks): the same forward pass, evaluation and sweep kernels
  * as the tfjs path (mlp.ts, metrics/, steer/sweep.ts), run by the addon over the system BLAS.
  *
  * A tfjs Mlp is mirrored once into a native Model (weights copied in PyTorch layout and checked in
  * C++), kept beside it for as long as the Mlp lives. The TypeScript side checks every input first
  * so that errors read as the rest of SteerLab's; the addon checks them again.
  */
-import type { NativeAddon, NativeModel } from '../backend/native-addon.js';
+import type { NativeAddon, NativeModel, NativeModuleName } from '../backend/native-addon.js';
+import type { ModelSpec } from './spec.js';
 import { aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
 import type { Mlp } from './mlp.js';
-import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights } from './weights.js';
+import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights, specOf } from './weights.js';
 import { type InputRef, type VectorData, activationOf, nthIndexOf } from '../steer/vectors.js';
 
-/** [W1, b1, W2, b2, W3, b3] in PyTorch layout, as the addon takes them. */
+/**
+ * The addon's parameter list: each Linear's weight and bias and each LayerNorm's weight and bias,
+ * in module order, PyTorch layout ([W1, b1, W2, b2, W3, b3] for the seed).
+ */
 export function nativeParams(weights: MlpWeights): Float32Array[] {
-  return weights.linears.flatMap((l) => [l.weight, l.bias]);
+  let linear = 0;
+  let norm = 0;
+  return specOf(weights).modules.flatMap((m) => {
+    if (m.kind === 'linear') {
+      const l = weights.linears[linear++];
+      return [l.weight, l.bias];
+    }
+    if (m.kind === 'layernorm') {
+      const n = weights.layerNorms![norm++];
+      return [n.weight, n.bias];
+    }
+    return [];
+  });
 }
 
-/** MlpWeights from the addon's parameter list. */
+/**
+ * The module list as the addon names it, one name per hook point. Residual blocks are not run by
+ * the native kernels (nativeRunsSpec says which specs are).
+ */
+export function nativeModules(spec: ModelSpec): NativeModuleName[] {
+  return spec.modules.map((m) => {
+    if (m.kind === 'residual') throw new Error('The native engine does not run residual blocks; this model runs on tfjs.');
+    return m.kind === 'activation' ? m.activation : m.kind;
+  });
+}
+
+/** MlpWeights from the addon's parameter list (the seed's family: what the native trainer trains). */
 export function weightsFromNative(sizes: number[], params: Float32Array[]): MlpWeights {
   const linears = [0, 1, 2].map((l) => ({ inFeatures: sizes[l], outFeatures: sizes[l + 1], weight: params[2 * l], bias: params[2 * l + 1] }));
   return { sizes: [...sizes], linears };
@@ -26,7 +53,7 @@ export function weightsFromNative(sizes: number[], params: Float32Array[]): MlpW
 
 export function nativeModelFromWeights(addon: NativeAddon, weights: MlpWeights): NativeModel {
   validateWeights(weights);
-  return new addon.Model([...weights.sizes], nativeParams(weights));
+  return new addon.Model([...weights.sizes], nativeParams(weights), nativeModules(specOf(weights)));
 }
 
 const mirrors = new WeakMap<Mlp, { addon: NativeAddon; model: NativeModel }>();
@@ -53,15 +80,19 @@ export function nativeModelOf(addon: NativeAddon, model: Mlp): NativeModel {
   return native;
 }
 
-/** One entry per hook 0..4: the summed additions there, or null. */
+/** One entry per hook point: the summed additions there, or null. */
 export type HookAdditions = (Float32Array | null)[];
 
-/** Sums coeff * vector per hook after checking widths and finiteness (as Mlp.runWithHooks does). */
-export function additionsByHook(sizes: readonly number[], additions: readonly { hook: HookPoint; vector: Float32Array; coeff: number }[]): HookAdditions | null {
+/**
+ * Sums coeff * vector per hook after checking widths and finiteness (as Mlp.runWithHooks does).
+ * `widths` holds the activation width at each hook point (model.hooks' widths).
+ */
+export function additionsByHook(widths: readonly number[], additions: readonly { hook: HookPoint; vector: Float32Array; coeff: number }[]): HookAdditions | null {
   if (additions.length === 0) return null;
-  const out: HookAdditions = [null, null, null, null, null];
+  const out: HookAdditions = widths.map(() => null);
   for (const add of additions) {
-    const width = sizes[Math.floor(add.hook / 2) + 1];
+    const width = widths[add.hook];
+    if (width === undefined) throw new Error(`Hook ${add.hook} does not exist: this model has hooks 0 to ${widths.length - 1}.`);
     if (add.vector.length !== width) throw new Error(`A vector added at hook ${add.hook} must have ${width} values; this one has ${add.vector.length}.`);
     if (!Number.isFinite(add.coeff)) throw new Error(`The coefficient must be a finite number; got ${add.coeff}.`);
     const bad = add.vector.findIndex((v) => !Number.isFinite(v));

@@ -136,7 +136,7 @@ export class Steerer {
   private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
     const native = nativeEngineFor(this.model.spec);
     if (native) {
-      const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.sizes, hooks));
+      const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.hooks.map((h) => h.width), hooks));
       return [Array.from(both.subarray(0, 10)), Array.from(both.subarray(10))];
     }
     const input = tf.tensor2d(x, [1, INPUT_SIZE]);

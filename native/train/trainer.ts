@@ -17,7 +17,7 @@ import { evaluate } from '../metrics/evaluate.js';
 import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
 import { readTensor } from '../model/read-tensor.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
+import { nativeTrainerFor } from '../backend/native-addon.js';
 import { trainNatively } from './native-trainer.js';
 
 export type { TrainConfig, TrainEvent } from './train-types.js';
@@ -105,7 +105,7 @@ export async function train(
   validateTrainConfig(config);
   const spec = trainSpec(config);
   const seedRecipe = isSeedRecipe(config, spec);
-  const native = seedRecipe ? nativeEngineFor(spec) : null;
+  const native = seedRecipe ? nativeTrainerFor(spec) : null;
   if (native) return trainNatively(native, trainSet, testSet, config, options);
   const random = seededRandom(config.seed);
   return seedRecipe ? trainSeedRecipe(trainSet, testSet, config, options, random) : trainAnyNetwork(trainSet, testSet, config, options, random, spec);

@@ -119,6 +119,17 @@ describe('bench result files', () => {
     expect(renderMarkdown(result, null, 'x.json')).toContain('12.0x one pair sweep (over the 10x target)');
   });
 
+  it('puts the GELU network\'s pair sweep at each hidden hook beside PyTorch\'s, named by its hook label', () => {
+    const result = fakeResult('steerlab');
+    result.figures.geluPairSweepSeconds = [3, 2, 1.5, 1, 0.5, 0.25];
+    const ref = fakeResult('pytorch');
+    ref.figures.geluPairSweepSeconds = [6, 4, 2, 2, 1, 1];
+    const page = renderMarkdown(result, ref, 'x.json', 'p.json');
+    expect(page).toContain('| 784-256-128-64-10 GELU 100-pair sweep at 0 · after Linear 1, 10,000 images (s) | 3.00 | 6.00 | 0.50x |');
+    expect(page).toContain('| 784-256-128-64-10 GELU 100-pair sweep at 5 · after GELU 3, 10,000 images (s) | 0.25 | 1.00 | 0.25x |');
+    expect(page).not.toContain('at 6 · logits');
+  });
+
   it('shows a dash for a figure either side lacks', () => {
     const ref = fakeResult('pytorch');
     ref.figures.peakRssBytes = {};

@@ -3,7 +3,7 @@
  * (784-64-32-10, LayerNorm and GELU after each hidden Linear), saved as safetensors with its
  * `steerlab.modules` metadata (tests/fixtures/pytorch-gelu-layernorm/make_fixture.py made the file
  * and PyTorch's own tables), imported here: SteerLab's pair table and Normal row at every hook
- * match PyTorch's within 1e-4 relative. Also the import's refusals, one sentence each.
+ * match PyTorch's within 1e-4 relative, on the tfjs path and on the native engine. Also the import's refusals, one sentence each.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { pairSweep } from '../../native/steer/sweep.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import { HAVE_DATA, sharedMnist } from '../helpers/fixtures.js';
 import { expectClose } from '../helpers/reference.js';
+import { ENGINE_BACKENDS } from '../native/backends.js';
 
 const FIXTURE = new URL('../fixtures/pytorch-gelu-layernorm/', import.meta.url);
 const bytes = () => new Uint8Array(readFileSync(new URL('model.safetensors.bin', FIXTURE)));
@@ -38,8 +39,8 @@ describe('importing a PyTorch 784-64-32-10 LayerNorm + GELU network', () => {
     );
   });
 
-  it.skipIf(!HAVE_DATA)('gives PyTorch\'s pair table and Normal row at every hook within 1e-4 relative', async () => {
-    await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
+  it.skipIf(!HAVE_DATA).each(ENGINE_BACKENDS)('on %s: gives PyTorch\'s pair table and Normal row at every hook within 1e-4 relative', async (backend) => {
+    await selectBackend({ forced: backend });
     const mnist = await sharedMnist();
     const data: VectorData = { train: mnist.train, test: mnist.test };
     const model = Mlp.fromWeights(decodeSafetensors(bytes(), 'model.safetensors').weights);
@@ -61,6 +62,7 @@ describe('importing a PyTorch 784-64-32-10 LayerNorm + GELU network', () => {
       }
     }
     model.dispose();
+    await selectBackend({ forced: 'wasm' });
   }, 300_000);
 });
 

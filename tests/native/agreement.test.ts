@@ -21,42 +21,7 @@ import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
 import { expectClose } from '../helpers/reference.js';
 import { tinyWeights, tinyInput } from '../helpers/tiny-network.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
-
-const TOL = 1e-5;
-
-/** Runs `work` on the tfjs path (wasm) and on the native engine, each with its own Mlp from the same weights. */
-async function onBoth<T>(weights: MlpWeights, work: (model: Mlp) => Promise<T> | T): Promise<{ tfjs: T; native: T }> {
-  const run = async (backend: string) => {
-    await selectBackend({ forced: backend });
-    const model = Mlp.fromWeights(weights);
-    try {
-      return await work(model);
-    } finally {
-      model.dispose();
-    }
-  };
-  const tfjs = await run('wasm');
-  const native = await run('native');
-  await selectBackend({ forced: 'wasm' });
-  return { tfjs, native };
-}
-
-/** Compares two nested number structures element by element. */
-function expectAllClose(actual: unknown, expected: unknown, what: string): number {
-  if (typeof expected === 'number') {
-    expectClose(actual as number, expected, TOL, what);
-    return 1;
-  }
-  if (Array.isArray(expected)) {
-    expect((actual as unknown[]).length, what).toBe(expected.length);
-    return expected.reduce<number>((n, e, i) => n + expectAllClose((actual as unknown[])[i], e, `${what}[${i}]`), 0);
-  }
-  if (expected && typeof expected === 'object') {
-    return Object.keys(expected).reduce((n, k) => n + expectAllClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${what}.${k}`), 0);
-  }
-  expect(actual, what).toEqual(expected);
-  return 0;
-}
+import { onBoth, expectAllClose } from './both-engines.js';
 
 describe.skipIf(!NATIVE_BUILT || !HAVE_DATA)('native engine agrees with the tfjs path on identical weights', () => {
   let weights: MlpWeights;

@@ -3,7 +3,8 @@
  * it adds to the result page. (Nothing here is timed: the benchmark itself is `npm run bench`.)
  */
 import { describe, it, expect } from 'vitest';
-import { forwardFlops, phaseFlops, throughputOf } from '../../native/bench/throughput.js';
+import { forwardFlops, phaseFlops, throughputOf, pairSweepFlopsAt } from '../../native/bench/throughput.js';
+import { geluSweepFlops } from '../../native/bench/gelu-phase.js';
 
 describe('benchmark throughput figures', () => {
   // [784, 2, 2, 10]: one forward pass is 784*2 + 2*2 + 2*10 = 1,592 multiply-adds = 3,184 FLOPs;
@@ -23,6 +24,20 @@ describe('benchmark throughput figures', () => {
     // Layer sweep: one shared full pass (3,184), then layers 2 + 3 (8 + 40) after hooks 0 and 1
     // and layer 3 (40) after hooks 2 and 3.
     expect(flops.layerSweep).toBe(3184 + 2 * 48 + 2 * 40);
+  });
+
+  it('counts the GELU network\'s pair sweep at each hidden hook: prefix products once, the rest per distinct vector', () => {
+    // [784, 256, 128, 64, 10]: products 2*784*256 = 401,408; 2*256*128 = 65,536; 2*128*64 = 16,384; 2*64*10 = 1,280.
+    const gelu = geluSweepFlops(1);
+    // Hooks 0 and 1 (Linear 1, GELU 1): 401,408 once, then 91 x (65,536 + 16,384 + 1,280 = 83,200).
+    expect(gelu.geluSweep0).toBe(401408 + 91 * 83200);
+    expect(gelu.geluSweep1).toBe(gelu.geluSweep0);
+    // Hooks 2 and 3: 466,944 once, 91 x 17,664. Hooks 4 and 5: 483,328 once, 91 x 1,280.
+    expect(gelu.geluSweep3).toBe(466944 + 91 * 17664);
+    expect(gelu.geluSweep5).toBe(483328 + 91 * 1280);
+    expect(Object.keys(gelu)).toHaveLength(6);
+    // The seed's layer-0 sweep is the same count as phaseFlops's.
+    expect(pairSweepFlopsAt(sizes, 1, 1)).toBe(3136 + 91 * 48);
   });
 
   it('reports each phase as GFLOP/s and a fraction of the measured sgemm rate', () => {

@@ -1,5 +1,6 @@
 // The JavaScript surface of the native engine (see native/backend/native-addon.ts for the
-// TypeScript types): Model (forward, evaluate, lossAndGradients), Trainer (run, weights), info,
+// TypeScript types): Model (any module list without residual blocks: forward, evaluate, steer;
+// lossAndGradients for the seed's family), Trainer (run, weights), info,
 // setThreads. Every argument is checked here again (the TypeScript side checks first and words
 // the errors users see); a bad argument throws a TypeError/RangeError, never aborts.
 // Long calls (evaluate, Trainer.run) run in an AsyncWorker whose Execute() touches no JS value:
@@ -53,31 +54,79 @@ std::vector<float> finite_copy(const Napi::Float32Array& a, const char* name) {
   return out;
 }
 
-// sizes: [784, h1, h2, 10]; params: [W1, b1, W2, b2, W3, b3] in PyTorch layout.
-Weights weights_arg(const Napi::Value& sizes_v, const Napi::Value& params_v) {
+// The module names the TypeScript side sends (native/model/native-model.ts nativeModules).
+bool op_named(const std::string& name, Op& op) {
+  static const std::pair<const char*, Op> names[] = {{"linear", Op::Linear},   {"relu", Op::Relu},       {"gelu", Op::Gelu},         {"tanh", Op::Tanh},
+                                                     {"sigmoid", Op::Sigmoid}, {"leaky_relu", Op::LeakyRelu}, {"identity", Op::Identity}, {"layernorm", Op::LayerNorm}};
+  for (const auto& [n, o] : names)
+    if (name == n) return op = o, true;
+  return false;
+}
+
+// sizes: [784, out of each Linear in forward order]; modules: one name per hook point (absent: the
+// seed's linear, relu, linear, relu, linear over sizes [784, h1, h2, 10]); params: each Linear's
+// weight and bias and each LayerNorm's weight and bias, in module order, in PyTorch layout.
+Weights weights_arg(const Napi::Value& sizes_v, const Napi::Value& params_v, const Napi::Value& modules_v) {
   Napi::Env env = sizes_v.Env();
-  if (!sizes_v.IsArray() || sizes_v.As<Napi::Array>().Length() != 4) fail(env, "sizes must be an array [784, h1, h2, 10].");
+  if (!sizes_v.IsArray() || sizes_v.As<Napi::Array>().Length() < 2 || sizes_v.As<Napi::Array>().Length() > kMaxHooks)
+    fail(env, "sizes must be an array [784, out of each Linear ..., 10].");
   Weights m;
   auto sizes = sizes_v.As<Napi::Array>();
-  for (uint32_t i = 0; i < 4; i++) m.sizes[i] = int_arg(sizes.Get(i), "each size", 1, 1 << 16);
-  if (m.sizes[0] != kInput || m.sizes[3] != kClasses) fail(env, "sizes must start with 784 and end with 10.");
-  if (!params_v.IsArray() || params_v.As<Napi::Array>().Length() != 6) fail(env, "params must be an array of 6 Float32Arrays [W1, b1, W2, b2, W3, b3].");
+  for (uint32_t i = 0; i < sizes.Length(); i++) m.sizes.push_back(int_arg(sizes.Get(i), "each size", 1, 1 << 16));
+  if (m.sizes.front() != kInput || m.sizes.back() != kClasses) fail(env, "sizes must start with 784 and end with 10.");
+  std::vector<Op> ops;
+  if (modules_v.IsUndefined() || modules_v.IsNull()) {
+    if (m.sizes.size() != 4) fail(env, "sizes must be [784, h1, h2, 10] when no module list is given.");
+    ops = {Op::Linear, Op::Relu, Op::Linear, Op::Relu, Op::Linear};
+  } else {
+    if (!modules_v.IsArray() || modules_v.As<Napi::Array>().Length() < 1 || modules_v.As<Napi::Array>().Length() > kMaxHooks)
+      fail(env, "modules must be an array of 1 to 64 module names.");
+    auto modules = modules_v.As<Napi::Array>();
+    for (uint32_t k = 0; k < modules.Length(); k++) {
+      Napi::Value e = modules.Get(k);
+      Op op;
+      if (!e.IsString() || !op_named(e.As<Napi::String>().Utf8Value(), op))
+        fail(env, "module " + std::to_string(k) + " must be one of linear, relu, gelu, tanh, sigmoid, leaky_relu, identity, layernorm.");
+      ops.push_back(op);
+    }
+  }
+  if (ops.front() != Op::Linear || ops.back() != Op::Linear) fail(env, "the module list must start and end with a Linear layer.");
+  size_t linears = 0, norms = 0;
+  for (Op op : ops) linears += op == Op::Linear, norms += op == Op::LayerNorm;
+  if (linears != m.sizes.size() - 1) fail(env, "sizes must hold 784 and one width per Linear layer of the module list.");
+  if (!params_v.IsArray() || params_v.As<Napi::Array>().Length() != 2 * (linears + norms))
+    fail(env, "params must be an array of " + std::to_string(2 * (linears + norms)) + " Float32Arrays: weight and bias of each Linear and LayerNorm, in module order.");
   auto params = params_v.As<Napi::Array>();
-  for (int l = 0; l < 3; l++) {
-    const size_t out = m.sizes[l + 1], in = m.sizes[l];
-    m.w[l] = finite_copy(f32_arg(params.Get(2 * l), "a weight matrix", out * in), "a weight matrix");
-    m.b[l] = finite_copy(f32_arg(params.Get(2 * l + 1), "a bias", out), "a bias");
+  int width = kInput;
+  uint32_t next = 0;
+  for (Op op : ops) {
+    Layer layer{op, width, -1};
+    if (op == Op::Linear) {
+      const int l = static_cast<int>(m.w.size());
+      const size_t out = m.sizes[l + 1], in = m.sizes[l];
+      if (static_cast<int>(in) != width) fail(env, "Linear " + std::to_string(l + 1) + " takes " + std::to_string(in) + " features but its input has " + std::to_string(width) + ".");
+      m.w.push_back(finite_copy(f32_arg(params.Get(next++), "a weight matrix", out * in), "a weight matrix"));
+      m.b.push_back(finite_copy(f32_arg(params.Get(next++), "a bias", out), "a bias"));
+      layer.param = l;
+      layer.width = width = static_cast<int>(out);
+    } else if (op == Op::LayerNorm) {
+      layer.param = static_cast<int>(m.gamma.size());
+      m.gamma.push_back(finite_copy(f32_arg(params.Get(next++), "a LayerNorm weight", width), "a LayerNorm weight"));
+      m.beta.push_back(finite_copy(f32_arg(params.Get(next++), "a LayerNorm bias", width), "a LayerNorm bias"));
+    }
+    m.layers.push_back(layer);
   }
   return m;
 }
 
-// additions: an array of 5 entries (hooks 0..4), each null/undefined or a Float32Array of the hook's width.
+// additions: an array of one entry per hook, each null/undefined or a Float32Array of the hook's width.
 Additions additions_arg(const Weights& m, const Napi::Value& v) {
-  Additions add;
+  Additions add(m.hooks());
   if (v.IsUndefined() || v.IsNull()) return add;
-  if (!v.IsArray() || v.As<Napi::Array>().Length() != 5) fail(v.Env(), "additions must be an array of 5 entries (hooks 0..4), each null or a Float32Array.");
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != static_cast<uint32_t>(m.hooks()))
+    fail(v.Env(), "additions must be an array of " + std::to_string(m.hooks()) + " entries (one per hook), each null or a Float32Array.");
   auto arr = v.As<Napi::Array>();
-  for (uint32_t k = 0; k < 5; k++) {
+  for (uint32_t k = 0; k < arr.Length(); k++) {
     Napi::Value e = arr.Get(k);
     if (e.IsNull() || e.IsUndefined()) continue;
     add[k] = finite_copy(f32_arg(e, "an addition", m.width(k)), "an addition");
@@ -85,6 +134,8 @@ Additions additions_arg(const Weights& m, const Napi::Value& v) {
   return add;
 }
 
+// Every buffer handed to JavaScript is allocated by V8 and copied into, never wrapped external
+// memory: inside Electron, V8's memory cage refuses ArrayBuffers that point outside it.
 Napi::Float32Array to_f32(Napi::Env env, const float* data, size_t n) {
   auto out = Napi::Float32Array::New(env, n);
   std::copy(data, data + n, out.Data());
@@ -154,12 +205,13 @@ class Model : public Napi::ObjectWrap<Model> {
                        {InstanceMethod("forward", &Model::Forward), InstanceMethod("evaluate", &Model::Evaluate),
                         InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("steer", &Model::Steer), InstanceMethod("lossAndGradients", &Model::LossAndGradients)});
   }
-  explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) { weights_ = std::make_shared<Weights>(weights_arg(info[0], info[1])); }
+  // new Model(sizes, params, modules?)
+  explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) { weights_ = std::make_shared<Weights>(weights_arg(info[0], info[1], info[2])); }
 
  private:
   std::shared_ptr<const Weights> weights_;
 
-  // forward(x: Float32Array [rows x 784], rows, additions, upTo: 0..4, sumRows: boolean): Float32Array
+  // forward(x: Float32Array [rows x 784], rows, additions, upTo: a hook, sumRows: boolean): Float32Array
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const Weights& m = *weights_;
@@ -168,7 +220,7 @@ class Model : public Napi::ObjectWrap<Model> {
     for (size_t i = 0; i < x.ElementLength(); i++)
       if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
     Additions add = additions_arg(m, info[2]);
-    const int up_to = int_arg(info[3], "upTo", 0, 4);
+    const int up_to = int_arg(info[3], "upTo", 0, m.hooks() - 1);
     const bool sum_rows = info[4].ToBoolean();
     Buffers buf;
     FlushSubnormals flush;
@@ -218,11 +270,11 @@ class Model : public Napi::ObjectWrap<Model> {
       auto hooks = info[4].As<Napi::Array>();
       if (hooks.Length() != static_cast<uint32_t>(job.nvec)) fail(env, "hooks must list one hook per vector.");
       for (uint32_t v = 0; v < hooks.Length(); v++) {
-        job.vector_hooks.push_back(int_arg(hooks.Get(v), "each hook", 0, 4));
+        job.vector_hooks.push_back(int_arg(hooks.Get(v), "each hook", 0, weights_->hooks() - 1));
         values += weights_->width(job.vector_hooks.back());
       }
     } else {
-      job.hook = int_arg(info[4], "hook", 0, 4);
+      job.hook = int_arg(info[4], "hook", 0, weights_->hooks() - 1);
       values = static_cast<size_t>(job.nvec) * weights_->width(job.hook);
     }
     job.vectors = finite_copy(f32_arg(info[5], "vectors", values), "vectors");
@@ -267,6 +319,7 @@ class Model : public Napi::ObjectWrap<Model> {
       if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
     for (int i = 0; i < rows; i++)
       if (labels[i] >= kClasses) fail(env, "labels must be 0..9.");
+    if (!weights_->is_seed()) fail(env, "lossAndGradients runs on the seed's family (Linear, ReLU, Linear, ReLU, Linear) only.");
     std::array<std::vector<float>, 6> grads;
     Buffers work;
     FlushSubnormals flush;
@@ -289,7 +342,8 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
   }
   // new Trainer(sizes, params, { learningRate, beta1, beta2, epsilon })
   explicit Trainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trainer>(info) {
-    state_.params = weights_arg(info[0], info[1]);
+    // Training kernels (train_step.cc) implement the seed's family only: sizes [784, h1, h2, 10], no module list.
+    state_.params = weights_arg(info[0], info[1], info.Env().Undefined());
     if (!info[2].IsObject()) fail(info.Env(), "options must be an object { learningRate, beta1, beta2, epsilon }.");
     auto o = info[2].As<Napi::Object>();
     auto num = [&](const char* key, double fallback, double lo, double hi) {

@@ -74,8 +74,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   std::vector<size_t> offsets(job.nvec + 1, 0);
   for (int v = 0; v < job.nvec; v++) offsets[v + 1] = offsets[v] + m.width(hooks[v]);
   if (offsets[job.nvec] != job.vectors.size()) throw std::runtime_error("the vectors do not match their hooks' widths.");
-  std::array<bool, 5> used{};
-  for (int h : hooks) used[h] = true;
+  const int H = m.hooks();
+  std::vector<bool> used(H, false);
+  for (int h : hooks) {
+    if (h < 0 || h >= H) throw std::runtime_error("a vector's hook is not a hook of the model.");
+    used[h] = true;
+  }
   // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
   // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
   // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
@@ -86,9 +90,16 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   const int P = std::max(1, blas_threads());
   const int vector_threads = std::max(1, std::min(P, job.nvec));
   std::vector<double> out(static_cast<size_t>(job.nvec) * kAggregateSize, 0.0);
-  std::array<std::vector<float>, 5> prefix;  // the activation at each used hook, for this chunk
+  std::vector<std::vector<float>> prefix(H);
+  // A hook followed by a Linear: W (a + v) + b = (W a + b) + W v, so the Linear after the hook is
+  // applied to the shared activation once per chunk (`lifted`) and each vector enters as W v, one
+  // product fewer per vector. Rounding differs from W (a + v) + b by float ulps, so the seed's family
+  // keeps its direct path and its numbers bit for bit; other module lists take this one.
+  std::vector<bool> lift(H, false);
+  for (int h = 0; h + 1 < H; h++) lift[h] = used[h] && !m.is_seed() && m.layers[h + 1].op == Op::Linear;
+  std::vector<std::vector<float>> lifted(H);  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
-  std::vector<std::vector<float>> scratch(P);
+  std::vector<std::vector<float>> scratch(P), lifted_vec(P);
   std::vector<std::string> errors(P);
   auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
     set_blas_threads(blas);
@@ -110,8 +121,10 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   };
   for (int start = 0; start < job.count; start += job.chunk) {
     const int n = std::min(job.chunk, job.count - start);
-    for (int h = 0; h < 5; h++)
+    for (int h = 0; h < H; h++)
       if (used[h]) prefix[h].resize(static_cast<size_t>(n) * m.width(h));
+    for (int h = 0; h < H; h++)
+      if (lift[h]) lifted[h].resize(static_cast<size_t>(n) * m.width(h + 1));
     // The shared prefix (pixels -> activation at each used hook), in P row blocks.
     run_parts(P, 1, [&](int t) {
       const int lo = n * t / P, hi = n * (t + 1) / P;
@@ -120,11 +133,17 @@ std::vector<double> run_evaluation(const EvalJob& job) {
       pixels_to_floats(job.pixels, nullptr, start + lo, hi - lo, scratch[t].data());
       const float* cur = scratch[t].data();
       int done_to = -1;
-      for (int h = 0; h < 5; h++) {
+      for (int h = 0; h < H; h++) {
         if (!used[h]) continue;
         cur = forward_steps(m, cur, hi - lo, done_to + 1, h, job.fixed, bufs[t]);
         const size_t w = m.width(h);
         std::copy(cur, cur + (hi - lo) * w, prefix[h].data() + lo * w);
+        if (lift[h]) {
+          // Written to the other ping-pong buffer: `cur` stays the activation at h.
+          const float* next = forward_steps(m, cur, hi - lo, h + 1, h + 1, job.fixed, bufs[t]);
+          const size_t wn = m.width(h + 1);
+          std::copy(next, next + (hi - lo) * wn, lifted[h].data() + lo * wn);
+        }
         done_to = h;
       }
     });
@@ -132,14 +151,26 @@ std::vector<double> run_evaluation(const EvalJob& job) {
     run_parts(vector_threads, vector_threads > 1 ? 1 : P, [&](int t) {
       for (int v = t; v < job.nvec; v += vector_threads) {
         if (cancelled(job.control)) throw Cancelled();
-        const int hook = hooks[v];
+        int hook = hooks[v];
+        const float* vec = job.vectors.data() + offsets[v];
+        const float* from = prefix[hook].data();
+        if (lift[hook]) {
+          // The vector as it arrives after the next Linear: W v (W is [out x in]).
+          const Layer& next = m.layers[hook + 1];
+          lifted_vec[t].resize(next.width);
+          gemm(false, true, 1, next.width, m.width(hook), vec, m.width(hook), m.w[next.param].data(), m.width(hook), 0.0f, lifted_vec[t].data(), next.width);
+          vec = lifted_vec[t].data();
+          from = lifted[hook].data();
+          hook += 1;
+        }
         const int width = m.width(hook);
-        const bool relu_next = hook % 2 == 0 && hook < 4;
+        // A ReLU right after a Linear hook runs in the loop that adds the vector (the seed's path).
+        const bool relu_next = hook + 1 < H && m.layers[hook].op == Op::Linear && m.layers[hook + 1].op == Op::Relu;
         const int resume = relu_next ? hook + 2 : hook + 1;
-        const float* post = relu_next && !job.fixed[hook + 1].empty() ? job.fixed[hook + 1].data() : nullptr;
-        scratch[t].resize(prefix[hook].size());
-        add_vector(prefix[hook].data(), job.vectors.data() + offsets[v], post, relu_next, n, width, scratch[t].data());
-        const float* logits = resume <= 4 ? forward_steps(m, scratch[t].data(), n, resume, 4, job.fixed, bufs[t]) : scratch[t].data();
+        const float* post = relu_next ? addition_at(job.fixed, hook + 1) : nullptr;
+        scratch[t].resize(static_cast<size_t>(n) * width);
+        add_vector(from, vec, post, relu_next, n, width, scratch[t].data());
+        const float* logits = resume <= H - 1 ? forward_steps(m, scratch[t].data(), n, resume, H - 1, job.fixed, bufs[t]) : scratch[t].data();
         accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
         count_done(job.control);
       }

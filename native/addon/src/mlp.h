@@ -1,5 +1,6 @@
-// The seed's MLP as the native kernels see it: weights in PyTorch layout (W is [out x in],
-// row-major), hook points 0..4 as in native/model/weights.ts, and the per-label aggregates
+// An MLP as the native kernels see it: a module list (Linear, elementwise activations,
+// LayerNorm), weights in PyTorch layout (W is [out x in], row-major), one hook point per module
+// as in native/model/spec.ts, and the per-label aggregates
 // that native/metrics/label-aggregates.ts accumulates.
 #pragma once
 #include <array>
@@ -16,15 +17,43 @@ constexpr int kInput = 784;
 // Per vector: count[10], ceSum[10], correct[10], probSum[10][10], logitSum[10][10].
 constexpr int kAggregateSize = 3 * kClasses + 2 * kClasses * kClasses;
 
-struct Weights {
-  std::array<int, 4> sizes{};
-  std::array<std::vector<float>, 3> w;  // [sizes[l+1] x sizes[l]]
-  std::array<std::vector<float>, 3> b;  // [sizes[l+1]]
-  int width(int hook) const { return sizes[hook / 2 + 1]; }
+// The modules of linear_relu_stack as the kernels run them; hook k is the output of module k
+// (native/model/spec.ts, without residual blocks). The seed's list is Linear, ReLU, Linear, ReLU, Linear.
+enum class Op { Linear, Relu, Gelu, Tanh, Sigmoid, LeakyRelu, Identity, LayerNorm };
+
+// torch.nn defaults, as native/model/spec.ts has them (LEAKY_RELU_SLOPE, LAYERNORM_EPS).
+constexpr float kLeakySlope = 0.01f;
+constexpr double kLayerNormEps = 1e-5;
+// At most this many hook points (spec.ts MAX_HOOK_INDEX + 1).
+constexpr int kMaxHooks = 64;
+
+struct Layer {
+  Op op;
+  int width;  // of the output (the activation at this hook)
+  int param;  // which Linear (w, b) or LayerNorm (gamma, beta) it reads; -1 for activations
 };
 
-// What is added at each hook point (an empty vector: nothing).
-using Additions = std::array<std::vector<float>, 5>;
+struct Weights {
+  std::vector<Layer> layers;  // one per hook point
+  // sizes[0] = input width, then each Linear's output width in forward order ([784, h1, h2, 10] for the seed).
+  std::vector<int> sizes;
+  std::vector<std::vector<float>> w;  // Linear l: [sizes[l+1] x sizes[l]]
+  std::vector<std::vector<float>> b;  // Linear l: [sizes[l+1]]
+  std::vector<std::vector<float>> gamma, beta;  // LayerNorm n: [width]
+  int hooks() const { return static_cast<int>(layers.size()); }
+  int width(int hook) const { return layers[hook].width; }
+  // Linear, ReLU, Linear, ReLU, Linear: the family the training kernels (train_step.cc) implement.
+  bool is_seed() const {
+    return layers.size() == 5 && layers[0].op == Op::Linear && layers[1].op == Op::Relu && layers[2].op == Op::Linear && layers[3].op == Op::Relu &&
+           layers[4].op == Op::Linear;
+  }
+};
+
+// What is added at each hook point (an empty vector, or no entry past the end: nothing).
+using Additions = std::vector<std::vector<float>>;
+inline const float* addition_at(const Additions& add, int hook) {
+  return hook >= 0 && hook < static_cast<int>(add.size()) && !add[hook].empty() ? add[hook].data() : nullptr;
+}
 
 // Two ping-pong buffers reused across calls so the hot loops allocate nothing.
 struct Buffers {
@@ -49,7 +78,7 @@ struct Cancelled : std::runtime_error {
   Cancelled() : std::runtime_error("cancelled") {}
 };
 
-// Runs steps `first`..`last` (0..4) of linear_relu_stack on `in` (n rows of the width before
+// Runs modules `first`..`last` of linear_relu_stack on `in` (n rows of the width before
 // `first`), adding add[k] after step k. Returns a pointer into `buf` (valid until its next use).
 const float* forward_steps(const Weights& m, const float* in, int n, int first, int last, const Additions& add, Buffers& buf);
 
@@ -71,7 +100,7 @@ struct EvalJob {
   const uint8_t* labels = nullptr;
   int count = 0;
   Additions fixed;
-  int hook = 4;
+  int hook = 0;
   std::vector<float> vectors;  // nvec x width(hook), or concatenated at each vector's own hook
   int nvec = 0;
   // Optional: each vector's own hook (a layer sweep); the activations at every hook used are

@@ -1,0 +1,52 @@
+/**
+ * The second architecture of `steerlab bench`: the 100-pair sweep (first-image vectors,
+ * coefficient 1, the whole test set) of a 784-256-128-64-10 GELU network at each hidden hook,
+ * the unpatched prefix up to the hook computed once per sweep, as for the seed. The weights are
+ * PyTorch's default init from a fixed seed: the work per sweep does not depend on training.
+ * bench/pytorch_reference.py times the same sweeps.
+ */
+import { Mlp } from '../model/mlp.js';
+import { mlpSpec, hookPoints, type ModelSpec } from '../model/spec.js';
+import { initNetworkWeights, linearWidths } from '../model/weights.js';
+import { pairSweepFlopsAt } from './throughput.js';
+import { seededRandom } from '../model/random.js';
+import { pairSweep, type SweepRunOptions } from '../steer/sweep.js';
+import type { VectorData } from '../steer/vectors.js';
+
+export const GELU_BENCH_SPEC: ModelSpec = mlpSpec({ hidden: [256, 128, 64], activations: ['gelu'] });
+
+export interface GeluSweepTimes {
+  /** Hidden hooks swept (all but the logits). */
+  hooks: number[];
+  /** Seconds of each hook's 100-pair sweep. */
+  seconds: number[];
+  /** Mean CE over the 100 cells at each hook (a check that PyTorch's run computed the same). */
+  meanCe: number[];
+}
+
+export async function benchGeluSweeps(data: VectorData, options: Pick<SweepRunOptions, 'signal' | 'onProgress' | 'pool'> = {}): Promise<GeluSweepTimes> {
+  const model = Mlp.fromWeights(initNetworkWeights(GELU_BENCH_SPEC, seededRandom(0)));
+  const out: GeluSweepTimes = { hooks: [], seconds: [], meanCe: [] };
+  try {
+    for (let hook = 0; hook < model.hookCount - 1; hook++) {
+      const started = performance.now();
+      const tables = await pairSweep(model, data, { hook, coeff: 1, source: { kind: 'first' } }, options);
+      out.hooks.push(hook);
+      out.seconds.push((performance.now() - started) / 1000);
+      const cells = tables.ce.flat();
+      out.meanCe.push(cells.reduce((a, b) => a + b, 0) / cells.length);
+    }
+  } finally {
+    model.dispose();
+  }
+  return out;
+}
+
+/** The throughput keys of the GELU sweeps ("geluSweep0".."geluSweep5") with their FLOPs for `testImages` images. */
+export function geluSweepFlops(testImages: number): Record<string, number> {
+  const sizes = [GELU_BENCH_SPEC.inputSize, ...linearWidths(GELU_BENCH_SPEC)];
+  const hooks = hookPoints(GELU_BENCH_SPEC).slice(0, -1);
+  return Object.fromEntries(
+    hooks.map((h) => [`geluSweep${h.index}`, pairSweepFlopsAt(sizes, hooks.slice(0, h.index + 1).filter((k) => k.spec.kind === 'linear').length, testImages)]),
+  );
+}
