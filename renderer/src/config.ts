@@ -2,8 +2,6 @@
  * Visual constants in one place: colours, chart geometry, number formats.
  * Drawing modules take these as arguments or import them; components do not hard-code them.
  */
-import { HOOK_NAMES } from '../../native/model/weights.js';
-
 export const COLORS = {
   accent: '#3b6fd8',
   trainLoss: '#3b6fd8',
@@ -51,8 +49,6 @@ export const DRAW = {
   undoLimit: 50,
   /** CSS size of the enlarged 28x28 input preview. */
   previewSize: 168,
-  /** The seed's names for the hook points 0..4. */
-  hookNames: HOOK_NAMES,
   /** The slider's range and step; `limit` bounds the typed value (the API contract's own bound). */
   coeff: { min: -4, max: 4, step: 0.05, default: 1, limit: 1e6 },
   defaults: { a: 3, b: 1, hook: 0 as 0 | 1 | 2 | 3 | 4 },
@@ -124,8 +120,6 @@ export const SWEEP = {
     muted: '#5c6370',
     grid: '#e2e5ea',
   },
-  /** The hook points, in the seed's numbering. */
-  hookNames: HOOK_NAMES,
   formDefaults: { layer: 0, coeff: 1, source: 'first' as 'first' | 'mean' | 'nth', i: 0, j: 0 },
   /** The detail's coefficient sweep: from..to in steps (the engine takes at most 64 values). */
   coeffDefaults: { from: -4, to: 4, step: 0.5 },
