@@ -2,6 +2,8 @@
  * Visual constants in one place: colours, chart geometry, number formats.
  * Drawing modules take these as arguments or import them; components do not hard-code them.
  */
+import type { TrainConfig } from '../../native/train/train-types.js';
+
 export const COLORS = {
   accent: '#3b6fd8',
   trainLoss: '#3b6fd8',
@@ -34,7 +36,11 @@ export const FORMAT = {
  * What the Train form shows before any training: the seed's settings. The engine validates and
  * owns the real defaults; these only pre-fill the fields.
  */
-export const TRAIN_FORM_DEFAULTS = { epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512] as [number, number] };
+export const TRAIN_FORM_DEFAULTS = {
+  epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512],
+  // The seed's recipe: ReLU, no LayerNorm, no dropout or weight decay, Adam.
+  activations: ['relu'], layernorm: false, dropout: 0, weightDecay: 0, optimizer: 'adam', momentum: 0,
+} satisfies Required<TrainConfig>;
 
 /**
  * Draw & steer and Data views: canvas and chart geometry, colours, the steering controls' ranges.

@@ -141,8 +141,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await page.locator('input[name=batchSize]').fill('64');
     await page.locator('input[name=learningRate]').fill('0.001');
     await page.locator('input[name=seed]').fill('0');
-    await page.locator('input[name=hidden1]').fill('128');
-    await page.locator('input[name=hidden2]').fill('128');
+    await page.locator('input[name=hidden]').fill('128,128');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.getByTestId('test-accuracy').waitFor({ timeout: 120_000 });
     expect(Number.parseFloat((await page.getByTestId('test-accuracy').textContent()) ?? '')).toBeGreaterThan(90);
