@@ -106,6 +106,9 @@ describe('any MLP’s hooks in every view (issue 18)', () => {
     expect(seedLabels).toEqual(['0 · after Linear 1', '1 · after ReLU 1', '2 · after Linear 2', '3 · after ReLU 2', '4 · logits']);
     await expect.poll(async () => (await hookNamesInEveryView()).sweep, { timeout: 30_000 }).toEqual(seedLabels);
     expect(await hookNamesInEveryView()).toEqual(everyView(seedLabels));
+    // The sweep form had hook 5, which this model lacks: it now holds the first hook, not a blank.
+    await showView('Sweep');
+    expect(await page.getByRole('form', { name: 'Run a pair sweep' }).locator('select[name=layer]').inputValue()).toBe('0');
   });
 
   it('logged no console errors and no CSP violations', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hookSummaries, mlpSpec, SEED_SPEC } from '../../native/model/spec.js';
-import { hasHook, hookLabel } from '../../renderer/src/lib/hook-label.js';
+import { hasHook, hookInModel, hookLabel } from '../../renderer/src/lib/hook-label.js';
 import { layerChartData } from '../../renderer/src/views/Sweep/detail-data.js';
 import type { LayerSweepRecord } from '../../native/steer/record-types.js';
 
@@ -33,6 +33,13 @@ describe('hook labels come from the engine’s hook list', () => {
     expect(hookLabel([], 0)).toBe('hook 0');
     expect(hasHook(geluHooks, 6)).toBe(true);
     expect(hasHook(seedHooks, 6)).toBe(false);
+  });
+
+  it('a form’s hook stays while the model has it and falls back to the first hook when a new model lacks it', () => {
+    expect(hookInModel(geluHooks, 5)).toBe(5);
+    expect(hookInModel(seedHooks, 5)).toBe(0);
+    expect(hookInModel(seedHooks, 4)).toBe(4);
+    expect(hookInModel([], 5)).toBe(5);
   });
 
   it('a layer sweep’s categories are the model’s hook labels, in hook order', () => {

@@ -21,3 +21,12 @@ export function hookLabel(hooks: ModelHooks, index: number): string {
 export function hasHook(hooks: ModelHooks, index: number): boolean {
   return hooks.some((h) => h.index === index);
 }
+
+/**
+ * The hook a form keeps when the model changes: `index` while the model has it, else the first
+ * hook (a menu never holds a hook the open model lacks, which the engine would refuse). With no
+ * model open there is nothing to check against, so the choice stays.
+ */
+export function hookInModel(hooks: ModelHooks, index: number): number {
+  return hooks.length === 0 || hasHook(hooks, index) ? index : hooks[0].index;
+}
