@@ -417,9 +417,9 @@ describe('Draw & steer and Data in Chromium', () => {
     await showView('Draw & steer');
     await draw(SHAPES[2].strokes);
     const select = view().locator('select[name=vector-source]');
-    await expect.poll(() => select.locator('option').allTextContents()).toContain('kept: mean 3 minus 8 (layer 2)');
+    await expect.poll(() => select.locator('option').allTextContents()).toContain('kept: mean 3 minus 8 (layer 2 · after Linear 2)');
     const before = await replies();
-    await select.selectOption({ label: 'kept: mean 3 minus 8 (layer 2)' });
+    await select.selectOption({ label: 'kept: mean 3 minus 8 (layer 2 · after Linear 2)' });
     await settled(before);
     const hooks = view().getByRole('radiogroup', { name: 'hook point' });
     expect(await hooks.getByRole('radio', { checked: true }).textContent()).toContain('2 · after Linear 2');
