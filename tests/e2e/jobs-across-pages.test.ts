@@ -169,7 +169,7 @@ describe('a robustness job across a reload and a second tab (the issue’s repor
     expect(await cancelButton(page).isEnabled()).toBe(true);
     expect(await form(page).getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
     // The tables finished so far are shown as they were before the reload (the engine keeps them).
-    await expect.poll(() => page.getByRole('heading', { name: /^\d+ source sets · layer 0 · coeff 1 \(running…\)$/ }).count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: /^\d+ source sets · layer 0 · after Linear 1 · coeff 1 \(running…\)$/ }).count(), { timeout: 60_000 }).toBe(1);
 
     const second = await openSecondPage();
     try {
