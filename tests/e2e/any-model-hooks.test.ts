@@ -49,14 +49,35 @@ describe('any MLP’s hooks in every view (issue 18)', () => {
   // What the engine's own description gives for this network (native/model/spec.ts), computed apart from the page.
   const geluLabels = hookSummaries(mlpSpec({ hidden: [16, 8], activations: ['gelu'], layernorm: true })).map((h) => h.label);
 
-  it('trains 784-16-8-10 GELU with LayerNorm from the Train view', async () => {
+  it('the Train view refuses three activations for two layers beside the field, and starts nothing', async () => {
     await page.goto(e2e.t.server.url);
     await expect.poll(() => page.locator('.connection').textContent()).toBe('connected');
     await showView('Train');
     const form = page.getByRole('region', { name: 'Train' }).locator('form');
+    // The seed's recipe until changed; momentum belongs to SGD.
+    expect(await form.locator('input[name=hidden]').inputValue()).toBe('512,512');
+    expect(await form.locator('input[name=activation]').inputValue()).toBe('relu');
+    expect(await form.locator('input[name=momentum]').isDisabled()).toBe(true);
+    await form.locator('select[name=optimizer]').selectOption('sgd');
+    expect(await form.locator('input[name=momentum]').isDisabled()).toBe(false);
+    await form.locator('select[name=optimizer]').selectOption('adam');
+    await form.locator('input[name=hidden]').fill('16,8');
+    await form.locator('input[name=activation]').fill('gelu,tanh,relu');
+    await form.locator('input[name=activation]').press('Tab');
+    expect(await page.getByTestId('activation-error').textContent()).toBe('3 activations for 2 hidden layers: give one for all of them, or exactly 2, one per layer.');
+    await form.getByRole('button', { name: 'Start training' }).click();
+    expect(ok<SessionSummary>(await e2e.api.call('session.get', {})).model).toBeNull();
+    expect(await page.getByTestId('train-status').textContent()).toContain('No model yet');
+  });
+
+  it('trains 784-16-8-10 GELU with LayerNorm from the Train view', async () => {
+    const form = page.getByRole('region', { name: 'Train' }).locator('form');
     for (const [name, value] of [['epochs', '1'], ['batchSize', '128'], ['learningRate', '0.003'], ['seed', '7'], ['hidden', '16,8'], ['activation', 'gelu']]) {
       await form.locator(`input[name=${name}]`).fill(value);
     }
+    // Committed (as leaving the box does): the earlier problem goes before the next click.
+    await form.locator('input[name=activation]').press('Tab');
+    expect(await page.getByTestId('activation-error').count()).toBe(0);
     await form.locator('input[name=layernorm]').check();
     await shot('train-form');
     await form.getByRole('button', { name: 'Start training' }).click();
