@@ -155,6 +155,23 @@ export function hookLabel(hook: HookPointInfo): string {
   return hook.name === 'logits' ? `${hook.index} · logits` : `${hook.index} · after ${hook.name}`;
 }
 
+/** One hook point as the engine sends it to a page: plain data, every view names the hook by `label`. */
+export interface HookSummary {
+  index: number;
+  /** PyTorch's module name, "linear_relu_stack.3". */
+  module: string;
+  /** "GELU 2", "logits". */
+  name: string;
+  /** "3 · after GELU 2": the one name of the hook in every view, record and file. */
+  label: string;
+  width: number;
+}
+
+/** The hook list of `spec` as the engine sends it with the model summary (the renderer never derives it). */
+export function hookSummaries(spec: ModelSpec): HookSummary[] {
+  return hookPoints(spec).map((h) => ({ index: h.index, module: h.module, name: h.name, label: hookLabel(h), width: h.width }));
+}
+
 /** How many hidden Linear layers (every Linear but the last, counting those inside residual blocks as one block). */
 export function hiddenLayerCount(spec: ModelSpec): number {
   return spec.modules.filter((m) => m.kind === 'linear' || m.kind === 'residual').length - 1;

@@ -8,6 +8,7 @@
 import type { BackendReport } from '../backend/backend-types.js';
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
+import type { HookSummary } from '../model/spec.js';
 import type { InputRef, OneVectorSource, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
@@ -26,6 +27,8 @@ export interface SessionSummary {
   dirty: boolean;
   model: null | {
     sizes: number[];
+    /** The model's hook points in forward order, named by the engine (native/model/spec.ts hookSummaries). */
+    hooks: HookSummary[];
     sha256: string;
     testCeNats: number | null;
     testAccuracy: number | null;

@@ -18,6 +18,7 @@ import { saveSessionShared, sessionBase, type SessionBase } from '../session/sha
 import { RECORD_COLLECTION_NAMES } from '../session/schema.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import { specOf, type MlpWeights } from '../model/weights.js';
+import { hookSummaries } from '../model/spec.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
 import { APP_VERSION } from '../version.js';
 import type { SweepRecord, PairSweepRecord } from '../steer/records.js';
@@ -234,7 +235,7 @@ export class SteerLabWorkbench implements Workbench {
       name: file ? path.basename(file) : header.name ?? 'Untitled',
       path: file,
       dirty,
-      model: weights ? { sizes: weights.sizes, sha256: modelSha256(weights), testCeNats: t?.testCeNats ?? null, testAccuracy: t?.testAccuracy ?? null } : null,
+      model: weights ? { sizes: weights.sizes, hooks: hookSummaries(specOf(weights)), sha256: modelSha256(weights), testCeNats: t?.testCeNats ?? null, testAccuracy: t?.testAccuracy ?? null } : null,
       training: t
         ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, stepsPerEpoch: t.stepsPerEpoch ?? Math.ceil((this.loader.loaded()?.trainCount ?? MNIST_COUNTS.train) / t.config.batchSize), elapsedMs: t.elapsedMs, backend: t.backend }
         : null,

@@ -2,7 +2,7 @@
  * Visual constants in one place: colours, chart geometry, number formats.
  * Drawing modules take these as arguments or import them; components do not hard-code them.
  */
-import { HOOK_NAMES } from '../../native/model/weights.js';
+import type { TrainConfig } from '../../native/train/train-types.js';
 
 export const COLORS = {
   accent: '#3b6fd8',
@@ -36,7 +36,11 @@ export const FORMAT = {
  * What the Train form shows before any training: the seed's settings. The engine validates and
  * owns the real defaults; these only pre-fill the fields.
  */
-export const TRAIN_FORM_DEFAULTS = { epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512] as [number, number] };
+export const TRAIN_FORM_DEFAULTS = {
+  epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512],
+  // The seed's recipe: ReLU, no LayerNorm, no dropout or weight decay, Adam.
+  activations: ['relu'], layernorm: false, dropout: 0, weightDecay: 0, optimizer: 'adam', momentum: 0,
+} satisfies Required<TrainConfig>;
 
 /**
  * Draw & steer and Data views: canvas and chart geometry, colours, the steering controls' ranges.
@@ -51,8 +55,6 @@ export const DRAW = {
   undoLimit: 50,
   /** CSS size of the enlarged 28x28 input preview. */
   previewSize: 168,
-  /** The seed's names for the hook points 0..4. */
-  hookNames: HOOK_NAMES,
   /** The slider's range and step; `limit` bounds the typed value (the API contract's own bound). */
   coeff: { min: -4, max: 4, step: 0.05, default: 1, limit: 1e6 },
   defaults: { a: 3, b: 1, hook: 0 as 0 | 1 | 2 | 3 | 4 },
@@ -124,8 +126,6 @@ export const SWEEP = {
     muted: '#5c6370',
     grid: '#e2e5ea',
   },
-  /** The hook points, in the seed's numbering. */
-  hookNames: HOOK_NAMES,
   formDefaults: { layer: 0, coeff: 1, source: 'first' as 'first' | 'mean' | 'nth', i: 0, j: 0 },
   /** The detail's coefficient sweep: from..to in steps (the engine takes at most 64 values). */
   coeffDefaults: { from: -4, to: 4, step: 0.5 },

@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import type { Job, SessionSummary, Workbench, WorkbenchInfo } from '../../native/service/workbench-types.js';
 import type { TrainConfig, TrainEvent } from '../../native/train/trainer.js';
+import { hookSummaries } from '../../native/model/spec.js';
+import { specOf } from '../../native/model/weights.js';
 
 const DEFAULTS: TrainConfig = { epochs: 1, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [32, 32] };
 
@@ -90,7 +92,7 @@ export function createFakeWorkbench(options: { stepsPerEpoch?: number; stepMs?: 
         current = {
           ...current,
           dirty: true,
-          model: { sizes: [784, ...config.hidden, 10], sha256: 'f'.repeat(64), testCeNats: 0.3, testAccuracy: 0.9 },
+          model: { sizes: [784, ...config.hidden, 10], hooks: hookSummaries(specOf({ sizes: [784, ...config.hidden, 10] })), sha256: 'f'.repeat(64), testCeNats: 0.3, testAccuracy: 0.9 },
           training: { config, epochs, history, stepsPerEpoch, elapsedMs: performance.now() - started, backend: 'cpu' },
         };
         return current;

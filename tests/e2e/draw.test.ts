@@ -141,8 +141,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await page.locator('input[name=batchSize]').fill('64');
     await page.locator('input[name=learningRate]').fill('0.001');
     await page.locator('input[name=seed]').fill('0');
-    await page.locator('input[name=hidden1]').fill('128');
-    await page.locator('input[name=hidden2]').fill('128');
+    await page.locator('input[name=hidden]').fill('128,128');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.getByTestId('test-accuracy').waitFor({ timeout: 120_000 });
     expect(Number.parseFloat((await page.getByTestId('test-accuracy').textContent()) ?? '')).toBeGreaterThan(90);
@@ -177,7 +176,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await view().locator('select[name=vector-source]').selectOption('first');
     await view().getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { name: '3' }).click();
     await view().getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { name: '1' }).click();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · Linear 1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · after Linear 1/ }).click();
     await typeCoeff('1');
     await settled(before);
 
@@ -211,7 +210,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await shot('draw-steered-logits');
 
     const back = await replies();
-    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · Linear 1/ }).click();
+    await view().getByRole('radiogroup', { name: 'hook point' }).getByRole('radio', { name: /^0 · after Linear 1/ }).click();
     await typeCoeff('1');
     await settled(back);
     expect(await overlappingLabels()).toEqual([]);
@@ -418,14 +417,14 @@ describe('Draw & steer and Data in Chromium', () => {
     await showView('Draw & steer');
     await draw(SHAPES[2].strokes);
     const select = view().locator('select[name=vector-source]');
-    await expect.poll(() => select.locator('option').allTextContents()).toContain('kept: mean 3 minus 8 (layer 2)');
+    await expect.poll(() => select.locator('option').allTextContents()).toContain('kept: mean 3 minus 8 (layer 2 · after Linear 2)');
     const before = await replies();
-    await select.selectOption({ label: 'kept: mean 3 minus 8 (layer 2)' });
+    await select.selectOption({ label: 'kept: mean 3 minus 8 (layer 2 · after Linear 2)' });
     await settled(before);
     const hooks = view().getByRole('radiogroup', { name: 'hook point' });
-    expect(await hooks.getByRole('radio', { checked: true }).textContent()).toContain('2 · Linear 2');
+    expect(await hooks.getByRole('radio', { checked: true }).textContent()).toContain('2 · after Linear 2');
     for (const h of [0, 1, 3, 4]) expect(await hooks.getByRole('radio').nth(h).isDisabled(), `hook ${h}`).toBe(true);
-    expect(await view().getByTestId('kept-hook-note').textContent()).toContain('was made at layer 2 · Linear 2, so it is added there only');
+    expect(await view().getByTestId('kept-hook-note').textContent()).toContain('was made at layer 2 · after Linear 2, so it is added there only');
     const pixels = await canvasInput();
     const engineSays = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ kept: { id: kept.id }, hook: 2, coeff: 1 }] }));
     expectBarsEqual(await shownBars('steered'), engineSays.steered);
@@ -434,7 +433,7 @@ describe('Draw & steer and Data in Chromium', () => {
     await shot('draw-kept-vector');
     const reset = await replies();
     await select.selectOption('first');
-    await hooks.getByRole('radio', { name: /^0 · Linear 1/ }).click();
+    await hooks.getByRole('radio', { name: /^0 · after Linear 1/ }).click();
     await settled(reset);
   });
 

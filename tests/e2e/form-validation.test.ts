@@ -97,12 +97,16 @@ describe('forms validate on commit, beside the field, with the true limit (22.4)
     await commit(page.locator('input[name=seed]'), '5');
     expect(await besides('seed')).toBeNull();
 
-    await commit(page.locator('input[name=hidden1]'), '5000');
-    expect(await besides('hidden1')).toBe('5000 is out of range: hidden layer size 1 must be a whole number from 1 to 4,096 (still using 32).');
-    await commit(page.locator('input[name=hidden1]'), '512');
-    expect(await besides('hidden1')).toBeNull();
-    await commit(page.locator('input[name=hidden2]'), '0');
-    expect(await besides('hidden2')).toContain('hidden layer size 2 must be a whole number from 1 to 4,096');
+    const widthRule = 'hidden widths are whole numbers from 1 to 4,096, one per layer, separated by commas (e.g. 256,128,64).';
+    await commit(page.locator('input[name=hidden]'), '5000');
+    expect(await besides('hidden')).toBe(`“5000” is not a width SteerLab trains: ${widthRule}`);
+    await commit(page.locator('input[name=hidden]'), '512');
+    expect(await page.getByTestId('hidden-error').count()).toBe(0);
+    await commit(page.locator('input[name=hidden]'), '32,0');
+    expect(await besides('hidden')).toBe(`“0” is not a width SteerLab trains: ${widthRule}`);
+    await commit(page.locator('input[name=dropout]'), '1');
+    expect(await besides('dropout')).toBe('1 is out of range: the dropout probability must be a number from 0 up to (not including) 1 (still using 0).');
+    await commit(page.locator('input[name=dropout]'), '0');
     // Only the box that is wrong now says so.
     expect(await page.getByRole('region', { name: 'Train' }).getByRole('alert').count()).toBe(1);
     await shot('train');

@@ -71,7 +71,7 @@ describe('a training job across a reload and a second tab', () => {
     await connected(page);
     await showView(page, 'Train');
     const form = page.getByRole('region', { name: 'Train' }).locator('form');
-    for (const [name, value] of [['epochs', '6'], ['batchSize', '64'], ['learningRate', '0.002'], ['seed', '3'], ['hidden1', '32'], ['hidden2', '32']]) {
+    for (const [name, value] of [['epochs', '6'], ['batchSize', '64'], ['learningRate', '0.002'], ['seed', '3'], ['hidden', '32,32']]) {
       await form.locator(`input[name=${name}]`).fill(value);
     }
     await form.getByRole('button', { name: 'Start training' }).click();
@@ -88,7 +88,7 @@ describe('a training job across a reload and a second tab', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Train' }).isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await barTitle(page)).toBe('Training: 6 epochs, hidden 32-32, batch 64');
     expect(await page.locator('input[name=epochs]').inputValue()).toBe('6');
-    expect(await page.locator('input[name=hidden1]').inputValue()).toBe('32');
+    expect(await page.locator('input[name=hidden]').inputValue()).toBe('32,32');
     expect(await page.locator('input[name=learningRate]').inputValue()).toBe('0.002');
     expect(await cancelButton(page).isEnabled()).toBe(true);
     // The view's line is the bar's line, with the loss after it; one bar on the page.
@@ -169,7 +169,7 @@ describe('a robustness job across a reload and a second tab (the issue’s repor
     expect(await cancelButton(page).isEnabled()).toBe(true);
     expect(await form(page).getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
     // The tables finished so far are shown as they were before the reload (the engine keeps them).
-    await expect.poll(() => page.getByRole('heading', { name: /^\d+ source sets · layer 0 · coeff 1 \(running…\)$/ }).count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: /^\d+ source sets · layer 0 · after Linear 1 · coeff 1 \(running…\)$/ }).count(), { timeout: 60_000 }).toBe(1);
 
     const second = await openSecondPage();
     try {

@@ -13,7 +13,7 @@ import { ARTIFACTS } from './browser.js';
 import { runJob, showView as showViewOf, useServedPage } from './served-page.js';
 import { ok } from '../api/harness.js';
 import type { KeptVector } from '../../native/analysis/analysis-types.js';
-import { HOOK_NAMES } from '../../native/model/weights.js';
+import { hookSummaries, SEED_SPEC } from '../../native/model/spec.js';
 import type { RobustnessSummary } from '../../native/robustness/robustness-types.js';
 import type { SweepSummary } from '../../native/service/workbench-types.js';
 
@@ -108,7 +108,9 @@ describe('the session lists (22.5-22.7)', () => {
   });
 
   it('every view names the hook points the same way, from the model description (22.9)', async () => {
-    const expected = HOOK_NAMES.map((name, k) => `${k} · ${name}`);
+    // The engine's names for the seed's hooks (native/model/spec.ts), the one list every view shows.
+    const expected = hookSummaries(SEED_SPEC).map((h) => h.label);
+    expect(expected[0]).toBe('0 · after Linear 1');
     const options = (selector: string) => page.locator(selector).first().locator('option').allTextContents();
     await showView('Sweep');
     expect(await options('select[name=layer]')).toEqual(expected);

@@ -219,9 +219,9 @@ describe('the vector analyses in Chromium', () => {
     expect(await form.locator('select[name=iv-source] option').allTextContents()).toEqual(['first images', 'class means']);
     await form.getByLabel('one pair over coefficients').check();
     await form.getByLabel('added (coeff × v)').check();
-    await form.locator('select[name=iv-source]').selectOption({ label: 'kept: three minus one (layer 0)' });
+    await form.locator('select[name=iv-source]').selectOption({ label: 'kept: three minus one (layer 0 · after Linear 1)' });
     expect(await form.locator('select[name=iv-layer]').isDisabled()).toBe(true);
-    expect(await form.getByTestId('iv-kept-note').textContent()).toContain('“three minus one” is swept at layer 0 · Linear 1, where it was made');
+    expect(await form.getByTestId('iv-kept-note').textContent()).toContain('“three minus one” is swept at layer 0 · after Linear 1, where it was made');
     await form.getByRole('button', { name: 'Run intervention sweep' }).click();
     await expect.poll(async () => ok<SweepSummary[]>(await api.call('sweep.list', {})).length, { timeout: 240_000 }).toBe(before + 1);
     const list = ok<SweepSummary[]>(await api.call('sweep.list', {}));

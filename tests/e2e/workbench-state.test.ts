@@ -47,8 +47,7 @@ async function fillTraining(p: Page, epochs: number): Promise<void> {
   await p.locator('input[name=batchSize]').fill('64');
   await p.locator('input[name=learningRate]').fill('0.002');
   await p.locator('input[name=seed]').fill('5');
-  await p.locator('input[name=hidden1]').fill('32');
-  await p.locator('input[name=hidden2]').fill('32');
+  await p.locator('input[name=hidden]').fill('32,32');
 }
 
 describe('a running job survives a reload and reaches a second tab (15.10)', () => {

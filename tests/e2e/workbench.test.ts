@@ -71,8 +71,7 @@ describe('the served workbench in Chromium', () => {
     await page.locator('input[name=batchSize]').fill('128');
     await page.locator('input[name=learningRate]').fill('0.003');
     await page.locator('input[name=seed]').fill('7');
-    await page.locator('input[name=hidden1]').fill('32');
-    await page.locator('input[name=hidden2]').fill('32');
+    await page.locator('input[name=hidden]').fill('32,32');
     // Watch every DOM change from before the click: a fast run may show progress only briefly.
     await page.evaluate(() => {
       const progress = /Epoch 1 of 1 · step \d+ of \d+ · .* · loss \d/;

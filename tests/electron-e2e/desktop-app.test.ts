@@ -134,7 +134,7 @@ describe.skipIf(electron.skip !== null)(`the desktop app in Electron${electron.s
 
   it('trains a small model from the Train view with the engine’s final metrics', async () => {
     await showView('Train');
-    for (const [name, value] of [['epochs', '1'], ['batchSize', '128'], ['learningRate', '0.003'], ['seed', '7'], ['hidden1', '32'], ['hidden2', '32']]) {
+    for (const [name, value] of [['epochs', '1'], ['batchSize', '128'], ['learningRate', '0.003'], ['seed', '7'], ['hidden', '32,32']]) {
       await page.locator(`input[name=${name}]`).fill(value);
     }
     await page.getByRole('button', { name: 'Start training' }).click();

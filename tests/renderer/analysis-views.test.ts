@@ -35,8 +35,8 @@ describe('side-effect metrics of the sweep heatmap', () => {
   });
 
   it('the heading says how the vectors were applied', () => {
-    expect(pairSweepHeading({ ...record, ...side } as PairSweepRecord)).toContain('ablation, random control (seed 3)');
-    expect(pairSweepHeading(record)).not.toContain('ablation');
+    expect(pairSweepHeading({ ...record, ...side } as PairSweepRecord, [])).toContain('ablation, random control (seed 3)');
+    expect(pairSweepHeading(record, [])).not.toContain('ablation');
   });
 });
 
@@ -47,9 +47,9 @@ describe('geometry charts', () => {
     scatter: { sweepId: 's', coeff: 1, points: [{ a: 3, b: 1, norm: 2, ce: 0.5, pA: 0.7 }] }, provenance,
   };
   it('the heatmap shows ratios, norms or cosines as recorded; an undefined cosine is NaN (shown as —)', () => {
-    expect(geometryHeatmap(g, 'ratios').values).toEqual(g.ratios);
-    expect(geometryHeatmap(g, 'norms').values).toEqual(g.norms);
-    const cos = geometryHeatmap(g, 'cosines');
+    expect(geometryHeatmap(g, 'ratios', []).values).toEqual(g.ratios);
+    expect(geometryHeatmap(g, 'norms', []).values).toEqual(g.norms);
+    const cos = geometryHeatmap(g, 'cosines', []);
     expect(cos.values[0][1]).toBeNaN();
     expect(cos.format(Number.NaN)).toBe('—');
     expect(cos.domain).toEqual([-1, 0, 1]);

@@ -166,16 +166,16 @@ describe('CSV exports', () => {
 
 describe('detail charts', () => {
   it('a layer sweep is drawn in hook-point order with the hook names and the table’s layer marked', () => {
-    const data = layerChartData(layerRecord(), 2);
+    const data = layerChartData(layerRecord(), [], 2);
     expect(data.xs).toEqual([0, 1, 2, 3, 4]);
     expect(data.panels[0].series[0].values).toEqual([10, 11, 12, 13, 14]);
-    expect(data.categories).toHaveLength(5);
+    expect(data.categories).toEqual(['hook 0', 'hook 1', 'hook 2', 'hook 3', 'hook 4']);
     expect(data.marker).toEqual({ x: 2, label: 'table' });
   });
 
   it('a coefficient sweep is drawn in coefficient order, marking the table’s coefficient only when in range', () => {
-    expect(coeffChartData(coeffRecord(), 1).xs).toEqual([-1, 0, 1]);
-    expect(coeffChartData(coeffRecord(), 1).panels[0].series[0].values).toEqual([1, 2, 3]);
-    expect(coeffChartData(coeffRecord(), 5).marker).toBeUndefined();
+    expect(coeffChartData(coeffRecord(), [], 1).xs).toEqual([-1, 0, 1]);
+    expect(coeffChartData(coeffRecord(), [], 1).panels[0].series[0].values).toEqual([1, 2, 3]);
+    expect(coeffChartData(coeffRecord(), [], 5).marker).toBeUndefined();
   });
 });

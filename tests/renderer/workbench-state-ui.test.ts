@@ -9,7 +9,7 @@ import { downloadLine } from '../../renderer/src/components/data-panel.js';
 import type { RunningJob, SessionSummary } from '../../native/service/workbench-types.js';
 
 const session = (over: Partial<SessionSummary>): SessionSummary => ({
-  name: 'run.steerlab', path: '/s/run.steerlab', dirty: false, model: { sizes: [784, 32, 32, 10], sha256: 'abcdef0123456789', testCeNats: 0.1, testAccuracy: 0.97 },
+  name: 'run.steerlab', path: '/s/run.steerlab', dirty: false, model: { sizes: [784, 32, 32, 10], hooks: [], sha256: 'abcdef0123456789', testCeNats: 0.1, testAccuracy: 0.97 },
   training: null, sweepIds: [], drawingIds: [], notes: '', ...over,
 });
 

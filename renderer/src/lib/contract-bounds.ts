@@ -15,12 +15,25 @@ const sources = (API['robustness.sources'].request as any).shape;
 const pairs = (API['sweep.pairs'].request as any).shape;
 const browse = (API['data.image'].request as any).shape;
 
+/** The `max_length` check of a zod array (zod 4 keeps it among the schema's checks, not as a field). */
+function listMaximum(schema: any): number {
+  const check = (schema._zod.def.checks ?? []).map((c: any) => c._zod.def).find((d: any) => d.check === 'max_length');
+  if (!check) throw new Error('The contract gives the hidden list no maximum length.');
+  return check.maximum;
+}
+
 export const BOUNDS = {
   epochs: trainConfigSchema.shape.epochs.unwrap(),
   batchSize: trainConfigSchema.shape.batchSize.unwrap(),
   learningRate: trainConfigSchema.shape.learningRate.unwrap(),
   trainingSeed: trainConfigSchema.shape.seed.unwrap(),
   hidden: trainConfigSchema.shape.hidden.unwrap().element,
+  /** Most hidden layers the contract accepts (its `.max()` on the hidden list). */
+  maxLayers: listMaximum(trainConfigSchema.shape.hidden.unwrap()),
+  activations: trainConfigSchema.shape.activations.unwrap().element.options,
+  dropout: trainConfigSchema.shape.dropout.unwrap(),
+  weightDecay: trainConfigSchema.shape.weightDecay.unwrap(),
+  momentum: trainConfigSchema.shape.momentum.unwrap(),
   coeff: steerAddition.coeff,
   controlSeed: steerAddition.control.unwrap().unwrap().shape.seed,
   digit: keepRecipe.plus.options[0].shape.digit,

@@ -13,6 +13,8 @@ export interface NumberField {
   max: number;
   /** Whole numbers only (image indices). */
   integer?: boolean;
+  /** `max` itself is refused (a probability below 1, such as dropout or momentum). */
+  maxExclusive?: boolean;
   /** Said after the range when a value is out of it: why the limit is what it is. */
   note?: string;
 }
@@ -35,12 +37,13 @@ export function formatNumber(value: number): string {
 export function parseNumberEntry(text: string, field: NumberField, current: number): NumberEntry {
   const keeps = `still using ${formatNumber(current)}`;
   const typed = text.trim().replace(/\u2212/g, '-');
-  const range = `${field.integer ? 'a whole number' : 'a number'} from ${formatNumber(field.min)} to ${formatNumber(field.max)}`;
+  const upTo = field.maxExclusive ? `up to (not including) ${formatNumber(field.max)}` : `to ${formatNumber(field.max)}`;
+  const range = `${field.integer ? 'a whole number' : 'a number'} from ${formatNumber(field.min)} ${upTo}`;
   const Name = field.name.charAt(0).toUpperCase() + field.name.slice(1);
   if (typed === '') return { ok: false, message: `${Name} is empty: enter ${range} (${keeps}).` };
   if (!DECIMAL.test(typed)) return { ok: false, message: `“${text.trim()}” is not a number: enter ${range} for ${field.name} (${keeps}).` };
   const value = Number(typed);
-  if (!Number.isFinite(value) || value < field.min || value > field.max) {
+  if (!Number.isFinite(value) || value < field.min || value > field.max || (field.maxExclusive && value === field.max)) {
     return { ok: false, message: `${text.trim()} is out of range: ${field.name} must be ${range}${field.note ?? ''} (${keeps}).` };
   }
   if (field.integer && !Number.isInteger(value)) return { ok: false, message: `${text.trim()} is not a whole number: ${field.name} must be ${range} (${keeps}).` };
@@ -55,6 +58,12 @@ interface NumericSchema {
   isInt: boolean;
 }
 
+/** True when the schema's upper bound is `.lt(max)` rather than `.max(max)` (zod 4 keeps that only in its checks). */
+function maxIsExclusive(schema: NumericSchema): boolean {
+  const checks: { _zod: { def: { check: string; value?: number; inclusive?: boolean } } }[] = (schema as unknown as { _zod?: { def?: { checks?: [] } } })._zod?.def?.checks ?? [];
+  return checks.some(({ _zod: { def } }) => def.check === 'less_than' && def.inclusive === false && def.value === schema.maxValue);
+}
+
 /**
  * A field whose range is the API contract's own for that value (e.g. the training seed's
  * `z.int().min(0).max(2 ** 31 - 1)`), so a form never states a limit the engine does not apply;
@@ -63,7 +72,8 @@ interface NumericSchema {
 export function contractField(name: string, schema: NumericSchema, narrower: { max?: number } = {}): NumberField {
   if (schema.minValue === null || schema.maxValue === null) throw new Error(`The contract gives ${name} no range.`);
   const max = narrower.max === undefined ? schema.maxValue : Math.min(schema.maxValue, narrower.max);
-  return { name, min: schema.minValue, max, integer: schema.isInt || undefined };
+  const maxExclusive = narrower.max === undefined && maxIsExclusive(schema);
+  return { name, min: schema.minValue, max, integer: schema.isInt || undefined, ...(maxExclusive ? { maxExclusive } : {}) };
 }
 
 /**

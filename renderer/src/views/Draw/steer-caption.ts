@@ -7,7 +7,7 @@
  */
 import { describeApplied, type AppliedAddition } from '../../../../native/analysis/analysis-types.js';
 import type { SteerAddition } from '../../../../native/service/workbench-types.js';
-import { hookLabel } from '../../lib/hook-label.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 import { vectorLabel, type KeptVectorChoice } from './steer-settings.js';
 
 const short = (x: number) => String(Number(x.toPrecision(3)));
@@ -18,8 +18,8 @@ export function steeredLegend(addition: SteerAddition, applied: AppliedAddition,
 }
 
 /** The caption under the vector's heatmap: where it acts and how, in the engine's numbers. */
-export function addedCaption(addition: SteerAddition, applied: AppliedAddition, units: number, keptVectors: readonly KeptVectorChoice[] = []): string {
-  const what = `${units} ${units === 10 ? 'logits' : 'units'} at hook ${hookLabel(applied.hook)}`;
+export function addedCaption(addition: SteerAddition, applied: AppliedAddition, units: number, hooks: ModelHooks, keptVectors: readonly KeptVectorChoice[] = []): string {
+  const what = `${units} ${units === 10 ? 'logits' : 'units'} at hook ${hookLabel(hooks, applied.hook)}`;
   const vector = vectorLabel(addition, keptVectors);
   const direction = applied.control
     ? `A random direction (seed ${applied.control.seed}) of the same norm as ${vector} (${short(applied.vectorNorm)}), in place of ${vector}: ${what}`

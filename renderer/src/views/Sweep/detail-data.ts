@@ -8,7 +8,7 @@ import type { CoeffSweepRecord, LayerSweepRecord, PairRow, PairSweepRecord } fro
 import type { ClassBarsData } from './class-bars.js';
 import type { SeriesChartData, SeriesPanel } from './series-chart.js';
 import { describeSource } from './sweep-metrics.js';
-import { hookLabel } from '../../lib/hook-label.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
 export function classBarsData(record: PairSweepRecord, a: number, b: number): ClassBarsData {
   return {
@@ -68,26 +68,27 @@ function panels(rows: PairRow[], a: number, b: number): SeriesPanel[] {
   ];
 }
 
-export function layerChartData(record: LayerSweepRecord, markLayer?: number): SeriesChartData {
+/** A layer sweep by hook point; `hooks` (the model's, from the engine) names the categories. */
+export function layerChartData(record: LayerSweepRecord, hooks: ModelHooks, markLayer?: number): SeriesChartData {
   const rows = [...record.rows].sort((p, q) => p.layer - q.layer);
   return {
     title: `Vector ${record.a} − ${record.b} by hook point`,
     subtitle: `coeff ${record.coeff} · ${describeSource(record.source)}`,
     xs: rows.map((r) => r.layer),
     xLabel: 'hook point (layer)',
-    categories: rows.map((r) => hookLabel(r.layer)),
+    categories: rows.map((r) => hookLabel(hooks, r.layer)),
     marker: markLayer === undefined ? undefined : { x: markLayer, label: 'table' },
     panels: panels(rows, record.a, record.b),
   };
 }
 
-export function coeffChartData(record: CoeffSweepRecord, markCoeff?: number): SeriesChartData {
+export function coeffChartData(record: CoeffSweepRecord, hooks: ModelHooks, markCoeff?: number): SeriesChartData {
   const rows = [...record.rows].sort((p, q) => p.coeff - q.coeff);
   const xs = rows.map((r) => r.coeff);
   const inRange = markCoeff !== undefined && markCoeff >= xs[0] && markCoeff <= xs[xs.length - 1];
   return {
     title: `Vector ${record.a} − ${record.b} by coefficient`,
-    subtitle: `layer ${record.layer} · ${describeSource(record.source)}`,
+    subtitle: `layer ${hookLabel(hooks, record.layer)} · ${describeSource(record.source)}`,
     xs,
     xLabel: 'coefficient',
     marker: inRange ? { x: markCoeff, label: 'table' } : undefined,

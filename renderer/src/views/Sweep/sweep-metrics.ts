@@ -11,6 +11,7 @@ import type { SweepSummary } from '../../../../native/service/workbench-types.js
 import { describePairSource } from '../../../../native/steer/steer-types.js';
 import { describeIntervention, type InterventionFields, type SideEffectTables } from '../../../../native/analysis/analysis-types.js';
 import { shownNumber } from '../../../../native/util/number-text.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
 export type MetricKey = 'ce' | 'accuracy' | 'pA' | 'pB' | 'change' | 'sideKl' | 'sideAccuracy';
 /**
@@ -258,11 +259,11 @@ export function coefficientRange(from: number, to: number, step: number, max: nu
   return Array.from({ length: count }, (_, k) => Math.round((from + k * step) * 1e9) / 1e9);
 }
 
-/** A pair sweep's heading: "layer 0 · coeff 1 · first training images". */
-export function pairSweepHeading(record: PairSweepRecord): string {
+/** A pair sweep's heading: "layer 0 · after Linear 1 · coeff 1 · first training images", the hook named from `hooks` (the engine's list). */
+export function pairSweepHeading(record: PairSweepRecord, hooks: ModelHooks): string {
   const intervention = (record as PairSweepRecord & Partial<InterventionFields>).intervention;
   const how = intervention ? ` · ${describeIntervention(intervention)}` : '';
-  return `layer ${record.layer} · coeff ${shownNumber(record.coeff)} · ${describeSource(record.source)}${how}`;
+  return `layer ${hookLabel(hooks, record.layer)} · coeff ${shownNumber(record.coeff)} · ${describeSource(record.source)}${how}`;
 }
 
 /**

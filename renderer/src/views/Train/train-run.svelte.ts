@@ -79,7 +79,7 @@ export class TrainRun {
   adopt(job: RunningJob): void {
     if (job.kind !== 'train' || !job.jobId || this.active || job.jobId === this.jobId) return;
     this.jobId = job.jobId;
-    this.config = job.config && { ...job.config, hidden: [job.config.hidden[0], job.config.hidden[1]] };
+    this.config = job.config && { ...job.config, hidden: [...job.config.hidden] };
     this.lastStep = job.trainStep;
     this.epochs = [...job.epochs];
     this.points = thin(job.history.map((h) => ({ x: h.epoch - 1 + h.step / (job.trainStep?.stepsPerEpoch ?? 1), loss: h.loss })));

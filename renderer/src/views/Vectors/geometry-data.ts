@@ -8,6 +8,7 @@ import type { HeatmapData } from '../Sweep/heatmap.js';
 import type { ScatterData } from './analysis-charts.js';
 import { colorDomain, legendTickFormat } from '../Sweep/chart-kit.js';
 import { SWEEP } from '../../config.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
 export type GeometryTable = 'ratios' | 'norms' | 'cosines';
 
@@ -36,11 +37,11 @@ export function digitCosinesCaption(g: Pick<GeometryRecord, 'layer' | 'source'>)
 
 const sig = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '—');
 
-export function geometryHeading(g: GeometryRecord): string {
-  return `layer ${g.layer} · ${describePairSource(g.source)} · mean activation norm ${g.meanActivationNorm.toPrecision(4)}`;
+export function geometryHeading(g: GeometryRecord, hooks: ModelHooks): string {
+  return `layer ${hookLabel(hooks, g.layer)} · ${describePairSource(g.source)} · mean activation norm ${g.meanActivationNorm.toPrecision(4)}`;
 }
 
-export function geometryHeatmap(g: GeometryRecord, table: GeometryTable): HeatmapData {
+export function geometryHeatmap(g: GeometryRecord, table: GeometryTable, hooks: ModelHooks): HeatmapData {
   const spec = GEOMETRY_TABLES.find((t) => t.key === table)!;
   const values = table === 'cosines' ? g.digitCosines.map((row) => row.map((v) => v ?? Number.NaN)) : g[table];
   const scale = table === 'cosines' ? 'diverging' : 'log';
@@ -48,7 +49,7 @@ export function geometryHeatmap(g: GeometryRecord, table: GeometryTable): Heatma
   return {
     id: 'geometry',
     title: spec.title,
-    subtitle: geometryHeading(g),
+    subtitle: geometryHeading(g, hooks),
     values,
     reference: null,
     scale,
