@@ -285,7 +285,7 @@ export interface Workbench {
   readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
 
   /** Zoo runs into folders and reading them back (native/service/zoo-service.ts); absent in test doubles. */
-  readonly zoo?: import('./zoo-service.js').ZooJobs;
+  readonly zoo?: import('../zoo/zoo-types.js').ZooJobs;
 
   /** The vector analyses (issue 14); absent in front ends that do not offer them. */
   analyses?: AnalysisWorkbench;

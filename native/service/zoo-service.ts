@@ -12,7 +12,7 @@ import { zooJob } from './job-snapshot.js';
 import { parsePlan, cellId } from '../zoo/plan.js';
 import { sessionFileOf } from '../zoo/run-zoo.js';
 import { readZooFolder } from '../zoo/zoo-folder.js';
-import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
+import type { ZooFolderView, ZooJobs, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
 
 /** What the zoo service needs from the workbench. */
 export interface ZooHost {
@@ -20,14 +20,6 @@ export interface ZooHost {
   /** Runs `work` as the workbench's one job (throws if another runs). */
   job<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: ZooProgress) => void) => Promise<T>): Job<T>;
   openSession(file: string): Promise<SessionSummary>;
-}
-
-/** The zoo as the API offers it; `dir` is a folder the front end's path policy already resolved, `shownAs` its name on the page. */
-export interface ZooJobs {
-  check(planText: string): ZooPlanCheck;
-  run(planText: string, dir: string, shownAs: string, onProgress: (p: ZooProgress) => void): Job<{ models: number }>;
-  read(dir: string, shownAs: string): Promise<ZooFolderView>;
-  openModel(dir: string, shownAs: string, id: string): Promise<SessionSummary>;
 }
 
 export class ZooService implements ZooJobs {
