@@ -8,14 +8,12 @@ import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
 import type { RunningJob } from '../../../../native/service/workbench-types.js';
 import type { AppState } from '../../lib/app-state.svelte.js';
 import { followedJobLine } from '../../components/job-bar.js';
+import { folderOfTitle } from './zoo-labels.js';
 
 export type ZooRunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 type ZooEvent = Extract<ApiEvent, { type: 'job.done'; kind: 'zoo' } | { type: 'job.error' }>;
 
 const isZooEnd = (e: ApiEvent): e is ZooEvent => (e.type === 'job.done' || e.type === 'job.error') && e.kind === 'zoo';
-
-/** The folder a zoo job's title names ("Zoo: plan tiny, 2 models into zoo-1"). */
-export const folderOfTitle = (title: string): string | null => / into (.+)$/.exec(title)?.[1] ?? null;
 
 export class ZooRunner {
   status = $state<ZooRunStatus>('idle');
