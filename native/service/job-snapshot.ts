@@ -68,9 +68,9 @@ export function compareJob(spec: CompareRequest): RunningJob {
   return blank('robustness', 'compare', `Model comparison: this model and ${countOf(spec.files.length, 'other session')}, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}`);
 }
 
-/** "Zoo: plan tiny, 2 models into zoo-1". */
-export function zooJob(planName: string, models: number, folder: string): RunningJob {
-  return blank('zoo', 'zoo', `Zoo: plan ${planName}, ${countOf(models, 'model')} into ${folder}`);
+/** "Zoo: plan tiny, 2 models into zoo-1"; `planText` is the plan as the user wrote it. */
+export function zooJob(planName: string, models: number, folder: string, planText: string): RunningJob {
+  return { ...blank('zoo', 'zoo', `Zoo: plan ${planName}, ${countOf(models, 'model')} into ${folder}`), zooRun: { plan: planText, folder } };
 }
 
 function interventionVerb(spec: InterventionSpec): string {
@@ -103,7 +103,7 @@ export function coefficientsInWords(coeffs: readonly number[]): string {
 function blank(kind: RunningJob['kind'], what: RunningJob['what'], title: string): RunningJob {
   return {
     jobId: null, kind, what, title, startedAt: new Date().toISOString(), config: null, progress: null,
-    trainStep: null, sweepProgress: null, robustnessProgress: null, zooProgress: null, epochs: [], history: [], cancelling: false,
+    trainStep: null, sweepProgress: null, robustnessProgress: null, zooProgress: null, zooRun: null, epochs: [], history: [], cancelling: false,
   };
 }
 

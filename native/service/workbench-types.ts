@@ -130,6 +130,8 @@ export interface RunningJob {
   robustnessProgress: RobustnessProgress | null;
   /** A zoo run: the model and phase in work. */
   zooProgress: import('../zoo/zoo-types.js').ZooProgress | null;
+  /** A zoo run: the plan's text and the output folder as the page named it, so a reloaded Zoo view shows the run's own plan. */
+  zooRun: { plan: string; folder: string } | null;
   /** Training so far: finished epochs and loss points (thinned to at most a few hundred). */
   epochs: Extract<TrainEvent, { kind: 'epoch' }>[];
   history: { epoch: number; step: number; loss: number }[];

@@ -41,7 +41,7 @@ export class ZooService implements ZooJobs {
     const plan = parsePlan(planText);
     const info = statSync(dir, { throwIfNoEntry: false });
     if (info && !info.isDirectory()) throw new Error(`${shownAs} is a file, not a folder; give a new folder name (or one a zoo run left) for the models.`);
-    return this.host.job('a zoo', zooJob(plan.name, plan.cells.length, shownAs), (signal, report) =>
+    return this.host.job('a zoo', zooJob(plan.name, plan.cells.length, shownAs, planText), (signal, report) =>
       this.host.call('zoo', { plan, dir }, (p) => {
         report(p);
         onProgress(p);

@@ -62,6 +62,8 @@ describe('the Zoo view in Chromium', () => {
     await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 10_000 }).toMatch(/^Model [12] of 2 · (training epoch 1\/1|hook \d: (pair sweep|random control|flips|input arithmetic))/);
     expect(await page.getByTestId('zoo-line').textContent()).toBe(await page.getByTestId('job-progress').textContent());
     await expect(page.locator('input[name=zoo-folder]').inputValue()).resolves.toBe(FOLDER);
+    // The form shows the run's own plan, not the example a new page starts with.
+    expect(JSON.parse(await page.locator('textarea[name=zoo-plan]').inputValue())).toEqual(PLAN);
 
     // The run ends; the view reads the folder back.
     await page.getByTestId('zoo-answer').waitFor({ timeout: 600_000 });

@@ -17,7 +17,6 @@ import { MAX_WIDTH } from '../../native/model/spec.js';
 import type { ZooManifest } from '../../native/zoo/run-zoo.js';
 import type { FactorMetricSummary } from '../../native/zoo/summary.js';
 import { spreadCaption } from '../../renderer/src/views/Zoo/zoo-chart.js';
-import { folderOfTitle } from '../../renderer/src/views/Zoo/zoo-labels.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'steerlab-zoo-view-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -25,17 +24,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const PLAN = JSON.stringify({ name: 'tiny', factors: { width: [8, 12], epochs: [1] } });
 
 describe('the zoo job in the one job state', () => {
-  it('names the plan, its model count and the folder; the title gives the folder back', () => {
-    const job = zooJob('tiny', 2, 'zoo 1');
+  it('names the plan, its model count and the folder, and keeps the plan text for a reloaded view', () => {
+    const job = zooJob('tiny', 2, 'zoo 1', PLAN);
     expect(job.kind).toBe('zoo');
     expect(job.title).toBe('Zoo: plan tiny, 2 models into zoo 1');
-    expect(zooJob('one', 1, 'z').title).toBe('Zoo: plan one, 1 model into z');
-    expect(folderOfTitle(job.title)).toBe('zoo 1');
+    expect(zooJob('one', 1, 'z', PLAN).title).toBe('Zoo: plan one, 1 model into z');
+    expect(job.zooRun).toEqual({ plan: PLAN, folder: 'zoo 1' });
   });
 
   it('"Model 2 of 3 · hook 1: random control": the bar counts the whole zoo in thousandths', () => {
     let now = 0;
-    const state = new JobState(zooJob('tiny', 3, 'z'), () => now);
+    const state = new JobState(zooJob('tiny', 3, 'z', PLAN), () => now);
     // fraction 0.4 of the zoo -> 400 of 1000; the first report has no time-left estimate yet.
     state.recordZoo({ model: 2, models: 3, cellId: 'mnist-h8x8-relu-e1-s0', phase: 'hook 1: random control', fraction: 0.4 });
     expect(state.snapshot().progress).toMatchObject({ done: 400, total: 1000 });

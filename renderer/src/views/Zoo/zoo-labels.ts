@@ -17,6 +17,3 @@ const HOOK_KIND_LABELS: Record<HookKind, string> = {
   'logit-affine': 'hooks after the last nonlinearity (same W v for every input)',
 };
 export const hookKindLabel = (kind: HookKind) => HOOK_KIND_LABELS[kind];
-
-/** The folder a zoo job's title names ("Zoo: plan tiny, 2 models into zoo-1", native/service/job-snapshot.ts zooJob). */
-export const folderOfTitle = (title: string): string | null => / into (.+)$/.exec(title)?.[1] ?? null;

@@ -2,13 +2,12 @@
  * The Zoo view's run: started here or adopted from the workbench (a reload, another tab), ended by
  * the engine's 'job.done' / 'job.error' of kind 'zoo'. The progress line is the workbench's job
  * state (`app.job`: "Model 3 of 8 · hook 2: random control"), the same words as the job bar's;
- * Cancel is the job bar's. `folder` is the output folder of the run being followed.
+ * Cancel is the job bar's.
  */
 import type { ApiEvent, RequestOf } from '../../../../native/api/contract.js';
 import type { RunningJob } from '../../../../native/service/workbench-types.js';
 import type { AppState } from '../../lib/app-state.svelte.js';
 import { followedJobLine } from '../../components/job-bar.js';
-import { folderOfTitle } from './zoo-labels.js';
 
 export type ZooRunStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
 type ZooEvent = Extract<ApiEvent, { type: 'job.done'; kind: 'zoo' } | { type: 'job.error' }>;
@@ -18,7 +17,9 @@ const isZooEnd = (e: ApiEvent): e is ZooEvent => (e.type === 'job.done' || e.typ
 export class ZooRunner {
   status = $state<ZooRunStatus>('idle');
   message = $state<string | null>(null);
+  /** The run's output folder and plan text (for a run this page adopted, the workbench's). */
   folder = $state<string | null>(null);
+  plan = $state<string | null>(null);
   private jobId: string | null = null;
   private pending: ZooEvent[] = [];
   private resolve: ((done: boolean) => void) | null = null;
@@ -39,7 +40,7 @@ export class ZooRunner {
   /** Follows a zoo job this page did not start. */
   adopt(job: RunningJob): void {
     if (job.kind !== 'zoo' || !job.jobId || this.active || job.jobId === this.jobId) return;
-    Object.assign(this, { status: job.cancelling ? 'cancelling' : 'running', message: null, folder: folderOfTitle(job.title) });
+    Object.assign(this, { status: job.cancelling ? 'cancelling' : 'running', message: null, folder: job.zooRun?.folder ?? null, plan: job.zooRun?.plan ?? null });
     this.jobId = job.jobId;
     this.pending = [];
   }
@@ -47,7 +48,7 @@ export class ZooRunner {
   /** Runs the plan; resolves true when every model is done, false when cancelled or failed (`message` says why). */
   async start(payload: RequestOf<'zoo.run'>): Promise<boolean> {
     if (this.active) return false;
-    Object.assign(this, { status: 'starting', message: null, folder: payload.out });
+    Object.assign(this, { status: 'starting', message: null, folder: payload.out, plan: payload.plan });
     this.pending = [];
     const settled = new Promise<boolean>((resolve) => (this.resolve = resolve));
     try {
