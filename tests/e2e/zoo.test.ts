@@ -110,6 +110,29 @@ describe('the Zoo view in Chromium', () => {
     expect(ok<SessionSummary>(await api.call('session.get', {})).model?.sizes).toEqual([784, 12, 12, 10]);
   }, 60_000);
 
+  it('Cancel in the job bar stops a run; running the plan again into the folder resumes it', async () => {
+    const folder = 'zoo-e2e-resume';
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Zoo', exact: true }).click();
+    await page.locator('textarea[name=zoo-plan]').fill(JSON.stringify(PLAN));
+    await page.locator('input[name=zoo-folder]').fill(folder);
+    await expect.poll(() => page.getByTestId('zoo-plan-check').textContent(), { timeout: 10_000 }).toContain('2 models');
+    await page.getByRole('button', { name: 'Run zoo' }).click();
+    // Cancel once the first model is finished and the second has started.
+    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 300_000, interval: 200 }).toMatch(/^Model 2 of 2 · /);
+    await page.getByRole('status', { name: 'Running job' }).getByRole('button', { name: 'Cancel job' }).click();
+    await page.getByTestId('zoo-no-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('zoo-run-message').textContent()).toMatch(/cancel/i);
+    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[0]}"]`).getAttribute('data-status')).toBe('done');
+    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[1]}"]`).getAttribute('data-status')).toBe('pending');
+    const first = readFileSync(path.join(t.sessionsDir, folder, `${IDS[0]}.battery.json`), 'utf8');
+
+    // The same plan again: the finished model is skipped (its file untouched), the other one trained.
+    await page.getByRole('button', { name: 'Run zoo' }).click();
+    await page.getByTestId('zoo-answer').waitFor({ timeout: 600_000 });
+    expect(readFileSync(path.join(t.sessionsDir, folder, `${IDS[0]}.battery.json`), 'utf8')).toBe(first);
+    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[1]}"]`).getAttribute('data-status')).toBe('done');
+  }, 900_000);
+
   it('refuses a folder outside the sessions folder with one sentence', async () => {
     const r = await api.call('zoo.run', { plan: JSON.stringify(PLAN), out: '../elsewhere' });
     expect(r.ok).toBe(false);
