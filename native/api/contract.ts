@@ -19,6 +19,7 @@ import type { SweepProgress } from '../steer/steer-types.js';
 import type { RobustnessRecord, RobustnessProgress, RobustnessSummary } from '../robustness/robustness-types.js';
 import type { AnalysisRecord, AnalysisSummary, GeometryRecord, ImportedVector, KeptVector, PlacementRecord, SteerabilityRecord } from '../analysis/analysis-types.js';
 import type { VectorFile } from '../analysis/vector-file.js';
+import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Limits are generous for real use and small enough that a hostile or buggy
@@ -37,6 +38,10 @@ const hookPoint = z.int().min(0).max(MAX_HOOK_INDEX);
 const split = z.enum(['train', 'test']);
 /** A session reference: an absolute path (Electron) or a file name in the sessions folder (server). */
 const sessionRef = z.string().min(1).max(1024);
+/** A folder reference: a folder name in the sessions folder (server), a full path (Electron). */
+const folderRef = z.string().min(1).max(1024);
+/** A zoo plan's JSON text (docs/zoo-plan.md); the plan parser says what is wrong with it. */
+const zooPlanText = z.string().min(1).max(100_000);
 
 const inputRef = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('digit'), digit, n: imageIndex }),
@@ -229,6 +234,14 @@ export const API = {
   'robustness.list': returns<RobustnessSummary[]>()(empty),
   'robustness.get': returns<RobustnessRecord>()(z.strictObject({ id: recordId })),
   'robustness.delete': returns<SessionSummary>()(z.strictObject({ id: recordId })),
+  // The zoo (docs/zoo-plan.md): a plan's text, and a folder named as the front end names folders
+  // (server mode: a folder name inside the sessions folder; see native/server/session-paths.ts).
+  'zoo.check': returns<ZooPlanCheck>()(z.strictObject({ plan: zooPlanText })),
+  /** Trains and measures every unfinished model of the plan into the folder (a rerun resumes), then writes the summary. */
+  'zoo.run': returns<JobStarted>()(z.strictObject({ plan: zooPlanText, out: folderRef })),
+  'zoo.read': returns<ZooFolderView>()(z.strictObject({ out: folderRef })),
+  /** Opens a finished model of the zoo as the session. */
+  'zoo.openModel': returns<SessionSummary>()(z.strictObject({ out: folderRef, id: z.string().min(1).max(200) })),
   ...ANALYSIS_API,
 } as const;
 
@@ -275,7 +288,7 @@ export type ApiResponse<T = unknown> = { ok: true; result: T } | { ok: false; er
 // ---------------------------------------------------------------------------------------------
 // Events pushed to the client that started a job (and session changes made outside the page).
 
-export type JobKind = 'train' | 'sweep' | 'robustness';
+export type JobKind = 'train' | 'sweep' | 'robustness' | 'zoo';
 
 export type ApiEvent =
   | { type: 'train.progress'; jobId: string; event: TrainEvent }
@@ -286,6 +299,9 @@ export type ApiEvent =
   /** Robustness jobs: progress, with the source tables finished so far when there are new ones. */
   | { type: 'robustness.progress'; jobId: string; progress: RobustnessProgress }
   | { type: 'job.done'; jobId: string; kind: 'robustness'; result: { recordId: string } }
+  /** Zoo runs: the model and phase in work. */
+  | { type: 'zoo.progress'; jobId: string; progress: ZooProgress }
+  | { type: 'job.done'; jobId: string; kind: 'zoo'; result: { models: number } }
   /** The session changed by a route the page did not initiate (Electron menu, another tab's job). */
   | { type: 'session.changed'; session: SessionSummary }
   /** A job started (by this page or another): every page shows it and can cancel it. */

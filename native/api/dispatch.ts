@@ -14,6 +14,7 @@ import { sessionListing } from '../session/session-listing.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import type { TrainEvent } from '../train/train-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
+import type { ZooProgress } from '../zoo/zoo-types.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
@@ -40,6 +41,11 @@ export interface SessionPathPolicy {
   resolve(ref: string, known: KnownSessions): string;
   /** How the client may refer to an engine path from the recent list, or null to hide it. */
   toRecent(path: string): RecentSession | null;
+  /**
+   * The folder the engine should use for the folder reference `ref` (a zoo's output), or absent
+   * where the front end offers no folders; throws a sentence for the user if refused.
+   */
+  resolveFolder?(ref: string): string;
 }
 
 /** Front-end specific actions (native dialogs); absent ones answer `unsupported`. */
@@ -256,9 +262,33 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   'robustness.list': ({ workbench }) => robustnessOf(workbench).list(),
   'robustness.get': ({ workbench }, { id }) => robustnessOf(workbench).get(id),
   'robustness.delete': ({ workbench }, { id }) => robustnessOf(workbench).delete(id),
+  'zoo.check': ({ workbench }, { plan }) => zooOf(workbench).check(plan),
+  'zoo.run': (args, { plan, out }) => {
+    const dir = folderOf(args.context, out);
+    return startJob<ZooProgress, { models: number }>(args, 'zoo', (onProgress) => zooOf(args.workbench).run(plan, dir, out, onProgress), {
+      progress: (jobId, progress) => ({ type: 'zoo.progress', jobId, progress }),
+      done: (jobId, result) => ({ type: 'job.done', jobId, kind: 'zoo', result }),
+    });
+  },
+  'zoo.read': ({ workbench, context }, { out }) => zooOf(workbench).read(folderOf(context, out), out),
+  'zoo.openModel': ({ workbench, context }, { out, id }) => zooOf(workbench).openModel(folderOf(context, out), out, id),
   // The vector analyses (issue 14).
   ...analysisHandlers(startSweep),
 };
+
+// ---- Zoo runs (native/service/zoo-service.ts).
+
+function zooOf(workbench: Workbench): NonNullable<Workbench['zoo']> {
+  if (!workbench.zoo) throw new ApiFailure('unsupported', 'This engine has no zoo; update SteerLab.');
+  return workbench.zoo;
+}
+
+/** The zoo folder for the page's reference, confined by the front end's policy. */
+function folderOf(context: DispatchContext, ref: string): string {
+  const resolve = context.sessionPaths.resolveFolder;
+  if (!resolve) throw new ApiFailure('unsupported', 'The Zoo view writes into the sessions folder, which only server mode has: run `steerlab serve`, or `steerlab zoo PLAN.json --out DIR` here.');
+  return resolve(ref);
+}
 
 // ---- Robustness jobs (native/service/robustness-service.ts).
 

@@ -18,20 +18,31 @@ const SAFE_NAME = /^[\p{L}\p{N}_\- ][\p{L}\p{N}_\-. ]{0,119}$/u;
  * Throws a sentence naming what is wrong and what is allowed.
  */
 export function sessionFileName(name: string): string {
+  const trimmed = checkedName(name, 'session name', 'sessions live in the sessions folder, so give only a name');
+  return trimmed.endsWith(SESSION_EXTENSION) ? trimmed : trimmed + SESSION_EXTENSION;
+}
+
+/** Checks a zoo folder name from the browser (a folder directly inside the sessions folder). */
+export function zooFolderName(name: string): string {
+  return checkedName(name, 'folder name', 'a zoo is written to a folder directly inside the sessions folder, so give only its name');
+}
+
+/** `name` trimmed, if it can only mean an entry of the sessions folder; else a sentence naming the problem. */
+function checkedName(name: string, what: string, why: string): string {
   const trimmed = name.trim();
   if (path.isAbsolute(trimmed) || /^[a-zA-Z]:/.test(trimmed)) {
-    throw new ApiFailure('bad-request', `"${name}" is a full path; in server mode give only a session name, which is stored in the sessions folder.`);
+    throw new ApiFailure('bad-request', `"${name}" is a full path; in server mode give only a ${what}, which is stored in the sessions folder.`);
   }
   if (/[\\/]/.test(trimmed)) {
-    throw new ApiFailure('bad-request', `"${name}" contains a folder separator; in server mode sessions live in the sessions folder, so give only a name.`);
+    throw new ApiFailure('bad-request', `"${name}" contains a folder separator; in server mode ${why}.`);
   }
   if (trimmed.includes('..')) {
-    throw new ApiFailure('bad-request', `"${name}" contains "..", which is not allowed in a session name.`);
+    throw new ApiFailure('bad-request', `"${name}" contains "..", which is not allowed in a ${what}.`);
   }
   if (!SAFE_NAME.test(trimmed)) {
-    throw new ApiFailure('bad-request', `"${name}" is not a valid session name: use letters, digits, spaces, "-", "_" and "." (up to 120 characters, not starting with ".").`);
+    throw new ApiFailure('bad-request', `"${name}" is not a valid ${what}: use letters, digits, spaces, "-", "_" and "." (up to 120 characters, not starting with ".").`);
   }
-  return trimmed.endsWith(SESSION_EXTENSION) ? trimmed : trimmed + SESSION_EXTENSION;
+  return trimmed;
 }
 
 /** The policy the server passes to `dispatch`: names in, files inside `sessionsDir` out. */
@@ -43,6 +54,11 @@ export function sessionsFolderPolicy(sessionsDir: string): SessionPathPolicy {
       // Belt and braces: the name rules already exclude escapes, but check the result too.
       if (path.dirname(file) !== root) throw new ApiFailure('bad-request', `"${ref}" does not name a file in the sessions folder.`);
       return file;
+    },
+    resolveFolder(ref) {
+      const dir = path.join(root, zooFolderName(ref));
+      if (path.dirname(dir) !== root) throw new ApiFailure('bad-request', `"${ref}" does not name a folder in the sessions folder.`);
+      return dir;
     },
     toRecent(file) {
       const resolved = path.resolve(file);

@@ -37,6 +37,8 @@ export interface EngineOps extends AnalysisOps {
   sourceSweep: { args: { hook: HookPoint; coeff: number; images: number; random?: { count: number; seed: number }; sourcesPerRun?: number }; result: SourcesRecord; progress: RobustnessProgress };
   convergence: { args: { a: number; b: number; hook: HookPoint; coeff: number; ks: number[] }; result: ConvergenceRecord; progress: SweepProgress };
   /** The same pair sweep on several models (the open session's first); weights travel with the call. */
+  /** Trains and measures every unfinished model of a zoo plan into `dir`, then writes the summary. */
+  zoo: { args: { plan: import('../zoo/plan.js').ZooPlan; dir: string }; result: { models: number }; progress: import('../zoo/zoo-types.js').ZooProgress };
   ensemble: { args: { models: EnsembleModel[]; hook: HookPoint; coeff: number; source: PairSource }; result: EnsembleRecord; progress: SweepProgress };
 }
 export type EngineOp = keyof EngineOps;

@@ -16,6 +16,9 @@ import type { EngineOps, EngineOp, ToWorker, FromWorker, WorkerStartOptions } fr
 import { runSources, runConvergence, runEnsemble } from '../robustness/experiments.js';
 import { analysisHandlers } from './analysis-ops.js';
 import { releaseModel } from '../steer/model-release.js';
+import { runZoo } from '../zoo/run-zoo.js';
+import { writeZooSummary } from '../zoo/summary-files.js';
+import type { DatasetName } from '../data/dataset-names.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -96,6 +99,13 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   },
   async convergence(spec, emit, signal) {
     return runConvergence(context(), spec, { onProgress: emit, signal });
+  },
+  async zoo({ plan, dir }, emit, signal) {
+    // MNIST is the loaded data; another dataset a plan names is opened once, on the same backend.
+    const engineFor = async (dataset: DatasetName) => (dataset === 'mnist' ? loaded() : openEngineData(backend, { dataset, env: options.env, cacheDir: options.cacheDir, download: false }));
+    const models = await runZoo(plan, { dir, engineFor, signal, onProgress: emit });
+    await writeZooSummary(dir, plan, models);
+    return { models: models.length };
   },
   async ensemble({ models, ...spec }, emit, signal) {
     // Each model is built, swept and disposed in turn; the open session's model stays as it is.

@@ -18,6 +18,7 @@ import { countOf } from '../util/plural.js';
 import { ETA_WINDOW_MS, formatRemaining, remainingMs, type ProgressSample } from './time-left.js';
 import type { JobProgress, RunningJob } from './workbench-types.js';
 import { shownNumber } from '../util/number-text.js';
+import type { ZooProgress } from '../zoo/zoo-types.js';
 
 /** Loss points kept for a reconnecting page's curve; halved (every other point) beyond this. */
 export const JOB_HISTORY_LIMIT = 600;
@@ -67,6 +68,11 @@ export function compareJob(spec: CompareRequest): RunningJob {
   return blank('robustness', 'compare', `Model comparison: this model and ${countOf(spec.files.length, 'other session')}, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}`);
 }
 
+/** "Zoo: plan tiny, 2 models into zoo-1"; `planText` is the plan as the user wrote it. */
+export function zooJob(planName: string, models: number, folder: string, planText: string): RunningJob {
+  return { ...blank('zoo', 'zoo', `Zoo: plan ${planName}, ${countOf(models, 'model')} into ${folder}`), zooRun: { plan: planText, folder } };
+}
+
 function interventionVerb(spec: InterventionSpec): string {
   if (spec.mode === 'ablate') return 'ablate';
   return spec.scale === 'relative' ? 'add (coeff relative to activation size)' : 'add';
@@ -97,7 +103,7 @@ export function coefficientsInWords(coeffs: readonly number[]): string {
 function blank(kind: RunningJob['kind'], what: RunningJob['what'], title: string): RunningJob {
   return {
     jobId: null, kind, what, title, startedAt: new Date().toISOString(), config: null, progress: null,
-    trainStep: null, sweepProgress: null, robustnessProgress: null, epochs: [], history: [], cancelling: false,
+    trainStep: null, sweepProgress: null, robustnessProgress: null, zooProgress: null, zooRun: null, epochs: [], history: [], cancelling: false,
   };
 }
 
@@ -152,6 +158,12 @@ export class JobState {
     this.job.robustnessProgress = partial ? { ...progress, partial } : { ...progress };
     const sources = /^sources \d+-\d+ of \d+/.exec(progress.label)?.[0];
     this.setProgress(progress.done, progress.total, sources ? `${percent(progress.done, progress.total)} · ${sources}` : unitsOrPercent(progress));
+  }
+
+  /** A zoo run: "Model 3 of 8 · hook 2: random control" (the bar counts the whole zoo). */
+  recordZoo(progress: ZooProgress): void {
+    this.job.zooProgress = { ...progress };
+    this.setProgress(Math.round(1000 * progress.fraction), 1000, `Model ${progress.model} of ${progress.models} · ${progress.phase}`);
   }
 
   markCancelling(): void {

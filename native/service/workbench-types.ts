@@ -116,9 +116,9 @@ export interface JobProgress {
 export interface RunningJob {
   /** The API's job id (for job.cancel); set by the dispatcher, null inside the workbench. */
   jobId: string | null;
-  kind: 'train' | 'sweep' | 'robustness';
+  kind: 'train' | 'sweep' | 'robustness' | 'zoo';
   /** Which form started it, so that view can show it: training, a sweep kind, a robustness analysis. */
-  what: 'training' | 'pairs' | 'layers' | 'coeffs' | 'intervention' | 'sources' | 'converge' | 'compare';
+  what: 'training' | 'pairs' | 'layers' | 'coeffs' | 'intervention' | 'sources' | 'converge' | 'compare' | 'zoo';
   /** What runs, naming the job: "Training: 6 epochs, hidden 32-32, batch 64", "Sweep: all pairs, layer 0, coeff 1, ...". */
   title: string;
   startedAt: string;
@@ -131,6 +131,10 @@ export interface RunningJob {
   sweepProgress: SweepProgress | null;
   /** With the source tables finished so far (kept from the last report that had them). */
   robustnessProgress: RobustnessProgress | null;
+  /** A zoo run: the model and phase in work. */
+  zooProgress: import('../zoo/zoo-types.js').ZooProgress | null;
+  /** A zoo run: the plan's text and the output folder as the page named it, so a reloaded Zoo view shows the run's own plan. */
+  zooRun: { plan: string; folder: string } | null;
   /** Training so far: finished epochs and loss points (thinned to at most a few hundred). */
   epochs: Extract<TrainEvent, { kind: 'epoch' }>[];
   history: { epoch: number; step: number; loss: number }[];
@@ -284,6 +288,9 @@ export interface Workbench {
 
   /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
   readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
+
+  /** Zoo runs into folders and reading them back (native/service/zoo-service.ts); absent in test doubles. */
+  readonly zoo?: import('../zoo/zoo-types.js').ZooJobs;
 
   /** The vector analyses (issue 14); absent in front ends that do not offer them. */
   analyses?: AnalysisWorkbench;

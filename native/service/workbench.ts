@@ -40,6 +40,7 @@ import type {
   AutosaveStatus, DataStatus, RunningJob, WorkbenchEvent,
 } from './workbench-types.js';
 import { RobustnessService } from './robustness-service.js';
+import { ZooService } from './zoo-service.js';
 import { ensembleModelOf } from '../robustness/ensemble-models.js';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
 import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
@@ -546,6 +547,13 @@ export class SteerLabWorkbench implements Workbench {
     job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordRobustness(p))),
     session: () => this.session(),
     model: () => (this.current.weights ? ensembleModelOf(this.session().name, { header: this.current.header as Session['header'], weights: this.current.weights }) : null),
+  });
+
+  // ---- Zoo: delegated to zoo-service.ts; its runs are this workbench's one job.
+  readonly zoo: ZooService = new ZooService({
+    call: (op, args, onProgress, signal) => this.call(op, args, onProgress, signal),
+    job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordZoo(p))),
+    openSession: (file) => this.openSession(file),
   });
 
   /**

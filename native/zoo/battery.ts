@@ -11,13 +11,8 @@ import { CLASS_COUNT } from '../model/weights.js';
 import { hookPoints, isAffineInInput, isAffineToLogits, type ModelSpec } from '../model/spec.js';
 import { runInterventionPairSweep, type InterventionPairRecord } from '../analysis/analyses.js';
 import { SEED_INTERVENTION, type InterventionSpec } from '../analysis/analysis-types.js';
-import { recipeVectors } from '../analysis/intervention-sweeps.js';
-import { resolveAction } from '../analysis/coefficients.js';
-import { actionAt, steerabilityOnB } from '../analysis/steerability.js';
-import { pairSeed } from '../analysis/vector-math.js';
 import { qualitativeFindings } from '../report/reproduce-report.js';
-import { pairRecipe } from '../steer/vectors.js';
-import { SweepCancelled } from '../steer/sweep-cancelled.js';
+import { flipTables } from './flip-tables.js';
 import { pixelDifferenceTables, largestRelativeDifference } from './input-arithmetic.js';
 import type { HookBattery, HookKind } from './battery-types.js';
 import { DEFAULT_FLIP_GRID } from './plan.js';
@@ -47,22 +42,6 @@ export function hookKind(spec: ModelSpec, hook: number): HookKind {
 /** The hidden hooks: every hook but the logits. */
 export function hiddenHooks(spec: ModelSpec): HookPoint[] {
   return hookPoints(spec).slice(0, -1).map((h) => h.index as HookPoint);
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Share of images of b flipped to a by each pair's vector under `intervention` at `coeff`: [a][b]. */
-async function flippedTable(ctx: ExperimentContext, hook: HookPoint, coeff: number, intervention: InterventionSpec, meanNorm: number, signal?: AbortSignal): Promise<number[][]> {
-  const vectorOf = recipeVectors(ctx.model, ctx.data);
-  const table = Array.from({ length: CLASS_COUNT }, () => new Array<number>(CLASS_COUNT).fill(0));
-  for (const [a, b] of PAIRS) {
-    await yieldToEventLoop();
-    if (signal?.aborted) throw new SweepCancelled();
-    // As runSteerability does it (analyses.ts), with the mean norm computed once for all pairs.
-    const resolved = resolveAction(vectorOf(pairRecipe({ kind: 'first' }, a, b, hook)), coeff, intervention, meanNorm, pairSeed(0, a, b));
-    table[a][b] = steerabilityOnB(ctx.model, ctx.data.test, a, b, actionAt(hook, resolved.action)).shareFlipped;
-  }
-  return table;
 }
 
 /** The smallest grid coefficient where the mean share flipped reaches 1/2, interpolated in log(coefficient); null if never. */
@@ -112,12 +91,9 @@ export async function runBattery(ctx: ExperimentContext, spec: ModelSpec, option
     const random = await runInterventionPairSweep(ctx, { ...sweep, intervention: RANDOM_CONTROL }, { signal: options.signal });
     const meanNorm = real.intervention.meanActivationNorm;
     phase(i, 2, 'flips');
-    const shareFlipped = await flippedTable(ctx, hook, 1, SEED_INTERVENTION, meanNorm, options.signal);
-    const flipCurve: HookBattery['flipCurve'] = [];
-    for (const coefficient of grid) {
-      const table = await flippedTable(ctx, hook, coefficient, RELATIVE, meanNorm, options.signal);
-      flipCurve.push({ coefficient, meanShareFlipped: meanOverPairs((a, b) => table[a][b]) });
-    }
+    // The coefficient-1 table and one per grid coefficient, sharing each b's unpatched pass.
+    const [shareFlipped, ...curveTables] = await flipTables(ctx, hook, [{ coefficient: 1, intervention: SEED_INTERVENTION }, ...grid.map((coefficient) => ({ coefficient, intervention: RELATIVE }))], meanNorm, options.signal);
+    const flipCurve: HookBattery['flipCurve'] = grid.map((coefficient, g) => ({ coefficient, meanShareFlipped: meanOverPairs((a, b) => curveTables[g][a][b]) }));
     const kind = hookKind(spec, hook);
     let inputArithmetic: HookBattery['inputArithmetic'] = null;
     if (kind === 'input-affine') {

@@ -23,18 +23,11 @@ import { cellId, type ZooCell, type ZooPlan } from './plan.js';
 import { cellTrainingOptions, type CellTraining } from './cell-options.js';
 import { runBattery } from './battery.js';
 import type { ModelBattery } from './battery-types.js';
+import type { ZooProgress } from './zoo-types.js';
 
 export const MANIFEST_FILE = 'zoo-manifest.json';
 
-export interface ZooProgress {
-  /** 1-based position of the model being worked on, and the count. */
-  model: number;
-  models: number;
-  cellId: string;
-  phase: string;
-  /** 0..1 of the whole zoo, counting finished models and the current one's phases. */
-  fraction: number;
-}
+export type { ZooProgress };
 
 export interface ZooRunOptions {
   dir: string;

@@ -15,7 +15,7 @@ const session = (over: Partial<SessionSummary>): SessionSummary => ({
 
 const job = (over: Partial<RunningJob>): RunningJob => ({
   jobId: 'train-1', kind: 'train', what: 'training', title: 't', startedAt: '', progress: null, config: null, trainStep: null, sweepProgress: null,
-  robustnessProgress: null, epochs: [], history: [], cancelling: false, ...over,
+  robustnessProgress: null, zooProgress: null, zooRun: null, epochs: [], history: [], cancelling: false, ...over,
 });
 
 describe('the retrain question', () => {

@@ -4,7 +4,6 @@
  * manifest, and at the end the summary (summary.json, battery.csv, answer.md). A rerun skips
  * finished models, so Ctrl-C or a kill loses at most the model being worked on.
  */
-import path from 'node:path';
 import { statSync } from 'node:fs';
 import { Command } from 'commander';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
@@ -12,15 +11,11 @@ import { checkOutputFile, writeProblem } from '../output-files.js';
 import { SessionFileError } from '../../session/format.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 import { readUserText } from '../../util/regular-file.js';
-import { writeFileAtomic } from '../../util/write-file-atomic.js';
 import { TrainingCancelled } from '../../train/trainer.js';
 import { SweepCancelled } from '../../steer/sweep-cancelled.js';
 import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
 import { runZoo } from '../../zoo/run-zoo.js';
-import { summarizeZoo, batteryCsv } from '../../zoo/summary.js';
-import { answerLines } from '../../zoo/answer.js';
-import { levelPlotSvg } from '../../zoo/summary-svg.js';
-import { mkdir } from 'node:fs/promises';
+import { writeZooSummary } from '../../zoo/summary-files.js';
 
 interface ZooFlags extends EngineFlags {
   out: string;
@@ -57,16 +52,7 @@ export function zooCommand(): Command {
         },
       });
       bar.stop(`zoo of ${models.length} models done in ${flags.out}`);
-      const summaries = summarizeZoo(models, plan.varied);
-      const answer = answerLines(models, summaries);
-      await writeFileAtomic(path.join(flags.out, 'summary.json'), JSON.stringify({ plan: { name: plan.name, varied: plan.varied }, summaries, answer }, null, 1) + '\n');
-      await writeFileAtomic(path.join(flags.out, 'battery.csv'), batteryCsv(models));
-      await writeFileAtomic(path.join(flags.out, 'answer.md'), `# ${plan.name}: which networks can be steered?\n\n${answer.map((l) => `- ${l}`).join('\n')}\n`);
-      // A plot per factor and metric, for the hooks that answer the question (and the model metrics).
-      await mkdir(path.join(flags.out, 'plots'), { recursive: true });
-      for (const summary of summaries.filter((x) => x.hooks === 'between' || x.hooks === 'model')) {
-        await writeFileAtomic(path.join(flags.out, 'plots', `${summary.factor}-${summary.metric}.svg`), levelPlotSvg(summary));
-      }
+      const { answer } = await writeZooSummary(flags.out, plan, models);
       process.stdout.write(`${answer.join('\n')}\n`);
     } catch (error) {
       bar.stop();

@@ -1,0 +1,33 @@
+/**
+ * Reading a zoo folder for the Zoo view: the manifest's models (finished ones with their test
+ * numbers, checked as a rerun checks them), and summary.json once the run wrote it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MANIFEST_FILE, finishedBattery, type ZooManifest } from './run-zoo.js';
+import { SUMMARY_FILE } from './summary-files.js';
+import type { ZooFolderView, ZooSummaryFile } from './zoo-types.js';
+
+/** The folder's models and summary; throws a sentence when it holds no zoo. */
+export async function readZooFolder(dir: string, shownAs: string): Promise<ZooFolderView> {
+  const manifestFile = path.join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestFile)) throw new Error(`${shownAs} holds no zoo yet: run a plan into it first.`);
+  let manifest: ZooManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as ZooManifest;
+  } catch {
+    throw new Error(`The zoo manifest in ${shownAs} cannot be read; run the plan into the folder again to rewrite it.`);
+  }
+  const models = await Promise.all(
+    manifest.cells.map(async (entry) => {
+      const battery = await finishedBattery(dir, entry.id);
+      return { id: entry.id, cell: entry.cell, status: battery ? ('done' as const) : ('pending' as const), testAccuracy: battery?.testAccuracy ?? null, testCeNats: battery?.testCeNats ?? null };
+    }),
+  );
+  const summaryFile = path.join(dir, SUMMARY_FILE);
+  // A summary older than the manifest belongs to an earlier plan's run into this folder.
+  const current = existsSync(summaryFile) && statSync(summaryFile).mtimeMs >= statSync(manifestFile).mtimeMs && models.every((m) => m.status === 'done');
+  const summary = current ? (JSON.parse(await readFile(summaryFile, 'utf8')) as ZooSummaryFile) : null;
+  return { dir, planName: manifest.plan.name, models, summary };
+}
