@@ -149,7 +149,8 @@ export class JobState {
   }
 
   /**
-   * Robustness: "18% · sources 1-2 of 10" (the engine's label names the source sets in work).
+   * Robustness: "18% · sources 1-2 of 10" (the engine's label names the source sets in work), or
+   * "40% · model 2 of 3" for a model comparison.
    * The tables finished so far are kept until newer ones arrive, so a page that connects later
    * shows them too.
    */
@@ -157,7 +158,10 @@ export class JobState {
     const partial = progress.partial ?? this.job.robustnessProgress?.partial;
     this.job.robustnessProgress = partial ? { ...progress, partial } : { ...progress };
     const sources = /^sources \d+-\d+ of \d+/.exec(progress.label)?.[0];
-    this.setProgress(progress.done, progress.total, sources ? `${percent(progress.done, progress.total)} · ${sources}` : unitsOrPercent(progress));
+    // A model comparison sweeps each model in turn: "40% · model 2 of 3".
+    const model = /^model (\d+)\/(\d+)/.exec(progress.label);
+    const share = percent(progress.done, progress.total);
+    this.setProgress(progress.done, progress.total, sources ? `${share} · ${sources}` : model ? `${share} · model ${model[1]} of ${model[2]}` : unitsOrPercent(progress));
   }
 
   /** A zoo run: "Model 3 of 8 · hook 2: random control" (the bar counts the whole zoo). */

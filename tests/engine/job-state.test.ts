@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  JOB_HISTORY_LIMIT, JobState, convergenceJob, interventionJob, sourcesJob, sweepJob, trainingJob,
+  JOB_HISTORY_LIMIT, JobState, compareJob, convergenceJob, interventionJob, sourcesJob, sweepJob, trainingJob,
 } from '../../native/service/job-snapshot.js';
 import type { TrainConfig } from '../../native/train/train-types.js';
 import type { SourcesRecord } from '../../native/robustness/robustness-types.js';
@@ -114,6 +114,14 @@ describe('robustness progress', () => {
     // 181 of 1005 units is 18.0%.
     state.recordRobustness({ done: 181, total: 1005, label: 'sources 1-2 of 10: 36 of 201 vectors' });
     expect(state.snapshot().progress?.text).toMatch(/^18% · sources 1-2 of 10 · /);
+  });
+
+  it('"40% · model 2 of 3": a model comparison counts the models it sweeps', () => {
+    const state = new JobState(compareJob({ hook: 0, coeff: 1, files: ['a.steerlab', 'b.steerlab'] }));
+    // 2 of 5 units of the second model's sweep: (100 + 20) of 300 is 40%.
+    state.recordRobustness({ done: 120, total: 300, label: 'model 2/3 (a.steerlab): 20 of 100 pairs' });
+    expect(state.snapshot().progress?.text).toMatch(/^40% · model 2 of 3( · |$)/);
+    expect(state.snapshot().title).toBe('Model comparison: this model and 2 other sessions, layer 0, coeff 1');
   });
 
   it('keeps the tables finished so far for a page that connects later, until newer ones arrive', () => {
