@@ -286,7 +286,7 @@ function zooOf(workbench: Workbench): NonNullable<Workbench['zoo']> {
 /** The zoo folder for the page's reference, confined by the front end's policy. */
 function folderOf(context: DispatchContext, ref: string): string {
   const resolve = context.sessionPaths.resolveFolder;
-  if (!resolve) throw new ApiFailure('unsupported', 'The Zoo view writes into the sessions folder, which only server mode has: run `steerlab serve`, or `steerlab zoo PLAN.json --out DIR` here.');
+  if (!resolve) throw new ApiFailure('unsupported', 'The Zoo view writes into the sessions folder, which only the browser workbench (server mode) has: run the zoo there, or from the command line.');
   return resolve(ref);
 }
 

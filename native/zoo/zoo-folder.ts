@@ -3,7 +3,7 @@
  * numbers, checked as a rerun checks them), and summary.json once the run wrote it.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readUserText } from '../util/regular-file.js';
 import path from 'node:path';
 import { MANIFEST_FILE, finishedBattery, type ZooManifest } from './run-zoo.js';
 import { SUMMARY_FILE } from './summary-files.js';
@@ -15,7 +15,7 @@ export async function readZooFolder(dir: string, shownAs: string): Promise<ZooFo
   if (!existsSync(manifestFile)) throw new Error(`${shownAs} holds no zoo yet: run a plan into it first.`);
   let manifest: ZooManifest;
   try {
-    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as ZooManifest;
+    manifest = JSON.parse(await readUserText(manifestFile, 'zooFile')) as ZooManifest;
   } catch {
     throw new Error(`The zoo manifest in ${shownAs} cannot be read; run the plan into the folder again to rewrite it.`);
   }
@@ -28,6 +28,6 @@ export async function readZooFolder(dir: string, shownAs: string): Promise<ZooFo
   const summaryFile = path.join(dir, SUMMARY_FILE);
   // A summary older than the manifest belongs to an earlier plan's run into this folder.
   const current = existsSync(summaryFile) && statSync(summaryFile).mtimeMs >= statSync(manifestFile).mtimeMs && models.every((m) => m.status === 'done');
-  const summary = current ? (JSON.parse(await readFile(summaryFile, 'utf8')) as ZooSummaryFile) : null;
+  const summary = current ? (JSON.parse(await readUserText(summaryFile, 'zooFile')) as ZooSummaryFile) : null;
   return { dir, planName: manifest.plan.name, models, summary };
 }
