@@ -71,7 +71,9 @@ describe('a training job across a reload and a second tab', () => {
     await connected(page);
     await showView(page, 'Train');
     const form = page.getByRole('region', { name: 'Train' }).locator('form');
-    for (const [name, value] of [['epochs', '6'], ['batchSize', '64'], ['learningRate', '0.002'], ['seed', '3'], ['hidden', '32,32']]) {
+    // Wide enough that six epochs outlast the reload and the second tab on the native engine of an
+    // idle machine (about 30 s); 32-wide layers finished in under two seconds there.
+    for (const [name, value] of [['epochs', '6'], ['batchSize', '64'], ['learningRate', '0.002'], ['seed', '3'], ['hidden', '1024,512']]) {
       await form.locator(`input[name=${name}]`).fill(value);
     }
     await form.getByRole('button', { name: 'Start training' }).click();
@@ -86,9 +88,9 @@ describe('a training job across a reload and a second tab', () => {
     await connected(page);
     // It opens on the Train view (the tab it was on), not on the default.
     await expect.poll(() => page.getByRole('region', { name: 'Train' }).isVisible(), { timeout: 30_000 }).toBe(true);
-    expect(await barTitle(page)).toBe('Training: 6 epochs, hidden 32-32, batch 64');
+    expect(await barTitle(page)).toBe('Training: 6 epochs, hidden 1024-512, batch 64');
     expect(await page.locator('input[name=epochs]').inputValue()).toBe('6');
-    expect(await page.locator('input[name=hidden]').inputValue()).toBe('32,32');
+    expect(await page.locator('input[name=hidden]').inputValue()).toBe('1024,512');
     expect(await page.locator('input[name=learningRate]').inputValue()).toBe('0.002');
     expect(await cancelButton(page).isEnabled()).toBe(true);
     // The view's line is the bar's line, with the loss after it; one bar on the page.
@@ -122,7 +124,7 @@ describe('a training job across a reload and a second tab', () => {
     // A second tab shows the same job; when it ends, both show the trained model.
     const second = await openSecondPage();
     try {
-      expect(await barTitle(second)).toBe('Training: 6 epochs, hidden 32-32, batch 64');
+      expect(await barTitle(second)).toBe('Training: 6 epochs, hidden 1024-512, batch 64');
       await expect.poll(() => barLine(second)).toMatch(/^Epoch \d of 6 · step \d+ of 938/);
       const done = await api.waitForEvent((e) => e.type === 'job.done' && e.kind === 'train', 240_000);
       if (done.type !== 'job.done' || done.kind !== 'train') throw new Error('expected training to finish');
