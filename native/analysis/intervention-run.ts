@@ -14,7 +14,7 @@ import { CLASS_COUNT, type HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { type LabelAggregates, emptyAggregates, accumulate } from '../metrics/label-aggregates.js';
 import { SweepCancelled, type SweepRunOptions } from '../steer/sweep.js';
-import { ablateDirection } from '../model/interventions.js';
+import { ablateDirection, runFromWithInterventions, type Intervention } from '../model/interventions.js';
 import { readTensor } from '../model/read-tensor.js';
 import { countedLabel } from '../steer/progress-units.js';
 import { chunkRowsOf } from '../steer/chunk-size.js';
@@ -33,6 +33,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** The activation after `action` (a new tensor). */
 export function applyAction(prefix: tf.Tensor2D, action: HookAction): tf.Tensor2D {
   return action.kind === 'add' ? (tf.add(prefix, tf.tensor1d(action.offset)) as tf.Tensor2D) : ablateDirection(prefix, action.direction);
+}
+
+/** `action` at `hook` as an intervention of the module-by-module forward pass. */
+function asIntervention(hook: HookPoint, action: HookAction): Intervention {
+  return action.kind === 'add' ? { kind: 'add', hook, vector: action.offset, coeff: 1 } : { kind: 'ablate', hook, direction: action.direction };
 }
 
 /** Per-row KL(p || q) from two [n, classes] logit tensors. */
@@ -67,14 +72,18 @@ export async function runActions(
     const count = Math.min(chunkSize, test.count - start);
     const indices = Array.from({ length: count }, (_, i) => start + i);
     const labels = test.labels.subarray(start, start + count);
-    const prefix = tf.tidy(() => model.runTo(hook, pixelsToTensor(test.images.pixels, indices)));
-    const normalLogits = tf.tidy(() => model.runFrom(hook, prefix));
+    // Inside a residual block the prefix ends before the block, whose rest needs its input too.
+    const prefixHook = model.sharedPrefixHook(hook);
+    const prefix = tf.tidy(() => model.runTo(prefixHook, pixelsToTensor(test.images.pixels, indices)));
+    const normalLogits = tf.tidy(() => model.runFrom(prefixHook, prefix));
     try {
       accumulate(normal, normalLogits, labels);
       for (let v = 0; v < actions.length; v++) {
         await yieldToEventLoop();
         if (options.signal?.aborted) throw new SweepCancelled();
-        const logits = tf.tidy(() => model.runFrom(hook, applyAction(prefix, actions[v])));
+        const logits = tf.tidy(() =>
+          prefixHook === hook ? model.runFrom(hook, applyAction(prefix, actions[v])) : runFromWithInterventions(model, prefixHook, prefix, [asIntervention(hook, actions[v])]),
+        );
         try {
           accumulate(outcomes[v].aggregates, logits, labels);
           const kl = klRows(normalLogits, logits);

@@ -6,8 +6,8 @@
  * TransformerLens-style removal of one direction. Ablation is idempotent (ablating twice equals
  * once) and leaves x orthogonal to u.
  *
- * The Mlp class only adds; this file runs the model's modules one by one (Mlp.applyStep) so that an
- * ablation can sit between any two of them. (A native backend that implements `runWithHooks`
+ * The Mlp class only adds; this file runs the model's modules one by one (Mlp.forwardModules, which
+ * also carries a residual block's skip path) so that an ablation can sit between any two of them. (A native backend that implements `runWithHooks`
  * must add the ablation step too; until it does, callers use this tfjs path.)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -57,15 +57,7 @@ export function applyAt(model: Mlp, hook: HookPoint, act: tf.Tensor2D, intervent
  * applying `interventions` at the later hooks. Addition-only lists give what `Mlp.runFrom` gives.
  */
 export function runFromWithInterventions(model: Mlp, from: HookPoint | -1, activation: tf.Tensor2D, interventions: readonly Intervention[]): tf.Tensor2D {
-  return tf.tidy(() => {
-    let act = activation;
-    for (let k = from + 1; k < model.hookCount; k++) {
-      const hook = k as HookPoint;
-      act = model.applyStep(hook, act);
-      act = applyAt(model, hook, act, interventions);
-    }
-    return act;
-  });
+  return tf.tidy(() => model.forwardModules(from, model.hookCount - 1, activation, (hook, act) => applyAt(model, hook, act, interventions)));
 }
 
 /** Logits for pixels `x` ([n, 784]) with the interventions applied. */

@@ -10,7 +10,13 @@
  *
  * Other module lists put GELU, tanh, sigmoid, LeakyReLU(0.01), identity or LayerNorm at their
  * hooks, computed as PyTorch computes them (GELU in the exact erf form, LayerNorm with the biased
- * variance and eps 1e-5). Residual blocks are described by spec.ts but not run here yet.
+ * variance and eps 1e-5). A residual block at module k, x + f(x), puts f's three modules at hooks
+ * of their own (`linear_relu_stack.{k}.f.{0,1,2}`) and then the block's output at its own hook:
+ *
+ *   post's residual net: 0 Linear 1 | 1 f.0 Linear | 2 f.1 ReLU | 3 f.2 Linear | 4 = hook 0 + hook 3 | 5 logits
+ *
+ * so the forward pass keeps the block's input (its skip path) while f runs and adds it back at the
+ * block's hook; an addition at an inner hook changes f(x) only, one at the block's hook changes x + f(x).
  *
  * Two entry points cover the experiments, as in TransformerLens: `runWithCache` (every hook's
  * activation) and `runWithHooks` (add vectors at hook points). Weights are held transposed to
@@ -73,9 +79,11 @@ export function parameterIndexByHook(hooks: readonly HookPointInfo[]): number[] 
 
 /**
  * Module `k` of the list applied to the activation before it (pure: the caller tidies). Training
- * runs this with tf.Variables as parameters, so autodiff sees the same forward pass.
+ * runs this with tf.Variables as parameters, so autodiff sees the same forward pass. For a
+ * residual block's own hook, `input` is f(x) (the activation at f's last hook) and `skip` is x,
+ * the activation that entered the block.
  */
-export function applyModule(hook: HookPointInfo, index: number, params: ModuleParameters, input: tf.Tensor2D): tf.Tensor2D {
+export function applyModule(hook: HookPointInfo, index: number, params: ModuleParameters, input: tf.Tensor2D, skip?: tf.Tensor2D): tf.Tensor2D {
   const m = hook.spec;
   switch (m.kind) {
     case 'linear':
@@ -85,8 +93,51 @@ export function applyModule(hook: HookPointInfo, index: number, params: ModulePa
     case 'layernorm':
       return applyLayerNorm(input, params.gammas[index], params.betas[index]);
     case 'residual':
-      throw new Error('Residual blocks are not run by the tfjs engine yet.');
+      if (!skip) throw new Error(`${hook.module} is a residual block: its output x + f(x) needs the block's input x, so run the forward pass from before the block.`);
+      return tf.add(skip, input) as tf.Tensor2D;
   }
+}
+
+/** True when hook k is the first module of a residual block's f: the activation before it is the block's skip path. */
+export function opensBlock(hooks: readonly HookPointInfo[], k: number): boolean {
+  return hooks[k].nested && !hooks[k - 1]?.nested;
+}
+
+/**
+ * The hook a shared prefix for edits at `hook` can end at: `hook` itself, or for a hook inside a
+ * residual block the hook just before the block, since the rest of the block needs the block's
+ * input as well as the edited activation.
+ */
+export function sharedPrefixHook(hooks: readonly HookPointInfo[], hook: HookPoint): HookPoint {
+  let k = hook;
+  while (hooks[k]?.nested) k--;
+  return k;
+}
+
+/**
+ * The forward pass over hooks from+1 .. to (module by module, no fusing), with `edit(k, act)`
+ * applied to each hook's activation (additions, ablations, dropout). The input of a residual
+ * block is held as its skip path while f runs and added back at the block's hook. `from` must not
+ * be inside a residual block that the pass leaves (see sharedPrefixHook).
+ */
+export function forwardModules(
+  hooks: readonly HookPointInfo[],
+  paramIndex: readonly number[],
+  params: ModuleParameters,
+  from: HookPoint | -1,
+  to: HookPoint,
+  input: tf.Tensor2D,
+  edit?: (k: HookPoint, act: tf.Tensor2D) => tf.Tensor2D,
+): tf.Tensor2D {
+  let act = input;
+  let skip: tf.Tensor2D | undefined;
+  for (let k = from + 1; k <= to; k++) {
+    if (opensBlock(hooks, k)) skip = act;
+    act = applyModule(hooks[k], paramIndex[k], params, act, skip);
+    if (hooks[k].spec.kind === 'residual') skip = undefined;
+    if (edit) act = edit(k, act);
+  }
+  return act;
 }
 
 export class Mlp implements ModuleParameters {
@@ -108,9 +159,6 @@ export class Mlp implements ModuleParameters {
     this.spec = specOf(weights);
     this.ownSpec = weights.spec !== undefined;
     this.hooks = hookPoints(this.spec);
-    if (this.hooks.some((h) => h.nested)) {
-      throw new Error('This model has a residual block, which the tfjs engine does not run yet; use a model without residual blocks.');
-    }
     this.paramIndex = parameterIndexByHook(this.hooks);
     this.kernels = weights.linears.map((l) =>
       tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures])) as tf.Tensor2D),
@@ -152,9 +200,23 @@ export class Mlp implements ModuleParameters {
     return info.width;
   }
 
-  /** Applies module `step` of linear_relu_stack to `input` (the activation at hook step - 1). */
-  applyStep(step: HookPoint, input: tf.Tensor2D): tf.Tensor2D {
-    return applyModule(this.hooks[step], this.paramIndex[step], this, input);
+  /**
+   * Applies module `step` of linear_relu_stack to `input` (the activation at hook step - 1); a
+   * residual block's hook also needs `skip`, the activation that entered the block.
+   */
+  applyStep(step: HookPoint, input: tf.Tensor2D, skip?: tf.Tensor2D): tf.Tensor2D {
+    return applyModule(this.hooks[step], this.paramIndex[step], this, input, skip);
+  }
+
+  /** The forward pass from hook `from` to hook `to` with `edit` at each hook (forwardModules). */
+  forwardModules(from: HookPoint | -1, to: HookPoint, input: tf.Tensor2D, edit?: (k: HookPoint, act: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+    return forwardModules(this.hooks, this.paramIndex, this, from, to, input, edit);
+  }
+
+  /** Where a sweep's shared prefix for edits at `hook` ends (sharedPrefixHook): `hook`, or the hook before its residual block. */
+  sharedPrefixHook(hook: HookPoint): HookPoint {
+    this.width(hook);
+    return sharedPrefixHook(this.hooks, hook);
   }
 
   /** True when module k is a Linear followed by a ReLU: one fused kernel computes both. */
@@ -172,11 +234,10 @@ export class Mlp implements ModuleParameters {
   /** The activations at every hook point for pixels `x` ([n, 784], values in [0, 1]). */
   runWithCache(x: tf.Tensor2D): tf.Tensor2D[] {
     const cache: tf.Tensor2D[] = [];
-    let act = x;
-    for (let k = 0; k < this.hooks.length; k++) {
-      act = this.applyStep(k, act);
+    this.forwardModules(-1, this.hooks.length - 1, x, (_, act) => {
       cache.push(act);
-    }
+      return act;
+    });
     return cache;
   }
 
@@ -185,13 +246,15 @@ export class Mlp implements ModuleParameters {
     this.width(hook);
     return tf.tidy(() => {
       let act = x;
+      let skip: tf.Tensor2D | undefined;
       for (let k = 0; k <= hook; k++) {
+        if (opensBlock(this.hooks, k)) skip = act;
         // Linear then ReLU in one fused kernel when the hook is after the ReLU.
         if (k + 1 <= hook && this.fusesWithRelu(k)) {
           act = this.linearRelu(k, act);
           k++;
         } else {
-          act = this.applyStep(k, act);
+          act = this.applyStep(k, act, skip);
         }
       }
       return act;
@@ -205,13 +268,20 @@ export class Mlp implements ModuleParameters {
 
   /**
    * Continues the forward pass from the activation at hook `from` (-1: from the pixels), adding
-   * `additions` at later hooks. Sweeps use this to compute the shared prefix once.
+   * `additions` at later hooks. Sweeps use this to compute the shared prefix once. `from` may not
+   * be inside a residual block (the rest of the block needs its input too): continue from
+   * sharedPrefixHook(hook) with the edit as an addition instead.
    */
   runFrom(from: HookPoint | -1, activation: tf.Tensor2D, additions: readonly ActivationAddition[] = []): tf.Tensor2D {
+    if (from >= 0 && this.hooks[from]?.nested) {
+      throw new Error(`Hook ${from} is inside the residual block ${this.hooks[from].module.replace(/\.f\.\d+$/, '')}: continue from hook ${sharedPrefixHook(this.hooks, from)}, before the block.`);
+    }
     return tf.tidy(() => {
       const offsets = this.offsetsByHook(additions);
       let act = activation;
+      let skip: tf.Tensor2D | undefined;
       for (let k = from + 1; k < this.hooks.length; k++) {
+        if (opensBlock(this.hooks, k)) skip = act;
         const offset = offsets.get(k);
         // A Linear followed by a ReLU with nothing added in between is one fused kernel.
         if (!offset && this.fusesWithRelu(k)) {
@@ -221,7 +291,7 @@ export class Mlp implements ModuleParameters {
           if (after) act = tf.add(act, after) as tf.Tensor2D;
           continue;
         }
-        act = this.applyStep(k, act);
+        act = this.applyStep(k, act, skip);
         if (offset) act = tf.add(act, offset) as tf.Tensor2D;
       }
       return act;

@@ -93,17 +93,28 @@ export const SEED_SPEC: ModelSpec = mlpSpec({ hidden: [512, 512], activations: [
  * The spec the CLI's and the Train view's options describe: hidden Linear layers of the given
  * widths, each followed by an optional LayerNorm and an activation (one for all layers, or one
  * per layer), then Linear(last, classes).
+ *
+ * `residualBlocks` N > 0 puts N residual blocks x + f(x), f = Linear(h1), activation, Linear(h1),
+ * right after the first hidden Linear (and its LayerNorm), in place of that layer's activation,
+ * which moves into each block's f: `hidden [512], residualBlocks 1` is the seed author's small
+ * residual network, Linear(784, 512), one block, Linear(512, 10).
  */
 export function mlpSpec(options: {
   hidden: readonly number[];
   activations: readonly Activation[];
   layernorm?: boolean;
+  residualBlocks?: number;
   inputSize?: number;
   classes?: number;
   /** The widest hidden layer allowed (MAX_WIDTH unless the caller keeps an older limit). */
   maxWidth?: number;
 }): ModelSpec {
-  const { hidden, activations, layernorm = false, inputSize = 784, classes = 10, maxWidth = MAX_WIDTH } = options;
+  const { hidden, activations, layernorm = false, residualBlocks = 0, inputSize = 784, classes = 10, maxWidth = MAX_WIDTH } = options;
+  if (!Number.isInteger(residualBlocks) || residualBlocks < 0 || (residualBlocks > 0 && residualBlocks > MAX_HIDDEN_LAYERS - hidden.length)) {
+    throw new ModelSpecError(
+      `A network of ${hidden.length} hidden Linear layers takes 0 to ${Math.max(0, MAX_HIDDEN_LAYERS - hidden.length)} residual blocks (each counts as a hidden layer, ${MAX_HIDDEN_LAYERS} at most); got ${residualBlocks}.`,
+    );
+  }
   if (activations.length !== 1 && activations.length !== hidden.length) {
     throw new ModelSpecError(
       `Give one activation for all ${hidden.length} hidden layers or one per layer; got ${activations.length} (${activations.join(',')}).`,
@@ -111,14 +122,29 @@ export function mlpSpec(options: {
   }
   const modules: ModuleSpec[] = [];
   hidden.forEach((width, i) => {
+    const activation = activations.length === 1 ? activations[0] : activations[i];
     modules.push({ kind: 'linear', outFeatures: width });
     if (layernorm) modules.push({ kind: 'layernorm' });
-    modules.push({ kind: 'activation', activation: activations.length === 1 ? activations[0] : activations[i] });
+    if (i === 0 && residualBlocks > 0) {
+      for (let r = 0; r < residualBlocks; r++) modules.push(residualBlock(width, activation));
+    } else {
+      modules.push({ kind: 'activation', activation });
+    }
   });
   modules.push({ kind: 'linear', outFeatures: classes });
   const spec = { inputSize, modules };
   validateSpec(spec, classes, maxWidth);
   return spec;
+}
+
+/** A residual block x + f(x) of `width`, f = Linear(width), `activation`, Linear(width). */
+export function residualBlock(width: number, activation: Activation): ModuleSpec {
+  return { kind: 'residual', inner: [{ kind: 'linear', outFeatures: width }, { kind: 'activation', activation }, { kind: 'linear', outFeatures: width }] };
+}
+
+/** How many residual blocks `spec` holds. */
+export function residualBlockCount(spec: ModelSpec): number {
+  return spec.modules.filter((m) => m.kind === 'residual').length;
 }
 
 /** The hook points of `spec`, in forward order, with their PyTorch names and widths. */
@@ -329,7 +355,10 @@ export function parseModuleList(text: string): ModuleToken[] {
  * Hooks whose tables must be equal: adding act(a) - act(b) at hook k and at hook k+1 is the same
  * edit when module k+1 is affine with the same input (a Linear, or the identity activation), since
  * W(x + v) + c = (Wx + c) + Wv and Wv is exactly the difference at hook k+1. A LayerNorm, or any
- * other nonlinearity, breaks the chain. Returns groups of at least two hook indices.
+ * other nonlinearity, breaks the chain. In a residual block the chain runs inside f (an
+ * activation and the Linear f.2 after it), but not into f.0 (an addition before the block moves
+ * the skip path too) nor into the block's output (its difference adds the skip path's); the Linear
+ * after a block joins the block's hook. Returns groups of at least two hook indices.
  */
 export function equivalentHookGroups(spec: ModelSpec): number[][] {
   const hooks = hookPoints(spec);
@@ -339,8 +368,7 @@ export function equivalentHookGroups(spec: ModelSpec): number[][] {
     const prev = hooks[i - 1];
     const affineStep =
       prev !== undefined &&
-      !hook.nested &&
-      !prev.nested &&
+      !(hook.nested && !prev.nested) &&
       (hook.spec.kind === 'linear' || (hook.spec.kind === 'activation' && hook.spec.activation === 'identity'));
     if (affineStep) {
       current.push(hook.index);

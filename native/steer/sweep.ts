@@ -175,12 +175,18 @@ async function runLocally(
       const start = c * chunkSize;
       const indices = Array.from({ length: Math.min(chunkSize, test.count - start) }, (_, i) => start + i);
       const labels = test.labels.subarray(start, start + indices.length);
-      const prefix = tf.tidy(() => model.runTo(hook, pixelsToTensor(test.images.pixels, indices)));
+      // Inside a residual block the prefix ends before the block, whose rest needs its input too.
+      const prefixHook = model.sharedPrefixHook(hook);
+      const prefix = tf.tidy(() => model.runTo(prefixHook, pixelsToTensor(test.images.pixels, indices)));
       try {
         for (let v = 0; v < offsetTensors.length; v++) {
           await yieldToEventLoop();
           if (options.signal?.aborted) throw new SweepCancelled();
-          const logits = tf.tidy(() => model.runFrom(hook, tf.add(prefix, offsetTensors[v]) as tf.Tensor2D));
+          const logits = tf.tidy(() =>
+            prefixHook === hook
+              ? model.runFrom(hook, tf.add(prefix, offsetTensors[v]) as tf.Tensor2D)
+              : model.runFrom(prefixHook, prefix, [{ hook, vector: vectors[v], coeff: 1 }]),
+          );
           accumulate(results[v], logits, labels);
           logits.dispose();
           done++;

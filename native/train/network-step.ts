@@ -1,6 +1,6 @@
 /**
  * One training step for any module list (native/model/spec.ts), by tfjs autodiff: the forward pass
- * of Mlp.applyStep on tf.Variables, mean cross-entropy, dropout after each hidden activation,
+ * of the model's modules (forwardModules, residual blocks included) on tf.Variables, mean cross-entropy, dropout after each hidden activation,
  * decoupled weight decay, then Adam or SGD. The seed's recipe keeps its hand-derived gradients
  * (gradients.ts) and its exact numbers; this is what every other recipe runs.
  *
@@ -8,7 +8,7 @@
  *   weight decay (decoupled, AdamW): p <- p * (1 - lr * W), before the optimiser's update
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyModule, parameterIndexByHook } from '../model/mlp.js';
+import { forwardModules, parameterIndexByHook } from '../model/mlp.js';
 import { hookPoints, type ModelSpec } from '../model/spec.js';
 import type { LayerNormWeights, LinearWeights, MlpWeights } from '../model/weights.js';
 import { readTensor } from '../model/read-tensor.js';
@@ -53,11 +53,9 @@ export class NetworkTrainer {
     const masks = this.hooks.map((h, k) => (p > 0 && h.spec.kind === 'activation' && k < last ? this.dropoutMask(x.shape[0], h.width, p) : null));
     return tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        let act = x;
-        this.hooks.forEach((hook, k) => {
-          act = applyModule(hook, this.paramIndex[k], this.params, act);
+        const act = forwardModules(this.hooks, this.paramIndex, this.params, -1, last, x, (k, a) => {
           const mask = masks[k];
-          if (mask) act = tf.mul(act, mask);
+          return mask ? (tf.mul(a, mask) as tf.Tensor2D) : a;
         });
         const logProbs = tf.logSoftmax(act);
         const onehot = tf.oneHot(labels, act.shape[1]).toFloat();

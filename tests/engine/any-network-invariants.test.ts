@@ -15,7 +15,7 @@ import { runWithInterventions } from '../../native/model/interventions.js';
 import { pairSweep, type PairSweepTables } from '../../native/steer/sweep.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import type { LabelledImages } from '../../native/train/trainer.js';
-import { ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
+import { ARCHITECTURES, TFJS_ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
 import { expectClose } from '../helpers/reference.js';
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ function expectTablesClose(actual: PairSweepTables, expected: PairSweepTables, t
   }
 }
 
-describe.each(ARCHITECTURES)('invariants on $name', ({ spec }) => {
+describe.each(TFJS_ARCHITECTURES)('invariants on $name', ({ spec }) => {
   const hooks = hookPoints(spec);
   let model: Mlp;
   beforeAll(() => {

@@ -10,7 +10,7 @@ import { selectBackend } from '../../native/backend/select.js';
 import { Mlp } from '../../native/model/mlp.js';
 import type { MlpWeights } from '../../native/model/weights.js';
 import { hookPoints, hookLabel, type ModelSpec } from '../../native/model/spec.js';
-import { ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
+import { TFJS_ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
 import { seededRandom } from '../../native/model/random.js';
 import { NetworkTrainer } from '../../native/train/network-step.js';
 import { validateTrainConfig, DEFAULT_TRAIN_CONFIG } from '../../native/train/trainer.js';
@@ -36,7 +36,7 @@ describe('reference erf', () => {
   });
 });
 
-describe.each(ARCHITECTURES)('tfjs engine on $name', ({ spec }) => {
+describe.each(TFJS_ARCHITECTURES)('tfjs engine on $name', ({ spec }) => {
   const weights = weightsFor(spec);
   const rows = pixelRows(ROWS);
   const reference = rows.map((row) => networkForward(weights, row));
@@ -57,7 +57,29 @@ describe.each(ARCHITECTURES)('tfjs engine on $name', ({ spec }) => {
     const logits = reference.map((acts) => acts[acts.length - 1]);
     tf.tidy(() => {
       const x = tf.tensor2d(rows);
-      for (let k = 0; k < hooks.length; k++) expectRowsClose(model.runFrom(k, model.runTo(k, x)), logits, 1e-4, `from ${hookLabel(hooks[k])}`);
+      // Inside a residual block a sweep's prefix ends before the block (sharedPrefixHook).
+      for (let k = 0; k < hooks.length; k++) {
+        const from = model.sharedPrefixHook(k);
+        expect(from === k).toBe(!hooks[k].nested);
+        expectRowsClose(model.runFrom(from, model.runTo(from, x)), logits, 1e-4, `from ${hookLabel(hooks[from])}`);
+        expectRowsClose(model.runTo(k, x), reference.map((acts) => acts[k]), 1e-4, `to ${hookLabel(hooks[k])}`);
+      }
+    });
+    model.dispose();
+  });
+
+  it('adds a vector at any hook from the shared prefix as the reference does (how sweeps continue)', () => {
+    const model = Mlp.fromWeights(weights);
+    const random = seededRandom(6);
+    tf.tidy(() => {
+      const x = tf.tensor2d(rows);
+      for (const h of hooks) {
+        const vector = Float32Array.from({ length: h.width }, () => random() - 0.5);
+        const expected = rows.map((row) => networkForward(weights, row, { [h.index]: Array.from(vector) }).at(-1)!);
+        const from = model.sharedPrefixHook(h.index);
+        const got = from === h.index ? model.runFrom(from, tf.add(model.runTo(from, x), tf.tensor1d(vector)) as tf.Tensor2D) : model.runFrom(from, model.runTo(from, x), [{ hook: h.index, vector, coeff: 1 }]);
+        expectRowsClose(got, expected, 1e-4, `prefix then addition at ${hookLabel(h)}`);
+      }
     });
     model.dispose();
   });
@@ -98,7 +120,7 @@ function sgdStepGradient(spec: ModelSpec, weights: MlpWeights, rows: number[][],
 /** The parameters as flat arrays, in the same order for before and after. */
 const parameterArrays = (w: MlpWeights) => [...w.linears.flatMap((l) => [l.weight, l.bias]), ...(w.layerNorms ?? []).flatMap((n) => [n.weight, n.bias])];
 
-describe.each(ARCHITECTURES.filter((a) => !a.name.startsWith('seed') && !a.name.includes('512-512')))('training step on $name', ({ spec }) => {
+describe.each(TFJS_ARCHITECTURES.filter((a) => !a.name.startsWith('seed') && !a.name.includes('512-512')))('training step on $name', ({ spec }) => {
   const weights = weightsFor(spec, 2);
   const rows = pixelRows(3, 4);
   const labels = [3, 7, 1];

@@ -99,6 +99,28 @@ describe('limits', () => {
   });
 });
 
+describe('mlpSpec with residual blocks', () => {
+  it("hidden [512] with one block is the seed author's residual network: Linear(784, 512), x + f(x), Linear(512, 10)", () => {
+    expect(mlpSpec({ hidden: [512], activations: ['relu'], residualBlocks: 1 })).toEqual(residual);
+  });
+
+  it('puts the blocks after the first hidden Linear and its LayerNorm, carrying that layer\'s activation; later layers are unchanged', () => {
+    const spec = mlpSpec({ hidden: [24, 16], activations: ['gelu', 'tanh'], layernorm: true, residualBlocks: 2 });
+    expect(formatModuleList(spec)).toBe('linear,layernorm,residual(linear,gelu,linear),residual(linear,gelu,linear),linear,layernorm,tanh,linear');
+    expect(hookPoints(spec).map((h) => h.module).slice(0, 10)).toEqual([
+      'linear_relu_stack.0', 'linear_relu_stack.1',
+      'linear_relu_stack.2.f.0', 'linear_relu_stack.2.f.1', 'linear_relu_stack.2.f.2', 'linear_relu_stack.2',
+      'linear_relu_stack.3.f.0', 'linear_relu_stack.3.f.1', 'linear_relu_stack.3.f.2', 'linear_relu_stack.3',
+    ]);
+  });
+
+  it('refuses more blocks than the six hidden layers allow, in one sentence', () => {
+    expect(() => mlpSpec({ hidden: [8, 8], activations: ['relu'], residualBlocks: 5 })).toThrow(
+      'A network of 2 hidden Linear layers takes 0 to 4 residual blocks (each counts as a hidden layer, 6 at most); got 5.',
+    );
+  });
+});
+
 describe('which hooks give equal tables', () => {
   it("are the seed's 1 = 2 and 3 = 4", () => {
     expect(equivalentHookGroups(SEED_SPEC)).toEqual([[1, 2], [3, 4]]);
@@ -110,6 +132,11 @@ describe('which hooks give equal tables', () => {
     const ln = mlpSpec({ hidden: [32, 32], activations: ['relu'], layernorm: true });
     // linear0, ln1, relu2, linear3, ln4, relu5, linear6: only relu -> Linear pairs remain.
     expect(equivalentHookGroups(ln)).toEqual([[2, 3], [5, 6]]);
+  });
+
+  it("run inside a residual block's f and from the block's output to the Linear after it, never into f.0 or into the block's output", () => {
+    // linear0, f.0 linear1, f.1 relu2, f.2 linear3, block4, logits5.
+    expect(equivalentHookGroups(residual)).toEqual([[2, 3], [4, 5]]);
   });
 
   it('mark hooks affine in the pixels and hooks the logits are affine in', () => {

@@ -1,7 +1,8 @@
 /**
  * The architectures issue 18 names, for specification tests that run on each: the seed's, deeper
  * GELU, a single tanh layer, ReLU with LayerNorm, an all-identity (linear) network, and one that
- * uses the remaining activations. With seeded weights and pixel rows.
+ * uses the remaining activations; and residual networks, which only the tfjs engine runs. With
+ * seeded weights and pixel rows.
  */
 import { initNetworkWeights, type MlpWeights } from '../../native/model/weights.js';
 import { mlpSpec, type ModelSpec } from '../../native/model/spec.js';
@@ -16,6 +17,19 @@ export const ARCHITECTURES: { name: string; spec: ModelSpec }[] = [
   { name: '784-64-32-10 identity (linear)', spec: mlpSpec({ hidden: [64, 32], activations: ['identity'] }) },
   { name: '784-48-24-16-10 sigmoid, leaky_relu, gelu with LayerNorm', spec: mlpSpec({ hidden: [48, 24, 16], activations: ['sigmoid', 'leaky_relu', 'gelu'], layernorm: true }) },
 ];
+
+/**
+ * Residual networks (issue 18's x + f(x) blocks), which the tfjs engine runs and the native engine
+ * declines: the seed author's follow-up network, narrowed (784-32, one ReLU block, 10), and one with
+ * a LayerNorm before two blocks of GELU and a tanh layer after them.
+ */
+export const RESIDUAL_ARCHITECTURES: { name: string; spec: ModelSpec }[] = [
+  { name: '784-32-res(32 ReLU)-10 residual', spec: mlpSpec({ hidden: [32], activations: ['relu'], residualBlocks: 1 }) },
+  { name: '784-24-LN-2 res(24 GELU)-16 tanh-10 residual', spec: mlpSpec({ hidden: [24, 16], activations: ['gelu', 'tanh'], layernorm: true, residualBlocks: 2 }) },
+];
+
+/** Every architecture the tfjs engine's specification tests run on. */
+export const TFJS_ARCHITECTURES = [...ARCHITECTURES, ...RESIDUAL_ARCHITECTURES];
 
 /** Weights with a non-trivial LayerNorm (gamma, beta away from 1, 0) so its parameters matter. */
 export function weightsFor(spec: ModelSpec, seed = 1): MlpWeights {

@@ -2,7 +2,7 @@
  * A second code path for any module list: the forward pass in plain JavaScript (float64), straight
  * from PyTorch-layout weights, with no tfjs: Linear, the six activations as torch.nn defines them
  * (GELU by its erf, computed here from a series independent of tfjs's), LayerNorm with the biased
- * variance and eps 1e-5. Also the mean cross-entropy of a batch, for finite-difference gradients.
+ * variance and eps 1e-5, residual blocks as x + f(x). Also the mean cross-entropy of a batch, for finite-difference gradients.
  */
 import { hookPoints, LAYERNORM_EPS, LEAKY_RELU_SLOPE, type Activation } from '../../native/model/spec.js';
 import { specOf, type LinearWeights, type MlpWeights } from '../../native/model/weights.js';
@@ -63,8 +63,11 @@ export function networkForward(weights: MlpWeights, input: ArrayLike<number>, ad
   const index = hooks.map((h) => (h.spec.kind === 'linear' || h.spec.kind === 'layernorm' ? seen[h.spec.kind]++ : -1));
   const acts: number[][] = [];
   let x = Array.from(input);
+  // A residual block's input, held while its f runs: the block's hook is skip + f(skip).
+  let skip: number[] | null = null;
   hooks.forEach((hook, k) => {
     const m = hook.spec;
+    if (hook.nested && skip === null) skip = x;
     if (m.kind === 'linear') {
       x = linearForward(weights.linears[index[k]], x);
     } else if (m.kind === 'activation') {
@@ -75,7 +78,9 @@ export function networkForward(weights: MlpWeights, input: ArrayLike<number>, ad
       const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length;
       x = x.map((v, i) => ((v - mean) / Math.sqrt(variance + LAYERNORM_EPS)) * n.weight[i] + n.bias[i]);
     } else {
-      throw new Error('residual blocks are not in this reference');
+      const entering: number[] = skip!;
+      x = x.map((v, i) => entering[i] + v);
+      skip = null;
     }
     const extra = add[k];
     if (extra) x = x.map((v, i) => v + extra[i]);
