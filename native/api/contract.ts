@@ -91,6 +91,7 @@ export const trainConfigSchema = z.strictObject({
   hidden: z.array(z.int().min(1).max(MAX_WIDTH)).min(1).max(MAX_HIDDEN_LAYERS),
   activations: z.array(z.enum(ACTIVATIONS)).min(1).max(MAX_HIDDEN_LAYERS),
   layernorm: z.boolean(),
+  residualBlocks: z.int().min(0).max(MAX_HIDDEN_LAYERS - 1),
   dropout: z.number().min(0).lt(1),
   weightDecay: z.number().min(0).max(10),
   optimizer: z.enum(['adam', 'sgd']),

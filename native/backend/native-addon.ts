@@ -137,9 +137,30 @@ export function activeNative(): NativeAddon | null {
   return active;
 }
 
+/**
+ * Why the native kernels do not run `spec`'s forward pass, in words, or null when they do (any
+ * module list of 784 inputs without residual blocks). forward.cc walks the module list one
+ * module after the other and holds no skip path, so x + f(x) stays on tfjs.
+ */
+export function nativeDeclineReason(spec: ModelSpec): string | null {
+  if (spec.inputSize !== 784) return `the native engine runs 784-pixel inputs only (this model takes ${spec.inputSize})`;
+  if (spec.modules.some((m) => m.kind === 'residual')) return 'the native engine does not run residual blocks';
+  return null;
+}
+
 /** True when the native kernels run `spec`'s forward pass: any module list without residual blocks. */
 export function nativeRunsSpec(spec: ModelSpec): boolean {
-  return spec.inputSize === 784 && spec.modules.every((m) => m.kind !== 'residual');
+  return nativeDeclineReason(spec) === null;
+}
+
+/**
+ * The engine that runs `spec`'s inference under `backend`, for "took 2.6 s on ..." lines: the
+ * backend's name, or, when the native backend is in use but declines the model, the tfjs backend
+ * and why ("tfjs wasm (the native engine does not run residual blocks)").
+ */
+export function inferenceEngineText(backend: { name: string; tfjsBackend: string }, spec: ModelSpec): string {
+  const reason = backend.name === 'native' ? nativeDeclineReason(spec) : null;
+  return reason ? `tfjs ${backend.tfjsBackend} (${reason})` : backend.name;
 }
 
 /**

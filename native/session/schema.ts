@@ -49,6 +49,7 @@ export const TrainingSchema = z.strictObject({
     // The recipe beyond the seed's (format 2); absent: the seed's ReLU, Adam, no dropout or decay.
     activations: z.array(z.enum(ACTIVATIONS)).optional(),
     layernorm: z.boolean().optional(),
+    residualBlocks: z.int().nonnegative().optional(),
     dropout: z.number().min(0).max(1).optional(),
     weightDecay: z.number().nonnegative().optional(),
     optimizer: z.enum(['adam', 'sgd']).optional(),

@@ -15,6 +15,11 @@ export interface TrainConfig {
   activations?: Activation[];
   /** A LayerNorm after every hidden Linear. */
   layernorm?: boolean;
+  /**
+   * Residual blocks x + f(x) right after the first hidden Linear (and its LayerNorm), f =
+   * Linear(h1), that layer's activation, Linear(h1) (spec.ts mlpSpec); absent or 0: none.
+   */
+  residualBlocks?: number;
   /** Dropout probability after every hidden activation, in training only (0 or absent: none). */
   dropout?: number;
   /** Decoupled weight decay as in torch.optim.AdamW: each step, p <- p - lr * W * p (0 or absent: none). */

@@ -81,12 +81,13 @@ export function validateTrainConfig(config: TrainConfig): void {
   trainSpec(config); // widths and activations, each refusal naming the layer
 }
 
-/** The module list a configuration trains: Linear(h) [LayerNorm] activation per hidden layer, then Linear(10). */
+/** The module list a configuration trains: Linear(h) [LayerNorm] activation per hidden layer (residual blocks after the first), then Linear(10). */
 export function trainSpec(config: TrainConfig): ModelSpec {
   const activations = config.activations ?? ['relu'];
   // The seed's family keeps the widths 0.1 trained (up to 8192); every other network is capped at 4096.
-  const seedShaped = config.hidden.length === 2 && activations.every((a) => a === 'relu') && !config.layernorm;
-  return mlpSpec({ hidden: config.hidden, activations, layernorm: config.layernorm ?? false, classes: CLASS_COUNT, maxWidth: seedShaped ? SEED_FAMILY_MAX_WIDTH : MAX_WIDTH });
+  const residualBlocks = config.residualBlocks ?? 0;
+  const seedShaped = config.hidden.length === 2 && activations.every((a) => a === 'relu') && !config.layernorm && residualBlocks === 0;
+  return mlpSpec({ hidden: config.hidden, activations, layernorm: config.layernorm ?? false, residualBlocks, classes: CLASS_COUNT, maxWidth: seedShaped ? SEED_FAMILY_MAX_WIDTH : MAX_WIDTH });
 }
 
 /** True for the seed's recipe on the seed's family: the path whose numbers must not change. */

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { readSessionFile } from '../../session/store.js';
+import { inferenceEngineText } from '../../backend/native-addon.js';
 import { saveSessionShared, sessionBase, type SessionBase } from '../../session/shared-save.js';
 import type { Session } from '../../session/format.js';
 import { Mlp } from '../../model/mlp.js';
@@ -201,7 +202,7 @@ export function interveneCommand(): Command {
         }
         if (!record) return;
         const sweep = record;
-        await keepAnalysis(file, session, flags, `${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${ctx.backend.name}`, record, (s) => s.header.sweeps.push(sweep), {
+        await keepAnalysis(file, session, flags, `${text}\n${describeIntervention(intervention)}; took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${inferenceEngineText(ctx.backend, ctx.model.spec)}`, record, (s) => s.header.sweeps.push(sweep), {
           csv: record.kind === 'pairs' ? sideEffectsCsv(record as InterventionPairRecord) : undefined,
         });
       });

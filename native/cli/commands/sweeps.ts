@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { readSessionFile } from '../../session/store.js';
+import { inferenceEngineText } from '../../backend/native-addon.js';
 import { saveSessionShared, sessionBase } from '../../session/shared-save.js';
 import { countsText } from '../../session/merge.js';
 import type { Session } from '../../session/format.js';
@@ -52,7 +53,7 @@ async function runExperiment<R extends SweepRecord>(
   let record: R;
   try {
     record = await work(ctx, { signal: interrupt.signal, onProgress: (p) => bar.update(p.done, p.total, p.label) }, session);
-    bar.stop(`${title} took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}`);
+    bar.stop(`${title} took ${(record.provenance.elapsedMs / 1000).toFixed(1)} s on ${inferenceEngineText(engine.backend, model.spec)}`);
   } catch (error) {
     bar.stop();
     if (error instanceof SweepCancelled) {

@@ -10,8 +10,9 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { train, DEFAULT_TRAIN_CONFIG, TrainingCancelled, validateTrainConfig, type TrainConfig } from '../../train/trainer.js';
-import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH } from '../../model/spec.js';
+import { train, trainSpec, DEFAULT_TRAIN_CONFIG, TrainingCancelled, validateTrainConfig, type TrainConfig } from '../../train/trainer.js';
+import { inferenceEngineText } from '../../backend/native-addon.js';
+import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH, residualBlockCount } from '../../model/spec.js';
 import { sessionFromTraining } from '../../train/training-session.js';
 import { readSessionFile, writeSessionFile } from '../../session/store.js';
 import { saveSessionShared } from '../../session/shared-save.js';
@@ -34,6 +35,7 @@ interface TrainFlags extends EngineFlags {
   hidden?: string;
   activation?: string;
   layernorm?: boolean;
+  residual?: string;
   dropout?: string;
   weightDecay?: string;
   optimizer?: string;
@@ -54,6 +56,7 @@ export function trainCommand(): Command {
       .option('--hidden <list>', `hidden Linear widths, 1 to ${MAX_HIDDEN_LAYERS} layers of 1 to ${MAX_WIDTH} (the seed's two ReLU layers up to ${SEED_FAMILY_MAX_WIDTH}; e.g. 256,128,64)`, DEFAULT_TRAIN_CONFIG.hidden.join(','))
       .option('--activation <list>', `after each hidden Linear: one for all layers or one per layer (e.g. gelu,tanh,relu); ${ACTIVATIONS.join(', ')}; gelu is the exact erf form, leaky_relu has slope 0.01`, 'relu')
       .option('--layernorm', 'a LayerNorm after every hidden Linear (before its activation)')
+      .option('--residual <n>', "n residual blocks x + f(x) right after the first hidden Linear (and its LayerNorm), f = Linear(h1), the first layer's activation, Linear(h1); that activation moves into the blocks (--hidden 512 --residual 1 is Linear(784,512), one ReLU block, Linear(512,10)); each block counts as a hidden layer", '0')
       .option('--dropout <p>', 'dropout probability after every hidden activation, during training only', '0')
       .option('--weight-decay <w>', 'decoupled weight decay as in torch.optim.AdamW (each step p <- p - lr*w*p, on every parameter), not an L2 term in the loss', '0')
       .option('--optimizer <name>', 'adam (torch.optim.Adam) or sgd (torch.optim.SGD)', 'adam')
@@ -96,6 +99,8 @@ function recipeFlags(flags: TrainFlags): Partial<TrainConfig> {
   const activations = activationListFlag(flags.activation ?? 'relu');
   if (activations.some((a) => a !== 'relu')) out.activations = activations;
   if (flags.layernorm) out.layernorm = true;
+  const residualBlocks = intFlag('--residual', flags.residual, 0, 0, MAX_HIDDEN_LAYERS - 1);
+  if (residualBlocks > 0) out.residualBlocks = residualBlocks;
   const dropout = numberFlag('--dropout', flags.dropout, 0);
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`--dropout must be a probability from 0 up to (not including) 1; got "${flags.dropout}".`);
   if (dropout > 0) out.dropout = dropout;
@@ -152,7 +157,7 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);
-    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
+    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${residualBlockCount(trainSpec(config)) > 0 ? inferenceEngineText(engine.backend, trainSpec(config)) : engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
     return true;
   } catch (error) {
     bar.stop();
