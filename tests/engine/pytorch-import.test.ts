@@ -3,7 +3,10 @@
  * (784-64-32-10, LayerNorm and GELU after each hidden Linear), saved as safetensors with its
  * `steerlab.modules` metadata (tests/fixtures/pytorch-gelu-layernorm/make_fixture.py made the file
  * and PyTorch's own tables), imported here: SteerLab's pair table and Normal row at every hook
- * match PyTorch's within 1e-4 relative, on the tfjs path and on the native engine. Also the import's refusals, one sentence each.
+ * match PyTorch's within 1e-4 relative, on the tfjs path and on the native engine. The same for the
+ * seed author's residual network, narrowed (tests/fixtures/pytorch-residual/make_fixture.py: 784-64,
+ * one block x + f(x), 10), at every hook including the block's inner ones (on tfjs, which the native
+ * backend falls back to for residual blocks). Also the import's refusals, one sentence each.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -20,9 +23,12 @@ import { expectClose } from '../helpers/reference.js';
 import { ENGINE_BACKENDS } from '../native/backends.js';
 
 const FIXTURE = new URL('../fixtures/pytorch-gelu-layernorm/', import.meta.url);
+const RESIDUAL_FIXTURE = new URL('../fixtures/pytorch-residual/', import.meta.url);
 const bytes = () => new Uint8Array(readFileSync(new URL('model.safetensors.bin', FIXTURE)));
-interface HookTables { hook: number; normal: number[]; ce: number[][]; accuracy: number[][]; pA: number[][]; pB: number[][] }
-const torchTables = JSON.parse(readFileSync(new URL('tables.json', FIXTURE), 'utf8')) as { modules: string; hooks: HookTables[] };
+interface HookTables { hook: number; module: string; normal: number[]; ce: number[][]; accuracy: number[][]; pA: number[][]; pB: number[][] }
+interface TorchTables { modules: string; hooks: HookTables[] }
+const torchTables = JSON.parse(readFileSync(new URL('tables.json', FIXTURE), 'utf8')) as TorchTables;
+const residualTables = JSON.parse(readFileSync(new URL('tables.json', RESIDUAL_FIXTURE), 'utf8')) as TorchTables;
 
 describe('importing a PyTorch 784-64-32-10 LayerNorm + GELU network', () => {
   it('reads the modules from the file\'s steerlab.modules metadata and the widths from the shapes', () => {
@@ -40,14 +46,37 @@ describe('importing a PyTorch 784-64-32-10 LayerNorm + GELU network', () => {
   });
 
   it.skipIf(!HAVE_DATA).each(ENGINE_BACKENDS)('on %s: gives PyTorch\'s pair table and Normal row at every hook within 1e-4 relative', async (backend) => {
-    await selectBackend({ forced: backend });
-    const mnist = await sharedMnist();
-    const data: VectorData = { train: mnist.train, test: mnist.test };
-    const model = Mlp.fromWeights(decodeSafetensors(bytes(), 'model.safetensors').weights);
-    const hooks = hookPoints(model.spec);
-    expect(hooks.map((h) => h.index)).toEqual(torchTables.hooks.map((t) => t.hook));
-    const testCountOf = (b: number) => mnist.test.labels.filter((l) => l !== b).length;
-    for (const torch of torchTables.hooks) {
+    await expectTorchTables(backend, bytes(), torchTables);
+  }, 300_000);
+});
+
+describe("importing the PyTorch residual network (784-64, x + f(x) with f = Linear, ReLU, Linear, 10)", () => {
+  const residualBytes = () => new Uint8Array(readFileSync(new URL('model.safetensors.bin', RESIDUAL_FIXTURE)));
+
+  it('reads the block from steerlab.modules and its Linears from PyTorch\'s nested keys linear_relu_stack.1.f.{0,2}', () => {
+    const { weights } = decodeSafetensors(residualBytes(), 'model.safetensors');
+    expect(weights.spec).toEqual(mlpSpec({ hidden: [64], activations: ['relu'], residualBlocks: 1 }));
+    expect(formatModuleList(specOf(weights))).toBe(residualTables.modules);
+    expect(hookPoints(specOf(weights)).map((h) => h.module)).toEqual(residualTables.hooks.map((t) => t.module));
+  });
+
+  // On the native backend the model falls back to tfjs (the native engine declines residual blocks).
+  it.skipIf(!HAVE_DATA).each(ENGINE_BACKENDS)("on %s: gives PyTorch's pair table and Normal row at every hook, the block's inner ones included, within 1e-4 relative", async (backend) => {
+    await expectTorchTables(backend, residualBytes(), residualTables);
+  }, 300_000);
+});
+
+/** SteerLab's pair sweep at every hook of the file's model equals the tables PyTorch computed, within 1e-4 relative. */
+async function expectTorchTables(backend: string, file: Uint8Array, tables: TorchTables): Promise<void> {
+  await selectBackend({ forced: backend });
+  const mnist = await sharedMnist();
+  const data: VectorData = { train: mnist.train, test: mnist.test };
+  const model = Mlp.fromWeights(decodeSafetensors(file, 'model.safetensors').weights);
+  const hooks = hookPoints(model.spec);
+  expect(hooks.map((h) => h.index)).toEqual(tables.hooks.map((t) => t.hook));
+  const testCountOf = (b: number) => mnist.test.labels.filter((l) => l !== b).length;
+  try {
+    for (const torch of tables.hooks) {
       const ours = await pairSweep(model, data, { hook: torch.hook, coeff: 1, source: { kind: 'first' } });
       const at = hookLabel(hooks[torch.hook]);
       torch.normal.forEach((v, b) => expectClose(ours.normal[b], v, 1e-4, `${at}: Normal row, b = ${b}`));
@@ -61,10 +90,11 @@ describe('importing a PyTorch 784-64-32-10 LayerNorm + GELU network', () => {
         }
       }
     }
+  } finally {
     model.dispose();
     await selectBackend({ forced: 'wasm' });
-  }, 300_000);
-});
+  }
+}
 
 describe('importing refuses, in one sentence naming the tensor or module', () => {
   const spec = mlpSpec({ hidden: [6, 5], activations: ['gelu'], layernorm: true });
