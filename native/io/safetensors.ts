@@ -197,6 +197,15 @@ export async function readSafetensorsFile(file: string): Promise<Uint8Array> {
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+/** A key inside a residual block's f: linear_relu_stack.{k}.f.{j}.weight / .bias. */
+const NESTED_KEY = /^linear_relu_stack\.\d+\.f\.\d+\.(weight|bias)$/;
+
+/** The refusal for a nested key the module list does not explain: residual blocks come only from the metadata. */
+function nestedKeyAdvice(key: string, problem: string): string {
+  const block = key.slice(0, key.indexOf('.f.'));
+  return `tensor "${key}" ${problem}; it is a Linear of ${block}.f, a residual block x + f(x): list the block in the file's steerlab.modules metadata, e.g. "linear,residual(linear,relu,linear),linear" (the --activation/--layernorm flags describe MLPs without residual blocks).`;
+}
+
 /** Parses and checks the header; returns the entries, metadata and where the data section starts. */
 function readHeader(bytes: Uint8Array, file: string) {
   const fail = (msg: string) => new SafetensorsError(file, `${file}: ${msg}`);
@@ -342,11 +351,13 @@ export function decodeSafetensors(bytes: Uint8Array, file: string, flags: Module
       const spec = specFromTensors(tokens, entries);
       const used = networkTensorShapes(spec);
       const stray = [...entries.keys()].find((key) => key.startsWith('linear_relu_stack.') && !used.has(key));
-      if (stray) {
-        throw new Error(`tensor "${stray}" belongs to no module of the list ${formatModuleList(spec)}; check the module list (a module missing from it shifts every index after it).`);
-      }
+      const list = formatModuleList(spec);
+      if (stray && NESTED_KEY.test(stray)) throw new Error(nestedKeyAdvice(stray, `belongs to no module of the list ${list}`));
+      if (stray) throw new Error(`tensor "${stray}" belongs to no module of the list ${list}; check the module list (a module missing from it shifts every index after it).`);
       weights = weightsFromTensors(spec, read);
     } else {
+      const nested = [...entries.keys()].find((key) => NESTED_KEY.test(key));
+      if (nested) throw new Error(nestedKeyAdvice(nested, 'is inside a nested module and the file has no steerlab.modules metadata'));
       weights = decodeSeedFamily(entries, file, read);
     }
     validateWeights(weights);

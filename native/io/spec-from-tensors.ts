@@ -115,6 +115,12 @@ export function specFromTensors(tokens: ModuleToken[], tensors: ReadonlyMap<stri
       case 'residual': {
         const entering = width;
         const inner = t.inner.map((f, j) => (f.kind === 'linear' ? linear(`${module}.f.${j}`) : withWidth(f, 0)));
+        // x + f(x) needs f to end at the width it started from.
+        const lastLinear = inner.map((f, j) => ({ f, j })).filter(({ f }) => f.kind === 'linear').pop();
+        if (lastLinear && width !== entering) {
+          const key = `${module}.f.${lastLinear.j}.weight`;
+          throw new ModelSpecError(`"${key}" has shape ${text(tensors.get(key)!.shape)}; the residual block ${module} adds f(x) to its ${entering}-wide input x, so f's last Linear must give ${entering} features ([${entering}, ${tensors.get(key)!.shape[1]}]).`);
+        }
         width = entering;
         return { kind: 'residual', inner };
       }

@@ -134,15 +134,55 @@ describe('importing refuses, in one sentence naming the tensor or module', () =>
     );
   });
 
+  // The seed author's residual network, narrowed: Linear(784, 6), x + f(x) with f = Linear(6, 6), ReLU, Linear(6, 6), Linear(6, 10).
+  const RESIDUAL = 'linear,residual(linear,relu,linear),linear';
+  const residualShapes = (changes: Record<string, number[]> = {}) => ({ '0.weight': [6, 784], '0.bias': [6], '1.f.0.weight': [6, 6], '1.f.0.bias': [6], '1.f.2.weight': [6, 6], '1.f.2.bias': [6], '2.weight': [10, 6], '2.bias': [10], ...changes });
+
+  it('a residual block whose f does not chain from the block\'s input', () => {
+    expect(() => decodeSafetensors(rawSafetensors(residualShapes({ '1.f.0.weight': [6, 7] }), RESIDUAL), 'm.safetensors')).toThrow(
+      'm.safetensors: "linear_relu_stack.1.f.0.weight" has shape [6, 7]; as a Linear after a 6-wide activation it must be [out, 6]: the shapes do not chain, so check the module list (a missing or extra module shifts every index after it).',
+    );
+  });
+
+  it('a residual block whose f does not end at the width it started from (x + f(x) needs both the same)', () => {
+    const raw = rawSafetensors(residualShapes({ '1.f.2.weight': [5, 6], '1.f.2.bias': [5], '2.weight': [10, 5] }), RESIDUAL);
+    expect(() => decodeSafetensors(raw, 'm.safetensors')).toThrow(
+      'm.safetensors: "linear_relu_stack.1.f.2.weight" has shape [5, 6]; the residual block linear_relu_stack.1 adds f(x) to its 6-wide input x, so f\'s last Linear must give 6 features ([6, 6]).',
+    );
+  });
+
+  it('an unknown module inside a residual block', () => {
+    expect(() => decodeSafetensors(rawSafetensors(residualShapes(), 'linear,residual(linear,swish,linear),linear'), 'm.safetensors')).toThrow(
+      'm.safetensors: "swish" is not a module SteerLab knows; use linear, layernorm, residual(...) or one of relu, gelu, tanh, sigmoid, leaky_relu, identity.',
+    );
+  });
+
+  it("a residual block's tensors in a file whose module list (or lack of one) has no block", () => {
+    const advice = 'it is a Linear of linear_relu_stack.1.f, a residual block x + f(x): list the block in the file\'s steerlab.modules metadata, e.g. "linear,residual(linear,relu,linear),linear" (the --activation/--layernorm flags describe MLPs without residual blocks).';
+    expect(() => decodeSafetensors(rawSafetensors(residualShapes(), 'linear,relu,linear'), 'm.safetensors')).toThrow(
+      `m.safetensors: tensor "linear_relu_stack.1.f.0.weight" belongs to no module of the list linear,relu,linear; ${advice}`,
+    );
+    expect(() => decodeSafetensors(rawSafetensors(residualShapes(), null), 'm.safetensors')).toThrow(
+      `m.safetensors: tensor "linear_relu_stack.1.f.0.weight" is inside a nested module and the file has no steerlab.modules metadata; ${advice}`,
+    );
+  });
+
+  it('a residual model round-trips: export writes the nested keys and the token, import gives the same weights', () => {
+    const weights = initNetworkWeights(mlpSpec({ hidden: [6], activations: ['gelu'], residualBlocks: 1 }), seededRandom(4));
+    const back = decodeSafetensors(encodeSafetensors(weights, { 'steerlab.modules': formatModuleList(specOf(weights)) }), 'm.safetensors').weights;
+    expect(back.spec).toEqual(weights.spec);
+    expect(back.linears).toEqual(weights.linears);
+  });
+
   it('NaN in the weights, naming the tensor', () => {
     const raw = rawSafetensors({ '0.weight': [6, 784], '0.bias': [6], '2.weight': [10, 6], '2.bias': [10] }, 'linear,tanh,linear', Number.NaN);
     expect(() => decodeSafetensors(raw, 'm.safetensors')).toThrow(/^m\.safetensors: linear_relu_stack\.0\.weight holds a non-finite value \(NaN\) at index 0: the model is broken/);
   });
 });
 
-/** A safetensors file of float32 tensors `linear_relu_stack.{key}` with the given shapes (values 0.01, or `fill`) and module list. */
-function rawSafetensors(shapes: Record<string, number[]>, modules: string, fill = 0.01): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: { 'steerlab.modules': modules } };
+/** A safetensors file of float32 tensors `linear_relu_stack.{key}` with the given shapes (values 0.01, or `fill`) and module list (null: no steerlab.modules). */
+function rawSafetensors(shapes: Record<string, number[]>, modules: string | null, fill = 0.01): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: modules === null ? { format: 'pt' } : { 'steerlab.modules': modules } };
   let offset = 0;
   for (const [key, shape] of Object.entries(shapes)) {
     const bytes = 4 * shape.reduce((a, b) => a * b, 1);
