@@ -14,20 +14,12 @@ import { seededRandom } from '../../native/model/random.js';
 import { runWithInterventions } from '../../native/model/interventions.js';
 import { pairSweep, type PairSweepTables } from '../../native/steer/sweep.js';
 import type { VectorData } from '../../native/steer/vectors.js';
-import type { LabelledImages } from '../../native/train/trainer.js';
-import { ARCHITECTURES, TFJS_ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
+import { ARCHITECTURES, TFJS_ARCHITECTURES, weightsFor, syntheticImages as images, pixelRows } from '../helpers/architectures.js';
 import { expectClose } from '../helpers/reference.js';
 
 beforeAll(async () => {
   await selectBackend({ forced: process.env.STEERLAB_BACKEND ?? 'wasm' });
 });
-
-/** `count` synthetic images with labels cycling 0..9 (every digit present), pixels from a seed. */
-function images(count: number, seed: number): LabelledImages {
-  const random = seededRandom(seed);
-  const pixels = Uint8Array.from({ length: count * 784 }, () => (random() < 0.7 ? 0 : Math.floor(random() * 256)));
-  return { images: { pixels }, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
-}
 
 const DATA: VectorData = { train: images(40, 1), test: images(120, 2) };
 const FIRST = { kind: 'first' } as const;

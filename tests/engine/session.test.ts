@@ -487,6 +487,30 @@ describe('format 2: the module list', () => {
     expect(header.model.tensors['linear_relu_stack.1.weight'].shape).toEqual([6]); // the first LayerNorm
   });
 
+  it("round-trips a residual network: the block in the module list, its Linears under PyTorch's nested keys, bit for bit", () => {
+    const spec = mlpSpec({ hidden: [6, 5], activations: ['gelu', 'tanh'], layernorm: true, residualBlocks: 1 });
+    const weights = initNetworkWeights(spec, seededRandom(5));
+    const back = decodeSession(encodeSession(newSession(weights)), FILE);
+    expect(back.weights.spec).toEqual(spec);
+    expect(back.weights.sizes).toEqual([784, 6, 6, 6, 5, 10]);
+    back.weights.linears.forEach((l, i) => expect(Buffer.from(l.weight.buffer)).toEqual(Buffer.from(weights.linears[i].weight.buffer)));
+    const { header } = split(encodeSession(newSession(weights)));
+    // linear0, layernorm1, residual2 (f.0 Linear, f.1 GELU, f.2 Linear), linear3, layernorm4, tanh5, linear6.
+    expect(Object.keys(header.model.tensors).filter((k) => k.includes('.f.'))).toEqual([
+      'linear_relu_stack.2.f.0.bias', 'linear_relu_stack.2.f.0.weight', 'linear_relu_stack.2.f.2.bias', 'linear_relu_stack.2.f.2.weight',
+    ]);
+    expect(header.model.spec.modules[2]).toEqual({ kind: 'residual', inner: [{ kind: 'linear', outFeatures: 6 }, { kind: 'activation', activation: 'gelu' }, { kind: 'linear', outFeatures: 6 }] });
+  });
+
+  it('refuses a residual block whose f does not keep the width, naming the block', () => {
+    const weights = initNetworkWeights(mlpSpec({ hidden: [6], activations: ['relu'], residualBlocks: 1 }), seededRandom(3));
+    const { header, binary } = split(encodeSession(newSession(weights)));
+    header.model.spec.modules[1].inner.pop();
+    expect(refusal(pack(header, binary)).message).toBe(
+      'lab.steerlab has a model the engine cannot run: linear_relu_stack.1 is a residual block whose f must be linear(6), an activation, linear(6) (the width entering the block); got Linear(→6), ReLU.',
+    );
+  });
+
   it('refuses a header whose format disagrees with the first bytes', () => {
     const { header, binary } = split(encodeSession(fullSession()));
     expect(refusal(pack({ ...header, formatVersion: 1 }, binary, 2)).message).toBe(

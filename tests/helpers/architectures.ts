@@ -7,6 +7,7 @@
 import { initNetworkWeights, type MlpWeights } from '../../native/model/weights.js';
 import { mlpSpec, type ModelSpec } from '../../native/model/spec.js';
 import { seededRandom } from '../../native/model/random.js';
+import type { LabelledImages } from '../../native/train/trainer.js';
 
 /** The architectures the issue names, plus the activations it lists that those do not use. */
 export const ARCHITECTURES: { name: string; spec: ModelSpec }[] = [
@@ -50,3 +51,10 @@ export function pixelRows(rows: number, seed = 9): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: 784 }, () => (random() < 0.8 ? 0 : random())));
 }
 
+
+/** `count` synthetic images with labels cycling 0..9 (every digit present), pixels from a seed. */
+export function syntheticImages(count: number, seed: number): LabelledImages {
+  const random = seededRandom(seed);
+  const pixels = Uint8Array.from({ length: count * 784 }, () => (random() < 0.7 ? 0 : Math.floor(random() * 256)));
+  return { images: { pixels }, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+}
