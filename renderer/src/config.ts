@@ -38,8 +38,8 @@ export const FORMAT = {
  */
 export const TRAIN_FORM_DEFAULTS = {
   epochs: 3, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [512, 512],
-  // The seed's recipe: ReLU, no LayerNorm, no dropout or weight decay, Adam.
-  activations: ['relu'], layernorm: false, dropout: 0, weightDecay: 0, optimizer: 'adam', momentum: 0,
+  // The seed's recipe: ReLU, no LayerNorm, no residual blocks, no dropout or weight decay, Adam.
+  activations: ['relu'], layernorm: false, residualBlocks: 0, dropout: 0, weightDecay: 0, optimizer: 'adam', momentum: 0,
 } satisfies Required<TrainConfig>;
 
 /**

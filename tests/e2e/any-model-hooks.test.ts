@@ -11,11 +11,10 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './browser.js';
-import { runJob, showView as showViewOf, useServedPage } from './served-page.js';
+import { runJob, runPairSweepFromPage, showView as showViewOf, useServedPage } from './served-page.js';
 import { ok } from '../api/harness.js';
 import { hookSummaries, mlpSpec, SEED_SPEC } from '../../native/model/spec.js';
-import type { SessionSummary, SweepSummary } from '../../native/service/workbench-types.js';
-import type { PairSweepRecord } from '../../native/steer/record-types.js';
+import type { SessionSummary } from '../../native/service/workbench-types.js';
 
 const e2e = useServedPage({ viewport: { width: 1380, height: 950 } });
 let page: Page;
@@ -99,17 +98,7 @@ describe('any MLP’s hooks in every view (issue 18)', () => {
   });
 
   it('a pair sweep at hook 5 (after GELU 2) runs and is labelled with that hook', async () => {
-    await showView('Sweep');
-    const form = page.getByRole('form', { name: 'Run a pair sweep' });
-    await form.locator('select[name=layer]').selectOption('5');
-    await form.locator('input[name=coeff]').fill('1');
-    await form.getByLabel('first training images').check();
-    await form.getByRole('button', { name: 'Run sweep' }).click();
-    const cells = page.locator('[data-testid=heatmap-sweep-table] g.cell[data-row=table]');
-    await expect.poll(() => cells.count(), { timeout: 120_000 }).toBe(100);
-
-    const [summary] = ok<SweepSummary[]>(await e2e.api.call('sweep.list', {})).filter((s) => s.kind === 'pairs');
-    const record = ok<PairSweepRecord>(await e2e.api.call('sweep.get', { id: summary.id }));
+    const { record, cells } = await runPairSweepFromPage(page, e2e.api, 5);
     expect(record.layer).toBe(5);
     // a = b adds act(a) − act(a) = 0: that row's cross-entropy is the unpatched model's (an invariant, not the page's number).
     for (let a = 0; a < 10; a++) expect(record.ce[a][a]).toBeCloseTo(record.normal[a], 5);

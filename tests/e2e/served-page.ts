@@ -4,9 +4,11 @@
  * Chromium with one page; torn down after the file. Fields are filled in beforeAll.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildRenderer, openPage } from './browser.js';
-import { apiUrl, connect, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
+import { apiUrl, connect, ok, startTestServer, type ApiConnection, type TestServer } from '../api/harness.js';
+import type { SweepSummary } from '../../native/service/workbench-types.js';
+import type { PairSweepRecord } from '../../native/steer/record-types.js';
 
 export interface ServedPage {
   t: TestServer;
@@ -46,4 +48,21 @@ export async function runJob(api: ApiConnection, channel: string, payload: unkno
   const { jobId } = reply.result as { jobId: string };
   const end = await api.waitForEvent((e) => (e.type === 'job.done' || e.type === 'job.error') && e.jobId === jobId, 240_000);
   if (end.type !== 'job.done') throw new Error(`${channel} failed: ${JSON.stringify(end)}`);
+}
+
+/**
+ * Runs a pair sweep at `hook` (coefficient 1, first training images) from the Sweep view as a user
+ * does, waits for its 100 cells, and returns the engine's record of it and the cells' locator.
+ */
+export async function runPairSweepFromPage(page: Page, api: ApiConnection, hook: number) {
+  await showView(page, 'Sweep');
+  const form = page.getByRole('form', { name: 'Run a pair sweep' });
+  await form.locator('select[name=layer]').selectOption(String(hook));
+  await form.locator('input[name=coeff]').fill('1');
+  await form.getByLabel('first training images').check();
+  await form.getByRole('button', { name: 'Run sweep' }).click();
+  const cells = page.locator('[data-testid=heatmap-sweep-table] g.cell[data-row=table]');
+  await expect.poll(() => cells.count(), { timeout: 120_000 }).toBe(100);
+  const [summary] = ok<SweepSummary[]>(await api.call('sweep.list', {})).filter((s) => s.kind === 'pairs');
+  return { record: ok<PairSweepRecord>(await api.call('sweep.get', { id: summary.id })), cells };
 }

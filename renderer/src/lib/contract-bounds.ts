@@ -31,6 +31,7 @@ export const BOUNDS = {
   /** Most hidden layers the contract accepts (its `.max()` on the hidden list). */
   maxLayers: listMaximum(trainConfigSchema.shape.hidden.unwrap()),
   activations: trainConfigSchema.shape.activations.unwrap().element.options,
+  residualBlocks: trainConfigSchema.shape.residualBlocks.unwrap(),
   dropout: trainConfigSchema.shape.dropout.unwrap(),
   weightDecay: trainConfigSchema.shape.weightDecay.unwrap(),
   momentum: trainConfigSchema.shape.momentum.unwrap(),
