@@ -154,6 +154,17 @@ export function nativeRunsSpec(spec: ModelSpec): boolean {
 }
 
 /**
+ * The backend report as it holds for `spec`'s inference: `backend` itself, or, when the native
+ * backend is in use but declines the model, its tfjs backend, with the native engine among the
+ * skipped and the reason (what a result's provenance records).
+ */
+export function backendThatRuns<R extends { name: string; tfjsBackend: string; skipped: { name: string; reason: string }[] }>(backend: R, spec: ModelSpec): R {
+  const reason = backend.name === 'native' ? nativeDeclineReason(spec) : null;
+  if (!reason) return backend;
+  return { ...backend, name: backend.tfjsBackend, skipped: [...backend.skipped, { name: 'native', reason }] };
+}
+
+/**
  * The engine that runs `spec`'s inference under `backend`, for "took 2.6 s on ..." lines: the
  * backend's name, or, when the native backend is in use but declines the model, the tfjs backend
  * and why ("tfjs wasm (the native engine does not run residual blocks)").

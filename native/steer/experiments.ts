@@ -12,6 +12,7 @@ import { type SweepRunOptions, type KeptVectorValues, pairSweep, layerSweep, coe
 import type { KeptSource } from './steer-types.js';
 import type { PairSource, VectorData } from './vectors.js';
 import { finiteRecord } from './finite-record.js';
+import { backendThatRuns } from '../backend/native-addon.js';
 import { type PairSweepRecord, type LayerSweepRecord, type CoeffSweepRecord, makeProvenance, pairSweepRecord, layerSweepRecord, coeffSweepRecord } from './records.js';
 
 export interface ExperimentContext {
@@ -23,11 +24,15 @@ export interface ExperimentContext {
   pool?: SweepPool | null;
 }
 
-/** The provenance of a result computed since `started` (performance.now()) on `ctx`'s model and data. */
-export function experimentProvenance(ctx: Pick<ExperimentContext, 'modelSha256' | 'data' | 'backend'>, started: number) {
+/**
+ * The provenance of a result computed since `started` (performance.now()) on `ctx`'s model and
+ * data. Given the model, a native backend that declines it (residual blocks) is recorded as the
+ * tfjs backend that ran, with the native engine among the skipped and why.
+ */
+export function experimentProvenance(ctx: Pick<ExperimentContext, 'modelSha256' | 'data' | 'backend'> & { model?: Pick<Mlp, 'spec'> }, started: number) {
   return makeProvenance({
     appVersion: APP_VERSION,
-    backend: ctx.backend,
+    backend: ctx.model ? backendThatRuns(ctx.backend, ctx.model.spec) : ctx.backend,
     modelSha256: ctx.modelSha256,
     dataChecksums: ctx.data.checksums,
     testCount: ctx.data.test.count,

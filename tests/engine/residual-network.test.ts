@@ -3,12 +3,14 @@
  * any-network.test.ts checks that against the float64 reference): the shared prefix of a sweep
  * cannot end inside a block, so interventions at an inner hook continue from before the block and
  * must equal the whole forward pass with the intervention; training by autodiff through the skip
- * path; and the native engine declines the model with a reason the command line prints.
+ * path; and the native engine declines the model with a reason the command line prints and the
+ * results' provenance records.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../native/backend/select.js';
 import { inferenceEngineText, nativeDeclineReason, nativeRunsSpec } from '../../native/backend/native-addon.js';
+import { experimentProvenance } from '../../native/steer/experiments.js';
 import { Mlp, pixelsToTensor } from '../../native/model/mlp.js';
 import { hookPoints, hookLabel, mlpSpec } from '../../native/model/spec.js';
 import { seededRandom } from '../../native/model/random.js';
@@ -100,6 +102,15 @@ describe('the native engine declines residual blocks, and says so', () => {
     expect(inferenceEngineText({ name: 'native', tfjsBackend: 'wasm' }, residual)).toBe('tfjs wasm (the native engine does not run residual blocks)');
     expect(inferenceEngineText({ name: 'native', tfjsBackend: 'wasm' }, mlpSpec({ hidden: [16], activations: ['relu'] }))).toBe('native');
     expect(inferenceEngineText({ name: 'wasm', tfjsBackend: 'wasm' }, residual)).toBe('wasm');
+  });
+
+  it("a result's provenance records the tfjs backend that ran and the native engine as skipped, with the reason", () => {
+    const native = { name: 'native' as const, tfjsBackend: 'wasm', skipped: [], forced: false };
+    const data = { train: images(1, 1), test: images(3, 2), checksums: {} };
+    const recorded = experimentProvenance({ model: { spec: residual }, modelSha256: 'x', data, backend: native }, performance.now());
+    expect([recorded.backend, recorded.backendSkipped]).toEqual(['wasm', [{ name: 'native', reason: 'the native engine does not run residual blocks' }]]);
+    const plain = experimentProvenance({ model: { spec: mlpSpec({ hidden: [16], activations: ['relu'] }) }, modelSha256: 'x', data, backend: native }, performance.now());
+    expect([plain.backend, plain.backendSkipped]).toEqual(['native', []]);
   });
 
   it('hook modules are named as PyTorch names nested modules', () => {
