@@ -18,6 +18,8 @@ import { evaluate } from '../../native/metrics/evaluate.js';
 import { train, type TrainResult } from '../../native/train/trainer.js';
 import type { TrainConfig } from '../../native/train/train-types.js';
 import type { NativeTrainOptions } from '../../native/backend/native-addon.js';
+import { sessionFromTraining } from '../../native/train/training-session.js';
+import type { BackendReport } from '../../native/backend/backend-types.js';
 import { HAVE_DATA, sharedMnist } from '../helpers/fixtures.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
 
@@ -244,19 +246,26 @@ describe.skipIf(!NATIVE_BUILT || !HAVE_DATA)('a short native training run of a G
     await selectBackend({ forced: 'wasm' });
   }, 300_000);
 
-  it('says which engine trained it', () => {
+  it('says which engine trained it, and the session records that engine beside the backend in use', () => {
     expect(native.trainedBy).toBe('native');
     expect(tfjs.trainedBy).toBe('wasm');
+    // A run on tfjs names its tfjs backend even when the backend in use is native.
+    const nativeBackend: BackendReport = { name: 'native', tfjsBackend: 'wasm', skipped: [], forced: true };
+    expect(sessionFromTraining(tfjs, nativeBackend, {}).header.training?.backend).toBe('wasm');
+    expect(sessionFromTraining(tfjs, nativeBackend, {}).header.backend?.name).toBe('native');
+    expect(sessionFromTraining(native, nativeBackend, {}).header.training?.backend).toBe('native');
   });
 
-  it('ends within 1e-4 nats of tfjs\'s test cross-entropy and 0.2% of its accuracy, having learned', () => {
-    // Same initial weights, batches, dropout masks and update rule (the tests above): the runs
-    // differ only in the float32 rounding of the products and reductions (gradients agree to
-    // about 1e-7 of their scale), which 157 Adam steps carry forward without blowing up. Measured
-    // here: 5e-9 nats. 1e-4 leaves room for another BLAS or thread count summing in another
-    // order, and is still far below what one wrong gradient term or mask would move.
-    expect(Math.abs(native.testCeNats - tfjs.testCeNats)).toBeLessThan(1e-4);
-    expect(Math.abs(native.testAccuracy - tfjs.testAccuracy)).toBeLessThan(0.002);
+  it('ends within 2e-3 nats of tfjs\'s test cross-entropy and 0.5% of its accuracy, having learned', () => {
+    // Same initial weights, batches, dropout masks and update rule (the tests above pin each
+    // exactly or to 1e-5): the runs differ only in the float32 rounding of products and sums,
+    // which the optimiser carries forward. Measured here: 5e-9 nats. The bound is the seed
+    // recipe's over the same 157 steps (training.test.ts): another BLAS or thread count sums in
+    // another order, and such last-bit differences grow to a few 1e-3 nats over an epoch of the
+    // seed's network (bench/README.md, "How close native and tfjs training are"); a wrong
+    // gradient or mask is caught by the tests above, where no step has amplified anything.
+    expect(Math.abs(native.testCeNats - tfjs.testCeNats)).toBeLessThan(2e-3);
+    expect(Math.abs(native.testAccuracy - tfjs.testAccuracy)).toBeLessThan(0.005);
     // ...and it learned: far below the ln(10) = 2.30 nats of a guess (0.44 here).
     expect(native.testCeNats).toBeLessThan(0.6);
     // The first step's loss (same weights, batch and masks) agrees to float precision.

@@ -152,7 +152,7 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);
-    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
+    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${result.trainedBy}; saved ${out} (seed ${config.seed})\n`);
     return true;
   } catch (error) {
     bar.stop();
