@@ -280,3 +280,34 @@ describe.skipIf(!NATIVE_BUILT || !HAVE_DATA)('a short native training run of a G
     expect(native.weights.spec).toEqual(mlpSpec({ hidden: [64, 32], activations: ['gelu'], layernorm: true }));
   });
 });
+
+describe.skipIf(!NATIVE_BUILT)('the native engine\'s vectorised tanh and sigmoid', () => {
+  // Linear(784 -> 4096) with weight 0 and the grid as its bias, on a blank image: hook 1 is the
+  // activation of each grid value, compared with float64 Math.tanh and 1 / (1 + exp(-x)).
+  const grid = Float32Array.from({ length: 4096 }, (_, i) => -20 + (40 * i) / 4095);
+  grid[2048] = 0;
+  grid[2049] = 1e-4;
+  grid[2050] = -3e-4;
+  const activationOf = (activation: 'tanh' | 'sigmoid') => {
+    const params = [new Float32Array(4096 * 784), grid, new Float32Array(10 * 4096), new Float32Array(10)];
+    const model = new (nativeAddon().Model)([784, 4096, 10], params, ['linear', activation, 'linear']);
+    return model.forward(new Float32Array(784), 1, null, 1, false);
+  };
+
+  it('tanh is within 1e-6 of float64 tanh, relative and absolute, over [-20, 20]', () => {
+    const y = activationOf('tanh');
+    grid.forEach((x, i) => {
+      const exact = Math.tanh(x);
+      expect(Math.abs(y[i] - exact), `tanh(${x})`).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(exact), 1e-30) + 1e-12);
+    });
+    expect(y[2048]).toBe(0);
+  });
+
+  it('sigmoid is within 1e-6 of float64 sigmoid, relative, over [-20, 20]', () => {
+    const y = activationOf('sigmoid');
+    grid.forEach((x, i) => {
+      const exact = 1 / (1 + Math.exp(-x));
+      expect(Math.abs(y[i] - exact) / exact, `sigmoid(${x})`).toBeLessThanOrEqual(1e-6);
+    });
+  });
+});

@@ -110,20 +110,30 @@ void gelu_rows(const float* in, int n, int w, const float* extra, float* out) {
 
 // One elementwise activation, as torch.nn computes it, then the addition at its hook:
 //   relu: max(x, 0)   tanh: tanh(x)     sigmoid: 1 / (1 + exp(-x))   leaky_relu: x >= 0 ? x : 0.01 x   identity: x
+// (tanh and sigmoid in the vectorisable forms of elementwise.h).
 STEERLAB_CLONES
 void activation_rows(Op op, const float* in, size_t count, int w, const float* extra, float* out) {
-  for (size_t i = 0; i < count; i++) {
-    const float x = in[i];
-    float y;
-    switch (op) {
-      case Op::Relu: y = std::max(x, 0.0f); break;
-      case Op::Tanh: y = std::tanh(x); break;
-      case Op::Sigmoid: y = 1.0f / (1.0f + std::exp(-x)); break;
-      case Op::LeakyRelu: y = x >= 0.0f ? x : kLeakySlope * x; break;
-      default: y = x; break;
-    }
-    out[i] = extra ? y + extra[i % w] : y;
+  // One loop per activation (not a switch inside one loop), so that each vectorises.
+  switch (op) {
+    case Op::Relu:
+      for (size_t i = 0; i < count; i++) out[i] = std::max(in[i], 0.0f);
+      break;
+    case Op::Tanh:
+      for (size_t i = 0; i < count; i++) out[i] = tanh_float(in[i]);
+      break;
+    case Op::Sigmoid:
+      for (size_t i = 0; i < count; i++) out[i] = sigmoid_float(in[i]);
+      break;
+    case Op::LeakyRelu:
+      for (size_t i = 0; i < count; i++) out[i] = in[i] >= 0.0f ? in[i] : kLeakySlope * in[i];
+      break;
+    default:
+      std::copy(in, in + count, out);
+      break;
   }
+  if (extra)
+    for (size_t row = 0; row < count; row += w)
+      for (int j = 0; j < w; j++) out[row + j] += extra[j];
 }
 
 // torch.nn.LayerNorm over each row of width w, then the addition at its hook:

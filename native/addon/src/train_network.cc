@@ -38,7 +38,7 @@ void activation_backward(Op op, const float* g, const float* z, const float* y, 
     case Op::Gelu:
       for (size_t i = 0; i < count; i++) {
         const float phi_cdf = 0.5f * (1.0f + erf_float(z[i] * kInvSqrt2));
-        gin[i] = g[i] * (phi_cdf + z[i] * (std::exp(-0.5f * z[i] * z[i]) * kInvSqrt2Pi));
+        gin[i] = g[i] * (phi_cdf + z[i] * (exp_float(-0.5f * z[i] * z[i]) * kInvSqrt2Pi));
       }
       break;
     default:
