@@ -11,8 +11,9 @@ What it measures (the same as native/bench/, with the same figure names):
   4. single-image steering latency (unpatched + steered forward pass, softmax), median and p95;
   5. the default training, 3 epochs of the same, one optimiser, each epoch timed with its test-set
      evaluation (SteerLab times its whole `steerlab train` command beside it);
-  6. the 100-pair sweep of a 784-256-128-64-10 GELU network at each hidden hook (PyTorch's
-     default init under torch.manual_seed(0); the work does not depend on training);
+  6. one training epoch of a 784-256-128-64-10 GELU network (the same recipe), with its test-set
+     evaluation, and its 100-pair sweep at each hidden hook (PyTorch's default init under
+     torch.manual_seed(0); the sweeps' work does not depend on training);
   7. peak RSS per phase (VmHWM, reset between phases on Linux) and the process peak
      (resource.getrusage).
 
@@ -373,6 +374,9 @@ def main():
     with Phase("steer", memory) as p_steer:
         steer = steer_latency(model, train_x, train_y, test_x, reps, warmup)
     print(f"steer: median {steer['medianMs']:.3f} ms, p95 {steer['p95Ms']:.3f} ms", file=sys.stderr)
+    with Phase("geluTrain", memory):
+        gelu_train_seconds, gelu_train_ce = train_epochs(gelu_model(), train_x, train_y, test_x, test_y, 1, 64, 1e-3, 0)
+    print(f"GELU 784-256-128-64-10 training epoch: {gelu_train_seconds[0]:.2f} s (test CE {gelu_train_ce:.4f})", file=sys.stderr)
     gelu_seconds, gelu_ce = gelu_sweeps(train_x, train_y, test_x, test_y)
     print(f"GELU 784-256-128-64-10 pair sweeps at hooks 0..{len(gelu_seconds) - 1}: {' / '.join(f'{s:.2f}' for s in gelu_seconds)} s", file=sys.stderr)
     epochs = 1 if args.quick else 3
@@ -413,11 +417,13 @@ def main():
             # The default training's epochs (the loop only: no start-up, no data loading).
             "trainCommandSeconds": sum(epoch_seconds),
             "trainEpochSeconds": epoch_seconds,
+            # One epoch of 784-256-128-64-10 GELU with its test evaluation (native/bench/gelu-phase.ts).
+            "geluTrainSeconds": gelu_train_seconds[0],
             # The 100-pair sweep of 784-256-128-64-10 GELU at each hidden hook (native/bench/gelu-phase.ts).
             "geluPairSweepSeconds": gelu_seconds,
             # SteerLab's training phase includes its test evaluation, so "train" here covers both.
             "peakRssBytes": {"train": max(memory["train"]["peakRssBytes"], memory["eval"]["peakRssBytes"]),
-                             **{k: memory[k]["peakRssBytes"] for k in ("pairSweep", "layerSweep", "steer")}},
+                             **{k: memory[k]["peakRssBytes"] for k in ("pairSweep", "layerSweep", "steer", "geluTrain")}},
             "processPeakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         },
         "memory": memory,
@@ -430,6 +436,7 @@ def main():
             "pairSweep31Ce": cells[3 * 10 + 1]["ce"],
             "layerSweepCe": [r["ce"] for r in rows],
             "defaultTrainingTestCeNats": epochs_ce,
+            "geluTrainTestCeNats": gelu_train_ce,
             "geluPairSweepMeanCe": gelu_ce,
         },
     }

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { APP_ROOT } from '../version.js';
-import { isSeedFamily, type ModelSpec } from '../model/spec.js';
+import type { ModelSpec } from '../model/spec.js';
 
 /** A module of the list as the addon names it (one per hook point; native/model/native-model.ts nativeModules). */
 export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm';
@@ -29,15 +29,40 @@ export interface NativeModel {
   evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
   /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
   steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;
-  /** Mean cross-entropy of a batch and its gradients [dW1, db1, dW2, db2, dW3, db3] (PyTorch layout); the seed's family only. */
+  /**
+   * Mean cross-entropy of a batch (no dropout) and its gradients in module order: each Linear's
+   * weight and bias, each LayerNorm's weight and bias ([dW1, db1, dW2, db2, dW3, db3] for the seed), PyTorch layout.
+   */
   lossAndGradients(x: Float32Array, labels: Uint8Array, rows: number): { loss: number; grads: Float32Array[] };
 }
 
-/** Native Trainer: parameters and Adam moments in C++; `run` does a run of minibatch steps off the JS thread. */
+/**
+ * A training recipe as the native trainer takes it (native/train/train-types.ts TrainConfig): absent
+ * keys are the seed's (Adam, no weight decay, no dropout; the seed's module list).
+ */
+export interface NativeTrainOptions {
+  learningRate: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  optimizer?: 'adam' | 'sgd';
+  /** SGD's momentum (torch.optim.SGD's form). */
+  momentum?: number;
+  /** Decoupled, as AdamW: p <- p (1 - lr W) before each update. */
+  weightDecay?: number;
+  /** Inverted dropout after every hidden activation, in training only. */
+  dropout?: number;
+  /** The seed of the dropout masks' mulberry32 stream (the tfjs path's seededRandom). */
+  dropoutSeed?: number;
+  /** One name per hook (absent: the seed's linear, relu, linear, relu, linear). */
+  modules?: NativeModuleName[];
+}
+
+/** Native Trainer: parameters and optimiser state in C++; `run` does a run of minibatch steps off the JS thread. */
 export interface NativeTrainer {
   /** Steps firstStep..firstStep+steps-1 over batches of `order`; resolves to each step's loss. */
   run(pixels: Uint8Array, labels: Uint8Array, order: Uint32Array, firstStep: number, steps: number, batchSize: number, control: Int32Array): Promise<Float32Array>;
-  /** [W1, b1, W2, b2, W3, b3] in PyTorch layout (copies). */
+  /** The parameters in module order, as the constructor took them ([W1, b1, W2, b2, W3, b3] for the seed), PyTorch layout (copies). */
   weights(): Float32Array[];
   /** How many parameters and Adam moments are subnormal (0 < |x| < 2^-126) now; 0 while the kernels flush them. */
   subnormals(): { params: number; m: number; v: number };
@@ -66,7 +91,7 @@ export interface NativeAddon {
    * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear).
    */
   Model: new (sizes: number[], params: Float32Array[], modules?: NativeModuleName[]) => NativeModel;
-  Trainer: new (sizes: number[], params: Float32Array[], options: { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }) => NativeTrainer;
+  Trainer: new (sizes: number[], params: Float32Array[], options: NativeTrainOptions) => NativeTrainer;
   info(): NativeInfo;
   setThreads(threads: number): number;
   /** GFLOP/s of cblas_sgemm for an [m x k] by [k x n] product, timed over about `seconds` (blocks). */
@@ -186,12 +211,11 @@ export function nativeEngineFor(spec: ModelSpec): NativeAddon | null {
 }
 
 /**
- * Which engine trains `spec`: the native trainer implements the seed's family only (Linear, ReLU,
- * Linear, ReLU, Linear, with its hand-derived backward pass); every other module list trains on
- * tfjs, and its trained model then runs inference natively (nativeEngineFor).
+ * Which engine trains `spec`: the native trainer runs every module list the native kernels run
+ * (any recipe: Adam or SGD with momentum, weight decay, dropout), else null and it trains on tfjs.
  */
 export function nativeTrainerFor(spec: ModelSpec): NativeAddon | null {
-  return active && isSeedFamily(spec) ? active : null;
+  return active && nativeRunsSpec(spec) ? active : null;
 }
 
 export function setActiveNative(addon: NativeAddon | null): void {

@@ -34,6 +34,7 @@ function rows(r: BenchResult): Row[] {
     { label: `100-pair layer-0 sweep, ${count(testImages)} images (s)`, value: (f) => f.pairSweepSeconds, format: seconds },
     { label: '3-1 layer sweep, layers 0-4 (s)', value: (f) => f.layerSweepSeconds, format: seconds },
     { label: `layer-0 table over N = 10 source images, ${count(testImages)} images (s)`, value: (f) => f.sourcesSeconds, format: seconds },
+    { label: `784-256-128-64-10 GELU training epoch, ${count(trainImages)} images, incl. test evaluation (s)`, value: (f) => f.geluTrainSeconds, format: seconds },
     ...geluRows(testImages),
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },

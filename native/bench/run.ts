@@ -1,6 +1,7 @@
 /**
  * `steerlab bench` end to end: trains the seed model for one epoch, then sweeps and steers with
- * it, sweeps a second architecture (784-256-128-64-10 GELU) at each hidden hook, timing each phase and sampling its memory, and returns one result record (see types.ts).
+ * it, trains a second architecture (784-256-128-64-10 GELU) for one epoch and sweeps it at each
+ * hidden hook, timing each phase and sampling its memory, and returns one result record (see types.ts).
  */
 import os from 'node:os';
 import type { Engine } from '../engine/open.js';
@@ -15,7 +16,7 @@ import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
-import { benchGeluSweeps, geluSweepFlops } from './gelu-phase.js';
+import { benchGeluSweeps, geluSweepFlops, benchGeluTraining, geluTrainingFlops } from './gelu-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, type TrainCommandTimes } from './end-to-end.js';
 
@@ -93,6 +94,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const sources = await phase('sources', (onProgress) => benchSources(ctx, { ...common, onProgress }));
     options.onPhaseDone?.('sources', `N = 10 sources: ${sources.seconds.toFixed(1)} s (${(sources.seconds / pairs.seconds).toFixed(1)}x the pair sweep), peak RSS ${mib(sources.memory.peakRssBytes)}`);
 
+    const geluTraining = await phase('geluTrain', (onProgress) => benchGeluTraining(trainSet, testSet, sizes.trainImages, { ...common, onProgress }));
+    options.onPhaseDone?.('geluTrain', `GELU 784-256-128-64-10 training epoch (${geluTraining.value.trainedBy}): ${geluTraining.seconds.toFixed(1)} s, peak RSS ${mib(geluTraining.memory.peakRssBytes)}`);
     const gelu = await phase('geluSweeps', (onProgress) => benchGeluSweeps(data, { ...common, onProgress, pool: engine.sweepPool }));
     options.onPhaseDone?.('geluSweeps', `GELU 784-256-128-64-10 pair sweeps at hooks 0..${gelu.value.hooks.length - 1}: ${gelu.value.seconds.map((s) => s.toFixed(2)).join(' / ')} s`);
 
@@ -114,8 +117,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const throughput = sgemm
       ? throughputOf(
           sgemm,
-          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), ...geluSweepFlops(sizes.testImages) },
-          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])) },
+          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), geluTrain: geluTrainingFlops(sizes.trainImages, sizes.testImages), ...geluSweepFlops(sizes.testImages) },
+          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, geluTrain: geluTraining.seconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])) },
         )
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
@@ -145,6 +148,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         steerMedianMs: steer.value.medianMs,
         steerP95Ms: steer.value.p95Ms,
         sourcesSeconds: sources.seconds,
+        geluTrainSeconds: geluTraining.seconds,
         geluPairSweepSeconds: gelu.value.seconds,
         startupSeconds,
         reproduceSeconds,
@@ -164,6 +168,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         pairSweep31Ce: pairs.value.ce[3][1],
         layerSweepCe: layers.value.rows.map((r) => r.ce),
         modelSha256: ctx.modelSha256,
+        geluTrainTestCeNats: geluTraining.value.testCeNats,
+        geluTrainedBy: geluTraining.value.trainedBy,
         geluPairSweepMeanCe: gelu.value.meanCe,
       },
       throughput,

@@ -22,12 +22,24 @@ export function forwardFlops(sizes: readonly number[]): number {
 export function phaseFlops(sizes: readonly number[], bench: BenchSizes, distinctPairVectors = 91): Record<'train' | 'pairSweep' | 'layerSweep', number> {
   const full = forwardFlops(sizes);
   const layer1 = 2 * sizes[0] * sizes[1];
-  const train = bench.trainImages * (2 * full + (full - layer1)) + bench.testImages * full;
+  const train = trainingEpochFlops(sizes, bench.trainImages, bench.testImages);
   const pairSweep = bench.testImages * (layer1 + distinctPairVectors * (full - layer1));
   const layer3 = 2 * sizes[2] * sizes[3];
   const layer2 = 2 * sizes[1] * sizes[2];
   const layerSweep = bench.testImages * (full + 2 * (layer2 + layer3) + 2 * layer3);
   return { train, pairSweep, layerSweep };
+}
+
+/**
+ * FLOPs of one training epoch of a network with Linear widths `sizes` ([784, ..., 10]) and its test
+ * evaluation: per training image the forward products, the weight gradients (as many again) and
+ * the input gradients of every Linear but the first; per test image the forward products.
+ * Elementwise work (activations, LayerNorm, the optimiser) is not counted.
+ */
+export function trainingEpochFlops(sizes: readonly number[], trainImages: number, testImages: number): number {
+  const products = sizes.slice(1).map((out, l) => 2 * sizes[l] * out);
+  const full = products.reduce((a, b) => a + b, 0);
+  return trainImages * (3 * full - products[0]) + testImages * full;
 }
 
 /**

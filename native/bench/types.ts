@@ -46,9 +46,11 @@ export interface BenchFigures {
   /** The same command with STEERLAB_KEEP_SUBNORMALS=1 (native only): what flushing subnormals saves. */
   trainKeptSubnormalsCommandSeconds?: number;
   trainKeptSubnormalsEpochSeconds?: number[];
+  /** One training epoch of 784-256-128-64-10 GELU with its test evaluation (gelu-phase.ts), seconds. */
+  geluTrainSeconds?: number;
   /** The 100-pair sweep of 784-256-128-64-10 GELU at each hidden hook 0..5 (gelu-phase.ts), seconds. */
   geluPairSweepSeconds?: number[];
-  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluSweeps. */
+  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps. */
   peakRssBytes: Record<string, number>;
 }
 
@@ -105,6 +107,7 @@ export const PHASES = [
   { key: 'layerSweep', label: '3-1 layer sweep' },
   { key: 'steer', label: 'single steers' },
   { key: 'sources', label: 'N = 10 sources' },
+  { key: 'geluTrain', label: 'GELU training epoch' },
   { key: 'geluSweeps', label: 'GELU pair sweeps' },
 ] as const;
 export type PhaseKey = (typeof PHASES)[number]['key'];

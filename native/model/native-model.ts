@@ -45,10 +45,27 @@ export function nativeModules(spec: ModelSpec): NativeModuleName[] {
   });
 }
 
-/** MlpWeights from the addon's parameter list (the seed's family: what the native trainer trains). */
-export function weightsFromNative(sizes: number[], params: Float32Array[]): MlpWeights {
-  const linears = [0, 1, 2].map((l) => ({ inFeatures: sizes[l], outFeatures: sizes[l + 1], weight: params[2 * l], bias: params[2 * l + 1] }));
-  return { sizes: [...sizes], linears };
+/**
+ * MlpWeights from the addon's parameter list (nativeParams' order) for `spec`. `withSpec`: keep the
+ * module list in the weights (every network but a seed-family model trained as 0.1 trained it).
+ */
+export function weightsFromNative(spec: ModelSpec, params: Float32Array[], withSpec: boolean): MlpWeights {
+  const linears: MlpWeights['linears'] = [];
+  const layerNorms: NonNullable<MlpWeights['layerNorms']> = [];
+  let at = 0;
+  let width = spec.inputSize;
+  for (const m of spec.modules) {
+    if (m.kind === 'linear') {
+      linears.push({ inFeatures: width, outFeatures: m.outFeatures, weight: params[at], bias: params[at + 1] });
+      width = m.outFeatures;
+      at += 2;
+    } else if (m.kind === 'layernorm') {
+      layerNorms.push({ width, weight: params[at], bias: params[at + 1] });
+      at += 2;
+    }
+  }
+  const sizes = [spec.inputSize, ...linears.map((l) => l.outFeatures)];
+  return { sizes, linears, ...(withSpec ? { spec } : {}), ...(layerNorms.length > 0 ? { layerNorms } : {}) };
 }
 
 export function nativeModelFromWeights(addon: NativeAddon, weights: MlpWeights): NativeModel {

@@ -16,6 +16,14 @@ export function seededRandom(seed: number): Random {
   };
 }
 
+/**
+ * The seed of a training run's dropout stream: its own stream, so that initial weights and batch
+ * order (drawn from seededRandom(seed)) are those of the same run without dropout.
+ */
+export function dropoutSeed(seed: number): number {
+  return (seed ^ 0x5bd1e995) >>> 0;
+}
+
 /** A Fisher-Yates permutation of 0..n-1. */
 export function shuffledIndices(n: number, random: Random): Uint32Array {
   const order = new Uint32Array(n);

@@ -362,7 +362,7 @@ export class SteerLabWorkbench implements Workbench {
         onEvent(event);
       };
       const r = await this.call('train', { config: full }, progress, signal);
-      const { weights, ...summary } = r;
+      const { weights, trainedBy, ...summary } = r;
       const ready = this.loader.loaded()!;
       const backend = await this.loader.backend;
       await this.call('setModel', { weights });
@@ -370,7 +370,7 @@ export class SteerLabWorkbench implements Workbench {
       // A new model invalidates results computed with the old one.
       this.current.header = {
         ...this.current.header,
-        training: { ...summary, backend: backend.name, completed: true },
+        training: { ...summary, backend: trainedBy, completed: true },
         dataset: { checksums: ready.checksums },
         backend: { name: backend.name, skipped: backend.skipped },
         sweeps: [],

@@ -52,20 +52,36 @@ export class NetworkTrainer {
     // Masks are drawn before the gradient closure so autodiff sees constants.
     const masks = this.hooks.map((h, k) => (p > 0 && h.spec.kind === 'activation' && k < last ? this.dropoutMask(x.shape[0], h.width, p) : null));
     return tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const act = forwardModules(this.hooks, this.paramIndex, this.params, -1, last, x, (k, a) => {
-          const mask = masks[k];
-          return mask ? (tf.mul(a, mask) as tf.Tensor2D) : a;
-        });
-        const logProbs = tf.logSoftmax(act);
-        const onehot = tf.oneHot(labels, act.shape[1]).toFloat();
-        return tf.neg(tf.div(tf.sum(tf.mul(onehot, logProbs)), x.shape[0])) as tf.Scalar;
-      }, this.all);
+      const { value, grads } = tf.variableGrads(() => this.loss(x, labels, masks), this.all);
       tf.dispose(masks.filter((m): m is tf.Tensor2D => m !== null));
+      this.update(this.all.map((v) => grads[v.name]));
+      return value;
+    });
+  }
+
+  /** Mean cross-entropy of the batch, with `masks` (null: none) multiplied into the hooks' outputs. */
+  loss(x: tf.Tensor2D, labels: tf.Tensor1D, masks: (tf.Tensor2D | null)[] = []): tf.Scalar {
+    // forwardModules carries a residual block's input beside f (its skip path).
+    const act = forwardModules(this.hooks, this.paramIndex, this.params, -1, this.hooks.length - 1, x, (k, a) => {
+      const mask = masks[k];
+      return mask ? (tf.mul(a, mask) as tf.Tensor2D) : a;
+    });
+    const logProbs = tf.logSoftmax(act);
+    const onehot = tf.oneHot(labels, act.shape[1]).toFloat();
+    return tf.neg(tf.div(tf.sum(tf.mul(onehot, logProbs)), x.shape[0])) as tf.Scalar;
+  }
+
+  /** The parameters autodiff differentiates, in the order `update` takes gradients: kernels ([in, out]), biases, LayerNorm weights, LayerNorm biases. */
+  get variables(): readonly tf.Variable[] {
+    return this.all;
+  }
+
+  /** Decoupled weight decay, then the optimiser's update, with `grads` in the order of `variables`. */
+  update(grads: tf.Tensor[]): void {
+    tf.tidy(() => {
       const decay = this.config.weightDecay ?? 0;
       if (decay > 0) for (const v of this.all) v.assign(tf.mul(v, 1 - this.config.learningRate * decay));
-      this.optimizer.step(this.all.map((v) => grads[v.name]));
-      return value;
+      this.optimizer.step(grads);
     });
   }
 

@@ -1,7 +1,8 @@
 /**
- * Training an MLP with minibatches, deterministic for a seed and a backend. The seed's recipe
- * (ReLU, Adam, no dropout or decay) runs the hand-derived gradients of gradients.ts, natively when
- * the native engine is in use; any other module list or recipe runs network-step.ts (tfjs autodiff).
+ * Training an MLP with minibatches, deterministic for a seed and a backend. With the native engine
+ * in use, every module list it runs trains natively (native-trainer.ts), whatever the recipe. On
+ * tfjs, the seed's recipe (ReLU, Adam, no dropout or decay) runs the hand-derived gradients of
+ * gradients.ts; any other module list or recipe runs network-step.ts (tfjs autodiff).
  *
  * The loop yields to the event loop every few steps so a caller can cancel (Ctrl-C in the CLI,
  * the Cancel button in the app) and stream progress; a cancelled run returns no weights, so no
@@ -12,7 +13,7 @@ import { Mlp, pixelsToTensor } from '../model/mlp.js';
 import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, SEED_HIDDEN, type MlpWeights } from '../model/weights.js';
 import { isSeedFamily, mlpSpec, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH, type ModelSpec } from '../model/spec.js';
 import { NetworkTrainer } from './network-step.js';
-import { seededRandom, shuffledIndices } from '../model/random.js';
+import { seededRandom, shuffledIndices, dropoutSeed } from '../model/random.js';
 import { evaluate } from '../metrics/evaluate.js';
 import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
@@ -41,6 +42,8 @@ export interface TrainResult {
   testAccuracy: number;
   elapsedMs: number;
   stepsPerEpoch: number;
+  /** The engine that computed the run: 'native', or the tfjs backend's id ('wasm', 'tensorflow', ...). */
+  trainedBy: string;
 }
 
 export class TrainingCancelled extends Error {
@@ -106,8 +109,9 @@ export async function train(
   validateTrainConfig(config);
   const spec = trainSpec(config);
   const seedRecipe = isSeedRecipe(config, spec);
-  const native = seedRecipe ? nativeTrainerFor(spec) : null;
-  if (native) return trainNatively(native, trainSet, testSet, config, options);
+  // The one choice of training engine.
+  const native = nativeTrainerFor(spec);
+  if (native) return trainNatively(native, trainSet, testSet, config, options, spec, seedRecipe);
   const random = seededRandom(config.seed);
   return seedRecipe ? trainSeedRecipe(trainSet, testSet, config, options, random) : trainAnyNetwork(trainSet, testSet, config, options, random, spec);
 }
@@ -146,8 +150,7 @@ async function trainSeedRecipe(trainSet: LabelledImages, testSet: LabelledImages
 /** Any module list and recipe: autodiff through the model's own forward pass (network-step.ts). */
 async function trainAnyNetwork(trainSet: LabelledImages, testSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, spec: ModelSpec): Promise<TrainResult> {
   const started = performance.now();
-  // Dropout draws from its own stream, so initial weights and batch order are those of the seed's recipe.
-  const trainer = new NetworkTrainer(spec, initNetworkWeights(spec, random), config, seededRandom((config.seed ^ 0x5bd1e995) >>> 0));
+  const trainer = new NetworkTrainer(spec, initNetworkWeights(spec, random), config, seededRandom(dropoutSeed(config.seed)));
   try {
     return await runEpochs(trainSet, testSet, config, options, random, trainer, started);
   } finally {
@@ -194,7 +197,7 @@ async function runEpochs(trainSet: LabelledImages, testSet: LabelledImages, conf
   }
   const weights = runner.weights();
   const last = epochs[epochs.length - 1];
-  return { weights, config, history, epochs, testCeNats: last.testCeNats, testAccuracy: last.testAccuracy, elapsedMs: performance.now() - started, stepsPerEpoch };
+  return { weights, config, history, epochs, testCeNats: last.testCeNats, testAccuracy: last.testAccuracy, elapsedMs: performance.now() - started, stepsPerEpoch, trainedBy: tf.getBackend() };
 }
 
 function toWeights(kernels: tf.Variable[], biases: tf.Variable[], config: TrainConfig): MlpWeights {

@@ -130,6 +130,14 @@ describe('bench result files', () => {
     expect(page).not.toContain('at 6 · logits');
   });
 
+  it('puts the GELU network\'s training epoch beside PyTorch\'s, with the ratio', () => {
+    const result = fakeResult('steerlab');
+    result.figures.geluTrainSeconds = 4.5;
+    const ref = fakeResult('pytorch');
+    ref.figures.geluTrainSeconds = 9;
+    expect(renderMarkdown(result, ref, 'x.json', 'p.json')).toMatch(/\| 784-256-128-64-10 GELU training epoch, [\d,]+ images, incl\. test evaluation \(s\) \| 4\.50 \| 9\.00 \| 0\.50x \|/);
+  });
+
   it('shows a dash for a figure either side lacks', () => {
     const ref = fakeResult('pytorch');
     ref.figures.peakRssBytes = {};

@@ -45,6 +45,14 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
   const control = () => new Int32Array(new SharedArrayBuffer(8));
   const model = () => new addon.Model(SIZES, params());
   const trainer = () => new addon.Trainer(SIZES, params(), { learningRate: 0.01 });
+  // Any network with every option: 784-8-6-10 GELU with LayerNorm, SGD with momentum, decay and dropout.
+  const anyModules = ['linear', 'layernorm', 'gelu', 'linear', 'layernorm', 'tanh', 'linear'];
+  const anyParams = () => {
+    const p = params();
+    return [p[0], p[1], new Float32Array(8).fill(1), new Float32Array(8), p[2], p[3], new Float32Array(6).fill(1), new Float32Array(6), p[4], p[5]];
+  };
+  const anyOptions = () => ({ learningRate: 0.01, optimizer: 'sgd', momentum: 0.9, weightDecay: 0.01, dropout: 0.2, dropoutSeed: 7, modules: anyModules });
+  const anyTrainer = () => new (addon.Trainer as unknown as new (...x: unknown[]) => { run: (...x: unknown[]) => unknown })(SIZES, anyParams(), anyOptions());
 
   // Each entry point with a valid argument list.
   const entries: { name: string; args: () => unknown[]; call: (args: unknown[]) => unknown }[] = [
@@ -57,6 +65,8 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
     { name: 'Model.lossAndGradients', args: () => [new Float32Array(3 * 784), Uint8Array.from([1, 2, 3]), 3], call: (a) => (model().lossAndGradients as (...x: unknown[]) => unknown)(...a) },
     { name: 'new Trainer', args: () => [SIZES, params(), { learningRate: 0.01 }], call: (a) => new (addon.Trainer as unknown as new (...x: unknown[]) => unknown)(...a) },
     { name: 'Trainer.run', args: () => [pixels(), labels(), Uint32Array.from({ length: count }, (_, i) => i), 0, 2, 5, control()], call: (a) => (trainer().run as (...x: unknown[]) => unknown)(...a) },
+    { name: 'new Trainer (any network)', args: () => [SIZES, anyParams(), anyOptions()], call: (a) => new (addon.Trainer as unknown as new (...x: unknown[]) => unknown)(...a) },
+    { name: 'Trainer.run (any network)', args: () => [pixels(), labels(), Uint32Array.from({ length: count }, (_, i) => i), 0, 2, 5, control()], call: (a) => anyTrainer().run(...a) },
     { name: 'setThreads', args: () => [1], call: (a) => (addon.setThreads as (...x: unknown[]) => unknown)(...a) },
     { name: 'sgemmGflops', args: () => [8, 8, 8, 0.001], call: (a) => (addon.sgemmGflops as (...x: unknown[]) => unknown)(...a) },
   ];
@@ -79,6 +89,18 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
     }
     // Most substitutions must be refused (an accepted one is a coincidentally valid value).
     expect(errors).toBeGreaterThan(500);
+  });
+
+  it('every training option replaced by every hostile value: a trainer or a one-sentence error', async () => {
+    let errors = 0;
+    for (const key of Object.keys(anyOptions())) {
+      for (const bad of hostileValues()) {
+        const options: Record<string, unknown> = { ...anyOptions(), [key]: bad };
+        if ((await outcome(() => new (addon.Trainer as unknown as new (...x: unknown[]) => unknown)(SIZES, anyParams(), options))) === 'error') errors++;
+      }
+    }
+    // undefined is the default for every key, and a few numbers are in range; the rest are refused.
+    expect(errors).toBeGreaterThan(150);
   });
 
   it('random combinations of hostile arguments (seeded, 400 calls)', async () => {

@@ -3,8 +3,8 @@
  * it adds to the result page. (Nothing here is timed: the benchmark itself is `npm run bench`.)
  */
 import { describe, it, expect } from 'vitest';
-import { forwardFlops, phaseFlops, throughputOf, pairSweepFlopsAt } from '../../native/bench/throughput.js';
-import { geluSweepFlops } from '../../native/bench/gelu-phase.js';
+import { forwardFlops, phaseFlops, throughputOf, pairSweepFlopsAt, trainingEpochFlops } from '../../native/bench/throughput.js';
+import { geluSweepFlops, geluTrainingFlops } from '../../native/bench/gelu-phase.js';
 
 describe('benchmark throughput figures', () => {
   // [784, 2, 2, 10]: one forward pass is 784*2 + 2*2 + 2*10 = 1,592 multiply-adds = 3,184 FLOPs;
@@ -38,6 +38,15 @@ describe('benchmark throughput figures', () => {
     expect(Object.keys(gelu)).toHaveLength(6);
     // The seed's layer-0 sweep is the same count as phaseFlops's.
     expect(pairSweepFlopsAt(sizes, 1, 1)).toBe(3136 + 91 * 48);
+  });
+
+  it('counts a training epoch of any Linear list: forward, weight gradients, input gradients of every Linear but the first, test passes', () => {
+    // [784, 256, 128, 64, 10]: products 401,408 + 65,536 + 16,384 + 1,280 = 484,608 FLOPs per image.
+    // Per training image 3 x 484,608 - 401,408 = 1,052,416; per test image 484,608.
+    expect(geluTrainingFlops(1, 0)).toBe(1052416);
+    expect(geluTrainingFlops(2, 3)).toBe(2 * 1052416 + 3 * 484608);
+    // The seed-shaped count is phaseFlops's training figure.
+    expect(trainingEpochFlops(sizes, 1, 1)).toBe(6368 + 48 + 3184);
   });
 
   it('reports each phase as GFLOP/s and a fraction of the measured sgemm rate', () => {

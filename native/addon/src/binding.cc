@@ -1,6 +1,6 @@
 // The JavaScript surface of the native engine (see native/backend/native-addon.ts for the
-// TypeScript types): Model (any module list without residual blocks: forward, evaluate, steer;
-// lossAndGradients for the seed's family), Trainer (run, weights), info,
+// TypeScript types): Model (any module list without residual blocks: forward, evaluate, steer,
+// lossAndGradients), Trainer (any such module list and recipe: run, weights), info,
 // setThreads. Every argument is checked here again (the TypeScript side checks first and words
 // the errors users see); a bad argument throws a TypeError/RangeError, never aborts.
 // Long calls (evaluate, Trainer.run) run in an AsyncWorker whose Execute() touches no JS value:
@@ -15,6 +15,7 @@
 #include "blas.h"
 #include "float_mode.h"
 #include "mlp.h"
+#include "training.h"
 
 namespace steerlab {
 namespace {
@@ -142,13 +143,17 @@ Napi::Float32Array to_f32(Napi::Env env, const float* data, size_t n) {
   return out;
 }
 
-Napi::Array params_out(Napi::Env env, const Weights& m) {
-  auto out = Napi::Array::New(env, 6);
-  for (uint32_t l = 0; l < 3; l++) {
-    out.Set(2 * l, to_f32(env, m.w[l].data(), m.w[l].size()));
-    out.Set(2 * l + 1, to_f32(env, m.b[l].data(), m.b[l].size()));
-  }
+// Arrays in module order (parameter_list): [W1, b1, W2, b2, W3, b3] for the seed.
+Napi::Array arrays_out(Napi::Env env, const std::vector<std::vector<float>>& arrays) {
+  auto out = Napi::Array::New(env, arrays.size());
+  for (uint32_t i = 0; i < arrays.size(); i++) out.Set(i, to_f32(env, arrays[i].data(), arrays[i].size()));
   return out;
+}
+
+Napi::Array params_out(Napi::Env env, Weights& m) {
+  std::vector<std::vector<float>> arrays;
+  for (const std::vector<float>* p : parameter_list(m)) arrays.push_back(*p);
+  return arrays_out(env, arrays);
 }
 
 // Holds JS objects alive (pinned) while a worker thread reads their memory.
@@ -309,7 +314,8 @@ class Model : public Napi::ObjectWrap<Model> {
     return out;
   }
 
-  // lossAndGradients(x: Float32Array [rows x 784], labels: Uint8Array, rows) -> { loss, grads: [6] }
+  // lossAndGradients(x: Float32Array [rows x 784], labels: Uint8Array, rows) -> { loss, grads }: no
+  // dropout; grads in module order, each Linear's weight and bias and each LayerNorm's (PyTorch layout).
   Napi::Value LossAndGradients(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const int rows = int_arg(info[2], "rows", 1, 1 << 20);
@@ -319,16 +325,21 @@ class Model : public Napi::ObjectWrap<Model> {
       if (!std::isfinite(x[i])) fail(env, "x holds a non-finite value at index " + std::to_string(i) + ".");
     for (int i = 0; i < rows; i++)
       if (labels[i] >= kClasses) fail(env, "labels must be 0..9.");
-    if (!weights_->is_seed()) fail(env, "lossAndGradients runs on the seed's family (Linear, ReLU, Linear, ReLU, Linear) only.");
-    std::array<std::vector<float>, 6> grads;
-    Buffers work;
-    FlushSubnormals flush;
-    const double loss = loss_and_gradients(*weights_, x.Data(), labels.Data(), rows, grads, work);
+    Grads grads;
+    double loss;
+    {
+      FlushSubnormals flush;
+      if (weights_->is_seed()) {
+        Buffers work;
+        loss = loss_and_gradients(*weights_, x.Data(), labels.Data(), rows, grads, work);
+      } else {
+        NetworkWork work;
+        loss = network_loss_and_gradients(*weights_, x.Data(), labels.Data(), rows, 0.0, nullptr, grads, work);
+      }
+    }
     auto out = Napi::Object::New(env);
     out.Set("loss", loss);
-    auto g = Napi::Array::New(env, 6);
-    for (uint32_t i = 0; i < 6; i++) g.Set(i, to_f32(env, grads[i].data(), grads[i].size()));
-    out.Set("grads", g);
+    out.Set("grads", arrays_out(env, grads));
     return out;
   }
 };
@@ -340,23 +351,42 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Trainer", {InstanceMethod("run", &Trainer::Run), InstanceMethod("weights", &Trainer::WeightsOut), InstanceMethod("subnormals", &Trainer::Subnormals), InstanceAccessor("steps", &Trainer::Steps, nullptr)});
   }
-  // new Trainer(sizes, params, { learningRate, beta1, beta2, epsilon })
+  // new Trainer(sizes, params, { learningRate, beta1, beta2, epsilon, optimizer, momentum, weightDecay,
+  //   dropout, dropoutSeed, modules }): absent keys are the seed's recipe (Adam, no decay, no dropout)
+  //   and the seed's module list; params as for Model.
   explicit Trainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trainer>(info) {
-    // Training kernels (train_step.cc) implement the seed's family only: sizes [784, h1, h2, 10], no module list.
-    state_.params = weights_arg(info[0], info[1], info.Env().Undefined());
-    if (!info[2].IsObject()) fail(info.Env(), "options must be an object { learningRate, beta1, beta2, epsilon }.");
+    Napi::Env env = info.Env();
+    if (!info[2].IsObject()) fail(env, "options must be an object { learningRate, beta1, beta2, epsilon, optimizer, momentum, weightDecay, dropout, dropoutSeed, modules }.");
     auto o = info[2].As<Napi::Object>();
-    auto num = [&](const char* key, double fallback, double lo, double hi) {
+    state_.params = weights_arg(info[0], info[1], o.Get("modules"));
+    // A number in [lo, hi) (open at lo unless lo_closed).
+    auto num = [&](const char* key, double fallback, double lo, double hi, bool lo_closed = false) {
       Napi::Value v = o.Get(key);
       if (v.IsUndefined()) return fallback;
       const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
-      if (!(d > lo && d < hi)) fail(info.Env(), std::string(key) + " is out of range.");
+      if (!((lo_closed ? d >= lo : d > lo) && d < hi)) fail(env, std::string(key) + " is out of range.");
       return d;
     };
-    state_.adam.lr = num("learningRate", 1e-3, 0, 10);
-    state_.adam.beta1 = num("beta1", 0.9, 0, 1);
-    state_.adam.beta2 = num("beta2", 0.999, 0, 1);
-    state_.adam.eps = num("epsilon", 1e-8, 0, 1);
+    TrainRecipe& r = state_.recipe;
+    r.lr = num("learningRate", 1e-3, 0, 10);
+    r.beta1 = num("beta1", 0.9, 0, 1);
+    r.beta2 = num("beta2", 0.999, 0, 1);
+    r.eps = num("epsilon", 1e-8, 0, 1);
+    r.momentum = num("momentum", 0, 0, 1, true);
+    r.weight_decay = num("weightDecay", 0, 0, 1e6, true);
+    if (r.weight_decay * r.lr >= 1) fail(env, "weightDecay times learningRate must be below 1.");
+    r.dropout = num("dropout", 0, 0, 1, true);
+    const double seed = num("dropoutSeed", 0, 0, 4294967296.0, true);
+    if (std::floor(seed) != seed) fail(env, "dropoutSeed must be a whole number in 0..2^32-1.");
+    r.dropout_seed = static_cast<uint32_t>(seed);
+    state_.dropout_rng.state = r.dropout_seed;
+    Napi::Value optimizer = o.Get("optimizer");
+    if (!optimizer.IsUndefined()) {
+      const std::string name = optimizer.IsString() ? optimizer.As<Napi::String>().Utf8Value() : "";
+      if (name != "adam" && name != "sgd") fail(env, "optimizer must be \"adam\" or \"sgd\".");
+      r.optimizer = name == "sgd" ? Optimizer::Sgd : Optimizer::Adam;
+    }
+    if (r.momentum > 0 && r.optimizer != Optimizer::Sgd) fail(env, "momentum applies to the sgd optimizer only.");
   }
   bool busy = false;
   TrainState state_;
@@ -376,8 +406,9 @@ class Trainer : public Napi::ObjectWrap<Trainer> {
       return n;
     };
     double params = 0, m = 0, v = 0;
-    for (int l = 0; l < 3; l++) params += count(state_.params.w[l]) + count(state_.params.b[l]);
-    for (int g = 0; g < 6; g++) m += count(state_.m[g]), v += count(state_.v[g]);
+    for (const std::vector<float>* p : parameter_list(state_.params)) params += count(*p);
+    for (const auto& moment : state_.m) m += count(moment);
+    for (const auto& moment : state_.v) v += count(moment);
     auto out = Napi::Object::New(info.Env());
     out.Set("params", params);
     out.Set("m", m);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "blas.h"
+#include "elementwise.h"
 #include "float_mode.h"
 #include "mlp.h"
 
@@ -95,28 +96,6 @@ void bias_relu(float* out, int n, int w, const float* bias, const float* pre, bo
 
 namespace {
 
-// erf in float, vectorisable (libm's erff is a call per value, and GELU's erf then costs more than
-// the products of a sweep): the rational approximation of Eigen and XLA, erf(x) = x P(x^2) / Q(x^2)
-// on x clamped to [-4, 4] (beyond, erf is +-1 in float). Its largest error against double
-// erf over [-10, 10] is 4.2e-7 (measured in steps of 1e-5), tfjs's own erf (Abramowitz-Stegun
-// 7.1.26) is within 1.5e-7; both are far inside the 1e-5 the engines must agree to.
-inline float erf_float(float a) {
-  const float x = std::min(4.0f, std::max(-4.0f, a));
-  const float x2 = x * x;
-  float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
-  p = x2 * p + -2.10102402082508e-06f;
-  p = x2 * p + -5.69250639462346e-05f;
-  p = x2 * p + -7.34990630326855e-04f;
-  p = x2 * p + -2.95459980854025e-03f;
-  p = x2 * p + -1.60960333262415e-02f;
-  p = x * p;
-  float q = x2 * -1.45660718464996e-05f + -2.13374055278905e-04f;
-  q = x2 * q + -1.68282697438203e-03f;
-  q = x2 * q + -7.37332916720468e-03f;
-  q = x2 * q + -1.42647390514189e-02f;
-  return p / q;
-}
-
 // GELU rows: 0.5 x (1 + erf(x / sqrt 2)) (the exact form, torch's default), then the addition.
 STEERLAB_CLONES
 void gelu_rows(const float* in, int n, int w, const float* extra, float* out) {
@@ -131,20 +110,30 @@ void gelu_rows(const float* in, int n, int w, const float* extra, float* out) {
 
 // One elementwise activation, as torch.nn computes it, then the addition at its hook:
 //   relu: max(x, 0)   tanh: tanh(x)     sigmoid: 1 / (1 + exp(-x))   leaky_relu: x >= 0 ? x : 0.01 x   identity: x
+// (tanh and sigmoid in the vectorisable forms of elementwise.h).
 STEERLAB_CLONES
 void activation_rows(Op op, const float* in, size_t count, int w, const float* extra, float* out) {
-  for (size_t i = 0; i < count; i++) {
-    const float x = in[i];
-    float y;
-    switch (op) {
-      case Op::Relu: y = std::max(x, 0.0f); break;
-      case Op::Tanh: y = std::tanh(x); break;
-      case Op::Sigmoid: y = 1.0f / (1.0f + std::exp(-x)); break;
-      case Op::LeakyRelu: y = x >= 0.0f ? x : kLeakySlope * x; break;
-      default: y = x; break;
-    }
-    out[i] = extra ? y + extra[i % w] : y;
+  // One loop per activation (not a switch inside one loop), so that each vectorises.
+  switch (op) {
+    case Op::Relu:
+      for (size_t i = 0; i < count; i++) out[i] = std::max(in[i], 0.0f);
+      break;
+    case Op::Tanh:
+      for (size_t i = 0; i < count; i++) out[i] = tanh_float(in[i]);
+      break;
+    case Op::Sigmoid:
+      for (size_t i = 0; i < count; i++) out[i] = sigmoid_float(in[i]);
+      break;
+    case Op::LeakyRelu:
+      for (size_t i = 0; i < count; i++) out[i] = in[i] >= 0.0f ? in[i] : kLeakySlope * in[i];
+      break;
+    default:
+      std::copy(in, in + count, out);
+      break;
   }
+  if (extra)
+    for (size_t row = 0; row < count; row += w)
+      for (int j = 0; j < w; j++) out[row + j] += extra[j];
 }
 
 // torch.nn.LayerNorm over each row of width w, then the addition at its hook:
@@ -153,13 +142,8 @@ void layernorm_rows(const float* in, int n, int w, const float* gamma, const flo
   for (int r = 0; r < n; r++) {
     const float* x = in + static_cast<size_t>(r) * w;
     float* y = out + static_cast<size_t>(r) * w;
-    double mean = 0;
-    for (int j = 0; j < w; j++) mean += x[j];
-    mean /= w;
-    double var = 0;
-    for (int j = 0; j < w; j++) var += (x[j] - mean) * (x[j] - mean);
-    var /= w;
-    const double inv = 1.0 / std::sqrt(var + kLayerNormEps);
+    double mean, inv;
+    layernorm_row_stats(x, w, mean, inv);
     for (int j = 0; j < w; j++) {
       const float v = static_cast<float>((x[j] - mean) * inv) * gamma[j] + beta[j];
       y[j] = extra ? v + extra[j] : v;

@@ -42,7 +42,7 @@ struct Weights {
   std::vector<std::vector<float>> gamma, beta;  // LayerNorm n: [width]
   int hooks() const { return static_cast<int>(layers.size()); }
   int width(int hook) const { return layers[hook].width; }
-  // Linear, ReLU, Linear, ReLU, Linear: the family the training kernels (train_step.cc) implement.
+  // Linear, ReLU, Linear, ReLU, Linear: the family with its own hand-fused training kernels (train_step.cc).
   bool is_seed() const {
     return layers.size() == 5 && layers[0].op == Op::Linear && layers[1].op == Op::Relu && layers[2].op == Op::Linear && layers[3].op == Op::Relu &&
            layers[4].op == Op::Linear;
@@ -111,25 +111,6 @@ struct EvalJob {
 };
 std::vector<double> run_evaluation(const EvalJob& job);
 
-// Mean cross-entropy of the batch and its gradient w.r.t. every parameter
-// (grads: dW1, db1, dW2, db2, dW3, db3, same layout as the weights).
-double loss_and_gradients(const Weights& m, const float* x, const uint8_t* labels, int n, std::array<std::vector<float>, 6>& grads, Buffers& work);
-
-struct AdamOptions {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-};
-
-// The model under training with Adam's moments; one call runs a run of steps.
-struct TrainState {
-  Weights params;
-  std::array<std::vector<float>, 6> m, v, grads;
-  AdamOptions adam;
-  long t = 0;
-  Buffers work;
-  std::vector<float> x;
-  // Steps over batches order[(first+s)*batch ...]; losses[s] gets each step's mean loss.
-  void run(const uint8_t* pixels, const uint8_t* labels, const uint32_t* order, int order_len, int first_step, int steps, int batch,
-           int32_t* control, float* losses);
-};
+// Training (loss, gradients, optimisers) is declared in training.h.
 
 }  // namespace steerlab

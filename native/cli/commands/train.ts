@@ -157,7 +157,8 @@ async function trainOne(engine: Awaited<ReturnType<typeof openEngineForCli>>, co
     // The result first, so it is shown even when the save fails.
     process.stdout.write(`test cross-entropy ${result.testCeNats.toFixed(4)} nats, accuracy ${(100 * result.testAccuracy).toFixed(2)}%\n`);
     await saveOrRescue(out, session, force);
-    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${residualBlockCount(trainSpec(config)) > 0 ? inferenceEngineText(engine.backend, trainSpec(config)) : engine.backend.name}; saved ${out} (seed ${config.seed})\n`);
+    // trainedBy names the engine that ran; when native was chosen but declined the model, say why.
+    process.stdout.write(`trained ${countOf(config.epochs, 'epoch')} in ${(result.elapsedMs / 1000).toFixed(1)} s on ${result.trainedBy === 'native' ? 'native' : inferenceEngineText(engine.backend, trainSpec(config))}; saved ${out} (seed ${config.seed})\n`);
     return true;
   } catch (error) {
     bar.stop();
