@@ -21,6 +21,8 @@ import { meanActivationNorm, resolveAction } from '../../native/analysis/coeffic
 import { actionAt, placeDrawing, steerabilityOnB } from '../../native/analysis/steerability.js';
 import { pairSeed } from '../../native/analysis/vector-math.js';
 import { pairRecipe } from '../../native/steer/vectors.js';
+import { SweepCancelled } from '../../native/steer/sweep.js';
+import { runActions } from '../../native/analysis/intervention-run.js';
 import { aggregatesFromNative, NATIVE_AGGREGATE_SIZE } from '../../native/metrics/native-aggregates.js';
 import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
 import { weightsFor, pixelRows } from '../helpers/architectures.js';
@@ -169,6 +171,33 @@ describe.skipIf(!NATIVE_BUILT).each(MODELS)('ablation by hand on the native engi
     // The ablation moves the predictions (so the KL comparison above can fail).
     expect(kl.reduce((a, b) => a + b, 0)).toBeGreaterThan(1e-6);
   });
+});
+
+describe.skipIf(!NATIVE_BUILT || !HAVE_DATA)('a native intervention run reports progress and stops on cancel', () => {
+  it('an abort at the first progress report rejects with SweepCancelled before the run is done', async () => {
+    await selectBackend({ forced: 'native' });
+    const model = Mlp.fromWeights(weightsFor(MODELS[0].spec, 6));
+    const test = (await sharedMnist()).test;
+    const random = seededRandom(12);
+    const actions = Array.from({ length: 60 }, (_, i) => ({ kind: i % 2 ? ('ablate' as const) : ('add' as const), offset: Float32Array.from({ length: 512 }, () => random() - 0.5), direction: Float32Array.from({ length: 512 }, () => random() - 0.5) }));
+    const controller = new AbortController();
+    const seen: { done: number; total: number }[] = [];
+    const run = runActions(model, test, 0, actions, {
+      chunkSize: 250,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.done > 0) controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(SweepCancelled);
+    expect(seen.length).toBeGreaterThan(0);
+    const last = seen[seen.length - 1];
+    expect(last.total).toBe(Math.ceil(test.count / 250) * 60);
+    expect(last.done).toBeLessThan(last.total);
+    model.dispose();
+    await selectBackend({ forced: 'wasm' });
+  }, 60_000);
 });
 
 describe.skipIf(!NATIVE_BUILT)('the addon refuses bad intervention input with a sentence', () => {
