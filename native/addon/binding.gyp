@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "steerlab_native",
-      "sources": ["src/binding.cc", "src/forward.cc", "src/evaluate.cc", "src/train_step.cc", "src/train_network.cc", "src/float_mode.cc"],
+      "sources": ["src/binding.cc", "src/forward.cc", "src/evaluate.cc", "src/interventions.cc", "src/train_step.cc", "src/train_network.cc", "src/float_mode.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -9,7 +9,9 @@
  *   ablate:    x -> x - (x.u) u with u = v / |v|; the coefficient plays no part.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Mlp, pixelsToTensor } from '../model/mlp.js';
+import { type Mlp, pixelsToFloats, pixelsToTensor } from '../model/mlp.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
+import { nativeActivationsAt } from '../engine/native-interventions.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
@@ -22,9 +24,18 @@ import { chunkRowsOf } from '../steer/chunk-size.js';
 /** Sum of the L2 norms of the activation at `hook` over images [start, start + chunkSize). */
 function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start: number, chunkSize: number): number {
   const indices = Array.from({ length: Math.min(chunkSize, images.count - start) }, (_, i) => start + i);
+  const native = nativeEngineFor(model.spec);
+  if (native) return rowNormSum(nativeActivationsAt(native, model, pixelsToFloats(images.images.pixels, indices), indices.length, hook), model.width(hook));
   const norms = readTensor(() => tf.norm(model.runTo(hook, pixelsToTensor(images.images.pixels, indices)), 'euclidean', 1));
   let sum = 0;
   for (const n of norms) sum += n;
+  return sum;
+}
+
+/** sum_r |row r| over the rows of `rows` ([n x width] row-major), in float64. */
+function rowNormSum(rows: Float32Array, width: number): number {
+  let sum = 0;
+  for (let at = 0; at < rows.length; at += width) sum += norm(rows.subarray(at, at + width));
   return sum;
 }
 

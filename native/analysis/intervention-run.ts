@@ -5,8 +5,9 @@
  *
  * KL needs the unpatched probabilities of the same image, so this loop computes the unpatched
  * pass per chunk beside the patched ones (runOffsets only returns per-label sums). It shares the
- * prefix up to the hook like the sweeps do, and runs on this thread with the tfjs model path
- * (ablation is not an offset, so the sweep pool cannot run it).
+ * prefix up to the hook like the sweeps do. On the native engine the whole run is one addon call
+ * over every core (engine/native-interventions.ts); on tfjs it runs on this thread (ablation is
+ * not an offset, so the sweep pool cannot run it).
  */
 import * as tf from '@tensorflow/tfjs';
 import { type Mlp, pixelsToTensor } from '../model/mlp.js';
@@ -18,6 +19,9 @@ import { ablateDirection, runFromWithInterventions, type Intervention } from '..
 import { readTensor } from '../model/read-tensor.js';
 import { countedLabel } from '../steer/progress-units.js';
 import { chunkRowsOf } from '../steer/chunk-size.js';
+import { nativeEngineFor, type NativeAddon } from '../backend/native-addon.js';
+import { NativeCancelled } from '../model/native-model.js';
+import { distinctActions, nativeInterventionRun } from '../engine/native-interventions.js';
 
 /** What happens at the hook: add an offset (already scaled), or ablate a direction. */
 export type HookAction = { kind: 'add'; offset: Float32Array } | { kind: 'ablate'; direction: Float32Array };
@@ -63,6 +67,8 @@ export async function runActions(
     if (values.length !== width) throw new Error(`Vector ${i} has ${values.length} values; hook ${hook} needs ${width}.`);
   });
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
+  const native = nativeEngineFor(model.spec);
+  if (native) return runActionsNatively(native, model, test, hook, actions, chunkSize, 'vectors', options);
   const chunks = Math.ceil(test.count / chunkSize);
   const normal = emptyAggregates();
   const outcomes = actions.map(() => ({ aggregates: emptyAggregates(), klSum: new Array<number>(CLASS_COUNT).fill(0) }));
@@ -99,4 +105,62 @@ export async function runActions(
     }
   }
   return { normal, outcomes };
+}
+
+/**
+ * runActions for actions at several hooks (a layer sweep: action i at hooks[i]), each with the
+ * unpatched aggregates it is compared with. The native engine runs them in one call (the
+ * activations at every hook computed once per chunk, one unpatched pass for all); tfjs runs
+ * runActions hook by hook.
+ */
+export async function runActionsAtHooks(
+  model: Mlp,
+  test: LabelledImages,
+  hooks: HookPoint[],
+  actions: HookAction[],
+  options: SweepRunOptions = {},
+): Promise<{ normal: LabelAggregates; outcomes: ActionOutcome[] }[]> {
+  if (hooks.length !== actions.length) throw new Error(`${actions.length} actions need ${actions.length} hooks; got ${hooks.length}.`);
+  const chunkSize = options.chunkSize ?? chunkRowsOf(model);
+  const native = nativeEngineFor(model.spec);
+  if (native) {
+    const { normal, outcomes } = await runActionsNatively(native, model, test, hooks, actions, chunkSize, 'passes', options);
+    return outcomes.map((o) => ({ normal, outcomes: [o] }));
+  }
+  const runs: { normal: LabelAggregates; outcomes: ActionOutcome[] }[] = [];
+  for (const [i, hook] of hooks.entries()) {
+    runs.push(await runActions(model, test, hook, [actions[i]], {
+      ...options,
+      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
+    }));
+  }
+  return runs;
+}
+
+/** The native engine's run of `actions` (at one hook, or each at its own) with the sweep's progress and cancel. */
+async function runActionsNatively(
+  native: NativeAddon,
+  model: Mlp,
+  test: LabelledImages,
+  hook: HookPoint | HookPoint[],
+  actions: HookAction[],
+  chunkSize: number,
+  unit: string,
+  options: SweepRunOptions,
+): Promise<{ normal: LabelAggregates; outcomes: ActionOutcome[] }> {
+  if (options.signal?.aborted) throw new SweepCancelled();
+  const asNative = actions.map((a) => (a.kind === 'add' ? { ablate: false, values: a.offset } : { ablate: true, values: a.direction }));
+  // Progress in distinct vector-chunks, as the addon counts them (duplicates run once).
+  const distinct = distinctActions(Array.isArray(hook) ? hook : actions.map(() => hook), asNative).distinct.length;
+  const total = Math.ceil(test.count / chunkSize) * distinct;
+  try {
+    return await nativeInterventionRun(native, model, test, hook, asNative, {
+      chunkSize,
+      signal: options.signal,
+      onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, actions.length, unit) }),
+    });
+  } catch (error) {
+    if (error instanceof NativeCancelled) throw new SweepCancelled();
+    throw error;
+  }
 }

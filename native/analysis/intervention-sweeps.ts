@@ -17,7 +17,7 @@ import {
 } from '../steer/vectors.js';
 import type { InterventionFields, InterventionSpec, SideEffectTables } from './analysis-types.js';
 import { meanActivationNormCancellable, resolveAction, type ResolvedAction } from './coefficients.js';
-import { runActions } from './intervention-run.js';
+import { runActions, runActionsAtHooks } from './intervention-run.js';
 import { sideEffects, type SideEffects } from './side-effects.js';
 import { pairSeed } from './vector-math.js';
 import { inUnits } from '../steer/progress-units.js';
@@ -143,18 +143,13 @@ export async function interventionLayerSweep(model: Mlp, data: VectorData, spec:
   const recipes = hooks.map((hook) => pairRecipe(spec.source, spec.a, spec.b, hook));
   const { vectorOf, after } = await cancellableRecipeVectors(model, data, recipes, { ...options, laterSteps: passesOf(model, data, options) * hooks.length });
   const onProgress = inUnits(after(options.onProgress), hooks.length, 'layers');
-  const rows: (InterventionRow & { hook: HookPoint; recipe: VectorRecipe })[] = [];
+  const resolved: { meanNorm: number; r: ResolvedAction }[] = [];
   for (const [i, hook] of hooks.entries()) {
-    const recipe = recipes[i];
     const meanNorm = await meanActivationNormCancellable(model, data.test, hook, options.signal);
-    const r = resolveAction(vectorOf(recipe), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b) + hook);
-    const run = await runActions(model, data.test, hook, [r.action], {
-      ...options,
-      onProgress: (p) => onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
-    });
-    rows.push({ hook, ...rowOf(spec.a, spec.b, { recipe }, r, meanNorm, run, 0), recipe });
+    resolved.push({ meanNorm, r: resolveAction(vectorOf(recipes[i]), spec.coeff, spec.intervention, meanNorm, pairSeed(spec.intervention.control?.seed ?? 0, spec.a, spec.b) + hook) });
   }
-  return rows;
+  const runs = await runActionsAtHooks(model, data.test, hooks, resolved.map(({ r }) => r.action), { ...options, onProgress });
+  return hooks.map((hook, i) => ({ hook, ...rowOf(spec.a, spec.b, { recipe: recipes[i] }, resolved[i].r, resolved[i].meanNorm, runs[i], 0), recipe: recipes[i] }));
 }
 
 export interface InterventionCoeffSpec {

@@ -4,7 +4,9 @@
  * the images that do not move or move the wrong way; the distribution shows them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Mlp, pixelsToTensor } from '../model/mlp.js';
+import { type Mlp, pixelsToFloats } from '../model/mlp.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
+import { nativeActivationsAt, nativeLogitsWith } from '../engine/native-interventions.js';
 import { CLASS_COUNT, INPUT_SIZE, type HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { type Intervention, runWithInterventions } from '../model/interventions.js';
@@ -23,19 +25,32 @@ export function actionAt(hook: HookPoint, action: HookAction): Intervention {
   return action.kind === 'add' ? { kind: 'add', hook, vector: action.offset, coeff: 1 } : { kind: 'ablate', hook, direction: action.direction };
 }
 
+/**
+ * Logits ([rows x 10]) of input rows `x` ([rows x 784] in [0, 1]) with `interventions`: the native
+ * engine's forward pass when it runs the model (every core), else the tfjs model path.
+ */
+function logitsOf(model: Mlp, x: Float32Array, rows: number, interventions: readonly Intervention[]): Float32Array {
+  const native = nativeEngineFor(model.spec);
+  if (native) return nativeLogitsWith(native, model, x, rows, interventions);
+  return readTensor(() => runWithInterventions(model, tf.tensor2d(x, [rows, INPUT_SIZE]), interventions));
+}
+
+/** The unpatched activation at `hook` ([rows x width]) of input rows `x`, on the engine that runs the model. */
+function activationsOf(model: Mlp, x: Float32Array, rows: number, hook: HookPoint): Float32Array {
+  const native = nativeEngineFor(model.spec);
+  if (native) return nativeActivationsAt(native, model, x, rows, hook);
+  return readTensor(() => model.runTo(hook, tf.tensor2d(x, [rows, INPUT_SIZE])));
+}
+
 /** Unpatched and patched logits ([n * 10] row-major) of the given images, in chunks. */
 export function logitsBeforeAfter(model: Mlp, pixels: Uint8Array, indices: number[], intervention: Intervention, chunkSize = chunkRowsOf(model)) {
   const before = new Float32Array(indices.length * CLASS_COUNT);
   const after = new Float32Array(indices.length * CLASS_COUNT);
   for (let start = 0; start < indices.length; start += chunkSize) {
     const part = indices.slice(start, start + chunkSize);
-    const x = pixelsToTensor(pixels, part);
-    try {
-      before.set(readTensor(() => runWithInterventions(model, x, [])), start * CLASS_COUNT);
-      after.set(readTensor(() => runWithInterventions(model, x, [intervention])), start * CLASS_COUNT);
-    } finally {
-      x.dispose();
-    }
+    const x = pixelsToFloats(pixels, part);
+    before.set(logitsOf(model, x, part.length, []), start * CLASS_COUNT);
+    after.set(logitsOf(model, x, part.length, [intervention]), start * CLASS_COUNT);
   }
   return { before, after };
 }
@@ -107,8 +122,9 @@ export function testPredictions(model: Mlp, test: LabelledImages): Uint8Array {
     const rows = chunkRowsOf(model);
     for (let start = 0; start < test.count; start += rows) {
       const part = all.slice(start, start + rows);
-      const arg = readTensor(() => tf.cast(tf.argMax(model.runWithHooks(pixelsToTensor(test.images.pixels, part)), 1), 'float32'));
-      predicted.set(arg, start);
+      const logits = logitsOf(model, pixelsToFloats(test.images.pixels, part), part.length, []);
+      // The first of equal maxima, as tf.argMax picks it.
+      for (let r = 0; r < part.length; r++) predicted[start + r] = argmaxRow(logits, r);
     }
     byTest.set(test, predicted);
   }
@@ -134,17 +150,10 @@ export function placeDrawing(
   const hook = intervention.hook;
   const u = unit(vector);
   if (!u) throw new Error('The current vector is zero (its two sources are the same), so it has no direction to project on.');
-  const x = tf.tensor2d(Float32Array.from(pixels), [1, INPUT_SIZE]);
-  let act: Float32Array;
-  let before: Float32Array;
-  let after: Float32Array;
-  try {
-    act = readTensor(() => model.runTo(hook, x));
-    before = readTensor(() => runWithInterventions(model, x, []));
-    after = readTensor(() => runWithInterventions(model, x, [intervention]));
-  } finally {
-    x.dispose();
-  }
+  const x = Float32Array.from(pixels);
+  const act = activationsOf(model, x, 1, hook);
+  const before = logitsOf(model, x, 1, []);
+  const after = logitsOf(model, x, 1, [intervention]);
   const predicted = argmaxRow(before, 0);
   let chosen = target;
   if (chosen === undefined) {
@@ -189,8 +198,8 @@ export function projections(model: Mlp, pixels: Uint8Array, indices: number[], h
   const rows = chunkRowsOf(model);
   for (let start = 0; start < indices.length; start += rows) {
     const part = indices.slice(start, start + rows);
-    const values = readTensor(() => tf.matMul(model.runTo(hook, pixelsToTensor(pixels, part)), tf.tensor2d(u, [u.length, 1])));
-    out.push(...values);
+    const acts = activationsOf(model, pixelsToFloats(pixels, part), part.length, hook);
+    for (let r = 0; r < part.length; r++) out.push(dot(acts.subarray(r * u.length, (r + 1) * u.length), u));
   }
   return out;
 }

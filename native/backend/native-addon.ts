@@ -15,10 +15,19 @@ import type { ModelSpec } from '../model/spec.js';
 /** A module of the list as the addon names it (one per hook point; native/model/native-model.ts nativeModules). */
 export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm';
 
+/** A directional ablation for NativeModel.forward: at `hook`, x -> x - (x.u)u with u = direction / |direction|. */
+export interface NativeAblation {
+  hook: number;
+  direction: Float32Array;
+}
+
 /** Native Model: weights copied and checked once, then forward passes and evaluations. */
 export interface NativeModel {
-  /** The activation at hook `upTo` for `rows` inputs ([rows x 784] in [0, 1]); with `sumRows`, its column sums (float64). */
-  forward(x: Float32Array, rows: number, additions: (Float32Array | null)[] | null, upTo: number, sumRows: boolean): Float32Array | Float64Array;
+  /**
+   * The activation at hook `upTo` for `rows` inputs ([rows x 784] in [0, 1]); with `sumRows`, its column sums (float64).
+   * `ablations`, applied in order at their hooks after the additions there: x -> x - (x.u)u, u = direction / |direction|.
+   */
+  forward(x: Float32Array, rows: number, additions: (Float32Array | null)[] | null, upTo: number, sumRows: boolean, ablations?: NativeAblation[] | null): Float32Array | Float64Array;
   /**
    * Per-label aggregates (native/metrics/native-aggregates.ts) of the first `count` images, with
    * `fixed` added at every pass and each of the `nvec` vectors (concatenated) added at `hook`, or,
@@ -26,6 +35,12 @@ export interface NativeModel {
    * control: Int32Array over a SharedArrayBuffer, [cancel flag, vector-chunks done].
    */
   evaluate(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number | number[], vectors: Float32Array, nvec: number, chunk: number, control: Int32Array): Promise<Float64Array>;
+  /**
+   * evaluate with an action per vector (actions[v]: 0 adds vectors[v], 1 ablates its direction) and
+   * the unpatched pass beside them: the result is the unpatched aggregates, then per vector its
+   * aggregates followed by 10 per-label sums of KL(unpatched || patched) (native/engine/native-interventions.ts).
+   */
+  intervene(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number | number[], vectors: Float32Array, nvec: number, chunk: number, control: Int32Array, actions: Uint8Array): Promise<Float64Array>;
   evaluateSync(pixels: Uint8Array, labels: Uint8Array, count: number, fixed: (Float32Array | null)[] | null, hook: number, vectors: Float32Array, nvec: number, chunk: number): Float64Array;
   /** One input's logits, unpatched (0..9) and with `additions` (10..19), sharing the pass up to the first addition. */
   steer(x: Float32Array, additions: (Float32Array | null)[] | null): Float32Array;

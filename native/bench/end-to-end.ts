@@ -108,3 +108,45 @@ export async function benchTrainCommand(options: EndToEndOptions): Promise<Train
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The whole-command times of the intervention sweeps beside the addition sweep they extend. */
+export interface InterveneCommandTimes {
+  /** `steerlab sweep SESSION` (100 pairs, layer 0, coefficient 1, first-image vectors). */
+  sweepSeconds: number;
+  /** `steerlab intervene SESSION --ablate`, `--relative`, `--random-control 0`: the same 100 pairs with side effects. */
+  ablateSeconds: number;
+  relativeSeconds: number;
+  randomSeconds: number;
+}
+
+/**
+ * The four commands over a session holding `weights`, as processes, interleaved `rounds` times
+ * (sweep, ablate, relative, random, sweep, ...) so that other load on the machine falls on all of
+ * them alike; each command's best round is kept. Nothing is saved (--no-save).
+ */
+export async function benchInterveneCommands(weights: MlpWeights, options: EndToEndOptions, rounds = 2): Promise<InterveneCommandTimes> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
+  try {
+    const file = path.join(dir, 'bench.steerlab');
+    await writeSessionFile(file, newSession(weights));
+    const commands: Record<keyof InterveneCommandTimes, string[]> = {
+      sweepSeconds: ['sweep', file, '--no-save'],
+      ablateSeconds: ['intervene', file, '--ablate', '--no-save'],
+      relativeSeconds: ['intervene', file, '--relative', '--no-save'],
+      randomSeconds: ['intervene', file, '--random-control', '0', '--no-save'],
+    };
+    const best = { sweepSeconds: Infinity, ablateSeconds: Infinity, relativeSeconds: Infinity, randomSeconds: Infinity };
+    for (let round = 0; round < rounds; round++) {
+      for (const key of Object.keys(commands) as (keyof InterveneCommandTimes)[]) best[key] = Math.min(best[key], await timeCli(commands[key], options));
+    }
+    return best;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** "ablate 2.9 s (1.12x), relative 2.8 s (1.08x), random control 2.8 s (1.09x) the addition sweep's 2.6 s". */
+export function interveneCommandsLine(t: InterveneCommandTimes): string {
+  const of = (s: number) => `${s.toFixed(1)} s (${(s / t.sweepSeconds).toFixed(2)}x)`;
+  return `ablate ${of(t.ablateSeconds)}, relative ${of(t.relativeSeconds)}, random control ${of(t.randomSeconds)} the addition sweep's ${t.sweepSeconds.toFixed(1)} s (target: <= 1.3x)`;
+}

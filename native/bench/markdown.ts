@@ -40,6 +40,10 @@ function rows(r: BenchResult): Row[] {
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
     { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
+    { label: '`steerlab sweep`, 100 pairs, the whole command (s)', value: (f) => f.sweepCommandSeconds, format: seconds },
+    { label: '`steerlab intervene --ablate`, 100 pairs, the whole command (s)', value: (f) => f.interveneAblateCommandSeconds, format: seconds },
+    { label: '`steerlab intervene --relative`, 100 pairs, the whole command (s)', value: (f) => f.interveneRelativeCommandSeconds, format: seconds },
+    { label: '`steerlab intervene --random-control 0`, 100 pairs, the whole command (s)', value: (f) => f.interveneRandomCommandSeconds, format: seconds },
     { label: 'default training, 3 epochs: the whole `steerlab train` command (s)', value: (f) => f.trainCommandSeconds, format: seconds },
     ...epochRows((f) => f.trainEpochSeconds),
     { label: 'the same with subnormals kept, `STEERLAB_KEEP_SUBNORMALS=1` (s)', value: (f) => f.trainKeptSubnormalsCommandSeconds, format: seconds },
@@ -69,6 +73,14 @@ export function epochDriftLine(figures: BenchFigures): string | null {
   const keptText = kept && kept.length === e.length && kept[0] > 0 ? `; with subnormals kept, ${kept.slice(1).map((s) => `${((100 * s) / kept[0]).toFixed(0)}%`).join(' and ')}` : '';
   const which = later.length === 1 ? 'epoch 2' : `epochs ${later.map((_, i) => i + 2).join(' and ')}`;
   return `Default training: ${which} took ${later.join(' and ')} of epoch 1 (target: within 10%)${keptText}.`;
+}
+
+/** "`steerlab intervene` over 100 pairs took 1.12x (ablate), ... the addition sweep's time", or null without those figures. */
+export function interveneRatioLine(f: BenchFigures): string | null {
+  const sweep = f.sweepCommandSeconds;
+  if (!(sweep !== undefined && sweep > 0) || f.interveneAblateCommandSeconds === undefined) return null;
+  const x = (s: number | undefined) => (s === undefined ? '–' : `${(s / sweep).toFixed(2)}x`);
+  return `\`steerlab intervene\` over 100 pairs, whole commands run interleaved: ${x(f.interveneAblateCommandSeconds)} (--ablate), ${x(f.interveneRelativeCommandSeconds)} (--relative), ${x(f.interveneRandomCommandSeconds)} (--random-control) the addition sweep's time (target: <= 1.3x).`;
 }
 
 /** "2.4x" for a ratio, "–" when either side is missing or zero. */
@@ -123,6 +135,8 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   if (sourcesLine) lines.push('', sourcesLine);
   const drift = epochDriftLine(result.figures);
   if (drift) lines.push('', drift);
+  const intervene = interveneRatioLine(result.figures);
+  if (intervene) lines.push('', intervene);
   if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);

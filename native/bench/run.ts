@@ -18,7 +18,7 @@ import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js'
 import { benchSources } from './sources-phase.js';
 import { benchGeluSweeps, geluSweepFlops, benchGeluTraining, geluTrainingFlops } from './gelu-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
-import { benchStartup, benchReproduce, benchTrainCommand, type TrainCommandTimes } from './end-to-end.js';
+import { benchStartup, benchReproduce, benchTrainCommand, benchInterveneCommands, interveneCommandsLine, type TrainCommandTimes } from './end-to-end.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -104,6 +104,9 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
     const startupSeconds = quick ? undefined : await benchStartup(trained.weights, endToEnd);
     if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step: ${startupSeconds.toFixed(2)} s`);
+    // The intervention sweeps (ablation, relative, random control) against the addition sweep, whole commands.
+    const intervene = quick ? undefined : await benchInterveneCommands(trained.weights, endToEnd);
+    if (intervene) options.onNote?.(`steerlab intervene, 100 pairs: ${interveneCommandsLine(intervene)}`);
     const reproduceSeconds = quick ? undefined : await benchReproduce(endToEnd);
     if (reproduceSeconds !== undefined) options.onNote?.(`steerlab reproduce: ${reproduceSeconds.toFixed(1)} s`);
     // The default training as a user runs it, and (native) the same with subnormals kept: the
@@ -152,6 +155,10 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         geluPairSweepSeconds: gelu.value.seconds,
         startupSeconds,
         reproduceSeconds,
+        sweepCommandSeconds: intervene?.sweepSeconds,
+        interveneAblateCommandSeconds: intervene?.ablateSeconds,
+        interveneRelativeCommandSeconds: intervene?.relativeSeconds,
+        interveneRandomCommandSeconds: intervene?.randomSeconds,
         trainCommandSeconds: trainCommand?.commandSeconds,
         trainEpochSeconds: trainCommand?.epochSeconds,
         trainKeptSubnormalsCommandSeconds: keptSubnormals?.commandSeconds,

@@ -37,6 +37,15 @@ export interface BenchFigures {
   /** `steerlab reproduce` end to end (3 epochs, table, layer sweep, report); full runs only. */
   reproduceSeconds?: number;
   /**
+   * Whole commands, as processes, interleaved (end-to-end.ts benchInterveneCommands; SteerLab only, full
+   * runs): `steerlab sweep` (100 pairs, layer 0) and `steerlab intervene` over the same pairs with
+   * --ablate, --relative and --random-control 0 (side effects included).
+   */
+  sweepCommandSeconds?: number;
+  interveneAblateCommandSeconds?: number;
+  interveneRelativeCommandSeconds?: number;
+  interveneRandomCommandSeconds?: number;
+  /**
    * The default training (3 epochs): SteerLab's whole `steerlab train` command as a process, start-up
    * and saving included; PyTorch's 3-epoch loop (no start-up, no data loading). Full runs only.
    */

@@ -7,8 +7,9 @@
  * once) and leaves x orthogonal to u.
  *
  * The Mlp class only adds; this file runs the model's modules one by one (Mlp.forwardModules, which
- * also carries a residual block's skip path) so that an ablation can sit between any two of them. (A native backend that implements `runWithHooks`
- * must add the ablation step too; until it does, callers use this tfjs path.)
+ * also carries a residual block's skip path) so that an ablation can sit between any two of them.
+ * The native engine has the same step in C++ (native/addon/src/interventions.cc, reached through
+ * native/engine/native-interventions.ts), tested against this one.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationAddition, Mlp } from './mlp.js';

@@ -319,10 +319,15 @@ export class Mlp implements ModuleParameters {
 
 /** Pixels of the images at `indices` as a float tensor [n, 784] scaled to [0, 1]. */
 export function pixelsToTensor(pixels: Uint8Array, indices: ArrayLike<number>, imageSize = 784): tf.Tensor2D {
+  return tf.tensor2d(pixelsToFloats(pixels, indices, imageSize), [indices.length, imageSize]);
+}
+
+/** The images at `indices` as rows of floats in [0, 1] (byte / 255), [indices.length x imageSize] row-major. */
+export function pixelsToFloats(pixels: Uint8Array, indices: ArrayLike<number>, imageSize = 784): Float32Array {
   const out = new Float32Array(indices.length * imageSize);
   for (let r = 0; r < indices.length; r++) {
     const src = indices[r] * imageSize;
     for (let c = 0; c < imageSize; c++) out[r * imageSize + c] = pixels[src + c] / 255;
   }
-  return tf.tensor2d(out, [indices.length, imageSize]);
+  return out;
 }

@@ -10,7 +10,7 @@ import type { NativeAddon, NativeModel, NativeModuleName } from '../backend/nati
 import type { ModelSpec } from './spec.js';
 import { aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
-import type { Mlp } from './mlp.js';
+import { type Mlp, pixelsToFloats } from './mlp.js';
 import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights, specOf } from './weights.js';
 import { type InputRef, type VectorData, activationOf, nthIndexOf } from '../steer/vectors.js';
 
@@ -141,6 +141,37 @@ export interface NativeRunOptions {
 /** The addon's cancel, told apart from its failures. */
 export class NativeCancelled extends Error {}
 
+/** The vectors concatenated, as the addon takes them (each at its own hook's width). */
+export function flatVectors(vectors: Float32Array[]): Float32Array {
+  const flat = new Float32Array(vectors.reduce((n, v) => n + v.length, 0));
+  vectors.reduce((at, v) => (flat.set(v, at), at + v.length), 0);
+  return flat;
+}
+
+/**
+ * Runs one long addon call with the options' cancel and progress: a shared [cancel flag,
+ * vector-chunks done] array that the addon reads between vector-chunks (a few ms each) and that
+ * is polled for progress; the addon's cancel becomes NativeCancelled.
+ */
+export async function withNativeControl<T>(options: Pick<NativeRunOptions, 'signal' | 'onDone'>, call: (control: Int32Array) => Promise<T>): Promise<T> {
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const onAbort = () => Atomics.store(control, 0, 1);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = options.onDone ? setInterval(() => options.onDone!(Atomics.load(control, 1)), 50) : null;
+  try {
+    const result = await call(control);
+    options.onDone?.(Atomics.load(control, 1));
+    return result;
+  } catch (error) {
+    if (error instanceof Error && error.message === 'cancelled') throw new NativeCancelled('cancelled');
+    throw error;
+  } finally {
+    if (timer) clearInterval(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * Aggregates of `vectors` added at `hook` (or each at its own hook), each over the whole image set, computed off the JS
  * thread. A cancel sets the addon's flag, which it reads between vector-chunks (a few ms each).
@@ -154,24 +185,11 @@ export async function nativeEvaluate(
 ): Promise<LabelAggregates[]> {
   checkImages(test);
   // One hook for all vectors (a sweep), or one per vector (a layer sweep: activations shared).
-  const flat = new Float32Array(vectors.reduce((n, v) => n + v.length, 0));
-  vectors.reduce((at, v) => (flat.set(v, at), at + v.length), 0);
-  const control = new Int32Array(new SharedArrayBuffer(8));
-  const onAbort = () => Atomics.store(control, 0, 1);
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = options.onDone ? setInterval(() => options.onDone!(Atomics.load(control, 1)), 50) : null;
-  try {
-    const result = await model.evaluate(test.images.pixels, test.labels, test.count, options.fixed ?? null, hook, flat, vectors.length, options.chunkSize, control);
-    options.onDone?.(Atomics.load(control, 1));
-    return aggregatesFromNative(result, vectors.length);
-  } catch (error) {
-    if (error instanceof Error && error.message === 'cancelled') throw new NativeCancelled('cancelled');
-    throw error;
-  } finally {
-    if (timer) clearInterval(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  const flat = flatVectors(vectors);
+  const result = await withNativeControl(options, (control) =>
+    model.evaluate(test.images.pixels, test.labels, test.count, options.fixed ?? null, hook, flat, vectors.length, options.chunkSize, control),
+  );
+  return aggregatesFromNative(result, vectors.length);
 }
 
 /**
@@ -196,10 +214,7 @@ export function nativeActivationOf(model: NativeModel, tfjsModel: Mlp, data: Vec
   const chunk = 2048;
   for (let start = 0; start < indices.length; start += chunk) {
     const part = indices.slice(start, start + chunk);
-    const x = new Float32Array(part.length * INPUT_SIZE);
-    part.forEach((i, r) => {
-      for (let c = 0; c < INPUT_SIZE; c++) x[r * INPUT_SIZE + c] = split.images.pixels[i * INPUT_SIZE + c] / 255;
-    });
+    const x = pixelsToFloats(split.images.pixels, part);
     const rowSums = model.forward(x, part.length, null, hook, true);
     for (let j = 0; j < width; j++) sum[j] += rowSums[j];
   }

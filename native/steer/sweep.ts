@@ -27,6 +27,7 @@ export type { SweepProgress, PairMetrics } from './steer-types.js';
 export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
 import { chunkRowsOf } from './chunk-size.js';
+import { bitsKey, groupIdentical } from '../util/group-identical.js';
 
 export interface SweepRunOptions {
   onProgress?: (p: SweepProgress) => void;
@@ -204,19 +205,8 @@ async function runLocally(
 
 /** Groups bit-identical vectors so each distinct one is run once. */
 function dedupe(vectors: Float32Array[]): { vectors: Float32Array[]; indexOf: number[] } {
-  const seen = new Map<string, number>();
-  const out: Float32Array[] = [];
-  const indexOf = vectors.map((v) => {
-    const key = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-    let at = seen.get(key);
-    if (at === undefined) {
-      at = out.length;
-      out.push(v);
-      seen.set(key, at);
-    }
-    return at;
-  });
-  return { vectors: out, indexOf };
+  const { first, indexOf } = groupIdentical(vectors, bitsKey);
+  return { vectors: first.map((i) => vectors[i]), indexOf };
 }
 
 /** The largest finite float32. */

@@ -138,6 +138,15 @@ describe('bench result files', () => {
     expect(renderMarkdown(result, ref, 'x.json', 'p.json')).toMatch(/\| 784-256-128-64-10 GELU training epoch, [\d,]+ images, incl\. test evaluation \(s\) \| 4\.50 \| 9\.00 \| 0\.50x \|/);
   });
 
+  it('sets the intervene commands against the addition sweep command: each ratio and the 1.3x target', () => {
+    const result = fakeResult('steerlab');
+    Object.assign(result.figures, { sweepCommandSeconds: 2, interveneAblateCommandSeconds: 2.5, interveneRelativeCommandSeconds: 2.2, interveneRandomCommandSeconds: 3 });
+    const page = renderMarkdown(result, fakeResult('pytorch'), 'x.json', 'p.json');
+    expect(page).toContain('| `steerlab intervene --ablate`, 100 pairs, the whole command (s) | 2.50 | – | – |');
+    expect(page).toContain('1.25x (--ablate), 1.10x (--relative), 1.50x (--random-control) the addition sweep\'s time (target: <= 1.3x)');
+    expect(renderMarkdown(fakeResult('steerlab'), null, 'x.json')).not.toContain('steerlab intervene` over 100 pairs');
+  });
+
   it('shows a dash for a figure either side lacks', () => {
     const ref = fakeResult('pytorch');
     ref.figures.peakRssBytes = {};

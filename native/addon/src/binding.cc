@@ -135,6 +135,24 @@ Additions additions_arg(const Weights& m, const Napi::Value& v) {
   return add;
 }
 
+// ablations: absent, or an array of { hook, direction: Float32Array of the hook's width }, applied
+// in order at their hooks after the additions there.
+std::vector<Ablation> ablations_arg(const Weights& m, const Napi::Value& v) {
+  std::vector<Ablation> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray() || v.As<Napi::Array>().Length() > 1024) fail(v.Env(), "ablations must be an array of at most 1024 { hook, direction } entries.");
+  auto arr = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value e = arr.Get(i);
+    if (!e.IsObject()) fail(v.Env(), "each ablation must be an object { hook, direction }.");
+    auto o = e.As<Napi::Object>();
+    const int hook = int_arg(o.Get("hook"), "an ablation's hook", 0, m.hooks() - 1);
+    const std::vector<float> direction = finite_copy(f32_arg(o.Get("direction"), "an ablation's direction", m.width(hook)), "an ablation's direction");
+    out.push_back({hook, unit_direction(direction.data(), m.width(hook))});
+  }
+  return out;
+}
+
 // Every buffer handed to JavaScript is allocated by V8 and copied into, never wrapped external
 // memory: inside Electron, V8's memory cage refuses ArrayBuffers that point outside it.
 Napi::Float32Array to_f32(Napi::Env env, const float* data, size_t n) {
@@ -208,7 +226,8 @@ class Model : public Napi::ObjectWrap<Model> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Model",
                        {InstanceMethod("forward", &Model::Forward), InstanceMethod("evaluate", &Model::Evaluate),
-                        InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("steer", &Model::Steer), InstanceMethod("lossAndGradients", &Model::LossAndGradients)});
+                        InstanceMethod("evaluateSync", &Model::EvaluateSync), InstanceMethod("steer", &Model::Steer), InstanceMethod("lossAndGradients", &Model::LossAndGradients),
+                        InstanceMethod("intervene", &Model::Intervene)});
   }
   // new Model(sizes, params, modules?)
   explicit Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) { weights_ = std::make_shared<Weights>(weights_arg(info[0], info[1], info[2])); }
@@ -216,7 +235,7 @@ class Model : public Napi::ObjectWrap<Model> {
  private:
   std::shared_ptr<const Weights> weights_;
 
-  // forward(x: Float32Array [rows x 784], rows, additions, upTo: a hook, sumRows: boolean): Float32Array
+  // forward(x: Float32Array [rows x 784], rows, additions, upTo: a hook, sumRows: boolean, ablations?): Float32Array
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const Weights& m = *weights_;
@@ -227,9 +246,10 @@ class Model : public Napi::ObjectWrap<Model> {
     Additions add = additions_arg(m, info[2]);
     const int up_to = int_arg(info[3], "upTo", 0, m.hooks() - 1);
     const bool sum_rows = info[4].ToBoolean();
+    const std::vector<Ablation> ablations = ablations_arg(m, info[5]);
     Buffers buf;
     FlushSubnormals flush;
-    const float* out = forward_steps(m, x.Data(), rows, 0, up_to, add, buf);
+    const float* out = ablations.empty() ? forward_steps(m, x.Data(), rows, 0, up_to, add, buf) : forward_ablated(m, x.Data(), rows, up_to, add, ablations, buf);
     const int w = m.width(up_to);
     if (!sum_rows) return to_f32(env, out, static_cast<size_t>(rows) * w);
     std::vector<double> sums(w, 0.0);  // row sums in float64
@@ -295,6 +315,27 @@ class Model : public Napi::ObjectWrap<Model> {
     Pins pins;
     EvalJob job = job_arg(info, pins);
     auto control = control_arg(info[8]);
+    job.control = control.Data();
+    pins.add(control);
+    pins.add(info.This().As<Napi::Object>());
+    auto* worker = new EvaluateWorker(info.Env(), std::move(job), std::move(pins));
+    worker->Queue();
+    return worker->Promise();
+  }
+
+  // intervene(pixels, labels, count, fixed, hook | hooks, vectors, nvec, chunk, control, actions: Uint8Array
+  // [nvec], 0 add, 1 ablate) -> Promise<Float64Array>: the unpatched aggregates, then per vector its
+  // aggregates and its per-label KL(unpatched || patched) sums (EvalJob::reference).
+  Napi::Value Intervene(const Napi::CallbackInfo& info) {
+    Pins pins;
+    EvalJob job = job_arg(info, pins);
+    auto control = control_arg(info[8]);
+    auto actions = u8_arg(info[9], "actions", static_cast<size_t>(job.nvec));
+    for (size_t v = 0; v < actions.ElementLength(); v++) {
+      if (actions[v] > 1) fail(info.Env(), "actions[" + std::to_string(v) + "] is " + std::to_string(actions[v]) + "; each action must be 0 (add) or 1 (ablate).");
+      job.actions.push_back(static_cast<Action>(actions[v]));
+    }
+    job.reference = true;
     job.control = control.Data();
     pins.add(control);
     pins.add(info.This().As<Napi::Object>());

@@ -9,7 +9,7 @@
 
 namespace steerlab {
 
-void accumulate(const float* logits, const uint8_t* labels, int n, double* agg) {
+void accumulate(const float* logits, const uint8_t* labels, int n, double* agg, const double* ref_logp, const double* ref_p, double* kl) {
   double* count = agg;
   double* ce_sum = agg + kClasses;
   double* correct = agg + 2 * kClasses;
@@ -27,13 +27,22 @@ void accumulate(const float* logits, const uint8_t* labels, int n, double* agg) 
     const double mx = z[best];
     double s = 0;
     for (int k = 0; k < kClasses; k++) s += (e[k] = std::exp(static_cast<double>(z[k]) - mx));
+    const double log_s = std::log(s);
     count[d] += 1;
-    ce_sum[d] += mx + std::log(s) - z[d];
+    ce_sum[d] += mx + log_s - z[d];
     correct[d] += best == d ? 1 : 0;
     const double inv = 1.0 / s;
     for (int k = 0; k < kClasses; k++) {
       prob_sum[d * kClasses + k] += e[k] * inv;
       logit_sum[d * kClasses + k] += z[k];
+    }
+    if (kl) {
+      // KL(p || q) = sum_k p_k (log p_k - log q_k), p the reference's softmax, log q_k = z_k - max - log(s).
+      const double* lp = ref_logp + static_cast<size_t>(i) * kClasses;
+      const double* pk = ref_p + static_cast<size_t>(i) * kClasses;
+      double sum = 0;
+      for (int k = 0; k < kClasses; k++) sum += pk[k] * (lp[k] - (z[k] - mx - log_s));
+      kl[d] += sum;
     }
   }
 }
@@ -47,21 +56,31 @@ void count_done(int32_t* control) {
 
 namespace {
 
-// patched = prefix + vec; when the hook is a Linear's output and a ReLU follows, the ReLU (and the
-// fixed addition after it) is applied in the same loop: patched = max(prefix + vec, 0) + post.
+// patched = prefix + c_r vec, c_r = coef[r] for row r (1 without coef: an addition; -(x_r.u) for
+// an ablation, x_r the row's activation at the hook); when the hook is a Linear's output and a ReLU
+// follows, the ReLU (and the fixed addition after it) is applied in the same loop:
+// patched = max(prefix + c_r vec, 0) + post. (1 * vec_j is exact: an addition's bits are unchanged.)
 STEERLAB_CLONES
-void add_vector(const float* prefix, const float* vec, const float* post, bool relu, int n, int width, float* patched) {
+void add_vector(const float* prefix, const float* vec, const float* coef, const float* post, bool relu, int n, int width, float* patched) {
   for (int r = 0; r < n; r++) {
     const float* src = prefix + static_cast<size_t>(r) * width;
     float* dst = patched + static_cast<size_t>(r) * width;
+    const float c = coef ? coef[r] : 1.0f;
     if (!relu) {
-      for (int j = 0; j < width; j++) dst[j] = src[j] + vec[j];
+      for (int j = 0; j < width; j++) dst[j] = src[j] + c * vec[j];
     } else if (post) {
-      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f) + post[j];
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + c * vec[j], 0.0f) + post[j];
     } else {
-      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + vec[j], 0.0f);
+      for (int j = 0; j < width; j++) dst[j] = std::max(src[j] + c * vec[j], 0.0f);
     }
   }
+}
+
+// c_r = -(x_r.u) for each row x_r of `act` (the dot products as one BLAS product, as
+// ablate_rows takes them): x_r + c_r u is then x_r - (x_r.u) u, bit for bit ablate_rows.
+void ablation_coefficients(const float* act, int n, int width, const float* u, float* coef) {
+  project_rows(act, n, width, u, coef);
+  for (int r = 0; r < n; r++) coef[r] = -coef[r];
 }
 
 }  // namespace
@@ -80,6 +99,18 @@ std::vector<double> run_evaluation(const EvalJob& job) {
     if (h < 0 || h >= H) throw std::runtime_error("a vector's hook is not a hook of the model.");
     used[h] = true;
   }
+  if (!job.actions.empty() && job.actions.size() != static_cast<size_t>(job.nvec)) throw std::runtime_error("actions must give one action per vector.");
+  // Each ablating vector's unit direction, made once.
+  std::vector<std::vector<float>> units(job.nvec);
+  for (int v = 0; v < job.nvec; v++)
+    if (!job.actions.empty() && job.actions[v] == Action::Ablate) units[v] = unit_direction(job.vectors.data() + offsets[v], m.width(hooks[v]));
+  // The unpatched pass (a reference): its logits per chunk, its aggregates, each vector's KL sums.
+  int deepest = 0;
+  for (int h = 0; h < H; h++)
+    if (used[h]) deepest = h;
+  std::vector<float> reference_logits;
+  std::vector<double> reference_logp, reference_p;
+  std::vector<double> reference_agg(job.reference ? kAggregateSize : 0, 0.0), kl(job.reference ? static_cast<size_t>(job.nvec) * kClasses : 0, 0.0);
   // P = the BLAS threads configured. The shared prefix is always computed as P row blocks, one per
   // thread, each with single-threaded BLAS; vectors are then dealt out between the threads (BLAS
   // single-threaded) or, when there is only one, run with P BLAS threads. Keeping the prefix
@@ -99,7 +130,7 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   for (int h = 0; h + 1 < H; h++) lift[h] = used[h] && !m.is_seed() && m.layers[h + 1].op == Op::Linear;
   std::vector<std::vector<float>> lifted(H);  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
-  std::vector<std::vector<float>> scratch(P), lifted_vec(P);
+  std::vector<std::vector<float>> scratch(P), lifted_vec(P), coefs(P);
   std::vector<std::string> errors(P);
   auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
     set_blas_threads(blas);
@@ -125,6 +156,7 @@ std::vector<double> run_evaluation(const EvalJob& job) {
       if (used[h]) prefix[h].resize(static_cast<size_t>(n) * m.width(h));
     for (int h = 0; h < H; h++)
       if (lift[h]) lifted[h].resize(static_cast<size_t>(n) * m.width(h + 1));
+    if (job.reference) reference_logits.resize(static_cast<size_t>(n) * kClasses);
     // The shared prefix (pixels -> activation at each used hook), in P row blocks.
     run_parts(P, 1, [&](int t) {
       const int lo = n * t / P, hi = n * (t + 1) / P;
@@ -146,16 +178,35 @@ std::vector<double> run_evaluation(const EvalJob& job) {
         }
         done_to = h;
       }
+      if (job.reference) {
+        // The rest of the unpatched pass from the deepest hook used (the fixed additions only).
+        const float* ref = deepest < H - 1 ? forward_steps(m, cur, hi - lo, deepest + 1, H - 1, job.fixed, bufs[t]) : cur;
+        std::copy(ref, ref + (hi - lo) * kClasses, reference_logits.data() + lo * kClasses);
+      }
     });
+    if (job.reference) {
+      accumulate(reference_logits.data(), job.labels + start, n, reference_agg.data());
+      reference_logp.resize(static_cast<size_t>(n) * kClasses);
+      reference_p.resize(static_cast<size_t>(n) * kClasses);
+      log_probs(reference_logits.data(), n, reference_logp.data(), reference_p.data());
+    }
     // Each vector's suffix.
     run_parts(vector_threads, vector_threads > 1 ? 1 : P, [&](int t) {
       for (int v = t; v < job.nvec; v += vector_threads) {
         if (cancelled(job.control)) throw Cancelled();
         int hook = hooks[v];
-        const float* vec = job.vectors.data() + offsets[v];
+        const bool ablate = !units[v].empty();
+        const float* vec = ablate ? units[v].data() : job.vectors.data() + offsets[v];
         const float* from = prefix[hook].data();
+        const float* coef = nullptr;
+        if (ablate) {
+          coefs[t].resize(n);
+          ablation_coefficients(from, n, m.width(hook), vec, coefs[t].data());
+          coef = coefs[t].data();
+        }
         if (lift[hook]) {
-          // The vector as it arrives after the next Linear: W v (W is [out x in]).
+          // The vector as it arrives after the next Linear: W v (W is [out x in]); an ablation's
+          // W (x - p u) + b is likewise (W x + b) - p (W u).
           const Layer& next = m.layers[hook + 1];
           lifted_vec[t].resize(next.width);
           gemm(false, true, 1, next.width, m.width(hook), vec, m.width(hook), m.w[next.param].data(), m.width(hook), 0.0f, lifted_vec[t].data(), next.width);
@@ -169,14 +220,23 @@ std::vector<double> run_evaluation(const EvalJob& job) {
         const int resume = relu_next ? hook + 2 : hook + 1;
         const float* post = relu_next ? addition_at(job.fixed, hook + 1) : nullptr;
         scratch[t].resize(static_cast<size_t>(n) * width);
-        add_vector(from, vec, post, relu_next, n, width, scratch[t].data());
+        add_vector(from, vec, coef, post, relu_next, n, width, scratch[t].data());
         const float* logits = resume <= H - 1 ? forward_steps(m, scratch[t].data(), n, resume, H - 1, job.fixed, bufs[t]) : scratch[t].data();
-        accumulate(logits, job.labels + start, n, out.data() + static_cast<size_t>(v) * kAggregateSize);
+        double* agg = out.data() + static_cast<size_t>(v) * kAggregateSize;
+        if (job.reference) accumulate(logits, job.labels + start, n, agg, reference_logp.data(), reference_p.data(), kl.data() + static_cast<size_t>(v) * kClasses);
+        else accumulate(logits, job.labels + start, n, agg);
         count_done(job.control);
       }
     });
   }
-  return out;
+  if (!job.reference) return out;
+  // [unpatched aggregates, then per vector: its aggregates, its KL sums per label].
+  std::vector<double> with_reference(reference_agg);
+  for (int v = 0; v < job.nvec; v++) {
+    with_reference.insert(with_reference.end(), out.begin() + static_cast<size_t>(v) * kAggregateSize, out.begin() + static_cast<size_t>(v + 1) * kAggregateSize);
+    with_reference.insert(with_reference.end(), kl.begin() + static_cast<size_t>(v) * kClasses, kl.begin() + static_cast<size_t>(v + 1) * kClasses);
+  }
+  return with_reference;
 }
 
 }  // namespace steerlab

@@ -90,7 +90,38 @@ void steer_logits(const Weights& m, const float* x, const Additions& add, float*
 void pixels_to_floats(const uint8_t* pixels, const uint32_t* rows, int first_row, int n, float* out);
 
 // Adds one chunk of logits (n x 10) into agg (kAggregateSize doubles), as accumulate() in TS.
-void accumulate(const float* logits, const uint8_t* labels, int n, double* agg);
+// With a reference (ref_logp, ref_p: n x 10 from log_probs, and kl: 10 doubles), also adds each
+// row's KL(reference || patched) = sum_k p_k (log p_k - log q_k) to kl[label] (float64).
+void accumulate(const float* logits, const uint8_t* labels, int n, double* agg, const double* ref_logp = nullptr, const double* ref_p = nullptr, double* kl = nullptr);
+
+// log softmax and softmax of n rows of 10 logits, in float64: log p_k = z_k - max - log(sum_j exp(z_j - max)).
+void log_probs(const float* logits, int n, double* logp, double* p);
+
+// What a vector of an evaluation does at its hook (native/model/interventions.ts), after the
+// fixed additions there:
+//   Add:    x -> x + v
+//   Ablate: x -> x - (x.u) u with u = v / |v| (a zero v leaves x unchanged)
+enum class Action : uint8_t { Add = 0, Ablate = 1 };
+
+// u = v / |v| as interventions.ts ablateDirection makes it (|v|^2 summed in float64, each
+// quotient rounded to float); all zeros for a zero v, so that ablating it changes nothing.
+std::vector<float> unit_direction(const float* v, int width);
+
+// p_r = x_r.u for each of n rows of `width` (one BLAS product, float).
+void project_rows(const float* rows, int n, int width, const float* u, float* p);
+
+// Every row x (n rows of `width`) becomes x - (x.u) u, in place: p = x.u (project_rows), then
+// x_j - p u_j, the float operations of tfjs's matMul-then-sub.
+void ablate_rows(float* rows, int n, int width, const float* u);
+
+// Ablations for a forward pass: applied at their hook, after its addition, in the order given.
+struct Ablation {
+  int hook;
+  std::vector<float> unit;  // unit_direction of the direction
+};
+
+// forward_steps over modules 0..last with additions and ablations.
+const float* forward_ablated(const Weights& m, const float* in, int n, int last, const Additions& add, const std::vector<Ablation>& ablations, Buffers& buf);
 
 // A sweep or an evaluation: the activations up to `hook` (with `fixed` additions) once per
 // chunk of images, then for each vector the rest of the pass and the aggregates.
@@ -108,6 +139,12 @@ struct EvalJob {
   std::vector<int> vector_hooks;
   int chunk = 2000;
   int32_t* control = nullptr;  // [cancel flag, vector-chunks done]; may be null
+  // Optional: what each vector does at its hook; empty: every vector is added.
+  std::vector<Action> actions;
+  // With a reference: the unpatched pass (only `fixed`) is run beside the vectors, and the result
+  // is its aggregates, then per vector its aggregates followed by kClasses per-label KL sums
+  // (KL(unpatched || patched) of each image, accumulate_kl). Without: kAggregateSize per vector.
+  bool reference = false;
 };
 std::vector<double> run_evaluation(const EvalJob& job);
 
