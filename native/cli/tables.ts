@@ -57,7 +57,7 @@ const PAIR_WIDTH = 8;
  * digits; for a dataset with class names (Fashion-MNIST) the key line under the title that says
  * which class each column number is, and each row's name after its number ("3 Dress").
  */
-function classLabels(names: readonly string[] | undefined): { key: string[]; rowLabel: (a: number) => string; firstWidth: (width: number) => number } {
+export function classLabels(names: readonly string[] | undefined): { key: string[]; rowLabel: (a: number) => string; firstWidth: (width: number) => number } {
   const named = names !== undefined && names.some((n, k) => n !== DIGITS[k]);
   if (!named) return { key: [], rowLabel: String, firstWidth: (width) => width };
   const rowLabel = (a: number) => `${a} ${names[a]}`;
