@@ -18,17 +18,10 @@ import { ok, type ApiConnection, type TestServer } from '../api/harness.js';
 import type { ModelBattery } from '../../native/zoo/battery-types.js';
 import type { SessionSummary } from '../../native/service/workbench-types.js';
 import type { PairSweepRecord } from '../../native/steer/record-types.js';
-import { DATASET_LABELS, FASHION_MNIST_FILES, locateFashionMnist } from '../../native/data/datasets.js';
+import { DATASET_LABELS, FASHION_MNIST_FILES } from '../../native/data/datasets.js';
+import { HAVE_FASHION } from '../helpers/fixtures.js';
 
 const FASHION = DATASET_LABELS['fashion-mnist'].classNames;
-const fashionInstalled = (() => {
-  try {
-    locateFashionMnist({ env: process.env });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const PLAN = { name: 'fashion', factors: { dataset: ['fashion-mnist'], width: [8, 12], seed: [0], epochs: [1] }, training: { trainImages: 2000 }, battery: { flipGrid: [1, 4] } };
 const IDS = ['fashion-mnist-h8x8-relu-e1-s0', 'fashion-mnist-h12x12-relu-e1-s0'];
@@ -42,7 +35,7 @@ let page: Page;
 const views = () => page.getByRole('navigation', { name: 'Views' });
 const labelsOf = (svg: string, kind: 'row-label' | 'column-label') => page.locator(`${svg} text.${kind}`).allTextContents();
 
-describe.skipIf(!fashionInstalled)('class names of a Fashion-MNIST session in Chromium', () => {
+describe.skipIf(!HAVE_FASHION)('class names of a Fashion-MNIST session in Chromium', () => {
   beforeAll(async () => {
     app = await startApp({ width: 1400, height: 1000 });
     ({ t, api, page } = app);

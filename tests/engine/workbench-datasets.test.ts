@@ -12,18 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWorkbench } from '../../native/service/workbench.js';
 import { writeSessionFile } from '../../native/session/store.js';
 import { newSession } from '../../native/session/format.js';
-import { DATASET_LABELS, loadDataset, locateFashionMnist } from '../../native/data/datasets.js';
+import { DATASET_LABELS, loadDataset } from '../../native/data/datasets.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
-import { DATA_DIR } from '../helpers/fixtures.js';
+import { DATA_DIR, HAVE_FASHION } from '../helpers/fixtures.js';
 
-const fashionInstalled = (() => {
-  try {
-    locateFashionMnist({ env: process.env });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-wb-datasets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,8 +28,8 @@ async function fashionSession(): Promise<string> {
   return file;
 }
 
-describe.skipIf(!fashionInstalled)("the workbench's dataset follows the session", () => {
-  it('a Fashion-MNIST session's images are Fashion-MNIST's (as the CLI's loader reads them); New returns to MNIST', async () => {
+describe.skipIf(!HAVE_FASHION)("the workbench's dataset follows the session", () => {
+  it("a Fashion-MNIST session's images are Fashion-MNIST's (as the CLI's loader reads them); New returns to MNIST", async () => {
     const file = await fashionSession();
     const wb = await createWorkbench({ dataDir: DATA_DIR, backend: 'wasm', userDataDir: path.join(dir, 'user-1'), autosaveMs: 3_600_000 });
     try {
