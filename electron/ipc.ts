@@ -4,14 +4,14 @@
  * window's own page (another webContents, a navigated or embedded frame) is refused.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { ApiEvent, ApiResponse } from '../native/api/contract.js';
 import { ApiFailure, dispatch, JobRegistry, type HostActions, type SessionPathPolicy } from '../native/api/dispatch.js';
 import type { Workbench } from '../native/service/workbench-types.js';
 import { sendableEvent, sendableResponse } from '../native/api/reply-encoding.js';
-import { forPage, type PageFolders } from '../native/api/page-paths.js';
+import { forPage } from '../native/api/page-paths.js';
+import { DESKTOP_FOLDERS, ZooFolders } from './zoo-dialogs.js';
 
 /** IPC channel names; preload.cts repeats them (a sandboxed preload cannot import local files). */
 export const IPC_INVOKE = 'steerlab:invoke';
@@ -27,6 +27,8 @@ export interface IpcOptions {
   host: HostActions;
   /** Called after every request and job event, so the title can follow the session. */
   onActivity: () => void;
+  /** The zoo output folders the host's folder dialog handed out (the only folders a zoo may use). */
+  zooFolders?: ZooFolders;
 }
 
 /** True when the message comes from our window's page, not some other frame or window. */
@@ -72,13 +74,13 @@ export const desktopSessionPaths: SessionPathPolicy = {
   },
 };
 
-/** The desktop page's folders: no sessions folder; files under the home folder are shown `~/...`. */
-const DESKTOP_FOLDERS: PageFolders = { sessionsDir: null, homeDir: homedir() };
 
 /** Registers the handler; returns the disposer (also cancels running jobs). */
 export function registerIpc(options: IpcOptions): () => void {
   const jobs = new JobRegistry();
-  const context = { jobs, sessionPaths: desktopSessionPaths, host: options.host };
+  const zooFolders = options.zooFolders ?? new ZooFolders();
+  const sessionPaths: SessionPathPolicy = { ...desktopSessionPaths, resolveFolder: (ref) => zooFolders.resolve(ref) };
+  const context = { jobs, sessionPaths, host: options.host };
   const emit = (event: ApiEvent) => {
     const contents = options.window.isDestroyed() ? null : options.window.webContents;
     // An event that cannot be cloned becomes a job.error or is dropped, never a throw in a job callback.

@@ -20,6 +20,7 @@ import { Documents } from './documents.js';
 import { LaunchFileQueue, sessionFileIn } from './launch-files.js';
 import { aboutDetail, menuTemplate } from './menu.js';
 import { DEFAULT_WINDOW, MIN_WINDOW } from './window-size.js';
+import { ZooFolders, zooDialogs } from './zoo-dialogs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.resolve(here, '../renderer');
@@ -109,11 +110,18 @@ async function start(): Promise<void> {
   /** Runs a menu or page action once the session can be handled (at once, after start-up). */
   const withDocuments = <T>(action: (d: Documents) => Promise<T>): Promise<T> => documentsReady.then(action);
   // Registered before the engine is ready, so the page's first requests wait for it, not fail.
+  // Zoo output folders exist for the page only once its folder dialog handed them out.
+  const zooFolders = new ZooFolders();
   const disposeIpc = registerIpc({
     workbench: starting,
     window,
-    host: { openDialog: () => withDocuments((d) => d.openDialog()), saveAsDialog: () => withDocuments((d) => d.saveAsDialog()) },
+    host: {
+      openDialog: () => withDocuments((d) => d.openDialog()),
+      saveAsDialog: () => withDocuments((d) => d.saveAsDialog()),
+      ...zooDialogs(window, zooFolders),
+    },
     onActivity: () => documents?.updateTitle(),
+    zooFolders,
   });
 
   async function rebuildMenu(): Promise<void> {

@@ -38,7 +38,7 @@ const hookPoint = z.int().min(0).max(MAX_HOOK_INDEX);
 const split = z.enum(['train', 'test']);
 /** A session reference: an absolute path (Electron) or a file name in the sessions folder (server). */
 const sessionRef = z.string().min(1).max(1024);
-/** A folder reference: a folder name in the sessions folder (server), a full path (Electron). */
+/** A folder reference: a folder name in the sessions folder (server), the name a folder dialog gave it (Electron). */
 const folderRef = z.string().min(1).max(1024);
 /** A zoo plan's JSON text (docs/zoo-plan.md); the plan parser says what is wrong with it. */
 const zooPlanText = z.string().min(1).max(100_000);
@@ -127,6 +127,12 @@ export interface RecentSession {
 
 export interface JobStarted {
   jobId: string;
+}
+
+/** A zoo plan file the desktop app's main process read for the page: its base name and its text. */
+export interface ChosenPlanFile {
+  name: string;
+  text: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,6 +249,10 @@ export const API = {
   'zoo.read': returns<ZooFolderView>()(z.strictObject({ out: folderRef })),
   /** Opens a finished model of the zoo as the session. */
   'zoo.openModel': returns<SessionSummary>()(z.strictObject({ out: folderRef, id: z.string().min(1).max(200) })),
+  /** Desktop only: a native Open dialog for a plan file, read in the main process; null when the user cancels. */
+  'zoo.choosePlanDialog': returns<ChosenPlanFile | null>()(empty),
+  /** Desktop only: a native dialog for the zoo's output folder; `folder` is what to pass as `out`; null when cancelled. */
+  'zoo.chooseFolderDialog': returns<{ folder: string } | null>()(empty),
   ...ANALYSIS_API,
 } as const;
 

@@ -17,7 +17,7 @@ import type { RobustnessProgress } from '../robustness/robustness-types.js';
 import type { ZooProgress } from '../zoo/zoo-types.js';
 import {
   API, CHANNELS, describeIssues, isChannel,
-  type ApiError, type ApiEvent, type ApiResponse, type Channel, type JobKind, type RecentSession,
+  type ApiError, type ApiEvent, type ApiResponse, type Channel, type ChosenPlanFile, type JobKind, type RecentSession,
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
 import { validationMessage } from './validation-message.js';
@@ -52,6 +52,10 @@ export interface SessionPathPolicy {
 export interface HostActions {
   openDialog?(): Promise<SessionSummary | null>;
   saveAsDialog?(): Promise<SessionSummary | null>;
+  /** A zoo plan file chosen and read by the host; null when the user cancels. */
+  choosePlanDialog?(): Promise<ChosenPlanFile | null>;
+  /** A zoo output folder chosen by the host; `folder` is the reference `resolveFolder` accepts. */
+  chooseFolderDialog?(): Promise<{ folder: string } | null>;
 }
 
 export interface DispatchContext {
@@ -204,14 +208,8 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
     return { discarded: true as const };
   },
   'session.setNotes': ({ workbench }, { notes }) => workbench.setNotes(notes),
-  'session.openDialog': ({ context }) => {
-    if (!context.host?.openDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
-    return context.host.openDialog();
-  },
-  'session.saveAsDialog': ({ context }) => {
-    if (!context.host?.saveAsDialog) throw new ApiFailure('unsupported', 'Native file dialogs exist only in the desktop app; give a session name instead.');
-    return context.host.saveAsDialog();
-  },
+  'session.openDialog': ({ context }) => hostAction(context, 'openDialog', 'Native file dialogs exist only in the desktop app; give a session name instead.'),
+  'session.saveAsDialog': ({ context }) => hostAction(context, 'saveAsDialog', 'Native file dialogs exist only in the desktop app; give a session name instead.'),
   'train.start': (args, { config }) => {
     let lastStepSentAt = -Infinity;
     return startJob<TrainEvent, SessionSummary>(args, 'train', (onProgress) => args.workbench.train(config, (event) => {
@@ -272,9 +270,18 @@ const HANDLERS: { [C in Channel]: Handler<C> } = {
   },
   'zoo.read': ({ workbench, context }, { out }) => zooOf(workbench).read(folderOf(context, out), out),
   'zoo.openModel': ({ workbench, context }, { out, id }) => zooOf(workbench).openModel(folderOf(context, out), out, id),
+  'zoo.choosePlanDialog': ({ context }) => hostAction(context, 'choosePlanDialog', 'Native file dialogs exist only in the desktop app; paste the plan or load its file instead.'),
+  'zoo.chooseFolderDialog': ({ context }) => hostAction(context, 'chooseFolderDialog', 'Native folder dialogs exist only in the desktop app; give a folder name in the sessions folder instead.'),
   // The vector analyses (issue 14).
   ...analysisHandlers(startSweep),
 };
+
+/** Runs the front end's native dialog `name`, or refuses with `refusal` where it has none. */
+function hostAction<K extends keyof HostActions>(context: DispatchContext, name: K, refusal: string): ReturnType<NonNullable<HostActions[K]>> {
+  const action = context.host?.[name] as (() => ReturnType<NonNullable<HostActions[K]>>) | undefined;
+  if (!action) throw new ApiFailure('unsupported', refusal);
+  return action.call(context.host);
+}
 
 // ---- Zoo runs (native/service/zoo-service.ts).
 
@@ -286,7 +293,7 @@ function zooOf(workbench: Workbench): NonNullable<Workbench['zoo']> {
 /** The zoo folder for the page's reference, confined by the front end's policy. */
 function folderOf(context: DispatchContext, ref: string): string {
   const resolve = context.sessionPaths.resolveFolder;
-  if (!resolve) throw new ApiFailure('unsupported', 'The Zoo view writes into the sessions folder, which only the browser workbench (server mode) has: run the zoo there, or from the command line.');
+  if (!resolve) throw new ApiFailure('unsupported', 'This front end offers no folders for a zoo to write into: run the zoo from the command line.');
   return resolve(ref);
 }
 

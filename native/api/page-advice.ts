@@ -22,6 +22,11 @@ const RULES: readonly Rule[] = [
   { cli: /no --data given/g, page: 'no data folder was given at start' },
   { cli: /\(given by --data\)/g, page: '(the data folder given at start)' },
   { cli: /point --data at (it|the folder that holds them)/g, page: 'choose $1 in the data panel' },
+  // Fashion-MNIST (a Fashion session opened in the workbench, a Fashion zoo plan): never downloaded, so the variable is the way.
+  // (`${FASHION_ENV}` is the sentence as its source line reads; tests/api/page-advice.test.ts checks source lines.)
+  { cli: /, or put its four IDX files in a folder and pass --data DIR or set (?:STEERLAB_FASHION_DATA|\$\{FASHION_ENV\})=DIR\./g, page: ', or put its four IDX files in a folder and start SteerLab with STEERLAB_FASHION_DATA set to it.' },
+  { cli: /point (--data|STEERLAB_FASHION_DATA) at a folder with the four Fashion-MNIST IDX files/g, page: 'start SteerLab with STEERLAB_FASHION_DATA set to a folder with the four Fashion-MNIST IDX files' },
+  { cli: /\(given by (--data|STEERLAB_FASHION_DATA)\) does not hold/g, page: '(given by STEERLAB_FASHION_DATA) does not hold' },
   // Vector files: the format is SteerLab's own export; the page points there, not to the docs.
   { cli: /written as docs\/vector-format\.md describes/g, page: 'written in the same format' },
   { cli: /follow docs\/vector-format\.md/g, page: 'export one from the Vectors view and follow its format' },

@@ -5,7 +5,7 @@
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, TableCorrelations } from '../robustness/robustness-types.js';
 import { describeSourceSet } from '../robustness/sources.js';
 import { ceilingSentence } from '../robustness/ensemble-ceiling.js';
-import { columnCell, numberCell, numberText } from './tables.js';
+import { classLabels, columnCell, numberCell, numberText } from './tables.js';
 
 const f2 = (v: number) => v.toFixed(2);
 const MEAN_SD_WIDTH = 14;
@@ -13,11 +13,12 @@ const MEAN_SD_WIDTH = 14;
 /** "mean±sd" in one column: each half in at most 6 characters (compact exponents beyond that). */
 const meanSdCell = (mean: number, sd: number) => columnCell(`${numberText(mean, 2, 7)}±${numberText(sd, 2, 7)}`, MEAN_SD_WIDTH);
 
-/** "mean ± sd" table, rows a, columns b. */
-function meanSdTable(title: string, mean: number[][], sd: number[][], normal?: number[]): string {
+/** "mean ± sd" table, rows a, columns b; `classNames` (the models' dataset) adds the key and names the rows, as tables.ts does. */
+function meanSdTable(title: string, mean: number[][], sd: number[][], normal?: number[], classNames?: readonly string[]): string {
   const digits = mean.map((_, i) => String(i));
-  const lines = [title, ['a\\b', ...digits].map((c) => columnCell(c, MEAN_SD_WIDTH)).join('')];
-  mean.forEach((row, a) => lines.push(columnCell(String(a), MEAN_SD_WIDTH) + row.map((m, b) => meanSdCell(m, sd[a][b])).join('')));
+  const labels = classLabels(classNames);
+  const lines = [title, ...labels.key, ['a\\b', ...digits].map((c) => columnCell(c, MEAN_SD_WIDTH)).join('')];
+  mean.forEach((row, a) => lines.push(columnCell(labels.rowLabel(a), MEAN_SD_WIDTH) + row.map((m, b) => meanSdCell(m, sd[a][b])).join('')));
   if (normal) lines.push(columnCell('Normal', MEAN_SD_WIDTH) + normal.map((v) => numberCell(v, 3, MEAN_SD_WIDTH)).join(''));
   return lines.join('\n');
 }
@@ -29,12 +30,12 @@ function correlationText(what: string, c: TableCorrelations): string {
     : `only one ${what.replace(/s$/, '')} table: no correlations`;
 }
 
-export function sourcesText(r: SourcesRecord): string {
+export function sourcesText(r: SourcesRecord, classNames?: readonly string[]): string {
   const offDiag = (t: number[][]) => t.flatMap((row, a) => row.filter((_, b) => a !== b));
   const allHold = offDiag(r.holds.all);
   const everywhere = allHold.filter((s) => s === 1).length;
   const lines = [
-    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.tables.length} source sets, layer ${r.layer}, coeff ${r.coeff}, test set without b`, r.mean, r.sd, r.normal),
+    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.tables.length} source sets, layer ${r.layer}, coeff ${r.coeff}, test set without b`, r.mean, r.sd, r.normal, classNames),
     '',
     correlationText('source', r.correlations),
     `the post's three findings hold for every source in ${everywhere}/90 pairs; mean share ${f2(allHold.reduce((s, x) => s + x, 0) / 90)}`,
@@ -76,9 +77,9 @@ export function convergenceCsv(r: ConvergenceRecord): string {
   return ['k,usedA,usedB,cosine,norm,ce,pA,pB,normal,pANormal,pBNormal', ...r.ks.map((k, i) => [k, r.used[i].a, r.used[i].b, r.cosine[i], r.norm[i], r.ce[i], r.pA[i], r.pB[i], r.normal, r.pANormal, r.pBNormal].join(','))].join('\n') + '\n';
 }
 
-export function ensembleText(r: EnsembleRecord): string {
+export function ensembleText(r: EnsembleRecord, classNames?: readonly string[]): string {
   return [
-    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.models.length} models (${r.models.map((m) => m.name).join(', ')}), layer ${r.layer}, coeff ${r.coeff}`, r.mean, r.sd),
+    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.models.length} models (${r.models.map((m) => m.name).join(', ')}), layer ${r.layer}, coeff ${r.coeff}`, r.mean, r.sd, undefined, classNames),
     '',
     correlationText('model', r.correlations),
     ceilingSentence(r),

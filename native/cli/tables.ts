@@ -52,23 +52,50 @@ function row(cells: (string | number)[], digits: number, width: number): string 
 const DIGITS = Array.from({ length: 10 }, (_, d) => String(d));
 const PAIR_WIDTH = 8;
 
-/** Cross-entropy (nats) table of a pair sweep, with the Normal row beneath. */
-export function pairTableText(record: PairSweepRecord): string {
+/**
+ * How a table names its classes: for MNIST (or no names) nothing, the rows and columns are the
+ * digits; for a dataset with class names (Fashion-MNIST) the key line under the title that says
+ * which class each column number is, and each row's name after its number ("3 Dress").
+ */
+export function classLabels(names: readonly string[] | undefined): { key: string[]; rowLabel: (a: number) => string; firstWidth: (width: number) => number } {
+  const named = names !== undefined && names.some((n, k) => n !== DIGITS[k]);
+  if (!named) return { key: [], rowLabel: String, firstWidth: (width) => width };
+  const rowLabel = (a: number) => `${a} ${names[a]}`;
+  return {
+    key: [`classes: ${names.map((n, k) => `${k} = ${n}`).join(', ')}`],
+    rowLabel,
+    firstWidth: (width) => Math.max(width, ...names.map((_, a) => rowLabel(a).length + 2)),
+  };
+}
+
+/** A table's rows: the first column (row labels) `first` wide, left-aligned when it holds class names. */
+function labelledRow(label: string, cells: (string | number)[], digits: number, width: number, first: number): string {
+  return (first === width ? columnCell(label, width) : `${label.padEnd(first)}`) + row(cells, digits, width);
+}
+
+/** Cross-entropy (nats) table of a pair sweep, with the Normal row beneath; `classNames` names the classes (the session's dataset). */
+export function pairTableText(record: PairSweepRecord, classNames?: readonly string[]): string {
+  const labels = classLabels(classNames);
+  const first = labels.firstWidth(PAIR_WIDTH);
   return [
     `cross-entropy (nats; the seed's "perplexity") at layer ${record.layer}, coeff ${record.coeff}, test set without b`,
-    row(['a\\b', ...DIGITS.slice(0, record.ce.length)], 2, PAIR_WIDTH),
-    ...record.ce.map((values, a) => row([String(a), ...values], 2, PAIR_WIDTH)),
-    row(['Normal', ...record.normal], 3, PAIR_WIDTH),
+    ...labels.key,
+    labelledRow('a\\b', DIGITS.slice(0, record.ce.length), 2, PAIR_WIDTH, first),
+    ...record.ce.map((values, a) => labelledRow(labels.rowLabel(a), values, 2, PAIR_WIDTH, first)),
+    labelledRow('Normal', record.normal, 3, PAIR_WIDTH, first),
   ].join('\n');
 }
 
-/** A 10x10 table as text, rows a and columns b (null: "-", e.g. the cosine of a zero vector). */
-export function matrixText(title: string, m: (number | null)[][], fractionDigits: number): string {
+/** A 10x10 table as text, rows a and columns b (null: "-", e.g. the cosine of a zero vector); `classNames` as for pairTableText. */
+export function matrixText(title: string, m: (number | null)[][], fractionDigits: number, classNames?: readonly string[]): string {
   const width = 9;
+  const labels = classLabels(classNames);
+  const first = labels.firstWidth(width);
   return [
     title,
-    row(['a\\b', ...DIGITS], fractionDigits, width),
-    ...m.map((values, a) => row([String(a), ...values.map((v) => (v === null ? '-' : v))], fractionDigits, width)),
+    ...labels.key,
+    labelledRow('a\\b', DIGITS, fractionDigits, width, first),
+    ...m.map((values, a) => labelledRow(labels.rowLabel(a), values.map((v) => (v === null ? '-' : v)), fractionDigits, width, first)),
   ].join('\n');
 }
 

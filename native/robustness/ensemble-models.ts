@@ -8,6 +8,7 @@ import type { Session } from '../session/format.js';
 import { readSessionFile } from '../session/store.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { EnsembleModel } from './ensemble.js';
+import { DATASET_LABELS, datasetOfHeader, type DatasetName } from '../data/dataset-names.js';
 
 /** One ensemble model from a session (its weights are shared, not copied). */
 export function ensembleModelOf(name: string, session: Pick<Session, 'header' | 'weights'>): EnsembleModel {
@@ -15,9 +16,22 @@ export function ensembleModelOf(name: string, session: Pick<Session, 'header' | 
   return { name, modelSha256: modelSha256(session.weights), seed: training?.config.seed ?? null, testCeNats: training?.testCeNats ?? null, weights: session.weights };
 }
 
-/** The ensemble's models from session files, named by file name, in the order given. */
-export async function ensembleModelsFromFiles(files: string[]): Promise<EnsembleModel[]> {
-  return Promise.all(files.map(async (file) => ensembleModelOf(path.basename(file), await readSessionFile(file))));
+/**
+ * The ensemble's models from session files, named by file name, in the order given. With
+ * `dataset` (the workbench's open session's), a model trained on another dataset is refused: its
+ * table would be scored on images it never learnt.
+ */
+export async function ensembleModelsFromFiles(files: string[], dataset?: DatasetName): Promise<EnsembleModel[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const session = await readSessionFile(file);
+      const own = datasetOfHeader(session.header);
+      if (dataset !== undefined && own !== dataset) {
+        throw new Error(`${path.basename(file)} was trained on ${DATASET_LABELS[own].title} but this session's model on ${DATASET_LABELS[dataset].title}; compare models trained on one dataset.`);
+      }
+      return ensembleModelOf(path.basename(file), session);
+    }),
+  );
 }
 
 /**

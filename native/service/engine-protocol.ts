@@ -13,6 +13,14 @@ import type { EngineAddition, SteerResult, DatasetImage } from './workbench-type
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, RobustnessProgress } from '../robustness/robustness-types.js';
 import type { EnsembleModel } from '../robustness/ensemble.js';
 import type { AnalysisOps } from './analysis-ops.js';
+import type { DatasetName } from '../data/dataset-names.js';
+
+/** The data the open session's model is scored on: its dataset and that data's checksums. */
+export interface ActiveDataset {
+  name: DatasetName;
+  checksums: Record<string, string>;
+  trainCount: number;
+}
 
 export interface WorkerStartOptions {
   dataDir?: string;
@@ -24,7 +32,8 @@ export interface WorkerStartOptions {
 
 /** Each operation: its arguments, its result and the progress events it emits. */
 export interface EngineOps extends AnalysisOps {
-  setModel: { args: { weights: MlpWeights | null }; result: { modelSha256: string | null }; progress: never };
+  /** `dataset`: the one the model was trained on (default MNIST); its sweeps, steers and images use it. */
+  setModel: { args: { weights: MlpWeights | null; dataset?: DatasetName }; result: { modelSha256: string | null; dataset: ActiveDataset }; progress: never };
   train: { args: { config: TrainConfig }; result: TrainResult; progress: TrainEvent };
   steer: { args: { pixels: number[]; additions: EngineAddition[] }; result: SteerResult; progress: never };
   image: { args: { split: 'train' | 'test'; index: number }; result: DatasetImage; progress: never };

@@ -27,11 +27,37 @@ let engine: Engine | null = null;
 let backend: BackendReport;
 let model: { mlp: Mlp; sha256: string; steerer: Steerer } | null = null;
 const running = new Map<number, AbortController>();
+/**
+ * The dataset the open session's model was trained on (its sweeps, steers and images use it), and
+ * the other datasets opened so far (each read and verified once, on the same backend).
+ */
+let activeDataset: DatasetName = 'mnist';
+const otherData = new Map<DatasetName, Promise<Engine>>();
 
-/** The loaded engine; operations only arrive after the workbench saw 'data', but check anyway. */
-function loaded(): Engine {
+/** MNIST's engine (the data panel's); operations only arrive after the workbench saw 'data', but check anyway. */
+function mnist(): Engine {
   if (!engine) throw new Error('MNIST is not loaded yet: choose its folder or download it in the data panel.');
   return engine;
+}
+
+/** The engine of the open session's dataset (MNIST unless the session's model was trained on another). */
+function loaded(): Engine {
+  const e = mnist();
+  return activeDataset === 'mnist' ? e : (activeEngine ?? e);
+}
+let activeEngine: Engine | null = null;
+
+/** `dataset`'s engine: MNIST's, or another dataset's files found as the CLI finds them (never downloaded). */
+function engineOf(dataset: DatasetName): Promise<Engine> {
+  if (dataset === 'mnist') return Promise.resolve(mnist());
+  let opening = otherData.get(dataset);
+  if (!opening) {
+    opening = openEngineData(backend, { dataset, env: options.env, cacheDir: options.cacheDir, download: false });
+    // A failed open (files missing) is tried again next time, after the user installed them.
+    opening.catch(() => otherData.delete(dataset));
+    otherData.set(dataset, opening);
+  }
+  return opening;
 }
 
 function needModel(): { mlp: Mlp; sha256: string; steerer: Steerer } {
@@ -50,16 +76,20 @@ type Handler<K extends EngineOp> = (args: EngineOps[K]['args'], emit: (e: Engine
 const handlers: { [K in EngineOp]: Handler<K> } = {
   // The vector analyses (issue 14): geometry, intervention sweeps, steerability, placement, kept vectors.
   ...analysisHandlers(context),
-  async setModel({ weights }) {
+  async setModel({ weights, dataset = 'mnist' }) {
+    // The data first: a dataset whose files are missing refuses the session before anything changes.
+    const data = await engineOf(dataset);
     // The closed session's buffers go now: tensors, native twin, caches, helper threads' copies.
     if (model) await releaseModel(model.mlp, engine?.sweepPool);
+    activeDataset = dataset;
+    activeEngine = dataset === 'mnist' ? null : data;
     if (weights) {
       const mlp = Mlp.fromWeights(weights);
-      model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, loaded().data) };
+      model = { mlp, sha256: modelSha256(weights), steerer: new Steerer(mlp, data.data) };
     } else {
       model = null;
     }
-    return { modelSha256: model?.sha256 ?? null };
+    return { modelSha256: model?.sha256 ?? null, dataset: { name: dataset, checksums: data.data.checksums, trainCount: data.data.train.count } };
   },
   async train({ config }, emit, signal) {
     const { data } = loaded();
@@ -102,8 +132,7 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   },
   async zoo({ plan, dir }, emit, signal) {
     // MNIST is the loaded data; another dataset a plan names is opened once, on the same backend.
-    const engineFor = async (dataset: DatasetName) => (dataset === 'mnist' ? loaded() : openEngineData(backend, { dataset, env: options.env, cacheDir: options.cacheDir, download: false }));
-    const models = await runZoo(plan, { dir, engineFor, signal, onProgress: emit });
+    const models = await runZoo(plan, { dir, engineFor: engineOf, signal, onProgress: emit });
     await writeZooSummary(dir, plan, models);
     return { models: models.length };
   },

@@ -59,7 +59,7 @@ export class RobustnessService implements RobustnessJobs {
     if (spec.files.length === 0) throw new Error('Choose at least one other session to compare this model with.');
     const { files, source, ...sweep } = spec;
     return this.job('a model comparison', compareJob(spec), onProgress, async (signal, progress) => {
-      const models = [own, ...(await ensembleModelsFromFiles(files))];
+      const models = [own, ...(await ensembleModelsFromFiles(files, this.host.session().dataset.name))];
       checkDistinctModels(models);
       return this.host.call('ensemble', { ...sweep, source: source ?? { kind: 'first' }, models }, progress, signal);
     });

@@ -9,6 +9,7 @@ import type { BackendReport } from '../backend/backend-types.js';
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
 import type { HookSummary } from '../model/spec.js';
+import type { DatasetLabels } from '../data/dataset-names.js';
 import type { InputRef, OneVectorSource, PairSource, SweepProgress } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import type { RobustnessProgress } from '../robustness/robustness-types.js';
@@ -42,6 +43,8 @@ export interface SessionSummary {
     elapsedMs: number;
     backend: string;
   };
+  /** The dataset the model was trained on, with its class names (every view labels classes by them). */
+  dataset: DatasetLabels;
   sweepIds: string[];
   drawingIds: string[];
   notes: string;

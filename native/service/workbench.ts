@@ -26,8 +26,9 @@ import type { SweepProgress } from '../steer/sweep.js';
 import { compareTables } from '../metrics/compare.js';
 import { SEED_TABLES } from '../report/seed-tables.js';
 import { MNIST_COUNTS } from '../data/mnist.js';
+import { DATASET_LABELS, DEFAULT_DATASET, datasetOfHeader, type DatasetName } from '../data/dataset-names.js';
 import { randomUUID } from 'node:crypto';
-import type { EngineOp, EngineOps } from './engine-protocol.js';
+import type { ActiveDataset, EngineOp, EngineOps } from './engine-protocol.js';
 import { DataLoader } from './data-loader.js';
 import { RecoverySlot } from './recovery.js';
 import { AutosaveTimer, type AutosaveResult } from './autosave-timer.js';
@@ -103,6 +104,8 @@ function emptySession(): OpenSession {
 
 export class SteerLabWorkbench implements Workbench {
   private current: OpenSession = emptySession();
+  /** The dataset the engine scores the open session's model on (set by each pushModel). */
+  private activeData: ActiveDataset | null = null;
   private readonly recentFile: string;
   private readonly autosaver: AutosaveTimer;
   /** The recovery write in progress (or settled), so the next one waits for it. */
@@ -136,7 +139,7 @@ export class SteerLabWorkbench implements Workbench {
     });
     loader.onChange((status, data) => {
       // The engine has data now: give it the session's model (opened or restored meanwhile).
-      if (status.state === 'ready' && this.current.weights) void this.pushModel(this.current.weights);
+      if (status.state === 'ready' && this.current.weights) void this.pushModel(this.current.weights, datasetOfHeader(this.current.header)).catch(() => undefined);
       this.emit({ type: 'data.status', status, data });
     });
     this.analyses = new AnalysisService(this.analysisHost());
@@ -201,10 +204,15 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   /** Gives the engine a model if it has data; without data the model follows when data arrives. */
-  private async pushModel(weights: MlpWeights | null): Promise<void> {
+  /**
+   * Gives the engine the session's model and the dataset it was trained on (sweeps, steers and
+   * images then use that dataset's files); throws the data's sentence when they cannot be found.
+   */
+  private async pushModel(weights: MlpWeights | null, dataset: DatasetName = DEFAULT_DATASET): Promise<void> {
     await this.loader.settled();
     if (this.loader.current().state !== 'ready') return;
-    await this.loader.engine.call('setModel', { weights });
+    const { dataset: active } = await this.loader.engine.call('setModel', { weights, dataset });
+    this.activeData = active;
   }
 
   /** Resolves with the data's state once no load is in flight (tests and the CLI wait on it). */
@@ -240,6 +248,7 @@ export class SteerLabWorkbench implements Workbench {
       training: t
         ? { config: t.config as TrainConfig, epochs: t.epochs, history: t.history, stepsPerEpoch: t.stepsPerEpoch ?? Math.ceil((this.loader.loaded()?.trainCount ?? MNIST_COUNTS.train) / t.config.batchSize), elapsedMs: t.elapsedMs, backend: t.backend }
         : null,
+      dataset: DATASET_LABELS[datasetOfHeader(header)],
       sweepIds: (header.sweeps as SweepRecord[]).map((s) => s.id),
       drawingIds: (header.drawings as { id: string }[]).map((d) => d.id),
       notes: header.notes,
@@ -365,13 +374,15 @@ export class SteerLabWorkbench implements Workbench {
       const { weights, trainedBy, ...summary } = r;
       const ready = this.loader.loaded()!;
       const backend = await this.loader.backend;
-      await this.call('setModel', { weights });
+      // Trained on the session's dataset (the engine's active one), and recorded as such.
+      const active = this.activeData;
+      await this.call('setModel', { weights, dataset: active?.name ?? DEFAULT_DATASET });
       this.current.weights = weights;
       // A new model invalidates results computed with the old one.
       this.current.header = {
         ...this.current.header,
         training: { ...summary, backend: trainedBy, completed: true },
-        dataset: { checksums: ready.checksums },
+        dataset: active && active.name !== DEFAULT_DATASET ? { name: active.name, checksums: active.checksums } : { checksums: ready.checksums },
         backend: { name: backend.name, skipped: backend.skipped },
         sweeps: [],
         vectors: [],
@@ -612,7 +623,7 @@ export class SteerLabWorkbench implements Workbench {
   }
 
   private async load(session: Session, file: string | null, dirty: boolean): Promise<void> {
-    await this.pushModel(session.weights);
+    await this.pushModel(session.weights, datasetOfHeader(session.header));
     const { model: _model, ...header } = session.header;
     this.current = { header, weights: session.weights, path: file, dirty, base: file ? sessionBase(session) : null, edits: 0 };
   }

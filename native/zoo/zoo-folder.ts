@@ -7,7 +7,20 @@ import { readUserText } from '../util/regular-file.js';
 import path from 'node:path';
 import { MANIFEST_FILE, finishedBattery, type ZooManifest } from './run-zoo.js';
 import { SUMMARY_FILE } from './summary-files.js';
-import type { ZooFolderView, ZooSummaryFile } from './zoo-types.js';
+import type { ZooFolderView, ZooModelRow, ZooSummaryFile } from './zoo-types.js';
+import type { ModelBattery } from './battery-types.js';
+import { DATASET_LABELS, DEFAULT_DATASET } from '../data/dataset-names.js';
+import { HOOK_KINDS, METRICS, modelValue } from './summary.js';
+
+/** Every metric of one model as the summary counts it: model metrics, and hook metrics per kind of hook. */
+export function modelValues(battery: ModelBattery): ZooModelRow['values'] {
+  const values: ZooModelRow['values'] = {};
+  for (const kind of ['model', ...HOOK_KINDS] as const) {
+    const metrics = METRICS.filter((m) => (kind === 'model') === (m.scope === 'model'));
+    values[kind] = Object.fromEntries(metrics.map((m) => [m.key, modelValue(battery, m.key, kind)]));
+  }
+  return values;
+}
 
 /** The folder's models and summary; throws a sentence when it holds no zoo. */
 export async function readZooFolder(dir: string, shownAs: string): Promise<ZooFolderView> {
@@ -20,9 +33,18 @@ export async function readZooFolder(dir: string, shownAs: string): Promise<ZooFo
     throw new Error(`The zoo manifest in ${shownAs} cannot be read; run the plan into the folder again to rewrite it.`);
   }
   const models = await Promise.all(
-    manifest.cells.map(async (entry) => {
+    manifest.cells.map(async (entry): Promise<ZooModelRow> => {
       const battery = await finishedBattery(dir, entry.id);
-      return { id: entry.id, cell: entry.cell, status: battery ? ('done' as const) : ('pending' as const), testAccuracy: battery?.testAccuracy ?? null, testCeNats: battery?.testCeNats ?? null };
+      return {
+        id: entry.id,
+        cell: entry.cell,
+        status: battery ? 'done' : 'pending',
+        testAccuracy: battery?.testAccuracy ?? null,
+        testCeNats: battery?.testCeNats ?? null,
+        classNames: DATASET_LABELS[entry.cell.dataset ?? DEFAULT_DATASET].classNames,
+        values: battery ? modelValues(battery) : {},
+        tables: battery ? battery.hooks.map((h) => ({ hook: h.hook, hookName: h.hookName, kind: h.kind, shareFlipped: h.shareFlipped })) : [],
+      };
     }),
   );
   const summaryFile = path.join(dir, SUMMARY_FILE);

@@ -3,7 +3,8 @@
  * (the model list and the summary). Plain data only, so it crosses IPC and the WebSocket as is.
  */
 import type { ZooCell, FactorName } from './plan.js';
-import type { FactorMetricSummary } from './summary.js';
+import type { FactorMetricSummary, MetricKey } from './summary.js';
+import type { HookKind } from './battery-types.js';
 import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 export interface ZooProgress {
@@ -31,6 +32,16 @@ export interface ZooModelRow {
   status: 'done' | 'pending';
   testAccuracy: number | null;
   testCeNats: number | null;
+  /** Class k's name in the model's dataset ("T-shirt/top", ...), for its tables' axes. */
+  classNames: readonly string[];
+  /**
+   * Each battery metric of a finished model as the summary counts it (summary.ts `modelValue`):
+   * the model's own numbers under 'model', hook metrics averaged over the hooks of each kind;
+   * null where the model has no such hook. Empty while the model is pending.
+   */
+  values: Partial<Record<HookKind | 'model', Partial<Record<MetricKey, number | null>>>>;
+  /** Per hidden hook, the share of images of b flipped to a ([a][b]): the Zoo view's small multiples. */
+  tables: { hook: number; hookName: string; kind: HookKind; shareFlipped: number[][] }[];
 }
 
 /** A zoo folder: its plan's name, every model of its manifest, and the summary once every model is done. */

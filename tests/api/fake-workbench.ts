@@ -8,6 +8,7 @@ import type { Job, SessionSummary, Workbench, WorkbenchInfo } from '../../native
 import type { TrainConfig, TrainEvent } from '../../native/train/trainer.js';
 import { hookSummaries } from '../../native/model/spec.js';
 import { specOf } from '../../native/model/weights.js';
+import { DATASET_LABELS } from '../../native/data/dataset-names.js';
 
 const DEFAULTS: TrainConfig = { epochs: 1, batchSize: 64, learningRate: 0.001, seed: 0, hidden: [32, 32] };
 
@@ -27,7 +28,7 @@ export function createFakeWorkbench(options: { stepsPerEpoch?: number; stepMs?: 
   let current: SessionSummary = blank();
 
   function blank(): SessionSummary {
-    return { name: 'Untitled', path: null, dirty: false, model: null, training: null, sweepIds: [], drawingIds: [], notes: '' };
+    return { name: 'Untitled', path: null, dirty: false, model: null, training: null, dataset: DATASET_LABELS.mnist, sweepIds: [], drawingIds: [], notes: '' };
   }
 
   const wb: FakeWorkbench = {

@@ -56,7 +56,7 @@ const NOT_PAGE_TEXT: Record<string, string> = {
   'native/service/data-loader.ts': "replaces the loader's --data with the data panel for folders chosen there",
   'native/backend/native-addon.ts': 'the fix after "; fix:" in a skipped backend\'s reason, removed for the page (tested below)',
   'native/data/mnist.ts:104': 'the flag name requireAll quotes; its sentences are mapped (tested below)',
-  'native/data/datasets.ts': 'Fashion-MNIST is found by the CLI (train --dataset, zoo, a Fashion session\'s commands); the workbench loads MNIST through the data panel',
+  'native/data/datasets.ts:46': "the flag name the Fashion-MNIST sentences quote; the workbench never passes it, and the sentences are mapped",
 };
 const CLI_ONLY = ['native/cli/', 'native/bench/', 'native/report/', 'native/server/command.ts'];
 

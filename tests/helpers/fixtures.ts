@@ -10,10 +10,20 @@ import type { MlpWeights } from '../../native/model/weights.js';
 import { Mlp } from '../../native/model/mlp.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import type { LabelledImages } from '../../native/train/trainer.js';
+import { locateFashionMnist } from '../../native/data/datasets.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const DATA_DIR = process.env.STEERLAB_DATA || path.resolve(REPO_ROOT, '../shared/mnist');
 export const HAVE_DATA = existsSync(path.join(DATA_DIR, 'train-images-idx3-ubyte.gz')) || existsSync(path.join(DATA_DIR, 'train-images-idx3-ubyte'));
+/** Fashion-MNIST is findable as the workbench and the CLI find it (STEERLAB_FASHION_DATA, the cache, Debian's package). */
+export const HAVE_FASHION = (() => {
+  try {
+    locateFashionMnist({ env: process.env });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 let mnist: Promise<Mnist> | null = null;
 export function sharedMnist(): Promise<Mnist> {

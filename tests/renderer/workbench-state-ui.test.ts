@@ -7,10 +7,11 @@ import { retrainQuestion } from '../../renderer/src/views/Train/retrain.js';
 import { jobProgress } from '../../renderer/src/components/job-bar.js';
 import { downloadLine } from '../../renderer/src/components/data-panel.js';
 import type { RunningJob, SessionSummary } from '../../native/service/workbench-types.js';
+import { DATASET_LABELS } from '../../native/data/dataset-names.js';
 
 const session = (over: Partial<SessionSummary>): SessionSummary => ({
   name: 'run.steerlab', path: '/s/run.steerlab', dirty: false, model: { sizes: [784, 32, 32, 10], hooks: [], sha256: 'abcdef0123456789', testCeNats: 0.1, testAccuracy: 0.97 },
-  training: null, sweepIds: [], drawingIds: [], notes: '', ...over,
+  training: null, dataset: DATASET_LABELS.mnist, sweepIds: [], drawingIds: [], notes: '', ...over,
 });
 
 const job = (over: Partial<RunningJob>): RunningJob => ({

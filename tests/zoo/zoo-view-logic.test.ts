@@ -105,7 +105,7 @@ describe('the zoo service', () => {
     writeFileSync(path.join(dir, 'zoo-manifest.json'), JSON.stringify(manifest));
     writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ plan: { name: 'old', varied: [] }, summaries: [], answer: ['from an earlier run'] }));
     const view = await readZooFolder(dir, 'zoo');
-    expect(view).toEqual({ dir, planName: 'tiny', models: [{ id: 'mnist-h8x8-relu-e1-s0', cell, status: 'pending', testAccuracy: null, testCeNats: null }], summary: null });
+    expect(view).toEqual({ dir, planName: 'tiny', models: [{ id: 'mnist-h8x8-relu-e1-s0', cell, status: 'pending', testAccuracy: null, testCeNats: null, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], values: {}, tables: [] }], summary: null });
   });
 
   it('opens only a finished model its manifest lists', async () => {

@@ -34,7 +34,10 @@ import { prepareOutputs, keepResult, recordJson, writeOutputFile, type OutputFil
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText, coeffTableText, matrixText } from '../tables.js';
 import { experimentCommand } from './sweeps.js';
-import { datasetOfHeader } from '../../data/dataset-names.js';
+import { datasetOfHeader, DATASET_LABELS } from '../../data/dataset-names.js';
+
+/** The class names of the dataset `session`'s model was trained on, for its tables' rows and key. */
+const classNamesOf = (session: Session) => DATASET_LABELS[datasetOfHeader(session.header)].classNames;
 
 type Outputs = { json?: string; csv?: string; svg?: string; save?: boolean };
 
@@ -132,8 +135,8 @@ export function geometryCommand(): Command {
         if (!record) return;
         const out = [
           `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
-          matrixText('|a - b| / mean activation norm', record.ratios, 3),
-          matrixText('cosine between mean-centred digit activations', record.digitCosines, 3),
+          matrixText('|a - b| / mean activation norm', record.ratios, 3, classNamesOf(session)),
+          matrixText('cosine between mean-centred digit activations', record.digitCosines, 3, classNamesOf(session)),
           record.scatter ? `effect against norm: 90 pairs joined with sweep ${record.scatter.sweepId} (coeff ${record.scatter.coeff})` : 'effect against norm: no pair sweep at this layer and source in the session yet (run steerlab sweep first)',
         ];
         if (record.keptCosines) out.push(matrixText(`cosines between kept vectors (${record.keptCosines.names.join('; ')})`, record.keptCosines.matrix, 3));
@@ -190,7 +193,7 @@ export function interveneCommand(): Command {
         if (flags.over === 'pairs') {
           const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source, intervention }, o));
           record = r;
-          if (r) text = [pairTableText(r), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3)].join('\n\n');
+          if (r) text = [pairTableText(r, classNamesOf(session)), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3, classNamesOf(session))].join('\n\n');
         } else if (flags.over === 'layers') {
           const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source, intervention }, o));
           record = r;

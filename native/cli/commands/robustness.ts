@@ -22,7 +22,7 @@ import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../outp
 import { runWithProgress } from '../progress.js';
 import { openSessionModel } from '../session-model.js';
 import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
-import { datasetOfHeader, type DatasetName } from '../../data/dataset-names.js';
+import { DATASET_LABELS, datasetOfHeader, type DatasetName } from '../../data/dataset-names.js';
 
 interface OutputFlags extends EngineFlags {
   json?: string;
@@ -62,9 +62,10 @@ async function onSessionModel<R extends RobustnessRecord>(
   flags: OutputFlags,
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
-  present: { text: (r: R) => string; csv: (r: R) => string },
+  present: { text: (r: R, classNames: readonly string[]) => string; csv: (r: R) => string },
 ): Promise<R | null> {
   const { session, engine, ctx } = await openSessionModel(file, flags);
+  const classNames = DATASET_LABELS[datasetOfHeader(session.header)].classNames;
   // Under the file's lock, keeping what a concurrent sweep or analysis saved meanwhile (11.4).
   const save = async (record: R) => {
     const base = sessionBase(session);
@@ -72,7 +73,7 @@ async function onSessionModel<R extends RobustnessRecord>(
     await saveSessionShared(file, session, base);
   };
   try {
-    return await runAndKeep(flags, title, engine.backend.name, (o) => work(ctx, o), present, flags.save === false ? undefined : save);
+    return await runAndKeep(flags, title, engine.backend.name, (o) => work(ctx, o), { ...present, text: (r) => present.text(r, classNames) }, flags.save === false ? undefined : save);
   } finally {
     ctx.model.dispose();
   }
@@ -187,7 +188,8 @@ export function compareCommand(): Command {
     const files = await sessionFilesOf(paths);
     const keepIn = flags.keepIn === undefined ? null : comparedSession(flags.keepIn, files);
     const models = await ensembleModelsFromFiles(files);
-    const engine = await openEngineForCli(flags, false, await commonDataset(files));
+    const dataset = await commonDataset(files);
+    const engine = await openEngineForCli(flags, false, dataset);
     const ctx = { data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     // Under the file's lock, keeping what others saved meanwhile; the record names this session's model.
     const save = keepIn
@@ -198,6 +200,6 @@ export function compareCommand(): Command {
           await saveSessionShared(keepIn, session, base);
         }
       : undefined;
-    await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: ensembleText, csv: ensembleCsv }, save);
+    await runAndKeep(flags, 'model ensemble', engine.backend.name, (o) => runEnsemble(ctx, models, spec, o), { text: (r) => ensembleText(r, DATASET_LABELS[dataset].classNames), csv: ensembleCsv }, save);
   });
 }

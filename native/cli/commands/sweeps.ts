@@ -22,7 +22,7 @@ import { numberFlag, numberListFlag, layerFlag, digitFlag } from '../flags.js';
 import { prepareOutputs, keepResult, recordJson, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, pairTableCsv, layerTableText, coeffTableText } from '../tables.js';
-import { datasetOfHeader } from '../../data/dataset-names.js';
+import { datasetOfHeader, DATASET_LABELS } from '../../data/dataset-names.js';
 
 /** What a command shows and may write for its record: the table, and a CSV when --csv is given. */
 interface Presentation {
@@ -40,7 +40,7 @@ async function runExperiment<R extends SweepRecord>(
   flags: EngineFlags & { json?: string; csv?: string; save?: boolean },
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions, session: Session) => Promise<R>,
-  present: (record: R) => Presentation,
+  present: (record: R, classNames: readonly string[]) => Presentation,
 ): Promise<void> {
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session: Session = await readSessionFile(file);
@@ -67,7 +67,7 @@ async function runExperiment<R extends SweepRecord>(
     model.dispose();
   }
 
-  const shown = present(record);
+  const shown = present(record, DATASET_LABELS[datasetOfHeader(session.header)].classNames);
   const files: OutputFile[] = [];
   if (flags.json) files.push({ flag: '--json', file: flags.json, content: recordJson(record), whole: true });
   if (shown.csv) files.push({ flag: '--csv', file: shown.csv.file, content: shown.csv.text });
@@ -102,8 +102,8 @@ export function sweepCommand(): Command {
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
       const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'a pair sweep makes one vector per pair', file) };
-      await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record) => ({
-        table: pairTableText(record),
+      await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record, classNames) => ({
+        table: pairTableText(record, classNames),
         csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
       }));
     });

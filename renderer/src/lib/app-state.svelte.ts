@@ -11,6 +11,7 @@ import type { ApiEvent, RecentSession } from '../../../native/api/contract.js';
 import type { AutosaveStatus, DataStatus, RunningJob, SessionSummary, WorkbenchInfo } from '../../../native/service/workbench-types.js';
 import { ApiCallError, type ApiClient, type ConnectionState } from './api.js';
 import { openModelHooks } from './open-model-hooks.svelte.js';
+import { openDataset } from './class-names.svelte.js';
 
 /** Asks the user a yes/no question (window.confirm in the page; tests may pass their own). */
 export type Ask = (question: string) => boolean;
@@ -39,6 +40,7 @@ export class AppState {
   constructor(readonly api: ApiClient) {
     // Hook menus and labels read the open model's hook list from this state's session.
     openModelHooks.follow(this);
+    openDataset.follow(this);
     let wasOpen = false;
     api.onConnection((state, problem) => {
       this.connection = state;

@@ -16,6 +16,8 @@ export interface PredictionBarsData {
    * drawn in the chart so an exported picture says what made it.
    */
   steeredLegend?: string | null;
+  /** Class k's name (the session's dataset); absent, the classes are digits. */
+  classNames?: readonly string[] | null;
 }
 
 type Series = 'unpatched' | 'steered';
@@ -31,6 +33,8 @@ export function drawPredictionBars(svgElement: SVGSVGElement, data: PredictionBa
   const inner = d3.scaleBand<Series>().domain(series).range([0, x.bandwidth()]).padding(0.08);
   const y = d3.scaleLinear().domain([0, 1]).range([height - margin.bottom, margin.top]);
   const predicted = argmax(data.unpatched);
+  const name = (k: number) => data.classNames?.[k] ?? String(k);
+  const named = data.classNames != null && data.classNames.some((n, k) => n !== String(k));
 
   const legend = svg.append('g').attr('class', 'legend').attr('font-size', 11).attr('fill', COLORS.axis);
   const entries: [Series, string][] = [['unpatched', 'unpatched']];
@@ -50,13 +54,17 @@ export function drawPredictionBars(svgElement: SVGSVGElement, data: PredictionBa
     .call((g) => g.append('text').attr('x', -margin.left + 2).attr('y', margin.top - 10).attr('fill', COLORS.axis).attr('text-anchor', 'start').text('probability'));
 
   const axisX = svg.append('g')
+    .attr('class', 'x-axis')
     .attr('transform', `translate(0,${height - margin.bottom})`)
-    .call(d3.axisBottom(x).tickSizeOuter(0));
+    .call(d3.axisBottom(x).tickSizeOuter(0).tickFormat((k) => name(k)));
   axisX.selectAll<SVGTextElement, number>('.tick text')
-    .attr('font-size', 12)
+    // Class names are wider than their bars: they slant, so neighbours do not overlap.
+    .attr('font-size', named ? 9 : 12)
+    .attr('transform', named ? 'rotate(-20)' : null)
+    .attr('text-anchor', named ? 'end' : 'middle')
     .attr('font-weight', (d) => (d === predicted ? 700 : 400))
     .attr('fill', (d) => (d === predicted ? DRAW.bars.predicted : COLORS.axis));
-  axisX.append('text').attr('x', width - margin.right).attr('y', 32).attr('fill', COLORS.axis).attr('text-anchor', 'end').text('digit');
+  axisX.append('text').attr('x', width - margin.right).attr('y', 32).attr('fill', COLORS.axis).attr('text-anchor', 'end').text(named ? 'class' : 'digit');
 
   const colour = (s: Series) => (s === 'steered' ? DRAW.bars.steered : DRAW.bars.unpatched);
   const cells = digits.flatMap((digit) => series.map((s) => ({ digit, series: s, p: (s === 'steered' ? data.steered! : data.unpatched)[digit] })));
@@ -73,7 +81,7 @@ export function drawPredictionBars(svgElement: SVGSVGElement, data: PredictionBa
     .attr('height', (c) => y(0) - y(c.p))
     .attr('fill', (c) => colour(c.series))
     .append('title')
-    .text((c) => `${c.series}: P(${c.digit}) = ${c.p.toPrecision(4)}`);
+    .text((c) => `${c.series}: P(${name(c.digit)}) = ${c.p.toPrecision(4)}`);
   // Labels are placed per digit so the two bars' labels never overlap (./barLabels).
   const labels = group.append('g').attr('class', 'labels');
   for (const label of barLabels(data, (p) => y(p), LABEL_FONT)) {

@@ -9,6 +9,7 @@
 import { SWEEP } from '../../config.js';
 import { blankFigure, colorLegend, colorScale, textColorOn, type Group } from './chart-kit.js';
 import type { ScaleKind } from './sweep-metrics.js';
+import { textWidth } from '../Robustness/robustness-labels.js';
 
 export interface HeatmapCell {
   a: number;
@@ -43,6 +44,11 @@ export interface HeatmapData {
   showLegend: boolean;
   /** Side of a cell in px. */
   cell: number;
+  /**
+   * Class k's name for row and column k (the session's dataset: "T-shirt/top", ...); absent or
+   * digits, the labels are the class numbers.
+   */
+  classNames?: readonly string[];
   /** Cells to outline, with their rank (1 = disagrees most). */
   highlights?: { a: number; b: number; rank: number }[];
   selected?: { a: number; b: number } | null;
@@ -62,9 +68,24 @@ export interface HeatmapEvents {
   onLeave?(): void;
 }
 
+/** Row and column k's label: the class name when the table has named classes, else k. */
+const classLabel = (data: Pick<HeatmapData, 'classNames'>, k: number) => data.classNames?.[k] ?? String(k);
+
+/**
+ * The margins around the cells: the configured ones for digit labels; with named classes, room
+ * on the left for the longest name and above the cells for the column names, rotated to read upwards.
+ */
+export function heatmapMargins(data: Pick<HeatmapData, 'classNames'>): { top: number; right: number; bottom: number; left: number } {
+  const { margin } = SWEEP.heatmap;
+  const longest = Math.max(0, ...(data.classNames ?? []).map((name) => textWidth(name, SWEEP.fontSize + 1)));
+  if (longest <= textWidth('10', SWEEP.fontSize + 1)) return margin;
+  return { ...margin, left: Math.max(margin.left, longest + 34), top: Math.max(margin.top, 54 + longest + 8) };
+}
+
 /** The figure's size for `data` (the component sizes its container from it). */
-export function heatmapSize(data: Pick<HeatmapData, 'cell' | 'reference' | 'showLegend' | 'values'>): { width: number; height: number } {
-  const { margin, referenceGap, legend } = SWEEP.heatmap;
+export function heatmapSize(data: Pick<HeatmapData, 'cell' | 'reference' | 'showLegend' | 'values' | 'classNames'>): { width: number; height: number } {
+  const { referenceGap, legend } = SWEEP.heatmap;
+  const margin = heatmapMargins(data);
   const n = data.values.length;
   const tableWidth = n * data.cell;
   const width = margin.left + tableWidth + (data.showLegend ? legend.gap + legend.barWidth + legend.axisWidth : 0) + margin.right;
@@ -73,7 +94,9 @@ export function heatmapSize(data: Pick<HeatmapData, 'cell' | 'reference' | 'show
 }
 
 export function drawHeatmap(element: SVGSVGElement, data: HeatmapData, events: HeatmapEvents = {}): void {
-  const { margin, referenceGap } = SWEEP.heatmap;
+  const { referenceGap } = SWEEP.heatmap;
+  const margin = heatmapMargins(data);
+  const named = margin !== SWEEP.heatmap.margin;
   const n = data.values.length;
   const c = data.cell;
   const { width, height } = heatmapSize(data);
@@ -89,10 +112,14 @@ export function drawHeatmap(element: SVGSVGElement, data: HeatmapData, events: H
   svg.append('text').attr('transform', `translate(16,${midY}) rotate(-90)`).attr('text-anchor', 'middle').attr('font-style', 'italic').text('a  (the vector adds a)');
 
   for (let b = 0; b < n; b++) {
-    svg.append('text').attr('x', margin.left + b * c + c / 2).attr('y', margin.top - 6).attr('text-anchor', 'middle').attr('font-weight', 'bold').text(b);
+    const x = margin.left + b * c + c / 2;
+    const label = svg.append('text').attr('class', 'column-label').attr('data-b', b).attr('font-weight', 'bold').text(classLabel(data, b));
+    // Class names read upwards from just above their column; digits sit centred on it.
+    if (named) label.attr('transform', `translate(${x + 4},${margin.top - 6}) rotate(-90)`).attr('text-anchor', 'start');
+    else label.attr('x', x).attr('y', margin.top - 6).attr('text-anchor', 'middle');
   }
   for (let a = 0; a < n; a++) {
-    svg.append('text').attr('x', margin.left - 8).attr('y', margin.top + a * c + c / 2 + 4).attr('text-anchor', 'end').attr('font-weight', 'bold').text(a);
+    svg.append('text').attr('class', 'row-label').attr('data-a', a).attr('x', margin.left - 8).attr('y', margin.top + a * c + c / 2 + 4).attr('text-anchor', 'end').attr('font-weight', 'bold').text(classLabel(data, a));
   }
 
   const cells: HeatmapCell[] = data.values.flatMap((row, a) => row.map((value, b) => ({ a, b, row: 'table' as const, value, tone: data.colors?.[a][b] })));
@@ -170,7 +197,7 @@ function drawCells(
     groups.attr('cursor', events.onSelect ? 'pointer' : null);
     if (events.onSelect) {
       groups.attr('tabindex', 0).attr('role', 'button')
-        .attr('aria-label', (d) => `a ${d.a}, b ${d.b}: ${data.format(d.value)}`)
+        .attr('aria-label', (d) => `a ${classLabel(data, d.a)}, b ${classLabel(data, d.b)}: ${data.format(d.value)}`)
         .on('click', (_event, d) => events.onSelect?.(d))
         .on('keydown', (event: KeyboardEvent, d) => {
           if (event.key === 'Enter' || event.key === ' ') {

@@ -14,20 +14,20 @@ const probability = (p: number) => p.toFixed(4);
 
 /**
  * The tooltip for `cell`; `reference` is the row beneath the table as shown (its label and the
- * cell's number formatted as in the cell).
+ * cell's number formatted as in the cell); `classNames` names class k (the session's dataset).
  */
-export function pairCellTooltip(record: PairSweepRecord, cell: HeatmapCell, reference: { label: string; shown: string } | null): TooltipContent {
-  const { b } = cell;
+export function pairCellTooltip(record: PairSweepRecord, cell: HeatmapCell, reference: { label: string; shown: string } | null, classNames?: readonly string[]): TooltipContent {
+  const name = (k: number) => classNames?.[k] ?? String(k);
   if (cell.row === 'reference') {
-    return { heading: `${reference?.label ?? ''}, b = ${b}: ${reference?.shown ?? ''}`, rows: [], footer: 'The model without any vector, on the same test images as column b.' };
+    return { heading: `${reference?.label ?? ''}, b = ${name(cell.b)}: ${reference?.shown ?? ''}`, rows: [], footer: 'The model without any vector, on the same test images as column b.' };
   }
-  const { a } = cell;
+  const { a, b } = cell;
   const rows: [string, string, string][] = [
     ['Cross-entropy (nats)', FORMAT.ce(record.ce[a][b]), FORMAT.ce(record.normal[b])],
     ['Accuracy', FORMAT.accuracy(record.accuracy[a][b]), FORMAT.accuracy(record.normalAccuracy[b])],
-    [`P(${a} | images of ${b})`, probability(record.pA[a][b]), probability(record.pANormal[a][b])],
+    [`P(${name(a)} | images of ${name(b)})`, probability(record.pA[a][b]), probability(record.pANormal[a][b])],
   ];
-  if (a !== b) rows.push([`P(${b} | images of ${b})`, probability(record.pB[a][b]), probability(record.pBNormal[b])]);
+  if (a !== b) rows.push([`P(${name(b)} | images of ${name(b)})`, probability(record.pB[a][b]), probability(record.pBNormal[b])]);
   // Intervention sweeps (issue 14) also say what the vector did to the images of the other digits.
   const side = sideEffectsOf(record);
   if (side) {
@@ -35,7 +35,7 @@ export function pairCellTooltip(record: PairSweepRecord, cell: HeatmapCell, refe
     rows.push(['Other digits: KL (nats)', side.kl[a][b].toFixed(4), '0']);
   }
   return {
-    heading: `a = ${a}, b = ${b}`,
+    heading: `a = ${name(a)}, b = ${name(b)}`,
     rows,
     footer: `Vector: ${record.vectors[a][b]}. Click for per-class plots, layer and coefficient sweeps.`,
   };
