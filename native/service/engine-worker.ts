@@ -103,7 +103,8 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   async zoo({ plan, dir }, emit, signal) {
     // MNIST is the loaded data; another dataset a plan names is opened once, on the same backend.
     const engineFor = async (dataset: DatasetName) => (dataset === 'mnist' ? loaded() : openEngineData(backend, { dataset, env: options.env, cacheDir: options.cacheDir, download: false }));
-    const models = await runZoo(plan, { dir, engineFor, signal, onProgress: emit });
+    // The models run concurrently in the zoo's own worker threads, a model per core (zoo-pool.ts).
+    const models = await runZoo(plan, { dir, engineFor, signal, onProgress: emit, env: options.env });
     await writeZooSummary(dir, plan, models);
     return { models: models.length };
   },

@@ -16,10 +16,25 @@ import { SweepCancelled } from '../../steer/sweep-cancelled.js';
 import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
 import { runZoo } from '../../zoo/run-zoo.js';
 import { writeZooSummary } from '../../zoo/summary-files.js';
+// --- concurrency, shards and merge (issue 19, "Speed and scale") ---
+import { removeStaleOutputTemps } from '../output-files.js';
+import { parseShard, shardPositions, type Shard } from '../../zoo/shard.js';
+import { MAX_JOBS } from '../../zoo/zoo-pool.js';
+import { zooMergeCommand } from './zoo-merge.js';
+// --- end concurrency, shards and merge ---
 
 interface ZooFlags extends EngineFlags {
   out: string;
   yes?: boolean;
+  jobs?: number;
+  shard?: Shard;
+}
+
+/** --jobs N: a whole number from 1 to MAX_JOBS. */
+function parseJobs(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_JOBS) throw new Error(`--jobs ${text} is not a number of models at once; give a whole number from 1 to ${MAX_JOBS}.`);
+  return n;
 }
 
 export function zooCommand(): Command {
@@ -29,29 +44,35 @@ export function zooCommand(): Command {
       .argument('<plan>', 'the plan, a JSON file')
       .requiredOption('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
       .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
-      .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.'),
+      .option('--jobs <n>', 'models trained and measured at once, each on one core (default: one per core, fewer if memory is short)', parseJobs)
+      .option('--shard <i/n>', 'run only every n-th cell, starting at cell i (1-based: 1/n is the first shard), into --out; join the shards\' folders with `steerlab zoo merge`', parseShard)
+      .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.\nSplitting a plan over machines (Slurm array jobs, a job queue): docs/zoo-plan.md, "Shards".'),
   ).action(async (planFile: string, flags: ZooFlags) => {
     // The plan and the folder are checked before any engine opens or model trains.
     const plan = parsePlan(await readUserText(planFile, 'zooPlan'), { yes: flags.yes === true });
     const info = statSync(flags.out, { throwIfNoEntry: false });
     if (info && !info.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder (new, or one a zoo run left) for the models.`);
     if (!info) checkOutputFile('--out', flags.out);
+    else await removeStaleOutputTemps(flags.out); // temporaries a kill -9 left mid-write
     const bar = progressReporter('zoo');
     const interrupt = interruptSignal('the zoo');
     const lines: string[] = [];
     try {
       const models = await runZoo(plan, {
         dir: flags.out,
+        jobs: flags.jobs,
+        shard: flags.shard,
         // --data names MNIST's folder; other datasets are found by their own settings (data/datasets.ts).
         engineFor: (dataset) => openEngineForCli(dataset === 'mnist' ? flags : { ...flags, data: undefined }, lines.length > 0, dataset),
         signal: interrupt.signal,
-        onProgress: (p) => bar.update(Math.round(1000 * p.fraction), 1000, `model ${p.model}/${p.models} ${p.cellId}: ${p.phase}`),
+        onProgress: (p) => bar.update(Math.round(1000 * p.fraction), 1000, `model ${p.model}/${p.models} ${p.cellId}: ${p.phase}${(p.running ?? 1) > 1 ? ` (${p.running} at once)` : ''}`),
         log: (line) => {
           lines.push(line);
           process.stderr.write(`${line}\n`);
         },
       });
-      bar.stop(`zoo of ${models.length} models done in ${flags.out}`);
+      const shard = flags.shard;
+      bar.stop(shard ? `shard ${shard.index}/${shard.count} (${models.length} of the plan's ${plan.cells.length} models, cells ${shardPositions(plan.cells.length, shard).slice(0, 3).map((p) => p + 1).join(', ')}${models.length > 3 ? ', ...' : ''}) done in ${flags.out}; join the shards with steerlab zoo merge` : `zoo of ${models.length} models done in ${flags.out}`);
       const { answer } = await writeZooSummary(flags.out, plan, models);
       process.stdout.write(`${answer.join('\n')}\n`);
     } catch (error) {
@@ -68,7 +89,7 @@ export function zooCommand(): Command {
     } finally {
       interrupt.dispose();
     }
-  });
+  }).addCommand(zooMergeCommand().exitOverride());
 }
 
 /** The sentence for a file the zoo could not write (a session's own, or "Could not write --out DIR: ..."), or null for other errors. */
