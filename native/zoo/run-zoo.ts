@@ -154,6 +154,7 @@ export async function runZoo(plan: ZooPlan, options: ZooRunOptions): Promise<Mod
   }
   const datasetBytes = Object.values(datasets).reduce((sum, d) => sum + d!.train.images.pixels.byteLength + d!.test.images.pixels.byteLength, 0);
   const jobs = options.jobs ?? defaultJobs(workerMemoryBytes(datasetBytes, Math.max(...tasks.map((t) => parametersOf(t.run.cell)))));
+  options.log?.(`${tasks.length} of ${models} models to train and measure, ${Math.min(jobs, tasks.length)} at a time, each on one core with single-threaded BLAS`);
 
   // Progress: each running model's share done; the whole is finished models plus those shares.
   const within = new Map<number, number>();

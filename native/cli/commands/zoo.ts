@@ -18,36 +18,35 @@ import { runZoo } from '../../zoo/run-zoo.js';
 import { writeZooSummary } from '../../zoo/summary-files.js';
 // --- concurrency, shards and merge (issue 19, "Speed and scale") ---
 import { removeStaleOutputTemps } from '../output-files.js';
+import { intFlag } from '../flags.js';
 import { parseShard, shardPositions, type Shard } from '../../zoo/shard.js';
 import { MAX_JOBS } from '../../zoo/zoo-pool.js';
 import { zooMergeCommand } from './zoo-merge.js';
 // --- end concurrency, shards and merge ---
 
 interface ZooFlags extends EngineFlags {
-  out: string;
+  out?: string;
   yes?: boolean;
   jobs?: number;
   shard?: Shard;
 }
 
-/** --jobs N: a whole number from 1 to MAX_JOBS. */
-function parseJobs(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_JOBS) throw new Error(`--jobs ${text} is not a number of models at once; give a whole number from 1 to ${MAX_JOBS}.`);
-  return n;
-}
+/** --jobs N: models at once, a whole number from 1 to MAX_JOBS. */
+const parseJobs = (text: string) => intFlag('--jobs', text, 1, 1, MAX_JOBS);
 
 export function zooCommand(): Command {
   return withEngineFlags(
     new Command('zoo')
       .description('train every model of a plan (factors crossed into a grid) and measure how each can be steered; see docs/zoo-plan.md')
       .argument('<plan>', 'the plan, a JSON file')
-      .requiredOption('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
+      // Not a requiredOption: commander checks a command's required options for its subcommands too (zoo merge).
+      .option('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
       .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
       .option('--jobs <n>', 'models trained and measured at once, each on one core (default: one per core, fewer if memory is short)', parseJobs)
       .option('--shard <i/n>', 'run only every n-th cell, starting at cell i (1-based: 1/n is the first shard), into --out; join the shards\' folders with `steerlab zoo merge`', parseShard)
       .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.\nSplitting a plan over machines (Slurm array jobs, a job queue): docs/zoo-plan.md, "Shards".'),
   ).action(async (planFile: string, flags: ZooFlags) => {
+    if (flags.out === undefined) throw new Error('Give --out DIR, the folder for the zoo\'s models and summary (new, or one a stopped run left).');
     // The plan and the folder are checked before any engine opens or model trains.
     const plan = parsePlan(await readUserText(planFile, 'zooPlan'), { yes: flags.yes === true });
     const info = statSync(flags.out, { throwIfNoEntry: false });
@@ -89,7 +88,10 @@ export function zooCommand(): Command {
     } finally {
       interrupt.dispose();
     }
-  }).addCommand(zooMergeCommand().exitOverride());
+  })
+    // `zoo merge ... --out DIR`: options after the subcommand's name are the subcommand's, not the zoo's.
+    .enablePositionalOptions()
+    .addCommand(zooMergeCommand().exitOverride());
 }
 
 /** The sentence for a file the zoo could not write (a session's own, or "Could not write --out DIR: ..."), or null for other errors. */
