@@ -5,8 +5,17 @@
  */
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
-import { checkOutputFile, removeStaleOutputTemps } from '../output-files.js';
+import { checkOutputFile, removeStaleOutputTemps, writeProblem } from '../output-files.js';
+import { SessionFileError } from '../../session/format.js';
 import { mergeZoos } from '../../zoo/merge-zoo.js';
+
+/** The sentence for a file a zoo command could not write in `out` (a session's own, or "Could not write --out DIR: ..."), or null for other errors. */
+export function writeFailure(error: unknown, out: string): string | null {
+  if (error instanceof SessionFileError) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].includes(code)) return `Could not write --out ${out}: ${writeProblem(error)}.`;
+  return null;
+}
 
 export function zooMergeCommand(): Command {
   return new Command('merge')
@@ -19,7 +28,10 @@ export function zooMergeCommand(): Command {
       if (info && !info.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a new folder for the merged zoo.`);
       if (!info) checkOutputFile('--out', flags.out);
       else await removeStaleOutputTemps(flags.out);
-      const result = await mergeZoos(dirs, flags.out, (line) => process.stderr.write(`${line}\n`));
+      const result = await mergeZoos(dirs, flags.out, (line) => process.stderr.write(`${line}\n`)).catch((error: unknown) => {
+        const failed = writeFailure(error, flags.out);
+        throw failed ? new Error(`${failed} What was copied stays; merge again into a folder with room.`, { cause: error }) : error;
+      });
       if (!result.summary) {
         process.stderr.write(`${result.finished} of the plan's ${result.planCells} models are finished in these folders; the summary is written once all are (merge again with the missing shards' folders, or run the plan into ${flags.out}).\n`);
         return;

@@ -21,7 +21,7 @@ import { removeStaleOutputTemps } from '../output-files.js';
 import { intFlag } from '../flags.js';
 import { parseShard, shardPositions, type Shard } from '../../zoo/shard.js';
 import { MAX_JOBS } from '../../zoo/zoo-pool.js';
-import { zooMergeCommand } from './zoo-merge.js';
+import { zooMergeCommand, writeFailure } from './zoo-merge.js';
 // --- end concurrency, shards and merge ---
 
 interface ZooFlags extends EngineFlags {
@@ -92,12 +92,4 @@ export function zooCommand(): Command {
     // `zoo merge ... --out DIR`: options after the subcommand's name are the subcommand's, not the zoo's.
     .enablePositionalOptions()
     .addCommand(zooMergeCommand().exitOverride());
-}
-
-/** The sentence for a file the zoo could not write (a session's own, or "Could not write --out DIR: ..."), or null for other errors. */
-function writeFailure(error: unknown, out: string): string | null {
-  if (error instanceof SessionFileError) return error.message;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].includes(code)) return `Could not write --out ${out}: ${writeProblem(error)}.`;
-  return null;
 }
