@@ -6,6 +6,7 @@ import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
 import { sourcesTargetLine } from './sources-phase.js';
 import { GELU_BENCH_SPEC } from './gelu-phase.js';
+import { ZOO_RSS_TARGET_BYTES } from './zoo-phase.js';
 import { hookPoints, hookLabel } from '../model/spec.js';
 import { countOf } from '../util/plural.js';
 
@@ -48,6 +49,7 @@ function rows(r: BenchResult): Row[] {
     ...epochRows((f) => f.trainEpochSeconds),
     { label: 'the same with subnormals kept, `STEERLAB_KEEP_SUBNORMALS=1` (s)', value: (f) => f.trainKeptSubnormalsCommandSeconds, format: seconds },
     ...epochRows((f) => f.trainKeptSubnormalsEpochSeconds),
+    ...zooRows(r),
     ...PHASES.map((p) => ({ label: `peak RSS, ${p.label} (MiB)`, value: (f: BenchFigures) => f.peakRssBytes[p.key], format: mib })),
   ];
 }
@@ -57,6 +59,25 @@ function geluRows(testImages: number): Row[] {
   return hookPoints(GELU_BENCH_SPEC)
     .slice(0, -1)
     .map((hook, i) => ({ label: `784-256-128-64-10 GELU 100-pair sweep at ${hookLabel(hook)}, ${count(testImages)} images (s)`, value: (f: BenchFigures) => f.geluPairSweepSeconds?.[i], format: seconds }));
+}
+
+/** The zoo phases: the bench plan's time and models per minute at --jobs 1 and 2 (zoo-phase.ts). */
+function zooRows(r: BenchResult): Row[] {
+  const models = r.figures.zooModels;
+  if (models === undefined) return [];
+  return [1, 2].flatMap((jobs) => [
+    { label: `zoo of ${models} small models (zoo-phase.ts), --jobs ${jobs} (s)`, value: (f: BenchFigures) => f.zooSeconds?.[jobs], format: seconds },
+    { label: `&nbsp;&nbsp;models per minute, --jobs ${jobs}`, value: (f: BenchFigures) => (f.zooSeconds?.[jobs] ? (60 * (f.zooModels ?? 0)) / f.zooSeconds[jobs] : undefined), format: (v: number) => v.toFixed(1) },
+  ]);
+}
+
+/** "Zoo: --jobs 2 ran 1.8x as many models per minute as --jobs 1; peak RSS 900 MiB, within the 2 GiB target." */
+export function zooTargetLine(figures: BenchFigures): string | null {
+  const one = figures.zooSeconds?.[1];
+  const two = figures.zooSeconds?.[2];
+  if (!(one && two)) return null;
+  const peak = Math.max(figures.peakRssBytes.zooJobs1 ?? 0, figures.peakRssBytes.zooJobs2 ?? 0);
+  return `Zoo: --jobs 2 ran ${(one / two).toFixed(2)}x as many models per minute as --jobs 1; peak RSS ${mib(peak)} MiB, ${peak < ZOO_RSS_TARGET_BYTES ? 'within' : 'over'} the 2 GiB target.`;
 }
 
 /** One row per epoch of the default training (each with its test evaluation). */
@@ -133,6 +154,8 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   }
   const sourcesLine = sourcesTargetLine(result.figures.sourcesSeconds, result.figures.pairSweepSeconds, result.figures.peakRssBytes.sources);
   if (sourcesLine) lines.push('', sourcesLine);
+  const zooLine = zooTargetLine(result.figures);
+  if (zooLine) lines.push('', zooLine);
   const drift = epochDriftLine(result.figures);
   if (drift) lines.push('', drift);
   const intervene = interveneRatioLine(result.figures);

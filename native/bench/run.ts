@@ -19,6 +19,7 @@ import { benchSources } from './sources-phase.js';
 import { benchGeluSweeps, geluSweepFlops, benchGeluTraining, geluTrainingFlops } from './gelu-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, benchInterveneCommands, interveneCommandsLine, type TrainCommandTimes } from './end-to-end.js';
+import { benchZoo, benchZooPlan, zooPlanFlops, zooTestImages } from './zoo-phase.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -99,6 +100,17 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const gelu = await phase('geluSweeps', (onProgress) => benchGeluSweeps(data, { ...common, onProgress, pool: engine.sweepPool }));
     options.onPhaseDone?.('geluSweeps', `GELU 784-256-128-64-10 pair sweeps at hooks 0..${gelu.value.hooks.length - 1}: ${gelu.value.seconds.map((s) => s.toFixed(2)).join(' / ')} s`);
 
+    // The zoo's small plan at one job and at two, side by side (a model per core, each single-threaded).
+    const zooPlan = benchZooPlan(quick);
+    const zooImages = zooTestImages(quick, engine.data.test.count);
+    const zooSeconds: Record<string, number> = {};
+    for (const jobs of [1, 2] as const) {
+      const key = jobs === 1 ? 'zooJobs1' : 'zooJobs2';
+      const zoo = await phase(key, (onProgress) => benchZoo(engine, zooPlan, zooImages, jobs, { ...common, onProgress }));
+      zooSeconds[jobs] = zoo.seconds;
+      options.onPhaseDone?.(key, `zoo of ${zoo.value.models} models at --jobs ${jobs}: ${zoo.seconds.toFixed(1)} s (${((60 * zoo.value.models) / zoo.seconds).toFixed(1)} models per minute), peak RSS ${mib(zoo.memory.peakRssBytes)}`);
+    }
+
     // End to end, as a user runs them (full runs only: reproduce trains three epochs).
     if (!quick) options.onNote?.('timing steerlab sweep start-up and steerlab reproduce (separate processes)...');
     const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
@@ -120,8 +132,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     const throughput = sgemm
       ? throughputOf(
           sgemm,
-          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), geluTrain: geluTrainingFlops(sizes.trainImages, sizes.testImages), ...geluSweepFlops(sizes.testImages) },
-          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, geluTrain: geluTraining.seconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])) },
+          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), geluTrain: geluTrainingFlops(sizes.trainImages, sizes.testImages), ...geluSweepFlops(sizes.testImages), zooJobs1: zooPlanFlops(zooPlan, zooImages), zooJobs2: zooPlanFlops(zooPlan, zooImages) },
+          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, geluTrain: geluTraining.seconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])), zooJobs1: zooSeconds[1], zooJobs2: zooSeconds[2] },
         )
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
@@ -153,6 +165,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         sourcesSeconds: sources.seconds,
         geluTrainSeconds: geluTraining.seconds,
         geluPairSweepSeconds: gelu.value.seconds,
+        zooModels: zooPlan.cells.length,
+        zooSeconds,
         startupSeconds,
         reproduceSeconds,
         sweepCommandSeconds: intervene?.sweepSeconds,

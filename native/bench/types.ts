@@ -59,7 +59,10 @@ export interface BenchFigures {
   geluTrainSeconds?: number;
   /** The 100-pair sweep of 784-256-128-64-10 GELU at each hidden hook 0..5 (gelu-phase.ts), seconds. */
   geluPairSweepSeconds?: number[];
-  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps. */
+  /** The zoo phases (zoo-phase.ts): the bench plan's model count, and its seconds at --jobs 1 and --jobs 2 (keys "1", "2"). */
+  zooModels?: number;
+  zooSeconds?: Record<string, number>;
+  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps, zooJobs1, zooJobs2. */
   peakRssBytes: Record<string, number>;
 }
 
@@ -118,5 +121,7 @@ export const PHASES = [
   { key: 'sources', label: 'N = 10 sources' },
   { key: 'geluTrain', label: 'GELU training epoch' },
   { key: 'geluSweeps', label: 'GELU pair sweeps' },
+  { key: 'zooJobs1', label: 'zoo, --jobs 1' },
+  { key: 'zooJobs2', label: 'zoo, --jobs 2' },
 ] as const;
 export type PhaseKey = (typeof PHASES)[number]['key'];

@@ -21,6 +21,8 @@ export function buildProgram(): Command {
   const program = new Command('steerlab')
     .description('SteerLab: activation-addition (steering vector) experiments on an MNIST MLP')
     .version(APP_VERSION)
+    // Options after a command's name are that command's: `zoo merge A B --out DIR` gives --out to merge, not to zoo.
+    .enablePositionalOptions()
     .exitOverride();
   for (const cmd of [doctorCommand(), trainCommand(), exportCommand(), importCommand(), sweepCommand(), layersCommand(), coeffsCommand(), reproduceCommand(), serveCommand(), benchCommand()]) {
     program.addCommand(cmd.exitOverride());

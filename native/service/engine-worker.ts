@@ -132,7 +132,8 @@ const handlers: { [K in EngineOp]: Handler<K> } = {
   },
   async zoo({ plan, dir }, emit, signal) {
     // MNIST is the loaded data; another dataset a plan names is opened once, on the same backend.
-    const models = await runZoo(plan, { dir, engineFor: engineOf, signal, onProgress: emit });
+    // The models run concurrently in the zoo's own worker threads, a model per core (zoo-pool.ts).
+    const models = await runZoo(plan, { dir, engineFor: engineOf, signal, onProgress: emit, env: options.env });
     await writeZooSummary(dir, plan, models);
     return { models: models.length };
   },

@@ -164,10 +164,11 @@ export class JobState {
     this.setProgress(progress.done, progress.total, sources ? `${share} · ${sources}` : model ? `${share} · model ${model[1]} of ${model[2]}` : unitsOrPercent(progress));
   }
 
-  /** A zoo run: "Model 3 of 8 · hook 2: random control" (the bar counts the whole zoo). */
+  /** A zoo run: "Model 3 of 8 · hook 2: random control", "Model 4 of 8 (2 at once) · ..." (the bar counts the whole zoo). */
   recordZoo(progress: ZooProgress): void {
     this.job.zooProgress = { ...progress };
-    this.setProgress(Math.round(1000 * progress.fraction), 1000, `Model ${progress.model} of ${progress.models} · ${progress.phase}`);
+    const together = (progress.running ?? 1) > 1 ? ` (${progress.running} at once)` : '';
+    this.setProgress(Math.round(1000 * progress.fraction), 1000, `Model ${progress.model} of ${progress.models}${together} · ${progress.phase}`);
   }
 
   markCancelling(): void {

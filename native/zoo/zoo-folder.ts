@@ -5,7 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readUserText } from '../util/regular-file.js';
 import path from 'node:path';
-import { MANIFEST_FILE, finishedBattery, type ZooManifest } from './run-zoo.js';
+import type { ZooManifest } from './run-zoo.js';
+import { MANIFEST_FILE, finishedBattery } from './zoo-files.js';
 import { SUMMARY_FILE } from './summary-files.js';
 import type { ZooFolderView, ZooModelRow, ZooSummaryFile } from './zoo-types.js';
 import type { ModelBattery } from './battery-types.js';

@@ -14,8 +14,10 @@ export interface ZooProgress {
   cellId: string;
   /** "training epoch 1/3", "hook 2: random control". */
   phase: string;
-  /** 0..1 of the whole zoo, counting finished models and the current one's phases. */
+  /** 0..1 of the whole zoo, counting finished models and the running ones' phases. */
   fraction: number;
+  /** Models being worked on at once (each on its own core); absent from runs before concurrency. */
+  running?: number;
 }
 
 /** What summary.json holds. */

@@ -48,8 +48,8 @@ describe('numeric flags', () => {
 });
 
 /** Options that take a number or a list of numbers, and those that take text. */
-const NUMERIC = ['--layer', '--coeff', '--a', '--b', '--values', '--epochs', '--batch', '--lr', '--seed', '--seeds', '--hidden', '--images', '--random', '--ks', '--port', '--test-index', '--target', '--random-control', '--sources', '--dropout', '--weight-decay', '--momentum'];
-const TEXT = ['--data', '--backend', '--out', '--json', '--csv', '--svg', '--source', '--name', '--id', '--safetensors', '--session', '--ensemble', '--host', '--sessions', '--pixels', '--over', '--activation', '--optimizer', '--keep-in', '--dataset'];
+const NUMERIC = ['--layer', '--coeff', '--a', '--b', '--values', '--epochs', '--batch', '--lr', '--seed', '--seeds', '--hidden', '--images', '--random', '--ks', '--port', '--test-index', '--target', '--random-control', '--sources', '--dropout', '--weight-decay', '--momentum', '--jobs'];
+const TEXT = ['--data', '--backend', '--out', '--json', '--csv', '--svg', '--source', '--name', '--id', '--safetensors', '--session', '--ensemble', '--host', '--sessions', '--pixels', '--over', '--activation', '--optimizer', '--keep-in', '--dataset', '--shard'];
 
 /** [command path, option] for every option of every command that takes a value. */
 function optionsWithValues(cmd: Command, prefix = ''): [string, string][] {
@@ -88,6 +88,7 @@ describe.skipIf(!HAVE_DATA)('every numeric option of every command', () => {
     steerability: [session, '--a', '3', '--b', '1'],
     place: [session, '--test-index', '0', '--a', '3', '--b', '1'],
     'vector keep': [session, '--a', '3', '--b', '1'],
+    zoo: [path.join(dir, 'plan.json'), '--out', path.join(dir, 'never')],
   };
   const numeric = optionsWithValues(buildProgram()).filter(([, option]) => NUMERIC.includes(option));
 

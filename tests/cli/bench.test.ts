@@ -11,6 +11,8 @@ import { renderMarkdown, ratio } from '../../native/bench/markdown.js';
 import { percentile, summariseMs } from '../../native/bench/stats.js';
 import { hostSlug } from '../../native/bench/machine.js';
 import type { BenchResult } from '../../native/bench/types.js';
+import { benchZooPlan, zooModelFlops, zooPlanFlops } from '../../native/bench/zoo-phase.js';
+import { DEFAULT_CELL } from '../../native/zoo/plan.js';
 
 const MIB = 2 ** 20;
 
@@ -154,6 +156,37 @@ describe('bench result files', () => {
     expect(page).toContain('| peak RSS, single steers (MiB) | 420 | – | – |');
     expect(ratio(1, 0)).toBe('–');
     expect(ratio(25, 2)).toBe('12.5x');
+  });
+});
+
+describe('the zoo phases', () => {
+  it('put the bench plan\'s time and models per minute at --jobs 1 and 2 side by side, and hold peak RSS to 2 GiB', () => {
+    const result = fakeResult('steerlab');
+    result.figures.zooModels = 8;
+    result.figures.zooSeconds = { 1: 120, 2: 80 };
+    result.figures.peakRssBytes = { ...result.figures.peakRssBytes, zooJobs1: 500 * MIB, zooJobs2: 700 * MIB };
+    const page = renderMarkdown(result, null, 'x.json');
+    expect(page).toContain('| zoo of 8 small models (zoo-phase.ts), --jobs 1 (s) | 120.0 |');
+    // 8 models in 80 s: 6 per minute; in 120 s: 4.
+    expect(page).toContain('| &nbsp;&nbsp;models per minute, --jobs 2 | 6.0 |');
+    expect(page).toContain('| &nbsp;&nbsp;models per minute, --jobs 1 | 4.0 |');
+    expect(page).toContain('| peak RSS, zoo, --jobs 2 (MiB) | 700 |');
+    expect(page).toContain('Zoo: --jobs 2 ran 1.50x as many models per minute as --jobs 1; peak RSS 700 MiB, within the 2 GiB target.');
+    result.figures.peakRssBytes.zooJobs2 = 2.5 * 2 ** 30;
+    expect(renderMarkdown(result, null, 'x.json')).toContain('peak RSS 2560 MiB, over the 2 GiB target.');
+  });
+
+  it('count a model\'s products by hand on a 784-4-10 ReLU network', () => {
+    // Products: Linear 1 2*784*4 = 6272, Linear 2 2*4*10 = 80; a full pass 6352.
+    // Training, 1 epoch of 10 images and the 5-image evaluation: 10 * (3 * 6352 - 6272) + 5 * 6352 = 159600.
+    // Hooks 0 (Linear 1) and 1 (ReLU 1), each after one Linear: two pair sweeps of 5 * (6272 + 91 * 80) = 67760,
+    // flip tables 5 * 6272 + 9 * (1 + 0) * 5 * 80 = 34960; hook 0 is affine in the input: 100 * 5 * 6352 = 3176000.
+    const cell = { ...DEFAULT_CELL, hidden: [4], epochs: 1 };
+    expect(zooModelFlops(cell, 10, 5, [])).toBe(159600 + 2 * (2 * 67760 + 34960) + 3176000);
+    // Each flip-grid coefficient adds 9 * 5 * 80 per hook.
+    expect(zooModelFlops(cell, 10, 5, [1, 4]) - zooModelFlops(cell, 10, 5, [])).toBe(2 * 2 * 9 * 5 * 80);
+    const plan = benchZooPlan(true);
+    expect(zooPlanFlops(plan, 100)).toBe(plan.cells.length * zooModelFlops(plan.cells[0], 1000, 100, [1, 4]));
   });
 });
 

@@ -9,7 +9,7 @@
  * Mounting needs root (or CAP_SYS_ADMIN); without it the suite is skipped and says why.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -22,6 +22,8 @@ import { newSession } from '../../native/session/format.js';
 import { initWeights } from '../../native/model/weights.js';
 import { seededRandom } from '../../native/model/random.js';
 import { encodeSafetensors } from '../../native/io/safetensors.js';
+import { parsePlan } from '../../native/zoo/plan.js';
+import { manifestOf } from '../../native/zoo/run-zoo.js';
 
 /** The options through which a command writes a file. */
 const OUTPUT_OPTIONS = ['--json', '--csv', '--svg', '--out', '--safetensors'];
@@ -137,6 +139,14 @@ describe.skipIf(skipReason !== null)('every command that writes files, on a full
       const plan = path.join(beside, 'plan.json');
       writeFileSync(plan, JSON.stringify({ factors: { width: [4], epochs: [1] }, training: { trainImages: 500 } }));
       return { args: [plan, '--out', onFull('zoo')], printed: /^$/, fails: [['--out', onFull('zoo')]] };
+    },
+    'zoo merge': () => {
+      // A shard's folder beside the full disk: its manifest (no model finished yet) is what the merge writes.
+      const shard = path.join(beside, 'shard-1');
+      mkdirSync(shard, { recursive: true });
+      const plan = parsePlan(JSON.stringify({ factors: { width: [4, 6], epochs: [1] } }));
+      writeFileSync(path.join(shard, 'zoo-manifest.json'), JSON.stringify(manifestOf(plan, [0], new Set(), { index: 1, count: 2 })));
+      return { args: [shard, '--out', onFull('merged')], printed: /^$/, fails: [['--out', onFull('merged')]] };
     },
   };
 

@@ -1,14 +1,14 @@
 /**
  * The Zoo view end to end in Chromium, as a user drives it (issue 19): a bad plan gets the plan
  * parser's sentence beside the field; a tiny plan (2 widths x 1 seed, 1 epoch on 2,000 training
- * images) runs from the view as the workbench's job, a reload mid-run shows the same job and its
- * "Model i of 2 · ..." line, and when it ends the view shows the folder: every chart's level
+ * images) runs from the view as the workbench's job (its models at once, one per core), a reload
+ * mid-run shows the same job and its "Model i of 2 (2 at once) · ..." line, and when it ends the view shows the folder: every chart's level
  * means and seed spreads equal summary.json's, the answer is its answer, the model table's
  * accuracies are the battery files', and Open makes a model the session.
  *
  * Needs: /usr/bin/chromium and the MNIST files. Run: npx vitest run --config vitest.e2e.config.ts tests/e2e/zoo.test.ts
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,12 +54,12 @@ describe('the Zoo view in Chromium', () => {
     await page.locator('input[name=zoo-folder]').fill(FOLDER);
     await page.getByRole('button', { name: 'Run zoo' }).click();
     await expect.poll(() => page.getByTestId('job-title').textContent(), { timeout: 30_000 }).toBe(`Zoo: plan e2e widths, 2 models into ${FOLDER}`);
-    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 60_000 }).toMatch(/^Model 1 of 2 · /);
+    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 60_000 }).toMatch(/^Model [12] of 2( \(2 at once\))? · /);
 
     // A reload mid-run: the same job, its line in the view and the job bar, the folder in the form.
     await openZooView();
     await expect.poll(() => page.getByTestId('job-title').textContent(), { timeout: 10_000 }).toBe(`Zoo: plan e2e widths, 2 models into ${FOLDER}`);
-    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 10_000 }).toMatch(/^Model [12] of 2 · (training epoch 1\/1|hook \d: (pair sweep|random control|flips|input arithmetic))/);
+    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 10_000 }).toMatch(/^Model [12] of 2( \(2 at once\))? · (training epoch 1\/1|hook \d: (pair sweep|random control|flips|input arithmetic))/);
     expect(await page.getByTestId('zoo-line').textContent()).toBe(await page.getByTestId('job-progress').textContent());
     await expect(page.locator('input[name=zoo-folder]').inputValue()).resolves.toBe(FOLDER);
     // The form shows the run's own plan, not the example a new page starts with.
@@ -112,25 +112,31 @@ describe('the Zoo view in Chromium', () => {
 
   it('Cancel in the job bar stops a run; running the plan again into the folder resumes it', async () => {
     const folder = 'zoo-e2e-resume';
+    // Three models, so that one is still being worked on when the first finishes, however many run at once.
+    const plan = { ...PLAN, factors: { ...PLAN.factors, width: [8, 12, 16] } };
+    const ids = [...IDS, 'mnist-h16x16-relu-e1-s0'];
+    const batteryFile = (id: string) => path.join(t.sessionsDir, folder, `${id}.battery.json`);
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Zoo', exact: true }).click();
-    await page.locator('textarea[name=zoo-plan]').fill(JSON.stringify(PLAN));
+    await page.locator('textarea[name=zoo-plan]').fill(JSON.stringify(plan));
     await page.locator('input[name=zoo-folder]').fill(folder);
-    await expect.poll(() => page.getByTestId('zoo-plan-check').textContent(), { timeout: 10_000 }).toContain('2 models');
+    await expect.poll(() => page.getByTestId('zoo-plan-check').textContent(), { timeout: 10_000 }).toContain('3 models');
     await page.getByRole('button', { name: 'Run zoo' }).click();
-    // Cancel once the first model is finished and the second has started.
-    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 300_000, interval: 200 }).toMatch(/^Model 2 of 2 · /);
+    // Cancel once a model is finished and the third has started.
+    await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 300_000, interval: 200 }).toMatch(/^Model 3 of 3( \(\d at once\))? · /);
     await page.getByRole('status', { name: 'Running job' }).getByRole('button', { name: 'Cancel job' }).click();
     await page.getByTestId('zoo-no-summary').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('zoo-run-message').textContent()).toMatch(/cancel/i);
-    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[0]}"]`).getAttribute('data-status')).toBe('done');
-    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[1]}"]`).getAttribute('data-status')).toBe('pending');
-    const first = readFileSync(path.join(t.sessionsDir, folder, `${IDS[0]}.battery.json`), 'utf8');
+    const finished = ids.filter((id) => existsSync(batteryFile(id)));
+    expect(finished.length).toBeGreaterThanOrEqual(1);
+    expect(finished).not.toContain(ids[2]);
+    for (const id of ids) expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${id}"]`).getAttribute('data-status'), id).toBe(finished.includes(id) ? 'done' : 'pending');
+    const before = finished.map((id) => readFileSync(batteryFile(id), 'utf8'));
 
-    // The same plan again: the finished model is skipped (its file untouched), the other one trained.
+    // The same plan again: the finished models are skipped (their files untouched), the others trained.
     await page.getByRole('button', { name: 'Run zoo' }).click();
     await page.getByTestId('zoo-answer').waitFor({ timeout: 600_000 });
-    expect(readFileSync(path.join(t.sessionsDir, folder, `${IDS[0]}.battery.json`), 'utf8')).toBe(first);
-    expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${IDS[1]}"]`).getAttribute('data-status')).toBe('done');
+    expect(finished.map((id) => readFileSync(batteryFile(id), 'utf8'))).toEqual(before);
+    for (const id of ids) expect(await page.locator(`[data-testid=zoo-models] tr[data-id="${id}"]`).getAttribute('data-status'), id).toBe('done');
   }, 900_000);
 
   it('refuses a folder outside the sessions folder with one sentence', async () => {

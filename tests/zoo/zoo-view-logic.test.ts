@@ -44,6 +44,9 @@ describe('the zoo job in the one job state', () => {
     state.recordZoo({ model: 2, models: 3, cellId: 'mnist-h8x8-relu-e1-s0', phase: 'hook 1: flips', fraction: 0.6 });
     expect(state.snapshot().progress!.text).toBe('Model 2 of 3 · hook 1: flips · about 20 s left');
     expect(state.snapshot().zooProgress?.phase).toBe('hook 1: flips');
+    // Models running concurrently (one per core): the line says how many.
+    state.recordZoo({ model: 3, models: 3, cellId: 'mnist-h12x12-relu-e1-s0', phase: 'training epoch 1/1', fraction: 0.7, running: 2 });
+    expect(state.snapshot().progress!.text).toMatch(/^Model 3 of 3 \(2 at once\) · training epoch 1\/1/);
   });
 });
 
