@@ -17,7 +17,7 @@ import { scaled, SweepCancelled } from '../steer/sweep.js';
 import { norm, randomDirection } from './vector-math.js';
 import type { InterventionSpec } from './analysis-types.js';
 import type { HookAction } from './intervention-run.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 
 /** Sum of the L2 norms of the activation at `hook` over images [start, start + chunkSize). */
 function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start: number, chunkSize: number): number {

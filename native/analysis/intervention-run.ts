@@ -17,7 +17,7 @@ import { SweepCancelled, type SweepRunOptions } from '../steer/sweep.js';
 import { ablateDirection } from '../model/interventions.js';
 import { readTensor } from '../model/read-tensor.js';
 import { countedLabel } from '../steer/progress-units.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 
 /** What happens at the hook: add an offset (already scaled), or ablate a direction. */
 export type HookAction = { kind: 'add'; offset: Float32Array } | { kind: 'ablate'; direction: Float32Array };

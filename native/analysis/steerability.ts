@@ -12,7 +12,7 @@ import { readTensor } from '../model/read-tensor.js';
 import type { HookAction } from './intervention-run.js';
 import type { DrawingPlacement, SteerabilityRecord } from './analysis-types.js';
 import { dot, histogram, percentileRank, unit } from './vector-math.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 import { isAffineToLogits, type ModelSpec } from '../model/spec.js';
 
 export const HISTOGRAM_BINS = 24;

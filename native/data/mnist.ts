@@ -10,8 +10,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
-import type { DownloadProgress } from './download.js';
 import type { DatasetName } from './dataset-names.js';
+import { MNIST_FILES, findDataFile } from './mnist-files.js';
+export { MNIST_FILES, findDataFile, type DownloadProgress, type MnistFile } from './mnist-files.js';
+import type { DownloadProgress, MnistFile } from './mnist-files.js';
 
 export interface MnistSplit {
   images: IdxImages;
@@ -29,21 +31,6 @@ export interface Mnist {
   dataset?: DatasetName;
 }
 
-export interface MnistFile {
-  name: string;
-  sha256: string;
-  kind: 'images' | 'labels';
-  split: 'train' | 'test';
-}
-
-/** The four files, with the SHA-256 of their uncompressed content (from the shared data README). */
-export const MNIST_FILES: MnistFile[] = [
-  { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db', kind: 'images', split: 'train' },
-  { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5', kind: 'labels', split: 'train' },
-  { name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7', kind: 'images', split: 'test' },
-  { name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2', kind: 'labels', split: 'test' },
-];
-
 export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
 export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
@@ -56,14 +43,6 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The path of `name` in `dir`, uncompressed preferred (no gunzip needed), else `name.gz`; null if neither. */
-export function findDataFile(dir: string, name: string): string | null {
-  for (const candidate of [name, name + '.gz']) {
-    const p = path.join(dir, candidate);
-    if (existsSync(p) && statSync(p).isFile()) return p;
-  }
-  return null;
-}
 
 export interface LocateOptions {
   /** From --data DIR. */

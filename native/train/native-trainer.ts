@@ -7,7 +7,7 @@
 import type { NativeAddon } from '../backend/native-addon.js';
 import { initWeights, INPUT_SIZE, CLASS_COUNT } from '../model/weights.js';
 import { seededRandom, shuffledIndices } from '../model/random.js';
-import { nativeParams, weightsFromNative, nativeModelFromWeights, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
+import { nativeParams, weightsFromNative, nativeModelFromWeights, nativeEvaluate, NativeCancelled } from '../backend/native-model.js';
 import { evaluationFromAggregates } from '../metrics/evaluate.js';
 import type { TrainConfig } from './train-types.js';
 import { type LabelledImages, type TrainOptions, type TrainResult, TrainingCancelled } from './trainer.js';
