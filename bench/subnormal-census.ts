@@ -16,7 +16,7 @@ import { loadNativeAddon, nativeThreads } from '../native/backend/native-addon.j
 import { loadMnist } from '../native/data/mnist.js';
 import { initWeights, INPUT_SIZE, CLASS_COUNT } from '../native/model/weights.js';
 import { seededRandom, shuffledIndices } from '../native/model/random.js';
-import { nativeParams } from '../native/model/native-model.js';
+import { nativeParams } from '../native/backend/native-model.js';
 import { DEFAULT_TRAIN_CONFIG } from '../native/train/trainer.js';
 
 function argValue(name: string): string | undefined {

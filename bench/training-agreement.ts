@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../native/backend/select.js';
 import { loadMnist } from '../native/data/mnist.js';
-import { train, DEFAULT_TRAIN_CONFIG } from '../native/train/trainer.js';
+import { DEFAULT_TRAIN_CONFIG } from '../native/train/trainer.js';
+import { train } from '../native/engine/engine-for.js';
 import type { MlpWeights } from '../native/model/weights.js';
 
 function argValue(name: string): string | undefined {

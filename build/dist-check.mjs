@@ -39,7 +39,7 @@ export const REQUIRED_IN_ASAR = [
   'dist/renderer/index.html',
   'dist/native/service/workbench.js',
   'dist/native/service/engine-worker.js',
-  'dist/native/steer/sweep-worker.js',
+  'dist/native/engine/sweep-worker.js',
   'dist/native/util/start-worker.js',
   'dist/native/server/static.js',
   'node_modules/@tensorflow/tfjs/package.json',

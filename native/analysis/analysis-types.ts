@@ -4,11 +4,8 @@
  * contract and the renderer.
  */
 import type { HookPoint } from '../model/weights.js';
-import type { OneVectorSource, PairSource, VectorRecipe } from '../steer/steer-types.js';
+import type { InputRef, OneVectorSource, PairSource, VectorRecipe } from '../steer/steer-types.js';
 import type { Provenance } from '../steer/record-types.js';
-import type { SweepProgress } from '../steer/steer-types.js';
-import type { Job, SessionSummary, SteerAddition } from '../service/workbench-types.js';
-import type { VectorFile } from './vector-file.js';
 
 /** How a vector acts at its hook: add coeff * v, or remove the activation's component along v. */
 export type InterventionMode = 'add' | 'ablate';
@@ -274,19 +271,57 @@ export interface PlacementRequest {
   keep?: boolean;
 }
 
-/** The analyses channels' side of the workbench. */
-export interface AnalysisWorkbench {
-  geometry(spec: { hook: HookPoint; source: PairSource }): Promise<GeometryRecord>;
-  interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
-  steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord>;
-  placement(request: PlacementRequest): Promise<PlacementRecord>;
-  listAnalyses(): AnalysisSummary[];
-  getAnalysis(id: string): AnalysisRecord;
-  deleteAnalysis(id: string): SessionSummary;
-  keepVector(request: { recipe: VectorRecipe; name?: string }): Promise<KeptVector>;
-  listVectors(): KeptVector[];
-  deleteVector(id: string): SessionSummary;
-  exportVector(id: string): VectorFile;
-  importVector(text: string, fileName?: string): ImportedVector;
+/** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
+// The intervention fields (ablate, relative coefficient, random control) are optional: see SteerInterventionFields.
+export interface RecipeAddition extends SteerInterventionFields {
+  plus: InputRef;
+  minus: InputRef;
+  hook: HookPoint;
+  coeff: number;
 }
 
+/**
+ * One addition of a vector kept in the session (kept or imported), by id. It applies only at the
+ * hook it was made at (its activations mean nothing elsewhere), so `hook` must be that hook.
+ */
+export interface KeptAddition extends SteerInterventionFields {
+  kept: { id: string };
+  hook: HookPoint;
+  coeff: number;
+}
+
+export type SteerAddition = RecipeAddition | KeptAddition;
+
+/** An addition as the engine worker gets it: a kept vector comes with its values (the session is not there). */
+export type EngineAddition = RecipeAddition | (SteerInterventionFields & { vector: { id: string; values: number[]; name: string }; hook: HookPoint; coeff: number });
+
+export interface SteerResult {
+  /** Softmax probabilities of the unpatched and the steered model, 10 each. */
+  unpatched: number[];
+  steered: number[];
+  unpatchedLogits: number[];
+  steeredLogits: number[];
+  /**
+   * The vector actually added for each addition (before the coefficient), in words and values,
+   * and what was applied with it (mode, coefficient used, random control). `applied` is absent
+   * only in drawings kept before the engine reported it.
+   */
+  vectors: { values: number[]; description: string; applied?: AppliedAddition }[];
+  /**
+   * What each addition's two sources look like as images (a class mean is the mean image); null
+   * for a kept vector, which is used as it is (its recipe's images are not what is added).
+   */
+  sources: ({ plus: number[]; minus: number[] } | null)[];
+}
+
+/** A drawing kept in the session, with what the model said about it. */
+export interface DrawingRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The 28x28 input (784 values in [0, 1]). */
+  pixels: number[];
+  additions: SteerAddition[];
+  /** The engine's predictions when the drawing was kept (null only if there was no model). */
+  result: SteerResult | null;
+}

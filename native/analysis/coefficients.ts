@@ -10,8 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type Mlp, pixelsToFloats, pixelsToTensor } from '../model/mlp.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
-import { nativeActivationsAt } from '../engine/native-interventions.js';
+import { engineFor } from '../engine/engine-for.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
@@ -19,17 +18,12 @@ import { scaled, SweepCancelled } from '../steer/sweep.js';
 import { norm, randomDirection } from './vector-math.js';
 import type { InterventionSpec } from './analysis-types.js';
 import type { HookAction } from './intervention-run.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 
 /** Sum of the L2 norms of the activation at `hook` over images [start, start + chunkSize). */
 function chunkNormSum(model: Mlp, images: LabelledImages, hook: HookPoint, start: number, chunkSize: number): number {
   const indices = Array.from({ length: Math.min(chunkSize, images.count - start) }, (_, i) => start + i);
-  const native = nativeEngineFor(model.spec);
-  if (native) return rowNormSum(nativeActivationsAt(native, model, pixelsToFloats(images.images.pixels, indices), indices.length, hook), model.width(hook));
-  const norms = readTensor(() => tf.norm(model.runTo(hook, pixelsToTensor(images.images.pixels, indices)), 'euclidean', 1));
-  let sum = 0;
-  for (const n of norms) sum += n;
-  return sum;
+  return rowNormSum(engineFor(model.spec).activationsAt(model, pixelsToFloats(images.images.pixels, indices), indices.length, hook), model.width(hook));
 }
 
 /** sum_r |row r| over the rows of `rows` ([n x width] row-major), in float64. */

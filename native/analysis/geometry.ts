@@ -11,7 +11,7 @@ import type { GeometryRecord, KeptVector } from './analysis-types.js';
 import { meanActivationNormCancellable } from './coefficients.js';
 import { cancellableRecipeVectors } from './intervention-sweeps.js';
 import { cosineMatrix, norm } from './vector-math.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 
 /** The numbers of a GeometryRecord that come from the model alone. */
 export type PairGeometry = Pick<GeometryRecord, 'meanActivationNorm' | 'norms' | 'ratios' | 'digitCosines'>;

@@ -3,55 +3,23 @@
  * metrics need beyond the sweep's per-label sums: the KL divergence of every image's patched
  * prediction from its own unpatched one.
  *
- * KL needs the unpatched probabilities of the same image, so this loop computes the unpatched
- * pass per chunk beside the patched ones (runOffsets only returns per-label sums). It shares the
- * prefix up to the hook like the sweeps do. On the native engine the whole run is one addon call
- * over every core (engine/native-interventions.ts); on tfjs it runs on this thread (ablation is
- * not an offset, so the sweep pool cannot run it).
+ * KL needs the unpatched probabilities of the same image, so the engine computes the unpatched
+ * pass per chunk beside the patched ones (runOffsets only returns per-label sums), sharing the
+ * prefix up to the hook like the sweeps do (ModelEngine.runActions: one addon call over every core
+ * on the native engine, a loop on this thread on tfjs). This file checks the actions and words the
+ * progress.
  */
-import * as tf from '@tensorflow/tfjs';
-import { type Mlp, pixelsToTensor } from '../model/mlp.js';
-import { CLASS_COUNT, type HookPoint } from '../model/weights.js';
+import type { Mlp } from '../model/mlp.js';
+import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
-import { type LabelAggregates, emptyAggregates, accumulate } from '../metrics/label-aggregates.js';
-import { SweepCancelled, type SweepRunOptions } from '../steer/sweep.js';
-import { ablateDirection, runFromWithInterventions, type Intervention } from '../model/interventions.js';
-import { readTensor } from '../model/read-tensor.js';
+import type { LabelAggregates } from '../metrics/label-aggregates.js';
+import type { SweepRunOptions } from '../steer/sweep.js';
 import { countedLabel } from '../steer/progress-units.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
-import { nativeEngineFor, type NativeAddon } from '../backend/native-addon.js';
-import { NativeCancelled } from '../model/native-model.js';
-import { distinctActions, nativeInterventionRun } from '../engine/native-interventions.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
+import { engineFor } from '../engine/engine-for.js';
+import type { ActionOutcome, HookAction } from '../engine/model-engine.js';
 
-/** What happens at the hook: add an offset (already scaled), or ablate a direction. */
-export type HookAction = { kind: 'add'; offset: Float32Array } | { kind: 'ablate'; direction: Float32Array };
-
-export interface ActionOutcome {
-  aggregates: LabelAggregates;
-  /** Sum over images of each label of KL(unpatched || patched), nats. */
-  klSum: number[];
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The activation after `action` (a new tensor). */
-export function applyAction(prefix: tf.Tensor2D, action: HookAction): tf.Tensor2D {
-  return action.kind === 'add' ? (tf.add(prefix, tf.tensor1d(action.offset)) as tf.Tensor2D) : ablateDirection(prefix, action.direction);
-}
-
-/** `action` at `hook` as an intervention of the module-by-module forward pass. */
-function asIntervention(hook: HookPoint, action: HookAction): Intervention {
-  return action.kind === 'add' ? { kind: 'add', hook, vector: action.offset, coeff: 1 } : { kind: 'ablate', hook, direction: action.direction };
-}
-
-/** Per-row KL(p || q) from two [n, classes] logit tensors. */
-export function klRows(reference: tf.Tensor2D, patched: tf.Tensor2D): Float32Array {
-  return readTensor(() => {
-    const lp = tf.logSoftmax(reference);
-    const lq = tf.logSoftmax(patched);
-    return tf.sum(tf.mul(tf.exp(lp), tf.sub(lp, lq)), 1);
-  });
-}
+export type { ActionOutcome, HookAction } from '../engine/model-engine.js';
 
 /** Runs every action over `test` at `hook`; also returns the unpatched aggregates. */
 export async function runActions(
@@ -67,51 +35,18 @@ export async function runActions(
     if (values.length !== width) throw new Error(`Vector ${i} has ${values.length} values; hook ${hook} needs ${width}.`);
   });
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
-  const native = nativeEngineFor(model.spec);
-  if (native) return runActionsNatively(native, model, test, hook, actions, chunkSize, 'vectors', options);
-  const chunks = Math.ceil(test.count / chunkSize);
-  const normal = emptyAggregates();
-  const outcomes = actions.map(() => ({ aggregates: emptyAggregates(), klSum: new Array<number>(CLASS_COUNT).fill(0) }));
-  let done = 0;
-  for (let c = 0; c < chunks; c++) {
-    const start = c * chunkSize;
-    const count = Math.min(chunkSize, test.count - start);
-    const indices = Array.from({ length: count }, (_, i) => start + i);
-    const labels = test.labels.subarray(start, start + count);
-    // Inside a residual block the prefix ends before the block, whose rest needs its input too.
-    const prefixHook = model.sharedPrefixHook(hook);
-    const prefix = tf.tidy(() => model.runTo(prefixHook, pixelsToTensor(test.images.pixels, indices)));
-    const normalLogits = tf.tidy(() => model.runFrom(prefixHook, prefix));
-    try {
-      accumulate(normal, normalLogits, labels);
-      for (let v = 0; v < actions.length; v++) {
-        await yieldToEventLoop();
-        if (options.signal?.aborted) throw new SweepCancelled();
-        const logits = tf.tidy(() =>
-          prefixHook === hook ? model.runFrom(hook, applyAction(prefix, actions[v])) : runFromWithInterventions(model, prefixHook, prefix, [asIntervention(hook, actions[v])]),
-        );
-        try {
-          accumulate(outcomes[v].aggregates, logits, labels);
-          const kl = klRows(normalLogits, logits);
-          for (let i = 0; i < count; i++) outcomes[v].klSum[labels[i]] += kl[i];
-        } finally {
-          logits.dispose();
-        }
-        done++;
-        options.onProgress?.({ done, total: chunks * actions.length, label: countedLabel(done, chunks * actions.length, actions.length, 'vectors') });
-      }
-    } finally {
-      tf.dispose([prefix, normalLogits]);
-    }
-  }
-  return { normal, outcomes };
+  return engineFor(model.spec).runActions(model, test, hook, actions, {
+    chunkSize,
+    signal: options.signal,
+    onDone: (done, total) => options.onProgress?.({ done, total, label: countedLabel(done, total, actions.length, 'vectors') }),
+  });
 }
 
 /**
  * runActions for actions at several hooks (a layer sweep: action i at hooks[i]), each with the
  * unpatched aggregates it is compared with. The native engine runs them in one call (the
- * activations at every hook computed once per chunk, one unpatched pass for all); tfjs runs
- * runActions hook by hook.
+ * activations at every hook computed once per chunk, one unpatched pass for all); tfjs runs them
+ * hook by hook.
  */
 export async function runActionsAtHooks(
   model: Mlp,
@@ -122,45 +57,10 @@ export async function runActionsAtHooks(
 ): Promise<{ normal: LabelAggregates; outcomes: ActionOutcome[] }[]> {
   if (hooks.length !== actions.length) throw new Error(`${actions.length} actions need ${actions.length} hooks; got ${hooks.length}.`);
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
-  const native = nativeEngineFor(model.spec);
-  if (native) {
-    const { normal, outcomes } = await runActionsNatively(native, model, test, hooks, actions, chunkSize, 'passes', options);
-    return outcomes.map((o) => ({ normal, outcomes: [o] }));
-  }
-  const runs: { normal: LabelAggregates; outcomes: ActionOutcome[] }[] = [];
-  for (const [i, hook] of hooks.entries()) {
-    runs.push(await runActions(model, test, hook, [actions[i]], {
-      ...options,
-      onProgress: (p) => options.onProgress?.({ done: i * p.total + p.done, total: hooks.length * p.total, label: '' }),
-    }));
-  }
-  return runs;
-}
-
-/** The native engine's run of `actions` (at one hook, or each at its own) with the sweep's progress and cancel. */
-async function runActionsNatively(
-  native: NativeAddon,
-  model: Mlp,
-  test: LabelledImages,
-  hook: HookPoint | HookPoint[],
-  actions: HookAction[],
-  chunkSize: number,
-  unit: string,
-  options: SweepRunOptions,
-): Promise<{ normal: LabelAggregates; outcomes: ActionOutcome[] }> {
-  if (options.signal?.aborted) throw new SweepCancelled();
-  const asNative = actions.map((a) => (a.kind === 'add' ? { ablate: false, values: a.offset } : { ablate: true, values: a.direction }));
-  // Progress in distinct vector-chunks, as the addon counts them (duplicates run once).
-  const distinct = distinctActions(Array.isArray(hook) ? hook : actions.map(() => hook), asNative).distinct.length;
-  const total = Math.ceil(test.count / chunkSize) * distinct;
-  try {
-    return await nativeInterventionRun(native, model, test, hook, asNative, {
-      chunkSize,
-      signal: options.signal,
-      onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, actions.length, unit) }),
-    });
-  } catch (error) {
-    if (error instanceof NativeCancelled) throw new SweepCancelled();
-    throw error;
-  }
+  const { normal, outcomes } = await engineFor(model.spec).runActions(model, test, hooks, actions, {
+    chunkSize,
+    signal: options.signal,
+    onDone: (done, total) => options.onProgress?.({ done, total, label: countedLabel(done, total, actions.length, 'passes') }),
+  });
+  return outcomes.map((o) => ({ normal, outcomes: [o] }));
 }

@@ -21,7 +21,7 @@ import { runActions, runActionsAtHooks } from './intervention-run.js';
 import { sideEffects, type SideEffects } from './side-effects.js';
 import { pairSeed } from './vector-math.js';
 import { inUnits } from '../steer/progress-units.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 
 /** The vector of a recipe, act(plus) - act(minus), with each input's activation computed once. */
 export function recipeVectors(model: Mlp, data: VectorData) {

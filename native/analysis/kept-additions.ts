@@ -4,7 +4,7 @@
  * reference for the vector's values before the engine worker sees it, and refuses one that names
  * no kept vector or a hook other than the one the vector was made at. Pure (no Node import).
  */
-import type { EngineAddition, KeptAddition, SteerAddition } from '../service/workbench-types.js';
+import type { EngineAddition, KeptAddition, SteerAddition } from './analysis-types.js';
 import type { KeptVector } from './analysis-types.js';
 import { HOOK_NAMES } from '../model/weights.js';
 

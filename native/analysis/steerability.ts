@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type Mlp, pixelsToFloats } from '../model/mlp.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
-import { nativeActivationsAt, nativeLogitsWith } from '../engine/native-interventions.js';
+import { engineFor } from '../engine/engine-for.js';
 import { CLASS_COUNT, INPUT_SIZE, type HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { type Intervention, runWithInterventions } from '../model/interventions.js';
@@ -14,7 +13,7 @@ import { readTensor } from '../model/read-tensor.js';
 import type { HookAction } from './intervention-run.js';
 import type { DrawingPlacement, SteerabilityRecord } from './analysis-types.js';
 import { dot, histogram, percentileRank, unit } from './vector-math.js';
-import { chunkRowsOf } from '../steer/chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 import { isAffineToLogits, type ModelSpec } from '../model/spec.js';
 
 export const HISTOGRAM_BINS = 24;
@@ -25,21 +24,14 @@ export function actionAt(hook: HookPoint, action: HookAction): Intervention {
   return action.kind === 'add' ? { kind: 'add', hook, vector: action.offset, coeff: 1 } : { kind: 'ablate', hook, direction: action.direction };
 }
 
-/**
- * Logits ([rows x 10]) of input rows `x` ([rows x 784] in [0, 1]) with `interventions`: the native
- * engine's forward pass when it runs the model (every core), else the tfjs model path.
- */
+/** Logits ([rows x 10]) of input rows `x` ([rows x 784] in [0, 1]) with `interventions`, on the engine that runs the model. */
 function logitsOf(model: Mlp, x: Float32Array, rows: number, interventions: readonly Intervention[]): Float32Array {
-  const native = nativeEngineFor(model.spec);
-  if (native) return nativeLogitsWith(native, model, x, rows, interventions);
-  return readTensor(() => runWithInterventions(model, tf.tensor2d(x, [rows, INPUT_SIZE]), interventions));
+  return engineFor(model.spec).logitsWith(model, x, rows, interventions);
 }
 
 /** The unpatched activation at `hook` ([rows x width]) of input rows `x`, on the engine that runs the model. */
 function activationsOf(model: Mlp, x: Float32Array, rows: number, hook: HookPoint): Float32Array {
-  const native = nativeEngineFor(model.spec);
-  if (native) return nativeActivationsAt(native, model, x, rows, hook);
-  return readTensor(() => model.runTo(hook, tf.tensor2d(x, [rows, INPUT_SIZE])));
+  return engineFor(model.spec).activationsAt(model, x, rows, hook);
 }
 
 /** Unpatched and patched logits ([n * 10] row-major) of the given images, in chunks. */

@@ -9,7 +9,7 @@ import { hookPoints, MAX_HOOK_INDEX, SEED_SPEC, type ModelSpec } from '../model/
 import { describeRecipe, type VectorRecipe } from '../steer/steer-types.js';
 import type { KeptVector } from './analysis-types.js';
 import { norm } from './vector-math.js';
-import { fileValidationMessage, VECTOR_FILE_FIELDS } from '../api/validation-message.js';
+import { fileValidationMessage, VECTOR_FILE_FIELDS } from '../util/validation-message.js';
 import { jsonShapeProblem, jsonSyntaxWhere } from '../util/json-limits.js';
 
 export const VECTOR_FILE_FORMAT = 'steerlab-vector';

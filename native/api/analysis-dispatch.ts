@@ -3,9 +3,9 @@
  * spreads these beside its own handlers; validation has already happened there.
  */
 import type { Job, Workbench } from '../service/workbench-types.js';
-import type { AnalysisWorkbench } from '../analysis/analysis-types.js';
+import type { AnalysisWorkbench } from '../service/workbench-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
-import { ApiFailure, type Handler, type HandlerArgs } from './dispatch.js';
+import { ApiFailure, type Handler, type HandlerArgs } from './dispatch-context.js';
 
 type AnalysisChannel =
   | 'analysis.geometry' | 'sweep.intervention' | 'analysis.steerability' | 'analysis.place' | 'analysis.list' | 'analysis.get'

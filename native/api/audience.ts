@@ -9,8 +9,10 @@
  * (`send`'s `also`), so it hears the end even if it is the only reference.
  */
 import type { ApiEvent } from './contract.js';
-import type { Emit } from './dispatch.js';
 import type { Workbench } from '../service/workbench-types.js';
+
+/** Sends one event to a page. */
+export type Emit = (event: ApiEvent) => void;
 
 export class Audience {
   private readonly pages: WeakRef<Emit>[] = [];

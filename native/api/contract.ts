@@ -9,6 +9,10 @@
  */
 import { z } from 'zod';
 import { ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_HOOK_INDEX, MAX_WIDTH } from '../model/spec.js';
+import {
+  pixels, digit, imageIndex, coeff, hookPoint, split, inputRef, interventionMode, coeffScale, randomControl, interventionFields, recipeAddition, keptAddition, steerAddition,
+} from '../steer/addition-schema.js';
+export { PIXEL_COUNT } from '../steer/addition-schema.js';
 import type {
   DatasetImage, DrawingRecord, SessionSummary, SteerResult, SweepComparison, SweepSummary, WorkbenchInfo,
 } from '../service/workbench-types.js';
@@ -25,53 +29,12 @@ import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.
 // Building blocks. Limits are generous for real use and small enough that a hostile or buggy
 // client cannot make the engine allocate much (the WebSocket also caps a message at 1 MiB).
 
-/** Pixels of one 28x28 image, row-major, each in [0, 1]. */
-export const PIXEL_COUNT = 784;
-const pixels = z.array(z.number().min(0).max(1)).length(PIXEL_COUNT);
-const digit = z.int().min(0).max(9);
-/** Largest image index in either split (MNIST train has 60,000 images). */
-const imageIndex = z.int().min(0).max(59_999);
-/** A steering coefficient: finite (zod rejects NaN and Infinity) and not absurd. */
-const coeff = z.number().min(-1e6).max(1e6);
-/** Any hook a model can have; the model itself refuses one it does not have. */
-const hookPoint = z.int().min(0).max(MAX_HOOK_INDEX);
-const split = z.enum(['train', 'test']);
 /** A session reference: an absolute path (Electron) or a file name in the sessions folder (server). */
 const sessionRef = z.string().min(1).max(1024);
 /** A folder reference: a folder name in the sessions folder (server), the name a folder dialog gave it (Electron). */
 const folderRef = z.string().min(1).max(1024);
 /** A zoo plan's JSON text (docs/zoo-plan.md); the plan parser says what is wrong with it. */
 const zooPlanText = z.string().min(1).max(100_000);
-
-const inputRef = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('digit'), digit, n: imageIndex }),
-  z.strictObject({ kind: z.literal('mean'), digit }),
-  z.strictObject({ kind: z.literal('image'), split, index: imageIndex }),
-  z.strictObject({ kind: z.literal('pixels'), pixels, label: z.string().max(200).optional() }),
-]);
-
-// Intervention fields (issue 14): ablate instead of add, a relative coefficient, a random control.
-const interventionMode = z.enum(['add', 'ablate']);
-const coeffScale = z.enum(['absolute', 'relative']);
-const randomControl = z.strictObject({ kind: z.literal('random'), seed: z.int().min(0).max(2 ** 31 - 1) });
-
-const interventionFields = { mode: interventionMode.optional(), scale: coeffScale.optional(), control: randomControl.nullable().optional() };
-/** An addition made from a recipe: act(plus) - act(minus) at `hook`, times `coeff`. */
-const recipeAddition = z.strictObject({ plus: inputRef, minus: inputRef, hook: hookPoint, coeff, ...interventionFields });
-/** An addition of a vector kept in the session, by id (it applies only at the hook it was made at). */
-const keptAddition = z.strictObject({ kept: z.strictObject({ id: z.string().min(1).max(128) }), hook: hookPoint, coeff, ...interventionFields });
-
-/**
- * Either kind of addition. Chosen by the `kept` key rather than by z.union, so a mistake in a
- * recipe addition is reported at its own field ("additions.0.mode"), not as "Invalid input".
- */
-const steerAddition = z.unknown().transform((value, ctx) => {
-  const schema = typeof value === 'object' && value !== null && 'kept' in value ? keptAddition : recipeAddition;
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
-  return z.NEVER;
-}) as unknown as z.ZodType<z.output<typeof recipeAddition> | z.output<typeof keptAddition>, z.input<typeof recipeAddition> | z.input<typeof keptAddition>>;
 
 const pairSourceKinds = [
   z.strictObject({ kind: z.literal('first') }),

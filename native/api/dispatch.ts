@@ -9,7 +9,10 @@
  */
 import type { Job, SessionSummary, Workbench } from '../service/workbench-types.js';
 import { SessionFileExists } from '../service/workbench-errors.js';
-import { Audience } from './audience.js';
+import { ApiFailure, type DispatchContext, type Handler, type HandlerArgs, type HostActions, type JobRegistry, type KnownSessions } from './dispatch-context.js';
+import type { Emit } from './audience.js';
+export { ApiFailure, JobRegistry, type DispatchContext, type Handler, type HandlerArgs, type HostActions, type KnownSessions, type SessionPathPolicy } from './dispatch-context.js';
+export type { Emit } from './audience.js';
 import { sessionListing } from '../session/session-listing.js';
 import type { SweepProgress } from '../steer/sweep.js';
 import type { TrainEvent } from '../train/train-types.js';
@@ -20,101 +23,9 @@ import {
   type ApiError, type ApiEvent, type ApiResponse, type Channel, type ChosenPlanFile, type JobKind, type RecentSession,
   type ResponseOf, type ValidRequestOf,
 } from './contract.js';
-import { validationMessage } from './validation-message.js';
+import { validationMessage } from '../util/validation-message.js';
 import { limitEchoedInput, shortInput } from './error-text.js';
 import { analysisHandlers } from './analysis-dispatch.js';
-
-export type Emit = (event: ApiEvent) => void;
-
-/**
- * How session references from the client map to files. The server confines them to its sessions
- * folder (names only); Electron accepts the absolute paths its own dialogs produced.
- */
-/** Session files the engine already knows: the recent list and the open session's file. */
-export interface KnownSessions {
-  recent: string[];
-  current: string | null;
-}
-
-export interface SessionPathPolicy {
-  /** The path the engine should open or write for `ref`; throws a sentence for the user if refused. */
-  resolve(ref: string, known: KnownSessions): string;
-  /** How the client may refer to an engine path from the recent list, or null to hide it. */
-  toRecent(path: string): RecentSession | null;
-  /**
-   * The folder the engine should use for the folder reference `ref` (a zoo's output), or absent
-   * where the front end offers no folders; throws a sentence for the user if refused.
-   */
-  resolveFolder?(ref: string): string;
-}
-
-/** Front-end specific actions (native dialogs); absent ones answer `unsupported`. */
-export interface HostActions {
-  openDialog?(): Promise<SessionSummary | null>;
-  saveAsDialog?(): Promise<SessionSummary | null>;
-  /** A zoo plan file chosen and read by the host; null when the user cancels. */
-  choosePlanDialog?(): Promise<ChosenPlanFile | null>;
-  /** A zoo output folder chosen by the host; `folder` is the reference `resolveFolder` accepts. */
-  chooseFolderDialog?(): Promise<{ folder: string } | null>;
-}
-
-export interface DispatchContext {
-  jobs: JobRegistry;
-  sessionPaths: SessionPathPolicy;
-  host?: HostActions;
-}
-
-/** A user-facing error with a contract error code (thrown by policies and handlers). */
-export class ApiFailure extends Error {
-  constructor(readonly code: ApiError['code'], message: string) {
-    super(message);
-  }
-}
-
-/** Running jobs by id. A job leaves the registry when it finishes, fails or is cancelled. */
-export class JobRegistry {
-  private readonly running = new Map<string, { kind: JobKind; job: Job<unknown>; cancelRequested: boolean }>();
-  private counter = 0;
-
-  add(kind: JobKind, job: Job<unknown>): string {
-    const jobId = `${kind}-${++this.counter}`;
-    this.running.set(jobId, { kind, job, cancelRequested: false });
-    return jobId;
-  }
-
-  /** Asks the job to stop; resolves false when no such job is running. */
-  cancel(jobId: string): boolean {
-    const entry = this.running.get(jobId);
-    if (!entry) return false;
-    entry.cancelRequested = true;
-    entry.job.cancel();
-    return true;
-  }
-
-  /** Removes a finished job, reporting whether it had been asked to cancel. */
-  finish(jobId: string): { cancelRequested: boolean } {
-    const entry = this.running.get(jobId);
-    this.running.delete(jobId);
-    return { cancelRequested: entry?.cancelRequested ?? false };
-  }
-
-  /** Cancels everything (closing the window or stopping the server). */
-  cancelAll(): void {
-    for (const id of [...this.running.keys()]) this.cancel(id);
-  }
-
-  get size(): number {
-    return this.running.size;
-  }
-
-  /** Every page connected through this registry's front end; job events go to all of them. */
-  readonly audience = new Audience();
-
-  /** The id of the running job (the workbench runs one at a time), or null. */
-  runningId(): string | null {
-    return this.running.keys().next().value ?? null;
-  }
-}
 
 /**
  * Step events arrive for every minibatch (about a thousand per MNIST epoch). Forwarding at most
@@ -164,14 +75,6 @@ export function toApiError(error: unknown): ApiError {
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'failed', message: message || 'The engine failed without saying why.' };
 }
-
-export interface HandlerArgs {
-  workbench: Workbench;
-  emit: Emit;
-  context: DispatchContext;
-}
-
-export type Handler<C extends Channel> = (args: HandlerArgs, request: ValidRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 
 const HANDLERS: { [C in Channel]: Handler<C> } = {
   'app.info': async ({ workbench, context }) => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { APP_ROOT } from '../version.js';
 import type { ModelSpec } from '../model/spec.js';
 
-/** A module of the list as the addon names it (one per hook point; native/model/native-model.ts nativeModules). */
+/** A module of the list as the addon names it (one per hook point; native/backend/native-model.ts nativeModules). */
 export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm';
 
 /** A directional ablation for NativeModel.forward: at `hook`, x -> x - (x.u)u with u = direction / |direction|. */
@@ -218,8 +218,9 @@ export function inferenceEngineText(backend: { name: string; tfjsBackend: string
  * The one place that decides which engine runs a model's inference (evaluation, sweeps, the
  * steer, activations): the native addon when it is the backend in use and the module list has no
  * residual block (Linear, the six activations and LayerNorm are what the C++ kernels implement),
- * else null and the caller runs tfjs. Every operation asks this, never activeNative() with its own
- * rule, so widening the native engine changes only this file.
+ * else null and the model runs on the tfjs engine. engineFor (native/engine/engine-for.ts) asks
+ * this once per model and hands callers a ModelEngine, so widening the native engine changes only
+ * this rule and native/engine/native-engine.ts.
  */
 export function nativeEngineFor(spec: ModelSpec): NativeAddon | null {
   return active && nativeRunsSpec(spec) ? active : null;

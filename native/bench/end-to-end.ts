@@ -59,15 +59,21 @@ function timeCli(args: string[], options: EndToEndOptions, until?: RegExp): Prom
   });
 }
 
+/**
+ * The first progress line of the sweep kernel: the CLI counts it in pairs ("pair sweep: 10 of 100
+ * pairs (10%)"; older builds printed "pair sweep: N/455"). The line before it, "making the
+ * vectors", is the vector phase. Off a terminal the CLI prints a line per 10%, so the time to
+ * this line includes the first tenth of the sweep.
+ */
+export const FIRST_SWEEP_LINE = /pair sweep: (?:\d+\/\d+|\d+ of \d+ pairs)/;
+
 /** Startup to the first sweep step, over a session holding `weights`. */
 export async function benchStartup(weights: MlpWeights, options: EndToEndOptions): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steerlab-bench-'));
   try {
     const file = path.join(dir, 'bench.steerlab');
     await writeSessionFile(file, newSession(weights));
-    // The first progress line of the sweep ("pair sweep: N/455"): the sweep kernel is running (the
-    // tfjs path reports after its first vector-chunk, the native engine at its first 50 ms poll).
-    return await timeCli(['sweep', file, '--no-save'], options, /pair sweep: \d+\/\d+/);
+    return await timeCli(['sweep', file, '--no-save'], options, FIRST_SWEEP_LINE);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

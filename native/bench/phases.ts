@@ -3,12 +3,13 @@
  * one training epoch (train), the 100-pair layer-0 sweep (runPairSweep), the 3-1 layer sweep
  * (runLayerSweep), and single-image steering (Steerer.steer) repeated after a warm-up.
  */
-import { train, DEFAULT_TRAIN_CONFIG, type LabelledImages, type TrainResult } from '../train/trainer.js';
+import { DEFAULT_TRAIN_CONFIG, type LabelledImages, type TrainResult } from '../train/trainer.js';
+import { train } from '../engine/engine-for.js';
 import type { ExperimentContext } from '../steer/experiments.js';
 import { runPairSweep, runLayerSweep } from '../steer/experiments.js';
 import type { PairSweepRecord, LayerSweepRecord } from '../steer/records.js';
 import type { SweepProgress } from '../steer/sweep.js';
-import { Steerer } from '../steer/live-steer.js';
+import { Steerer } from '../analysis/live-steer.js';
 import type { VectorData } from '../steer/vectors.js';
 import type { RecipeAddition } from '../service/workbench-types.js';
 import { summariseMs } from './stats.js';

@@ -10,7 +10,7 @@ import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import type { ExperimentContext } from '../steer/experiments.js';
 import type { SweepProgress } from '../steer/sweep.js';
-import { Steerer } from '../steer/live-steer.js';
+import { Steerer } from '../analysis/live-steer.js';
 import { measurePhase } from './memory.js';
 import { machineInfo, runtimeInfo, gitState } from './machine.js';
 import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './phases.js';

@@ -4,7 +4,8 @@
  * cblas_sgemm rate. Needs the native addon only to measure sgemm; the counts are plain arithmetic.
  */
 import { loadNativeAddon } from '../backend/native-addon.js';
-import type { BenchSizes } from './types.js';
+import type { BenchSizes, Throughput } from './types.js';
+export type { Throughput } from './types.js';
 
 /** Multiply-adds of one image's forward pass through [784, h1, h2, 10], counted as 2 FLOPs each. */
 export function forwardFlops(sizes: readonly number[]): number {
@@ -52,15 +53,6 @@ export function pairSweepFlopsAt(sizes: readonly number[], linearsThrough: numbe
   const prefix = products.slice(0, linearsThrough).reduce((a, b) => a + b, 0);
   const suffix = products.slice(linearsThrough).reduce((a, b) => a + b, 0);
   return testImages * (prefix + distinctPairVectors * suffix);
-}
-
-export interface Throughput {
-  /** Measured cblas_sgemm rate, [2000 x 512] x [512 x 512] (the sweep's product), all BLAS threads. */
-  sgemmGflops: number;
-  blas: string;
-  threads: number;
-  /** Per phase: achieved GFLOP/s and its fraction of sgemmGflops. */
-  phases: Record<string, { gflops: number; fraction: number }>;
 }
 
 /** Measures the machine's sgemm rate through the addon; null when the addon is unavailable. */

@@ -109,7 +109,7 @@ export interface BenchResult {
   /** Results of the work itself (losses, CE), to see both tools did the same job. */
   checks: Record<string, unknown>;
   /** The machine's measured sgemm rate and each phase's fraction of it (when the native addon loads). */
-  throughput?: import('./throughput.js').Throughput;
+  throughput?: Throughput;
 }
 
 /** The phases, in run order, with the words the Markdown table uses. */
@@ -125,3 +125,13 @@ export const PHASES = [
   { key: 'zooJobs2', label: 'zoo, --jobs 2' },
 ] as const;
 export type PhaseKey = (typeof PHASES)[number]['key'];
+
+/** The machine's sgemm rate and each phase's share of it (throughput.ts measures them). */
+export interface Throughput {
+  /** Measured cblas_sgemm rate, [2000 x 512] x [512 x 512] (the sweep's product), all BLAS threads. */
+  sgemmGflops: number;
+  blas: string;
+  threads: number;
+  /** Per phase: achieved GFLOP/s and its fraction of sgemmGflops. */
+  phases: Record<string, { gflops: number; fraction: number }>;
+}

@@ -13,7 +13,8 @@ import { readUserFile } from '../util/regular-file.js';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DataFileError, DATA_FIX_HINT, isGzip, MAX_IDX_BYTES } from './idx.js';
-import { findDataFile, MNIST_FILES } from './mnist.js';
+import { findDataFile, MNIST_FILES, type DownloadProgress } from './mnist-files.js';
+export type { DownloadProgress } from './mnist-files.js';
 
 /** Public MNIST mirrors (the original yann.lecun.com site no longer serves the files reliably). */
 export const MNIST_MIRRORS: string[] = [
@@ -30,13 +31,6 @@ export function mirrorsFromEnv(env: Record<string, string | undefined> = process
   return list.length > 0 ? list : undefined;
 }
 
-export interface DownloadProgress {
-  /** e.g. 'train-images-idx3-ubyte.gz' */
-  file: string;
-  receivedBytes: number;
-  /** From Content-Length, when the server sends it. */
-  totalBytes?: number;
-}
 
 export interface DownloadOptions {
   mirrors?: string[];

@@ -7,11 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
-import type { DownloadProgress } from './download.js';
 import type { DatasetName } from './dataset-names.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { MNIST_FILES, findDataFile } from './mnist-files.js';
+export { MNIST_FILES, findDataFile, type DownloadProgress, type MnistFile } from './mnist-files.js';
+import type { DownloadProgress, MnistFile } from './mnist-files.js';
 
 export interface MnistSplit {
   images: IdxImages;
@@ -29,21 +33,6 @@ export interface Mnist {
   dataset?: DatasetName;
 }
 
-export interface MnistFile {
-  name: string;
-  sha256: string;
-  kind: 'images' | 'labels';
-  split: 'train' | 'test';
-}
-
-/** The four files, with the SHA-256 of their uncompressed content (from the shared data README). */
-export const MNIST_FILES: MnistFile[] = [
-  { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db', kind: 'images', split: 'train' },
-  { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5', kind: 'labels', split: 'train' },
-  { name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7', kind: 'images', split: 'test' },
-  { name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2', kind: 'labels', split: 'test' },
-];
-
 export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
 export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
@@ -56,14 +45,6 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The path of `name` in `dir`, uncompressed preferred (no gunzip needed), else `name.gz`; null if neither. */
-export function findDataFile(dir: string, name: string): string | null {
-  for (const candidate of [name, name + '.gz']) {
-    const p = path.join(dir, candidate);
-    if (existsSync(p) && statSync(p).isFile()) return p;
-  }
-  return null;
-}
 
 export interface LocateOptions {
   /** From --data DIR. */
@@ -126,21 +107,64 @@ export interface LoadOptions extends LocateOptions {
    * false allows same-format variants or subsets; shapes must still be 28x28 and agree across files.
    */
   verify?: boolean;
+  /**
+   * Where verified decoded copies of .gz files are kept (default: decodedCacheDir of the cache
+   * folder); null keeps none.
+   */
+  decodedDir?: string | null;
+}
+
+/** The folder of decoded copies beside a cache folder's files. */
+export function decodedCacheDir(cacheDir: string): string {
+  return path.join(cacheDir, 'decoded');
 }
 
 interface ReadFile {
   spec: MnistFile;
   label: string; // file name as on disk, for messages
   bytes: Uint8Array; // uncompressed
+  /** Where to keep the decoded bytes once verified (read from a .gz with a decoded-copy folder). */
+  keepAs?: string;
+  /** The SHA-256 of `bytes` when already computed (a decoded copy is checked as it is read). */
+  sha256?: string;
 }
 
-async function readOne(dir: string, spec: MnistFile): Promise<ReadFile> {
+/**
+ * Reads one file, uncompressed. With `decodedDir`, a .gz file's bytes come from its decoded copy
+ * when one with the expected SHA-256 is there (inflating the training images is most of loading
+ * MNIST); otherwise they are inflated and marked to be kept once verified.
+ */
+async function readOne(dir: string, spec: MnistFile, decodedDir?: string): Promise<ReadFile> {
   const p = findDataFile(dir, spec.name);
   if (!p) {
     throw new DataFileError(spec.name, `${spec.name}(.gz) is missing from ${dir}; ${DATA_FIX_HINT}`);
   }
   const label = path.basename(p);
-  return { spec, label, bytes: await readIdxFile(p, label) };
+  const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, spec) : undefined;
+  if (copy && existsSync(copy)) {
+    const bytes = await readIdxFile(copy, label).catch(() => null);
+    // The copy is used only when its content is exactly the original's.
+    if (bytes && sha256Hex(bytes) === spec.sha256) return { spec, label, bytes, sha256: spec.sha256 };
+  }
+  return { spec, label, bytes: await readIdxFile(p, label), keepAs: copy };
+}
+
+/** The decoded copy of a verified file: named by the SHA-256 of its content. */
+function decodedCopyPath(decodedDir: string, spec: MnistFile): string {
+  return path.join(decodedDir, `${spec.sha256}.idx`);
+}
+
+/** Keeps verified decoded bytes for the next start; a folder that cannot be written only costs the saving. */
+async function keepDecoded(files: ReadFile[]): Promise<void> {
+  for (const f of files) {
+    if (!f.keepAs) continue;
+    try {
+      await mkdir(path.dirname(f.keepAs), { recursive: true });
+      await writeFileAtomic(f.keepAs, f.bytes);
+    } catch {
+      // Read-only or full cache folder: the next start inflates the file again.
+    }
+  }
 }
 
 /** What a folder must hold: the four files with their checksums, and the dataset's name for messages. */
@@ -185,14 +209,18 @@ function buildSplit(images: ReadFile, labels: ReadFile, verify: boolean, title: 
   return { images: im, labels: lb.labels, count: im.count };
 }
 
-/** Reads, checks and parses the 4 files in `dir` (structure first: a truncation says more than a bad hash). */
-export async function loadMnistFrom(dir: string, verify = true, expected: ExpectedFiles = MNIST_EXPECTED): Promise<Mnist> {
-  const [trImg, trLab, teImg, teLab] = await Promise.all(expected.files.map((f) => readOne(dir, f)));
+/**
+ * Reads, checks and parses the 4 files in `dir` (structure first: a truncation says more than a bad
+ * hash). With `decodedDir` (and `verify`), verified .gz files are kept decoded there and read from
+ * there next time, each copy checked by the same SHA-256 as the original.
+ */
+export async function loadMnistFrom(dir: string, verify = true, expected: ExpectedFiles = MNIST_EXPECTED, decodedDir?: string): Promise<Mnist> {
+  const [trImg, trLab, teImg, teLab] = await Promise.all(expected.files.map((f) => readOne(dir, f, verify ? decodedDir : undefined)));
   const train = buildSplit(trImg, trLab, verify, expected.title);
   const test = buildSplit(teImg, teLab, verify, expected.title);
   const checksums: Record<string, string> = {};
   for (const f of [trImg, trLab, teImg, teLab]) {
-    const got = sha256Hex(f.bytes);
+    const got = f.sha256 ?? sha256Hex(f.bytes);
     if (verify && got !== f.spec.sha256) {
       throw new DataFileError(
         f.label,
@@ -202,6 +230,7 @@ export async function loadMnistFrom(dir: string, verify = true, expected: Expect
     }
     checksums[f.spec.name] = got;
   }
+  if (verify) await keepDecoded([trImg, trLab, teImg, teLab]);
   return { train, test, dir, checksums };
 }
 
@@ -223,5 +252,5 @@ export async function loadMnist(opts: LoadOptions): Promise<Mnist> {
     found = locateMnist({ env: {}, cacheDir });
     if (!found) throw new DataFileError('MNIST', `download finished but ${cacheDir} still lacks the MNIST files.`);
   }
-  return loadMnistFrom(found.dir, opts.verify !== false);
+  return loadMnistFrom(found.dir, opts.verify !== false, MNIST_EXPECTED, opts.decodedDir === null ? undefined : (opts.decodedDir ?? decodedCacheDir(cacheDir)));
 }

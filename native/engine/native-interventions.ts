@@ -8,14 +8,14 @@
  * Relative coefficients and random controls are additions whose coefficient or vector
  * analysis/coefficients.ts computes exactly as for tfjs, so they arrive here as plain additions.
  *
- * Callers ask nativeEngineFor(model.spec) once and come here when it returns the addon; the tfjs
- * path beside each call is the specification these are tested against.
+ * The native engine (native-engine.ts) calls these; the tfjs engine's loops (tfjs-interventions.ts)
+ * are the specification they are tested against.
  */
 import type { NativeAblation, NativeAddon } from '../backend/native-addon.js';
 import type { Mlp } from '../model/mlp.js';
 import { type HookPoint, CLASS_COUNT } from '../model/weights.js';
 import type { Intervention } from '../model/interventions.js';
-import { additionsByHook, checkImages, flatVectors, nativeModelOf, withNativeControl, type NativeRunOptions } from '../model/native-model.js';
+import { additionsByHook, checkImages, flatVectors, nativeModelOf, withNativeControl, type NativeRunOptions } from '../backend/native-model.js';
 import { NATIVE_AGGREGATE_SIZE, aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
 import { bitsKey, groupIdentical } from '../util/group-identical.js';

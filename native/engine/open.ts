@@ -6,7 +6,7 @@ import { type BackendReport, selectBackend } from '../backend/select.js';
 import type { Mnist } from '../data/mnist.js';
 import { loadDataset, type DatasetName } from '../data/datasets.js';
 import { availableParallelism } from 'node:os';
-import { type SweepPool, sharedSweepPool } from '../steer/sweep-pool.js';
+import { type SweepPool, sharedSweepPool } from './sweep-pool.js';
 
 export interface EngineOptions {
   /** --data DIR */

@@ -7,7 +7,6 @@ import type { HookPoint } from '../model/weights.js';
 import type { Provenance } from '../steer/record-types.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import type { PairSource } from '../steer/steer-types.js';
-import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 /**
  * Where one table's vectors come from. `nth`: vector (a, b) = n-th training image of a minus n-th
@@ -171,12 +170,3 @@ export interface CompareRequest {
   files: string[];
 }
 
-/** What the workbench offers for robustness (the service in native/service/robustness-service.ts). */
-export interface RobustnessJobs {
-  sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }>;
-  converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
-  compare(spec: CompareRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
-  list(): RobustnessSummary[];
-  get(id: string): RobustnessRecord;
-  delete(id: string): SessionSummary;
-}

@@ -10,7 +10,7 @@ import type { OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '.
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
 import type {
-  AnalysisRecord, AnalysisSummary, AnalysisWorkbench, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
+  AnalysisRecord, AnalysisSummary, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector, PlacementRecord, PlacementRequest,
   SteerabilityRecord, SteerabilitySpec,
 } from '../analysis/analysis-types.js';
 import { describeIntervention } from '../analysis/analysis-types.js';
@@ -23,7 +23,8 @@ import type { EngineOps } from './engine-protocol.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
 import { interventionJob } from './job-snapshot.js';
 import { shownNumber } from '../util/number-text.js';
-export type { AnalysisWorkbench } from '../analysis/analysis-types.js';
+import type { AnalysisWorkbench } from './workbench-types.js';
+export type { AnalysisWorkbench } from './workbench-types.js';
 
 /** What the analyses need from the workbench. */
 export interface AnalysisHost {

@@ -7,7 +7,8 @@
 import type { EngineClient } from './engine-client.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
 import { compareJob, convergenceJob, sourcesJob } from './job-snapshot.js';
-import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest, RobustnessJobs } from '../robustness/robustness-types.js';
+import type { RobustnessRecord, RobustnessProgress, RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest } from '../robustness/robustness-types.js';
+import type { RobustnessJobs } from './workbench-types.js';
 export type { RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest };
 import { ensembleModelsFromFiles, checkDistinctModels } from '../robustness/ensemble-models.js';
 import type { EnsembleModel } from '../robustness/ensemble.js';

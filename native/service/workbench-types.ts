@@ -10,11 +10,17 @@ import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { HookPoint } from '../model/weights.js';
 import type { HookSummary } from '../model/spec.js';
 import type { DatasetLabels } from '../data/dataset-names.js';
-import type { InputRef, OneVectorSource, PairSource, SweepProgress } from '../steer/steer-types.js';
+import type { InputRef, OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
-import type { RobustnessProgress } from '../robustness/robustness-types.js';
+import type { RobustnessProgress, RobustnessRecord, RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest } from '../robustness/robustness-types.js';
+import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
+import type { VectorFile } from '../analysis/vector-file.js';
+import type { DatasetImage } from '../data/browse.js';
 import type { TableComparison } from '../metrics/compare.js';
-import type { AnalysisWorkbench, AppliedAddition, SteerInterventionFields } from '../analysis/analysis-types.js';
+import type {
+  AnalysisRecord, DrawingRecord, SteerResult, AnalysisSummary, EngineAddition, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector,
+  PlacementRecord, PlacementRequest, SteerAddition, SteerabilityRecord, SteerabilitySpec,
+} from '../analysis/analysis-types.js';
 
 export interface SessionSummary {
   /** File name without folder, or "Untitled". */
@@ -150,48 +156,9 @@ export type WorkbenchEvent =
   | { type: 'autosave.status'; status: AutosaveStatus }
   | { type: 'job.started'; job: RunningJob };
 
-/** One addition for a live steer: a recipe (vector made on the fly) at a hook, times a coefficient. */
-// The intervention fields (ablate, relative coefficient, random control) are optional: see analysis-types.ts.
-export interface RecipeAddition extends SteerInterventionFields {
-  plus: InputRef;
-  minus: InputRef;
-  hook: HookPoint;
-  coeff: number;
-}
+export type { DatasetImage } from '../data/browse.js';
+export type { RecipeAddition, KeptAddition, SteerAddition, EngineAddition, SteerResult, DrawingRecord } from '../analysis/analysis-types.js';
 
-/**
- * One addition of a vector kept in the session (kept or imported), by id. It applies only at the
- * hook it was made at (its activations mean nothing elsewhere), so `hook` must be that hook.
- */
-export interface KeptAddition extends SteerInterventionFields {
-  kept: { id: string };
-  hook: HookPoint;
-  coeff: number;
-}
-
-export type SteerAddition = RecipeAddition | KeptAddition;
-
-/** An addition as the engine worker gets it: a kept vector comes with its values (the session is not there). */
-export type EngineAddition = RecipeAddition | (SteerInterventionFields & { vector: { id: string; values: number[]; name: string }; hook: HookPoint; coeff: number });
-
-export interface SteerResult {
-  /** Softmax probabilities of the unpatched and the steered model, 10 each. */
-  unpatched: number[];
-  steered: number[];
-  unpatchedLogits: number[];
-  steeredLogits: number[];
-  /**
-   * The vector actually added for each addition (before the coefficient), in words and values,
-   * and what was applied with it (mode, coefficient used, random control). `applied` is absent
-   * only in drawings kept before the engine reported it.
-   */
-  vectors: { values: number[]; description: string; applied?: AppliedAddition }[];
-  /**
-   * What each addition's two sources look like as images (a class mean is the mean image); null
-   * for a kept vector, which is used as it is (its recipe's images are not what is added).
-   */
-  sources: ({ plus: number[]; minus: number[] } | null)[];
-}
 
 /** One line of the session's sweep list. */
 export interface SweepSummary {
@@ -210,25 +177,7 @@ export interface SweepComparison extends TableComparison {
   y: { title: string; ce: number[][]; normal: number[] };
 }
 
-/** A drawing kept in the session, with what the model said about it. */
-export interface DrawingRecord {
-  id: string;
-  name: string;
-  createdAt: string;
-  /** The 28x28 input (784 values in [0, 1]). */
-  pixels: number[];
-  additions: SteerAddition[];
-  /** The engine's predictions when the drawing was kept (null only if there was no model). */
-  result: SteerResult | null;
-}
 
-export interface DatasetImage {
-  split: 'train' | 'test';
-  index: number;
-  label: number;
-  /** 784 values in [0, 1]. */
-  pixels: number[];
-}
 
 export interface Job<T> {
   result: Promise<T>;
@@ -290,11 +239,45 @@ export interface Workbench {
   close(options?: { discardUnsaved?: boolean }): Promise<void>;
 
   /** Robustness analyses (native/service/robustness-service.ts); absent in test doubles. */
-  readonly robustness?: import('../robustness/robustness-types.js').RobustnessJobs;
+  readonly robustness?: RobustnessJobs;
 
   /** Zoo runs into folders and reading them back (native/service/zoo-service.ts); absent in test doubles. */
-  readonly zoo?: import('../zoo/zoo-types.js').ZooJobs;
+  readonly zoo?: ZooJobs;
 
   /** The vector analyses (issue 14); absent in front ends that do not offer them. */
   analyses?: AnalysisWorkbench;
+}
+
+/** The analyses channels' side of the workbench. */
+export interface AnalysisWorkbench {
+  geometry(spec: { hook: HookPoint; source: PairSource }): Promise<GeometryRecord>;
+  interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }>;
+  steerability(spec: SteerabilitySpec): Promise<SteerabilityRecord>;
+  placement(request: PlacementRequest): Promise<PlacementRecord>;
+  listAnalyses(): AnalysisSummary[];
+  getAnalysis(id: string): AnalysisRecord;
+  deleteAnalysis(id: string): SessionSummary;
+  keepVector(request: { recipe: VectorRecipe; name?: string }): Promise<KeptVector>;
+  listVectors(): KeptVector[];
+  deleteVector(id: string): SessionSummary;
+  exportVector(id: string): VectorFile;
+  importVector(text: string, fileName?: string): ImportedVector;
+}
+
+/** What the workbench offers for robustness (the service in native/service/robustness-service.ts). */
+export interface RobustnessJobs {
+  sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }>;
+  converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
+  compare(spec: CompareRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }>;
+  list(): RobustnessSummary[];
+  get(id: string): RobustnessRecord;
+  delete(id: string): SessionSummary;
+}
+
+/** The zoo as the API offers it (native/service/zoo-service.ts); `dir` is a folder the front end's path policy already resolved, `shownAs` its name on the page. */
+export interface ZooJobs {
+  check(planText: string): ZooPlanCheck;
+  run(planText: string, dir: string, shownAs: string, onProgress: (p: ZooProgress) => void): Job<{ models: number }>;
+  read(dir: string, shownAs: string): Promise<ZooFolderView>;
+  openModel(dir: string, shownAs: string, id: string): Promise<SessionSummary>;
 }

@@ -12,7 +12,8 @@ import { zooJob } from './job-snapshot.js';
 import { parsePlan, cellId } from '../zoo/plan.js';
 import { sessionFileOf } from '../zoo/run-zoo.js';
 import { readZooFolder } from '../zoo/zoo-folder.js';
-import type { ZooFolderView, ZooJobs, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
+import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
+import type { ZooJobs } from './workbench-types.js';
 
 /** What the zoo service needs from the workbench. */
 export interface ZooHost {

@@ -23,10 +23,9 @@ import {
   leBytesToFloat32,
   shapeText,
 } from '../io/safetensors.js';
-import { SessionHeaderSchema, formatIssuePath, RECORD_COLLECTION_NAMES, type AnyRecord, type RecordCollectionName, type SessionHeader, type TensorEntry } from './schema.js';
-import { describeRecord } from './set-aside.js';
+import { SessionHeaderSchema, describeRecord, formatIssuePath, RECORD_COLLECTION_NAMES, type AnyRecord, type RecordCollectionName, type SessionHeader, type TensorEntry } from './schema.js';
 import { jsonShapeProblem, type JsonLimits } from '../util/json-limits.js';
-import { fieldName, SESSION_HEADER_FIELDS, validationMessage } from '../api/validation-message.js';
+import { fieldName, SESSION_HEADER_FIELDS, validationMessage } from '../util/validation-message.js';
 import type { z } from 'zod';
 import { sizeText, USER_FILES } from '../util/regular-file.js';
 

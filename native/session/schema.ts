@@ -13,9 +13,9 @@
 import { DATASET_NAMES } from '../data/dataset-names.js';
 import { z } from 'zod';
 import { ACTIVATIONS, MAX_HOOK_INDEX } from '../model/spec.js';
-import { steerAdditionSchema } from '../api/contract.js';
+import { steerAddition as steerAdditionSchema } from '../steer/addition-schema.js';
 import type { SweepRecord } from '../steer/record-types.js';
-import type { DrawingRecord } from '../service/workbench-types.js';
+import type { DrawingRecord } from '../analysis/analysis-types.js';
 import type { RobustnessRecord } from '../robustness/robustness-types.js';
 import type { AnalysisRecord, KeptVector } from '../analysis/analysis-types.js';
 
@@ -317,4 +317,13 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+/** Names a record for a message; falls back to its list and id if the record is too broken to describe. */
+export function describeRecord(list: RecordCollectionName, record: AnyRecord): string {
+  try {
+    return (SESSION_RECORD_COLLECTIONS[list].describe as (r: AnyRecord) => string)(record);
+  } catch {
+    return `${list} record ${String(record?.id)}`;
+  }
 }

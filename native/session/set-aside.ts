@@ -8,7 +8,7 @@
  * JSON spells non-finite numbers as {"$number": "Infinity"}, which plain JSON cannot hold.
  */
 import type { Session } from './format.js';
-import { formatIssuePath, RECORD_COLLECTION_NAMES, SESSION_RECORD_COLLECTIONS, type AnyRecord, type RecordCollectionName } from './schema.js';
+import { describeRecord, formatIssuePath, RECORD_COLLECTION_NAMES, SESSION_RECORD_COLLECTIONS, type AnyRecord, type RecordCollectionName } from './schema.js';
 import { recordsOf } from './merge.js';
 
 /** One record kept out of a save, and why. */
@@ -19,15 +19,6 @@ export interface SetAsideRecord {
   /** e.g. 'field "norm": must be a finite number'. */
   problem: string;
   record: AnyRecord;
-}
-
-/** Names a record for a message; falls back to its list and id if the record is too broken to describe. */
-export function describeRecord(list: RecordCollectionName, record: AnyRecord): string {
-  try {
-    return (SESSION_RECORD_COLLECTIONS[list].describe as (r: AnyRecord) => string)(record);
-  } catch {
-    return `${list} record ${String(record?.id)}`;
-  }
 }
 
 /** Why `record` would be refused by the reader, or null if it would be read back. */

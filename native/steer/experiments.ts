@@ -7,7 +7,7 @@ import type { BackendReport } from '../backend/select.js';
 import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import { APP_VERSION } from '../version.js';
-import type { SweepPool } from './sweep-pool.js';
+import type { SweepPool } from '../engine/sweep-pool.js';
 import { type SweepRunOptions, type KeptVectorValues, pairSweep, layerSweep, coeffSweep, keptCoeffSweep } from './sweep.js';
 import type { KeptSource } from './steer-types.js';
 import type { PairSource, VectorData } from './vectors.js';

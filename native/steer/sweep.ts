@@ -7,26 +7,22 @@
  * costs only the rest of the forward pass. The unpatched model is run through the very same code
  * path with a zero vector, so `a = b` and coefficient 0 reproduce `normal` exactly.
  */
-import * as tf from '@tensorflow/tfjs';
-import { Mlp, pixelsToTensor } from '../model/mlp.js';
+import type { Mlp } from '../model/mlp.js';
 import { type HookPoint, HOOK_POINTS, CLASS_COUNT } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
-import {
-  type LabelAggregates, emptyAggregates, accumulate, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax,
-} from '../metrics/label-aggregates.js';
-import type { SweepPool } from './sweep-pool.js';
+import { type LabelAggregates, ceExcluding, accuracyExcluding, meanProbability, meanLogitSoftmax } from '../metrics/label-aggregates.js';
+import type { SweepPool } from '../engine/sweep-pool.js';
+import { engineFor } from '../engine/engine-for.js';
+import { checkOffsets } from '../engine/offsets.js';
 import { type PairSource, type VectorData, type VectorRecipe, pairRecipe, recipeActivations } from './vectors.js';
-import { SweepCancelled } from './sweep-cancelled.js';
-export { SweepCancelled } from './sweep-cancelled.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
-import { nativeModelOf, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
+export { SweepCancelled } from '../engine/sweep-cancelled.js';
 import { type PairSweepTables, pairTables } from './pair-tables.js';
 import { countedLabel, inUnits } from './progress-units.js';
 
 export type { SweepProgress, PairMetrics } from './steer-types.js';
 export type { PairSweepTables } from './pair-tables.js';
 import type { SweepProgress, PairMetrics } from './steer-types.js';
-import { chunkRowsOf } from './chunk-size.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
 import { bitsKey, groupIdentical } from '../util/group-identical.js';
 
 export interface SweepRunOptions {
@@ -37,8 +33,6 @@ export interface SweepRunOptions {
   /** Helper threads to share the vectors with (wasm/cpu backends); none: this thread only. */
   pool?: SweepPool | null;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Runs the model over `test` once per offset (already scaled by its coefficient) added at `hook`,
@@ -52,155 +46,17 @@ export async function runOffsets(
   offsets: Float32Array[],
   options: SweepRunOptions = {},
 ): Promise<LabelAggregates[]> {
-  const width = model.width(hook);
-  offsets.forEach((o, i) => {
-    if (o.length !== width) throw new Error(`Offset ${i} has ${o.length} values; hook ${hook} needs ${width}.`);
-    const bad = o.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`Offset ${i} holds a non-finite value (${o[bad]}) at index ${bad}; rebuild the vector from finite activations.`);
-  });
+  checkOffsets(model, hook, offsets);
   const unique = dedupe(offsets);
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
-  const native = nativeEngineFor(model.spec);
-  if (native) return runOffsetsNatively(native, model, test, hook, unique, chunkSize, total, options);
-  const pool = options.pool && unique.vectors.length > 1 ? options.pool : null;
-  const shares = splitEvenly(unique.vectors, pool ? pool.size + 1 : 1);
-  const doneByShare = shares.map(() => 0);
-  const report = (share: number, done: number) => {
-    doneByShare[share] = done;
-    const all = doneByShare.reduce((a, b) => a + b, 0);
-    options.onProgress?.({ done: all, total, label: countedLabel(all, total, offsets.length, 'vectors') });
-  };
-  // One failing share stops the others: an internal signal follows the caller's and any failure.
-  const stop = new AbortController();
-  const onCallerAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  if (options.signal?.aborted) stop.abort();
-  const fail = <T>(run: Promise<T>) => run.catch((error: unknown) => {
-    stop.abort();
-    throw error;
+  const results = await engineFor(model.spec).runOffsets(model, test, hook, unique.vectors, {
+    chunkSize,
+    signal: options.signal,
+    pool: options.pool,
+    onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, offsets.length, 'vectors') }),
   });
-  const helperRuns = shares.slice(1).map((vectors, i) =>
-    fail(pool!.run(i, model, test, hook, vectors, { chunkSize, signal: stop.signal, onDone: (d) => report(i + 1, d) })),
-  );
-  const local = fail(runLocally(model, test, hook, shares[0], chunkSize, { ...options, signal: stop.signal }, (d) => report(0, d)));
-  // allSettled attaches to every share at once, so no rejection goes unhandled while we wait.
-  const settled = await Promise.allSettled([local, ...helperRuns]);
-  options.signal?.removeEventListener('abort', onCallerAbort);
-  if (options.signal?.aborted) throw new SweepCancelled();
-  // The first real failure is the one to report; the others were stopped because of it.
-  const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
-  const cause = rejected.find((e) => !(e instanceof SweepCancelled) && !isHelperCancel(e));
-  if (cause) throw cause;
-  if (rejected.length > 0) throw new SweepCancelled();
-  const results = settled.flatMap((r) => (r as PromiseFulfilledResult<LabelAggregates[]>).value);
   return unique.indexOf.map((u) => results[u]);
-}
-
-/**
- * The native engine's runOffsets: one addon call for all distinct vectors (it uses every core
- * through BLAS threads), off the JS thread, with progress and cancel through a shared flag.
- */
-async function runOffsetsNatively(
-  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
-  model: Mlp,
-  test: LabelledImages,
-  hook: HookPoint,
-  unique: { vectors: Float32Array[]; indexOf: number[] },
-  chunkSize: number,
-  total: number,
-  options: SweepRunOptions,
-): Promise<LabelAggregates[]> {
-  const results = await evaluateNatively(native, model, test, hook, unique.vectors, chunkSize, total, { count: unique.indexOf.length, unit: 'vectors' }, options);
-  return unique.indexOf.map((u) => results[u]);
-}
-
-/** One native evaluation with the sweep's progress, cancel and error wording. */
-async function evaluateNatively(
-  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
-  model: Mlp,
-  test: LabelledImages,
-  hook: HookPoint | HookPoint[],
-  vectors: Float32Array[],
-  chunkSize: number,
-  total: number,
-  counted: { count: number; unit: string },
-  options: SweepRunOptions,
-): Promise<LabelAggregates[]> {
-  if (options.signal?.aborted) throw new SweepCancelled();
-  try {
-    return await nativeEvaluate(nativeModelOf(native, model), test, hook, vectors, {
-      chunkSize,
-      signal: options.signal,
-      onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, counted.count, counted.unit) }),
-    });
-  } catch (error) {
-    if (error instanceof NativeCancelled) throw new SweepCancelled();
-    throw error;
-  }
-}
-
-/** A helper's rejection caused by our own stop signal (not a failure of its own). */
-function isHelperCancel(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && (reason as { cancelled?: boolean }).cancelled === true;
-}
-
-/** Splits `items` into `parts` consecutive runs of near-equal length. */
-function splitEvenly<T>(items: T[], parts: number): T[][] {
-  const out: T[][] = [];
-  let start = 0;
-  for (let p = 0; p < parts; p++) {
-    const end = start + Math.ceil((items.length - start) / (parts - p));
-    out.push(items.slice(start, end));
-    start = end;
-  }
-  return out;
-}
-
-/** The sweep loop on this thread: chunks of the test set outside, vectors inside. */
-async function runLocally(
-  model: Mlp,
-  test: LabelledImages,
-  hook: HookPoint,
-  vectors: Float32Array[],
-  chunkSize: number,
-  options: SweepRunOptions,
-  onDone: (done: number) => void,
-): Promise<LabelAggregates[]> {
-  const results = vectors.map(() => emptyAggregates());
-  const chunks = Math.ceil(test.count / chunkSize);
-  const offsetTensors = vectors.map((v) => tf.tensor1d(v));
-  let done = 0;
-  try {
-    for (let c = 0; c < chunks; c++) {
-      const start = c * chunkSize;
-      const indices = Array.from({ length: Math.min(chunkSize, test.count - start) }, (_, i) => start + i);
-      const labels = test.labels.subarray(start, start + indices.length);
-      // Inside a residual block the prefix ends before the block, whose rest needs its input too.
-      const prefixHook = model.sharedPrefixHook(hook);
-      const prefix = tf.tidy(() => model.runTo(prefixHook, pixelsToTensor(test.images.pixels, indices)));
-      try {
-        for (let v = 0; v < offsetTensors.length; v++) {
-          await yieldToEventLoop();
-          if (options.signal?.aborted) throw new SweepCancelled();
-          const logits = tf.tidy(() =>
-            prefixHook === hook
-              ? model.runFrom(hook, tf.add(prefix, offsetTensors[v]) as tf.Tensor2D)
-              : model.runFrom(prefixHook, prefix, [{ hook, vector: vectors[v], coeff: 1 }]),
-          );
-          accumulate(results[v], logits, labels);
-          logits.dispose();
-          done++;
-          onDone(done);
-        }
-      } finally {
-        prefix.dispose();
-      }
-    }
-  } finally {
-    tf.dispose(offsetTensors);
-  }
-  return results;
 }
 
 /** Groups bit-identical vectors so each distinct one is run once. */
@@ -299,64 +155,20 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
     { hook: model.hookCount - 1, offset: new Float32Array(model.width(model.hookCount - 1)) },
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
   ];
-  const native = nativeEngineFor(model.spec);
-  if (native) return layerRows(spec, recipes, await layerTasksNatively(native, model, data.test, tasks, chunkSize, { ...options, onProgress }));
-  const done = tasks.map(() => 0);
-  const progress = (t: number) => (d: number) => {
-    done[t] = d;
-    onProgress?.({ done: done.reduce((x, y) => x + y, 0), total: tasks.length * perTask, label: '' });
-  };
-  const run = async (indices: number[], runTask: (t: number) => Promise<LabelAggregates>) => {
-    const out: [number, LabelAggregates][] = [];
-    for (const t of indices) out.push([t, await runTask(t)]);
-    return out;
-  };
-  const local = (t: number) =>
-    runOffsets(model, data.test, tasks[t].hook, [tasks[t].offset], { chunkSize, signal: options.signal, onProgress: (p) => progress(t)(p.done) }).then((r) => r[0]);
-  const all = tasks.map((_, t) => t);
-  const pool = options.pool;
-  const parts = pool
-    ? [
-        run(all.filter((t) => t % 2 === 0), local),
-        run(all.filter((t) => t % 2 === 1), (t) =>
-          pool.run(0, model, data.test, tasks[t].hook, [tasks[t].offset], { chunkSize, signal: options.signal, onDone: progress(t) }).then((r) => r[0]),
-        ),
-      ]
-    : [run(all, local)];
-  const settled = await Promise.allSettled(parts);
-  if (options.signal?.aborted) throw new SweepCancelled();
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  const results = new Map(settled.flatMap((r) => (r as PromiseFulfilledResult<[number, LabelAggregates][]>).value));
-  return layerRows(spec, recipes, tasks.map((_, t) => results.get(t)!));
+  const total = tasks.length * perTask;
+  const aggregates = await engineFor(model.spec).runTasks(model, data.test, tasks, {
+    chunkSize,
+    signal: options.signal,
+    pool: options.pool,
+    onDone: (done) => onProgress?.({ done, total, label: '' }),
+  });
+  return layerRows(spec, recipes, aggregates);
 }
 
 /** The layer sweep's rows from the aggregates of its tasks (task 0: unpatched; task i: recipe i - 1). */
 function layerRows(spec: LayerSweepSpec, recipes: VectorRecipe[], aggregates: LabelAggregates[]) {
   const [normal, ...patched] = aggregates;
   return recipes.map((recipe, i) => ({ hook: recipe.hook, recipe, ...pairMetrics(spec.a, spec.b, patched[i], normal) }));
-}
-
-/**
- * The layer sweep's tasks in one native call: the unpatched activations at every hook computed
- * once per chunk and shared, then each task's rest of the pass (about a third of the work of
- * one full pass per task).
- */
-function layerTasksNatively(
-  native: NonNullable<ReturnType<typeof nativeEngineFor>>,
-  model: Mlp,
-  test: LabelledImages,
-  tasks: { hook: HookPoint; offset: Float32Array }[],
-  chunkSize: number,
-  options: SweepRunOptions,
-): Promise<LabelAggregates[]> {
-  tasks.forEach((t, i) => {
-    if (t.offset.length !== model.width(t.hook)) throw new Error(`Task ${i} has ${t.offset.length} values; hook ${t.hook} needs ${model.width(t.hook)}.`);
-    const bad = t.offset.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`The vector for hook ${t.hook} holds a non-finite value (${t.offset[bad]}) at index ${bad}; rebuild it from finite activations.`);
-  });
-  const total = Math.ceil(test.count / chunkSize) * tasks.length;
-  return evaluateNatively(native, model, test, tasks.map((t) => t.hook), tasks.map((t) => t.offset), chunkSize, total, { count: tasks.length, unit: 'passes' }, options);
 }
 
 export interface CoeffSweepSpec {

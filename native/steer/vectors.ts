@@ -6,11 +6,12 @@
  *   act_k(first training image of a) - act_k(first training image of b).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Mlp, pixelsToTensor } from '../model/mlp.js';
+import type { Mlp } from '../model/mlp.js';
+import { addTfjsActivationSums } from '../model/activation-sums.js';
 import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import { readTensor } from '../model/read-tensor.js';
-import { SweepCancelled } from './sweep-cancelled.js';
+import { SweepCancelled } from '../engine/sweep-cancelled.js';
 import { VECTOR_PHASE_LABEL } from './progress-units.js';
 import type { SweepProgress } from './steer-types.js';
 
@@ -18,9 +19,7 @@ export type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
 export { describePairSource, describeInput, describeRecipe, pairRecipe } from './steer-types.js';
 import { describeInput } from './steer-types.js';
 import type { InputRef, VectorRecipe, PairSource } from './steer-types.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
-import { nativeModelOf, nativeActivationOf } from '../model/native-model.js';
-import { chunkRowsOf } from './chunk-size.js';
+import { engineFor } from '../engine/engine-for.js';
 
 export interface SteeringVector {
   recipe: VectorRecipe;
@@ -59,49 +58,52 @@ function checkDigit(digit: number): void {
   if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new Error(`A digit must be 0..9; got ${digit}.`);
 }
 
-/** The activation at `hook` for one input reference (mean over images for `mean`). */
-export function activationOf(model: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
+/**
+ * The images a dataset reference averages over (one image, or a class's training images), with
+ * the same refusals as activationOf; null for a drawing, which has no images in the data.
+ */
+export function datasetImagesOf(data: VectorData, ref: InputRef): { pixels: Uint8Array; indices: number[] } | null {
   switch (ref.kind) {
     case 'digit':
-      return activationOfImages(model, data.train.images.pixels, [nthIndexOf(data.train.labels, ref.digit, ref.n)], hook);
+      return { pixels: data.train.images.pixels, indices: [nthIndexOf(data.train.labels, ref.digit, ref.n)] };
     case 'image': {
       const split = data[ref.split];
       if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) {
         throw new Error(`Image index ${ref.index} is outside the ${ref.split} set (0..${split.count - 1}).`);
       }
-      return activationOfImages(model, split.images.pixels, [ref.index], hook);
+      return { pixels: split.images.pixels, indices: [ref.index] };
     }
     case 'mean':
-      return activationOfImages(model, data.train.images.pixels, indicesOf(data.train.labels, ref.digit), hook);
-    case 'pixels': {
-      if (ref.pixels.length !== INPUT_SIZE) throw new Error(`A drawn input must have 784 pixels (28x28); got ${ref.pixels.length}.`);
-      const bytes = Float32Array.from(ref.pixels, (v) => {
-        if (!Number.isFinite(v) || v < 0 || v > 1) throw new Error(`Drawn pixels must be numbers in [0, 1]; got ${v}.`);
-        return v;
-      });
-      return readTensor(() => model.runWithCache(tf.tensor2d(bytes, [1, INPUT_SIZE]))[hook]);
-    }
+      return { pixels: data.train.images.pixels, indices: indicesOf(data.train.labels, ref.digit) };
+    case 'pixels':
+      return null;
   }
 }
 
-/**
- * Images per forward pass when averaging (2048, fewer for a wide model: the pass holds every
- * hook's activation of the chunk; chunk-size.ts); also the unit of progress and cancellation.
- */
-const meanChunk = (model: Mlp) => chunkRowsOf(model, 2048);
-
-/** Mean activation at `hook` over the given images (one image: its activation), in chunks. */
-function activationOfImages(model: Mlp, pixels: Uint8Array, indices: number[], hook: HookPoint): Float32Array {
-  const sum = new Float64Array(model.width(hook));
-  for (let start = 0; start < indices.length; start += meanChunk(model)) addChunkSum(model, pixels, indices, start, hook, sum);
-  return Float32Array.from(sum, (v) => v / indices.length);
+/** The activation at `hook` for one input reference (mean over images for `mean`), on tfjs. */
+export function activationOf(model: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
+  const images = datasetImagesOf(data, ref);
+  if (images) {
+    const sum = new Float64Array(model.width(hook));
+    addTfjsActivationSums(model, images.pixels, images.indices, hook, sum);
+    return Float32Array.from(sum, (v) => v / images.indices.length);
+  }
+  const drawn = ref as Extract<InputRef, { kind: 'pixels' }>;
+  if (drawn.pixels.length !== INPUT_SIZE) throw new Error(`A drawn input must have 784 pixels (28x28); got ${drawn.pixels.length}.`);
+  const bytes = Float32Array.from(drawn.pixels, (v) => {
+    if (!Number.isFinite(v) || v < 0 || v > 1) throw new Error(`Drawn pixels must be numbers in [0, 1]; got ${v}.`);
+    return v;
+  });
+  return readTensor(() => model.runWithCache(tf.tensor2d(bytes, [1, INPUT_SIZE]))[hook]);
 }
 
-/** Adds the activation sums of images indices[start .. start + meanChunk(model)) to `sum`. */
-function addChunkSum(model: Mlp, pixels: Uint8Array, indices: number[], start: number, hook: HookPoint, sum: Float64Array): void {
-  const part = indices.slice(start, start + meanChunk(model));
-  const rowSums = readTensor(() => tf.sum(model.runWithCache(pixelsToTensor(pixels, part))[hook], 0));
-  for (let i = 0; i < sum.length; i++) sum[i] += rowSums[i];
+/** activationOf on the model's engine (engine/engine-for.ts); drawings on tfjs, as activationOf runs them. */
+export function engineActivationOf(model: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
+  const images = datasetImagesOf(data, ref);
+  if (!images) return activationOf(model, data, ref, hook);
+  const sum = new Float64Array(model.width(hook));
+  engineFor(model.spec).addActivationSums(model, images.pixels, images.indices, hook, sum);
+  return Float32Array.from(sum, (v) => v / images.indices.length);
 }
 
 /** Training-set indices of every image of `digit`. */
@@ -146,10 +148,9 @@ export async function recipeActivations(
   const keyOf = (ref: InputRef, hook: HookPoint) => `${hook}:${JSON.stringify(ref)}`;
   const needs = new Map<string, { ref: InputRef; hook: HookPoint }>();
   for (const r of recipes) for (const ref of [r.plus, r.minus]) needs.set(keyOf(ref, r.hook), { ref, hook: r.hook });
-  // The native engine makes a class mean in one call of a few tens of ms, within the cancel budget.
-  const native = nativeEngineFor(model.spec);
-  const nativeModel = native ? nativeModelOf(native, model) : null;
-  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' && !nativeModel ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / meanChunk(model))) : 1);
+  const engine = engineFor(model.spec);
+  const chunkRows = engine.activationChunkRows(model);
+  const chunksOf = ({ ref }: { ref: InputRef }) => (ref.kind === 'mean' ? Math.max(1, Math.ceil(indicesOf(data.train.labels, ref.digit).length / chunkRows)) : 1);
   const steps = [...needs.values()].reduce((n, need) => n + chunksOf(need), 0);
   const total = steps + (options.laterSteps ?? 0);
   let done = 0;
@@ -163,22 +164,20 @@ export async function recipeActivations(
   if (options.signal?.aborted) throw new SweepCancelled();
   const memo = new Map<string, Float32Array>();
   for (const [key, { ref, hook }] of needs) {
-    if (nativeModel) {
-      memo.set(key, nativeActivationOf(nativeModel, model, data, ref, hook));
-      await step();
-    } else if (ref.kind === 'mean') {
-      const indices = indicesOf(data.train.labels, ref.digit);
-      const sum = new Float64Array(model.width(hook));
-      for (let start = 0; start < indices.length; start += meanChunk(model)) {
-        addChunkSum(model, data.train.images.pixels, indices, start, hook, sum);
-        await step();
-      }
-      if (indices.length === 0) await step();
-      memo.set(key, Float32Array.from(sum, (v) => v / indices.length));
-    } else {
+    const images = datasetImagesOf(data, ref);
+    if (!images) {
       memo.set(key, activationOf(model, data, ref, hook));
       await step();
+      continue;
     }
+    // A class mean in steps (progress, cancel between them); one image in one.
+    const sum = new Float64Array(model.width(hook));
+    for (let start = 0; start < images.indices.length; start += chunkRows) {
+      engine.addActivationSums(model, images.pixels, images.indices.slice(start, start + chunkRows), hook, sum);
+      await step();
+    }
+    if (images.indices.length === 0) await step();
+    memo.set(key, Float32Array.from(sum, (v) => v / images.indices.length));
   }
   return {
     of(ref, hook) {

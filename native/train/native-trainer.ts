@@ -11,7 +11,7 @@ import type { NativeAddon, NativeTrainOptions } from '../backend/native-addon.js
 import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
 import type { ModelSpec } from '../model/spec.js';
 import { seededRandom, shuffledIndices, dropoutSeed } from '../model/random.js';
-import { nativeParams, nativeModules, weightsFromNative, nativeModelFromWeights, nativeEvaluate, NativeCancelled } from '../model/native-model.js';
+import { nativeParams, nativeModules, weightsFromNative, nativeModelFromWeights, nativeEvaluate, NativeCancelled } from '../backend/native-model.js';
 import { evaluationFromAggregates } from '../metrics/evaluate.js';
 import type { TrainConfig } from './train-types.js';
 import { type LabelledImages, type TrainOptions, type TrainResult, TrainingCancelled } from './trainer.js';

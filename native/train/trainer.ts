@@ -1,8 +1,10 @@
 /**
- * Training an MLP with minibatches, deterministic for a seed and a backend. With the native engine
- * in use, every module list it runs trains natively (native-trainer.ts), whatever the recipe. On
- * tfjs, the seed's recipe (ReLU, Adam, no dropout or decay) runs the hand-derived gradients of
- * gradients.ts; any other module list or recipe runs network-step.ts (tfjs autodiff).
+ * Training an MLP with minibatches, deterministic for a seed and a backend: the configuration,
+ * its checks and the tfjs training loops. On tfjs the seed's recipe (ReLU, Adam, no dropout or
+ * decay) runs the hand-derived gradients of gradients.ts; any other module list or recipe runs
+ * network-step.ts (tfjs autodiff). train() (engine/engine-for.ts) hands a configuration to the
+ * engine for its network: the native engine trains every module list it runs, whatever the recipe
+ * (native-trainer.ts); otherwise these loops run.
  *
  * The loop yields to the event loop every few steps so a caller can cancel (Ctrl-C in the CLI,
  * the Cancel button in the app) and stream progress; a cancelled run returns no weights, so no
@@ -14,12 +16,10 @@ import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, SEED_HIDDEN, 
 import { isSeedFamily, mlpSpec, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH, type ModelSpec } from '../model/spec.js';
 import { NetworkTrainer } from './network-step.js';
 import { seededRandom, shuffledIndices, dropoutSeed } from '../model/random.js';
-import { evaluate } from '../metrics/evaluate.js';
+import type { Evaluation } from '../metrics/evaluate.js';
 import { lossAndGradients } from './gradients.js';
 import { Adam } from './adam.js';
 import { readTensor } from '../model/read-tensor.js';
-import { nativeTrainerFor } from '../backend/native-addon.js';
-import { trainNatively } from './native-trainer.js';
 
 export type { TrainConfig, TrainEvent } from './train-types.js';
 import type { TrainConfig, TrainEvent } from './train-types.js';
@@ -94,26 +94,28 @@ export function trainSpec(config: TrainConfig): ModelSpec {
 }
 
 /** True for the seed's recipe on the seed's family: the path whose numbers must not change. */
-function isSeedRecipe(config: TrainConfig, spec: ModelSpec): boolean {
+export function isSeedRecipe(config: TrainConfig, spec: ModelSpec): boolean {
   return isSeedFamily(spec) && !(config.dropout! > 0) && !(config.weightDecay! > 0) && (config.optimizer ?? 'adam') === 'adam';
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function train(
+/** Checks each epoch's model on the test set (the engine that trains it provides this). */
+export type EvaluateTest = (model: Mlp) => Evaluation;
+
+/**
+ * Training on tfjs (configuration already checked): the seed's recipe with its hand-derived
+ * gradients, any other network and recipe by autodiff. Each epoch is scored by `evaluateTest`.
+ */
+export async function trainOnTfjs(
   trainSet: LabelledImages,
-  testSet: LabelledImages,
-  config: TrainConfig = DEFAULT_TRAIN_CONFIG,
-  options: TrainOptions = {},
+  config: TrainConfig,
+  options: TrainOptions,
+  evaluateTest: EvaluateTest,
 ): Promise<TrainResult> {
-  validateTrainConfig(config);
   const spec = trainSpec(config);
-  const seedRecipe = isSeedRecipe(config, spec);
-  // The one choice of training engine.
-  const native = nativeTrainerFor(spec);
-  if (native) return trainNatively(native, trainSet, testSet, config, options, spec, seedRecipe);
   const random = seededRandom(config.seed);
-  return seedRecipe ? trainSeedRecipe(trainSet, testSet, config, options, random) : trainAnyNetwork(trainSet, testSet, config, options, random, spec);
+  return isSeedRecipe(config, spec) ? trainSeedRecipe(trainSet, config, options, random, evaluateTest) : trainAnyNetwork(trainSet, config, options, random, spec, evaluateTest);
 }
 
 /** What one kind of training contributes to the shared loop: a step on a batch and the weights now. */
@@ -123,7 +125,7 @@ interface StepRunner {
 }
 
 /** The seed's recipe on tfjs: hand-derived gradients and Adam (the numbers every seed test pins). */
-async function trainSeedRecipe(trainSet: LabelledImages, testSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number): Promise<TrainResult> {
+async function trainSeedRecipe(trainSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, evaluateTest: EvaluateTest): Promise<TrainResult> {
   const started = performance.now();
   const init = initWeights([INPUT_SIZE, ...config.hidden, CLASS_COUNT], random);
   const start = Mlp.fromWeights(init);
@@ -140,7 +142,7 @@ async function trainSeedRecipe(trainSet: LabelledImages, testSet: LabelledImages
     weights: () => toWeights(kernels, biases, config),
   };
   try {
-    return await runEpochs(trainSet, testSet, config, options, random, runner, started);
+    return await runEpochs(trainSet, config, options, random, runner, started, evaluateTest);
   } finally {
     adam.dispose();
     tf.dispose([...kernels, ...biases]);
@@ -148,18 +150,18 @@ async function trainSeedRecipe(trainSet: LabelledImages, testSet: LabelledImages
 }
 
 /** Any module list and recipe: autodiff through the model's own forward pass (network-step.ts). */
-async function trainAnyNetwork(trainSet: LabelledImages, testSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, spec: ModelSpec): Promise<TrainResult> {
+async function trainAnyNetwork(trainSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, spec: ModelSpec, evaluateTest: EvaluateTest): Promise<TrainResult> {
   const started = performance.now();
   const trainer = new NetworkTrainer(spec, initNetworkWeights(spec, random), config, seededRandom(dropoutSeed(config.seed)));
   try {
-    return await runEpochs(trainSet, testSet, config, options, random, trainer, started);
+    return await runEpochs(trainSet, config, options, random, trainer, started, evaluateTest);
   } finally {
     trainer.dispose();
   }
 }
 
 /** The minibatch loop both tfjs paths share: batches, cancel, events, history, per-epoch test metrics. */
-async function runEpochs(trainSet: LabelledImages, testSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, runner: StepRunner, started: number): Promise<TrainResult> {
+async function runEpochs(trainSet: LabelledImages, config: TrainConfig, options: TrainOptions, random: () => number, runner: StepRunner, started: number, evaluateTest: EvaluateTest): Promise<TrainResult> {
   const trainCount = Math.min(options.limitTrain ?? trainSet.count, trainSet.count);
   const stepsPerEpoch = Math.ceil(trainCount / config.batchSize);
   const historyEvery = options.historyEvery ?? 50;
@@ -189,7 +191,7 @@ async function runEpochs(trainSet: LabelledImages, testSet: LabelledImages, conf
       options.onEvent?.({ kind: 'step', epoch, step: step + 1, stepsPerEpoch, loss: value, elapsedMs: performance.now() - started });
     }
     const snapshot = Mlp.fromWeights(runner.weights());
-    const test = evaluate(snapshot, testSet.images.pixels, testSet.labels);
+    const test = evaluateTest(snapshot);
     snapshot.dispose();
     const summary = { epoch, trainLoss: lossSum / trainCount, testCeNats: test.ceNats, testAccuracy: test.accuracy, elapsedMs: performance.now() - started };
     epochs.push(summary);

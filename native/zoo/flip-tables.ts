@@ -24,9 +24,9 @@ import { recipeVectors } from '../analysis/intervention-sweeps.js';
 import { resolveAction } from '../analysis/coefficients.js';
 import { actionAt } from '../analysis/steerability.js';
 import { pairSeed } from '../analysis/vector-math.js';
-import { chunkRowsOf, MAX_CHUNK_ROWS } from '../steer/chunk-size.js';
+import { chunkRowsOf, MAX_CHUNK_ROWS } from '../model/chunk-size.js';
 import { pairRecipe } from '../steer/vectors.js';
-import { SweepCancelled } from '../steer/sweep-cancelled.js';
+import { SweepCancelled } from '../engine/sweep-cancelled.js';
 
 /** One flip table to compute: every pair's vector resolved with this coefficient and intervention. */
 export interface FlipTableRequest {

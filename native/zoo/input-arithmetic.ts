@@ -10,7 +10,7 @@ import { pixelsToTensor, type Mlp } from '../model/mlp.js';
 import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 import { accumulate, emptyAggregates, ceExcluding, meanProbability, type LabelAggregates } from '../metrics/label-aggregates.js';
 import { nthIndexOf, type VectorData } from '../steer/vectors.js';
-import { SweepCancelled } from '../steer/sweep-cancelled.js';
+import { SweepCancelled } from '../engine/sweep-cancelled.js';
 
 /** The 10x10 tables [a][b] from adding x_a - x_b (first training images) to every test image. */
 export interface PixelDifferenceTables {

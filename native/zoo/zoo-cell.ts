@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import type { Engine } from '../engine/open.js';
-import { train } from '../train/trainer.js';
-import { sessionFromTraining } from '../train/training-session.js';
+import { train } from '../engine/engine-for.js';
+import { sessionFromTraining } from '../session/training-session.js';
 import { writeSessionFile } from '../session/store.js';
 import { Mlp } from '../model/mlp.js';
 import { modelSha256 } from '../model/fingerprint.js';

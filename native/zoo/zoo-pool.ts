@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import { availableParallelism, freemem } from 'node:os';
 import { startWorker } from '../util/start-worker.js';
 import { TrainingCancelled } from '../train/trainer.js';
-import { SweepCancelled } from '../steer/sweep-cancelled.js';
+import { SweepCancelled } from '../engine/sweep-cancelled.js';
 import { SessionFileError } from '../session/format.js';
 import type { ModelBattery } from './battery-types.js';
 import type { CellRun } from './zoo-cell.js';

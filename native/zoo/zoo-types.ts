@@ -5,7 +5,6 @@
 import type { ZooCell, FactorName } from './plan.js';
 import type { FactorMetricSummary, MetricKey } from './summary.js';
 import type { HookKind } from './battery-types.js';
-import type { Job, SessionSummary } from '../service/workbench-types.js';
 
 export interface ZooProgress {
   /** 1-based position of the model being worked on, and the count. */
@@ -60,10 +59,3 @@ export type ZooPlanCheck =
   | { ok: true; name: string; cells: string[]; varied: FactorName[] }
   | { ok: false; message: string };
 
-/** The zoo as the API offers it (native/service/zoo-service.ts); `dir` is a folder the front end's path policy already resolved, `shownAs` its name on the page. */
-export interface ZooJobs {
-  check(planText: string): ZooPlanCheck;
-  run(planText: string, dir: string, shownAs: string, onProgress: (p: ZooProgress) => void): Job<{ models: number }>;
-  read(dir: string, shownAs: string): Promise<ZooFolderView>;
-  openModel(dir: string, shownAs: string, id: string): Promise<SessionSummary>;
-}

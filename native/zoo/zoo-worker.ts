@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend/select.js';
 import type { Engine } from '../engine/open.js';
 import { TrainingCancelled } from '../train/trainer.js';
-import { SweepCancelled } from '../steer/sweep-cancelled.js';
+import { SweepCancelled } from '../engine/sweep-cancelled.js';
 import { runCell } from './zoo-cell.js';
 import type { ZooWorkerData, ToZooWorker, FromZooWorker } from './zoo-worker-protocol.js';
 

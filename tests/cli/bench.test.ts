@@ -13,6 +13,9 @@ import { hostSlug } from '../../native/bench/machine.js';
 import type { BenchResult } from '../../native/bench/types.js';
 import { benchZooPlan, zooModelFlops, zooPlanFlops } from '../../native/bench/zoo-phase.js';
 import { DEFAULT_CELL } from '../../native/zoo/plan.js';
+import { FIRST_SWEEP_LINE } from '../../native/bench/end-to-end.js';
+import { progressWords } from '../../native/cli/progress.js';
+import { countedLabel, VECTOR_PHASE_LABEL } from '../../native/steer/progress-units.js';
 
 const MIB = 2 ** 20;
 
@@ -198,5 +201,14 @@ describe('latency summaries', () => {
     expect(percentile([7], 0.95)).toBe(7);
     expect(() => percentile([], 0.5)).toThrow(/at least one/);
     expect(summariseMs([3, 1, 2])).toEqual({ medianMs: 2, p95Ms: 3, minMs: 1, maxMs: 3, reps: 3 });
+  });
+});
+
+describe('the start-up phase', () => {
+  it('stops at the first line the sweep kernel prints, not at the vector phase', () => {
+    const line = (done: number, label: string) => `pair sweep: ${progressWords(done, 455, label, null)}`;
+    expect(FIRST_SWEEP_LINE.test(line(46, countedLabel(46, 455, 100, 'pairs')))).toBe(true);
+    expect(FIRST_SWEEP_LINE.test(line(0, VECTOR_PHASE_LABEL))).toBe(false);
+    expect(FIRST_SWEEP_LINE.test('pair sweep: 46/455 (10%)')).toBe(true);
   });
 });

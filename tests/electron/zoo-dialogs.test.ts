@@ -17,7 +17,7 @@ const { ZooFolders, zooDialogs, zooFolderProblem, readPlanFile, MAX_PLAN_CHARS }
 const { MANIFEST_FILE } = await import('../../native/zoo/run-zoo.js');
 const { createFakeWorkbench } = await import('../api/fake-workbench.js');
 type BrowserWindow = import('electron').BrowserWindow;
-type ZooJobs = import('../../native/zoo/zoo-types.js').ZooJobs;
+type ZooJobs = import('../../native/service/workbench-types.js').ZooJobs;
 type ZooProgress = import('../../native/zoo/zoo-types.js').ZooProgress;
 
 const page = { sender: { id: 1 }, senderFrame: { url: 'app://steerlab/index.html' } };

@@ -30,10 +30,35 @@ describe('engine boundary', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('one place decides which engine runs a model: nothing outside native/backend/ calls activeNative() (operations ask nativeEngineFor(spec))', () => {
-    const outside = files.filter((f) => !path.relative(REPO_ROOT, f).startsWith(path.join('native', 'backend')));
-    const offenders = outside.filter((f) => /\bactiveNative\s*\(/.test(readFileSync(f, 'utf8')));
-    expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);
+  const inside = (f: string, ...dirs: string[]) => dirs.some((d) => path.relative(REPO_ROOT, f).startsWith(path.join('native', d) + path.sep));
+  /** Source with comments removed, so a comment naming a function is not a call. */
+  const code = (f: string) => readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  const appFiles = [...files, ...sources(path.join(REPO_ROOT, 'renderer', 'src')), ...sources(path.join(REPO_ROOT, 'electron'))];
+
+  it('one place decides which engine runs a model: only native/engine/ and native/backend/ call activeNative, nativeEngineFor or nativeTrainerFor', () => {
+    const offenders = appFiles
+      .filter((f) => !inside(f, 'engine', 'backend'))
+      .flatMap((f) => [...code(f).matchAll(/\b(activeNative|nativeEngineFor|nativeTrainerFor)\s*\(/g)].map((m) => `${path.relative(REPO_ROOT, f)}: ${m[1]}()`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('callers never ask which engine they got: nothing outside native/engine/ imports an implementation (tfjs-engine, native-engine) or compares with one', () => {
+    const offenders = appFiles
+      .filter((f) => !inside(f, 'engine'))
+      .flatMap((f) => [
+        ...importsOf(f).filter((s) => /\/(tfjs|native)-engine(\.js)?$/.test(s)),
+        ...[...code(f).matchAll(/\b(tfjsEngine|nativeEngine)\b/g)].map((m) => m[1]),
+      ].map((s) => `${path.relative(REPO_ROOT, f)}: ${s}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the engine checks catch what they are meant to (a call, an implementation import, a comparison)', () => {
+    const call = /\b(activeNative|nativeEngineFor|nativeTrainerFor)\s*\(/;
+    expect(call.test("const native = nativeEngineFor(model.spec);")).toBe(true);
+    expect(call.test("import { nativeEngineFor } from '../backend/native-addon.js';")).toBe(false);
+    expect(/\/(tfjs|native)-engine(\.js)?$/.test('../engine/native-engine.js')).toBe(true);
+    expect(/\/(tfjs|native)-engine(\.js)?$/.test('../engine/model-engine.js')).toBe(false);
+    expect(/\b(tfjsEngine|nativeEngine)\b/.test('if (engine === tfjsEngine) return;')).toBe(true);
   });
 
   it('native/ uses no DOM globals', () => {
@@ -42,7 +67,7 @@ describe('engine boundary', () => {
   });
 
   it('what the renderer bundles from native/ is free of tfjs and Node built-ins', () => {
-    const bundled = ['native/api/contract.ts', 'native/input/mnist-preprocess.ts', 'native/model/weights.ts', 'native/metrics/compare.ts', ...files.filter((f) => f.endsWith('-types.ts')).map((f) => path.relative(REPO_ROOT, f))];
+    const bundled = ['native/api/contract.ts', 'native/steer/addition-schema.ts', 'native/input/mnist-preprocess.ts', 'native/model/weights.ts', 'native/metrics/compare.ts', ...files.filter((f) => f.endsWith('-types.ts')).map((f) => path.relative(REPO_ROOT, f))];
     const offenders = bundled.flatMap((f) => importsOf(path.join(REPO_ROOT, f)).filter((s) => s.startsWith('@tensorflow') || s.startsWith('node:') || ['fs', 'path', 'os', 'crypto'].includes(s)).map((s) => `${f}: ${s}`));
     expect(offenders).toEqual([]);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fieldName, fileValidationMessage, SESSION_HEADER_FIELDS, validationMessage, VECTOR_FILE_FIELDS } from '../../native/api/validation-message.js';
+import { fieldName, fileValidationMessage, SESSION_HEADER_FIELDS, validationMessage, VECTOR_FILE_FIELDS } from '../../native/util/validation-message.js';
 import { SessionHeaderSchema } from '../../native/session/schema.js';
 
 function firstIssue(schema: z.ZodType, input: unknown) {

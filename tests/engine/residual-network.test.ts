@@ -18,7 +18,8 @@ import { initNetworkWeights } from '../../native/model/weights.js';
 import { runWithInterventions, type Intervention } from '../../native/model/interventions.js';
 import { runActions, type HookAction } from '../../native/analysis/intervention-run.js';
 import { accumulate, emptyAggregates, type LabelAggregates } from '../../native/metrics/label-aggregates.js';
-import { train, DEFAULT_TRAIN_CONFIG } from '../../native/train/trainer.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../native/train/trainer.js';
+import { train } from '../../native/engine/engine-for.js';
 import { RESIDUAL_ARCHITECTURES, weightsFor, syntheticImages as images } from '../helpers/architectures.js';
 import { expectClose } from '../helpers/reference.js';
 

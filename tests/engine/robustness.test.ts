@@ -12,7 +12,7 @@ import type { MlpWeights } from '../../native/model/weights.js';
 import { steeringVector, type VectorData } from '../../native/steer/vectors.js';
 import { pairSweep, runOffsets, SweepCancelled, type PairSweepTables } from '../../native/steer/sweep.js';
 import { ceExcluding } from '../../native/metrics/label-aggregates.js';
-import { SweepPool } from '../../native/steer/sweep-pool.js';
+import { SweepPool } from '../../native/engine/sweep-pool.js';
 import { cellStats, tableCorrelations, correlationsWith, shareOf } from '../../native/robustness/table-stats.js';
 import { sourceSweep, sourceSets, digitCounts, type SourcesTables } from '../../native/robustness/sources.js';
 import { meanDifferenceVectors, convergence, cosine } from '../../native/robustness/mean-difference.js';

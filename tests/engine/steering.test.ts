@@ -10,11 +10,11 @@ import type { MlpWeights, HookPoint } from '../../native/model/weights.js';
 import { steeringVector, nthIndexOf, parsePairSource, type VectorData } from '../../native/steer/vectors.js';
 import { pairSweep, layerSweep, coeffSweep, runOffsets, SweepCancelled, type PairSweepTables } from '../../native/steer/sweep.js';
 import { ceExcluding, meanLogitSoftmax } from '../../native/metrics/label-aggregates.js';
-import { evaluate } from '../../native/metrics/evaluate.js';
+import { evaluate } from '../../native/engine/engine-for.js';
 import { HAVE_DATA, sharedMnist, firstImages, smallTrainedWeights } from '../helpers/fixtures.js';
 import { referenceForward, softmax, crossEntropy, expectClose } from '../helpers/reference.js';
 import { tinyWeights } from '../helpers/tiny-network.js';
-import { SweepPool } from '../../native/steer/sweep-pool.js';
+import { SweepPool } from '../../native/engine/sweep-pool.js';
 import { ENGINE_BACKENDS } from '../native/backends.js';
 
 // The same specifications run on every engine implementation: the tfjs path (wasm) and, when its

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadMnist, type Mnist } from '../../native/data/mnist.js';
-import { train } from '../../native/train/trainer.js';
+import { train } from '../../native/engine/engine-for.js';
 import type { MlpWeights } from '../../native/model/weights.js';
 import { Mlp } from '../../native/model/mlp.js';
 import type { VectorData } from '../../native/steer/vectors.js';

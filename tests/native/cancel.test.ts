@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { initWeights } from '../../native/model/weights.js';
 import { seededRandom } from '../../native/model/random.js';
-import { nativeParams } from '../../native/model/native-model.js';
+import { nativeParams } from '../../native/backend/native-model.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
 
 describe.skipIf(!NATIVE_BUILT)('native calls and the event loop', () => {

@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
 import { seededRandom } from '../../native/model/random.js';
 import { initWeights } from '../../native/model/weights.js';
-import { nativeParams } from '../../native/model/native-model.js';
+import { nativeParams } from '../../native/backend/native-model.js';
 
 const SIZES = [784, 8, 6, 10];
 

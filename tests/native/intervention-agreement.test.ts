@@ -12,7 +12,7 @@ import { selectBackend } from '../../native/backend/select.js';
 import { Mlp } from '../../native/model/mlp.js';
 import { mlpSpec } from '../../native/model/spec.js';
 import { seededRandom } from '../../native/model/random.js';
-import { nativeModelFromWeights } from '../../native/model/native-model.js';
+import { nativeModelFromWeights } from '../../native/backend/native-model.js';
 import { runWithInterventions } from '../../native/model/interventions.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import type { InterventionSpec } from '../../native/analysis/analysis-types.js';

@@ -5,7 +5,8 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { selectBackend } from '../../native/backend/select.js';
-import { train, TrainingCancelled, type TrainResult } from '../../native/train/trainer.js';
+import { TrainingCancelled, type TrainResult } from '../../native/train/trainer.js';
+import { train } from '../../native/engine/engine-for.js';
 import type { TrainConfig, TrainEvent } from '../../native/train/train-types.js';
 import { HAVE_DATA, sharedMnist } from '../helpers/fixtures.js';
 import type { Mnist } from '../../native/data/mnist.js';

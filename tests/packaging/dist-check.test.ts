@@ -108,10 +108,10 @@ describe('packed layout (electron-builder --linux dir with a fake Electron)', ()
   it('the layout check itself flags a missing worker script and a packed test file', () => {
     const broken = {
       ...result,
-      asarFiles: [...result.asarFiles.filter((f) => f !== 'dist/native/steer/sweep-worker.js'), 'tests/api/harness.ts'],
+      asarFiles: [...result.asarFiles.filter((f) => f !== 'dist/native/engine/sweep-worker.js'), 'tests/api/harness.ts'],
     };
     expect(check.layoutProblems(broken)).toEqual(
-      expect.arrayContaining(['app.asar lacks dist/native/steer/sweep-worker.js', expect.stringMatching(/^packed tests\/api\/harness\.ts/)]),
+      expect.arrayContaining(['app.asar lacks dist/native/engine/sweep-worker.js', expect.stringMatching(/^packed tests\/api\/harness\.ts/)]),
     );
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { API, trainConfigSchema } from '../../native/api/contract.js';
-import { fieldName, validationMessages } from '../../native/api/validation-message.js';
+import { fieldName, validationMessages } from '../../native/util/validation-message.js';
 
 const pairs = API['sweep.pairs'].request;
 const first = { kind: 'first' };

@@ -12,7 +12,7 @@ import { SessionFileError } from '../../session/format.js';
 import { progressReporter, interruptSignal, reportCancelled } from '../progress.js';
 import { readUserText } from '../../util/regular-file.js';
 import { TrainingCancelled } from '../../train/trainer.js';
-import { SweepCancelled } from '../../steer/sweep-cancelled.js';
+import { SweepCancelled } from '../../engine/sweep-cancelled.js';
 import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
 import { runZoo } from '../../zoo/run-zoo.js';
 import { writeZooSummary } from '../../zoo/summary-files.js';

@@ -6,7 +6,7 @@
  * the next layer): that is how a sweep peaked at 3.5 GiB. Sizing the chunk by the budget keeps
  * every chunk's tensors near the budget whatever the model's width.
  */
-import type { Mlp } from '../model/mlp.js';
+import type { Mlp } from './mlp.js';
 
 /** Bytes one activation tensor of a chunk may take. */
 export const CHUNK_BUDGET_BYTES = 64 * 2 ** 20;

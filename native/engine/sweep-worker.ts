@@ -8,19 +8,9 @@ import { selectBackend } from '../backend/select.js';
 import { Mlp } from '../model/mlp.js';
 import type { MlpWeights, HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
-import { runOffsets } from './sweep.js';
-
-export type SweepWorkerRequest =
-  | { type: 'run'; id: number; modelKey: string; weights?: MlpWeights; testKey: string; test?: LabelledImages; hook: HookPoint; offsets: Float32Array[]; chunkSize?: number }
-  | { type: 'cancel'; id: number }
-  /** Drop the model with this key (its session was closed); the reply says how many tensors remain. */
-  | { type: 'release'; id: number; modelKey: string };
-
-export type SweepWorkerReply =
-  | { type: 'progress'; id: number; done: number }
-  | { type: 'result'; id: number; aggregates: unknown }
-  | { type: 'error'; id: number; message: string; cancelled: boolean }
-  | { type: 'released'; id: number; numTensors: number };
+import type { SweepWorkerReply, SweepWorkerRequest } from './sweep-messages.js';
+import { chunkRowsOf } from '../model/chunk-size.js';
+import { tfjsEngine } from './tfjs-engine.js';
 
 const port = parentPort!;
 const ready = selectBackend({ forced: (workerData as { backend: string }).backend });
@@ -52,10 +42,11 @@ port.on('message', async (m: SweepWorkerRequest) => {
     }
     if (m.test) test = { key: m.testKey, data: m.test };
     if (!model || model.key !== m.modelKey || !test || test.key !== m.testKey) throw new Error('sweep worker: model or test set missing');
-    const aggregates = await runOffsets(model.mlp, test.data, m.hook, m.offsets, {
-      chunkSize: m.chunkSize,
+    // The caller has checked and deduplicated the offsets; this thread runs tfjs (wasm or cpu).
+    const aggregates = await tfjsEngine.runOffsets(model.mlp, test.data, m.hook, m.offsets, {
+      chunkSize: m.chunkSize ?? chunkRowsOf(model.mlp),
       signal: controller.signal,
-      onProgress: (p) => port.postMessage({ type: 'progress', id: m.id, done: p.done } satisfies SweepWorkerReply),
+      onDone: (done) => port.postMessage({ type: 'progress', id: m.id, done } satisfies SweepWorkerReply),
     });
     port.postMessage({ type: 'result', id: m.id, aggregates } satisfies SweepWorkerReply);
   } catch (error) {

@@ -1,18 +1,18 @@
 /**
- * The MLP's operations on the native engine (any module list without residual blocks): the same forward pass, evaluation and sweep kernels
- * as the tfjs path (mlp.ts, metrics/, steer/sweep.ts), run by the addon over the system BLAS.
+ * The MLP mirrored into the native addon (any module list without residual blocks): parameters in
+ * the addon's layout, the native twin of an Mlp, and the addon's evaluation with progress and
+ * cancel. engine/native-engine.ts builds the native engine's operations on these.
  *
  * A tfjs Mlp is mirrored once into a native Model (weights copied in PyTorch layout and checked in
  * C++), kept beside it for as long as the Mlp lives. The TypeScript side checks every input first
  * so that errors read as the rest of SteerLab's; the addon checks them again.
  */
-import type { NativeAddon, NativeModel, NativeModuleName } from '../backend/native-addon.js';
-import type { ModelSpec } from './spec.js';
+import type { NativeAddon, NativeModel, NativeModuleName } from './native-addon.js';
+import type { ModelSpec } from '../model/spec.js';
 import { aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
-import { type Mlp, pixelsToFloats } from './mlp.js';
-import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights, specOf } from './weights.js';
-import { type InputRef, type VectorData, activationOf, nthIndexOf } from '../steer/vectors.js';
+import type { Mlp } from '../model/mlp.js';
+import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeights, specOf } from '../model/weights.js';
 
 /**
  * The addon's parameter list: each Linear's weight and bias and each LayerNorm's weight and bias,
@@ -190,33 +190,4 @@ export async function nativeEvaluate(
     model.evaluate(test.images.pixels, test.labels, test.count, options.fixed ?? null, hook, flat, vectors.length, options.chunkSize, control),
   );
   return aggregatesFromNative(result, vectors.length);
-}
-
-/**
- * activationOf (steer/vectors.ts) on the native engine for dataset references: one image, or the
- * mean over a class's training images (row sums in float64, in chunks). Drawings and anything
- * else go to the tfjs path, which also words the errors.
- */
-export function nativeActivationOf(model: NativeModel, tfjsModel: Mlp, data: VectorData, ref: InputRef, hook: HookPoint): Float32Array {
-  const train = data.train;
-  let split = train;
-  let indices: number[];
-  if (ref.kind === 'digit') indices = [nthIndexOf(train.labels, ref.digit, ref.n)];
-  else if (ref.kind === 'mean' && Number.isInteger(ref.digit) && ref.digit >= 0 && ref.digit <= 9) {
-    indices = [];
-    train.labels.forEach((label, i) => label === ref.digit && indices.push(i));
-  } else if (ref.kind === 'image' && Number.isInteger(ref.index) && ref.index >= 0 && ref.index < data[ref.split].count) {
-    split = data[ref.split];
-    indices = [ref.index];
-  } else return activationOf(tfjsModel, data, ref, hook);
-  const width = tfjsModel.width(hook);
-  const sum = new Float64Array(width);
-  const chunk = 2048;
-  for (let start = 0; start < indices.length; start += chunk) {
-    const part = indices.slice(start, start + chunk);
-    const x = pixelsToFloats(split.images.pixels, part);
-    const rowSums = model.forward(x, part.length, null, hook, true);
-    for (let j = 0; j < width; j++) sum[j] += rowSums[j];
-  }
-  return Float32Array.from(sum, (v) => v / indices.length);
 }

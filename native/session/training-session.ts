@@ -3,8 +3,8 @@
  * test metrics, the data it saw, the engine that trained it and the backend in use.
  */
 import type { BackendReport } from '../backend/backend-types.js';
-import { newSession, type Session } from '../session/format.js';
-import type { TrainResult } from './trainer.js';
+import { newSession, type Session } from './format.js';
+import type { TrainResult } from '../train/trainer.js';
 import { DEFAULT_DATASET, type DatasetName } from '../data/dataset-names.js';
 
 /** `dataset`: what the model was trained on; every later command on the session uses its test set. */

@@ -5,10 +5,10 @@
  * next sweep happened to free them.
  */
 import type { Mlp } from '../model/mlp.js';
-import { dropNativeModel } from '../model/native-model.js';
-import { forgetPredictions } from '../analysis/steerability.js';
-import { forgetMeanNorms } from '../analysis/live-interventions.js';
-import type { SweepPool } from './sweep-pool.js';
+import { dropNativeModel } from '../backend/native-model.js';
+import { forgetPredictions } from './steerability.js';
+import { forgetMeanNorms } from './live-interventions.js';
+import type { SweepPool } from '../engine/sweep-pool.js';
 
 /**
  * Disposes `model` and drops everything held for it. Resolves once the helpers have let go; the

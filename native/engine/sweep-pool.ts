@@ -9,7 +9,7 @@ import type { Mlp } from '../model/mlp.js';
 import type { HookPoint } from '../model/weights.js';
 import type { LabelledImages } from '../train/trainer.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
-import type { SweepWorkerReply, SweepWorkerRequest } from './sweep-worker.js';
+import type { SweepWorkerReply, SweepWorkerRequest } from './sweep-messages.js';
 
 
 let nextKey = 1;

@@ -8,15 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Mlp, ActivationAddition } from '../model/mlp.js';
 import { INPUT_SIZE } from '../model/weights.js';
-import { activationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from './vectors.js';
-import type { EngineAddition, SteerResult } from '../service/workbench-types.js';
+import { activationOf, engineActivationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from '../steer/vectors.js';
 import { readTensor } from '../model/read-tensor.js';
-import { nativeEngineFor } from '../backend/native-addon.js';
-import { nativeModelOf, additionsByHook, nativeActivationOf } from '../model/native-model.js';
+import { engineFor } from '../engine/engine-for.js';
 import { runWithInterventions } from '../model/interventions.js';
-import { needsInterventionPath, specOf, steerInterventions } from '../analysis/live-interventions.js';
-import { describeIntervention, type AppliedAddition } from '../analysis/analysis-types.js';
-import { norm } from '../analysis/vector-math.js';
+import { needsInterventionPath, specOf, steerInterventions } from './live-interventions.js';
+import { describeIntervention, type AppliedAddition, type EngineAddition, type SteerResult } from './analysis-types.js';
+import { norm } from './vector-math.js';
 
 export class Steerer {
   private readonly cache = new Map<string, Float32Array>();
@@ -29,8 +27,7 @@ export class Steerer {
     const key = `${hook}:${JSON.stringify(ref)}`;
     let act = this.cache.get(key);
     if (!act) {
-      const native = nativeEngineFor(this.model.spec);
-      act = native ? nativeActivationOf(nativeModelOf(native, this.model), this.model, this.data, ref, hook) : activationOf(this.model, this.data, ref, hook);
+      act = engineActivationOf(this.model, this.data, ref, hook);
       this.cache.set(key, act);
     }
     return act;
@@ -132,19 +129,9 @@ export class Steerer {
     }
   }
 
-  /** Unpatched and steered logits of one image: two forward passes (native engine or tfjs). */
+  /** Unpatched and steered logits of one image: two forward passes on the model's engine. */
   private logits(x: Float32Array, hooks: ActivationAddition[]): [number[], number[]] {
-    const native = nativeEngineFor(this.model.spec);
-    if (native) {
-      const both = nativeModelOf(native, this.model).steer(x, additionsByHook(this.model.hooks.map((h) => h.width), hooks));
-      return [Array.from(both.subarray(0, 10)), Array.from(both.subarray(10))];
-    }
-    const input = tf.tensor2d(x, [1, INPUT_SIZE]);
-    try {
-      return [Array.from(readTensor(() => this.model.runWithHooks(input))), Array.from(readTensor(() => this.model.runWithHooks(input, hooks)))];
-    } finally {
-      input.dispose();
-    }
+    return engineFor(this.model.spec).steer(this.model, x, hooks);
   }
 }
 
