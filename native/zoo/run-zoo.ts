@@ -147,7 +147,7 @@ export async function runZoo(plan: ZooPlan, options: ZooRunOptions): Promise<Mod
     }
     const report = (phase: string, within: number) => options.onProgress?.({ model: i + 1, models, cellId: id, phase, fraction: (i + within) / models });
     const engine = await engineFor(cell.dataset);
-    results[i] = await runCell(cell, trainings[i], plan.battery.flipGrid, engine, dir, options, report);
+    results[i] = await runCell(cell, trainings[i], plan.battery, engine, dir, options, report);
     done.add(id);
     await writeManifest(dir, plan, done);
   }
@@ -155,7 +155,7 @@ export async function runZoo(plan: ZooPlan, options: ZooRunOptions): Promise<Mod
 }
 
 /** Trains (or reuses the trained session of) one cell, runs its battery and writes both files. */
-async function runCell(cell: ZooCell, training: CellTraining, flipGrid: number[], engine: Engine, dir: string, options: ZooRunOptions, report: (phase: string, within: number) => void): Promise<ModelBattery> {
+async function runCell(cell: ZooCell, training: CellTraining, settings: ZooPlan['battery'], engine: Engine, dir: string, options: ZooRunOptions, report: (phase: string, within: number) => void): Promise<ModelBattery> {
   const id = cellId(cell);
   const sessionFile = path.join(dir, sessionFileOf(id));
   let session = await trainedSession(sessionFile, training);
@@ -179,7 +179,7 @@ async function runCell(cell: ZooCell, training: CellTraining, flipGrid: number[]
     const ctx = { model, modelSha256: sha, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     // The trained model's own module list (the seed family's is implied by its sizes).
     const spec = specOf(session.weights);
-    const hooks = await runBattery(ctx, spec, { signal: options.signal, flipGrid, onPhase: (phase, d, total) => report(phase, 0.5 + (0.5 * d) / total) });
+    const hooks = await runBattery(ctx, spec, { signal: options.signal, ...settings, onPhase: (phase, d, total) => report(phase, 0.5 + (0.5 * d) / total) });
     const battery: ModelBattery = {
       format: 'steerlab-zoo-battery',
       version: 1,

@@ -16,8 +16,9 @@ import { SweepCancelled } from '../../steer/sweep-cancelled.js';
 import { parsePlan, GRID_LIMIT } from '../../zoo/plan.js';
 import { runZoo } from '../../zoo/run-zoo.js';
 import { writeZooSummary } from '../../zoo/summary-files.js';
+import { checkReportFlags, writeReportFor, type ZooReportFlags } from './zoo-report.js';
 
-interface ZooFlags extends EngineFlags {
+interface ZooFlags extends EngineFlags, ZooReportFlags {
   out: string;
   yes?: boolean;
 }
@@ -29,6 +30,8 @@ export function zooCommand(): Command {
       .argument('<plan>', 'the plan, a JSON file')
       .requiredOption('--out <dir>', 'folder for the sessions, batteries, manifest and summary (new, or one a stopped run left: finished models are skipped)')
       .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
+      .option('--report <dir>', 'also write the study report (report.md and its plots) into this folder when the zoo is done')
+      .option('--report-only', 'with --report: train nothing, write the report from the models finished so far')
       .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.'),
   ).action(async (planFile: string, flags: ZooFlags) => {
     // The plan and the folder are checked before any engine opens or model trains.
@@ -36,6 +39,11 @@ export function zooCommand(): Command {
     const info = statSync(flags.out, { throwIfNoEntry: false });
     if (info && !info.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder (new, or one a zoo run left) for the models.`);
     if (!info) checkOutputFile('--out', flags.out);
+    checkReportFlags(flags);
+    if (flags.reportOnly) {
+      process.stdout.write(`${await writeReportFor(planFile, plan, { ...flags, report: flags.report! })}\n`);
+      return;
+    }
     const bar = progressReporter('zoo');
     const interrupt = interruptSignal('the zoo');
     const lines: string[] = [];
@@ -54,6 +62,7 @@ export function zooCommand(): Command {
       bar.stop(`zoo of ${models.length} models done in ${flags.out}`);
       const { answer } = await writeZooSummary(flags.out, plan, models);
       process.stdout.write(`${answer.join('\n')}\n`);
+      if (flags.report) process.stdout.write(`${await writeReportFor(planFile, plan, { ...flags, report: flags.report })}\n`);
     } catch (error) {
       bar.stop();
       const failedWrite = writeFailure(error, flags.out);
