@@ -68,7 +68,7 @@ function failuresByLevel(models: ModelBattery[], varied: readonly FactorName[]):
       const parts = levels.map((level) => {
         const inLevel = withBetween.filter((m) => levelOf(m.cell, factor) === level);
         const ok = inLevel.filter((m) => m.hooks.filter((h) => h.kind === 'between').every(holds)).length;
-        return `${levelText(level)} ${ok} of ${inLevel.length}`;
+        return inLevel.length === 0 ? `${levelText(level)} none with such hooks` : `${levelText(level)} ${ok} of ${inLevel.length}`;
       });
       return `by ${factor}: ${parts.join(', ')}`;
     });
@@ -128,11 +128,31 @@ function factorFindings(summaries: FactorMetricSummary[]): string[] {
   });
 }
 
+/**
+ * The answer in two sentences: where the findings hold (between hooks, the only ones that bear on
+ * the question) and what the networks without any nonlinearity add: where they show the findings
+ * too, the findings by themselves cannot tell steering apart from editing the image.
+ */
+function inShort(models: ModelBattery[]): string | null {
+  const between = hooksOf(models, 'between');
+  if (between.length === 0) return null;
+  const share = between.filter((x) => holds(x.hook)).length / between.length;
+  const linear = models.filter((m) => m.hooks.every((h) => h.kind === 'input-affine'));
+  const linearHooks = linear.flatMap((m) => m.hooks);
+  const linearShare = linearHooks.length === 0 ? null : linearHooks.filter(holds).length / linearHooks.length;
+  const first = `**In short:** the post's three findings (each in at least ${pct(FINDINGS_SHARE)} of the 90 pairs) hold at ${pct(share)} of the ${between.length} hooks between the first and last nonlinearity of the networks tried`;
+  if (linearShare === null) return `${first}.`;
+  return linearShare >= share
+    ? `${first}, and at ${pct(linearShare)} of the hooks of the ${plural(linear.length, 'network')} with no nonlinearity, where steering is exactly adding x_a - x_b to the image: the three findings by themselves do not need, nor show, anything of the network beyond that arithmetic; what differs between networks is how strong the effect is (the tables below).`
+    : `${first}, against ${pct(linearShare)} of the hooks of the ${plural(linear.length, 'network')} with no nonlinearity, where steering is exactly adding x_a - x_b to the image.`;
+}
+
 /** The answer's paragraph: every sentence from the measured numbers. */
 export function answerParagraph(input: ZooReportInput): string[] {
   const { models, summaries } = input;
   const between = findingsAt(models, 'between');
   const lines = [
+    inShort(models),
     between
       ? `For the ${plural(models.length, 'model')} measured, the post's three findings (cross-entropy on the other digits rises, P(a | images of b) rises, P(b | images of b) falls), each in at least ${pct(FINDINGS_SHARE)} of the 90 pairs, hold ${between}.`
       : `None of the ${plural(models.length, 'model')} measured has a hook between its first and last nonlinearity, so the post's question is not answered by this zoo.`,
@@ -210,6 +230,29 @@ function modelTable(models: ModelBattery[]): string[] {
   ];
 }
 
+/**
+ * Where the finished models are not a full cross, a factor's level means average different
+ * networks: per factor, the levels that lack some level of another factor, so the reader knows
+ * which comparisons are confounded.
+ */
+export function balanceNotes(models: ModelBattery[], varied: readonly FactorName[]): string[] {
+  const factors = varied.filter((f) => f !== 'seed');
+  return factors.flatMap((factor) => {
+    const levels = [...new Set(models.map((m) => levelOf(m.cell, factor)))];
+    const gaps = factors
+      .filter((other) => other !== factor)
+      .flatMap((other) => {
+        const all = [...new Set(models.map((m) => levelOf(m.cell, other)))];
+        return levels.flatMap((level) => {
+          const present = new Set(models.filter((m) => levelOf(m.cell, factor) === level).map((m) => levelOf(m.cell, other)));
+          const lacking = all.filter((l) => !present.has(l));
+          return lacking.length === 0 ? [] : [`${factor} ${levelText(level)} has no ${other} ${lacking.map(levelText).join(', ')}`];
+        });
+      });
+    return gaps.length === 0 ? [] : [`${gaps.join('; ')}: the means of ${factor}'s levels average different networks, so compare them with that in mind (or model by model below).`];
+  });
+}
+
 function designLines(input: ZooReportInput): string[] {
   const { cells, plan } = input;
   const factorLevels = plan.varied.map((f) => `${f} (${[...new Set(cells.map((c) => levelOf(c.cell, f)))].map(levelText).join(', ')})`);
@@ -219,6 +262,7 @@ function designLines(input: ZooReportInput): string[] {
   const repeated = [...multiSeed.values()].filter((n) => n > 1).length;
   const t = plan.training;
   const missing = cells.filter((c) => !c.done);
+  const notes = balanceNotes(input.models, plan.varied);
   return [
     `- Plan "${plan.name}": ${plural(cells.length, 'cell')}, one model each, varying ${factorLevels.join('; ')}.`,
     `- Seeds: ${seeds.join(', ')}; ${repeated === 0 ? 'every cell has one seed, so there is no seed spread' : `${plural(repeated, 'cell')} ${repeated === 1 ? 'was' : 'were'} trained with ${seeds.length} seeds, the rest with one (a fractional design): seed spreads come from those cells only`}.`,
@@ -226,6 +270,7 @@ function designLines(input: ZooReportInput): string[] {
     missing.length === 0
       ? `- All ${cells.length} models finished.`
       : `- **Unfinished: ${missing.length} of ${cells.length} models are missing** (${missing.map((c) => c.id).join(', ')}); the numbers below are from the ${cells.length - missing.length} finished ones. The command below completes them (the zoo resumes) and rewrites this report.`,
+    ...(notes.length === 0 ? ['- The finished models cross every level of every factor with every other.'] : notes.map((n) => `- Not a full cross: ${n}`)),
   ];
 }
 

@@ -9,7 +9,7 @@ import type { HookBattery, HookKind, ModelBattery } from '../../native/zoo/batte
 import { cellId, type ZooCell, type FactorName } from '../../native/zoo/plan.js';
 import { METRICS, summarizeZoo } from '../../native/zoo/summary.js';
 import { answerLines } from '../../native/zoo/answer.js';
-import { zooReportMarkdown, answerParagraph, fmt, levelText, type ZooReportInput } from '../../native/zoo/report-markdown.js';
+import { zooReportMarkdown, answerParagraph, balanceNotes, fmt, levelText, type ZooReportInput } from '../../native/zoo/report-markdown.js';
 
 type Hook = { kind: HookKind; share?: number; overRandom?: number; flipped?: number; inputArithmetic?: number };
 
@@ -84,10 +84,18 @@ describe('the zoo study report', () => {
     expect(rows[1].slice(1, 3)).toEqual(['1 ± 0 (2)', '0.900 ± 0 (2)']);
     expect(rows[2].slice(1, 3)).toEqual(['1 ± 0 (2)', '–']);
     const lines = answerParagraph(data);
-    expect(lines[0]).toContain('hold at 3 of 4 hooks between (in 1 of 2 models at every such hook; weakest: 90.0% of pairs at mnist-h16x16-relu-e1-s1 hook 1 m1)');
+    expect(lines[0]).toBe("**In short:** the post's three findings (each in at least 95.0% of the 90 pairs) hold at 75.0% of the 4 hooks between the first and last nonlinearity of the networks tried, against 0.0% of the hooks of the 2 networks with no nonlinearity, where steering is exactly adding x_a - x_b to the image.");
+    expect(lines[1]).toContain('hold at 3 of 4 hooks between (in 1 of 2 models at every such hook; weakest: 90.0% of pairs at mnist-h16x16-relu-e1-s1 hook 1 m1)');
     expect(lines.join('\n')).toContain('2 models have no hook between: 2 models whose every hook is affine in the input (identity)');
     expect(lines.join('\n')).toContain('In the 2 networks with no nonlinearity at all (mnist-h16x16-identity-e1-s0, mnist-h16x16-identity-e1-s1) this is every hook: the table from adding the pixel difference equalled the hook\'s table at 8 of their 8 hooks, so steering them is exactly input arithmetic, and the post\'s findings there hold at 0 of those hooks.');
     expect(lines.join('\n')).toContain('At the 10 hooks affine in the input, adding the a-b vector gave the same table as adding x_a - x_b to every image\'s pixels in 10 of 10 checks (largest relative difference 2.0e-7).');
+  });
+
+  it('says the findings alone show nothing beyond input arithmetic only when the linear networks show them as often', () => {
+    const linearToo = [relu(1, 0), model({ activation: 'identity' }, [{ kind: 'input-affine', inputArithmetic: 1e-7 }, { kind: 'input-affine', inputArithmetic: 1e-7 }])];
+    expect(answerParagraph(input(linearToo, ['activation']))[0]).toBe(
+      "**In short:** the post's three findings (each in at least 95.0% of the 90 pairs) hold at 100.0% of the 2 hooks between the first and last nonlinearity of the networks tried, and at 100.0% of the hooks of the 1 network with no nonlinearity, where steering is exactly adding x_a - x_b to the image: the three findings by themselves do not need, nor show, anything of the network beyond that arithmetic; what differs between networks is how strong the effect is (the tables below).",
+    );
   });
 
   it('calls an effect smaller than the seed spread so, in the table and in the answer', () => {
@@ -113,6 +121,16 @@ describe('the zoo study report', () => {
     expect(text).toContain('**Unfinished: 1 of 5 models are missing** (mnist-h16x16-tanh-e1-s0); the numbers below are from the 4 finished ones.');
     expect(text).toContain('```sh\nnpx steerlab zoo plan.json --out zoo/ --report docs/zoo/\n```');
     expect(zooReportMarkdown(data)).toContain('- All 4 models finished.');
+  });
+
+  it('says where the models are not a full cross, naming the missing combinations', () => {
+    const lopsided = [relu(1, 0), model({ activation: 'gelu', hidden: [16, 16, 16, 16] }, [{ kind: 'between' }]), model({ activation: 'gelu' }, [{ kind: 'between' }])];
+    expect(balanceNotes(lopsided, ['hidden', 'activation', 'seed'])).toEqual([
+      "hidden 16x16x16x16 has no activation relu: the means of hidden's levels average different networks, so compare them with that in mind (or model by model below).",
+      "activation relu has no hidden 16x16x16x16: the means of activation's levels average different networks, so compare them with that in mind (or model by model below).",
+    ]);
+    expect(balanceNotes(models, ['activation', 'seed'])).toEqual([]);
+    expect(report).toContain('- The finished models cross every level of every factor with every other.');
   });
 
   it('escapes the bar in "P(a | b)" so the tables keep their columns', () => {
