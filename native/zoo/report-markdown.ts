@@ -97,7 +97,9 @@ function inputArithmeticFinding(models: ModelBattery[]): string | null {
   const identityText =
     identity.length === 0
       ? ''
-      : ` In the ${plural(identity.length, 'network')} with no nonlinearity at all (${identity.map((m) => m.cellId).join(', ')}) this is every hook: the table from adding the pixel difference equalled the hook's table at ${identityChecks.filter((h) => h.inputArithmetic!.holds).length} of their ${identityChecks.length} hooks, so steering them is exactly input arithmetic, and the post's findings there hold at ${identityChecks.filter(holds).length} of those hooks.`;
+      : ` In the ${plural(identity.length, 'network')} with no nonlinearity at all (${identity.map((m) => m.cellId).join(', ')}) this is every hook: the table from adding the pixel difference equalled the hook's table at ${identityChecks.filter((h) => h.inputArithmetic!.holds).length} of their ${identityChecks.length} hooks, so steering them is exactly input arithmetic, and the post's findings there hold at ${identityChecks.filter(holds).length} of those hooks. ` +
+          // The same pixel edit whatever the hook, so every hook of one such network must flip the same images.
+          `As that requires, a network's hooks agree: the share of images of b flipped differs by at most ${Math.max(...identity.map((m) => Math.max(...m.hooks.map((h) => h.meanShareFlipped)) - Math.min(...m.hooks.map((h) => h.meanShareFlipped)))).toExponential(1)} between the hooks of one network.`;
   return (
     `At the ${plural(checks.length, 'hook')} affine in the input, adding the a-b vector gave the same table as adding x_a - x_b to every image's pixels in ${held} of ${checks.length} checks ` +
     `(largest relative difference ${worst.toExponential(1)}).${identityText}`

@@ -28,7 +28,8 @@ function model(cell: Partial<ZooCell>, hooks: Hook[], accuracy = 0.9): ModelBatt
 }
 
 const relu = (share: number, seed: number, flipped = 0.5) => model({ seed }, [{ kind: 'input-affine', inputArithmetic: 1e-7 }, { kind: 'between', share, flipped }, { kind: 'between', share: 1, flipped }, { kind: 'logit-affine' }]);
-const identity = (seed: number) => model({ activation: 'identity', seed }, [0, 1, 2, 3].map(() => ({ kind: 'input-affine' as const, inputArithmetic: 2e-7, share: 0.9 })));
+// Seed 1's last hook flips 0.02 more than its others (as float rounding could, at a smaller scale).
+const identity = (seed: number) => model({ activation: 'identity', seed }, [0, 1, 2, 3].map((i) => ({ kind: 'input-affine' as const, inputArithmetic: 2e-7, share: 0.9, flipped: seed === 1 && i === 3 ? 0.52 : 0.5 })));
 
 function input(models: ModelBattery[], varied: FactorName[]): ZooReportInput {
   const summaries = summarizeZoo(models, varied);
@@ -87,7 +88,7 @@ describe('the zoo study report', () => {
     expect(lines[0]).toBe("**In short:** the post's three findings (each in at least 95.0% of the 90 pairs) hold at 75.0% of the 4 hooks between the first and last nonlinearity of the networks tried, against 0.0% of the hooks of the 2 networks with no nonlinearity, where steering is exactly adding x_a - x_b to the image.");
     expect(lines[1]).toContain('hold at 3 of 4 hooks between (in 1 of 2 models at every such hook; weakest: 90.0% of pairs at mnist-h16x16-relu-e1-s1 hook 1 m1)');
     expect(lines.join('\n')).toContain('2 models have no hook between: 2 models whose every hook is affine in the input (identity)');
-    expect(lines.join('\n')).toContain('In the 2 networks with no nonlinearity at all (mnist-h16x16-identity-e1-s0, mnist-h16x16-identity-e1-s1) this is every hook: the table from adding the pixel difference equalled the hook\'s table at 8 of their 8 hooks, so steering them is exactly input arithmetic, and the post\'s findings there hold at 0 of those hooks.');
+    expect(lines.join('\n')).toContain('In the 2 networks with no nonlinearity at all (mnist-h16x16-identity-e1-s0, mnist-h16x16-identity-e1-s1) this is every hook: the table from adding the pixel difference equalled the hook\'s table at 8 of their 8 hooks, so steering them is exactly input arithmetic, and the post\'s findings there hold at 0 of those hooks. As that requires, a network\'s hooks agree: the share of images of b flipped differs by at most 2.0e-2 between the hooks of one network.');
     expect(lines.join('\n')).toContain('At the 10 hooks affine in the input, adding the a-b vector gave the same table as adding x_a - x_b to every image\'s pixels in 10 of 10 checks (largest relative difference 2.0e-7).');
   });
 
