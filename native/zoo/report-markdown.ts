@@ -174,7 +174,7 @@ export function factorTable(summaries: FactorMetricSummary[], factor: FactorName
   if (rows.length === 0) return [];
   const levels = rows[0].levels.map((l) => l.level);
   const cell = (l: FactorMetricSummary['levels'][number] | undefined) => (!l || l.mean === null ? '–' : `${fmt(l.mean)}${l.seedSpread === null ? '' : ` ± ${fmt(l.seedSpread)}`} (${l.models})`);
-  const verdict = (s: FactorMetricSummary) => (s.belowSeedSpread === null ? 'no seed spread' : s.belowSeedSpread ? `smaller than the seed spread ${fmt(s.seedSpread!)}` : `larger than the seed spread ${fmt(s.seedSpread!)}`);
+  const verdict = (s: FactorMetricSummary) => (s.effect === 0 ? 'none: the levels are equal' : s.belowSeedSpread === null ? 'no seed spread' : s.belowSeedSpread ? `smaller than the seed spread ${fmt(s.seedSpread!)}` : `larger than the seed spread ${fmt(s.seedSpread!)}`);
   return [
     `| metric | ${levels.map((l) => cellText(levelText(l))).join(' | ')} | effect | against the seed spread |`,
     `|---|${levels.map(() => '---:').join('|')}|---:|---|`,

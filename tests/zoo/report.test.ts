@@ -134,6 +134,15 @@ describe('the zoo study report', () => {
     expect(report).toContain('- The finished models cross every level of every factor with every other.');
   });
 
+  it('calls equal level means no effect, not one larger than a zero seed spread', () => {
+    const equal = input([relu(1, 0), relu(1, 1), model({ activation: 'gelu' }, [{ kind: 'input-affine' }, { kind: 'between' }, { kind: 'between' }, { kind: 'logit-affine' }])], ['activation', 'seed']);
+    const s = equal.summaries.find((x) => x.metric === 'shareCeRises' && x.hooks === 'between')!;
+    expect([s.effect, s.seedSpread]).toEqual([0, 0]);
+    expect(equal.answer).toContain('share of pairs where CE rises (between hooks): 1.00 ± 0.00 at activation relu, 1.00 at activation gelu; the levels are equal.');
+    expect(rowsOf(zooReportMarkdown(equal), 'activation', 'share of pairs where CE rises')[0].at(-1)).toBe('none: the levels are equal');
+    expect(answerParagraph(equal)).toContain("No factor moves the share of pairs where CE rises: every level's mean is 1.");
+  });
+
   it('escapes the bar in "P(a | b)" so the tables keep their columns', () => {
     const lines = report.split('\n').filter((l) => l.startsWith('| share of pairs where P(a'));
     expect(lines.length).toBeGreaterThan(0);
