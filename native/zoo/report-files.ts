@@ -88,10 +88,21 @@ export async function zooReportInput(options: ZooReportOptions): Promise<ZooRepo
   };
 }
 
-/** Writes report.md and its plots into options.outDir; returns the report's input (what it shows). */
+/** The zoo's own files a finished zoo's report is given beside it, so every number it shows can be checked there. */
+export const COPIED_FILES = [SUMMARY_FILE, 'battery.csv'] as const;
+
+/**
+ * Writes report.md and its plots into options.outDir, and for a finished zoo a copy of its
+ * summary.json and battery.csv; returns the report's input (what it shows).
+ */
 export async function writeZooReport(options: ZooReportOptions): Promise<ZooReportInput> {
   const input = await zooReportInput(options);
   await mkdir(path.join(options.outDir, 'plots'), { recursive: true });
+  const complete = input.cells.every((c) => c.done);
+  for (const name of COPIED_FILES) {
+    const from = path.join(options.zooDir, name);
+    if (complete && existsSync(from) && path.resolve(options.outDir) !== path.resolve(options.zooDir)) await writeFileAtomic(path.join(options.outDir, name), await readUserText(from, 'zooFile'));
+  }
   for (const s of reportPlots(input.summaries)) await writeFileAtomic(path.join(options.outDir, plotFile(s)), levelPlotSvg(s));
   await writeFileAtomic(path.join(options.outDir, REPORT_FILE), zooReportMarkdown(input));
   return input;

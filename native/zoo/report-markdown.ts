@@ -315,7 +315,9 @@ export function zooReportMarkdown(input: ZooReportInput): string {
     '',
     ...modelTable(models),
     '',
-    'Every number per model and hook is in the zoo folder\'s battery.csv and `<model>.battery.json`; the sessions open in the workbench.',
+    input.cells.every((c) => c.done)
+      ? 'Every number per model and hook is in [battery.csv](battery.csv), every level mean and spread in [summary.json](summary.json) (copies of the zoo folder\'s); the zoo folder also holds each model\'s session (it opens in the workbench) and `<model>.battery.json`.'
+      : 'Every number per model and hook is in the zoo folder\'s `<model>.battery.json`; the sessions open in the workbench.',
     '',
   ].join('\n');
 }

@@ -61,6 +61,9 @@ describe.skipIf(!HAVE_DATA)('steerlab zoo --report', () => {
     const holding = readdirSync(out).filter((f) => f.endsWith('.battery.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as ModelBattery).flatMap((m) => m.hooks.filter((h) => h.kind === 'between')).filter((h) => Math.min(h.shareCeRises, h.sharePARises, h.sharePBFalls) >= 0.95).length;
     expect(report).toContain(`hold at ${holding} of 6 hooks between`);
     expect(report).toContain(`At the 3 hooks affine in the input, adding the a-b vector gave the same table as adding x_a - x_b to every image's pixels in 3 of 3 checks`);
+    // summary.json and battery.csv beside the report are the zoo folder's own.
+    for (const f of ['summary.json', 'battery.csv']) expect(readFileSync(path.join(reportDir, f), 'utf8')).toBe(readFileSync(path.join(out, f), 'utf8'));
+    expect(report).toContain('Every number per model and hook is in [battery.csv](battery.csv)');
     // The plots are the zoo folder's, byte for byte (the same function over the same summaries).
     expect(readdirSync(path.join(reportDir, 'plots')).sort()).toEqual(readdirSync(path.join(out, 'plots')).sort());
     for (const f of readdirSync(path.join(out, 'plots'))) expect(readFileSync(path.join(reportDir, 'plots', f), 'utf8')).toBe(readFileSync(path.join(out, 'plots', f), 'utf8'));
