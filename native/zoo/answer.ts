@@ -57,7 +57,8 @@ function factorSentences(summaries: FactorMetricSummary[]): string[] {
     const levels = s.levels.filter((l) => l.mean !== null).map((l) => `${f2(l.mean!)}${l.seedSpread === null ? '' : ` ± ${f2(l.seedSpread)}`} at ${s.factor} ${l.level.replace(/^"|"$/g, '')}`).join(', ');
     const verdict =
       s.belowSeedSpread === null ? 'has no seed spread to compare with (one seed per cell)' : s.belowSeedSpread ? `is smaller than the seed spread ${f2(s.seedSpread!)}` : `is larger than the seed spread ${f2(s.seedSpread!)}`;
-    return `${label}${s.hooks === 'between' ? ' (between hooks)' : ''}: ${levels}; the difference ${f2(s.effect!)} ${verdict}.`;
+    // Equal level means are no effect at all, not one "larger than" a zero seed spread.
+    return `${label}${s.hooks === 'between' ? ' (between hooks)' : ''}: ${levels}; ${s.effect === 0 ? 'the levels are equal' : `the difference ${f2(s.effect!)} ${verdict}`}.`;
   });
 }
 

@@ -7,13 +7,13 @@
  */
 import type { ExperimentContext } from '../steer/experiments.js';
 import type { HookPoint } from '../model/weights.js';
-import { CLASS_COUNT } from '../model/weights.js';
+import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 import { hookPoints, isAffineInInput, isAffineToLogits, type ModelSpec } from '../model/spec.js';
 import { runInterventionPairSweep, type InterventionPairRecord } from '../analysis/analyses.js';
 import { SEED_INTERVENTION, type InterventionSpec } from '../analysis/analysis-types.js';
 import { qualitativeFindings } from '../report/reproduce-report.js';
 import { flipTables } from './flip-tables.js';
-import { pixelDifferenceTables, largestRelativeDifference } from './input-arithmetic.js';
+import { pixelDifferenceTables, largestRelativeDifference, type PixelDifferenceTables } from './input-arithmetic.js';
 import type { HookBattery, HookKind } from './battery-types.js';
 import { DEFAULT_FLIP_GRID } from './plan.js';
 
@@ -27,6 +27,19 @@ export interface BatteryOptions {
   /** Called as each phase starts: "hook 2: random control". */
   onPhase?: (phase: string, done: number, total: number) => void;
   flipGrid?: number[];
+  /** Score on only the first N test images (a quicker battery; absent: the whole test set). */
+  testImages?: number;
+}
+
+/**
+ * The context with only the first `count` test images (views, not copies). The first images of
+ * MNIST's and Fashion-MNIST's test files mix the classes (about count/10 of each).
+ */
+export function withFirstTestImages(ctx: ExperimentContext, count: number | undefined): ExperimentContext {
+  const test = ctx.data.test;
+  if (count === undefined || count >= test.count) return ctx;
+  const images = { ...test.images, pixels: test.images.pixels.subarray(0, count * INPUT_SIZE) };
+  return { ...ctx, data: { ...ctx.data, test: { images, labels: test.labels.subarray(0, count), count } } };
 }
 
 const PAIRS = Array.from({ length: CLASS_COUNT * CLASS_COUNT }, (_, i) => [Math.floor(i / CLASS_COUNT), i % CLASS_COUNT] as const).filter(([a, b]) => a !== b);
@@ -77,11 +90,15 @@ export function hookNumbers(real: InterventionPairRecord, random: InterventionPa
 }
 
 /** The battery at every hidden hook of the model in `ctx` (described by `spec`). */
-export async function runBattery(ctx: ExperimentContext, spec: ModelSpec, options: BatteryOptions = {}): Promise<HookBattery[]> {
+export async function runBattery(wholeCtx: ExperimentContext, spec: ModelSpec, options: BatteryOptions = {}): Promise<HookBattery[]> {
+  const ctx = withFirstTestImages(wholeCtx, options.testImages);
   const hooks = hiddenHooks(spec);
   const names = hookPoints(spec);
   const grid = options.flipGrid ?? DEFAULT_FLIP_GRID;
   const out: HookBattery[] = [];
+  // The pixel-difference tables do not depend on the hook: computed once per model, at the first
+  // input-affine hook, and compared with every such hook's table (an identity network has nothing else).
+  let pixelTables: PixelDifferenceTables | null = null;
   const phase = (hookIndex: number, step: number, what: string) => options.onPhase?.(`hook ${hooks[hookIndex]}: ${what}`, hookIndex * 4 + step, hooks.length * 4);
   for (const [i, hook] of hooks.entries()) {
     const sweep = { hook, coeff: 1, source: { kind: 'first' } as const };
@@ -98,7 +115,7 @@ export async function runBattery(ctx: ExperimentContext, spec: ModelSpec, option
     let inputArithmetic: HookBattery['inputArithmetic'] = null;
     if (kind === 'input-affine') {
       phase(i, 3, 'input arithmetic');
-      const pixels = await pixelDifferenceTables(ctx.model, ctx.data, options.signal);
+      const pixels = (pixelTables ??= await pixelDifferenceTables(ctx.model, ctx.data, options.signal));
       const worst = Math.max(largestRelativeDifference(pixels.ce, real.ce), largestRelativeDifference(pixels.pA, real.pA), largestRelativeDifference(pixels.pB, real.pB));
       inputArithmetic = { largestRelativeDifference: worst, holds: worst <= INPUT_ARITHMETIC_TOLERANCE };
     }

@@ -37,6 +37,8 @@ export interface ZooTraining {
 export interface ZooBatterySettings {
   /** Relative coefficients on which the half-flip point is looked for (empty: not looked for). */
   flipGrid: number[];
+  /** Score the battery on only the first N test images (absent: all). */
+  testImages?: number;
 }
 
 export const DEFAULT_FLIP_GRID = [0.25, 0.5, 1, 2, 4, 8];
@@ -212,14 +214,16 @@ export function parsePlan(text: string, options: { yes?: boolean; limit?: number
 function parseBattery(value: unknown): ZooBatterySettings {
   if (value === undefined) return { flipGrid: [...DEFAULT_FLIP_GRID] };
   if (!isObject(value)) throw new ZooPlanError('The plan\'s "battery" must be an object, e.g. {"flipGrid": [0.5, 1, 2, 4]}.');
-  for (const key of Object.keys(value)) if (key !== 'flipGrid') throw new ZooPlanError(`battery.${key} is not a setting SteerLab knows; use flipGrid.`);
+  for (const key of Object.keys(value)) if (key !== 'flipGrid' && key !== 'testImages') throw new ZooPlanError(`battery.${key} is not a setting SteerLab knows; use flipGrid and testImages.`);
   const grid = value.flipGrid ?? DEFAULT_FLIP_GRID;
   if (!Array.isArray(grid) || grid.length > 20) throw new ZooPlanError('battery.flipGrid must be a list of at most 20 increasing relative coefficients, e.g. [0.5, 1, 2, 4].');
   grid.forEach((c, i) => {
     numberIn(0, 1000, 'times the mean activation norm')(c, `battery.flipGrid[${i}]`);
     if (c <= 0 || (i > 0 && c <= grid[i - 1])) throw new ZooPlanError(`battery.flipGrid[${i}] is ${c}; the coefficients must be above 0 and increasing.`);
   });
-  return { flipGrid: [...grid] };
+  if (value.testImages === undefined) return { flipGrid: [...grid] };
+  const testImages = intIn(100, 10000, 'test images the battery scores on')(value.testImages, 'battery.testImages') as number;
+  return { flipGrid: [...grid], testImages };
 }
 
 function parseTraining(value: unknown): ZooTraining {

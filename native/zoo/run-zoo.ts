@@ -140,7 +140,7 @@ export async function runZoo(plan: ZooPlan, options: ZooRunOptions): Promise<Mod
   for (const [k, p] of positions.entries()) {
     const cell = plan.cells[p];
     if (results[k]) options.log?.(`model ${k + 1}/${models} ${cellId(cell)}: finished earlier, skipped`);
-    else tasks.push({ position: k, run: { cell, training: trainings[p], flipGrid: plan.battery.flipGrid, dir } });
+    else tasks.push({ position: k, run: { cell, training: trainings[p], battery: plan.battery, dir } });
   }
   if (tasks.length === 0) return results as ModelBattery[];
 

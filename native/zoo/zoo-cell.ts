@@ -16,13 +16,15 @@ import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { cellId, type ZooCell } from './plan.js';
 import type { CellTraining } from './cell-options.js';
 import { runBattery } from './battery.js';
+import type { ZooPlan } from './plan.js';
 import type { ModelBattery } from './battery-types.js';
 import { batteryFileOf, sessionFileOf, trainedSession } from './zoo-files.js';
 
 export interface CellRun {
   cell: ZooCell;
   training: CellTraining;
-  flipGrid: number[];
+  /** The plan's battery settings (half-flip grid, test images). */
+  battery: ZooPlan['battery'];
   dir: string;
 }
 
@@ -35,7 +37,7 @@ export interface CellRunOptions {
 
 /** Trains (or reuses the trained session of) one cell, runs its battery and writes both files. */
 export async function runCell(run: CellRun, engine: Engine, options: CellRunOptions): Promise<ModelBattery> {
-  const { cell, training, flipGrid, dir } = run;
+  const { cell, training, battery: settings, dir } = run;
   const { report } = options;
   const id = cellId(cell);
   const sessionFile = path.join(dir, sessionFileOf(id));
@@ -60,7 +62,7 @@ export async function runCell(run: CellRun, engine: Engine, options: CellRunOpti
     const ctx = { model, modelSha256: sha, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
     // The trained model's own module list (the seed family's is implied by its sizes).
     const spec = specOf(session.weights);
-    const hooks = await runBattery(ctx, spec, { signal: options.signal, flipGrid, onPhase: (phase, d, total) => report(phase, 0.5 + (0.5 * d) / total) });
+    const hooks = await runBattery(ctx, spec, { signal: options.signal, ...settings, onPhase: (phase, d, total) => report(phase, 0.5 + (0.5 * d) / total) });
     const battery: ModelBattery = {
       format: 'steerlab-zoo-battery',
       version: 1,

@@ -23,8 +23,9 @@ import { parseShard, shardPositions, type Shard } from '../../zoo/shard.js';
 import { MAX_JOBS } from '../../zoo/zoo-pool.js';
 import { zooMergeCommand, writeFailure } from './zoo-merge.js';
 // --- end concurrency, shards and merge ---
+import { checkReportFlags, writeReportFor, type ZooReportFlags } from './zoo-report.js';
 
-interface ZooFlags extends EngineFlags {
+interface ZooFlags extends EngineFlags, Omit<ZooReportFlags, 'out'> {
   out?: string;
   yes?: boolean;
   jobs?: number;
@@ -44,6 +45,8 @@ export function zooCommand(): Command {
       .option('--yes', `train a plan of more than ${GRID_LIMIT} models`)
       .option('--jobs <n>', 'models trained and measured at once, each on one core (default: one per core, fewer if memory is short)', parseJobs)
       .option('--shard <i/n>', 'run only every n-th cell, starting at cell i (1-based: 1/n is the first shard), into --out; join the shards\' folders with `steerlab zoo merge`', parseShard)
+      .option('--report <dir>', 'also write the study report (report.md and its plots) into this folder when the zoo is done')
+      .option('--report-only', 'with --report: train nothing, write the report from the models finished so far')
       .addHelpText('after', '\n--data gives the MNIST folder; Fashion-MNIST is found through STEERLAB_FASHION_DATA, the cache or Debian\'s dataset-fashion-mnist.\nSplitting a plan over machines (Slurm array jobs, a job queue): docs/zoo-plan.md, "Shards".'),
   ).action(async (planFile: string, flags: ZooFlags) => {
     if (flags.out === undefined) throw new Error('Give --out DIR, the folder for the zoo\'s models and summary (new, or one a stopped run left).');
@@ -53,6 +56,11 @@ export function zooCommand(): Command {
     if (info && !info.isDirectory()) throw new Error(`--out ${flags.out} is not a folder; give a folder (new, or one a zoo run left) for the models.`);
     if (!info) checkOutputFile('--out', flags.out);
     else await removeStaleOutputTemps(flags.out); // temporaries a kill -9 left mid-write
+    checkReportFlags({ ...flags, out: flags.out });
+    if (flags.reportOnly) {
+      process.stdout.write(`${await writeReportFor(planFile, plan, { ...flags, out: flags.out, report: flags.report! })}\n`);
+      return;
+    }
     const bar = progressReporter('zoo');
     const interrupt = interruptSignal('the zoo');
     const lines: string[] = [];
@@ -74,6 +82,7 @@ export function zooCommand(): Command {
       bar.stop(shard ? `shard ${shard.index}/${shard.count} (${models.length} of the plan's ${plan.cells.length} models, cells ${shardPositions(plan.cells.length, shard).slice(0, 3).map((p) => p + 1).join(', ')}${models.length > 3 ? ', ...' : ''}) done in ${flags.out}; join the shards with steerlab zoo merge` : `zoo of ${models.length} models done in ${flags.out}`);
       const { answer } = await writeZooSummary(flags.out, plan, models);
       process.stdout.write(`${answer.join('\n')}\n`);
+      if (flags.report) process.stdout.write(`${await writeReportFor(planFile, plan, { ...flags, out: flags.out, report: flags.report })}\n`);
     } catch (error) {
       bar.stop();
       const failedWrite = writeFailure(error, flags.out);
