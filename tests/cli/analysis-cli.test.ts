@@ -179,7 +179,17 @@ describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain(`The kept vector “${kept.name}” was made at hook 2 · after Linear 2 and applies only there, not at hook 0 · after Linear 1; choose hook 2 or another vector.`);
     expect(elsewhere.stderr).not.toMatch(/\n\s+at /);
-  }, 200_000);
+    // An intervention sweep over coefficients (relative) takes the kept vector too: the recipe's table again.
+    const ivArgs = ['intervene', file, '--over', 'coeffs', '--a', '3', '--b', '1', '--layer', '2', '--values', '0.25,1', '--relative', '--no-save'];
+    const ivRecipe = steerlab(...ivArgs, '--json', out('iv-recipe.json'));
+    const ivKept = steerlab(...ivArgs, '--source', `kept:${kept.id}`, '--json', out('iv-kept.json'));
+    expect([ivRecipe.code, ivKept.code]).toEqual([0, 0]);
+    const [p, q] = [out('iv-recipe.json'), out('iv-kept.json')].map((f) => JSON.parse(readFileSync(f, 'utf8')) as { source: unknown; rows: { ce: number; pA: number; absoluteCoeff: number }[] });
+    expect(q.source).toEqual({ kind: 'kept', id: kept.id, name: kept.name });
+    q.rows.forEach((row, i) => {
+      for (const m of ['ce', 'pA', 'absoluteCoeff'] as const) expectClose(row[m], p.rows[i][m], 1e-6, `${m} of row ${i}`);
+    });
+  }, 300_000);
 
   it.each([
     [['sweep'], 'steerlab sweep', 'a pair table needs one vector for each pair (a, b)'],
