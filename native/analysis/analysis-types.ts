@@ -153,17 +153,18 @@ export interface AppliedAddition {
 const short = (x: number) => String(Number(x.toPrecision(3)));
 
 /**
- * The intervention in a few words for a legend or file name, `vector` naming the vector ("3 − 1"):
- * "ablated along 3 − 1, layer 0"; "random direction of the same norm as 3 − 1, seed 7, layer 0, ×1";
- * "3 − 1, layer 0, 0.5× the mean activation size = coefficient 0.741".
+ * The intervention in a few words for a legend or file name, `vector` naming the vector ("3 − 1")
+ * and `hookName` the hook as the model names it ("0 · after Linear 1"):
+ * "ablated along 3 − 1, layer 0 · after Linear 1"; "random direction of the same norm as 3 − 1, seed 7,
+ * layer 0 · after Linear 1, ×1"; "3 − 1, layer 3 · after GELU 2, 0.5× the mean activation size = coefficient 0.741".
  */
-export function describeApplied(applied: AppliedAddition, vector: string): string {
+export function describeApplied(applied: AppliedAddition, vector: string, hookName: (index: number) => string): string {
   const direction = applied.control ? `random direction of the same norm as ${vector}, seed ${applied.control.seed}` : vector;
-  if (applied.mode === 'ablate') return `ablated along ${direction}, layer ${applied.hook}`;
+  if (applied.mode === 'ablate') return `ablated along ${direction}, layer ${hookName(applied.hook)}`;
   const coefficient = applied.scale === 'relative'
     ? `${short(applied.coeff)}× the mean activation size = coefficient ${short(applied.absoluteCoeff)}`
     : `×${applied.coeff}`;
-  return `${direction}, layer ${applied.hook}, ${coefficient}`;
+  return `${direction}, layer ${hookName(applied.hook)}, ${coefficient}`;
 }
 
 /** A kept or imported vector (session `vectors`). */

@@ -6,9 +6,9 @@
  */
 import type { EngineAddition, KeptAddition, SteerAddition } from './analysis-types.js';
 import type { KeptVector } from './analysis-types.js';
-import { HOOK_NAMES } from '../model/weights.js';
-
-const hookLabel = (hook: number) => `${hook} (${HOOK_NAMES[hook]})`;
+import type { HookNamer } from '../model/spec.js';
+import type { KeptSource } from '../steer/steer-types.js';
+import type { KeptVectorValues } from '../steer/sweep.js';
 
 export const isKeptAddition = (a: SteerAddition): a is KeptAddition => 'kept' in a;
 
@@ -21,21 +21,35 @@ export function keptVectorById(vectors: readonly KeptVector[], id: string): Kept
 
 /**
  * Checks that `vector` may be used at `hook`: a vector is activations of one hook, so it applies only
- * there (at another hook its values would mean other units, or not even fit).
+ * there (at another hook its values would mean other units, or not even fit). `hookName` is the
+ * open model's naming of its hooks ("3 · after GELU 2").
  */
-export function checkKeptHook(vector: KeptVector, hook: number): void {
+export function checkKeptHook(vector: KeptVector, hook: number, hookName: HookNamer): void {
   if (vector.hook !== hook) {
-    throw new Error(`The kept vector “${vector.name}” was made at hook ${hookLabel(vector.hook)} and applies only there, not at hook ${hookLabel(hook)}; choose hook ${vector.hook} or another vector.`);
+    throw new Error(`The kept vector “${vector.name}” was made at hook ${hookName(vector.hook)} and applies only there, not at hook ${hookName(hook)}; choose hook ${vector.hook} or another vector.`);
   }
 }
 
+/**
+ * The kept vector `id` as a sweep or analysis source at `hook` (checked): the source the record
+ * keeps (id and name) and the values the engine worker, which has no session, is sent.
+ */
+export function keptSourceAt(vectors: readonly KeptVector[], id: string, hook: number, hookName: HookNamer): { source: KeptSource; kept: KeptVectorValues } {
+  const vector = keptVectorById(vectors, id);
+  checkKeptHook(vector, hook, hookName);
+  return {
+    source: { kind: 'kept', id: vector.id, name: vector.name },
+    kept: { values: vector.values, description: `kept vector “${vector.name}” at hook ${vector.hook}` },
+  };
+}
+
 /** The additions with every kept reference replaced by its vector's values (and checked). */
-export function resolveKeptAdditions(additions: readonly SteerAddition[], vectors: readonly KeptVector[]): EngineAddition[] {
+export function resolveKeptAdditions(additions: readonly SteerAddition[], vectors: readonly KeptVector[], hookName: HookNamer): EngineAddition[] {
   return additions.map((a) => {
     if (!isKeptAddition(a)) return a;
     const { kept, ...rest } = a;
     const vector = keptVectorById(vectors, kept.id);
-    checkKeptHook(vector, a.hook);
+    checkKeptHook(vector, a.hook, hookName);
     return { ...rest, vector: { id: vector.id, values: vector.values, name: vector.name } };
   });
 }

@@ -41,9 +41,30 @@ const pairSourceKinds = [
   z.strictObject({ kind: z.literal('mean') }),
   z.strictObject({ kind: z.literal('nth'), i: imageIndex, j: imageIndex }),
 ] as const;
-const pairSource = z.discriminatedUnion('kind', [...pairSourceKinds]);
+const keptSource = z.strictObject({ kind: z.literal('kept'), id: z.string().min(1).max(128) });
+/** Why a kept vector cannot be the source of a request that makes a vector per pair or per hook (worded as "The vector source ..."). */
+export const KEPT_SOURCE_REFUSAL =
+  'must be a recipe (first images, class means or training images #I and #J) here, not a kept vector: a kept vector is one vector at one hook, ' +
+  'so a pair table, a layer sweep or the geometry of every pair cannot be made from it; use a kept vector in a coefficient sweep, its steerability, or Draw & steer';
+/** A pair's recipe: first images, class means or the I-th and J-th training images. */
+export const pairSourceSchema = z.discriminatedUnion('kind', [...pairSourceKinds]);
+/**
+ * The source of a request that makes one vector per pair (a, b) or per hook. A kept vector is
+ * refused with the reason (KEPT_SOURCE_REFUSAL), not zod's "must be one of first, mean, nth";
+ * any other mistake is reported at its own field, as pairSourceSchema words it.
+ */
+const pairSource = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'kept') {
+    ctx.addIssue({ code: 'custom', message: KEPT_SOURCE_REFUSAL });
+    return z.NEVER;
+  }
+  const parsed = pairSourceSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+}) as unknown as typeof pairSourceSchema;
 /** Where one vector is swept (a coefficient sweep), a kept vector by id can stand in for the recipe. */
-const oneVectorSource = z.discriminatedUnion('kind', [...pairSourceKinds, z.strictObject({ kind: z.literal('kept'), id: z.string().min(1).max(128) })]);
+const oneVectorSource = z.discriminatedUnion('kind', [...pairSourceKinds, keptSource]);
 
 /** Training hyperparameters; any omitted field takes the engine's default. */
 export const trainConfigSchema = z.strictObject({

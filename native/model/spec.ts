@@ -181,6 +181,19 @@ export function hookLabel(hook: HookPointInfo): string {
   return hook.name === 'logits' ? `${hook.index} · logits` : `${hook.index} · after ${hook.name}`;
 }
 
+/**
+ * How a title or sentence names a hook of one model: `namer(3)` is "3 · after GELU 2" (its label),
+ * so a GELU or LayerNorm model's titles say what each index is. An index the model lacks (a record
+ * of another model) is named by its number alone.
+ */
+export type HookNamer = (index: number) => string;
+
+/** The HookNamer of `spec`'s hooks. */
+export function hookNamer(spec: ModelSpec): HookNamer {
+  const labels = new Map(hookPoints(spec).map((h) => [h.index, hookLabel(h)]));
+  return (index) => labels.get(index) ?? String(index);
+}
+
 /** One hook point as the engine sends it to a page: plain data, every view names the hook by `label`. */
 export interface HookSummary {
   index: number;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { widthAtHook, specOf, type HookPoint } from '../model/weights.js';
-import type { ModelSpec } from '../model/spec.js';
+import { hookNamer, type HookNamer, type ModelSpec } from '../model/spec.js';
 import type { OneVectorSource, PairSource, SweepProgress, VectorRecipe } from '../steer/steer-types.js';
 import type { SweepRecord } from '../steer/record-types.js';
 import { describePairSource } from '../steer/steer-types.js';
@@ -17,7 +17,7 @@ import { describeIntervention } from '../analysis/analysis-types.js';
 import { matchingSweep } from '../analysis/geometry.js';
 import { decodeVectorFile, encodeVectorFile, type VectorFile } from '../analysis/vector-file.js';
 import { admitVector } from '../analysis/vector-admission.js';
-import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
+import { keptSourceAt, resolveKeptAdditions } from '../analysis/kept-additions.js';
 import type { KeptVectorValues } from '../steer/sweep.js';
 import type { EngineOps } from './engine-protocol.js';
 import type { Job, RunningJob, SessionSummary } from './workbench-types.js';
@@ -56,6 +56,11 @@ export class AnalysisService implements AnalysisWorkbench {
     return this.host.spec?.() ?? specOf({ sizes: this.needModel() });
   }
 
+  /** How titles and refusals name the open model's hooks ("3 · after GELU 2"). */
+  private hookName(): HookNamer {
+    return hookNamer(this.modelSpec());
+  }
+
   private needModel(): number[] {
     const sizes = this.host.sizes();
     if (!sizes) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
@@ -82,15 +87,13 @@ export class AnalysisService implements AnalysisWorkbench {
    */
   private withKept<T extends { source: OneVectorSource; hook: HookPoint }>(request: T): T & { kept?: KeptVectorValues } {
     if (request.source.kind !== 'kept') return request;
-    const vector = keptVectorById(this.host.header().vectors, request.source.id);
-    checkKeptHook(vector, request.hook);
-    return { ...request, source: { kind: 'kept', id: vector.id, name: vector.name }, kept: { values: vector.values, description: `kept vector “${vector.name}” at hook ${vector.hook}` } };
+    return { ...request, ...keptSourceAt(this.host.header().vectors, request.source.id, request.hook, this.hookName()) };
   }
 
   interventionSweep(request: InterventionSweepRequest, onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
     this.needModel();
     const resolved = request.over === 'coeffs' ? this.withKept(request) : request;
-    return this.host.job('an intervention sweep', interventionJob(request), async (signal, report) => {
+    return this.host.job('an intervention sweep', interventionJob(request, this.hookName()), async (signal, report) => {
       const record = await this.host.call('interventionSweep', resolved, (p) => {
         report(p);
         onProgress(p);
@@ -108,13 +111,13 @@ export class AnalysisService implements AnalysisWorkbench {
 
   async placement({ keep, ...request }: PlacementRequest): Promise<PlacementRecord> {
     this.needModel();
-    const [addition] = resolveKeptAdditions([request.addition], this.host.header().vectors);
+    const [addition] = resolveKeptAdditions([request.addition], this.host.header().vectors, this.hookName());
     const record = await this.host.call('placement', { ...request, addition });
     return keep ? this.keep(record) : record;
   }
 
   listAnalyses(): AnalysisSummary[] {
-    return (this.host.header().analyses ?? []).map((r) => ({ id: r.id, kind: r.kind, title: analysisTitle(r), createdAt: r.provenance.createdAt }));
+    return (this.host.header().analyses ?? []).map((r) => ({ id: r.id, kind: r.kind, title: analysisTitle(r, this.hookName()), createdAt: r.provenance.createdAt }));
   }
 
   getAnalysis(id: string): AnalysisRecord {
@@ -174,14 +177,14 @@ export class AnalysisService implements AnalysisWorkbench {
   }
 }
 
-/** An analysis's one-line title for lists. */
-export function analysisTitle(r: AnalysisRecord): string {
+/** An analysis's one-line title for lists, its hook named by `hookName`. */
+export function analysisTitle(r: AnalysisRecord, hookName: HookNamer): string {
   switch (r.kind) {
     case 'geometry':
-      return `geometry at layer ${r.layer}, ${describePairSource(r.source)}`;
+      return `geometry at layer ${hookName(r.layer)}, ${describePairSource(r.source)}`;
     case 'steerability':
-      return `steerability of ${r.a}-${r.b} at layer ${r.layer}, coeff ${shownNumber(r.coeff)}, ${describeIntervention(r.intervention)}`;
+      return `steerability of ${r.a}-${r.b} at layer ${hookName(r.layer)}, coeff ${shownNumber(r.coeff)}, ${describeIntervention(r.intervention)}`;
     case 'placement':
-      return `${r.name}: projection and steerability at layer ${r.placement.hook}`;
+      return `${r.name}: projection and steerability at layer ${hookName(r.placement.hook)}`;
   }
 }

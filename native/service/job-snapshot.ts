@@ -10,6 +10,7 @@
 import type { TrainConfig, TrainEvent } from '../train/train-types.js';
 import type { SweepProgress, PairSource, OneVectorSource } from '../steer/steer-types.js';
 import type { HookPoint } from '../model/weights.js';
+import type { HookNamer } from '../model/spec.js';
 import type { RobustnessProgress, SourcesRequest, ConvergeRequest, CompareRequest } from '../robustness/robustness-types.js';
 import type { InterventionSpec, InterventionSweepRequest } from '../analysis/analysis-types.js';
 import { describePairSource } from '../steer/vectors.js';
@@ -34,38 +35,43 @@ export function trainingJob(config: TrainConfig): RunningJob {
   return { ...blank('train', 'training', title), config };
 }
 
-/** "Sweep: all pairs, layer 0, coeff 1, first training images" (the list's words for the record to come). */
-export function sweepJob(spec: SweepSpec): RunningJob {
-  return blank('sweep', spec.kind, `Sweep: ${sweepSpecTitle(spec)}`);
+/*
+ * Titles name a hook as the open model does (`hookName`, native/model/spec.ts): "layer 3 · after
+ * GELU 2", so a GELU or LayerNorm model's jobs and records say where the vector acts.
+ */
+
+/** "Sweep: all pairs, layer 0 · after Linear 1, coeff 1, first training images" (the list's words for the record to come). */
+export function sweepJob(spec: SweepSpec, hookName: HookNamer): RunningJob {
+  return blank('sweep', spec.kind, `Sweep: ${sweepSpecTitle(spec, hookName)}`);
 }
 
-/** "Intervention sweep: ablate 3 - 1 at layer 0 by coefficient (0, 1), first training images". */
-export function interventionJob(request: InterventionSweepRequest): RunningJob {
+/** "Intervention sweep: ablate 3 - 1 at layer 0 · after Linear 1, first training images". */
+export function interventionJob(request: InterventionSweepRequest, hookName: HookNamer): RunningJob {
   const verb = interventionVerb(request.intervention);
   const source = describePairSource(request.source);
   // Ablation removes the direction whatever the coefficient; the coefficient is named only where it acts.
   const coeff = (c: number) => (request.intervention.mode === 'ablate' ? '' : `, coeff ${c}`);
-  const what = request.over === 'pairs' ? `${verb} all pairs at layer ${request.hook}${coeff(request.coeff)}`
+  const what = request.over === 'pairs' ? `${verb} all pairs at layer ${hookName(request.hook)}${coeff(request.coeff)}`
     : request.over === 'layers' ? `${verb} ${request.a} - ${request.b} at every layer${coeff(request.coeff)}`
-    : `${verb} ${request.a} - ${request.b} at layer ${request.hook}${request.intervention.mode === 'ablate' ? '' : ` by coefficient ${coefficientsInWords(request.coeffs)}`}`;
+    : `${verb} ${request.a} - ${request.b} at layer ${hookName(request.hook)}${request.intervention.mode === 'ablate' ? '' : ` by coefficient ${coefficientsInWords(request.coeffs)}`}`;
   const control = request.intervention.control ? `, random direction (seed ${request.intervention.control.seed})` : '';
   return blank('sweep', 'intervention', `Intervention sweep: ${what}${control}, ${source}`);
 }
 
-/** "Source robustness: 10 source images per digit + 5 random, layer 0, coeff 1". */
-export function sourcesJob(spec: SourcesRequest): RunningJob {
+/** "Source robustness: 10 source images per digit + 5 random, layer 0 · after Linear 1, coeff 1". */
+export function sourcesJob(spec: SourcesRequest, hookName: HookNamer): RunningJob {
   const random = spec.random && spec.random.count > 0 ? ` + ${spec.random.count} random` : '';
-  return blank('robustness', 'sources', `Source robustness: ${countOf(spec.images, 'source image')} per digit${random}, layer ${spec.hook}, coeff ${spec.coeff}`);
+  return blank('robustness', 'sources', `Source robustness: ${countOf(spec.images, 'source image')} per digit${random}, layer ${hookName(spec.hook)}, coeff ${spec.coeff}`);
 }
 
-/** "Convergence: 4 - 9 mean-difference vector, layer 0, coeff 1". */
-export function convergenceJob(spec: ConvergeRequest): RunningJob {
-  return blank('robustness', 'converge', `Convergence: ${spec.a} - ${spec.b} mean-difference vector, layer ${spec.hook}, coeff ${spec.coeff}`);
+/** "Convergence: 4 - 9 mean-difference vector, layer 0 · after Linear 1, coeff 1". */
+export function convergenceJob(spec: ConvergeRequest, hookName: HookNamer): RunningJob {
+  return blank('robustness', 'converge', `Convergence: ${spec.a} - ${spec.b} mean-difference vector, layer ${hookName(spec.hook)}, coeff ${spec.coeff}`);
 }
 
-/** "Model comparison: this model and 2 other sessions, layer 0, coeff 1". */
-export function compareJob(spec: CompareRequest): RunningJob {
-  return blank('robustness', 'compare', `Model comparison: this model and ${countOf(spec.files.length, 'other session')}, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}`);
+/** "Model comparison: this model and 2 other sessions, layer 0 · after Linear 1, coeff 1". */
+export function compareJob(spec: CompareRequest, hookName: HookNamer): RunningJob {
+  return blank('robustness', 'compare', `Model comparison: this model and ${countOf(spec.files.length, 'other session')}, layer ${hookName(spec.hook)}, coeff ${shownNumber(spec.coeff)}`);
 }
 
 /** "Zoo: plan tiny, 2 models into zoo-1"; `planText` is the plan as the user wrote it. */
@@ -79,15 +85,15 @@ function interventionVerb(spec: InterventionSpec): string {
 }
 
 /** The same words as a finished sweep's title (native/service/workbench.ts `sweepTitle`). */
-export function sweepSpecTitle(spec: SweepSpec): string {
+export function sweepSpecTitle(spec: SweepSpec, hookName: HookNamer): string {
   const source = describePairSource(spec.source);
   switch (spec.kind) {
     case 'pairs':
-      return `all pairs, layer ${spec.hook}, coeff ${shownNumber(spec.coeff)}, ${source}`;
+      return `all pairs, layer ${hookName(spec.hook)}, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'layers':
       return `${spec.a}-${spec.b} by layer, coeff ${shownNumber(spec.coeff)}, ${source}`;
     case 'coeffs':
-      return `${spec.a}-${spec.b} at layer ${spec.hook} by coefficient ${coefficientsInWords(spec.coeffs)}, ${source}`;
+      return `${spec.a}-${spec.b} at layer ${hookName(spec.hook)} by coefficient ${coefficientsInWords(spec.coeffs)}, ${source}`;
   }
 }
 

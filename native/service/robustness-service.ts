@@ -15,6 +15,7 @@ import type { EnsembleModel } from '../robustness/ensemble.js';
 import type { SweepProgress } from '../steer/steer-types.js';
 import { DEFAULT_KS } from '../robustness/mean-difference.js';
 import { shownNumber } from '../util/number-text.js';
+import type { HookNamer } from '../model/spec.js';
 
 /** What the robustness service needs from the workbench. */
 export interface RobustnessHost {
@@ -30,6 +31,8 @@ export interface RobustnessHost {
    */
   job<T>(what: string, info: RunningJob, work: (signal: AbortSignal, report: (p: RobustnessProgress) => void) => Promise<T>): Job<T>;
   session(): SessionSummary;
+  /** How titles name the open model's hooks ("layer 3 · after GELU 2"). */
+  hookName(): HookNamer;
   /** The open session's model as an ensemble member (named as the session), or null without one. */
   model(): EnsembleModel | null;
 }
@@ -41,13 +44,13 @@ export class RobustnessService implements RobustnessJobs {
   constructor(private readonly host: RobustnessHost) {}
 
   sources(spec: SourcesRequest, onProgress: (p: RobustnessProgress) => void): Job<{ recordId: string }> {
-    return this.job('source robustness', sourcesJob(spec), onProgress, (signal, progress) => this.host.call('sourceSweep', { ...spec, sourcesPerRun: SOURCES_PER_RUN }, progress, signal));
+    return this.job('source robustness', sourcesJob(spec, this.host.hookName()), onProgress, (signal, progress) => this.host.call('sourceSweep', { ...spec, sourcesPerRun: SOURCES_PER_RUN }, progress, signal));
   }
 
   converge(spec: ConvergeRequest, onProgress: (p: SweepProgress) => void): Job<{ recordId: string }> {
     if (spec.a === spec.b) throw new Error(`a and b must differ (both are ${spec.a}): the vector a - a is zero.`);
     const ks = spec.ks ? [...spec.ks.filter((k) => Number.isFinite(k)), Infinity] : DEFAULT_KS;
-    return this.job('a convergence curve', convergenceJob(spec), onProgress, (signal, progress) => this.host.call('convergence', { ...spec, ks }, progress, signal));
+    return this.job('a convergence curve', convergenceJob(spec, this.host.hookName()), onProgress, (signal, progress) => this.host.call('convergence', { ...spec, ks }, progress, signal));
   }
 
   /**
@@ -59,7 +62,7 @@ export class RobustnessService implements RobustnessJobs {
     if (!own) throw new Error('There is no model in this session yet: train one (Train view) or open a session that has one.');
     if (spec.files.length === 0) throw new Error('Choose at least one other session to compare this model with.');
     const { files, source, ...sweep } = spec;
-    return this.job('a model comparison', compareJob(spec), onProgress, async (signal, progress) => {
+    return this.job('a model comparison', compareJob(spec, this.host.hookName()), onProgress, async (signal, progress) => {
       const models = [own, ...(await ensembleModelsFromFiles(files, this.host.session().dataset.name))];
       checkDistinctModels(models);
       return this.host.call('ensemble', { ...sweep, source: source ?? { kind: 'first' }, models }, progress, signal);
@@ -67,7 +70,7 @@ export class RobustnessService implements RobustnessJobs {
   }
 
   list(): RobustnessSummary[] {
-    return this.host.records().map((r) => ({ id: r.id, kind: r.kind, title: robustnessTitle(r), createdAt: r.provenance.createdAt, backend: r.provenance.backend }));
+    return this.host.records().map((r) => ({ id: r.id, kind: r.kind, title: robustnessTitle(r, this.host.hookName()), createdAt: r.provenance.createdAt, backend: r.provenance.backend }));
   }
 
   get(id: string): RobustnessRecord {
@@ -102,14 +105,14 @@ export class RobustnessService implements RobustnessJobs {
   }
 }
 
-/** A robustness record's one-line title for lists. */
-export function robustnessTitle(r: RobustnessRecord): string {
+/** A robustness record's one-line title for lists, its hook named by `hookName`. */
+export function robustnessTitle(r: RobustnessRecord, hookName: HookNamer): string {
   switch (r.kind) {
     case 'sources':
-      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
+      return `${r.images} source images${r.random.count > 0 ? ` + ${r.random.count} random` : ''}, layer ${hookName(r.layer)}, coeff ${shownNumber(r.coeff)}`;
     case 'convergence':
-      return `${r.a}-${r.b} mean-difference convergence, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
+      return `${r.a}-${r.b} mean-difference convergence, layer ${hookName(r.layer)}, coeff ${shownNumber(r.coeff)}`;
     case 'ensemble':
-      return `${r.models.length} models compared, layer ${r.layer}, coeff ${shownNumber(r.coeff)}`;
+      return `${r.models.length} models compared, layer ${hookName(r.layer)}, coeff ${shownNumber(r.coeff)}`;
   }
 }

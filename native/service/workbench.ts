@@ -18,7 +18,7 @@ import { saveSessionShared, sessionBase, type SessionBase } from '../session/sha
 import { RECORD_COLLECTION_NAMES } from '../session/schema.js';
 import { modelSha256 } from '../model/fingerprint.js';
 import { specOf, type MlpWeights } from '../model/weights.js';
-import { hookSummaries } from '../model/spec.js';
+import { hookNamer, hookSummaries, type HookNamer } from '../model/spec.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig, type TrainEvent } from '../train/trainer.js';
 import { APP_VERSION } from '../version.js';
 import type { SweepRecord, PairSweepRecord } from '../steer/records.js';
@@ -44,7 +44,7 @@ import { RobustnessService } from './robustness-service.js';
 import { ZooService } from './zoo-service.js';
 import { ensembleModelOf } from '../robustness/ensemble-models.js';
 import { AnalysisService, type AnalysisHost } from './analysis-service.js';
-import { checkKeptHook, keptVectorById, resolveKeptAdditions } from '../analysis/kept-additions.js';
+import { keptSourceAt, resolveKeptAdditions } from '../analysis/kept-additions.js';
 import { describeIntervention, type InterventionSpec } from '../analysis/analysis-types.js';
 
 export interface WorkbenchOptions {
@@ -143,6 +143,11 @@ export class SteerLabWorkbench implements Workbench {
       this.emit({ type: 'data.status', status, data });
     });
     this.analyses = new AnalysisService(this.analysisHost());
+  }
+
+  /** How titles and refusals name the open model's hooks ("3 · after GELU 2"); numbers alone before a model exists. */
+  private hookName(): HookNamer {
+    return this.current.weights ? hookNamer(specOf(this.current.weights)) : String;
   }
 
   /** How the analyses reach this session, its engine and its one-job rule. */
@@ -396,7 +401,7 @@ export class SteerLabWorkbench implements Workbench {
 
   steer(pixels: number[], additions: SteerAddition[]): Promise<SteerResult> {
     // Kept vectors live in the session, which the engine worker does not have: sent as values.
-    return this.call('steer', { pixels, additions: resolveKeptAdditions(additions, this.current.header.vectors) });
+    return this.call('steer', { pixels, additions: resolveKeptAdditions(additions, this.current.header.vectors, this.hookName()) });
   }
 
   datasetImage(split: 'train' | 'test', index: number): Promise<DatasetImage> {
@@ -413,9 +418,7 @@ export class SteerLabWorkbench implements Workbench {
 
   coeffSweep(spec: Parameters<Workbench['coeffSweep']>[0], onProgress: (p: SweepProgress) => void): Job<{ sweepId: string }> {
     // A kept vector is swept at the hook it was made at only, and reaches the worker as values.
-    const found = spec.source.kind === 'kept' ? keptVectorById(this.current.header.vectors, spec.source.id) : null;
-    if (found) checkKeptHook(found, spec.hook);
-    const args = found ? { ...spec, source: { kind: 'kept' as const, id: found.id, name: found.name }, kept: { values: found.values, description: `kept vector “${found.name}” at hook ${found.hook}` } } : spec;
+    const args = spec.source.kind === 'kept' ? { ...spec, ...keptSourceAt(this.current.header.vectors, spec.source.id, spec.hook, this.hookName()) } : spec;
     return this.sweepJob({ kind: 'coeffs', ...args }, onProgress, (progress, signal) => this.call('coeffSweep', args, progress, signal));
   }
 
@@ -425,7 +428,7 @@ export class SteerLabWorkbench implements Workbench {
     onProgress: (p: SweepProgress) => void,
     run: (onProgress: (p: SweepProgress) => void, signal: AbortSignal) => Promise<SweepRecord>,
   ): Job<{ sweepId: string }> {
-    return this.runJob('a sweep', sweepJob(spec), async (signal, state) => {
+    return this.runJob('a sweep', sweepJob(spec, this.hookName()), async (signal, state) => {
       const record = await run((p) => {
         state.recordSweep(p);
         onProgress(p);
@@ -462,7 +465,7 @@ export class SteerLabWorkbench implements Workbench {
     return this.sweeps().map((s) => ({
       id: s.id,
       kind: s.kind,
-      title: sweepTitle(s) + interventionSuffix(s),
+      title: sweepTitle(s, this.hookName()) + interventionSuffix(s),
       createdAt: s.provenance.createdAt,
       backend: s.provenance.backend,
       modelSha256: s.provenance.modelSha256,
@@ -486,15 +489,15 @@ export class SteerLabWorkbench implements Workbench {
   compareWithSeed(id: string): SweepComparison {
     const sweep = this.pairSweepById(id);
     const seed = { title: 'seed post (layer 0, coeff 1)', ce: SEED_TABLES.tableLayer0, normal: SEED_TABLES.normalByB };
-    return { ...compareTables(sweep.ce, seed.ce), x: { title: sweepTitle(sweep), ce: sweep.ce, normal: sweep.normal }, y: seed };
+    return { ...compareTables(sweep.ce, seed.ce), x: { title: sweepTitle(sweep, this.hookName()), ce: sweep.ce, normal: sweep.normal }, y: seed };
   }
 
   compareSweeps(idX: string, idY: string): SweepComparison {
     const [x, y] = [this.pairSweepById(idX), this.pairSweepById(idY)];
     return {
       ...compareTables(x.ce, y.ce),
-      x: { title: sweepTitle(x), ce: x.ce, normal: x.normal },
-      y: { title: sweepTitle(y), ce: y.ce, normal: y.normal },
+      x: { title: sweepTitle(x, this.hookName()), ce: x.ce, normal: x.normal },
+      y: { title: sweepTitle(y, this.hookName()), ce: y.ce, normal: y.normal },
     };
   }
 
@@ -557,6 +560,7 @@ export class SteerLabWorkbench implements Workbench {
     },
     job: (what, info, work) => this.runJob(what, info, (signal, state) => work(signal, (p) => state.recordRobustness(p))),
     session: () => this.session(),
+    hookName: () => this.hookName(),
     model: () => (this.current.weights ? ensembleModelOf(this.session().name, { header: this.current.header as Session['header'], weights: this.current.weights }) : null),
   });
 
@@ -671,15 +675,15 @@ async function fileExists(file: string): Promise<boolean> {
   }
 }
 
-/** A sweep's one-line title for lists and chart headers. */
-export function sweepTitle(s: SweepRecord): string {
+/** A sweep's one-line title for lists and chart headers, its hook named by `hookName`. */
+export function sweepTitle(s: SweepRecord, hookName: HookNamer): string {
   switch (s.kind) {
     case 'pairs':
-      return sweepSpecTitle({ kind: 'pairs', hook: s.layer, coeff: s.coeff, source: s.source });
+      return sweepSpecTitle({ kind: 'pairs', hook: s.layer, coeff: s.coeff, source: s.source }, hookName);
     case 'layers':
-      return sweepSpecTitle({ kind: 'layers', a: s.a, b: s.b, coeff: s.coeff, source: s.source });
+      return sweepSpecTitle({ kind: 'layers', a: s.a, b: s.b, coeff: s.coeff, source: s.source }, hookName);
     case 'coeffs':
-      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: s.rows.map((r) => r.coeff), source: s.source });
+      return sweepSpecTitle({ kind: 'coeffs', a: s.a, b: s.b, hook: s.layer, coeffs: s.rows.map((r) => r.coeff), source: s.source }, hookName);
   }
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { SteerLabWorkbench } from '../../native/service/workbench.js';
 import { trainedWorkbench } from '../helpers/trained-workbench.js';
 import { dispatch, JobRegistry, type DispatchContext } from '../../native/api/dispatch.js';
-import type { ApiEvent, ApiResponse } from '../../native/api/contract.js';
+import { KEPT_SOURCE_REFUSAL, type ApiEvent, type ApiResponse } from '../../native/api/contract.js';
 import { readSessionFile } from '../../native/session/store.js';
 import { HAVE_DATA } from '../helpers/fixtures.js';
 import type { GeometryRecord, ImportedVector, KeptVector, PlacementRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
@@ -141,7 +141,7 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
     expect(byKept.vectors[0].description).toBe('kept vector “3-1 at hook 2” at hook 2');
     const elsewhere = await dispatch(wb, 'steer.run', { pixels: image.pixels, additions: [{ kept: { id: kept.id }, hook: 0, coeff: 1 }] }, () => undefined, context);
     expect(elsewhere.ok).toBe(false);
-    if (!elsewhere.ok) expect(elsewhere.error.message).toBe('The kept vector “3-1 at hook 2” was made at hook 2 (Linear 2) and applies only there, not at hook 0 (Linear 1); choose hook 2 or another vector.');
+    if (!elsewhere.ok) expect(elsewhere.error.message).toBe('The kept vector “3-1 at hook 2” was made at hook 2 · after Linear 2 and applies only there, not at hook 0 · after Linear 1; choose hook 2 or another vector.');
   });
 
   it('reports what each steer applied: the relative coefficient from the mean activation size (geometry’s, a second path), ablation, the control’s seed', async () => {
@@ -159,8 +159,10 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
     same.steered.forEach((p, d) => expect(p).toBeCloseTo(relative.steered[d], 5));
     const ablated = await call<SteerResult>('steer.run', { pixels: image.pixels, additions: [{ ...add, coeff: 3, mode: 'ablate', control: { kind: 'random', seed: 7 } }] });
     expect(ablated.vectors[0].applied).toMatchObject({ mode: 'ablate', absoluteCoeff: 0, control: { kind: 'random', seed: 7 } });
-    expect(describeApplied(ablated.vectors[0].applied!, '3 − 1')).toBe('ablated along random direction of the same norm as 3 − 1, seed 7, layer 0');
-    expect(describeApplied(applied, '3 − 1')).toBe(`3 − 1, layer 0, 0.5× the mean activation size = coefficient ${Number(applied.absoluteCoeff.toPrecision(3))}`);
+    // The legend names the hook as the model does (the session summary's hook labels).
+    const named = (index: number) => wb.session().model!.hooks.find((h) => h.index === index)!.label;
+    expect(describeApplied(ablated.vectors[0].applied!, '3 − 1', named)).toBe('ablated along random direction of the same norm as 3 − 1, seed 7, layer 0 · after Linear 1');
+    expect(describeApplied(applied, '3 − 1', named)).toBe(`3 − 1, layer 0 · after Linear 1, 0.5× the mean activation size = coefficient ${Number(applied.absoluteCoeff.toPrecision(3))}`);
   });
 
   it('a coefficient sweep of a kept vector gives the table of the recipe it was kept from', async () => {
@@ -208,6 +210,23 @@ describe.skipIf(!HAVE_DATA)('analysis channels on the workbench', () => {
     expect((saved.header.sweeps.find((r) => r.id === byKept.id) as CoeffSweepRecord).source).toEqual(byKept.source);
     const wrongHook = await dispatch(wb, 'sweep.coeffs', { a: 3, b: 1, hook: 0, coeffs: [1], source: { kind: 'kept', id: kept.id } }, () => undefined, context);
     expect(wrongHook.ok).toBe(false);
-    if (!wrongHook.ok) expect(wrongHook.error.message).toContain('was made at hook 1 (ReLU 1) and applies only there');
+    if (!wrongHook.ok) expect(wrongHook.error.message).toContain('was made at hook 1 · after ReLU 1 and applies only there');
+    // A pair table, a layer sweep or the pair geometry cannot be made from one vector: refused saying why and what to use instead.
+    const refusals = await Promise.all([
+      dispatch(wb, 'sweep.pairs', { hook: 1, coeff: 1, source: { kind: 'kept', id: kept.id } }, () => undefined, context),
+      dispatch(wb, 'sweep.layers', { a: 3, b: 1, coeff: 1, source: { kind: 'kept', id: kept.id } }, () => undefined, context),
+      dispatch(wb, 'sweep.intervention', { over: 'pairs', hook: 1, coeff: 1, source: { kind: 'kept', id: kept.id }, intervention }, () => undefined, context),
+      dispatch(wb, 'sweep.intervention', { over: 'layers', a: 3, b: 1, coeff: 1, source: { kind: 'kept', id: kept.id }, intervention }, () => undefined, context),
+      dispatch(wb, 'analysis.geometry', { hook: 1, source: { kind: 'kept', id: kept.id } }, () => undefined, context),
+    ]);
+    for (const r of refusals) {
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.message).toContain(`: The vector source ${KEPT_SOURCE_REFUSAL}.`);
+        expect(r.error.message).toContain('a kept vector is one vector at one hook');
+        expect(r.error.message).toContain('coefficient sweep, its steerability, or Draw & steer');
+        expect(r.error.message).not.toMatch(/one of|first, mean, nth/);
+      }
+    }
   }, 150_000);
 });

@@ -156,7 +156,7 @@ describe('one job state for every page (issue 20.9)', () => {
       expect(mine.type === 'job.progress' && theirs.type === 'job.progress').toBe(true);
       // A page that connects now gets the same state from app.info.
       const info = ok<WorkbenchInfo>(await other.call('app.info', {}));
-      expect(info.job).toMatchObject({ jobId, kind: 'robustness', what: 'sources', title: 'Source robustness: 10 source images per digit, layer 0, coeff 1' });
+      expect(info.job).toMatchObject({ jobId, kind: 'robustness', what: 'sources', title: 'Source robustness: 10 source images per digit, layer 0 · after Linear 1, coeff 1' });
       expect(info.job?.progress?.text).toMatch(/^\d+% · sources \d+-\d+ of 10/);
       ok(await other.call('job.cancel', { jobId }));
       const cancelling = (e: ApiEvent) => e.type === 'job.progress' && e.jobId === jobId && e.cancelling;

@@ -17,7 +17,7 @@ import type { MlpWeights } from '../../native/model/weights.js';
 import { steeringVector } from '../../native/steer/vectors.js';
 import { norm } from '../../native/analysis/vector-math.js';
 import { expectClose } from '../helpers/reference.js';
-import type { GeometryRecord } from '../../native/analysis/analysis-types.js';
+import type { GeometryRecord, SteerabilityRecord } from '../../native/analysis/analysis-types.js';
 
 const BIN = path.join(REPO_ROOT, 'native/bin/steerlab.js');
 const env = { ...process.env, STEERLAB_DATA: DATA_DIR, STEERLAB_BACKEND: 'wasm' };
@@ -155,12 +155,58 @@ describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
     });
     const elsewhere = steerlab('coeffs', file, '--a', '3', '--b', '1', '--layer', '0', '--source', `kept:${kept.id}`, '--no-save');
     expect(elsewhere.code).toBe(1);
-    expect(elsewhere.stderr).toContain(`was made at hook 2 (Linear 2) and applies only there, not at hook 0 (Linear 1)`);
-    const layers = steerlab('layers', file, '--a', '3', '--b', '1', '--source', `kept:${kept.id}`, '--no-save');
-    expect(layers.code).toBe(1);
-    expect(layers.stderr).toContain('a layer sweep needs the vector at every layer, and a kept vector applies only at the layer it was made at');
-    expect(layers.stderr).not.toMatch(/\n\s+at /);
+    expect(elsewhere.stderr).toContain(`was made at hook 2 · after Linear 2 and applies only there, not at hook 0 · after Linear 1`);
   }, 200_000);
+
+  it('steerability --source kept:ID gives the per-image numbers of the recipe it was kept from; another --layer is refused naming its hook', async () => {
+    const session = await readSessionFile(file);
+    const kept = session.header.vectors.find((v) => v.hook === 2)!;
+    // The second path: the recipe the vector was kept from (3 - 1, first training images, hook 2).
+    expect(kept.recipe).toEqual({ plus: { kind: 'digit', digit: 3, n: 0 }, minus: { kind: 'digit', digit: 1, n: 0 }, hook: 2 });
+    const byRecipe = steerlab('steerability', file, '--a', '3', '--b', '1', '--layer', '2', '--coeff', '1.5', '--json', out('st-recipe.json'), '--no-save');
+    const byKept = steerlab('steerability', file, '--a', '3', '--b', '1', '--layer', '2', '--coeff', '1.5', '--source', `kept:${kept.id}`, '--json', out('st-kept.json'), '--no-save');
+    expect(byKept.stderr).not.toMatch(/steerlab:/);
+    expect([byRecipe.code, byKept.code]).toEqual([0, 0]);
+    expect(byKept.stdout.split('\n')[0]).toBe(`kept vector “${kept.name}” at layer 2 · after Linear 2, coeff 1.5, addition: 1135 test images of 1`);
+    const [x, y] = [out('st-recipe.json'), out('st-kept.json')].map((f) => JSON.parse(readFileSync(f, 'utf8')) as SteerabilityRecord);
+    expect(y.source).toEqual({ kind: 'kept', id: kept.id, name: kept.name });
+    expect(y.indices).toEqual(x.indices);
+    expect(y.deltas).toHaveLength(1135);
+    y.deltas.forEach((d, i) => expectClose(d, x.deltas[i], 1e-6, `delta of test image ${x.indices[i]}`));
+    for (const m of ['meanDelta', 'shareFlipped', 'shareWrongWay'] as const) expectClose(y[m], x[m], 1e-6, m);
+    expect(y.mostResistant.map((r) => r.index)).toEqual(x.mostResistant.map((r) => r.index));
+    const elsewhere = steerlab('steerability', file, '--a', '3', '--b', '1', '--layer', '0', '--source', `kept:${kept.id}`, '--no-save');
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`The kept vector “${kept.name}” was made at hook 2 · after Linear 2 and applies only there, not at hook 0 · after Linear 1; choose hook 2 or another vector.`);
+    expect(elsewhere.stderr).not.toMatch(/\n\s+at /);
+    // An intervention sweep over coefficients (relative) takes the kept vector too: the recipe's table again.
+    const ivArgs = ['intervene', file, '--over', 'coeffs', '--a', '3', '--b', '1', '--layer', '2', '--values', '0.25,1', '--relative', '--no-save'];
+    const ivRecipe = steerlab(...ivArgs, '--json', out('iv-recipe.json'));
+    const ivKept = steerlab(...ivArgs, '--source', `kept:${kept.id}`, '--json', out('iv-kept.json'));
+    expect([ivRecipe.code, ivKept.code]).toEqual([0, 0]);
+    const [p, q] = [out('iv-recipe.json'), out('iv-kept.json')].map((f) => JSON.parse(readFileSync(f, 'utf8')) as { source: unknown; rows: { ce: number; pA: number; absoluteCoeff: number }[] });
+    expect(q.source).toEqual({ kind: 'kept', id: kept.id, name: kept.name });
+    q.rows.forEach((row, i) => {
+      for (const m of ['ce', 'pA', 'absoluteCoeff'] as const) expectClose(row[m], p.rows[i][m], 1e-6, `${m} of row ${i}`);
+    });
+  }, 300_000);
+
+  it.each([
+    [['sweep'], 'steerlab sweep', 'a pair table needs one vector for each pair (a, b)'],
+    [['layers', '--a', '3', '--b', '1'], 'steerlab layers', 'a layer sweep adds the vector at every hook, and its values belong to its own hook only'],
+    [['intervene', '--over', 'pairs'], 'steerlab intervene --over pairs', 'a pair table needs one vector for each pair (a, b)'],
+    [['intervene', '--over', 'layers', '--a', '3', '--b', '1'], 'steerlab intervene --over layers', 'a layer sweep adds the vector at every hook, and its values belong to its own hook only'],
+    [['geometry'], 'steerlab geometry', 'the geometry is of the 100 pair vectors a - b'],
+  ])('%j --source kept:ID is refused saying why and what to run instead', async (args, command, why) => {
+    const kept = (await readSessionFile(file)).header.vectors[0];
+    const [name, ...rest] = args;
+    const r = steerlab(name, file, ...rest, '--source', `kept:${kept.id}`, '--no-save');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${command} cannot use --source kept:${kept.id}: a kept vector is one vector at one hook, and ${why}.`);
+    expect(r.stderr).toContain(`steerlab coeffs ${file} --source kept:${kept.id} --a A --b B --layer K`);
+    expect(r.stderr).toContain('steerlab steerability with the same flags, or Draw & steer in the workbench.');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 
   it.each([
     [['intervene', '--ablate', '--relative'], '--ablate and --relative do not go together'],

@@ -292,7 +292,7 @@ describe('Draw & steer and Data in Chromium', () => {
       await typeCoeff(typed);
       await settled(before);
     }
-    expect(await shown()).toEqual({ box: '1', slider: 1, legend: 'steered (3 − 1, layer 0, ×1)', answered: 1 });
+    expect(await shown()).toEqual({ box: '1', slider: 1, legend: 'steered (3 − 1, layer 0 · after Linear 1, ×1)', answered: 1 });
     // The drawing's Undo takes back the last stroke only; then Ctrl+Z steps the coefficient back to 4, everywhere.
     await view().getByRole('button', { name: 'Undo' }).click();
     // The browser's undo reaches the box though the focus is on Undo: the box steps back to 4 and
@@ -300,13 +300,13 @@ describe('Draw & steer and Data in Chromium', () => {
     let before = await replies();
     await page.keyboard.press('Control+z');
     await settled(before);
-    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0, ×4)', answered: 4 });
+    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0 · after Linear 1, ×4)', answered: 4 });
     // Once more, in the box itself: 2, everywhere.
     before = await replies();
     await box.press('Control+z');
     await settled(before);
     const after = await shown();
-    expect(after).toEqual({ box: '2', slider: 2, legend: 'steered (3 − 1, layer 0, ×2)', answered: 2 });
+    expect(after).toEqual({ box: '2', slider: 2, legend: 'steered (3 − 1, layer 0 · after Linear 1, ×2)', answered: 2 });
     // The bars are the engine's for that value, and nothing changes later by itself (blur, waiting).
     const engineSays = ok<SteerResult>(await engine.call('steer.run', { pixels: await canvasInput(), additions: [{ ...STEER_3_1, coeff: Number(after.box) }] }));
     expectBarsEqual(await shownBars('steered'), engineSays.steered);
@@ -319,7 +319,7 @@ describe('Draw & steer and Data in Chromium', () => {
     const redo = await replies();
     await box.press('Control+Shift+z');
     await settled(redo);
-    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0, ×4)', answered: 4 });
+    expect(await shown()).toEqual({ box: '4', slider: 4, legend: 'steered (3 − 1, layer 0 · after Linear 1, ×4)', answered: 4 });
     const back = await replies();
     await typeCoeff('1');
     await settled(back);
@@ -371,7 +371,7 @@ describe('Draw & steer and Data in Chromium', () => {
     };
 
     await act(() => controls.getByLabel('ablate (x − (x·u)u)').check());
-    expect(await legend()).toBe('steered (ablated along 3 − 1, layer 0)');
+    expect(await legend()).toBe('steered (ablated along 3 − 1, layer 0 · after Linear 1)');
     expect(await caption()).toContain("Ablated: the activation's component along this direction is removed");
     expect(await caption()).not.toContain('added ×');
     const ablated = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, mode: 'ablate' }] }));
@@ -380,7 +380,7 @@ describe('Draw & steer and Data in Chromium', () => {
     // A random direction: named with its seed, and the two source images are not shown as if they were added.
     await act(() => controls.getByLabel('add', { exact: true }).check());
     await act(() => controls.getByLabel('random control, seed').check());
-    expect(await legend()).toBe('steered (random direction of the same norm as 3 − 1, seed 7, layer 0, ×1)');
+    expect(await legend()).toBe('steered (random direction of the same norm as 3 − 1, seed 7, layer 0 · after Linear 1, ×1)');
     expect(await view().getByRole('figure').count()).toBe(0);
     const random = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, control: { kind: 'random', seed: 7 } }] }));
     expect(await caption()).toContain(`A random direction (seed 7) of the same norm as 3 − 1 (${Number(random.vectors[0].applied!.vectorNorm.toPrecision(3))})`);
@@ -393,20 +393,20 @@ describe('Draw & steer and Data in Chromium', () => {
     const relative = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ ...STEER_3_1, coeff: 0.5, scale: 'relative' }] }));
     const applied = relative.vectors[0].applied!;
     const c = Number(applied.absoluteCoeff.toPrecision(3));
-    expect(await legend()).toBe(`steered (3 − 1, layer 0, 0.5× the mean activation size = coefficient ${c})`);
+    expect(await legend()).toBe(`steered (3 − 1, layer 0 · after Linear 1, 0.5× the mean activation size = coefficient ${c})`);
     expect(await caption()).toContain(`added × ${c}: 0.5× the mean activation size at this layer (${Number(applied.meanActivationNorm!.toPrecision(3))})`);
     expectBarsEqual(await shownBars('steered'), relative.steered);
     await shot('draw-relative-legend');
 
     // The exported picture carries the same legend, and its name says it too.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export predictions chart as SVG' }).click()]);
-    expect(download.suggestedFilename()).toBe(`predictions-steered-3-1-layer-0-0.5-the-mean-activation-size-coefficient-${c}`.slice(0, 80).replace(/-+$/, '') + '.svg');
+    expect(download.suggestedFilename()).toBe(`predictions-steered-3-1-layer-0-after-linear-1-0.5-the-mean-activation-size-coefficient-${c}`.slice(0, 80).replace(/-+$/, '') + '.svg');
     const svgText = readFileSync(await download.path(), 'utf8');
-    expect(svgText).toContain(`steered (3 − 1, layer 0, 0.5× the mean activation size = coefficient ${c})`);
+    expect(svgText).toContain(`steered (3 − 1, layer 0 · after Linear 1, 0.5× the mean activation size = coefficient ${c})`);
 
     await act(() => controls.getByLabel('coeff relative to activation size').uncheck());
     await act(() => typeCoeff('1'));
-    expect(await legend()).toBe('steered (3 − 1, layer 0, ×1)');
+    expect(await legend()).toBe('steered (3 − 1, layer 0 · after Linear 1, ×1)');
   });
 
   it('offers a kept vector in the Vector menu, at its own layer only, and steers exactly as the engine does with it', async () => {
@@ -428,7 +428,7 @@ describe('Draw & steer and Data in Chromium', () => {
     const pixels = await canvasInput();
     const engineSays = ok<SteerResult>(await engine.call('steer.run', { pixels, additions: [{ kept: { id: kept.id }, hook: 2, coeff: 1 }] }));
     expectBarsEqual(await shownBars('steered'), engineSays.steered);
-    expect(await page.locator('svg.prediction-bars text.legend-steered').textContent()).toBe('steered (kept “mean 3 minus 8”, layer 2, ×1)');
+    expect(await page.locator('svg.prediction-bars text.legend-steered').textContent()).toBe('steered (kept “mean 3 minus 8”, layer 2 · after Linear 2, ×1)');
     expect(await view().getByRole('figure').count()).toBe(0);
     await shot('draw-kept-vector');
     const reset = await replies();

@@ -145,7 +145,7 @@ describe('a robustness job across a reload and a second tab (the issue’s repor
   const status = (p: Page) => p.getByTestId('robust-status');
   const list = (p: Page) => p.getByTestId('robust-list').locator('li');
   const sourcesLine = /^\d+% · sources \d+-\d+ of 10 · /;
-  const title = 'Source robustness: 10 source images per digit, layer 0, coeff 1';
+  const title = 'Source robustness: 10 source images per digit, layer 0 · after Linear 1, coeff 1';
 
   /** The bar's line and the view's status agree in this page. */
   const sameLine = async (p: Page) => {
@@ -237,7 +237,7 @@ describe('an intervention sweep seen from a second tab', () => {
       await ivForm.locator('summary').click();
       await ivForm.getByRole('button', { name: 'Run intervention sweep' }).click();
       await expect.poll(async () => ok<SweepSummary[]>(await api.call('sweep.list', {})).length, { timeout: 240_000 }).toBe(before + 1);
-      const title = 'Intervention sweep: ablate all pairs at layer 0, first training images';
+      const title = 'Intervention sweep: ablate all pairs at layer 0 · after Linear 1, first training images';
       for (const p of [page, second]) {
         await expect.poll(() => jobBar(p).count(), { timeout: 30_000 }).toBe(0);
         const seen = await seenBy(p);

@@ -247,7 +247,7 @@ describe('the Robustness view in Chromium', () => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Robustness' }).click();
     const item = page.getByTestId('robust-list').getByRole('button', { name: summary.title, exact: true });
     await item.waitFor();
-    expect(summary.title).toBe('2 models compared, layer 0, coeff 1');
+    expect(summary.title).toBe('2 models compared, layer 0 · after Linear 1, coeff 1');
     await item.click();
     await check();
 

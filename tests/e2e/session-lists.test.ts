@@ -57,9 +57,9 @@ describe('the session lists (22.5-22.7)', () => {
     const engine = ok<SweepSummary[]>(await e2e.api.call('sweep.list', {})).filter((s) => s.kind === 'coeffs').map((s) => s.title).reverse();
     expect(shown).toEqual(engine);
     expect(shown).toEqual([
-      '9-0 at layer 0 by coefficient (-1, 0, 1), first training images, relative coeff',
-      '9-0 at layer 0 by coefficient (0 to 2.5, 6 values), first training images',
-      '9-0 at layer 0 by coefficient (-1, 0, 1), first training images',
+      '9-0 at layer 0 · after Linear 1 by coefficient (-1, 0, 1), first training images, relative coeff',
+      '9-0 at layer 0 · after Linear 1 by coefficient (0 to 2.5, 6 values), first training images',
+      '9-0 at layer 0 · after Linear 1 by coefficient (-1, 0, 1), first training images',
     ]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'lists-sweeps.png') });
   });

@@ -178,7 +178,7 @@ describe('the vector analyses in Chromium', () => {
     await expect.poll(() => draw.isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('input-source').textContent()).toContain(`test #${s.mostResistant[0].index}`);
     // The controls and the legend say 9 − 0 ablated at layer 0: what the analysis measured (the legend names the ablation).
-    await expect.poll(() => page.getByTestId('predictions').locator('.legend').textContent()).toContain('steered (ablated along 9 − 0, layer 0)');
+    await expect.poll(() => page.getByTestId('predictions').locator('.legend').textContent()).toContain('steered (ablated along 9 − 0, layer 0 · after Linear 1)');
     expect(await page.getByTestId('intervention-controls').getByLabel('ablate (x − (x·u)u)').isChecked()).toBe(true);
     expect(await draw.getByRole('radiogroup', { name: 'digit a' }).getByRole('radio', { checked: true }).textContent()).toBe('9');
     expect(await draw.getByRole('radiogroup', { name: 'digit b' }).getByRole('radio', { checked: true }).textContent()).toBe('0');

@@ -44,7 +44,7 @@ describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
     await wb.saveSession(file);
     expect((await readSessionFile(file)).header.robustness?.map((r) => r.id)).toEqual([recordId]);
     await wb.openSession(file);
-    expect(wb.robustness.list()).toMatchObject([{ id: recordId, kind: 'sources', title: '3 source images, layer 0, coeff 1' }]);
+    expect(wb.robustness.list()).toMatchObject([{ id: recordId, kind: 'sources', title: '3 source images, layer 0 · after Linear 1, coeff 1' }]);
   }, 300_000);
 
   it('a convergence job ends with the class-means vector; a cancelled job keeps nothing', async () => {
@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_DATA)('workbench robustness', () => {
     const file = path.join(dir, 'compared.steerlab');
     await wb.saveSession(file);
     await wb.openSession(file);
-    expect(wb.robustness.list().find((x) => x.id === recordId)).toMatchObject({ kind: 'ensemble', title: '2 models compared, layer 0, coeff 1' });
+    expect(wb.robustness.list().find((x) => x.id === recordId)).toMatchObject({ kind: 'ensemble', title: '2 models compared, layer 0 · after Linear 1, coeff 1' });
   }, 300_000);
 
   it('compare refuses a session that holds the open model again, and a session without a model is named', async () => {

@@ -66,7 +66,7 @@ describe.skipIf(!HAVE_DATA)('workbench', () => {
     const a = await wb.pairSweep({ hook: 0, coeff: 1, source: { kind: 'first' } }, () => undefined).result;
     const b = await wb.pairSweep({ hook: 0, coeff: 2, source: { kind: 'first' } }, () => undefined).result;
     const list = wb.listSweeps();
-    expect(list.map((s) => s.title)).toEqual(['all pairs, layer 0, coeff 1, first training images', 'all pairs, layer 0, coeff 2, first training images']);
+    expect(list.map((s) => s.title)).toEqual(['all pairs, layer 0 · after Linear 1, coeff 1, first training images', 'all pairs, layer 0 · after Linear 1, coeff 2, first training images']);
     const self = wb.compareSweeps(a.sweepId, a.sweepId);
     expect(self.pearson).toBeCloseTo(1, 12);
     expect(self.disagreements[0].logRatio).toBe(0);

@@ -8,7 +8,9 @@ import { metricsFor, metricTable, metricFormat, pairSweepHeading } from '../../r
 import { geometryHeatmap, geometryScatter } from '../../renderer/src/views/Vectors/geometry-data.js';
 import { interventionFields, withIntervention, DEFAULT_INTERVENTION } from '../../renderer/src/views/Draw/intervention-settings.js';
 import type { PairSweepRecord } from '../../native/steer/record-types.js';
-import type { GeometryRecord, InterventionFields } from '../../native/analysis/analysis-types.js';
+import type { GeometryRecord, InterventionFields, KeptVector } from '../../native/analysis/analysis-types.js';
+import { keptVectorDigits } from '../../renderer/src/views/Vectors/kept-steerability.js';
+import { SEED_SPEC, hookSummaries } from '../../native/model/spec.js';
 
 const table = (f: (a: number, b: number) => number) => Array.from({ length: 10 }, (_, a) => Array.from({ length: 10 }, (_, b) => f(a, b)));
 const provenance = { appVersion: '0.1.0', backend: 'wasm', backendSkipped: [], modelSha256: 'abc', dataChecksums: {}, testCount: 10000, createdAt: '2026-01-01T00:00:00.000Z', elapsedMs: 1, metricNote: 'n' };
@@ -55,9 +57,12 @@ describe('geometry charts', () => {
     expect(cos.domain).toEqual([-1, 0, 1]);
   });
   it('the scatter plots norm against the chosen effect, labelled by pair; none without a sweep', () => {
-    expect(geometryScatter(g, 'pA')!.points).toEqual([{ x: 2, y: 0.7, label: '3-1' }]);
-    expect(geometryScatter(g, 'ce')!.logY).toBe(true);
-    expect(geometryScatter({ ...g, scatter: null }, 'ce')).toBeNull();
+    const hooks = hookSummaries(SEED_SPEC);
+    expect(geometryScatter(g, 'pA', hooks)!.points).toEqual([{ x: 2, y: 0.7, label: '3-1' }]);
+    expect(geometryScatter(g, 'ce', hooks)!.logY).toBe(true);
+    // The subtitle names the hook as the model does.
+    expect(geometryScatter(g, 'ce', hooks)!.subtitle).toBe('1 pairs a ≠ b · layer 2 · after Linear 2 · coeff 1');
+    expect(geometryScatter({ ...g, scatter: null }, 'ce', hooks)).toBeNull();
   });
 });
 
@@ -67,5 +72,17 @@ describe('Draw view intervention fields', () => {
     expect(withIntervention([add], DEFAULT_INTERVENTION)).toEqual([add]);
     expect(interventionFields({ mode: 'ablate', relative: true, control: false, seed: 0 })).toEqual({ mode: 'ablate' });
     expect(interventionFields({ mode: 'add', relative: true, control: true, seed: 7 })).toEqual({ scale: 'relative', control: { kind: 'random', seed: 7 } });
+  });
+});
+
+describe('a kept vector’s steerability starts at its recipe’s digits', () => {
+  const ref = (kind: 'digit' | 'mean', digit: number) => (kind === 'digit' ? { kind, digit, n: 0 } : { kind, digit });
+  it.each([
+    ['first images 3 - 1', { plus: ref('digit', 3), minus: ref('digit', 1), hook: 0 }, { a: 3, b: 1 }],
+    ['class means 7 - 2', { plus: ref('mean', 7), minus: ref('mean', 2), hook: 2 }, { a: 7, b: 2 }],
+    ['a drawing minus 4 (no digit on the plus side): the post’s 3 - 1', { plus: { kind: 'pixels' as const, pixels: [] }, minus: ref('mean', 4), hook: 1 }, { a: 3, b: 1 }],
+    ['imported without a recipe: the post’s 3 - 1', null, { a: 3, b: 1 }],
+  ])('%s', (_, recipe, digits) => {
+    expect(keptVectorDigits({ recipe: recipe as KeptVector['recipe'] })).toEqual(digits);
   });
 });

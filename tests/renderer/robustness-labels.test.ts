@@ -22,6 +22,11 @@ import { geometryCsv } from '../../native/analysis/analysis-csv.js';
 import type { GeometryRecord } from '../../native/analysis/analysis-types.js';
 import { shownNumber } from '../../native/util/number-text.js';
 import { pairRecord } from './pair-record.js';
+import { SEED_SPEC, hookSummaries, mlpSpec } from '../../native/model/spec.js';
+
+/** The hook lists the engine sends with a model summary: the seed's, and a GELU + LayerNorm model's. */
+const SEED_HOOKS = hookSummaries(SEED_SPEC);
+const GELU_HOOKS = hookSummaries(mlpSpec({ hidden: [64, 32], activations: ['gelu'], layernorm: true }));
 
 const table = (f: (a: number, b: number) => number) => Array.from({ length: 10 }, (_, a) => Array.from({ length: 10 }, (_, b) => f(a, b)));
 const SHA = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];
@@ -43,7 +48,7 @@ function ensemble(layer = 0, coeff = 1): EnsembleRecord {
 describe('a model comparison as the view shows it', () => {
   const r = ensemble();
   it('the spread heatmap is the per-cell sample sd across models (hand-checked: tables x, x + 1, 101 - x - 1)', () => {
-    const sd = ensembleSpreadHeatmap(r, null);
+    const sd = ensembleSpreadHeatmap(r, null, SEED_HOOKS);
     expect(sd.values).toBe(r.sd);
     // Cell (0, 0): values 1, 2, 100: mean 34.333.., sample sd = sqrt(((33.33)^2 + (32.33)^2 + (65.67)^2) / 2).
     const m = (1 + 2 + 100) / 3;
@@ -52,7 +57,7 @@ describe('a model comparison as the view shows it', () => {
     expect(sd.subtitle).toBe('how much the training seed moves each cell');
     // Colour-bar ticks as short round numbers: "0.5", "1", not "0.50", "1.00".
     expect([0, 0.5, 1, 1.5].map(sd.legendFormat)).toEqual(['0', '0.5', '1', '1.5']);
-    expect(ensembleMeanHeatmap(r, null)).toMatchObject({ values: r.mean, reference: null, title: 'Mean cross-entropy over 3 models' });
+    expect(ensembleMeanHeatmap(r, null, SEED_HOOKS)).toMatchObject({ values: r.mean, reference: null, title: 'Mean cross-entropy over 3 models' });
   });
 
   it('the correlation matrix names each model by file and seed, for rows and columns alike', () => {
@@ -139,7 +144,7 @@ describe('labels that fit and do not overlap', () => {
     expect(axis.caption).toContain('the i-th training image of 3 with the i-th of 1');
     expect(axis.caption).toContain('6131 of 3, 6742 of 1');
     expect(axis.caption).toContain('K ends at 6131 pairs');
-    const curve = curveData({ ...r, layer: 0, coeff: -0.5, cosine: [0, 0, 0, 1], norm: [1, 1, 1, 1], ce: [1, 1, 1, 1], pA: [0, 0, 0, 0], pB: [1, 1, 1, 1], normal: 0.1, pANormal: 0, pBNormal: 1, id: 'c', kind: 'convergence', provenance: {} } as unknown as ConvergenceRecord);
+    const curve = curveData({ ...r, layer: 0, coeff: -0.5, cosine: [0, 0, 0, 1], norm: [1, 1, 1, 1], ce: [1, 1, 1, 1], pA: [0, 0, 0, 0], pB: [1, 1, 1, 1], normal: 0.1, pANormal: 0, pBNormal: 1, id: 'c', kind: 'convergence', provenance: {} } as unknown as ConvergenceRecord, SEED_HOOKS);
     expect(curve.xs).toEqual([1, 10, 1000, 6131]);
     expect(curve.title).toContain('coeff −0.5');
   });
@@ -188,11 +193,18 @@ describe('captions, exports and signs', () => {
     expect(stampText({ models: SHA.slice(0, 2), createdAt: '2026-12-03T15:49:30.000Z' })).toBe('models aaaaaaaaaaaa, bbbbbbbbbbbb · computed 2026-12-03 15:49 UTC');
   });
 
+  it('subtitles and titles name the hook as the model does: "layer 5 · after GELU 2" on a GELU + LayerNorm model', () => {
+    expect(ensembleMeanHeatmap(ensemble(5, 1), null, GELU_HOOKS).subtitle).toBe('layer 5 · after GELU 2, coeff 1; test images whose label is not b');
+    expect(ensembleMeanHeatmap(ensemble(4, 1), null, SEED_HOOKS).subtitle).toBe('layer 4 · logits, coeff 1; test images whose label is not b');
+    const curve = curveData({ a: 3, b: 1, ks: [1], used: [{ a: 1, b: 1 }], layer: 1, coeff: 1, cosine: [1], norm: [1], ce: [1], pA: [0], pB: [1], normal: 0.1, pANormal: 0, pBNormal: 1, id: 'c', kind: 'convergence', provenance: {} } as unknown as ConvergenceRecord, GELU_HOOKS);
+    expect(curve.title).toBe('Mean-difference vector 3 − 1 against K (layer 1 · after LayerNorm 1, coeff 1)');
+  });
+
   it('coefficients are shown with a true minus sign', () => {
     expect(shownNumber(-2)).toBe('−2');
     expect(shownNumber(0.5)).toBe('0.5');
     expect(shownNumber(-1e-7)).toBe('−1e−7');
-    expect(ensembleMeanHeatmap(ensemble(0, -2), null).subtitle).toBe('layer 0, coeff −2; test images whose label is not b');
+    expect(ensembleMeanHeatmap(ensemble(0, -2), null, SEED_HOOKS).subtitle).toBe('layer 0 · after Linear 1, coeff −2; test images whose label is not b');
   });
 
   it("the strip plot has an x label and names what one dot is", () => {

@@ -33,7 +33,11 @@ import { intFlag, numberFlag, numberListFlag, layerFlag, digitFlag } from '../fl
 import { prepareOutputs, keepResult, recordJson, writeOutputFile, type OutputFile } from '../output-files.js';
 import { progressReporter, interruptSignal } from '../progress.js';
 import { pairTableText, layerTableText, coeffTableText, matrixText } from '../tables.js';
-import { experimentCommand } from './sweeps.js';
+import { experimentCommand, keptSourceId, sweptPairSource } from './sweeps.js';
+import { keptSourceAt } from '../../analysis/kept-additions.js';
+import { hookNamer } from '../../model/spec.js';
+import type { OneVectorSource } from '../../steer/steer-types.js';
+import type { KeptVectorValues } from '../../steer/sweep.js';
 import { datasetOfHeader, DATASET_LABELS } from '../../data/dataset-names.js';
 
 /** The class names of the dataset `session`'s model was trained on, for its tables' rows and key. */
@@ -129,7 +133,7 @@ export function geometryCommand(): Command {
     .option('--csv <out>', 'write one line per (a, b) as CSV')
     .option('--svg <out>', 'write the norm-ratio heatmap as SVG')
     .action(async (file: string, flags: EngineFlags & Outputs & { layer?: string; source: string }) => {
-      const spec = { hook: layerFlag(flags.layer), source: parsePairSource(flags.source) };
+      const spec = { hook: layerFlag(flags.layer), source: sweptPairSource(flags.source, 'steerlab geometry', 'the geometry is of the 100 pair vectors a - b', file) };
       await withModel(file, flags, async (ctx, session) => {
         const record = await withProgress('geometry', (o) => runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors }, o));
         if (!record) return;
@@ -178,9 +182,13 @@ export function interveneCommand(): Command {
     .option('--csv <out>', 'write the side effects of a pair sweep as CSV (one line per pair)')
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { over: string; a?: string; b?: string; layer?: string; coeff?: string; values: string; source: string }) => {
       const intervention = specOf(flags);
-      const source = parsePairSource(flags.source);
-      const coeff = numberFlag('--coeff', flags.coeff, 1);
       if (!['pairs', 'layers', 'coeffs'].includes(flags.over)) throw new Error(`--over must be pairs, layers or coeffs; got "${flags.over}".`);
+      // Only a sweep over coefficients uses one vector, so only it can take a kept one.
+      const keptId = flags.over === 'coeffs' ? keptSourceId(flags.source) : null;
+      const source = keptId === null
+        ? sweptPairSource(flags.source, `steerlab intervene --over ${flags.over}`, flags.over === 'pairs' ? 'a pair table needs one vector for each pair (a, b)' : 'a layer sweep adds the vector at every hook, and its values belong to its own hook only', file)
+        : null;
+      const coeff = numberFlag('--coeff', flags.coeff, 1);
       if (flags.csv && flags.over !== 'pairs') throw new Error(`--csv holds the side effects of a pair sweep; with --over ${flags.over} use --json instead.`);
       // Every flag is parsed before the engine opens, so a typo costs no time.
       const hook = layerFlag(flags.layer);
@@ -191,15 +199,16 @@ export function interveneCommand(): Command {
         let record: SweepRecord | null;
         let text = '';
         if (flags.over === 'pairs') {
-          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source: source!, intervention }, o));
           record = r;
           if (r) text = [pairTableText(r, classNamesOf(session)), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3, classNamesOf(session))].join('\n\n');
         } else if (flags.over === 'layers') {
-          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source, intervention }, o));
+          const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source: source!, intervention }, o));
           record = r;
           if (r) text = layerTableText(r) + '\n' + r.rows.map((row) => `layer ${row.layer}: ${sideEffectLine(row)}`).join('\n');
         } else {
-          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { ...pair, hook, coeffs, source, intervention }, o));
+          const one = oneVectorSource(session, source, keptId, hook);
+          const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { ...pair, hook, coeffs, intervention, ...one }, o));
           record = r;
           if (r) text = coeffTableText(r) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
         }
@@ -218,17 +227,28 @@ function sideEffectLine(row: object): string {
   return `coefficient used ${r.absoluteCoeff.toPrecision(4)}; other digits: accuracy ${s.accuracy.toFixed(4)} (unpatched ${s.normalAccuracy.toFixed(4)}), CE ${s.ce.toFixed(3)}, KL ${s.kl.toFixed(4)}`;
 }
 
+/**
+ * The one vector a coefficient sweep or steerability measures: the recipe `source`, or (`keptId`
+ * set) the session's kept vector, which applies at its own hook only (keptSourceAt says so otherwise).
+ */
+function oneVectorSource(session: Session, source: OneVectorSource | null, keptId: string | null, hook: HookPoint): { source: OneVectorSource; kept?: KeptVectorValues } {
+  if (keptId === null) return { source: source! };
+  return keptSourceAt(session.header.vectors, keptId, hook, hookNamer(specOfWeights(session.weights)));
+}
+
 export function steerabilityCommand(): Command {
   return withPairFlags(withSpecFlags(experimentCommand('steerability', 'per-image change in logit(a) - logit(b) on the test images of b')))
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write one line per image as CSV')
     .action(async (file: string, flags: EngineFlags & Outputs & SpecFlags & { a?: string; b?: string; layer?: string; coeff?: string; source: string }) => {
-      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: parsePairSource(flags.source), intervention: specOf(flags) };
+      const keptId = keptSourceId(flags.source);
+      const source = keptId === null ? parsePairSource(flags.source) : null;
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), intervention: specOf(flags) };
       await withModel(file, flags, async (ctx, session) => {
-        const r = runSteerability(ctx, spec);
+        const r = runSteerability(ctx, { ...spec, ...oneVectorSource(session, source, keptId, spec.hook) });
         const list = (xs: { index: number; delta: number }[]) => xs.map((x) => `${x.index} (${x.delta.toFixed(2)})`).join(', ');
         const text = [
-          `vector ${r.a}-${r.b} at layer ${r.layer}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}: ${r.indices.length} test images of ${r.b}`,
+          `${r.source.kind === 'kept' ? `kept vector “${r.source.name}”` : `vector ${r.a}-${r.b}`} at layer ${hookNamer(specOfWeights(session.weights))(r.layer)}, coeff ${r.coeff}, ${describeIntervention(r.intervention)}: ${r.indices.length} test images of ${r.b}`,
           `mean change in logit(${r.a}) - logit(${r.b}): ${r.meanDelta.toFixed(3)}`,
           `flipped to ${r.a}: ${(100 * r.shareFlipped).toFixed(1)}%   pushed the wrong way: ${(100 * r.shareWrongWay).toFixed(1)}%`,
           ...(r.sameForEveryImage

@@ -14,7 +14,9 @@ import { Mlp } from '../../model/mlp.js';
 import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep, runKeptCoeffSweep } from '../../steer/experiments.js';
-import { checkKeptHook, keptVectorById } from '../../analysis/kept-additions.js';
+import { keptSourceAt } from '../../analysis/kept-additions.js';
+import { hookNamer } from '../../model/spec.js';
+import { specOf } from '../../model/weights.js';
 import type { PairSource } from '../../steer/steer-types.js';
 import type { SweepRecord } from '../../steer/records.js';
 import { withEngineFlags, openEngineForCli, type EngineFlags } from '../common.js';
@@ -89,7 +91,7 @@ export function experimentCommand(name: string, description: string): Command {
     new Command(name)
       .description(description)
       .argument('<file>', 'session file with a trained model')
-      .option('--source <source>', 'vector source: first (the seed), mean, index:I,J (I-th training image of a minus J-th of b), or for coeffs kept:ID (a vector kept in the session)', 'first')
+      .option('--source <source>', 'vector source: first (the seed), mean, index:I,J (I-th training image of a minus J-th of b), or for coeffs and steerability kept:ID (a vector kept in the session, at its own hook)', 'first')
       .option('--json <out>', 'write the result as JSON')
       .option('--no-save', 'do not store the result in the session file'),
   );
@@ -101,7 +103,7 @@ export function sweepCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
-      const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'a pair sweep makes one vector per pair', file) };
+      const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'steerlab sweep', 'a pair table needs one vector for each pair (a, b)', file) };
       await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record, classNames) => ({
         table: pairTableText(record, classNames),
         csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
@@ -115,7 +117,7 @@ export function layersCommand(): Command {
     .requiredOption('--b <digit>', 'digit b')
     .option('--coeff <c>', 'coefficient', '1')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; coeff?: string; source: string; json?: string; save?: boolean }) => {
-      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'a layer sweep needs the vector at every layer, and a kept vector applies only at the layer it was made at', file) };
+      const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'steerlab layers', 'a layer sweep adds the vector at every hook, and its values belong to its own hook only', file) };
       await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record) => ({ table: layerTableText(record) }));
     });
 }
@@ -133,24 +135,29 @@ export function coeffsCommand(): Command {
       await runExperiment(file, flags, 'coefficient sweep', (ctx, o, session) => {
         if (keptId === null) return runCoeffSweep(ctx, { ...common, source: parsePairSource(flags.source) }, o);
         // A kept vector is swept as it is, at the hook it was made at only (as in the app).
-        const kept = keptVectorById(session.header.vectors, keptId);
-        checkKeptHook(kept, common.hook);
-        const description = `kept vector “${kept.name}” at hook ${kept.hook}`;
-        return runKeptCoeffSweep(ctx, { ...common, source: { kind: 'kept', id: kept.id, name: kept.name } }, { values: kept.values, description }, o);
+        const { source, kept } = keptSourceAt(session.header.vectors, keptId, common.hook, hookNamer(specOf(session.weights)));
+        return runKeptCoeffSweep(ctx, { ...common, source }, kept, o);
       }, (record) => ({ table: coeffTableText(record) }));
     });
 }
 
 /** The ID of `--source kept:ID`, or null for a recipe source. */
-function keptSourceId(text: string): string | null {
+export function keptSourceId(text: string): string | null {
   return text.startsWith('kept:') ? text.slice('kept:'.length) : null;
 }
 
-/** A pair or layer sweep's --source; a kept vector is refused, saying why and what to run instead. */
-function sweptPairSource(text: string, why: string, file: string): PairSource {
+/**
+ * The --source of a command that makes many vectors (`command`: a pair table, a layer sweep); a
+ * kept vector is refused, saying why (`why`) and where one vector is used instead.
+ */
+export function sweptPairSource(text: string, command: string, why: string, file: string): PairSource {
   const keptId = keptSourceId(text);
   if (keptId !== null) {
-    throw new Error(`--source ${text} cannot be used here: ${why}. Sweep a kept vector over coefficients at its layer instead: steerlab coeffs ${file} --source ${text} --a A --b B --layer K.`);
+    throw new Error(
+      `${command} cannot use --source ${text}: a kept vector is one vector at one hook, and ${why}. ` +
+      `Use it where one vector is used: steerlab coeffs ${file} --source ${text} --a A --b B --layer K (a coefficient sweep at its hook K, as steerlab vector list ${file} shows), ` +
+      'steerlab steerability with the same flags, or Draw & steer in the workbench.',
+    );
   }
   return parsePairSource(text);
 }

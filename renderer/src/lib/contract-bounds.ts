@@ -4,7 +4,7 @@
  * once said 9,007,199,254,740,991 and 2,147,483,647). Forms turn these into fields with
  * `contractField` (../views/Draw/number-entry.ts), narrowing them where the data says less.
  */
-import { API, recipeAdditionSchema, trainConfigSchema } from '../../../native/api/contract.js';
+import { API, pairSourceSchema, recipeAdditionSchema, trainConfigSchema } from '../../../native/api/contract.js';
 
 // The contract's request schemas are nested zod objects typed for parsing, not for walking; these
 // go down to the numeric leaves untyped, and tests/renderer/number-entry.test.ts checks the ranges
@@ -12,7 +12,6 @@ import { API, recipeAdditionSchema, trainConfigSchema } from '../../../native/ap
 const steerAddition = recipeAdditionSchema.shape as any;
 const keepRecipe = (API['vector.keep'].request as any).shape.recipe.shape;
 const sources = (API['robustness.sources'].request as any).shape;
-const pairs = (API['sweep.pairs'].request as any).shape;
 const browse = (API['data.image'].request as any).shape;
 
 /** The `max_length` check of a zod array (zod 4 keeps it among the schema's checks, not as a field). */
@@ -42,6 +41,6 @@ export const BOUNDS = {
   randomDraws: sources.random.unwrap().shape.count,
   randomSeed: sources.random.unwrap().shape.seed,
   /** I and J of "training image #I of a − #J of b". */
-  nthImage: pairs.source.options[2].shape.i,
+  nthImage: pairSourceSchema.options[2].shape.i,
   imageIndex: browse.index,
 } as const;

@@ -12,9 +12,9 @@ import { vectorLabel, type KeptVectorChoice } from './steer-settings.js';
 
 const short = (x: number) => String(Number(x.toPrecision(3)));
 
-/** The steered series' legend: "steered (ablated along 3 − 1, layer 0)". */
-export function steeredLegend(addition: SteerAddition, applied: AppliedAddition, keptVectors: readonly KeptVectorChoice[] = []): string {
-  return `steered (${describeApplied(applied, vectorLabel(addition, keptVectors))})`;
+/** The steered series' legend: "steered (ablated along 3 − 1, layer 0 · after Linear 1)", the hook named as `hooks` (the open model) names it. */
+export function steeredLegend(addition: SteerAddition, applied: AppliedAddition, hooks: ModelHooks, keptVectors: readonly KeptVectorChoice[] = []): string {
+  return `steered (${describeApplied(applied, vectorLabel(addition, keptVectors), (index) => hookLabel(hooks, index))})`;
 }
 
 /** The caption under the vector's heatmap: where it acts and how, in the engine's numbers. */

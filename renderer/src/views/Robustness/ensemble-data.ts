@@ -8,17 +8,18 @@ import type { EnsembleRecord, EnsembleMember } from '../../../../native/robustne
 import { stackMeanHeatmap, stackSpreadHeatmap, type StackDescription } from './robustness-data.js';
 import { csvLines } from '../Sweep/sweep-csv.js';
 import type { CorrelationData } from './robustness-charts.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
 /** "seed-3.steerlab (seed 3)": how a model is named in labels; the file name alone when its seed is unknown. */
 export function modelLabel(m: EnsembleMember): string {
   return m.seed === null ? m.name : `${m.name} (seed ${m.seed})`;
 }
 
-const ensembleStack = (r: EnsembleRecord): StackDescription => ({ id: 'ensemble', over: `${r.models.length} models`, mover: 'the training seed', layer: r.layer, coeff: r.coeff, normal: null });
+const ensembleStack = (r: EnsembleRecord, hooks: ModelHooks): StackDescription => ({ id: 'ensemble', over: `${r.models.length} models`, mover: 'the training seed', layer: hookLabel(hooks, r.layer), coeff: r.coeff, normal: null });
 
-export const ensembleMeanHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null) => stackMeanHeatmap(ensembleStack(r), r.mean, selected);
+export const ensembleMeanHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null, hooks: ModelHooks) => stackMeanHeatmap(ensembleStack(r, hooks), r.mean, selected);
 /** The sample standard deviation of each cell across the models: how much training noise moves it. */
-export const ensembleSpreadHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null) => stackSpreadHeatmap(ensembleStack(r), r.mean, r.sd, selected);
+export const ensembleSpreadHeatmap = (r: EnsembleRecord, selected: { a: number; b: number } | null, hooks: ModelHooks) => stackSpreadHeatmap(ensembleStack(r, hooks), r.mean, r.sd, selected);
 
 export function ensembleCorrelationData(r: EnsembleRecord, method: 'pearson' | 'spearman'): CorrelationData {
   return { title: `${method === 'pearson' ? 'Pearson' : 'Spearman'} correlation between the models' tables`, matrix: r.correlations[method], labels: r.models.map(modelLabel) };

@@ -11,6 +11,7 @@ import type { HeatmapData } from '../Sweep/heatmap.js';
 import type { CorrelationData, CurveData, StripData } from './robustness-charts.js';
 import { convergenceAxis } from './robustness-labels.js';
 import { shownNumber } from '../../../../native/util/number-text.js';
+import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
 export function describeSet(set: SourceSet): string {
   return set.kind === 'nth' ? (set.n === 0 ? 'first images' : `image #${set.n}`) : `random ${set.draw} (seed ${set.seed})`;
@@ -27,7 +28,8 @@ export interface StackDescription {
   over: string;
   /** What moves each cell, for the spread's subtitle ("the chosen source images", "the training seed"). */
   mover: string;
-  layer: number;
+  /** The hook as the open model names it ("0 · after Linear 1"). */
+  layer: string;
   coeff: number;
   /** The unpatched row beneath the mean, when the stack has one. */
   normal: number[] | null;
@@ -71,10 +73,10 @@ export function stackSpreadHeatmap(d: StackDescription, mean: number[][], sd: nu
   };
 }
 
-const sourcesStack = (r: SourcesRecord): StackDescription => ({ id: 'robust', over: `${r.tables.length} source sets`, mover: 'the chosen source images', layer: r.layer, coeff: r.coeff, normal: r.normal });
+const sourcesStack = (r: SourcesRecord, hooks: ModelHooks): StackDescription => ({ id: 'robust', over: `${r.tables.length} source sets`, mover: 'the chosen source images', layer: hookLabel(hooks, r.layer), coeff: r.coeff, normal: r.normal });
 
-export const meanHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null) => stackMeanHeatmap(sourcesStack(r), r.mean, selected);
-export const spreadHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null) => stackSpreadHeatmap(sourcesStack(r), r.mean, r.sd, selected);
+export const meanHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null, hooks: ModelHooks) => stackMeanHeatmap(sourcesStack(r, hooks), r.mean, selected);
+export const spreadHeatmap = (r: SourcesRecord, selected: { a: number; b: number } | null, hooks: ModelHooks) => stackSpreadHeatmap(sourcesStack(r, hooks), r.mean, r.sd, selected);
 
 export function stripData(r: SourcesRecord, a: number, b: number): StripData {
   return {
@@ -95,10 +97,10 @@ export function correlationData(r: SourcesRecord, method: 'pearson' | 'spearman'
   return { title: `${method === 'pearson' ? 'Pearson' : 'Spearman'} correlation between source tables`, matrix: r.correlations[method], labels: r.sources.map(describeSet) };
 }
 
-export function curveData(r: ConvergenceRecord): CurveData {
+export function curveData(r: ConvergenceRecord, hooks: ModelHooks): CurveData {
   const axis = convergenceAxis(r);
   return {
-    title: `Mean-difference vector ${r.a} − ${r.b} against K (layer ${r.layer}, coeff ${shownNumber(r.coeff)})`,
+    title: `Mean-difference vector ${r.a} − ${r.b} against K (layer ${hookLabel(hooks, r.layer)}, coeff ${shownNumber(r.coeff)})`,
     ks: r.ks,
     xs: axis.pairs,
     xLabels: axis.labels,

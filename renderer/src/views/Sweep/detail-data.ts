@@ -10,10 +10,10 @@ import type { SeriesChartData, SeriesPanel } from './series-chart.js';
 import { describeSource } from './sweep-metrics.js';
 import { hookLabel, type ModelHooks } from '../../lib/hook-label.js';
 
-export function classBarsData(record: PairSweepRecord, a: number, b: number): ClassBarsData {
+export function classBarsData(record: PairSweepRecord, a: number, b: number, hooks: ModelHooks): ClassBarsData {
   return {
     title: `Mean prediction by true digit, vector ${a} − ${b}`,
-    subtitle: `layer ${record.layer} · coeff ${record.coeff} · ${describeSource(record.source)} · bars: softmax of the mean logits over test images of each digit`,
+    subtitle: `layer ${hookLabel(hooks, record.layer)} · coeff ${record.coeff} · ${describeSource(record.source)} · bars: softmax of the mean logits over test images of each digit`,
     probs: record.meanProbs[a][b],
     baseline: record.normalMeanProbs,
     a,

@@ -83,11 +83,11 @@ export function geometryCaption(g: GeometryRecord, table: GeometryTable): string
 
 export type ScatterMetric = 'ce' | 'pA';
 
-export function geometryScatter(g: GeometryRecord, metric: ScatterMetric): ScatterData | null {
+export function geometryScatter(g: GeometryRecord, metric: ScatterMetric, hooks: ModelHooks): ScatterData | null {
   if (!g.scatter) return null;
   return {
     title: metric === 'ce' ? 'Cross-entropy against vector norm' : 'P(a | images of b) against vector norm',
-    subtitle: `${g.scatter.points.length} pairs a ≠ b · layer ${g.layer} · coeff ${g.scatter.coeff}`,
+    subtitle: `${g.scatter.points.length} pairs a ≠ b · layer ${hookLabel(hooks, g.layer)} · coeff ${g.scatter.coeff}`,
     xLabel: '|a − b|',
     yLabel: metric === 'ce' ? 'cross-entropy (nats)' : 'P(a | b)',
     logY: metric === 'ce',
