@@ -2,15 +2,9 @@
  * Dataset images for the app: one by index, or a page of them, optionally of one digit.
  */
 import type { Mnist } from './mnist.js';
+import type { DatasetImage } from './dataset-image.js';
 
-/** One dataset image as the workbench shows it. */
-export interface DatasetImage {
-  split: 'train' | 'test';
-  index: number;
-  label: number;
-  /** 784 values in [0, 1]. */
-  pixels: number[];
-}
+export type { DatasetImage } from './dataset-image.js';
 
 export function datasetImage(data: Mnist, split: 'train' | 'test', index: number): DatasetImage {
   const set = data[split];

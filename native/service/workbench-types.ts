@@ -15,7 +15,7 @@ import type { SweepRecord } from '../steer/record-types.js';
 import type { RobustnessProgress, RobustnessRecord, RobustnessSummary, SourcesRequest, ConvergeRequest, CompareRequest } from '../robustness/robustness-types.js';
 import type { ZooFolderView, ZooPlanCheck, ZooProgress } from '../zoo/zoo-types.js';
 import type { VectorFile } from '../analysis/vector-file.js';
-import type { DatasetImage } from '../data/browse.js';
+import type { DatasetImage } from '../data/dataset-image.js';
 import type { TableComparison } from '../metrics/compare.js';
 import type {
   AnalysisRecord, DrawingRecord, SteerResult, AnalysisSummary, EngineAddition, GeometryRecord, ImportedVector, InterventionSweepRequest, KeptVector,
@@ -156,7 +156,7 @@ export type WorkbenchEvent =
   | { type: 'autosave.status'; status: AutosaveStatus }
   | { type: 'job.started'; job: RunningJob };
 
-export type { DatasetImage } from '../data/browse.js';
+export type { DatasetImage } from '../data/dataset-image.js';
 export type { RecipeAddition, KeptAddition, SteerAddition, EngineAddition, SteerResult, DrawingRecord } from '../analysis/analysis-types.js';
 
 

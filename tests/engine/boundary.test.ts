@@ -71,4 +71,45 @@ describe('engine boundary', () => {
     const offenders = bundled.flatMap((f) => importsOf(path.join(REPO_ROOT, f)).filter((s) => s.startsWith('@tensorflow') || s.startsWith('node:') || ['fs', 'path', 'os', 'crypto'].includes(s)).map((s) => `${f}: ${s}`));
     expect(offenders).toEqual([]);
   });
+
+  it('nothing the renderer reaches through its imports (type-only ones included: svelte-check reads them) uses Node built-ins or tfjs', () => {
+    const rendererFiles = sources(path.join(REPO_ROOT, 'renderer', 'src')).concat(svelteFiles(path.join(REPO_ROOT, 'renderer', 'src')));
+    const reached = reachableFrom(rendererFiles);
+    const offenders = [...reached.entries()].flatMap(([file, from]) =>
+      importsOf(file).filter(isNodeOrTfjs).map((s) => `${path.relative(REPO_ROOT, file)} (reached from ${path.relative(REPO_ROOT, from)}): ${s}`),
+    );
+    expect(offenders).toEqual([]);
+  });
 });
+
+const isNodeOrTfjs = (s: string) => s.startsWith('@tensorflow') || s.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'zlib', 'env-paths'].includes(s);
+
+function svelteFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return svelteFiles(full);
+    return name.endsWith('.svelte') ? [full] : [];
+  });
+}
+
+/** Every file under native/ reachable from `starts` by relative imports, with the file that first imported it. */
+function reachableFrom(starts: string[]): Map<string, string> {
+  const nativeRoot = path.join(REPO_ROOT, 'native') + path.sep;
+  const reached = new Map<string, string>();
+  const queue = [...starts];
+  const seen = new Set(starts);
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const spec of importsOf(file)) {
+      if (!spec.startsWith('.')) continue;
+      const base = path.resolve(path.dirname(file), spec);
+      const target = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`].find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
+      if (!target || seen.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+      if (target.startsWith(nativeRoot)) reached.set(target, file);
+    }
+  }
+  return reached;
+}
+
