@@ -45,6 +45,7 @@ const RULES: readonly Rule[] = [
   // Imported models: the page has no --activation / --layernorm flags, only the file's own metadata.
   { cli: /say which modules the file holds with --activation\/--layernorm or its steerlab\.modules metadata/g, page: 'save it with its steerlab.modules metadata (the module list)' },
   { cli: /--activation lists/g, page: 'The activation list names' },
+  { cli: / \(the --activation\/--layernorm flags describe MLPs without residual blocks\)/g, page: '' },
   // The native engine's build fix is for whoever installs SteerLab, not something the page can do.
   { cli: /; fix: .*npm run build:native\S*/g, page: '' },
 ];

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
@@ -131,8 +131,10 @@ interface ReadFile {
 
 /**
  * Reads one file, uncompressed. With `decodedDir`, a .gz file's bytes come from its decoded copy
- * when one with the expected SHA-256 is there (inflating the training images is most of loading
- * MNIST); otherwise they are inflated and marked to be kept once verified.
+ * when there is one for exactly this compressed file (inflating the training images is most of
+ * loading MNIST); otherwise they are inflated and marked to be kept once verified. The copy is
+ * named by the SHA-256 of the compressed bytes, so a changed or damaged file in the data folder is
+ * never answered from the cache: it is read, and refused, as if no copy existed.
  */
 async function readOne(dir: string, spec: MnistFile, decodedDir?: string): Promise<ReadFile> {
   const p = findDataFile(dir, spec.name);
@@ -140,18 +142,18 @@ async function readOne(dir: string, spec: MnistFile, decodedDir?: string): Promi
     throw new DataFileError(spec.name, `${spec.name}(.gz) is missing from ${dir}; ${DATA_FIX_HINT}`);
   }
   const label = path.basename(p);
-  const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, spec) : undefined;
+  const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, await readFile(p)) : undefined;
   if (copy && existsSync(copy)) {
     const bytes = await readIdxFile(copy, label).catch(() => null);
-    // The copy is used only when its content is exactly the original's.
+    // The copy is used only when its content is exactly the expected file's.
     if (bytes && sha256Hex(bytes) === spec.sha256) return { spec, label, bytes, sha256: spec.sha256 };
   }
   return { spec, label, bytes: await readIdxFile(p, label), keepAs: copy };
 }
 
-/** The decoded copy of a verified file: named by the SHA-256 of its content. */
-function decodedCopyPath(decodedDir: string, spec: MnistFile): string {
-  return path.join(decodedDir, `${spec.sha256}.idx`);
+/** The decoded copy of a compressed file: named by the SHA-256 of the compressed bytes it came from. */
+function decodedCopyPath(decodedDir: string, compressed: Uint8Array): string {
+  return path.join(decodedDir, `${sha256Hex(compressed)}.idx`);
 }
 
 /** Keeps verified decoded bytes for the next start; a folder that cannot be written only costs the saving. */

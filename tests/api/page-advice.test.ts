@@ -55,7 +55,12 @@ const NOT_PAGE_TEXT: Record<string, string> = {
   'native/server/server.ts': 'the plain HTTP answer when the renderer was never built, not a page message',
   'native/service/data-loader.ts': "replaces the loader's --data with the data panel for folders chosen there",
   'native/backend/native-addon.ts': 'the fix after "; fix:" in a skipped backend\'s reason, removed for the page (tested below)',
-  'native/data/mnist.ts:104': 'the flag name requireAll quotes; its sentences are mapped (tested below)',
+  'native/data/mnist.ts:85': 'the flag name requireAll quotes; its sentences are mapped (tested below)',
+  'native/zoo/merge-zoo.ts': 'zoo merge is a command only (the Zoo view runs whole plans into one folder)',
+  'native/zoo/shard.ts': '--shard is a command option only; the Zoo view never shards',
+  'native/zoo/run-zoo.ts:95': 'a shard folder refusal: only `steerlab zoo --shard` writes shard folders',
+  'native/zoo/report-files.ts': 'the study report is made by `steerlab zoo --report` only',
+  'native/zoo/report-markdown.ts': "the report's own text, which names the command that remakes it",
   'native/data/datasets.ts:46': "the flag name the Fashion-MNIST sentences quote; the workbench never passes it, and the sentences are mapped",
 };
 const CLI_ONLY = ['native/cli/', 'native/bench/', 'native/report/', 'native/server/command.ts'];

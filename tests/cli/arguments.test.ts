@@ -49,7 +49,7 @@ describe('numeric flags', () => {
 
 /** Options that take a number or a list of numbers, and those that take text. */
 const NUMERIC = ['--layer', '--coeff', '--a', '--b', '--values', '--epochs', '--batch', '--lr', '--seed', '--seeds', '--hidden', '--images', '--random', '--ks', '--port', '--test-index', '--target', '--random-control', '--sources', '--dropout', '--weight-decay', '--momentum', '--jobs', '--residual'];
-const TEXT = ['--data', '--backend', '--out', '--json', '--csv', '--svg', '--source', '--name', '--id', '--safetensors', '--session', '--ensemble', '--host', '--sessions', '--pixels', '--over', '--activation', '--optimizer', '--keep-in', '--dataset', '--shard'];
+const TEXT = ['--data', '--backend', '--out', '--json', '--csv', '--svg', '--source', '--name', '--id', '--safetensors', '--session', '--ensemble', '--host', '--sessions', '--pixels', '--over', '--activation', '--optimizer', '--keep-in', '--dataset', '--shard', '--report'];
 
 /** [command path, option] for every option of every command that takes a value. */
 function optionsWithValues(cmd: Command, prefix = ''): [string, string][] {
