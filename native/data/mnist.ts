@@ -7,12 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
 import type { DatasetName } from './dataset-names.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { readUserFile } from '../util/regular-file.js';
 import { MNIST_FILES, findDataFile } from './mnist-files.js';
 export { MNIST_FILES, findDataFile, type DownloadProgress, type MnistFile } from './mnist-files.js';
 import type { DownloadProgress, MnistFile } from './mnist-files.js';
@@ -142,7 +143,7 @@ async function readOne(dir: string, spec: MnistFile, decodedDir?: string): Promi
     throw new DataFileError(spec.name, `${spec.name}(.gz) is missing from ${dir}; ${DATA_FIX_HINT}`);
   }
   const label = path.basename(p);
-  const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, await readFile(p)) : undefined;
+  const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, await readUserFile(p, 'idx')) : undefined;
   if (copy && existsSync(copy)) {
     const bytes = await readIdxFile(copy, label).catch(() => null);
     // The copy is used only when its content is exactly the expected file's.
