@@ -311,16 +311,21 @@ class Model : public Napi::ObjectWrap<Model> {
     return job;
   }
 
-  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
-    Pins pins;
-    EvalJob job = job_arg(info, pins);
-    auto control = control_arg(info[8]);
+  // Runs `job` off the JavaScript thread with its cancel flag, keeping its buffers and this Model alive until it settles.
+  Napi::Value queue_evaluation(const Napi::CallbackInfo& info, EvalJob job, Pins pins, Napi::Int32Array control) {
     job.control = control.Data();
     pins.add(control);
     pins.add(info.This().As<Napi::Object>());
     auto* worker = new EvaluateWorker(info.Env(), std::move(job), std::move(pins));
     worker->Queue();
     return worker->Promise();
+  }
+
+  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    Pins pins;
+    EvalJob job = job_arg(info, pins);
+    auto control = control_arg(info[8]);
+    return queue_evaluation(info, std::move(job), std::move(pins), control);
   }
 
   // intervene(pixels, labels, count, fixed, hook | hooks, vectors, nvec, chunk, control, actions: Uint8Array
@@ -336,12 +341,7 @@ class Model : public Napi::ObjectWrap<Model> {
       job.actions.push_back(static_cast<Action>(actions[v]));
     }
     job.reference = true;
-    job.control = control.Data();
-    pins.add(control);
-    pins.add(info.This().As<Napi::Object>());
-    auto* worker = new EvaluateWorker(info.Env(), std::move(job), std::move(pins));
-    worker->Queue();
-    return worker->Promise();
+    return queue_evaluation(info, std::move(job), std::move(pins), control);
   }
 
   Napi::Value EvaluateSync(const Napi::CallbackInfo& info) {
