@@ -81,7 +81,7 @@ export async function prepareOutputs(outputs: Record<string, string | undefined>
 const RESULT_EXTENSIONS = ['.json', '.csv', '.svg', '.md', '.safetensors'];
 
 /**
- * Removes `.NAME.tmp-PID` temporaries of result files (see atomicTempPath) in `dir` whose writer is
+ * Removes `.NAME.tmp-PID-N` (older builds: `.NAME.tmp-PID`) temporaries of result files (see atomicTempPath) in `dir` whose writer is
  * gone, or that nobody has written to for longer than any write takes (the pid may have been
  * reused); returns their names. Best effort: anything that cannot be checked is left alone.
  */
