@@ -6,6 +6,7 @@ import type { SourcesRecord, ConvergenceRecord, EnsembleRecord, TableCorrelation
 import { describeSourceSet } from '../robustness/sources.js';
 import { ceilingSentence } from '../robustness/ensemble-ceiling.js';
 import { classLabels, columnCell, numberCell, numberText } from './tables.js';
+import type { HookNamer } from '../model/spec.js';
 
 const f2 = (v: number) => v.toFixed(2);
 const MEAN_SD_WIDTH = 14;
@@ -30,12 +31,12 @@ function correlationText(what: string, c: TableCorrelations): string {
     : `only one ${what.replace(/s$/, '')} table: no correlations`;
 }
 
-export function sourcesText(r: SourcesRecord, classNames?: readonly string[]): string {
+export function sourcesText(r: SourcesRecord, classNames?: readonly string[], hookName: HookNamer = String): string {
   const offDiag = (t: number[][]) => t.flatMap((row, a) => row.filter((_, b) => a !== b));
   const allHold = offDiag(r.holds.all);
   const everywhere = allHold.filter((s) => s === 1).length;
   const lines = [
-    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.tables.length} source sets, layer ${r.layer}, coeff ${r.coeff}, test set without b`, r.mean, r.sd, r.normal, classNames),
+    meanSdTable(`cross-entropy (nats), mean ± sd over ${r.tables.length} source sets, layer ${hookName(r.layer)}, coeff ${r.coeff}, test set without b`, r.mean, r.sd, r.normal, classNames),
     '',
     correlationText('source', r.correlations),
     `the post's three findings hold for every source in ${everywhere}/90 pairs; mean share ${f2(allHold.reduce((s, x) => s + x, 0) / 90)}`,
@@ -59,7 +60,7 @@ export function sourcesCsv(r: SourcesRecord): string {
   return lines.join('\n') + '\n';
 }
 
-export function convergenceText(r: ConvergenceRecord): string {
+export function convergenceText(r: ConvergenceRecord, hookName: HookNamer = String): string {
   const width = 12;
   const header = ['K', 'images a/b', 'cosine', 'norm', 'CE', 'P(a|b)', 'P(b|b)'].map((c) => columnCell(c, width)).join('');
   const rows = r.ks.map((k, i) =>
@@ -67,7 +68,7 @@ export function convergenceText(r: ConvergenceRecord): string {
     [[r.cosine[i], 4], [r.norm[i], 2], [r.ce[i], 3], [r.pA[i], 4], [r.pB[i], 4]].map(([v, d]) => numberCell(v, d, width)).join(''),
   );
   return [
-    `mean-difference vector ${r.a}-${r.b} over the first K source pairs, layer ${r.layer}, coeff ${r.coeff} (unpatched: CE ${r.normal.toFixed(3)}, P(a|b) ${r.pANormal.toFixed(4)}, P(b|b) ${r.pBNormal.toFixed(4)})`,
+    `mean-difference vector ${r.a}-${r.b} over the first K source pairs, layer ${hookName(r.layer)}, coeff ${r.coeff} (unpatched: CE ${r.normal.toFixed(3)}, P(a|b) ${r.pANormal.toFixed(4)}, P(b|b) ${r.pBNormal.toFixed(4)})`,
     header,
     ...rows,
   ].join('\n');

@@ -6,6 +6,7 @@
  * exponent form, so columns stay apart and aligned whatever the numbers are.
  */
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../steer/records.js';
+import type { HookNamer } from '../model/spec.js';
 
 /** One column of `width` characters: the text right-aligned, at least one space before it. */
 export function columnCell(text: string, width: number): string {
@@ -73,12 +74,15 @@ function labelledRow(label: string, cells: (string | number)[], digits: number, 
   return (first === width ? columnCell(label, width) : `${label.padEnd(first)}`) + row(cells, digits, width);
 }
 
-/** Cross-entropy (nats) table of a pair sweep, with the Normal row beneath; `classNames` names the classes (the session's dataset). */
-export function pairTableText(record: PairSweepRecord, classNames?: readonly string[]): string {
+/**
+ * Cross-entropy (nats) table of a pair sweep, with the Normal row beneath; `classNames` names the
+ * classes (the session's dataset), `hookName` the hook as the model names it ("0 · after Linear 1").
+ */
+export function pairTableText(record: PairSweepRecord, classNames?: readonly string[], hookName: HookNamer = String): string {
   const labels = classLabels(classNames);
   const first = labels.firstWidth(PAIR_WIDTH);
   return [
-    `cross-entropy (nats; the seed's "perplexity") at layer ${record.layer}, coeff ${record.coeff}, test set without b`,
+    `cross-entropy (nats; the seed's "perplexity") at layer ${hookName(record.layer)}, coeff ${record.coeff}, test set without b`,
     ...labels.key,
     labelledRow('a\\b', DIGITS.slice(0, record.ce.length), 2, PAIR_WIDTH, first),
     ...record.ce.map((values, a) => labelledRow(labels.rowLabel(a), values, 2, PAIR_WIDTH, first)),
@@ -101,25 +105,30 @@ export function matrixText(title: string, m: (number | null)[][], fractionDigits
 
 type Row = { ce: number; normal: number; accuracy: number; pA: number; pB: number; pANormal: number; pBNormal: number };
 
+/** A metrics row: its first cell, and optionally what to print after the numbers (the hook's name). */
+type KeyedRow = Row & { key: string; note?: string };
+
 const METRIC_WIDTH = 11;
 
-function metricColumns(first: string, rows: (Row & { key: string })[]): string {
-  const header = [first, 'CE', 'normal', 'accuracy', 'P(a|b)', 'P(a|b) unp', 'P(b|b)', 'P(b|b) unp'].map((c) => columnCell(c, METRIC_WIDTH)).join('');
-  const cells = (r: Row & { key: string }) => [
+function metricColumns(first: string, rows: KeyedRow[], noteHeader = ''): string {
+  const header = [first, 'CE', 'normal', 'accuracy', 'P(a|b)', 'P(a|b) unp', 'P(b|b)', 'P(b|b) unp'].map((c) => columnCell(c, METRIC_WIDTH)).join('') + (noteHeader ? `  ${noteHeader}` : '');
+  const cells = (r: KeyedRow) => [
     columnCell(r.key, METRIC_WIDTH),
     ...[r.ce, r.normal].map((v) => numberCell(v, 3, METRIC_WIDTH)),
     ...[r.accuracy, r.pA, r.pANormal, r.pB, r.pBNormal].map((v) => numberCell(v, 4, METRIC_WIDTH)),
-  ].join('');
+  ].join('') + (r.note ? `  ${r.note}` : '');
   return [header, ...rows.map(cells)].join('\n');
 }
 
-export function layerTableText(record: LayerSweepRecord): string {
+/** Metrics by layer; with `hookName`, each row ends with the module its hook follows ("after ReLU 1"). */
+export function layerTableText(record: LayerSweepRecord, hookName?: HookNamer): string {
+  const note = (layer: number) => (hookName ? hookName(layer).replace(/^\d+ · /, '') : undefined);
   return `vector ${record.a}-${record.b}, coeff ${record.coeff}: metrics by layer\n` +
-    metricColumns('layer', record.rows.map((r) => ({ ...r, key: String(r.layer) })));
+    metricColumns('layer', record.rows.map((r) => ({ ...r, key: String(r.layer), note: note(r.layer) })), hookName ? 'hook' : '');
 }
 
-export function coeffTableText(record: CoeffSweepRecord): string {
-  return `vector ${record.a}-${record.b} at layer ${record.layer}: metrics by coefficient\n` +
+export function coeffTableText(record: CoeffSweepRecord, hookName: HookNamer = String): string {
+  return `vector ${record.a}-${record.b} at layer ${hookName(record.layer)}: metrics by coefficient\n` +
     metricColumns('coeff', record.rows.map((r) => ({ ...r, key: numberLabel(r.coeff, METRIC_WIDTH) })));
 }
 

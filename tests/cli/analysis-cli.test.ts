@@ -43,7 +43,7 @@ describe.skipIf(!HAVE_DATA)('steerlab vector analyses', () => {
     const r = steerlab('geometry', file, '--layer', '1', '--json', out('g.json'), '--csv', out('g.csv'), '--svg', out('g.svg'));
     expect(r.stderr).not.toMatch(/steerlab:/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/mean activation norm at layer 1 over 10000 test images: \d+\.\d{4}/);
+    expect(r.stdout).toMatch(/mean activation norm at layer 1 · after ReLU 1 over 10000 test images: \d+\.\d{4}/);
     expect(r.stdout).toContain('cosine between mean-centred digit activations');
     const g = JSON.parse(readFileSync(out('g.json'), 'utf8')) as GeometryRecord;
     expect(g.kind).toBe('geometry');

@@ -61,7 +61,7 @@ describe.skipIf(!HAVE_DATA)('steerlab coeffs on a full disk', () => {
     const json = path.join(dir, 'out.json');
     const { code, stdout, stderr } = await steerlabInProcess(['coeffs', file, '--a', '3', '--b', '1', '--values', '0,1', '--json', json]);
     expect(code).toBe(1);
-    expect(stdout).toContain('vector 3-1 at layer 0: metrics by coefficient');
+    expect(stdout).toContain('vector 3-1 at layer 0 · after Linear 1: metrics by coefficient');
     expect(stderr).toContain(`The disk is full: ${file} was not changed; free some space and save again.`);
     expect(stderr).toContain(`Could not write --json ${json}: the disk is full; free some space or choose another path.`);
     const rescued = /The full result was written to (\S+\.json) instead\./.exec(stderr)?.[1];

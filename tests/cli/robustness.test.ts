@@ -36,7 +36,7 @@ describe.skipIf(!HAVE_DATA)('steerlab sources, converge, train --seeds and compa
     const csv = path.join(dir, 'sources.csv');
     const r = steerlab('sources', model, '--layer', '2', '--coeff', '0.5', '--images', '2', '--random', '1', '--seed', '9', '--json', json, '--csv', csv);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/mean ± sd over 3 source sets, layer 2, coeff 0\.5/);
+    expect(r.stdout).toMatch(/mean ± sd over 3 source sets, layer 2 · after Linear 2, coeff 0\.5/);
     expect(r.stdout).toMatch(/source tables correlate \(Pearson, off-diagonal\) -?[\d.]+\.\.-?[\d.]+, mean/);
     const out = JSON.parse(readFileSync(json, 'utf8'));
     const sweep = JSON.parse(readFileSync(sweepJson, 'utf8'));

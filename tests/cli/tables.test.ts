@@ -7,6 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { numberText, numberCell, pairTableText, layerTableText, coeffTableText, matrixText } from '../../native/cli/tables.js';
 import { sourcesText, convergenceText, ensembleText } from '../../native/cli/robustness-tables.js';
+import { mlpSpec, hookNamer, hookPoints, hookLabel } from '../../native/model/spec.js';
 import type { PairSweepRecord, LayerSweepRecord, CoeffSweepRecord } from '../../native/steer/record-types.js';
 import type { SourcesRecord, ConvergenceRecord, EnsembleRecord } from '../../native/robustness/robustness-types.js';
 
@@ -97,6 +98,27 @@ describe('every table renderer keeps its columns for extreme values', () => {
     }
     const keys = expectAligned(coeffTableText(coeffs).split('\n').slice(2), 11, 8).map((c) => c[0]);
     coeffs.rows.forEach((r, i) => expectShows(keys[i], r.coeff, 3));
+  });
+
+  it("names each hook as the model does: the GELU + LayerNorm model's layer table ends its rows with the module, titles say it", () => {
+    const spec = mlpSpec({ hidden: [32, 16], activations: ['gelu'], layernorm: true });
+    const name = hookNamer(spec);
+    const hooks = hookPoints(spec);
+    const layers = { kind: 'layers', a: 3, b: 1, coeff: 1, rows: hooks.map((h) => ({ layer: h.index, ...metrics(h.index) })), provenance } as unknown as LayerSweepRecord;
+    const lines = layerTableText(layers, name).split('\n');
+    expect(lines[1].trimEnd().endsWith('hook')).toBe(true);
+    // The numbers keep their 8 columns of 11; the module follows them, as hookLabel names it.
+    hooks.forEach((h, i) => {
+      expect(lines[i + 2].slice(0, 88).trim().split(/\s+/)).toHaveLength(8);
+      expect(lines[i + 2].slice(88).trim()).toBe(hookLabel(h).replace(/^\d+ · /, ''));
+    });
+    expect(lines[2 + 2]).toMatch(/after GELU 1$/);
+    const coeffs = { kind: 'coeffs', a: 3, b: 1, layer: 2, rows: [{ coeff: 1, ...metrics(0) }], provenance } as unknown as CoeffSweepRecord;
+    expect(coeffTableText(coeffs, name).split('\n')[0]).toBe('vector 3-1 at layer 2 · after GELU 1: metrics by coefficient');
+    const pairs = { kind: 'pairs', layer: 1, coeff: 1, ce: table(), normal: row10(3), provenance } as unknown as PairSweepRecord;
+    expect(pairTableText(pairs, undefined, name).split('\n')[0]).toContain('at layer 1 · after LayerNorm 1, coeff 1');
+    // Without a namer (a record shown apart from its model) the index alone, as before.
+    expect(coeffTableText(coeffs).split('\n')[0]).toBe('vector 3-1 at layer 2: metrics by coefficient');
   });
 
   it('geometry matrices: 11 columns of 9, null as "-"', () => {

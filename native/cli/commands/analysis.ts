@@ -137,8 +137,9 @@ export function geometryCommand(): Command {
       await withModel(file, flags, async (ctx, session) => {
         const record = await withProgress('geometry', (o) => runGeometry(ctx, spec, { sweeps: session.header.sweeps, vectors: session.header.vectors }, o));
         if (!record) return;
+        const hookName = hookNamer(specOfWeights(session.weights));
         const out = [
-          `mean activation norm at layer ${record.layer} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
+          `mean activation norm at layer ${hookName(record.layer)} over ${ctx.data.test.count} test images: ${record.meanActivationNorm.toFixed(4)}`,
           matrixText('|a - b| / mean activation norm', record.ratios, 3, classNamesOf(session)),
           matrixText('cosine between mean-centred digit activations', record.digitCosines, 3, classNamesOf(session)),
           record.scatter ? `effect against norm: 90 pairs joined with sweep ${record.scatter.sweepId} (coeff ${record.scatter.coeff})` : 'effect against norm: no pair sweep at this layer and source in the session yet (run steerlab sweep first)',
@@ -146,7 +147,7 @@ export function geometryCommand(): Command {
         if (record.keptCosines) out.push(matrixText(`cosines between kept vectors (${record.keptCosines.names.join('; ')})`, record.keptCosines.matrix, 3));
         await keepAnalysis(file, session, flags, out.join('\n\n'), record, asAnalysis(record), {
           csv: geometryCsv(record),
-          svg: heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${record.layer}`, digits: 2 }),
+          svg: heatmapSvg(record.ratios, { title: `|a - b| / mean activation norm, layer ${hookName(record.layer)}`, digits: 2 }),
         });
       });
     });
@@ -196,21 +197,22 @@ export function interveneCommand(): Command {
       const pair = flags.over === 'pairs' ? { a: 0, b: 0 } : { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b) };
       await withModel(file, flags, async (ctx, session) => {
         const title = `${flags.over} sweep (${describeIntervention(intervention)})`;
+        const hookName = hookNamer(specOfWeights(session.weights));
         let record: SweepRecord | null;
         let text = '';
         if (flags.over === 'pairs') {
           const r = await withProgress(title, (o) => runInterventionPairSweep(ctx, { hook, coeff, source: source!, intervention }, o));
           record = r;
-          if (r) text = [pairTableText(r, classNamesOf(session)), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3, classNamesOf(session))].join('\n\n');
+          if (r) text = [pairTableText(r, classNamesOf(session), hookName), matrixText('side effects: mean KL(unpatched || patched) on the other digits (nats)', r.sideEffects.kl, 3, classNamesOf(session))].join('\n\n');
         } else if (flags.over === 'layers') {
           const r = await withProgress(title, (o) => runInterventionLayerSweep(ctx, { ...pair, coeff, source: source!, intervention }, o));
           record = r;
-          if (r) text = layerTableText(r) + '\n' + r.rows.map((row) => `layer ${row.layer}: ${sideEffectLine(row)}`).join('\n');
+          if (r) text = layerTableText(r, hookName) + '\n' + r.rows.map((row) => `layer ${hookName(row.layer)}: ${sideEffectLine(row)}`).join('\n');
         } else {
           const one = oneVectorSource(session, source, keptId, hook);
           const r = await withProgress(title, (o) => runInterventionCoeffSweep(ctx, { ...pair, hook, coeffs, intervention, ...one }, o));
           record = r;
-          if (r) text = coeffTableText(r) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
+          if (r) text = coeffTableText(r, hookName) + '\n' + r.rows.map((row) => `coeff ${row.coeff}: ${sideEffectLine(row)}`).join('\n');
         }
         if (!record) return;
         const sweep = record;

@@ -23,6 +23,8 @@ import { runWithProgress } from '../progress.js';
 import { openSessionModel } from '../session-model.js';
 import { sourcesText, sourcesCsv, convergenceText, convergenceCsv, ensembleText, ensembleCsv } from '../robustness-tables.js';
 import { DATASET_LABELS, datasetOfHeader, type DatasetName } from '../../data/dataset-names.js';
+import { hookNamer, type HookNamer } from '../../model/spec.js';
+import { specOf } from '../../model/weights.js';
 
 interface OutputFlags extends EngineFlags {
   json?: string;
@@ -62,10 +64,11 @@ async function onSessionModel<R extends RobustnessRecord>(
   flags: OutputFlags,
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions) => Promise<R>,
-  present: { text: (r: R, classNames: readonly string[]) => string; csv: (r: R) => string },
+  present: { text: (r: R, classNames: readonly string[], hookName: HookNamer) => string; csv: (r: R) => string },
 ): Promise<R | null> {
   const { session, engine, ctx } = await openSessionModel(file, flags);
   const classNames = DATASET_LABELS[datasetOfHeader(session.header)].classNames;
+  const hookName = hookNamer(specOf(session.weights));
   // Under the file's lock, keeping what a concurrent sweep or analysis saved meanwhile (11.4).
   const save = async (record: R) => {
     const base = sessionBase(session);
@@ -73,7 +76,7 @@ async function onSessionModel<R extends RobustnessRecord>(
     await saveSessionShared(file, session, base);
   };
   try {
-    return await runAndKeep(flags, title, engine.backend.name, (o) => work(ctx, o), { ...present, text: (r) => present.text(r, classNames) }, flags.save === false ? undefined : save);
+    return await runAndKeep(flags, title, engine.backend.name, (o) => work(ctx, o), { ...present, text: (r) => present.text(r, classNames, hookName) }, flags.save === false ? undefined : save);
   } finally {
     ctx.model.dispose();
   }
@@ -133,7 +136,7 @@ export function convergeCommand(): Command {
     .action(async (file: string, flags: OutputFlags & { a?: string; b?: string; layer?: string; coeff?: string; ks: string }) => {
     const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), ks: parseKs(flags.ks) };
     if (spec.a === spec.b) throw new Error(`--a and --b must differ (both are ${spec.a}): the vector a - a is zero.`);
-    await onSessionModel(file, flags, 'convergence', (ctx, o) => runConvergence(ctx, spec, o), { text: convergenceText, csv: convergenceCsv });
+    await onSessionModel(file, flags, 'convergence', (ctx, o) => runConvergence(ctx, spec, o), { text: (r, _classNames, hookName) => convergenceText(r, hookName), csv: convergenceCsv });
   });
 }
 

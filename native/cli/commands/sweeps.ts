@@ -15,7 +15,7 @@ import { parsePairSource } from '../../steer/vectors.js';
 import { SweepCancelled, type SweepRunOptions } from '../../steer/sweep.js';
 import { type ExperimentContext, runPairSweep, runLayerSweep, runCoeffSweep, runKeptCoeffSweep } from '../../steer/experiments.js';
 import { keptSourceAt } from '../../analysis/kept-additions.js';
-import { hookNamer } from '../../model/spec.js';
+import { hookNamer, type HookNamer } from '../../model/spec.js';
 import { specOf } from '../../model/weights.js';
 import type { PairSource } from '../../steer/steer-types.js';
 import type { SweepRecord } from '../../steer/records.js';
@@ -42,7 +42,7 @@ async function runExperiment<R extends SweepRecord>(
   flags: EngineFlags & { json?: string; csv?: string; save?: boolean },
   title: string,
   work: (ctx: ExperimentContext, options: SweepRunOptions, session: Session) => Promise<R>,
-  present: (record: R, classNames: readonly string[]) => Presentation,
+  present: (record: R, classNames: readonly string[], hookName: HookNamer) => Presentation,
 ): Promise<void> {
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session: Session = await readSessionFile(file);
@@ -69,7 +69,7 @@ async function runExperiment<R extends SweepRecord>(
     model.dispose();
   }
 
-  const shown = present(record, DATASET_LABELS[datasetOfHeader(session.header)].classNames);
+  const shown = present(record, DATASET_LABELS[datasetOfHeader(session.header)].classNames, hookNamer(specOf(session.weights)));
   const files: OutputFile[] = [];
   if (flags.json) files.push({ flag: '--json', file: flags.json, content: recordJson(record), whole: true });
   if (shown.csv) files.push({ flag: '--csv', file: shown.csv.file, content: shown.csv.text });
@@ -104,8 +104,8 @@ export function sweepCommand(): Command {
     .option('--csv <out>', 'write the table as CSV')
     .action(async (file: string, flags: EngineFlags & { layer?: string; coeff?: string; source: string; json?: string; csv?: string; save?: boolean }) => {
       const spec = { hook: layerFlag(flags.layer), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'steerlab sweep', 'a pair table needs one vector for each pair (a, b)', file) };
-      await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record, classNames) => ({
-        table: pairTableText(record, classNames),
+      await runExperiment(file, flags, 'pair sweep', (ctx, o) => runPairSweep(ctx, spec, o), (record, classNames, hookName) => ({
+        table: pairTableText(record, classNames, hookName),
         csv: flags.csv ? { file: flags.csv, text: pairTableCsv(record) } : undefined,
       }));
     });
@@ -118,7 +118,7 @@ export function layersCommand(): Command {
     .option('--coeff <c>', 'coefficient', '1')
     .action(async (file: string, flags: EngineFlags & { a?: string; b?: string; coeff?: string; source: string; json?: string; save?: boolean }) => {
       const spec = { a: digitFlag('--a', flags.a), b: digitFlag('--b', flags.b), coeff: numberFlag('--coeff', flags.coeff, 1), source: sweptPairSource(flags.source, 'steerlab layers', 'a layer sweep adds the vector at every hook, and its values belong to its own hook only', file) };
-      await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record) => ({ table: layerTableText(record) }));
+      await runExperiment(file, flags, 'layer sweep', (ctx, o) => runLayerSweep(ctx, spec, o), (record, _names, hookName) => ({ table: layerTableText(record, hookName) }));
     });
 }
 
@@ -137,7 +137,7 @@ export function coeffsCommand(): Command {
         // A kept vector is swept as it is, at the hook it was made at only (as in the app).
         const { source, kept } = keptSourceAt(session.header.vectors, keptId, common.hook, hookNamer(specOf(session.weights)));
         return runKeptCoeffSweep(ctx, { ...common, source }, kept, o);
-      }, (record) => ({ table: coeffTableText(record) }));
+      }, (record, _names, hookName) => ({ table: coeffTableText(record, hookName) }));
     });
 }
 
