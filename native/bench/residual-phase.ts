@@ -10,7 +10,7 @@ import { Mlp } from '../model/mlp.js';
 import { mlpSpec, type ModelSpec } from '../model/spec.js';
 import { initNetworkWeights } from '../model/weights.js';
 import { seededRandom } from '../model/random.js';
-import { activeNative, setActiveNative } from '../backend/native-addon.js';
+import { onTfjsEngine } from '../engine/engine-for.js';
 import { pairSweep, type SweepRunOptions } from '../steer/sweep.js';
 import type { VectorData } from '../steer/vectors.js';
 
@@ -42,24 +42,16 @@ async function sweepEveryHook(model: Mlp, data: VectorData, options: Pick<SweepR
 
 /**
  * The sweeps at every hook on the engine in use, then, when that is the native engine, the same on
- * tfjs: the native engine is set aside for that run (engineFor then picks tfjs, as for a model the
- * native engine declines) and restored after it, whatever happens.
+ * the tfjs engine (onTfjsEngine sets the native one aside for that run).
  */
 export async function benchResidualSweeps(data: VectorData, options: Pick<SweepRunOptions, 'signal' | 'onProgress' | 'pool'> = {}): Promise<ResidualSweepTimes> {
   const model = Mlp.fromWeights(initNetworkWeights(RESIDUAL_BENCH_SPEC, seededRandom(0)));
   try {
     const hooks = Array.from({ length: model.hookCount - 1 }, (_, k) => k);
     const inUse = await sweepEveryHook(model, data, options);
-    const native = activeNative();
-    if (!native) return { hooks, ...inUse };
-    setActiveNative(null);
-    try {
-      // In this process, without the sweep pool's helper threads (the native backend starts none).
-      const tfjs = await sweepEveryHook(model, data, { signal: options.signal, onProgress: options.onProgress });
-      return { hooks, ...inUse, tfjsSeconds: tfjs.seconds, tfjsMeanCe: tfjs.meanCe };
-    } finally {
-      setActiveNative(native);
-    }
+    // In this process, without the sweep pool's helper threads (the native backend starts none).
+    const tfjs = await onTfjsEngine(() => sweepEveryHook(model, data, { signal: options.signal, onProgress: options.onProgress }));
+    return tfjs ? { hooks, ...inUse, tfjsSeconds: tfjs.seconds, tfjsMeanCe: tfjs.meanCe } : { hooks, ...inUse };
   } finally {
     model.dispose();
   }

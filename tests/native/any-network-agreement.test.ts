@@ -16,7 +16,8 @@ import { nativeModelFromWeights, nativeParams, nativeModules } from '../../nativ
 import { seededRandom } from '../../native/model/random.js';
 import { pairSweep, layerSweep, coeffSweep } from '../../native/steer/sweep.js';
 import { Steerer } from '../../native/analysis/live-steer.js';
-import { evaluate } from '../../native/engine/engine-for.js';
+import { evaluate, engineFor, onTfjsEngine } from '../../native/engine/engine-for.js';
+import { tfjsEngine } from '../../native/engine/tfjs-engine.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import type { RecipeAddition } from '../../native/service/workbench-types.js';
 import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
@@ -174,6 +175,22 @@ describe.skipIf(!NATIVE_BUILT)('which engine runs what', () => {
     expect(nativeEngineFor(otherInputs)).toBeNull();
     expect(nativeTrainerFor(otherInputs)).toBeNull();
     await selectBackend({ forced: 'wasm' });
+  });
+
+  it('onTfjsEngine runs its work on the tfjs engine and gives the native engine back after it, even when the work throws', async () => {
+    const spec = TFJS_ARCHITECTURES[0].spec;
+    await selectBackend({ forced: 'native' });
+    const native = engineFor(spec);
+    expect(native).not.toBe(tfjsEngine);
+    expect(await onTfjsEngine(async () => engineFor(spec))).toBe(tfjsEngine);
+    expect(engineFor(spec)).toBe(native);
+    await expect(onTfjsEngine(async () => { throw new Error('work failed'); })).rejects.toThrow('work failed');
+    expect(engineFor(spec)).toBe(native);
+    await selectBackend({ forced: 'wasm' });
+    // Without the native engine in use there is nothing to compare with: the work does not run.
+    let ran = false;
+    expect(await onTfjsEngine(async () => (ran = true))).toBeNull();
+    expect(ran).toBe(false);
   });
 });
 
