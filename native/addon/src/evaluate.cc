@@ -131,11 +131,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   // product fewer per vector. Rounding differs from W (a + v) + b by float ulps, so the seed's family
   // keeps its direct path and its numbers bit for bit; other module lists take this one.
   std::vector<bool> lift(H, false);
-  // (Not at a block's input: its vector enters the skip path as v itself, as well as f as W v.)
-  for (int h = 0; h + 1 < H; h++) lift[h] = used[h] && !m.is_seed() && m.layers[h + 1].op == Op::Linear && !m.opens_block(h);
+  // At a block's input the vector also enters the skip path as itself: x + c v is formed for that
+  // path (one addition per value, against the product per value that lifting saves).
+  for (int h = 0; h + 1 < H; h++) lift[h] = used[h] && !m.is_seed() && m.layers[h + 1].op == Op::Linear;
   std::vector<std::vector<float>> lifted(H);  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
-  std::vector<std::vector<float>> scratch(P), lifted_vec(P), coefs(P);
+  std::vector<std::vector<float>> scratch(P), lifted_vec(P), coefs(P), skip_rows(P);
   std::vector<std::string> errors(P);
   auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
     set_blas_threads(blas);
@@ -212,6 +213,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
           coef = coefs[t].data();
         }
         if (lift[hook]) {
+          if (m.opens_block(hook)) {
+            // The block's skip path gets the patched activation itself: x + c_r v.
+            skip_rows[t].resize(static_cast<size_t>(n) * m.width(hook));
+            add_vector(from, vec, coef, nullptr, false, n, m.width(hook), skip_rows[t].data());
+            use_block_input(bufs[t], hook, skip_rows[t].data(), n);
+          }
           // The vector as it arrives after the next Linear: W v (W is [out x in]); an ablation's
           // W (x - p u) + b is likewise (W x + b) - p (W u).
           const Layer& next = m.layers[hook + 1];
