@@ -65,11 +65,6 @@ struct Weights {
       if (layers[r].op == Op::Residual) return layers[r].param < hook ? layers[r].param : -1;
     return -1;
   }
-  bool has_blocks() const {
-    for (const Layer& l : layers)
-      if (l.op == Op::Residual) return true;
-    return false;
-  }
   // Linear, ReLU, Linear, ReLU, Linear: the family with its own hand-fused training kernels (train_step.cc).
   bool is_seed() const {
     return layers.size() == 5 && layers[0].op == Op::Linear && layers[1].op == Op::Relu && layers[2].op == Op::Linear && layers[3].op == Op::Relu &&
