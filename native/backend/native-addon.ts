@@ -103,7 +103,8 @@ export interface NativeInfo {
 export interface NativeAddon {
   /**
    * sizes: [784, out of each Linear]; params: weight and bias of each Linear and LayerNorm in module
-   * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear).
+   * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear), a
+   * residual block as its f's three names then 'residual' (nativeModules).
    */
   Model: new (sizes: number[], params: Float32Array[], modules?: NativeModuleName[]) => NativeModel;
   Trainer: new (sizes: number[], params: Float32Array[], options: NativeTrainOptions) => NativeTrainer;
