@@ -13,7 +13,7 @@ import { APP_ROOT } from '../version.js';
 import type { ModelSpec } from '../model/spec.js';
 
 /** A module of the list as the addon names it (one per hook point; native/backend/native-model.ts nativeModules). */
-export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm';
+export type NativeModuleName = 'linear' | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'leaky_relu' | 'identity' | 'layernorm' | 'residual';
 
 /** A directional ablation for NativeModel.forward: at `hook`, x -> x - (x.u)u with u = direction / |direction|. */
 export interface NativeAblation {
@@ -103,7 +103,8 @@ export interface NativeInfo {
 export interface NativeAddon {
   /**
    * sizes: [784, out of each Linear]; params: weight and bias of each Linear and LayerNorm in module
-   * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear).
+   * order; modules: one name per hook (absent: the seed's linear, relu, linear, relu, linear), a
+   * residual block as its f's three names then 'residual' (nativeModules).
    */
   Model: new (sizes: number[], params: Float32Array[], modules?: NativeModuleName[]) => NativeModel;
   Trainer: new (sizes: number[], params: Float32Array[], options: NativeTrainOptions) => NativeTrainer;
@@ -179,16 +180,15 @@ export function activeNative(): NativeAddon | null {
 
 /**
  * Why the native kernels do not run `spec`'s forward pass, in words, or null when they do (any
- * module list of 784 inputs without residual blocks). forward.cc walks the module list one
- * module after the other and holds no skip path, so x + f(x) stays on tfjs.
+ * module list of 784 inputs that validateSpec accepts, residual blocks included: forward.cc keeps
+ * a block's input as its skip path).
  */
 export function nativeDeclineReason(spec: ModelSpec): string | null {
   if (spec.inputSize !== 784) return `the native engine runs 784-pixel inputs only (this model takes ${spec.inputSize})`;
-  if (spec.modules.some((m) => m.kind === 'residual')) return 'the native engine does not run residual blocks';
   return null;
 }
 
-/** True when the native kernels run `spec`'s forward pass: any module list without residual blocks. */
+/** True when the native kernels run `spec`'s forward pass: any module list of 784 inputs. */
 export function nativeRunsSpec(spec: ModelSpec): boolean {
   return nativeDeclineReason(spec) === null;
 }
@@ -207,7 +207,7 @@ export function backendThatRuns<R extends { name: string; tfjsBackend: string; s
 /**
  * The engine that runs `spec`'s inference under `backend`, for "took 2.6 s on ..." lines: the
  * backend's name, or, when the native backend is in use but declines the model, the tfjs backend
- * and why ("tfjs wasm (the native engine does not run residual blocks)").
+ * and why ("tfjs wasm (the native engine runs 784-pixel inputs only ...)").
  */
 export function inferenceEngineText(backend: { name: string; tfjsBackend: string }, spec: ModelSpec): string {
   const reason = backend.name === 'native' ? nativeDeclineReason(spec) : null;
@@ -216,8 +216,8 @@ export function inferenceEngineText(backend: { name: string; tfjsBackend: string
 
 /**
  * The one place that decides which engine runs a model's inference (evaluation, sweeps, the
- * steer, activations): the native addon when it is the backend in use and the module list has no
- * residual block (Linear, the six activations and LayerNorm are what the C++ kernels implement),
+ * steer, activations): the native addon when it is the backend in use and runs the module list
+ * (Linear, the six activations, LayerNorm and residual blocks are what the C++ kernels implement),
  * else null and the model runs on the tfjs engine. engineFor (native/engine/engine-for.ts) asks
  * this once per model and hands callers a ModelEngine, so widening the native engine changes only
  * this rule and native/engine/native-engine.ts.

@@ -1,5 +1,5 @@
 /**
- * The MLP mirrored into the native addon (any module list without residual blocks): parameters in
+ * The MLP mirrored into the native addon (any module list, residual blocks included): parameters in
  * the addon's layout, the native twin of an Mlp, and the addon's evaluation with progress and
  * cancel. engine/native-engine.ts builds the native engine's operations on these.
  *
@@ -8,7 +8,7 @@
  * so that errors read as the rest of SteerLab's; the addon checks them again.
  */
 import type { NativeAddon, NativeModel, NativeModuleName } from './native-addon.js';
-import type { ModelSpec } from '../model/spec.js';
+import type { ModelSpec, ModuleSpec } from '../model/spec.js';
 import { aggregatesFromNative } from '../metrics/native-aggregates.js';
 import type { LabelAggregates } from '../metrics/label-aggregates.js';
 import type { Mlp } from '../model/mlp.js';
@@ -21,7 +21,7 @@ import { type HookPoint, type MlpWeights, INPUT_SIZE, CLASS_COUNT, validateWeigh
 export function nativeParams(weights: MlpWeights): Float32Array[] {
   let linear = 0;
   let norm = 0;
-  return specOf(weights).modules.flatMap((m) => {
+  const paramsOf = (m: ModuleSpec): Float32Array[] => {
     if (m.kind === 'linear') {
       const l = weights.linears[linear++];
       return [l.weight, l.bias];
@@ -30,19 +30,23 @@ export function nativeParams(weights: MlpWeights): Float32Array[] {
       const n = weights.layerNorms![norm++];
       return [n.weight, n.bias];
     }
-    return [];
-  });
+    // A residual block's f.0 and f.2 are the next Linears in forward order (parameterModules).
+    return m.kind === 'residual' ? m.inner.flatMap(paramsOf) : [];
+  };
+  return specOf(weights).modules.flatMap(paramsOf);
 }
 
 /**
- * The module list as the addon names it, one name per hook point. Residual blocks are not run by
- * the native kernels (nativeRunsSpec says which specs are).
+ * The module list as the addon names it, one name per hook point: a residual block flattened as
+ * its hooks are numbered, f's modules then `residual` (x + f(x), x the activation before f), e.g.
+ * linear, [linear, relu, linear, residual], linear for the post's network.
  */
 export function nativeModules(spec: ModelSpec): NativeModuleName[] {
-  return spec.modules.map((m) => {
-    if (m.kind === 'residual') throw new Error('The native engine does not run residual blocks; this model runs on tfjs.');
-    return m.kind === 'activation' ? m.activation : m.kind;
-  });
+  const name = (m: ModuleSpec): NativeModuleName[] => {
+    if (m.kind === 'residual') return [...m.inner.flatMap(name), 'residual'];
+    return [m.kind === 'activation' ? m.activation : m.kind];
+  };
+  return spec.modules.flatMap(name);
 }
 
 /**
@@ -54,7 +58,7 @@ export function weightsFromNative(spec: ModelSpec, params: Float32Array[], withS
   const layerNorms: NonNullable<MlpWeights['layerNorms']> = [];
   let at = 0;
   let width = spec.inputSize;
-  for (const m of spec.modules) {
+  const take = (m: ModuleSpec): void => {
     if (m.kind === 'linear') {
       linears.push({ inFeatures: width, outFeatures: m.outFeatures, weight: params[at], bias: params[at + 1] });
       width = m.outFeatures;
@@ -62,8 +66,12 @@ export function weightsFromNative(spec: ModelSpec, params: Float32Array[], withS
     } else if (m.kind === 'layernorm') {
       layerNorms.push({ width, weight: params[at], bias: params[at + 1] });
       at += 2;
+    } else if (m.kind === 'residual') {
+      // f's Linears map the block's width to itself, so the width after the block is the one before.
+      m.inner.forEach(take);
     }
-  }
+  };
+  spec.modules.forEach(take);
   const sizes = [spec.inputSize, ...linears.map((l) => l.outFeatures)];
   return { sizes, linears, ...(withSpec ? { spec } : {}), ...(layerNorms.length > 0 ? { layerNorms } : {}) };
 }

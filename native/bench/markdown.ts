@@ -6,6 +6,7 @@ import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
 import { sourcesTargetLine } from './sources-phase.js';
 import { GELU_BENCH_SPEC } from './gelu-phase.js';
+import { RESIDUAL_BENCH_SPEC, residualRatioLine } from './residual-phase.js';
 import { ZOO_RSS_TARGET_BYTES } from './zoo-phase.js';
 import { hookPoints, hookLabel } from '../model/spec.js';
 import { countOf } from '../util/plural.js';
@@ -37,6 +38,7 @@ function rows(r: BenchResult): Row[] {
     { label: `layer-0 table over N = 10 source images, ${count(testImages)} images (s)`, value: (f) => f.sourcesSeconds, format: seconds },
     { label: `784-256-128-64-10 GELU training epoch, ${count(trainImages)} images, incl. test evaluation (s)`, value: (f) => f.geluTrainSeconds, format: seconds },
     ...geluRows(testImages),
+    ...residualRows(r),
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
     { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
@@ -59,6 +61,17 @@ function geluRows(testImages: number): Row[] {
   return hookPoints(GELU_BENCH_SPEC)
     .slice(0, -1)
     .map((hook, i) => ({ label: `784-256-128-64-10 GELU 100-pair sweep at ${hookLabel(hook)}, ${count(testImages)} images (s)`, value: (f: BenchFigures) => f.geluPairSweepSeconds?.[i], format: seconds }));
+}
+
+/** Per hook of the residual bench network: its 100-pair sweep on the engine in use, and on tfjs beside it (residual-phase.ts). */
+function residualRows(r: BenchResult): Row[] {
+  const engine = str(r.runtime.backend);
+  return hookPoints(RESIDUAL_BENCH_SPEC)
+    .slice(0, -1)
+    .flatMap((hook, i) => [
+      { label: `784-512-res(512)-10 100-pair sweep at ${hookLabel(hook)}, ${count(r.sizes.testImages)} images, ${engine} (s)`, value: (f: BenchFigures) => f.residualPairSweepSeconds?.[i], format: seconds },
+      { label: '&nbsp;&nbsp;the same on the tfjs engine (s)', value: (f: BenchFigures) => f.residualTfjsPairSweepSeconds?.[i], format: seconds },
+    ]);
 }
 
 /** The zoo phases: the bench plan's time and models per minute at --jobs 1 and 2 (zoo-phase.ts). */
@@ -160,6 +173,8 @@ export function renderMarkdown(result: BenchResult, reference: BenchResult | nul
   if (drift) lines.push('', drift);
   const intervene = interveneRatioLine(result.figures);
   if (intervene) lines.push('', intervene);
+  const residual = residualRatioLine(result.figures.residualPairSweepSeconds, result.figures.residualTfjsPairSweepSeconds);
+  if (residual) lines.push('', residual);
   if (result.throughput) lines.push('', ...throughputLines(result.throughput));
   lines.push('', '## SteerLab run', '', ...describe(result));
   lines.push(`- backend flags: ${Object.entries((rt.backendFlags as Record<string, boolean> | undefined) ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}`);

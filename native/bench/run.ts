@@ -1,7 +1,7 @@
 /**
  * `steerlab bench` end to end: trains the seed model for one epoch, then sweeps and steers with
  * it, trains a second architecture (784-256-128-64-10 GELU) for one epoch and sweeps it at each
- * hidden hook, timing each phase and sampling its memory, and returns one result record (see types.ts).
+ * hidden hook, sweeps the residual 784-512-res(512)-10 at each hook on both engines, timing each phase and sampling its memory, and returns one result record (see types.ts).
  */
 import os from 'node:os';
 import type { Engine } from '../engine/open.js';
@@ -17,6 +17,7 @@ import { benchTraining, benchPairSweep, benchLayerSweep, benchSteer } from './ph
 import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js';
 import { benchSources } from './sources-phase.js';
 import { benchGeluSweeps, geluSweepFlops, benchGeluTraining, geluTrainingFlops } from './gelu-phase.js';
+import { benchResidualSweeps, residualRatioLine } from './residual-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, benchInterveneCommands, interveneCommandsLine, type TrainCommandTimes } from './end-to-end.js';
 import { benchZoo, benchZooPlan, zooPlanFlops, zooTestImages } from './zoo-phase.js';
@@ -99,6 +100,13 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     options.onPhaseDone?.('geluTrain', `GELU 784-256-128-64-10 training epoch (${geluTraining.value.trainedBy}): ${geluTraining.seconds.toFixed(1)} s, peak RSS ${mib(geluTraining.memory.peakRssBytes)}`);
     const gelu = await phase('geluSweeps', (onProgress) => benchGeluSweeps(data, { ...common, onProgress, pool: engine.sweepPool }));
     options.onPhaseDone?.('geluSweeps', `GELU 784-256-128-64-10 pair sweeps at hooks 0..${gelu.value.hooks.length - 1}: ${gelu.value.seconds.map((s) => s.toFixed(2)).join(' / ')} s`);
+    const residual = await phase('residualSweeps', (onProgress) => benchResidualSweeps(data, { ...common, onProgress, pool: engine.sweepPool }));
+    const residualTimes = (xs: number[] | undefined) => xs?.map((s) => s.toFixed(2)).join(' / ') ?? '–';
+    options.onPhaseDone?.(
+      'residualSweeps',
+      `residual 784-512-res(512)-10 pair sweeps at hooks 0..${residual.value.hooks.length - 1}: ${residualTimes(residual.value.seconds)} s` +
+        (residual.value.tfjsSeconds ? `; on tfjs ${residualTimes(residual.value.tfjsSeconds)} s. ${residualRatioLine(residual.value.seconds, residual.value.tfjsSeconds)}` : ''),
+    );
 
     // The zoo's small plan at one job and at two, side by side (a model per core, each single-threaded).
     const zooPlan = benchZooPlan(quick);
@@ -165,6 +173,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         sourcesSeconds: sources.seconds,
         geluTrainSeconds: geluTraining.seconds,
         geluPairSweepSeconds: gelu.value.seconds,
+        residualPairSweepSeconds: residual.value.seconds,
+        residualTfjsPairSweepSeconds: residual.value.tfjsSeconds,
         zooModels: zooPlan.cells.length,
         zooSeconds,
         startupSeconds,
@@ -192,6 +202,8 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         geluTrainTestCeNats: geluTraining.value.testCeNats,
         geluTrainedBy: geluTraining.value.trainedBy,
         geluPairSweepMeanCe: gelu.value.meanCe,
+        residualPairSweepMeanCe: residual.value.meanCe,
+        residualTfjsPairSweepMeanCe: residual.value.tfjsMeanCe,
       },
       throughput,
     };

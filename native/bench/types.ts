@@ -59,10 +59,14 @@ export interface BenchFigures {
   geluTrainSeconds?: number;
   /** The 100-pair sweep of 784-256-128-64-10 GELU at each hidden hook 0..5 (gelu-phase.ts), seconds. */
   geluPairSweepSeconds?: number[];
+  /** The 100-pair sweep of the residual 784-512-res(512)-10 at each hook 0..4 (residual-phase.ts) on the engine in use, seconds. */
+  residualPairSweepSeconds?: number[];
+  /** The same sweeps on the tfjs engine, when the engine in use is native (SteerLab only). */
+  residualTfjsPairSweepSeconds?: number[];
   /** The zoo phases (zoo-phase.ts): the bench plan's model count, and its seconds at --jobs 1 and --jobs 2 (keys "1", "2"). */
   zooModels?: number;
   zooSeconds?: Record<string, number>;
-  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps, zooJobs1, zooJobs2. */
+  /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps, residualSweeps, zooJobs1, zooJobs2. */
   peakRssBytes: Record<string, number>;
 }
 
@@ -121,6 +125,7 @@ export const PHASES = [
   { key: 'sources', label: 'N = 10 sources' },
   { key: 'geluTrain', label: 'GELU training epoch' },
   { key: 'geluSweeps', label: 'GELU pair sweeps' },
+  { key: 'residualSweeps', label: 'residual pair sweeps' },
   { key: 'zooJobs1', label: 'zoo, --jobs 1' },
   { key: 'zooJobs2', label: 'zoo, --jobs 2' },
 ] as const;

@@ -3,7 +3,7 @@
  * backend in use and runs the model's module list (backend/native-addon.ts nativeEngineFor),
  * else the tfjs engine. Callers get a ModelEngine and never ask which one it is.
  */
-import { nativeEngineFor } from '../backend/native-addon.js';
+import { activeNative, nativeEngineFor, setActiveNative } from '../backend/native-addon.js';
 import type { Mlp } from '../model/mlp.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Evaluation } from '../metrics/evaluate.js';
@@ -19,6 +19,23 @@ export type { ModelEngine } from './model-engine.js';
 export function engineFor(spec: ModelSpec): ModelEngine {
   const addon = nativeEngineFor(spec);
   return addon ? nativeEngine(addon) : tfjsEngine;
+}
+
+/**
+ * Runs `work` with the tfjs engine chosen for every model, the native engine set aside until it
+ * settles (then restored, whatever happens): the tfjs side of a side-by-side timing of the two
+ * implementations (the bench's residual sweeps). Null, without running `work`, when the native
+ * engine is not in use. Nothing else may run meanwhile: every model would get the tfjs engine.
+ */
+export async function onTfjsEngine<T>(work: () => Promise<T>): Promise<T | null> {
+  const native = activeNative();
+  if (!native) return null;
+  setActiveNative(null);
+  try {
+    return await work();
+  } finally {
+    setActiveNative(native);
+  }
 }
 
 /** Test-set cross-entropy and accuracy of `model` (optionally patched) over the images at `indices` (default: all). */

@@ -1,6 +1,6 @@
 /**
  * The native engine: the model's operations in the C++ addon over the system BLAS (any module
- * list without residual blocks; backend/native-addon.ts nativeRunsSpec). Each Mlp is mirrored once
+ * list, residual blocks included; backend/native-addon.ts nativeRunsSpec). Each Mlp is mirrored once
  * into a native Model (backend/native-model.ts); evaluations and sweeps run off the JavaScript
  * thread with progress and cancel through a shared flag, on every core through BLAS threads.
  *

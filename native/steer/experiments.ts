@@ -26,7 +26,7 @@ export interface ExperimentContext {
 
 /**
  * The provenance of a result computed since `started` (performance.now()) on `ctx`'s model and
- * data. Given the model, a native backend that declines it (residual blocks) is recorded as the
+ * data. Given the model, a native backend that declines it (an input size other than 784) is recorded as the
  * tfjs backend that ran, with the native engine among the skipped and why.
  */
 export function experimentProvenance(ctx: Pick<ExperimentContext, 'modelSha256' | 'data' | 'backend'> & { model?: Pick<Mlp, 'spec'> }, started: number) {

@@ -9,7 +9,7 @@
  */
 import type { NativeAddon, NativeTrainOptions } from '../backend/native-addon.js';
 import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, type MlpWeights } from '../model/weights.js';
-import type { ModelSpec } from '../model/spec.js';
+import { hookPoints, type ModelSpec } from '../model/spec.js';
 import { seededRandom, shuffledIndices, dropoutSeed } from '../model/random.js';
 import { nativeParams, nativeModules, weightsFromNative, nativeModelFromWeights, nativeEvaluate, NativeCancelled } from '../backend/native-model.js';
 import { evaluationFromAggregates } from '../metrics/evaluate.js';
@@ -40,7 +40,8 @@ export async function trainNatively(addon: NativeAddon, trainSet: LabelledImages
       };
   const trainer = new addon.Trainer(init.sizes, nativeParams(init), recipe);
   const weightsNow = () => weightsFromNative(spec, trainer.weights(), !seedRecipe);
-  const logitsHook = spec.modules.length - 1;
+  // The last hook (a residual block's inner modules have hooks of their own, so not modules.length - 1).
+  const logitsHook = hookPoints(spec).length - 1;
   const trainCount = Math.min(options.limitTrain ?? trainSet.count, trainSet.count);
   const stepsPerEpoch = Math.ceil(trainCount / config.batchSize);
   const historyEvery = options.historyEvery ?? 50;

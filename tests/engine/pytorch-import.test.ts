@@ -5,12 +5,13 @@
  * and PyTorch's own tables), imported here: SteerLab's pair table and Normal row at every hook
  * match PyTorch's within 1e-4 relative, on the tfjs path and on the native engine. The same for the
  * seed author's residual network, narrowed (tests/fixtures/pytorch-residual/make_fixture.py: 784-64,
- * one block x + f(x), 10), at every hook including the block's inner ones (on tfjs, which the native
- * backend falls back to for residual blocks). Also the import's refusals, one sentence each.
+ * one block x + f(x), 10), at every hook including the block's inner ones, on both engines too (the
+ * native engine runs residual blocks). Also the import's refusals, one sentence each.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { selectBackend } from '../../native/backend/select.js';
+import { nativeEngineFor } from '../../native/backend/native-addon.js';
 import { Mlp } from '../../native/model/mlp.js';
 import { decodeSafetensors, encodeSafetensors } from '../../native/io/safetensors.js';
 import { hookPoints, hookLabel, mlpSpec, formatModuleList } from '../../native/model/spec.js';
@@ -60,7 +61,7 @@ describe("importing the PyTorch residual network (784-64, x + f(x) with f = Line
     expect(hookPoints(specOf(weights)).map((h) => h.module)).toEqual(residualTables.hooks.map((t) => t.module));
   });
 
-  // On the native backend the model falls back to tfjs (the native engine declines residual blocks).
+  // On the native backend the native engine itself runs the block (expectTorchTables checks it is the one in use).
   it.skipIf(!HAVE_DATA).each(ENGINE_BACKENDS)("on %s: gives PyTorch's pair table and Normal row at every hook, the block's inner ones included, within 1e-4 relative", async (backend) => {
     await expectTorchTables(backend, residualBytes(), residualTables);
   }, 300_000);
@@ -72,6 +73,8 @@ async function expectTorchTables(backend: string, file: Uint8Array, tables: Torc
   const mnist = await sharedMnist();
   const data: VectorData = { train: mnist.train, test: mnist.test };
   const model = Mlp.fromWeights(decodeSafetensors(file, 'model.safetensors').weights);
+  // The engine under test is the one that runs the model, not a fallback.
+  expect(nativeEngineFor(model.spec) !== null, `the native engine runs the model on ${backend}`).toBe(backend === 'native');
   const hooks = hookPoints(model.spec);
   expect(hooks.map((h) => h.index)).toEqual(tables.hooks.map((t) => t.hook));
   const testCountOf = (b: number) => mnist.test.labels.filter((l) => l !== b).length;

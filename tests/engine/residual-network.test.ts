@@ -3,8 +3,8 @@
  * any-network.test.ts checks that against the float64 reference): the shared prefix of a sweep
  * cannot end inside a block, so interventions at an inner hook continue from before the block and
  * must equal the whole forward pass with the intervention; training by autodiff through the skip
- * path; and the native engine declines the model with a reason the command line prints and the
- * results' provenance records.
+ * path; and the records of a residual model run natively (tests/native/residual-agreement.test.ts
+ * compares the native engine with tfjs on residual networks).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -90,28 +90,25 @@ describe('training a residual network (tfjs autodiff through x + f(x))', () => {
   }, 120_000);
 });
 
-describe('the native engine declines residual blocks, and says so', () => {
+describe('the native engine runs residual blocks, and the records say so', () => {
   const residual = RESIDUAL_ARCHITECTURES[0].spec;
 
-  it('nativeRunsSpec is false for a residual model and true without blocks', () => {
-    expect(nativeRunsSpec(residual)).toBe(false);
-    expect(nativeDeclineReason(residual)).toBe('the native engine does not run residual blocks');
-    expect(nativeDeclineReason(mlpSpec({ hidden: [16], activations: ['relu'] }))).toBeNull();
+  it('nativeRunsSpec is true for a residual model as for one without blocks; only other input sizes are declined', () => {
+    expect(nativeRunsSpec(residual)).toBe(true);
+    expect(nativeDeclineReason(residual)).toBeNull();
+    expect(nativeDeclineReason({ ...residual, inputSize: 100 })).toBe('the native engine runs 784-pixel inputs only (this model takes 100)');
   });
 
-  it('the engine text names tfjs and the reason under the native backend, the backend alone otherwise', () => {
-    expect(inferenceEngineText({ name: 'native', tfjsBackend: 'wasm' }, residual)).toBe('tfjs wasm (the native engine does not run residual blocks)');
-    expect(inferenceEngineText({ name: 'native', tfjsBackend: 'wasm' }, mlpSpec({ hidden: [16], activations: ['relu'] }))).toBe('native');
+  it('the engine text names the native engine under the native backend, the backend alone otherwise', () => {
+    expect(inferenceEngineText({ name: 'native', tfjsBackend: 'wasm' }, residual)).toBe('native');
     expect(inferenceEngineText({ name: 'wasm', tfjsBackend: 'wasm' }, residual)).toBe('wasm');
   });
 
-  it("a result's provenance records the tfjs backend that ran and the native engine as skipped, with the reason", () => {
+  it("a result's provenance records the native engine, with nothing skipped", () => {
     const native = { name: 'native' as const, tfjsBackend: 'wasm', skipped: [], forced: false };
     const data = { train: images(1, 1), test: images(3, 2), checksums: {} };
     const recorded = experimentProvenance({ model: { spec: residual }, modelSha256: 'x', data, backend: native }, performance.now());
-    expect([recorded.backend, recorded.backendSkipped]).toEqual(['wasm', [{ name: 'native', reason: 'the native engine does not run residual blocks' }]]);
-    const plain = experimentProvenance({ model: { spec: mlpSpec({ hidden: [16], activations: ['relu'] }) }, modelSha256: 'x', data, backend: native }, performance.now());
-    expect([plain.backend, plain.backendSkipped]).toEqual(['native', []]);
+    expect([recorded.backend, recorded.backendSkipped]).toEqual(['native', []]);
   });
 
   it('hook modules are named as PyTorch names nested modules', () => {

@@ -16,11 +16,12 @@ import { nativeModelFromWeights, nativeParams, nativeModules } from '../../nativ
 import { seededRandom } from '../../native/model/random.js';
 import { pairSweep, layerSweep, coeffSweep } from '../../native/steer/sweep.js';
 import { Steerer } from '../../native/analysis/live-steer.js';
-import { evaluate } from '../../native/engine/engine-for.js';
+import { evaluate, engineFor, onTfjsEngine } from '../../native/engine/engine-for.js';
+import { tfjsEngine } from '../../native/engine/tfjs-engine.js';
 import type { VectorData } from '../../native/steer/vectors.js';
 import type { RecipeAddition } from '../../native/service/workbench-types.js';
 import { HAVE_DATA, sharedMnist, firstImages } from '../helpers/fixtures.js';
-import { ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
+import { ARCHITECTURES, TFJS_ARCHITECTURES, weightsFor, pixelRows } from '../helpers/architectures.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
 import { erf } from '../helpers/network-reference.js';
 import { onBoth, expectAllClose } from './both-engines.js';
@@ -30,7 +31,7 @@ describe.skipIf(!NATIVE_BUILT)('the native forward pass on every architecture', 
     await selectBackend({ forced: 'wasm' });
   });
 
-  it.each(ARCHITECTURES)('$name: the activation at every hook equals tfjs runWithCache within 1e-5', ({ spec }) => {
+  it.each(TFJS_ARCHITECTURES)('$name: the activation at every hook equals tfjs runWithCache within 1e-5', ({ spec }) => {
     const weights = weightsFor(spec);
     const rows = pixelRows(5);
     const model = Mlp.fromWeights(weights);
@@ -61,7 +62,7 @@ describe.skipIf(!NATIVE_BUILT)('the native forward pass on every architecture', 
   });
 });
 
-describe.skipIf(!NATIVE_BUILT || !HAVE_DATA).each(ARCHITECTURES.filter((a) => !isSeedFamily(a.spec)))('native engine agrees with tfjs on $name', ({ spec }) => {
+describe.skipIf(!NATIVE_BUILT || !HAVE_DATA).each(TFJS_ARCHITECTURES.filter((a) => !isSeedFamily(a.spec)))('native engine agrees with tfjs on $name', ({ spec }) => {
   const weights = weightsFor(spec, 7);
   let data: VectorData;
 
@@ -141,7 +142,7 @@ describe.skipIf(!NATIVE_BUILT)('each native activation against its float64 formu
 });
 
 describe.skipIf(!NATIVE_BUILT)('a vector at a hook followed by a Linear (entering as W v after it)', () => {
-  it.each(ARCHITECTURES.filter((a) => !isSeedFamily(a.spec)))('$name: equals the same addition made as a fixed one, with fixed additions at the next hooks', ({ spec }) => {
+  it.each(TFJS_ARCHITECTURES.filter((a) => !isSeedFamily(a.spec)))('$name: equals the same addition made as a fixed one, with fixed additions at the next hooks', ({ spec }) => {
     const weights = weightsFor(spec, 5);
     const model = nativeModelFromWeights(nativeAddon(), weights);
     const hooks = Mlp.fromWeights(weights);
@@ -164,16 +165,32 @@ describe.skipIf(!NATIVE_BUILT)('a vector at a hook followed by a Linear (enterin
 });
 
 describe.skipIf(!NATIVE_BUILT)('which engine runs what', () => {
-  it('inference and training of every architecture without residual blocks run natively; a residual block runs neither', async () => {
+  it('inference and training of every architecture run natively, residual blocks included; a model of other inputs runs neither', async () => {
     await selectBackend({ forced: 'native' });
-    for (const { spec } of ARCHITECTURES) {
+    for (const { spec } of TFJS_ARCHITECTURES) {
       expect(nativeEngineFor(spec)).not.toBeNull();
       expect(nativeTrainerFor(spec)).not.toBeNull();
     }
-    const residual = { inputSize: 784, modules: [{ kind: 'linear' as const, outFeatures: 32 }, { kind: 'residual' as const, inner: [{ kind: 'linear' as const, outFeatures: 32 }, { kind: 'activation' as const, activation: 'relu' as const }, { kind: 'linear' as const, outFeatures: 32 }] }, { kind: 'linear' as const, outFeatures: 10 }] };
-    expect(nativeEngineFor(residual)).toBeNull();
-    expect(nativeTrainerFor(residual)).toBeNull();
+    const otherInputs = { ...TFJS_ARCHITECTURES[0].spec, inputSize: 100 };
+    expect(nativeEngineFor(otherInputs)).toBeNull();
+    expect(nativeTrainerFor(otherInputs)).toBeNull();
     await selectBackend({ forced: 'wasm' });
+  });
+
+  it('onTfjsEngine runs its work on the tfjs engine and gives the native engine back after it, even when the work throws', async () => {
+    const spec = TFJS_ARCHITECTURES[0].spec;
+    await selectBackend({ forced: 'native' });
+    const native = engineFor(spec);
+    expect(native).not.toBe(tfjsEngine);
+    expect(await onTfjsEngine(async () => engineFor(spec))).toBe(tfjsEngine);
+    expect(engineFor(spec)).toBe(native);
+    await expect(onTfjsEngine(async () => { throw new Error('work failed'); })).rejects.toThrow('work failed');
+    expect(engineFor(spec)).toBe(native);
+    await selectBackend({ forced: 'wasm' });
+    // Without the native engine in use there is nothing to compare with: the work does not run.
+    let ran = false;
+    expect(await onTfjsEngine(async () => (ran = true))).toBeNull();
+    expect(ran).toBe(false);
   });
 });
 

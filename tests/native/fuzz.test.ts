@@ -9,6 +9,7 @@ import { NATIVE_BUILT, nativeAddon } from './backends.js';
 import { seededRandom } from '../../native/model/random.js';
 import { initWeights } from '../../native/model/weights.js';
 import { nativeParams } from '../../native/backend/native-model.js';
+import type { NativeModel } from '../../native/backend/native-addon.js';
 
 const SIZES = [784, 8, 6, 10];
 
@@ -115,6 +116,49 @@ describe.skipIf(!NATIVE_BUILT)('fuzzing the native addon entry points', () => {
     }
     // Still healthy afterwards.
     expect(model().forward(new Float32Array(784), 1, null, 4, false)).toHaveLength(10);
+  });
+
+  it('random module lists with residual blocks anywhere (seeded, 300 lists): a model that runs every entry point at every hook, or a one-sentence refusal', async () => {
+    const random = seededRandom(18);
+    // Single modules, or a whole block's flattened f and its residual (valid where the widths match).
+    const pieces = [['linear'], ['relu'], ['gelu'], ['layernorm'], ['residual'], ['linear', 'relu', 'linear', 'residual'], ['linear', 'gelu', 'linear', 'residual'], ['relu', 'linear', 'residual']];
+    let built = 0;
+    let builtWithBlocks = 0;
+    for (let i = 0; i < 300; i++) {
+      // linear first and last; hidden widths 1..4, half the time all the same (else a block keeps its width only by chance).
+      const inner = Array.from({ length: Math.floor(random() * 4) }, () => pieces[Math.floor(random() * pieces.length)]).flat();
+      const modules = ['linear', ...inner, 'linear'];
+      const linears = modules.filter((m) => m === 'linear').length;
+      const same = random() < 0.5 ? 1 + Math.floor(random() * 4) : 0;
+      const sizes = [784, ...Array.from({ length: linears - 1 }, () => same || 1 + Math.floor(random() * 4)), 10];
+      let width = 784;
+      let at = 0;
+      const params: Float32Array[] = [];
+      for (const m of modules) {
+        if (m === 'linear') {
+          params.push(Float32Array.from({ length: sizes[at + 1] * width }, () => random() - 0.5), new Float32Array(sizes[at + 1]));
+          width = sizes[++at];
+        } else if (m === 'layernorm') params.push(new Float32Array(width).fill(1), new Float32Array(width));
+      }
+      let candidate: NativeModel | undefined;
+      if ((await outcome(() => (candidate = new (addon.Model as unknown as new (...x: unknown[]) => NativeModel)(sizes, params, modules)))) === 'error') continue;
+      built++;
+      if (modules.includes('residual')) builtWithBlocks++;
+      const m = candidate!;
+      const hooks = modules.length;
+      const widths = Array.from({ length: hooks }, (_, k) => (m.forward(new Float32Array(784), 1, null, k, false) as Float32Array).length);
+      for (let hook = 0; hook < hooks; hook++) {
+        const additions = widths.map((w, k) => (k === hook ? new Float32Array(w).fill(0.3) : null));
+        expect(await outcome(() => m.forward(new Float32Array(2 * 784).fill(0.2), 2, additions, hooks - 1, false, [{ hook, direction: new Float32Array(widths[hook]).fill(1) }])), `forward ${modules.join(',')}`).toBe('ok');
+        expect(await outcome(() => m.steer(new Float32Array(784).fill(0.1), additions)), `steer ${modules.join(',')}`).toBe('ok');
+        expect(await outcome(() => m.intervene(pixels(), labels(), count, null, hook, new Float32Array(2 * widths[hook]).fill(0.5), 2, 5, control(), Uint8Array.from([0, 1]))), `intervene ${modules.join(',')} at ${hook}`).toBe('ok');
+      }
+      expect(await outcome(() => m.lossAndGradients(new Float32Array(3 * 784).fill(0.5), Uint8Array.from([1, 2, 3]), 3)), `lossAndGradients ${modules.join(',')}`).toBe('ok');
+    }
+    // Some lists were valid (so the entry points above ran), and most were refused.
+    expect(built).toBeGreaterThan(10);
+    expect(builtWithBlocks, 'valid lists with a residual block').toBeGreaterThan(3);
+    expect(built).toBeLessThan(250);
   });
 
   it('a trainer refuses a second run while one is in flight, and its weights until it settles', async () => {

@@ -2,60 +2,29 @@
  * Native training of any network (issue 18): the native gradients against tfjs autodiff (the tfjs
  * training path's own loss, NetworkTrainer.loss) for every activation and for LayerNorm; one Adam
  * and one SGD-momentum step with weight decay against the tfjs optimisers (NetworkTrainer.update)
- * given the same gradients; dropout's masks (the seeded stream, their kept fraction and scale, none
+ * given the same gradients, with and without a residual block; dropout's masks (inside residual blocks too) (the seeded stream, their kept fraction and scale, none
  * at evaluation); and a short run of a GELU + LayerNorm network against the same run on tfjs.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../native/backend/select.js';
 import { ACTIVATIONS, mlpSpec, type Activation, type ModelSpec } from '../../native/model/spec.js';
-import { initNetworkWeights, type MlpWeights } from '../../native/model/weights.js';
+import { initNetworkWeights } from '../../native/model/weights.js';
 import { seededRandom, dropoutSeed } from '../../native/model/random.js';
 import { nativeModules, nativeParams, weightsFromNative } from '../../native/backend/native-model.js';
 import { NetworkTrainer } from '../../native/train/network-step.js';
 import { Mlp, pixelsToTensor } from '../../native/model/mlp.js';
 import { evaluate, train } from '../../native/engine/engine-for.js';
-import type { TrainResult } from '../../native/train/trainer.js';
+import { trainSpec, type TrainResult } from '../../native/train/trainer.js';
 import type { TrainConfig } from '../../native/train/train-types.js';
 import type { NativeTrainOptions } from '../../native/backend/native-addon.js';
 import { sessionFromTraining } from '../../native/session/training-session.js';
 import type { BackendReport } from '../../native/backend/backend-types.js';
 import { HAVE_DATA, sharedMnist } from '../helpers/fixtures.js';
 import { NATIVE_BUILT, nativeAddon } from './backends.js';
-
-const ROWS = 9;
-/** A batch of ROWS synthetic images (about a fifth of the pixels lit, as in MNIST) and labels 0..8. */
-function batch(seed: number): { pixels: Uint8Array; labels: Uint8Array; order: Uint32Array } {
-  const random = seededRandom(seed);
-  const pixels = Uint8Array.from({ length: ROWS * 784 }, () => (random() < 0.8 ? 0 : Math.floor(random() * 256)));
-  return { pixels, labels: Uint8Array.from({ length: ROWS }, (_, i) => i % 10), order: Uint32Array.from({ length: ROWS }, (_, i) => i) };
-}
+import { ROWS, batch, asTfjsGradients, expectNativeGradientsMatchAutodiff } from './autodiff-reference.js';
 
 const baseConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({ epochs: 1, batchSize: ROWS, learningRate: 0.01, seed: 0, hidden: [24, 16], ...over });
-
-/** The native gradient arrays (module order, PyTorch layout) in the order NetworkTrainer.variables lists them ([in, out] kernels). */
-function asTfjsGradients(weights: MlpWeights, grads: Float32Array[]): tf.Tensor[] {
-  const spec = weights.spec!;
-  const kernels: tf.Tensor[] = [];
-  const biases: tf.Tensor[] = [];
-  const gammas: tf.Tensor[] = [];
-  const betas: tf.Tensor[] = [];
-  let at = 0;
-  let linear = 0;
-  for (const m of spec.modules) {
-    if (m.kind === 'linear') {
-      const l = weights.linears[linear++];
-      kernels.push(tf.tidy(() => tf.transpose(tf.tensor2d(grads[at], [l.outFeatures, l.inFeatures]))));
-      biases.push(tf.tensor1d(grads[at + 1]));
-      at += 2;
-    } else if (m.kind === 'layernorm') {
-      gammas.push(tf.tensor1d(grads[at]));
-      betas.push(tf.tensor1d(grads[at + 1]));
-      at += 2;
-    }
-  }
-  return [...kernels, ...biases, ...gammas, ...betas];
-}
 
 /** Every parameter array of `a` equals `b`'s within `ulps` units in the last place of float32 (relative to the value). */
 function expectParamsEqual(a: Float32Array[], b: Float32Array[], ulps: number, what: string): number {
@@ -93,35 +62,21 @@ describe.skipIf(!NATIVE_BUILT)('native gradients of any network against tfjs aut
       n.weight = n.weight.map(() => 0.5 + random());
       n.bias = n.bias.map(() => random() - 0.5);
     }
-    const { pixels, labels, order } = batch(3);
-    const trainer = new NetworkTrainer(spec, weights, baseConfig(), seededRandom(0));
-    const x = pixelsToTensor(pixels, order);
-    const y = tf.tensor1d(Int32Array.from(labels), 'int32');
-    const { value, grads } = tf.variableGrads(() => trainer.loss(x, y), trainer.variables as tf.Variable[]);
-    const reference = trainer.variables.map((v) => grads[v.name]);
-    const model = new (nativeAddon().Model)(weights.sizes, nativeParams(weights), nativeModules(spec));
-    const native = model.lossAndGradients(x.dataSync() as Float32Array, labels, ROWS);
-    expect(Math.abs(native.loss - value.dataSync()[0])).toBeLessThan(1e-5 * Math.abs(value.dataSync()[0]));
-    const nativeAsTfjs = asTfjsGradients(weights, native.grads);
-    expect(nativeAsTfjs.length).toBe(reference.length);
-    nativeAsTfjs.forEach((g, i) => {
-      const [ours, theirs] = [g.dataSync(), reference[i].dataSync()];
-      expect(g.shape).toEqual(reference[i].shape);
-      const scale = Math.max(...Array.from(theirs, Math.abs));
-      expect(scale, `gradient ${i} is not all zero`).toBeGreaterThan(0);
-      for (let j = 0; j < ours.length; j++) expect(Math.abs(ours[j] - theirs[j]), `gradient ${i}[${j}]`).toBeLessThanOrEqual(1e-5 * scale);
-    });
-    tf.dispose([x, y, value, ...Object.values(grads), ...nativeAsTfjs]);
-    trainer.dispose();
+    expectNativeGradientsMatchAutodiff(spec, weights);
   });
 });
 
-describe.skipIf(!NATIVE_BUILT)('native optimiser steps equal the tfjs optimisers given the same gradients', () => {
+const OPTIMISER_SPECS: { name: string; spec: ModelSpec }[] = [
+  { name: 'GELU with LayerNorm', spec: mlpSpec({ hidden: [24, 16], activations: ['gelu'], layernorm: true }) },
+  // The block's f.0 and f.2 are parameters of their own, between the first and the last Linear.
+  { name: 'LayerNorm and a residual ReLU block', spec: mlpSpec({ hidden: [24], activations: ['relu'], layernorm: true, residualBlocks: 1 }) },
+];
+
+describe.skipIf(!NATIVE_BUILT).each(OPTIMISER_SPECS)('native optimiser steps equal the tfjs optimisers given the same gradients: $name', ({ spec }) => {
   beforeAll(async () => {
     await selectBackend({ forced: 'wasm' });
   });
 
-  const spec = mlpSpec({ hidden: [24, 16], activations: ['gelu'], layernorm: true });
   const recipes: { name: string; config: Partial<TrainConfig> }[] = [
     { name: 'Adam with weight decay 0.05', config: { weightDecay: 0.05 } },
     { name: 'SGD with momentum 0.9 and weight decay 0.05', config: { optimizer: 'sgd', momentum: 0.9, weightDecay: 0.05 } },
@@ -143,7 +98,7 @@ describe.skipIf(!NATIVE_BUILT)('native optimiser steps equal the tfjs optimisers
       const before = weightsFromNative(spec, trainer.weights(), true);
       const grads = new addon.Model(before.sizes, nativeParams(before), nativeModules(spec)).lossAndGradients(x, labels, ROWS).grads;
       await trainer.run(pixels, labels, order, 0, 1, ROWS, control);
-      const tfGrads = asTfjsGradients(before, grads);
+      const tfGrads = asTfjsGradients(spec, grads);
       reference.update(tfGrads);
       tf.dispose(tfGrads);
       const moved = nativeParams(weightsFromNative(spec, trainer.weights(), true));
@@ -205,10 +160,13 @@ describe.skipIf(!NATIVE_BUILT)('native dropout', () => {
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
 
-  it('draws the tfjs path\'s masks: the first step\'s loss with dropout equals tfjs\'s to float precision, and differs without it', async () => {
-    const spec = mlpSpec({ hidden: [32, 16], activations: ['tanh'] });
+  it.each([
+    { name: 'tanh', config: baseConfig({ hidden: [32, 16], activations: ['tanh'], dropout: 0.4 }) },
+    // Masks after each block's inner GELU and after the tanh, none after a block's output.
+    { name: 'two GELU residual blocks', config: baseConfig({ hidden: [20, 12], activations: ['gelu', 'tanh'], residualBlocks: 2, dropout: 0.4 }) },
+  ])('$name: draws the tfjs path\'s masks: the first step\'s loss with dropout equals tfjs\'s to float precision, and differs without it', async ({ config }) => {
+    const spec = trainSpec(config);
     const init = initNetworkWeights(spec, seededRandom(9));
-    const config = baseConfig({ hidden: [32, 16], activations: ['tanh'], dropout: 0.4 });
     const { pixels, labels, order } = batch(6);
     const tfjs = new NetworkTrainer(spec, init, config, seededRandom(dropoutSeed(config.seed)));
     const x = pixelsToTensor(pixels, order);

@@ -1,5 +1,5 @@
 // The JavaScript surface of the native engine (see native/backend/native-addon.ts for the
-// TypeScript types): Model (any module list without residual blocks: forward, evaluate, steer,
+// TypeScript types): Model (any module list, residual blocks included: forward, evaluate, steer,
 // lossAndGradients), Trainer (any such module list and recipe: run, weights), info,
 // setThreads. Every argument is checked here again (the TypeScript side checks first and words
 // the errors users see); a bad argument throws a TypeError/RangeError, never aborts.
@@ -58,7 +58,8 @@ std::vector<float> finite_copy(const Napi::Float32Array& a, const char* name) {
 // The module names the TypeScript side sends (native/model/native-model.ts nativeModules).
 bool op_named(const std::string& name, Op& op) {
   static const std::pair<const char*, Op> names[] = {{"linear", Op::Linear},   {"relu", Op::Relu},       {"gelu", Op::Gelu},         {"tanh", Op::Tanh},
-                                                     {"sigmoid", Op::Sigmoid}, {"leaky_relu", Op::LeakyRelu}, {"identity", Op::Identity}, {"layernorm", Op::LayerNorm}};
+                                                     {"sigmoid", Op::Sigmoid}, {"leaky_relu", Op::LeakyRelu}, {"identity", Op::Identity}, {"layernorm", Op::LayerNorm},
+                                                     {"residual", Op::Residual}};
   for (const auto& [n, o] : names)
     if (name == n) return op = o, true;
   return false;
@@ -87,7 +88,7 @@ Weights weights_arg(const Napi::Value& sizes_v, const Napi::Value& params_v, con
       Napi::Value e = modules.Get(k);
       Op op;
       if (!e.IsString() || !op_named(e.As<Napi::String>().Utf8Value(), op))
-        fail(env, "module " + std::to_string(k) + " must be one of linear, relu, gelu, tanh, sigmoid, leaky_relu, identity, layernorm.");
+        fail(env, "module " + std::to_string(k) + " must be one of linear, relu, gelu, tanh, sigmoid, leaky_relu, identity, layernorm, residual.");
       ops.push_back(op);
     }
   }
@@ -110,6 +111,17 @@ Weights weights_arg(const Napi::Value& sizes_v, const Napi::Value& params_v, con
       m.b.push_back(finite_copy(f32_arg(params.Get(next++), "a bias", out), "a bias"));
       layer.param = l;
       layer.width = width = static_cast<int>(out);
+    } else if (op == Op::Residual) {
+      // x + f(x): the three modules before it are f = Linear(w), an activation, Linear(w), and the
+      // one before those gives x, of the same width w.
+      const int k = static_cast<int>(m.layers.size()), input = k - kBlockInner - 1;
+      const auto& L = m.layers;
+      const bool shaped = input >= 0 && L[k - 3].op == Op::Linear && is_activation(L[k - 2].op) && L[k - 1].op == Op::Linear;
+      if (!shaped) fail(env, "module " + std::to_string(k) + " (residual) must follow a block's f: linear, an activation, linear, after the block's input.");
+      if (L[k - 3].width != L[input].width || L[k - 1].width != L[input].width)
+        fail(env, "module " + std::to_string(k) + " (residual) adds f(x) to its " + std::to_string(L[input].width) + "-wide input, so both of f's Linear layers must give " +
+                      std::to_string(L[input].width) + " features.");
+      layer.param = input;
     } else if (op == Op::LayerNorm) {
       layer.param = static_cast<int>(m.gamma.size());
       m.gamma.push_back(finite_copy(f32_arg(params.Get(next++), "a LayerNorm weight", width), "a LayerNorm weight"));

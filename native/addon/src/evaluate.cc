@@ -99,6 +99,10 @@ std::vector<double> run_evaluation(const EvalJob& job) {
     if (h < 0 || h >= H) throw std::runtime_error("a vector's hook is not a hook of the model.");
     used[h] = true;
   }
+  // A vector inside a residual block needs the block's input too (the skip path of its suffix):
+  // it is computed with the shared prefix, as an activation of its own.
+  for (int h : hooks)
+    if (const int input = m.block_input_of(h); input >= 0) used[input] = true;
   if (!job.actions.empty() && job.actions.size() != static_cast<size_t>(job.nvec)) throw std::runtime_error("actions must give one action per vector.");
   // Each ablating vector's unit direction, made once.
   std::vector<std::vector<float>> units(job.nvec);
@@ -127,10 +131,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
   // product fewer per vector. Rounding differs from W (a + v) + b by float ulps, so the seed's family
   // keeps its direct path and its numbers bit for bit; other module lists take this one.
   std::vector<bool> lift(H, false);
+  // At a block's input the vector also enters the skip path as itself: x + c v is formed for that
+  // path (one addition per value, against the product per value that lifting saves).
   for (int h = 0; h + 1 < H; h++) lift[h] = used[h] && !m.is_seed() && m.layers[h + 1].op == Op::Linear;
   std::vector<std::vector<float>> lifted(H);  // the activation at each used hook, for this chunk
   std::vector<Buffers> bufs(P);
-  std::vector<std::vector<float>> scratch(P), lifted_vec(P), coefs(P);
+  std::vector<std::vector<float>> scratch(P), lifted_vec(P), coefs(P), skip_rows(P);
   std::vector<std::string> errors(P);
   auto run_parts = [&](int parts, int blas, const std::function<void(int)>& work) {
     set_blas_threads(blas);
@@ -195,6 +201,8 @@ std::vector<double> run_evaluation(const EvalJob& job) {
       for (int v = t; v < job.nvec; v += vector_threads) {
         if (cancelled(job.control)) throw Cancelled();
         int hook = hooks[v];
+        // Inside a block, the suffix adds back the block's unpatched input from the shared prefix.
+        if (const int input = m.block_input_of(hook); input >= 0) use_block_input(bufs[t], input, prefix[input].data(), n);
         const bool ablate = !units[v].empty();
         const float* vec = ablate ? units[v].data() : job.vectors.data() + offsets[v];
         const float* from = prefix[hook].data();
@@ -205,6 +213,12 @@ std::vector<double> run_evaluation(const EvalJob& job) {
           coef = coefs[t].data();
         }
         if (lift[hook]) {
+          if (m.opens_block(hook)) {
+            // The block's skip path gets the patched activation itself: x + c_r v.
+            skip_rows[t].resize(static_cast<size_t>(n) * m.width(hook));
+            add_vector(from, vec, coef, nullptr, false, n, m.width(hook), skip_rows[t].data());
+            use_block_input(bufs[t], hook, skip_rows[t].data(), n);
+          }
           // The vector as it arrives after the next Linear: W v (W is [out x in]); an ablation's
           // W (x - p u) + b is likewise (W x + b) - p (W u).
           const Layer& next = m.layers[hook + 1];

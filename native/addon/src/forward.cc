@@ -151,19 +151,70 @@ void layernorm_rows(const float* in, int n, int w, const float* gamma, const flo
   }
 }
 
+// Room for a block input at `hook` in buf's skip lists.
+void make_skip_slot(Buffers& buf, int hook) {
+  if (static_cast<int>(buf.skip.size()) > hook) return;
+  buf.skip.resize(hook + 1, nullptr);
+  buf.skip_rows.resize(hook + 1, 0);
+  buf.skip_store.resize(hook + 1);
+}
+
+// Keeps a copy of a block's input (n rows of width w at `hook`) as its skip path.
+void keep_block_input(Buffers& buf, int hook, const float* rows, int n, int w) {
+  make_skip_slot(buf, hook);
+  buf.skip_store[hook].assign(rows, rows + static_cast<size_t>(n) * w);
+  buf.skip[hook] = buf.skip_store[hook].data();
+  buf.skip_rows[hook] = n;
+}
+
+// out = x + f(x) (+ the addition at the block's hook), x the block's input kept in `buf`.
+void residual_rows(const Buffers& buf, int input_hook, const float* fx, int n, int w, const float* extra, float* out) {
+  const bool kept = input_hook < static_cast<int>(buf.skip.size()) && buf.skip[input_hook] && buf.skip_rows[input_hook] == n;
+  if (!kept) throw std::runtime_error("a residual block's input (hook " + std::to_string(input_hook) + ") was not kept for this pass; run it from before the block.");
+  const float* x = buf.skip[input_hook];
+  for (int r = 0; r < n; r++) {
+    const size_t at = static_cast<size_t>(r) * w;
+    for (int j = 0; j < w; j++) out[at + j] = x[at + j] + fx[at + j];
+    if (extra)
+      for (int j = 0; j < w; j++) out[at + j] += extra[j];
+  }
+}
+
 }  // namespace
+
+void use_block_input(Buffers& buf, int hook, const float* rows, int n) {
+  make_skip_slot(buf, hook);
+  buf.skip[hook] = rows;
+  buf.skip_rows[hook] = n;
+}
 
 const float* forward_steps(const Weights& m, const float* in, int n, int first, int last, const Additions& add, Buffers& buf) {
   const float* cur = in;
+  // A pass from the pixels starts afresh; one that starts right after a block's input keeps `in`,
+  // the activation there as the caller made it (with its additions or ablations).
+  if (first == 0) std::fill(buf.skip.begin(), buf.skip.end(), nullptr);
+  if (first <= last && m.opens_block(first - 1)) keep_block_input(buf, first - 1, in, n, m.width(first - 1));
   for (int k = first; k <= last; k++) {
     std::vector<float>& out = (cur == buf.x.data()) ? buf.y : buf.x;
     const Layer& layer = m.layers[k];
     const int w = layer.width;
     out.resize(static_cast<size_t>(n) * w);
     const float* extra = addition_at(add, k);
+    // A block's input seen inside this pass is kept for the block's Residual (a later call that
+    // starts right after it takes its own `in` instead).
+    auto keep_if_block_input = [&](int hook) {
+      if (hook < last && m.opens_block(hook)) keep_block_input(buf, hook, out.data(), n, m.width(hook));
+    };
+    if (layer.op == Op::Residual) {
+      residual_rows(buf, layer.param, cur, n, w, extra, out.data());
+      cur = out.data();
+      keep_if_block_input(k);
+      continue;
+    }
     if (layer.op == Op::LayerNorm) {
       layernorm_rows(cur, n, w, m.gamma[layer.param].data(), m.beta[layer.param].data(), extra, out.data());
       cur = out.data();
+      keep_if_block_input(k);
       continue;
     }
     if (layer.op != Op::Linear) {
@@ -180,6 +231,7 @@ const float* forward_steps(const Weights& m, const float* in, int n, int first, 
         activation_rows(layer.op, cur, static_cast<size_t>(n) * w, w, extra, out.data());
       }
       cur = out.data();
+      keep_if_block_input(k);
       continue;
     }
     const int l = layer.param;
@@ -191,6 +243,7 @@ const float* forward_steps(const Weights& m, const float* in, int n, int first, 
     bias_relu(out.data(), n, fan_out, m.b[l].data(), extra, relu, relu ? addition_at(add, k + 1) : nullptr);
     if (relu) k++;
     cur = out.data();
+    keep_if_block_input(k);
   }
   return cur;
 }
@@ -209,6 +262,15 @@ void steer_logits(const Weights& m, const float* x, const Additions& add, float*
   // The shared pass to hook `first`, then two rows: [plain, plain + add[first]].
   const float* at = forward_steps(m, x, 1, 0, first, none, buf);
   const int w = m.width(first);
+  // Inside a residual block, its input (one row, unpatched) is the skip path of both rows.
+  std::vector<float> skip_rows;
+  if (const int input = m.block_input_of(first); input >= 0) {
+    const int wi = m.width(input);
+    skip_rows.resize(2 * static_cast<size_t>(wi));
+    std::copy(buf.skip[input], buf.skip[input] + wi, skip_rows.begin());
+    std::copy(buf.skip[input], buf.skip[input] + wi, skip_rows.begin() + wi);
+    use_block_input(buf, input, skip_rows.data(), 2);
+  }
   const float* extra = addition_at(add, first);
   std::vector<float> rows(2 * static_cast<size_t>(w));
   for (int j = 0; j < w; j++) {

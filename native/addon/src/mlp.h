@@ -1,5 +1,5 @@
 // An MLP as the native kernels see it: a module list (Linear, elementwise activations,
-// LayerNorm), weights in PyTorch layout (W is [out x in], row-major), one hook point per module
+// LayerNorm, residual blocks), weights in PyTorch layout (W is [out x in], row-major), one hook point per module
 // as in native/model/spec.ts, and the per-label aggregates
 // that native/metrics/label-aggregates.ts accumulates.
 #pragma once
@@ -17,9 +17,17 @@ constexpr int kInput = 784;
 // Per vector: count[10], ceSum[10], correct[10], probSum[10][10], logitSum[10][10].
 constexpr int kAggregateSize = 3 * kClasses + 2 * kClasses * kClasses;
 
-// The modules of linear_relu_stack as the kernels run them; hook k is the output of module k
-// (native/model/spec.ts, without residual blocks). The seed's list is Linear, ReLU, Linear, ReLU, Linear.
-enum class Op { Linear, Relu, Gelu, Tanh, Sigmoid, LeakyRelu, Identity, LayerNorm };
+// The modules of linear_relu_stack as the kernels run them, one per hook point in forward order
+// (native/model/spec.ts hookPoints). The seed's list is Linear, ReLU, Linear, ReLU, Linear.
+// A residual block x + f(x) is flattened as spec.ts numbers its hooks: f's three modules
+// (Linear, activation, Linear), then Op::Residual, whose output is x + f(x) with x the activation
+// at the hook just before f (the block's input, its skip path):
+//   the post's residual net: Linear | Linear Relu Linear | Residual | Linear  (hooks 0 | 1 2 3 | 4 | 5)
+enum class Op { Linear, Relu, Gelu, Tanh, Sigmoid, LeakyRelu, Identity, LayerNorm, Residual };
+
+// A residual block's f has this many modules (Linear, activation, Linear), so a Residual at hook k
+// adds the activation at hook k - kBlockInner - 1.
+constexpr int kBlockInner = 3;
 
 // torch.nn defaults, as native/model/spec.ts has them (LEAKY_RELU_SLOPE, LAYERNORM_EPS).
 constexpr float kLeakySlope = 0.01f;
@@ -30,8 +38,12 @@ constexpr int kMaxHooks = 64;
 struct Layer {
   Op op;
   int width;  // of the output (the activation at this hook)
-  int param;  // which Linear (w, b) or LayerNorm (gamma, beta) it reads; -1 for activations
+  int param;  // which Linear (w, b) or LayerNorm (gamma, beta) it reads; for a Residual, the hook of
+              // the block's input; -1 for activations
 };
+
+// An elementwise activation (no parameters, one output per input).
+inline bool is_activation(Op op) { return op != Op::Linear && op != Op::LayerNorm && op != Op::Residual; }
 
 struct Weights {
   std::vector<Layer> layers;  // one per hook point
@@ -42,6 +54,17 @@ struct Weights {
   std::vector<std::vector<float>> gamma, beta;  // LayerNorm n: [width]
   int hooks() const { return static_cast<int>(layers.size()); }
   int width(int hook) const { return layers[hook].width; }
+  // True when the activation at `hook` enters a residual block (the Residual 4 hooks later adds it back).
+  bool opens_block(int hook) const {
+    const int r = hook + kBlockInner + 1;
+    return hook >= 0 && r < hooks() && layers[r].op == Op::Residual;
+  }
+  // For a hook inside a residual block's f, the hook of the block's input; else -1.
+  int block_input_of(int hook) const {
+    for (int r = hook + 1; r <= hook + kBlockInner && r < hooks(); r++)
+      if (layers[r].op == Op::Residual) return layers[r].param < hook ? layers[r].param : -1;
+    return -1;
+  }
   // Linear, ReLU, Linear, ReLU, Linear: the family with its own hand-fused training kernels (train_step.cc).
   bool is_seed() const {
     return layers.size() == 5 && layers[0].op == Op::Linear && layers[1].op == Op::Relu && layers[2].op == Op::Linear && layers[3].op == Op::Relu &&
@@ -55,10 +78,18 @@ inline const float* addition_at(const Additions& add, int hook) {
   return hook >= 0 && hook < static_cast<int>(add.size()) && !add[hook].empty() ? add[hook].data() : nullptr;
 }
 
-// Two ping-pong buffers reused across calls so the hot loops allocate nothing.
+// Two ping-pong buffers reused across calls so the hot loops allocate nothing, and the input of
+// each residual block a pass has entered (its skip path), by the hook it is the output of.
 struct Buffers {
   std::vector<float> x, y;
+  std::vector<std::vector<float>> skip_store;  // copies kept by forward_steps
+  std::vector<const float*> skip;              // the block input at each hook (into skip_store, or the caller's)
+  std::vector<int> skip_rows;                  // how many rows it holds
 };
+
+// Makes `rows` (n rows of the width at `hook`, a block's input) the skip path of the next pass
+// that starts inside that block. Not copied: `rows` must outlive that pass.
+void use_block_input(Buffers& buf, int hook, const float* rows, int n);
 
 // GFLOP/s of cblas_sgemm on an m x k by k x n product, timed over about `seconds`.
 double sgemm_gflops(int m, int n, int k, double seconds);
@@ -80,6 +111,10 @@ struct Cancelled : std::runtime_error {
 
 // Runs modules `first`..`last` of linear_relu_stack on `in` (n rows of the width before
 // `first`), adding add[k] after step k. Returns a pointer into `buf` (valid until its next use).
+// A residual block's input is kept in `buf` as the pass goes through it (or taken from `in` when
+// the pass starts right after it), so consecutive calls on one `buf` may split a block. A pass that
+// starts inside a block (after its f.0) reads the block's input kept by an earlier call on the
+// same rows, or given with use_block_input; a pass from module 0 forgets every kept input.
 const float* forward_steps(const Weights& m, const float* in, int n, int first, int last, const Additions& add, Buffers& buf);
 
 // One input, unpatched and steered: 2 x 10 logits (row 0 unpatched, row 1 with `add`). The pass

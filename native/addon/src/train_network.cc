@@ -1,4 +1,4 @@
-// The loss and its gradients for any module list without residual blocks: the forward pass of
+// The loss and its gradients for any module list, residual blocks included: the forward pass of
 // forward.cc one module at a time (so training sees the very activations evaluation computes),
 // each module's output kept, then the backward pass module by module. The same computation as
 // tfjs autodiff through NetworkTrainer.step (native/train/network-step.ts); tests compare the two.
@@ -74,6 +74,23 @@ void layernorm_backward(const float* g, const float* x, int n, int w, const floa
   }
 }
 
+// Backward through a residual block's output y = x + f(x) (x at hook `input`): dL/df(x) = g,
+// passed on to f's last Linear, and dL/dx gets g by the skip path as well, kept until the backward
+// pass reaches the block's input (add_skip_gradient), where it joins the gradient through f.
+void residual_backward(const float* g, size_t size, int input, NetworkWork& work) {
+  if (static_cast<int>(work.skip_grads.size()) <= input) work.skip_grads.resize(input + 1);
+  work.skip_grads[input].assign(g, g + size);
+  work.gin.assign(g, g + size);
+}
+
+// dL/dx at a block's input = (through f) + (through the skip path).
+STEERLAB_CLONES
+void add_skip_gradient(NetworkWork& work, int input) {
+  const std::vector<float>& skip = work.skip_grads[input];
+  float* gin = work.gin.data();
+  for (size_t i = 0; i < skip.size(); i++) gin[i] += skip[i];
+}
+
 }  // namespace
 
 double network_loss_and_gradients(const Weights& m, const float* x, const uint8_t* labels, int n, double dropout, Mulberry32* rng, Grads& grads,
@@ -98,7 +115,7 @@ double network_loss_and_gradients(const Weights& m, const float* x, const uint8_
     std::swap(work.acts[k], work.buf.x);
     work.masks[k].clear();
     const Op op = m.layers[k].op;
-    if (dropout > 0 && k < last && op != Op::Linear && op != Op::LayerNorm) {
+    if (dropout > 0 && k < last && is_activation(op)) {
       // Inverted dropout: h <- h * mask, mask_i = 1 / (1 - p) with probability 1 - p, else 0.
       std::vector<float>& act = work.acts[k];
       std::vector<float>& mask = work.masks[k];
@@ -139,11 +156,15 @@ double network_loss_and_gradients(const Weights& m, const float* x, const uint8_
       dbeta.resize(w);
       work.gin.resize(size);
       layernorm_backward(g, in, n, w, m.gamma[layer.param].data(), dgamma.data(), dbeta.data(), work.gin.data());
+    } else if (layer.op == Op::Residual) {
+      residual_backward(g, size, layer.param, work);
     } else {
       const float* y = work.masks[k].empty() ? work.acts[k].data() : work.kept[k].data();
       work.gin.resize(size);
       activation_backward(layer.op, g, in, y, size, work.gin.data());
     }
+    // work.gin is dL/d(hook k-1) through module k; at a block's input, add the skip path's share.
+    if (m.opens_block(k - 1)) add_skip_gradient(work, k - 1);
     std::swap(work.g, work.gin);
   }
   return loss;

@@ -1,5 +1,5 @@
-// Training in the native engine: the loss and its gradients for any module list without residual
-// blocks (train_network.cc) or the seed's family (train_step.cc, its own fused kernels), and the
+// Training in the native engine: the loss and its gradients for any module list, residual blocks
+// included (train_network.cc) or the seed's family (train_step.cc, its own fused kernels), and the
 // optimisers of native/train/ (Adam, SGD with momentum, decoupled weight decay), in the same
 // formulas and the same float32 rounding as the tfjs path.
 #pragma once
@@ -45,10 +45,11 @@ struct NetworkWork {
   std::vector<std::vector<float>> kept;   // an activation's output before its dropout mask (masked hooks only)
   std::vector<std::vector<float>> masks;  // the dropout mask at each hook (0 or 1 / (1 - p)); empty: none
   std::vector<float> g, gin;              // the gradient flowing back, and the next one
+  std::vector<std::vector<float>> skip_grads;  // by a residual block's input hook: dL/dx by the skip path
   Buffers buf;
 };
 
-// Any module list (Linear, the six activations, LayerNorm): mean cross-entropy of the batch and
+// Any module list (Linear, the six activations, LayerNorm, residual blocks): mean cross-entropy of the batch and
 // its gradients. With dropout > 0, inverted dropout after every activation but the logits, the
 // masks drawn from `rng` in hook order, row by row (as NetworkTrainer.step draws them).
 double network_loss_and_gradients(const Weights& m, const float* x, const uint8_t* labels, int n, double dropout, Mulberry32* rng, Grads& grads,
