@@ -6,7 +6,7 @@ import type { BenchFigures, BenchResult } from './types.js';
 import { PHASES } from './types.js';
 import { sourcesTargetLine } from './sources-phase.js';
 import { GELU_BENCH_SPEC } from './gelu-phase.js';
-import { RESIDUAL_BENCH_SPEC, residualRatioLine } from './residual-phase.js';
+import { RESIDUAL_BENCH_SPEC, RESIDUAL_BENCH_IMAGES, residualRatioLine } from './residual-phase.js';
 import { ZOO_RSS_TARGET_BYTES } from './zoo-phase.js';
 import { hookPoints, hookLabel } from '../model/spec.js';
 import { countOf } from '../util/plural.js';
@@ -69,7 +69,7 @@ function residualRows(r: BenchResult): Row[] {
   return hookPoints(RESIDUAL_BENCH_SPEC)
     .slice(0, -1)
     .flatMap((hook, i) => [
-      { label: `784-512-res(512)-10 100-pair sweep at ${hookLabel(hook)}, ${count(r.sizes.testImages)} images, ${engine} (s)`, value: (f: BenchFigures) => f.residualPairSweepSeconds?.[i], format: seconds },
+      { label: `784-512-res(512)-10 100-pair sweep at ${hookLabel(hook)}, ${count(Math.min(RESIDUAL_BENCH_IMAGES, r.sizes.testImages))} images, ${engine} (s)`, value: (f: BenchFigures) => f.residualPairSweepSeconds?.[i], format: seconds },
       { label: '&nbsp;&nbsp;the same on the tfjs engine (s)', value: (f: BenchFigures) => f.residualTfjsPairSweepSeconds?.[i], format: seconds },
     ]);
 }

@@ -1,20 +1,33 @@
 /**
  * The residual network of `steerlab bench`, the seed author's follow-up 784-512-res(512)-10
  * (Linear(784, 512), one block x + f(x) with f = Linear, ReLU, Linear, Linear(512, 10)): the
- * 100-pair sweep (first-image vectors, coefficient 1, the whole test set) at each hook but the
+ * 100-pair sweep (first-image vectors, coefficient 1, the first RESIDUAL_BENCH_IMAGES test images) at each hook but the
  * logits, the block's inner hooks included, on the engine in use and then on the tfjs engine, side
  * by side, so the table shows what running blocks natively buys. The weights are PyTorch's default
- * init from a fixed seed: the work per sweep does not depend on training.
+ * init from a fixed seed: the work per sweep does not depend on training. The phase compares the
+ * two engines on one network, so both sweep the same slice of the test set: on all 10,000 images
+ * the tfjs side alone took 30-60 s a hook (the seed model's full-size sweep is its own phase).
  */
 import { Mlp } from '../model/mlp.js';
 import { mlpSpec, type ModelSpec } from '../model/spec.js';
-import { initNetworkWeights } from '../model/weights.js';
+import { initNetworkWeights, INPUT_SIZE } from '../model/weights.js';
 import { seededRandom } from '../model/random.js';
 import { onTfjsEngine } from '../engine/engine-for.js';
 import { pairSweep, type SweepRunOptions } from '../steer/sweep.js';
 import type { VectorData } from '../steer/vectors.js';
 
 export const RESIDUAL_BENCH_SPEC: ModelSpec = mlpSpec({ hidden: [512], activations: ['relu'], residualBlocks: 1 });
+
+/** Test images both engines sweep in this phase. */
+export const RESIDUAL_BENCH_IMAGES = 2000;
+
+/** The first `count` images of a set (a view, not a copy). */
+function firstImages(set: VectorData['test'], count: number): VectorData['test'] {
+  const n = Math.min(count, set.count);
+  // The image set may carry its own count beside the pixels (MNIST's does): both are cut.
+  const images = Object.assign({}, set.images, { count: n, pixels: set.images.pixels.subarray(0, n * INPUT_SIZE) });
+  return { ...set, count: n, images, labels: set.labels.subarray(0, n) };
+}
 
 export interface ResidualSweepTimes {
   /** Hooks swept (all but the logits). */
@@ -44,7 +57,8 @@ async function sweepEveryHook(model: Mlp, data: VectorData, options: Pick<SweepR
  * The sweeps at every hook on the engine in use, then, when that is the native engine, the same on
  * the tfjs engine (onTfjsEngine sets the native one aside for that run).
  */
-export async function benchResidualSweeps(data: VectorData, options: Pick<SweepRunOptions, 'signal' | 'onProgress' | 'pool'> = {}): Promise<ResidualSweepTimes> {
+export async function benchResidualSweeps(all: VectorData, options: Pick<SweepRunOptions, 'signal' | 'onProgress' | 'pool'> = {}): Promise<ResidualSweepTimes> {
+  const data = { ...all, test: firstImages(all.test, RESIDUAL_BENCH_IMAGES) };
   const model = Mlp.fromWeights(initNetworkWeights(RESIDUAL_BENCH_SPEC, seededRandom(0)));
   try {
     const hooks = Array.from({ length: model.hookCount - 1 }, (_, k) => k);
