@@ -8,6 +8,7 @@ import { sourcesTargetLine } from './sources-phase.js';
 import { GELU_BENCH_SPEC } from './gelu-phase.js';
 import { RESIDUAL_BENCH_SPEC, RESIDUAL_BENCH_IMAGES, residualRatioLine } from './residual-phase.js';
 import { ZOO_RSS_TARGET_BYTES } from './zoo-phase.js';
+import { ZOO_SECONDS_PER_MODEL_TARGET } from './zoo-command.js';
 import { hookPoints, hookLabel } from '../model/spec.js';
 import { countOf } from '../util/plural.js';
 
@@ -74,15 +75,32 @@ function residualRows(r: BenchResult): Row[] {
     ]);
 }
 
-/** The zoo phases: the bench plan's time and models per minute at --jobs 1 and 2 (zoo-phase.ts). */
+/**
+ * The zoo: `steerlab zoo` on seed-sized models as users run it (zoo-command.ts), then the small
+ * plan at --jobs 1 and 2 (zoo-phase.ts), which says how the zoo scales with jobs, not how fast a user's zoo runs.
+ */
 function zooRows(r: BenchResult): Row[] {
   const models = r.figures.zooModels;
-  if (models === undefined) return [];
-  return [1, 2].flatMap((jobs) => [
-    { label: `zoo of ${models} small models (zoo-phase.ts), --jobs ${jobs} (s)`, value: (f: BenchFigures) => f.zooSeconds?.[jobs], format: seconds },
-    { label: `&nbsp;&nbsp;models per minute, --jobs ${jobs}`, value: (f: BenchFigures) => (f.zooSeconds?.[jobs] ? (60 * (f.zooModels ?? 0)) / f.zooSeconds[jobs] : undefined), format: (v: number) => v.toFixed(1) },
-  ]);
+  const perMinute = (n: number | undefined, s: number | undefined) => (n && s ? (60 * n) / s : undefined);
+  const command: Row[] = r.figures.zooCommandModels === undefined ? [] : [
+    { label: `\`steerlab zoo\`, ${r.figures.zooCommandModels} seed-sized models (784-512-512-10, 3 epochs, the battery at every hidden hook), the whole command (s)`, value: (f) => f.zooCommandSeconds, format: seconds },
+    { label: `&nbsp;&nbsp;seconds per model (target: <= ${ZOO_SECONDS_PER_MODEL_TARGET})`, value: (f) => (f.zooCommandSeconds && f.zooCommandModels ? f.zooCommandSeconds / f.zooCommandModels : undefined), format: seconds },
+    { label: '&nbsp;&nbsp;models per minute', value: (f) => perMinute(f.zooCommandModels, f.zooCommandSeconds), format: (v: number) => v.toFixed(2) },
+    { label: '&nbsp;&nbsp;of a model: its training, mean (s; models run at once)', value: (f) => meanOf(f.zooCommandTrainSeconds), format: seconds },
+    { label: '&nbsp;&nbsp;of a model: its battery, mean (s; models run at once)', value: (f) => meanOf(f.zooCommandBatterySeconds), format: seconds },
+    { label: '&nbsp;&nbsp;peak RSS of the command (MiB)', value: (f) => f.zooCommandPeakRssBytes, format: mib },
+  ];
+  if (models === undefined) return command;
+  return [
+    ...command,
+    ...[1, 2].flatMap((jobs): Row[] => [
+      { label: `zoo scaling check, ${models} tiny 784-32-32-10 models (zoo-phase.ts), --jobs ${jobs} (s)`, value: (f) => f.zooSeconds?.[jobs], format: seconds },
+      { label: `&nbsp;&nbsp;models per minute, --jobs ${jobs}`, value: (f) => perMinute(f.zooModels, f.zooSeconds?.[jobs]), format: (v: number) => v.toFixed(1) },
+    ]),
+  ];
 }
+
+const meanOf = (xs: readonly number[] | undefined) => (xs && xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** "Zoo: --jobs 2 ran 1.8x as many models per minute as --jobs 1; peak RSS 900 MiB, within the 2 GiB target." */
 export function zooTargetLine(figures: BenchFigures): string | null {
@@ -222,7 +240,7 @@ function describe(r: BenchResult): string[] {
 /** The sgemm rate and how much of it each phase achieved. */
 function throughputLines(t: NonNullable<BenchResult['throughput']>): string[] {
   const label = (key: string) =>
-    PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key.startsWith('geluSweep') ? `GELU pair sweep at hook ${key.slice(9)}` : key);
+    PHASES.find((p) => p.key === key)?.label ?? (key === 'trainEpochs' ? 'default training, its 3 epochs' : key === 'zooCommand' ? '`steerlab zoo`, seed-sized models' : key.startsWith('geluSweep') ? `GELU pair sweep at hook ${key.slice(9)}` : key);
   return [
     `Machine sgemm throughput (cblas_sgemm, 2000x512 by 512x512, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${t.blas.split(' ').slice(0, 2).join(' ')}): ${t.sgemmGflops.toFixed(1)} GFLOP/s. ` +
       `Per phase, the work it must do over its time: ${Object.entries(t.phases).map(([k, p]) => `${label(k)} ${p.gflops.toFixed(1)} GFLOP/s (${(p.fraction * 100).toFixed(0)}%)`).join(', ')}.`,

@@ -21,6 +21,7 @@ import { benchResidualSweeps, residualRatioLine } from './residual-phase.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, benchInterveneCommands, interveneCommandsLine, type TrainCommandTimes } from './end-to-end.js';
 import { benchZoo, benchZooPlan, zooPlanFlops, zooTestImages } from './zoo-phase.js';
+import { benchZooCommand, zooCommandLine } from './zoo-command.js';
 
 export interface BenchOptions {
   /** Tiny sizes for smoke tests: 2,000 training and 1,000 test images. */
@@ -135,13 +136,17 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     if (trainCommand) options.onNote?.(`steerlab train (3 epochs): ${trainCommandLine(trainCommand)}`);
     const keptSubnormals = quick || engine.backend.name !== 'native' ? undefined : await benchTrainCommand({ ...endToEnd, env: { STEERLAB_KEEP_SUBNORMALS: '1' } });
     if (keptSubnormals) options.onNote?.(`steerlab train with STEERLAB_KEEP_SUBNORMALS=1: ${trainCommandLine(keptSubnormals)}`);
+    // The zoo as users run it: `steerlab zoo` on seed-sized models (3 epochs, the full battery), default --jobs.
+    if (!quick) options.onNote?.('timing steerlab zoo on 2 seed-sized models (a separate process, several minutes)...');
+    const zooCommand = quick ? undefined : await benchZooCommand(2, endToEnd);
+    if (zooCommand) options.onNote?.(`steerlab zoo: ${zooCommandLine(zooCommand)}`);
     const flops = phaseFlops([784, ...DEFAULT_TRAIN_CONFIG.hidden, 10], sizes);
     const epochsSeconds = trainCommand ? trainCommand.epochSeconds.reduce((a, b) => a + b, 0) : 0;
     const throughput = sgemm
       ? throughputOf(
           sgemm,
-          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), geluTrain: geluTrainingFlops(sizes.trainImages, sizes.testImages), ...geluSweepFlops(sizes.testImages), zooJobs1: zooPlanFlops(zooPlan, zooImages), zooJobs2: zooPlanFlops(zooPlan, zooImages) },
-          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, geluTrain: geluTraining.seconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])), zooJobs1: zooSeconds[1], zooJobs2: zooSeconds[2] },
+          { ...flops, trainEpochs: flops.train * (trainCommand?.epochSeconds.length ?? 0), geluTrain: geluTrainingFlops(sizes.trainImages, sizes.testImages), ...geluSweepFlops(sizes.testImages), zooJobs1: zooPlanFlops(zooPlan, zooImages), zooJobs2: zooPlanFlops(zooPlan, zooImages), ...(zooCommand ? { zooCommand: zooCommand.flops } : {}) },
+          { train: training.seconds, pairSweep: pairs.seconds, layerSweep: layers.seconds, trainEpochs: epochsSeconds, geluTrain: geluTraining.seconds, ...Object.fromEntries(gelu.value.hooks.map((h, i) => [`geluSweep${h}`, gelu.value.seconds[i]])), zooJobs1: zooSeconds[1], zooJobs2: zooSeconds[2], ...(zooCommand ? { zooCommand: zooCommand.commandSeconds } : {}) },
         )
       : undefined;
     const peakRssBytes = Object.fromEntries(Object.entries(memory).map(([k, m]) => [k, m.peakRssBytes]));
@@ -183,6 +188,11 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
         interveneAblateCommandSeconds: intervene?.ablateSeconds,
         interveneRelativeCommandSeconds: intervene?.relativeSeconds,
         interveneRandomCommandSeconds: intervene?.randomSeconds,
+        zooCommandModels: zooCommand?.models,
+        zooCommandSeconds: zooCommand?.commandSeconds,
+        zooCommandTrainSeconds: zooCommand?.trainSeconds,
+        zooCommandBatterySeconds: zooCommand?.batterySeconds,
+        zooCommandPeakRssBytes: zooCommand?.peakRssBytes ?? undefined,
         trainCommandSeconds: trainCommand?.commandSeconds,
         trainEpochSeconds: trainCommand?.epochSeconds,
         trainKeptSubnormalsCommandSeconds: keptSubnormals?.commandSeconds,

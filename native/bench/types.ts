@@ -66,6 +66,16 @@ export interface BenchFigures {
   /** The zoo phases (zoo-phase.ts): the bench plan's model count, and its seconds at --jobs 1 and --jobs 2 (keys "1", "2"). */
   zooModels?: number;
   zooSeconds?: Record<string, number>;
+  /**
+   * `steerlab zoo` as a whole process on seed-sized models (zoo-command.ts; full runs only): the
+   * model count, the command's seconds, each model's training and battery seconds from its battery
+   * file, and the process's peak RSS (worker threads included).
+   */
+  zooCommandModels?: number;
+  zooCommandSeconds?: number;
+  zooCommandTrainSeconds?: number[];
+  zooCommandBatterySeconds?: number[];
+  zooCommandPeakRssBytes?: number;
   /** Peak RSS in bytes by phase: train, pairSweep, layerSweep, steer, sources, geluTrain, geluSweeps, residualSweeps, zooJobs1, zooJobs2. */
   peakRssBytes: Record<string, number>;
 }

@@ -75,7 +75,8 @@ export async function benchZoo(engine: Engine, plan: ZooPlan, testImages: number
  * - per hidden hook: the pair sweep and its random control (pairSweepFlopsAt each); the flip
  *   tables: the prefix up to the hook once per test image, then 9 vectors a != b per image of b
  *   for the coefficient-1 table and each flipGrid coefficient; at a hook affine in the input, the
- *   input-arithmetic check: the 100 pixel-difference tables, each a full pass over the test set.
+ *   input-arithmetic check: the 100 pixel-difference tables, each a full pass over the test set,
+ *   but the ten of a = b share one (the unpatched pass): 91 passes.
  */
 export function zooModelFlops(cell: ZooCell, trainImages: number, testImages: number, flipGrid: readonly number[]): number {
   const spec = mlpSpec({ hidden: cell.hidden, activations: [cell.activation], layernorm: cell.layernorm });
@@ -91,7 +92,7 @@ export function zooModelFlops(cell: ZooCell, trainImages: number, testImages: nu
     const suffix = full - prefix;
     battery += 2 * pairSweepFlopsAt(sizes, through, testImages);
     battery += testImages * prefix + (CLASS_COUNT - 1) * (1 + flipGrid.length) * testImages * suffix;
-    if (isAffineInInput(spec, hook.index)) battery += CLASS_COUNT * CLASS_COUNT * testImages * full;
+    if (isAffineInInput(spec, hook.index)) battery += (CLASS_COUNT * (CLASS_COUNT - 1) + 1) * testImages * full;
   }
   return training + battery;
 }

@@ -12,7 +12,8 @@ import { percentile, summariseMs } from '../../native/bench/stats.js';
 import { hostSlug } from '../../native/bench/machine.js';
 import type { BenchResult } from '../../native/bench/types.js';
 import { benchZooPlan, zooModelFlops, zooPlanFlops } from '../../native/bench/zoo-phase.js';
-import { DEFAULT_CELL } from '../../native/zoo/plan.js';
+import { DEFAULT_CELL, DEFAULT_FLIP_GRID, parsePlan } from '../../native/zoo/plan.js';
+import { seedZooPlanText, zooCommandLine } from '../../native/bench/zoo-command.js';
 import { FIRST_SWEEP_LINE } from '../../native/bench/end-to-end.js';
 import { progressWords } from '../../native/cli/progress.js';
 import { countedLabel, VECTOR_PHASE_LABEL } from '../../native/steer/progress-units.js';
@@ -183,7 +184,7 @@ describe('the zoo phases', () => {
     result.figures.zooSeconds = { 1: 120, 2: 80 };
     result.figures.peakRssBytes = { ...result.figures.peakRssBytes, zooJobs1: 500 * MIB, zooJobs2: 700 * MIB };
     const page = renderMarkdown(result, null, 'x.json');
-    expect(page).toContain('| zoo of 8 small models (zoo-phase.ts), --jobs 1 (s) | 120.0 |');
+    expect(page).toContain('| zoo scaling check, 8 tiny 784-32-32-10 models (zoo-phase.ts), --jobs 1 (s) | 120.0 |');
     // 8 models in 80 s: 6 per minute; in 120 s: 4.
     expect(page).toContain('| &nbsp;&nbsp;models per minute, --jobs 2 | 6.0 |');
     expect(page).toContain('| &nbsp;&nbsp;models per minute, --jobs 1 | 4.0 |');
@@ -193,13 +194,40 @@ describe('the zoo phases', () => {
     expect(renderMarkdown(result, null, 'x.json')).toContain('peak RSS 2560 MiB, over the 2 GiB target.');
   });
 
+  it('put `steerlab zoo` on seed-sized models beside the 12 s per model target, from the command\'s seconds and its battery files', () => {
+    const result = fakeResult('steerlab');
+    Object.assign(result.figures, { zooCommandModels: 2, zooCommandSeconds: 60, zooCommandTrainSeconds: [10, 14], zooCommandBatterySeconds: [40, 50], zooCommandPeakRssBytes: 1000 * MIB });
+    const page = renderMarkdown(result, null, 'x.json');
+    expect(page).toContain('| `steerlab zoo`, 2 seed-sized models (784-512-512-10, 3 epochs, the battery at every hidden hook), the whole command (s) | 60.0 |');
+    // 2 models in 60 s: 30 s each, 2 per minute; training (10 + 14) / 2, battery (40 + 50) / 2.
+    expect(page).toContain('| &nbsp;&nbsp;seconds per model (target: <= 12) | 30.0 |');
+    expect(page).toContain('| &nbsp;&nbsp;models per minute | 2.00 |');
+    expect(page).toContain('| &nbsp;&nbsp;of a model: its training, mean (s; models run at once) | 12.0 |');
+    expect(page).toContain('| &nbsp;&nbsp;of a model: its battery, mean (s; models run at once) | 45.0 |');
+    expect(page).toContain('| &nbsp;&nbsp;peak RSS of the command (MiB) | 1000 |');
+    expect(zooCommandLine({ models: 2, commandSeconds: 20, trainSeconds: [5, 7], batterySeconds: [4, 4], flops: 1, peakRssBytes: 512 * MIB })).toBe(
+      '2 seed-sized models: 20.0 s, 10.0 s per model (target <= 12 s: met), 6.00 models per minute; each model\'s training 6.0 s and battery 4.0 s on average (models overlap); peak RSS 512 MiB',
+    );
+  });
+
+  it('run seed-sized models: every factor at the seed\'s default, only the seed varied', () => {
+    const plan = parsePlan(seedZooPlanText(3));
+    expect(plan.cells.map((c) => c.seed)).toEqual([0, 1, 2]);
+    for (const cell of plan.cells) expect({ ...cell, seed: 0 }).toEqual({ ...DEFAULT_CELL, seed: 0 });
+    expect(DEFAULT_CELL).toMatchObject({ hidden: [512, 512], activation: 'relu', epochs: 3, dataset: 'mnist' });
+    expect(plan.training.trainImages).toBeUndefined();
+    expect(plan.battery.testImages).toBeUndefined();
+    expect(plan.battery.flipGrid).toEqual(DEFAULT_FLIP_GRID);
+  });
+
   it('count a model\'s products by hand on a 784-4-10 ReLU network', () => {
     // Products: Linear 1 2*784*4 = 6272, Linear 2 2*4*10 = 80; a full pass 6352.
     // Training, 1 epoch of 10 images and the 5-image evaluation: 10 * (3 * 6352 - 6272) + 5 * 6352 = 159600.
     // Hooks 0 (Linear 1) and 1 (ReLU 1), each after one Linear: two pair sweeps of 5 * (6272 + 91 * 80) = 67760,
-    // flip tables 5 * 6272 + 9 * (1 + 0) * 5 * 80 = 34960; hook 0 is affine in the input: 100 * 5 * 6352 = 3176000.
+    // flip tables 5 * 6272 + 9 * (1 + 0) * 5 * 80 = 34960; hook 0 is affine in the input: 91 passes (the ten a = b tables
+    // share the unpatched one) of 5 * 6352 = 2890160.
     const cell = { ...DEFAULT_CELL, hidden: [4], epochs: 1 };
-    expect(zooModelFlops(cell, 10, 5, [])).toBe(159600 + 2 * (2 * 67760 + 34960) + 3176000);
+    expect(zooModelFlops(cell, 10, 5, [])).toBe(159600 + 2 * (2 * 67760 + 34960) + 2890160);
     // Each flip-grid coefficient adds 9 * 5 * 80 per hook.
     expect(zooModelFlops(cell, 10, 5, [1, 4]) - zooModelFlops(cell, 10, 5, [])).toBe(2 * 2 * 9 * 5 * 80);
     const plan = benchZooPlan(true);

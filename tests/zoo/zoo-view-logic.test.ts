@@ -17,6 +17,7 @@ import { MAX_WIDTH } from '../../native/model/spec.js';
 import type { ZooManifest } from '../../native/zoo/run-zoo.js';
 import type { FactorMetricSummary } from '../../native/zoo/summary.js';
 import { spreadCaption } from '../../renderer/src/views/Zoo/zoo-chart.js';
+import { modelsLine } from '../../renderer/src/views/Zoo/zoo-labels.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'steerlab-zoo-view-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -126,5 +127,17 @@ describe('the chart caption compares the effect with the seed spread', () => {
     expect(spreadCaption(summary(0.02, 0.05))).toBe('effect 0.0200: smaller than the seed spread 0.0500');
     expect(spreadCaption(summary(0.3, 0.05))).toBe('effect 0.300, above the seed spread 0.0500');
     expect(spreadCaption(summary(0.3, null))).toBe('effect 0.300; no seed spread (one seed per cell)');
+  });
+});
+
+describe('the plan check’s line', () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
+  it('lists every model of a small plan', () => {
+    expect(modelsLine(['a'])).toBe('1 model: a');
+    expect(modelsLine(ids(6))).toBe('6 models: m0, m1, m2, m3, m4, m5');
+  });
+  it('names the first six of a large plan and counts the rest (48: six and 42 more)', () => {
+    expect(modelsLine(ids(48))).toBe('48 models: m0, m1, m2, m3, m4, m5 and 42 more');
+    expect(modelsLine(ids(7))).toBe('7 models: m0, m1, m2, m3, m4, m5 and 1 more');
   });
 });

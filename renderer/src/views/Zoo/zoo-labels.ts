@@ -17,3 +17,13 @@ const HOOK_KIND_LABELS: Record<HookKind, string> = {
   'logit-affine': 'hooks after the last nonlinearity (same W v for every input)',
 };
 export const hookKindLabel = (kind: HookKind) => HOOK_KIND_LABELS[kind];
+
+/** Model names the plan check lists before it says how many more there are. */
+export const LISTED_MODELS = 6;
+
+/** "2 models: a, b"; a large plan: "48 models: a, b, c, d, e, f and 42 more" (the whole list goes in the line's tooltip). */
+export function modelsLine(cells: readonly string[]): string {
+  const count = `${cells.length} ${cells.length === 1 ? 'model' : 'models'}`;
+  if (cells.length <= LISTED_MODELS) return `${count}: ${cells.join(', ')}`;
+  return `${count}: ${cells.slice(0, LISTED_MODELS).join(', ')} and ${cells.length - LISTED_MODELS} more`;
+}
