@@ -141,8 +141,8 @@ describe('bench result files', () => {
     result.figures.residualPairSweepSeconds = [1, 0.5, 0.5, 0.25, 0.2];
     result.figures.residualTfjsPairSweepSeconds = [10, 8, 4, 2, 4];
     const page = renderMarkdown(result, fakeResult('pytorch'), 'x.json', 'p.json');
-    expect(page).toContain('| 784-512-res(512)-10 100-pair sweep at 2 · after ReLU 1, 10,000 images, native (s) | 0.50 | – | – |');
-    expect(page).toContain('| 784-512-res(512)-10 100-pair sweep at 4 · after residual block 1, 10,000 images, native (s) | 0.20 | – | – |');
+    expect(page).toContain('| 784-512-res(512)-10 100-pair sweep at 2 · after ReLU 1, 2,000 images, native (s) | 0.50 | – | – |');
+    expect(page).toContain('| 784-512-res(512)-10 100-pair sweep at 4 · after residual block 1, 2,000 images, native (s) | 0.20 | – | – |');
     expect(page).toContain('| &nbsp;&nbsp;the same on the tfjs engine (s) | 4.00 | – | – |');
     expect(page).not.toContain('at 5 · logits');
     expect(page).toContain('native time over tfjs time, hooks 0..4: 0.10x / 0.06x / 0.13x / 0.13x / 0.05x');
