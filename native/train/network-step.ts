@@ -7,7 +7,7 @@
  *   dropout (training only): h <- h * mask / (1 - p), mask_i ~ Bernoulli(1 - p), as nn.Dropout
  *   weight decay (decoupled, AdamW): p <- p * (1 - lr * W), before the optimiser's update
  */
-import { tf } from '../util/tfjs.js';
+import { tf, loadTfjsGradients } from '../util/tfjs.js';
 import type { Rank } from '@tensorflow/tfjs-core';
 import { forwardModules, parameterIndexByHook } from '../model/mlp.js';
 import { hookPoints, type ModelSpec } from '../model/spec.js';
@@ -25,6 +25,7 @@ export class NetworkTrainer {
   private readonly optimizer: Adam | Sgd;
 
   constructor(private readonly spec: ModelSpec, init: MlpWeights, private readonly config: TrainConfig, private readonly dropoutRandom: () => number) {
+    loadTfjsGradients(); // step() differentiates the loss with tf.variableGrads
     this.hooks = hookPoints(spec);
     this.paramIndex = parameterIndexByHook(this.hooks);
     const kernels = init.linears.map((l) => tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures]))), true));

@@ -9,6 +9,8 @@
  * requires tfjs-core and the cpu backend through CommonJS `require`, the same module instances
  * that the wasm and tfjs-node backends register with. Which backend runs is chosen in
  * backend/select.ts; with nothing chosen, tfjs-core uses the cpu backend registered here.
+ * tfjs-core alone has no gradients and no chained ops (`t.toFloat()`): SteerLab calls ops as
+ * functions (`tf.cast(t, 'float32')`), and autodiff first calls loadTfjsGradients.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -28,6 +30,21 @@ export function loadTfjs(): typeof TfCore {
     hook?.(core);
   }
   return loaded;
+}
+
+let gradientsRegistered = false;
+
+/**
+ * Registers tfjs's gradient functions, which autodiff (tf.variableGrads, tf.valueAndGrads) needs:
+ * tfjs-core's Node build leaves them out, and the only build Node can load that registers them
+ * (onto the same tfjs-core) is the umbrella package's, with layers, converter, data and webgl
+ * (about 0.2 s). So only the code that differentiates on tfjs calls this, before it does.
+ */
+export function loadTfjsGradients(): void {
+  if (gradientsRegistered) return;
+  loadTfjs();
+  requireCjs('@tensorflow/tfjs');
+  gradientsRegistered = true;
 }
 
 /** Whether anything has used tfjs in this process yet. */
