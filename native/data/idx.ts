@@ -178,6 +178,15 @@ export function declaredIdxLength(head: Uint8Array): number | null {
   return null;
 }
 
+/** Opens a user's IDX file (openUserFile), its refusal as a DataFileError naming `label`. */
+async function openIdx(file: string, label: string) {
+  try {
+    return await openUserFile(file, 'idx');
+  } catch (error) {
+    throw new DataFileError(label, (error as Error).message);
+  }
+}
+
 /**
  * Reads an IDX file, gzipped or not, as its uncompressed bytes. Regular files only; the size its
  * header declares is checked before the data is read or inflated, and inflating stops as soon as
@@ -185,13 +194,7 @@ export function declaredIdxLength(head: Uint8Array): number | null {
  * would need (and never MAX_IDX_BYTES).
  */
 export async function readIdxFile(file: string, label = file): Promise<Uint8Array> {
-  let opened;
-  try {
-    opened = await openUserFile(file, 'idx');
-  } catch (error) {
-    throw new DataFileError(label, (error as Error).message);
-  }
-  const { handle, size } = opened;
+  const { handle, size } = await openIdx(file, label);
   let bytes: Uint8Array;
   try {
     const head = await readAt(handle, Math.min(size, 16), 0);
@@ -213,13 +216,7 @@ export async function readIdxFile(file: string, label = file): Promise<Uint8Arra
  * bytes cost as much as checking their SHA-256). A gzip file is refused: use readIdxFile.
  */
 export async function readIdxParts(file: string, headerBytes: number, label = file): Promise<IdxParts> {
-  let opened;
-  try {
-    opened = await openUserFile(file, 'idx');
-  } catch (error) {
-    throw new DataFileError(label, (error as Error).message);
-  }
-  const { handle, size } = opened;
+  const { handle, size } = await openIdx(file, label);
   try {
     const header = await readAt(handle, Math.min(size, headerBytes), 0);
     if (isGzip(header)) throw new DataFileError(label, `${label} is compressed; it was expected uncompressed.`);
