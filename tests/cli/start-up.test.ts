@@ -89,4 +89,21 @@ describe.skipIf(!HAVE_DATA || !NATIVE_BUILT)('steerlab sweep on the native engin
       model.dispose();
     }
   }, 300_000);
+
+  it('names the tfjs backend in its report once something uses tfjs after all (here a tfjs forward pass)', () => {
+    // A fresh process, as a command is: the report says "none" until tfjs is first used.
+    const script = `
+      const { selectBackend } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/native/backend/select.js'))});
+      const { Mlp } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/native/model/mlp.js'))});
+      const { readSessionFile } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/native/session/store.js'))});
+      const { tf } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/native/util/tfjs.js'))});
+      const report = await selectBackend({ forced: 'native', deferTfjs: true });
+      const before = report.tfjsBackend;
+      const model = Mlp.fromWeights((await readSessionFile(${JSON.stringify(file)})).weights);
+      model.runWithHooks(tf.zeros([1, 784])).dispose();
+      console.log(JSON.stringify({ before, after: report.tfjsBackend }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ before: 'none', after: 'cpu' });
+  }, 120_000);
 });
