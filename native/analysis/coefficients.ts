@@ -8,7 +8,7 @@
  *   control:   v is first replaced by a seeded random direction with |v|'s norm.
  *   ablate:    x -> x - (x.u) u with u = v / |v|; the coefficient plays no part.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type Mlp, pixelsToFloats, pixelsToTensor } from '../model/mlp.js';
 import { engineFor } from '../engine/engine-for.js';
 import type { HookPoint } from '../model/weights.js';

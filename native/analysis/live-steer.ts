@@ -5,7 +5,7 @@
  * Activations of the vector sources are cached per model (a class mean runs ~6,000 images), so
  * moving a slider or drawing a stroke costs two forward passes of one image.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Mlp, ActivationAddition } from '../model/mlp.js';
 import { INPUT_SIZE } from '../model/weights.js';
 import { activationOf, engineActivationOf, describeRecipe, nthIndexOf, type InputRef, type VectorData } from '../steer/vectors.js';

@@ -3,7 +3,7 @@
  * target class, measured as the change in logit(target) - logit(reference class). The mean hides
  * the images that do not move or move the wrong way; the distribution shows them.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type Mlp, pixelsToFloats } from '../model/mlp.js';
 import { engineFor } from '../engine/engine-for.js';
 import { CLASS_COUNT, INPUT_SIZE, type HookPoint } from '../model/weights.js';

@@ -4,14 +4,19 @@
  * Order: tensorflow via @tensorflow/tfjs-node-gpu (CUDA), native (SteerLab's own addon over the
  * system BLAS, native/addon/), tensorflow via @tensorflow/tfjs-node (CPU), wasm, cpu. With
  * native, the engine's hot paths (training, evaluation, sweeps, steering) run in the addon and
- * tfjs keeps wasm (else cpu) underneath for the little that remains (building vectors). The two native packages are optional dependencies because their install
- * scripts download libtensorflow; where that failed they are simply absent, and we say so.
- * `--backend NAME` or STEERLAB_BACKEND forces one choice (and fails loudly if it cannot load).
+ * tfjs keeps wasm (else cpu) underneath for the little that remains (residual models, drawings).
+ * A command whose model the addon runs may defer that (`deferTfjs`): tfjs is then not loaded at
+ * all unless something uses it, and the report says which tfjs backend ran, if any
+ * (readyTfjsUnderNative loads wasm, else cpu, when work is known to need tfjs). The two native
+ * packages are optional dependencies because their install scripts download libtensorflow; where
+ * that failed they are simply absent, and we say so. `--backend NAME` or STEERLAB_BACKEND forces
+ * one choice (and fails loudly if it cannot load).
  */
-import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { tf, tfjsLoaded, onFirstTfjsUse } from '../util/tfjs.js';
 
-export { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
-import { BACKEND_NAMES, type BackendName, type BackendReport } from './backend-types.js';
+export { BACKEND_NAMES, TFJS_NOT_LOADED, type BackendName, type BackendReport } from './backend-types.js';
+import { BACKEND_NAMES, TFJS_NOT_LOADED, type BackendName, type BackendReport, tfjsUnderneathText } from './backend-types.js';
 import { availableParallelism } from 'node:os';
 import { type NativeAddon, type NativeLoad, loadNativeAddon, setActiveNative, nativeThreads } from './native-addon.js';
 import { countOf } from '../util/plural.js';
@@ -19,7 +24,12 @@ import { countOf } from '../util/plural.js';
 /** Imports a module by name; injectable so tests can simulate missing or broken packages. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 
-const defaultImporter: ModuleImporter = (specifier) => import(specifier);
+/**
+ * tfjs's packages are CommonJS: `require` loads them as they are, where an ESM `import` would
+ * first lex each bundle for its named exports (a tenth of a second for the wasm backend alone).
+ */
+const requireCjs = createRequire(import.meta.url);
+const defaultImporter: ModuleImporter = async (specifier) => requireCjs(specifier);
 
 const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -58,14 +68,13 @@ export function parseBackendName(value: string): BackendName {
 }
 
 /** Tries to make `name` the active tfjs backend. Resolves to null on success, else the reason. */
-async function tryBackend(name: BackendName, importer: ModuleImporter, native: () => NativeLoad): Promise<string | null> {
+async function tryBackend(name: BackendName, importer: ModuleImporter, native: () => NativeLoad, deferTfjs = false): Promise<string | null> {
   try {
     if (name === 'native') {
       const load = native();
       if (!('addon' in load)) return load.reason;
-      // tfjs still runs the few operations outside the addon: wasm, else cpu.
-      if (!(await tryBackend('wasm', importer, native)) || !(await tryBackend('cpu', importer, native))) return null;
-      return 'no tfjs backend (wasm or cpu) loaded underneath it';
+      if (deferTfjs) return null;
+      return tryTfjsUnderNative(importer, native);
     }
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
       await importer(NATIVE_PACKAGE[name]);
@@ -83,6 +92,12 @@ async function tryBackend(name: BackendName, importer: ModuleImporter, native: (
   }
 }
 
+/** tfjs under the native engine, for the few operations outside the addon: wasm, else cpu. */
+async function tryTfjsUnderNative(importer: ModuleImporter, native: () => NativeLoad): Promise<string | null> {
+  if (!(await tryBackend('wasm', importer, native)) || !(await tryBackend('cpu', importer, native))) return null;
+  return 'no tfjs backend (wasm or cpu) loaded underneath it';
+}
+
 export interface SelectOptions {
   /** A forced backend (from --backend); falls back to env.STEERLAB_BACKEND. */
   forced?: string;
@@ -90,10 +105,17 @@ export interface SelectOptions {
   importer?: ModuleImporter;
   /** Loads the native addon (tests inject a missing or broken one). */
   nativeLoader?: () => NativeLoad;
+  /**
+   * With the native backend, leave tfjs unloaded (tfjsBackend 'none') until something uses it:
+   * for a command whose model the addon runs, which then needs no tfjs. Code that uses tfjs
+   * synchronously before readyTfjsUnderNative gets tfjs's cpu backend, and the report says so.
+   */
+  deferTfjs?: boolean;
 }
 
 /** Makes the native engine active (with its thread count) or inactive, and says so in the report. */
 function finish(report: BackendReport, native: () => NativeLoad, env: NodeJS.ProcessEnv): BackendReport {
+  onFirstTfjsUse(null);
   if (report.name !== 'native') {
     setActiveNative(null);
     return report;
@@ -102,7 +124,29 @@ function finish(report: BackendReport, native: () => NativeLoad, env: NodeJS.Pro
   addon.setThreads(nativeThreads(env, availableParallelism()));
   setActiveNative(addon);
   const info = addon.info();
-  return { ...report, native: { blas: info.blas, threads: info.threads, flushesSubnormals: info.flushesSubnormals } };
+  const done: BackendReport = { ...report, native: { blas: info.blas, threads: info.threads, flushesSubnormals: info.flushesSubnormals } };
+  // Deferred tfjs: whatever first uses it runs on the backend tfjs picks by itself (cpu, the only
+  // one registered), and the report says so from then on.
+  if (done.tfjsBackend === TFJS_NOT_LOADED) {
+    onFirstTfjsUse((core) => {
+      core.backend(); // initialises the backend tfjs picks, so that getBackend() can name it
+      done.tfjsBackend = core.getBackend();
+    });
+  }
+  return done;
+}
+
+/**
+ * Under the native engine with tfjs deferred (SelectOptions.deferTfjs), loads tfjs now as
+ * selection would have (wasm, else cpu), for work known to run on tfjs (a residual model), and
+ * writes the backend into `report`. Does nothing when tfjs is already loaded.
+ */
+export async function readyTfjsUnderNative(report: BackendReport, importer: ModuleImporter = defaultImporter): Promise<void> {
+  if (report.name !== 'native' || report.tfjsBackend !== TFJS_NOT_LOADED) return;
+  onFirstTfjsUse(null);
+  const reason = await tryTfjsUnderNative(importer, () => ({ reason: 'not needed', file: '' }));
+  if (reason) throw new Error(`The native engine declines this model and tfjs cannot run it: ${reason}.`);
+  report.tfjsBackend = tf.getBackend();
 }
 
 /**
@@ -115,17 +159,20 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
   const native = options.nativeLoader ?? (() => loadNativeAddon());
   const forcedRaw = options.forced ?? env.STEERLAB_BACKEND;
   const skipped: BackendReport['skipped'] = [];
+  // Deferring helps only while nothing in this process has loaded tfjs yet.
+  const defer = options.deferTfjs === true && !tfjsLoaded();
+  const tfjsBackendOf = (name: BackendName) => (name === 'native' && defer ? TFJS_NOT_LOADED : tf.getBackend());
   if (forcedRaw) {
     const name = parseBackendName(forcedRaw);
-    const reason = await tryBackend(name, importer, native);
+    const reason = await tryBackend(name, importer, native, defer);
     if (reason) {
       throw new Error(`The ${name} backend was requested but ${reason}. Drop --backend/STEERLAB_BACKEND to pick automatically, or choose another of: ${BACKEND_NAMES.join(', ')}.`);
     }
-    return finish({ name, tfjsBackend: tf.getBackend(), skipped, forced: true }, native, env);
+    return finish({ name, tfjsBackend: tfjsBackendOf(name), skipped, forced: true }, native, env);
   }
   for (const name of BACKEND_NAMES) {
-    const reason = await tryBackend(name, importer, native);
-    if (reason === null) return finish({ name, tfjsBackend: tf.getBackend(), skipped, forced: false }, native, env);
+    const reason = await tryBackend(name, importer, native, defer);
+    if (reason === null) return finish({ name, tfjsBackend: tfjsBackendOf(name), skipped, forced: false }, native, env);
     skipped.push({ name, reason });
   }
   throw new Error(`No tfjs backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}.`);
@@ -137,7 +184,7 @@ export function describeBackend(report: BackendReport): string[] {
   if (report.native) {
     // Flush-to-zero keeps Adam's steps as fast late in training as early (native/addon/src/float_mode.h).
     const subnormals = report.native.flushesSubnormals ? 'subnormals flushed to zero on every kernel thread' : 'subnormals kept (later epochs run slower)';
-    lines.push(`  native engine: ${report.native.blas}, ${subnormals}, ${countOf(report.native.threads, 'BLAS thread')}; tfjs ${report.tfjsBackend} runs the remaining tfjs operations`);
+    lines.push(`  native engine: ${report.native.blas}, ${subnormals}, ${countOf(report.native.threads, 'BLAS thread')}; ${tfjsUnderneathText(report)}`);
   }
   for (const s of report.skipped) lines.push(`  skipped ${s.name}: ${s.reason}`);
   return lines;

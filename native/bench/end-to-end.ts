@@ -1,7 +1,10 @@
 /**
  * The two end-to-end figures of the benchmark, each a real `steerlab` process started the way a
  * user starts it (data already on disk, the same --data and backend as the bench):
- *   startup:   process start to the first sweep step of `steerlab sweep SESSION` (then stopped);
+ *   startup:   process start to the first sweep step of `steerlab sweep SESSION` (then stopped):
+ *              the line the CLI prints as the sweep's passes start, "pair sweep: 0 of 100 pairs",
+ *              so it counts Node, loading the modules, the backend, the data, the session and the
+ *              vector phase (ten first-image activations, a few milliseconds natively), but none of the passes;
  *   reproduce: `steerlab reproduce` end to end (train 3 epochs, the table, the layer sweep, report);
  *   train:     `steerlab train` with the default configuration (3 epochs), and each epoch's time.
  */
@@ -60,10 +63,11 @@ function timeCli(args: string[], options: EndToEndOptions, until?: RegExp): Prom
 }
 
 /**
- * The first progress line of the sweep kernel: the CLI counts it in pairs ("pair sweep: 10 of 100
- * pairs (10%)"; older builds printed "pair sweep: N/455"). The line before it, "making the
- * vectors", is the vector phase. Off a terminal the CLI prints a line per 10%, so the time to
- * this line includes the first tenth of the sweep.
+ * The first progress line of the sweep kernel, counted in pairs: the CLI prints "pair sweep: 0 of
+ * 100 pairs" as the passes start (the sweep's first step). Builds before the start-up work of
+ * issue 18 printed their first such line only after a tenth of the sweep ("pair sweep: 10 of 100
+ * pairs (10%)", or "pair sweep: N/455"), so their figure includes that tenth. The line before it,
+ * "making the vectors", is the vector phase.
  */
 export const FIRST_SWEEP_LINE = /pair sweep: (?:\d+\/\d+|\d+ of \d+ pairs)/;
 

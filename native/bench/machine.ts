@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { BackendReport } from '../backend/select.js';
 import { APP_VERSION, APP_ROOT } from '../version.js';
 import type { MachineInfo } from './types.js';
@@ -60,7 +60,7 @@ function backendFlags(): Record<string, boolean> {
 export function runtimeInfo(backend: BackendReport, sweepThreads: number): Record<string, unknown> {
   return {
     steerlab: APP_VERSION,
-    tfjs: tf.version.tfjs,
+    tfjs: tf.version_core,
     backend: backend.name,
     tfjsBackend: backend.tfjsBackend,
     forced: backend.forced,

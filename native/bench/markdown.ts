@@ -42,7 +42,7 @@ function rows(r: BenchResult): Row[] {
     ...residualRows(r),
     { label: `single steer, median of ${r.sizes.steerReps} (ms)`, value: (f) => f.steerMedianMs, format: ms },
     { label: 'single steer, p95 (ms)', value: (f) => f.steerP95Ms, format: ms },
-    { label: 'start-up to the first sweep step, `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
+    { label: 'start-up to the first sweep step (its passes start), `steerlab sweep` (s)', value: (f) => f.startupSeconds, format: seconds },
     { label: '`steerlab reproduce` end to end (s)', value: (f) => f.reproduceSeconds, format: seconds },
     { label: '`steerlab sweep`, 100 pairs, the whole command (s)', value: (f) => f.sweepCommandSeconds, format: seconds },
     { label: '`steerlab intervene --ablate`, 100 pairs, the whole command (s)', value: (f) => f.interveneAblateCommandSeconds, format: seconds },

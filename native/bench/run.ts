@@ -124,7 +124,7 @@ export async function runBench(engine: Engine, options: BenchOptions = {}): Prom
     if (!quick) options.onNote?.('timing steerlab sweep start-up and steerlab reproduce (separate processes)...');
     const endToEnd = { dataDir: engine.data.dir, backend: engine.backend.forced ? engine.backend.name : undefined, signal: options.signal };
     const startupSeconds = quick ? undefined : await benchStartup(trained.weights, endToEnd);
-    if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step: ${startupSeconds.toFixed(2)} s`);
+    if (startupSeconds !== undefined) options.onNote?.(`start-up to the first sweep step (process start to the CLI's "pair sweep: 0 of 100 pairs" line, as the passes start): ${startupSeconds.toFixed(2)} s`);
     // The intervention sweeps (ablation, relative, random control) against the addition sweep, whole commands.
     const intervene = quick ? undefined : await benchInterveneCommands(trained.weights, endToEnd);
     if (intervene) options.onNote?.(`steerlab intervene, 100 pairs: ${interveneCommandsLine(intervene)}`);

@@ -8,6 +8,7 @@ import { openEngine, type Engine } from '../engine/open.js';
 import { describeBackend } from '../backend/select.js';
 import { progressReporter } from './progress.js';
 import { DATASET_LABELS, DEFAULT_DATASET, type DatasetName } from '../data/datasets.js';
+import type { ModelSpec } from '../model/spec.js';
 
 export interface EngineFlags {
   data?: string;
@@ -24,13 +25,16 @@ export function withEngineFlags(cmd: Command): Command {
 /**
  * Opens the engine, showing download progress if MNIST must be fetched, and prints the backend.
  * `dataset`: the one to load (a session's commands pass the one it was trained on; default MNIST).
+ * `model`: the model the command runs, if it runs one; on the native engine tfjs is then loaded
+ * only if that model or an operation needs it (EngineOptions.model).
  */
-export async function openEngineForCli(flags: EngineFlags, quiet = false, dataset: DatasetName = DEFAULT_DATASET): Promise<Engine> {
+export async function openEngineForCli(flags: EngineFlags, quiet = false, dataset: DatasetName = DEFAULT_DATASET, model?: ModelSpec): Promise<Engine> {
   const bar = progressReporter('downloading MNIST');
   const engine = await openEngine({
     dataDir: flags.data,
     backend: flags.backend,
     dataset,
+    model,
     onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, p.file),
   });
   bar.stop();

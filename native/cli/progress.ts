@@ -3,7 +3,7 @@
  * pipes), so the same command reads well in both.
  */
 import cliProgress from 'cli-progress';
-import { isUserCounted } from '../steer/progress-units.js';
+import { isUserCounted, VECTOR_PHASE_LABEL } from '../steer/progress-units.js';
 
 export interface ProgressReporter {
   update(done: number, total: number, detail?: string): void;
@@ -43,7 +43,11 @@ export function progressWords(done: number, total: number, detail: string, timeL
   return timeLeft ? `${counted}, ${timeLeft}` : counted;
 }
 
-/** A progress reporter for `title`; on a non-TTY it prints at most one line per `everyPercent`. */
+/**
+ * A progress reporter for `title`. On a non-TTY it prints at most one line per `everyPercent`,
+ * and one more when a sweep's vector phase ends and its passes start ("0 of 100 pairs"), so a log
+ * shows when the work proper began.
+ */
 export function progressReporter(title: string, stream: NodeJS.WriteStream = process.stderr, everyPercent = 10): ProgressReporter {
   let first: { atMs: number; done: number } | null = null;
   const words = (done: number, total: number, detail: string) => {
@@ -73,11 +77,14 @@ export function progressReporter(title: string, stream: NodeJS.WriteStream = pro
     };
   }
   let lastBucket = -1;
+  let inVectorPhase = false;
   return {
     update(done, total, detail = '') {
       const text = words(done, total, detail);
       const bucket = Math.floor((100 * done) / Math.max(total, 1) / everyPercent);
-      if (bucket !== lastBucket) {
+      const passesStart = inVectorPhase && detail !== VECTOR_PHASE_LABEL;
+      inVectorPhase = detail === VECTOR_PHASE_LABEL;
+      if (bucket !== lastBucket || passesStart) {
         lastBucket = bucket;
         stream.write(`${title}: ${text}\n`);
       }

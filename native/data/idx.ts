@@ -101,9 +101,13 @@ function readHeader(bytes: Uint8Array, file: string, magic: number, dims: number
   return sizes;
 }
 
-/** Copies the data section out, checking its length is exactly what the header promised. */
-function dataSection(bytes: Uint8Array, file: string, offset: number, expected: number, what: string): Uint8Array {
-  const actual = bytes.length - offset;
+/**
+ * The data section, checked to be exactly what the header promised. A section that is a whole
+ * buffer of its own (readIdxParts) is kept as it is; any other view is copied, so the result
+ * never aliases a pooled, shared or oversized buffer.
+ */
+function dataSection(data: Uint8Array, file: string, expected: number, what: string): Uint8Array {
+  const actual = data.length;
   if (actual < expected) {
     throw new DataFileError(
       file,
@@ -119,19 +123,38 @@ function dataSection(bytes: Uint8Array, file: string, offset: number, expected: 
         `The file is not a clean IDX file; ${DATA_FIX_HINT}`,
     );
   }
-  // new Uint8Array(view) copies, so the result never aliases a pooled or oversized buffer.
-  return new Uint8Array(bytes.subarray(offset, offset + expected));
+  const ownsBuffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  // A plain Uint8Array either way (a Node Buffer's slice() would be a view, not a copy).
+  return ownsBuffer ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data);
 }
 
-export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
-  const [count, rows, cols] = readHeader(bytes, file, IMAGES_MAGIC, 3, 'images');
-  const pixels = dataSection(bytes, file, 16, count * rows * cols, `${count} images of ${rows}x${cols}`);
+/** An IDX file as its header and its data section, each in a buffer of its own. */
+export interface IdxParts {
+  header: Uint8Array;
+  data: Uint8Array;
+}
+
+/** Header bytes of an IDX image file (magic and three sizes) and of a label file (magic and one). */
+export const IDX_HEADER_BYTES = { images: 16, labels: 8 } as const;
+
+/** Splits a whole IDX file's bytes after its header (the data section is then copied when parsed). */
+export function idxParts(bytes: Uint8Array, headerBytes: number): IdxParts {
+  return { header: bytes.subarray(0, headerBytes), data: bytes.subarray(Math.min(headerBytes, bytes.length)) };
+}
+
+/** Parses an IDX image file: its whole bytes, or its parts as readIdxParts read them (no copy then). */
+export function parseIdxImages(file: Uint8Array | IdxParts, name: string): IdxImages {
+  const { header, data } = file instanceof Uint8Array ? idxParts(file, IDX_HEADER_BYTES.images) : file;
+  const [count, rows, cols] = readHeader(header, name, IMAGES_MAGIC, 3, 'images');
+  const pixels = dataSection(data, name, count * rows * cols, `${count} images of ${rows}x${cols}`);
   return { count, rows, cols, pixels };
 }
 
-export function parseIdxLabels(bytes: Uint8Array, file: string): IdxLabels {
-  const [count] = readHeader(bytes, file, LABELS_MAGIC, 1, 'labels');
-  const labels = dataSection(bytes, file, 8, count, `${count} labels`);
+/** Parses an IDX label file: its whole bytes, or its parts as readIdxParts read them. */
+export function parseIdxLabels(file: Uint8Array | IdxParts, name: string): IdxLabels {
+  const { header, data } = file instanceof Uint8Array ? idxParts(file, IDX_HEADER_BYTES.labels) : file;
+  const [count] = readHeader(header, name, LABELS_MAGIC, 1, 'labels');
+  const labels = dataSection(data, name, count, `${count} labels`);
   return { count, labels };
 }
 
@@ -155,6 +178,15 @@ export function declaredIdxLength(head: Uint8Array): number | null {
   return null;
 }
 
+/** Opens a user's IDX file (openUserFile), its refusal as a DataFileError naming `label`. */
+async function openIdx(file: string, label: string) {
+  try {
+    return await openUserFile(file, 'idx');
+  } catch (error) {
+    throw new DataFileError(label, (error as Error).message);
+  }
+}
+
 /**
  * Reads an IDX file, gzipped or not, as its uncompressed bytes. Regular files only; the size its
  * header declares is checked before the data is read or inflated, and inflating stops as soon as
@@ -162,13 +194,7 @@ export function declaredIdxLength(head: Uint8Array): number | null {
  * would need (and never MAX_IDX_BYTES).
  */
 export async function readIdxFile(file: string, label = file): Promise<Uint8Array> {
-  let opened;
-  try {
-    opened = await openUserFile(file, 'idx');
-  } catch (error) {
-    throw new DataFileError(label, (error as Error).message);
-  }
-  const { handle, size } = opened;
+  const { handle, size } = await openIdx(file, label);
   let bytes: Uint8Array;
   try {
     const head = await readAt(handle, Math.min(size, 16), 0);
@@ -181,6 +207,26 @@ export async function readIdxFile(file: string, label = file): Promise<Uint8Arra
     await handle.close().catch(() => undefined);
   }
   return isGzip(bytes) ? inflateIdx(bytes, label) : bytes;
+}
+
+/**
+ * Reads an uncompressed IDX file as its header (`headerBytes` long) and its data section, each
+ * into a buffer of its own, so that parsing keeps the data as read: for the decoded copies every
+ * start reads (the training images alone are 47 MB, and copying them out of the whole file's
+ * bytes cost as much as checking their SHA-256). A gzip file is refused: use readIdxFile.
+ */
+export async function readIdxParts(file: string, headerBytes: number, label = file): Promise<IdxParts> {
+  const { handle, size } = await openIdx(file, label);
+  try {
+    const header = await readAt(handle, Math.min(size, headerBytes), 0);
+    if (isGzip(header)) throw new DataFileError(label, `${label} is compressed; it was expected uncompressed.`);
+    const declared = declaredIdxLength(header);
+    if (declared !== null && declared > MAX_IDX_BYTES) throw tooLarge(label, `declares ${sizeText(declared)} of data`);
+    const data = await readAt(handle, Math.max(0, size - header.length), header.length);
+    return { header, data };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /** Inflates gzip data holding an IDX file, checking the declared size as soon as the header is out. */

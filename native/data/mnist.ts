@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { DataFileError, DATA_FIX_HINT, readIdxFile, parseIdxImages, parseIdxLabels, type IdxImages } from './idx.js';
+import { DataFileError, DATA_FIX_HINT, IDX_HEADER_BYTES, readIdxFile, readIdxParts, parseIdxImages, parseIdxLabels, type IdxImages, type IdxParts } from './idx.js';
 import type { DatasetName } from './dataset-names.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { readUserFile } from '../util/regular-file.js';
@@ -42,8 +42,11 @@ export function defaultCacheDir(): string {
   return path.join(envPaths('steerlab', { suffix: '' }).cache, 'mnist');
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The SHA-256 of `parts` one after the other (a file read in parts hashes as the whole file). */
+export function sha256Hex(...parts: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
 }
 
 
@@ -123,7 +126,8 @@ export function decodedCacheDir(cacheDir: string): string {
 interface ReadFile {
   spec: MnistFile;
   label: string; // file name as on disk, for messages
-  bytes: Uint8Array; // uncompressed
+  /** Uncompressed: the whole file, or a decoded copy as its header and data section (no copy when parsed). */
+  bytes: Uint8Array | IdxParts;
   /** Where to keep the decoded bytes once verified (read from a .gz with a decoded-copy folder). */
   keepAs?: string;
   /** The SHA-256 of `bytes` when already computed (a decoded copy is checked as it is read). */
@@ -145,9 +149,9 @@ async function readOne(dir: string, spec: MnistFile, decodedDir?: string): Promi
   const label = path.basename(p);
   const copy = decodedDir && p.endsWith('.gz') ? decodedCopyPath(decodedDir, await readUserFile(p, 'idx')) : undefined;
   if (copy && existsSync(copy)) {
-    const bytes = await readIdxFile(copy, label).catch(() => null);
+    const parts = await readIdxParts(copy, IDX_HEADER_BYTES[spec.kind], label).catch(() => null);
     // The copy is used only when its content is exactly the expected file's.
-    if (bytes && sha256Hex(bytes) === spec.sha256) return { spec, label, bytes, sha256: spec.sha256 };
+    if (parts && sha256Hex(parts.header, parts.data) === spec.sha256) return { spec, label, bytes: parts, sha256: spec.sha256 };
   }
   return { spec, label, bytes: await readIdxFile(p, label), keepAs: copy };
 }
@@ -160,7 +164,8 @@ function decodedCopyPath(decodedDir: string, compressed: Uint8Array): string {
 /** Keeps verified decoded bytes for the next start; a folder that cannot be written only costs the saving. */
 async function keepDecoded(files: ReadFile[]): Promise<void> {
   for (const f of files) {
-    if (!f.keepAs) continue;
+    // Only a file read whole (inflated from its .gz) is marked to be kept.
+    if (!f.keepAs || !(f.bytes instanceof Uint8Array)) continue;
     try {
       await mkdir(path.dirname(f.keepAs), { recursive: true });
       await writeFileAtomic(f.keepAs, f.bytes);
@@ -223,7 +228,7 @@ export async function loadMnistFrom(dir: string, verify = true, expected: Expect
   const test = buildSplit(teImg, teLab, verify, expected.title);
   const checksums: Record<string, string> = {};
   for (const f of [trImg, trLab, teImg, teLab]) {
-    const got = f.sha256 ?? sha256Hex(f.bytes);
+    const got = f.sha256 ?? (f.bytes instanceof Uint8Array ? sha256Hex(f.bytes) : sha256Hex(f.bytes.header, f.bytes.data));
     if (verify && got !== f.spec.sha256) {
       throw new DataFileError(
         f.label,

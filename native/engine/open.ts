@@ -2,7 +2,9 @@
  * Opening the engine: choose the backend, find and verify MNIST. Every front end (CLI, Electron
  * main, server mode) starts here, so they all report the same backend and data provenance.
  */
-import { type BackendReport, selectBackend } from '../backend/select.js';
+import { type BackendReport, selectBackend, readyTfjsUnderNative } from '../backend/select.js';
+import { nativeEngineFor } from '../backend/native-addon.js';
+import type { ModelSpec } from '../model/spec.js';
 import type { Mnist } from '../data/mnist.js';
 import { loadDataset, type DatasetName } from '../data/datasets.js';
 import { availableParallelism } from 'node:os';
@@ -21,6 +23,13 @@ export interface EngineOptions {
   onDownloadProgress?: (p: { file: string; receivedBytes: number; totalBytes?: number }) => void;
   /** Which dataset to load (default MNIST); a session's commands pass the one it was trained on. */
   dataset?: DatasetName;
+  /**
+   * The model the caller will run, when there is one (a session's command). With the native
+   * backend, tfjs is then loaded only if the native engine declines this model (residual blocks)
+   * or an operation outside the addon needs it; without it, tfjs is loaded at opening, as any
+   * work may need it.
+   */
+  model?: ModelSpec;
 }
 
 export interface Engine {
@@ -31,7 +40,8 @@ export interface Engine {
 }
 
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
-  const backend = await selectBackend({ forced: options.backend, env: options.env ?? process.env });
+  const backend = await selectBackend({ forced: options.backend, env: options.env ?? process.env, deferTfjs: options.model !== undefined });
+  if (options.model && !nativeEngineFor(options.model)) await readyTfjsUnderNative(backend);
   return openEngineData(backend, options);
 }
 

@@ -11,6 +11,7 @@ import type { LabelledImages } from '../train/trainer.js';
 import type { SweepWorkerReply, SweepWorkerRequest } from './sweep-messages.js';
 import { chunkRowsOf } from '../model/chunk-size.js';
 import { tfjsEngine } from './tfjs-engine.js';
+import { tf } from '../util/tfjs.js';
 
 const port = parentPort!;
 const ready = selectBackend({ forced: (workerData as { backend: string }).backend });
@@ -28,7 +29,6 @@ port.on('message', async (m: SweepWorkerRequest) => {
       model.mlp.dispose();
       model = null;
     }
-    const tf = await import('@tensorflow/tfjs');
     port.postMessage({ type: 'released', id: m.id, numTensors: tf.memory().numTensors } satisfies SweepWorkerReply);
     return;
   }

@@ -4,7 +4,7 @@
  * (model/mlp.ts); this file holds the loops around it: evaluation in chunks, the shared-prefix
  * sweep, activation sums, the single steer, and training through train/trainer.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type ActivationAddition, Mlp, pixelsToTensor } from '../model/mlp.js';
 import { type HookPoint, INPUT_SIZE } from '../model/weights.js';
 import { meanChunkRows, addTfjsActivationSums } from '../model/activation-sums.js';

@@ -5,7 +5,7 @@
  * is not an offset, so the sweep pool cannot run it); they are the specification the native
  * engine's interventions (native-interventions.ts) are tested against.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type Mlp, pixelsToTensor } from '../model/mlp.js';
 import { CLASS_COUNT, INPUT_SIZE, type HookPoint } from '../model/weights.js';
 import { ablateDirection, runFromWithInterventions, runWithInterventions, type Intervention } from '../model/interventions.js';

@@ -2,7 +2,7 @@
  * Test-set cross-entropy and accuracy: from a chunk's logits, or from per-label aggregates. The
  * engines (engine/) run the passes; engine/engine-for.ts evaluate() is the entry point.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { LabelAggregates } from './label-aggregates.js';
 
 export interface Evaluation {

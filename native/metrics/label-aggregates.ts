@@ -7,7 +7,7 @@
  * `meanProbs` (softmax of mean logits per digit) are then sums and ratios of these, so all metrics
  * share one definition and one pass.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { CLASS_COUNT } from '../model/weights.js';
 import { readTensor } from '../model/read-tensor.js';
 

@@ -3,7 +3,7 @@
  * pass stays within the memory budget. A class mean is this sum over the class's training images
  * divided by their count; the tfjs engine and activationOf (steer/vectors.ts) both use it.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type Mlp, pixelsToTensor } from './mlp.js';
 import type { HookPoint } from './weights.js';
 import { chunkRowsOf } from './chunk-size.js';

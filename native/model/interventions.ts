@@ -11,7 +11,7 @@
  * The native engine has the same step in C++ (native/addon/src/interventions.cc, reached through
  * native/engine/native-interventions.ts), tested against this one.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { ActivationAddition, Mlp } from './mlp.js';
 import type { HookPoint } from './weights.js';
 

@@ -23,10 +23,9 @@
  * [in, out] so that every matMul is `x @ W` — on the wasm backend a transposed operand takes a
  * kernel about 20x slower.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { type HookPoint, type MlpWeights, validateWeights, specOf } from './weights.js';
 import { hookPoints, LAYERNORM_EPS, LEAKY_RELU_SLOPE, type Activation, type HookPointInfo, type ModelSpec } from './spec.js';
-import { readTensor } from './read-tensor.js';
 
 /** Add `coeff * vector` to the activation at `hook`, for every input. */
 export interface ActivationAddition {
@@ -140,52 +139,94 @@ export function forwardModules(
   return act;
 }
 
+/** An Mlp's parameters as tfjs tensors, in forward order. */
+interface MlpTensors {
+  kernels: tf.Tensor2D[];
+  biases: tf.Tensor1D[];
+  gammas: tf.Tensor1D[];
+  betas: tf.Tensor1D[];
+}
+
 export class Mlp implements ModuleParameters {
-  /** [in, out] weight matrices and biases of the Linear layers, in forward order. */
-  readonly kernels: tf.Tensor2D[];
-  readonly biases: tf.Tensor1D[];
-  /** LayerNorm weights (gamma) and biases (beta), in forward order. */
-  readonly gammas: tf.Tensor1D[];
-  readonly betas: tf.Tensor1D[];
   /** The module list and its hook points. */
   readonly spec: ModelSpec;
   readonly hooks: readonly HookPointInfo[];
   /** The Linear or LayerNorm each hook's module reads (parameterIndexByHook). */
   private readonly paramIndex: number[];
-  /** Whether the weights came with their own spec (kept on toWeights, so a seed model reads back as it came). */
-  private readonly ownSpec: boolean;
+  /**
+   * The PyTorch-layout weights the model was built from, kept as given (never written). The
+   * native engine mirrors these into the addon, so a model it runs never loads tfjs.
+   */
+  private readonly weights: MlpWeights;
+  /** The tfjs tensors, made when tfjs code first reads a parameter. */
+  private tensors: MlpTensors | null = null;
+  private disposed = false;
 
   private constructor(readonly sizes: number[], weights: MlpWeights) {
     this.spec = specOf(weights);
-    this.ownSpec = weights.spec !== undefined;
+    this.weights = weights;
     this.hooks = hookPoints(this.spec);
     this.paramIndex = parameterIndexByHook(this.hooks);
-    this.kernels = weights.linears.map((l) =>
-      tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures])) as tf.Tensor2D),
-    );
-    this.biases = weights.linears.map((l) => tf.tensor1d(l.bias));
-    this.gammas = (weights.layerNorms ?? []).map((n) => tf.tensor1d(n.weight));
-    this.betas = (weights.layerNorms ?? []).map((n) => tf.tensor1d(n.bias));
   }
 
-  /** Builds the tfjs model from PyTorch-layout weights (validated: module list, shapes and finite values). */
+  /** Builds the model from PyTorch-layout weights (validated: module list, shapes and finite values). */
   static fromWeights(weights: MlpWeights): Mlp {
     validateWeights(weights);
     return new Mlp([...weights.sizes], weights);
   }
 
-  /** Reads the weights back in PyTorch layout. */
-  toWeights(): MlpWeights {
-    const linears = this.kernels.map((kernel, i) => {
-      const [inFeatures, outFeatures] = kernel.shape;
-      return { inFeatures, outFeatures, weight: readTensor(() => tf.transpose(kernel)), bias: Float32Array.from(this.biases[i].dataSync()) };
-    });
-    const layerNorms = this.gammas.map((g, i) => ({ width: g.shape[0], weight: Float32Array.from(g.dataSync()), bias: Float32Array.from(this.betas[i].dataSync()) }));
-    return { sizes: [...this.sizes], linears, ...(this.ownSpec ? { spec: this.spec } : {}), ...(layerNorms.length > 0 ? { layerNorms } : {}) };
+  /** The parameters as tfjs tensors, made on first use. */
+  private get parameters(): MlpTensors {
+    // As tfjs says of a disposed tensor: a released model is not quietly rebuilt.
+    if (this.disposed) throw new Error('Tensor is disposed: this model was released (dispose) and cannot run again.');
+    // Kept: the first use is often inside a caller's tf.tidy, which would otherwise free them.
+    this.tensors ??= {
+      kernels: this.weights.linears.map((l) => tf.keep(tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures])) as tf.Tensor2D))),
+      biases: this.weights.linears.map((l) => tf.keep(tf.tensor1d(l.bias))),
+      gammas: (this.weights.layerNorms ?? []).map((n) => tf.keep(tf.tensor1d(n.weight))),
+      betas: (this.weights.layerNorms ?? []).map((n) => tf.keep(tf.tensor1d(n.bias))),
+    };
+    return this.tensors;
   }
 
+  /** [in, out] weight matrices and biases of the Linear layers, in forward order. */
+  get kernels(): tf.Tensor2D[] {
+    return this.parameters.kernels;
+  }
+
+  get biases(): tf.Tensor1D[] {
+    return this.parameters.biases;
+  }
+
+  /** LayerNorm weights (gamma) and biases (beta), in forward order. */
+  get gammas(): tf.Tensor1D[] {
+    return this.parameters.gammas;
+  }
+
+  get betas(): tf.Tensor1D[] {
+    return this.parameters.betas;
+  }
+
+  /**
+   * The weights back in PyTorch layout: copies of the ones the model was built from (its
+   * tensors are made from them and never change), with the module list if they came with one,
+   * so a seed model reads back as it came.
+   */
+  toWeights(): MlpWeights {
+    const { sizes, linears, spec, layerNorms } = this.weights;
+    return {
+      sizes: [...sizes],
+      linears: linears.map((l) => ({ inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: Float32Array.from(l.weight), bias: Float32Array.from(l.bias) })),
+      ...(spec !== undefined ? { spec } : {}),
+      ...(layerNorms && layerNorms.length > 0 ? { layerNorms: layerNorms.map((n) => ({ width: n.width, weight: Float32Array.from(n.weight), bias: Float32Array.from(n.bias) })) } : {}),
+    };
+  }
+
+  /** Frees the tensors, if any were made; the model cannot run on tfjs after this. */
   dispose(): void {
-    tf.dispose([...this.kernels, ...this.biases, ...this.gammas, ...this.betas]);
+    if (this.tensors) tf.dispose([...this.tensors.kernels, ...this.tensors.biases, ...this.tensors.gammas, ...this.tensors.betas]);
+    this.tensors = null;
+    this.disposed = true;
   }
 
   /** How many hook points the model has (5 for the seed); the last is the logits. */

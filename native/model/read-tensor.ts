@@ -6,7 +6,7 @@
  * 12 ms, more than the forward pass of the small models. Returning the tensor from tidy and
  * reading it outside avoids it.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /** `build` must return a tensor it created (it is disposed after reading), not an existing one. */
 export function readTensor(build: () => tf.Tensor): Float32Array {

@@ -50,12 +50,10 @@ export async function runOffsets(
   const unique = dedupe(offsets);
   const chunkSize = options.chunkSize ?? chunkRowsOf(model);
   const total = Math.ceil(test.count / chunkSize) * unique.vectors.length;
-  const results = await engineFor(model.spec).runOffsets(model, test, hook, unique.vectors, {
-    chunkSize,
-    signal: options.signal,
-    pool: options.pool,
-    onDone: (done) => options.onProgress?.({ done, total, label: countedLabel(done, total, offsets.length, 'vectors') }),
-  });
+  const onDone = (done: number) => options.onProgress?.({ done, total, label: countedLabel(done, total, offsets.length, 'vectors') });
+  // The sweep's first step: its passes start (the bench's start-up figure ends here).
+  onDone(0);
+  const results = await engineFor(model.spec).runOffsets(model, test, hook, unique.vectors, { chunkSize, signal: options.signal, pool: options.pool, onDone });
   return unique.indexOf.map((u) => results[u]);
 }
 
@@ -156,12 +154,9 @@ export async function layerSweep(model: Mlp, data: VectorData, spec: LayerSweepS
     ...recipes.map((r) => ({ hook: r.hook, offset: scaled(difference(activation(r.plus, r.hook), activation(r.minus, r.hook)), spec.coeff) })),
   ];
   const total = tasks.length * perTask;
-  const aggregates = await engineFor(model.spec).runTasks(model, data.test, tasks, {
-    chunkSize,
-    signal: options.signal,
-    pool: options.pool,
-    onDone: (done) => onProgress?.({ done, total, label: '' }),
-  });
+  const onDone = (done: number) => onProgress?.({ done, total, label: '' });
+  onDone(0); // the passes start, as in runOffsets
+  const aggregates = await engineFor(model.spec).runTasks(model, data.test, tasks, { chunkSize, signal: options.signal, pool: options.pool, onDone });
   return layerRows(spec, recipes, aggregates);
 }
 

@@ -5,7 +5,7 @@
  * exactly what was added. The seed's vector for a pair (a, b) is
  *   act_k(first training image of a) - act_k(first training image of b).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Mlp } from '../model/mlp.js';
 import { addTfjsActivationSums } from '../model/activation-sums.js';
 import { type HookPoint, INPUT_SIZE } from '../model/weights.js';

@@ -3,7 +3,7 @@
  * square root, no weight decay), so a SteerLab run and the seed author's PyTorch run follow the
  * same update rule.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 export interface AdamOptions {
   learningRate: number;

@@ -12,7 +12,7 @@
  * Every transpose is explicit so each matMul hits the fast untransposed kernel. The test suite
  * checks this against tf.grads on the plain forward pass (`referenceGradients`).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf, loadTfjsGradients } from '../util/tfjs.js';
 
 export interface Parameters {
   kernels: tf.Tensor2D[]; // [in, out]
@@ -34,7 +34,7 @@ export function lossAndGradients(params: Parameters, x: tf.Tensor2D, labels: tf.
   const h2 = tf.fused.matMul({ a: h1, b: k2, bias: b2, activation: 'relu' });
   const logits = tf.fused.matMul({ a: h2, b: k3, bias: b3 });
 
-  const onehot = tf.oneHot(labels, logits.shape[1] as number).toFloat();
+  const onehot = tf.cast(tf.oneHot(labels, logits.shape[1] as number), 'float32');
   const logProbs = tf.logSoftmax(logits);
   const loss = tf.neg(tf.div(tf.sum(tf.mul(onehot, logProbs)), n)) as tf.Scalar;
 
@@ -57,6 +57,7 @@ export function lossAndGradients(params: Parameters, x: tf.Tensor2D, labels: tf.
 
 /** The same quantities by tfjs autodiff on the plain forward pass: the reference for tests. */
 export function referenceGradients(params: Parameters, x: tf.Tensor2D, labels: tf.Tensor1D): LossAndGradients {
+  loadTfjsGradients();
   const all = [...params.kernels, ...params.biases];
   const f = (...p: tf.Tensor[]) => {
     const [k1, k2, k3, b1, b2, b3] = p as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];

@@ -7,7 +7,8 @@
  *   dropout (training only): h <- h * mask / (1 - p), mask_i ~ Bernoulli(1 - p), as nn.Dropout
  *   weight decay (decoupled, AdamW): p <- p * (1 - lr * W), before the optimiser's update
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf, loadTfjsGradients } from '../util/tfjs.js';
+import type { Rank } from '@tensorflow/tfjs-core';
 import { forwardModules, parameterIndexByHook } from '../model/mlp.js';
 import { hookPoints, type ModelSpec } from '../model/spec.js';
 import type { LayerNormWeights, LinearWeights, MlpWeights } from '../model/weights.js';
@@ -19,11 +20,12 @@ import type { TrainConfig } from './train-types.js';
 export class NetworkTrainer {
   private readonly hooks;
   private readonly paramIndex: number[];
-  private readonly params: { kernels: tf.Variable<tf.Rank.R2>[]; biases: tf.Variable<tf.Rank.R1>[]; gammas: tf.Variable<tf.Rank.R1>[]; betas: tf.Variable<tf.Rank.R1>[] };
+  private readonly params: { kernels: tf.Variable<Rank.R2>[]; biases: tf.Variable<Rank.R1>[]; gammas: tf.Variable<Rank.R1>[]; betas: tf.Variable<Rank.R1>[] };
   private readonly all: tf.Variable[];
   private readonly optimizer: Adam | Sgd;
 
   constructor(private readonly spec: ModelSpec, init: MlpWeights, private readonly config: TrainConfig, private readonly dropoutRandom: () => number) {
+    loadTfjsGradients(); // step() differentiates the loss with tf.variableGrads
     this.hooks = hookPoints(spec);
     this.paramIndex = parameterIndexByHook(this.hooks);
     const kernels = init.linears.map((l) => tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outFeatures, l.inFeatures]))), true));
@@ -67,7 +69,7 @@ export class NetworkTrainer {
       return mask ? (tf.mul(a, mask) as tf.Tensor2D) : a;
     });
     const logProbs = tf.logSoftmax(act);
-    const onehot = tf.oneHot(labels, act.shape[1]).toFloat();
+    const onehot = tf.cast(tf.oneHot(labels, act.shape[1]), 'float32');
     return tf.neg(tf.div(tf.sum(tf.mul(onehot, logProbs)), x.shape[0])) as tf.Scalar;
   }
 

@@ -2,7 +2,7 @@
  * SGD with momentum, as torch.optim.SGD computes it (dampening 0, not Nesterov): on the first step
  * buf = g, later buf = momentum * buf + g; then p <- p - lr * buf. Momentum 0 is plain SGD.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 export class Sgd {
   private readonly buffers: tf.Variable[] | null;

@@ -10,7 +10,7 @@
  * the Cancel button in the app) and stream progress; a cancelled run returns no weights, so no
  * half-trained model can be mistaken for a finished one.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { Mlp, pixelsToTensor } from '../model/mlp.js';
 import { initWeights, initNetworkWeights, INPUT_SIZE, CLASS_COUNT, SEED_HIDDEN, type MlpWeights } from '../model/weights.js';
 import { isSeedFamily, mlpSpec, MAX_HIDDEN_LAYERS, MAX_WIDTH, SEED_FAMILY_MAX_WIDTH, type ModelSpec } from '../model/spec.js';

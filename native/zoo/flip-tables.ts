@@ -12,7 +12,7 @@
  * the offset added by applyAt), so the counts equal steerabilityOnB's; tests/zoo/flip-tables.test.ts
  * holds them to it.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { ExperimentContext } from '../steer/experiments.js';
 import type { Mlp } from '../model/mlp.js';
 import { pixelsToTensor } from '../model/mlp.js';

@@ -5,7 +5,7 @@
  * second way, through the whole forward pass from edited pixels (tfjs, not the sweep kernels), so
  * the battery can check the identity numerically instead of assuming it.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { pixelsToTensor, type Mlp } from '../model/mlp.js';
 import { CLASS_COUNT, INPUT_SIZE } from '../model/weights.js';
 import { accumulate, emptyAggregates, ceExcluding, meanProbability, type LabelAggregates } from '../metrics/label-aggregates.js';

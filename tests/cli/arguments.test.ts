@@ -61,6 +61,9 @@ function optionsWithValues(cmd: Command, prefix = ''): [string, string][] {
 }
 
 
+/** The whole command line, every command's module loaded (main.ts loads only the named one when run). */
+const program = await buildProgram();
+
 describe.skipIf(!HAVE_DATA)('every numeric option of every command', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'steerlab-arguments-'));
   const session = path.join(dir, 'lab.steerlab');
@@ -90,10 +93,10 @@ describe.skipIf(!HAVE_DATA)('every numeric option of every command', () => {
     'vector keep': [session, '--a', '3', '--b', '1'],
     zoo: [path.join(dir, 'plan.json'), '--out', path.join(dir, 'never')],
   };
-  const numeric = optionsWithValues(buildProgram()).filter(([, option]) => NUMERIC.includes(option));
+  const numeric = optionsWithValues(program).filter(([, option]) => NUMERIC.includes(option));
 
   it('knows every option that takes a value as numeric or as text', () => {
-    const unknown = optionsWithValues(buildProgram()).filter(([, option]) => !NUMERIC.includes(option) && !TEXT.includes(option));
+    const unknown = optionsWithValues(program).filter(([, option]) => !NUMERIC.includes(option) && !TEXT.includes(option));
     expect(unknown).toEqual([]);
     expect([...new Set(numeric.map(([command]) => command))].sort()).toEqual(Object.keys(base).sort());
   });

@@ -249,6 +249,8 @@ describe('latency summaries', () => {
 describe('the start-up phase', () => {
   it('stops at the first line the sweep kernel prints, not at the vector phase', () => {
     const line = (done: number, label: string) => `pair sweep: ${progressWords(done, 455, label, null)}`;
+    // The line printed as the passes start (the sweep's first step).
+    expect(FIRST_SWEEP_LINE.test(line(10, countedLabel(0, 445, 100, 'pairs')))).toBe(true);
     expect(FIRST_SWEEP_LINE.test(line(46, countedLabel(46, 455, 100, 'pairs')))).toBe(true);
     expect(FIRST_SWEEP_LINE.test(line(0, VECTOR_PHASE_LABEL))).toBe(false);
     expect(FIRST_SWEEP_LINE.test('pair sweep: 46/455 (10%)')).toBe(true);

@@ -150,8 +150,8 @@ describe.skipIf(skipReason !== null)('every command that writes files, on a full
     },
   };
 
-  it('has a case for every command with an output option', () => {
-    expect(commandsWithOutputs(buildProgram()).sort()).toEqual(Object.keys(cases).sort());
+  it('has a case for every command with an output option', async () => {
+    expect(commandsWithOutputs(await buildProgram()).sort()).toEqual(Object.keys(cases).sort());
   });
 
   it.each(Object.keys(cases))('%s prints its result, names each file it could not write, rescues the rest and exits 1', async (name) => {

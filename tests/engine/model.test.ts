@@ -112,3 +112,33 @@ describe('hand-derived gradients', () => {
     model.dispose();
   });
 });
+
+describe('a model makes its tfjs tensors on first use (the native engine never needs them)', () => {
+  it('reads its weights back bit for bit, as copies, before and after its tensors exist', () => {
+    const weights = initWeights([784, 16, 8, 10], seededRandom(3));
+    const model = Mlp.fromWeights(weights);
+    const before = model.toWeights();
+    expect(before).toEqual(weights);
+    before.linears[0].weight[0] += 1; // a copy: the model's own weights stay as given
+    model.runWithHooks(tf.zeros([1, 784]) as tf.Tensor2D).dispose();
+    // The tensors made from the weights transpose back to the same bits.
+    expect(Array.from(tf.transpose(model.kernels[0]).dataSync())).toEqual(Array.from(weights.linears[0].weight));
+    expect(model.toWeights()).toEqual(weights);
+    model.dispose();
+  });
+
+  it('keeps tensors first made inside a tf.tidy, and frees them on dispose', () => {
+    const model = Mlp.fromWeights(tinyWeights());
+    const x = tf.tensor2d(tinyInput(), [1, 784]);
+    const start = tf.memory().numTensors;
+    // The first use is inside a tidy: the model's tensors must outlive it.
+    const first = tf.tidy(() => rowOf(model.runWithHooks(x)));
+    expect(tf.memory().numTensors).toBe(start + 6); // 3 kernels and 3 biases
+    expect(tf.tidy(() => rowOf(model.runWithHooks(x)))).toEqual(first);
+    expect(first).toEqual([1.5, 3.5, 0, 0, 0, 0, 0, 0, 0, 0]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    expect(() => model.runWithHooks(x)).toThrow(/this model was released/);
+    x.dispose();
+  });
+});

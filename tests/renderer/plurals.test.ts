@@ -27,6 +27,10 @@ describe('plurals', () => {
     expect(countOf(60000, 'image')).toBe('60,000 images');
   });
 
+  it.each([0, 7, 999, 1000, 65536, 1234567, -1000, -999999, 2 ** 53 - 1, 1.5, 1234.5678])('groups %d as toLocaleString("en") does', (n) => {
+    expect(countOf(n, 'unit')).toBe(`${n.toLocaleString('en')} units`);
+  });
+
   it('the Train view says "Trained 1 epoch" and "Finished 3 epochs"', () => {
     expect(trainedStatus({ epochs: [{}], elapsedMs: 4100, backend: 'native' })).toMatch(/^Trained 1 epoch in .+ on native\.$/);
     expect(trainedStatus({ epochs: [{}, {}, {}], elapsedMs: 4100, backend: 'native' })).toMatch(/^Trained 3 epochs in /);

@@ -3,7 +3,7 @@
  * from and whether it verifies, and the versions involved.
  */
 import { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../util/tfjs.js';
 import { selectBackend, describeBackend } from '../../backend/select.js';
 import { nativeStatus } from '../../backend/backend-types.js';
 import { addonPath, loadNativeAddon } from '../../backend/native-addon.js';
@@ -15,7 +15,7 @@ export function doctorCommand(): Command {
   return withEngineFlags(new Command('doctor').description('report the backend in use, the skipped ones and why, and the data')).action(
     async (flags: EngineFlags) => {
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      out(`steerlab ${APP_VERSION}, node ${process.versions.node}, tfjs ${tf.version.tfjs}`);
+      out(`steerlab ${APP_VERSION}, node ${process.versions.node}, tfjs ${tf.version_core}`);
       const report = await selectBackend({ forced: flags.backend });
       describeBackend(report).forEach(out);
       out(`${nativeStatus(report)} [addon: ${addonPath()}]`);

@@ -47,7 +47,7 @@ async function runExperiment<R extends SweepRecord>(
   await prepareOutputs({ '--json': flags.json, '--csv': flags.csv });
   const session: Session = await readSessionFile(file);
   const base = sessionBase(session);
-  const engine = await openEngineForCli(flags, false, datasetOfHeader(session.header));
+  const engine = await openEngineForCli(flags, false, datasetOfHeader(session.header), specOf(session.weights));
   const model = Mlp.fromWeights(session.weights);
   const ctx: ExperimentContext = { model, modelSha256: base.modelSha256, data: { ...engine.data }, backend: engine.backend, pool: engine.sweepPool };
   const bar = progressReporter(title);

@@ -83,7 +83,7 @@ export function trainCommand(): Command {
     const runs = seeds
       ? (await checkEnsembleFolder(flags.out, seeds, force)).map((out, i) => ({ config: { ...config, seed: seeds[i] }, out }))
       : [{ config, out: await checkSessionOut(flags.out, force) }];
-    const engine = await openEngineForCli(flags, false, dataset);
+    const engine = await openEngineForCli(flags, false, dataset, trainSpec(config));
     if (seeds) await mkdir(flags.out, { recursive: true });
     for (const run of runs) {
       if (!(await trainOne(engine, run.config, run.out, force))) return;
