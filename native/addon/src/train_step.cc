@@ -174,60 +174,31 @@ void TrainState::run(const uint8_t* pixels, const uint8_t* labels, const uint32_
   }
 }
 
-namespace {
-
-// Calls fn(g, begin, end) for the elements [begin, end) of parameter array g, over part `part` of
-// `parts` equal shares of all the arrays' elements laid end to end. The updates are elementwise,
-// so each element gets the very same operations whichever thread runs it (-ffp-contract=off):
-// splitting changes the speed, never a bit of the result.
-template <typename Fn>
-void for_share(const std::vector<std::vector<float>*>& arrays, int part, int parts, Fn fn) {
-  size_t total = 0;
-  for (const std::vector<float>* a : arrays) total += a->size();
-  const size_t from = total * part / parts, to = total * (part + 1) / parts;
-  size_t offset = 0;
-  for (size_t g = 0; g < arrays.size(); g++) {
-    const size_t size = arrays[g]->size();
-    const size_t begin = std::max(from, offset), end = std::min(to, offset + size);
-    if (begin < end) fn(g, begin - offset, end - offset);
-    offset += size;
-  }
-}
-
-}  // namespace
-
 void TrainState::update() {
   const auto params_now = parameter_list(params);
-  // The update reads and writes every parameter and its moments: memory-bound work that one core
-  // does in about a fifth of a seed-model step, while the BLAS threads wait. It is shared out over
-  // as many threads as BLAS uses (one in a zoo worker, which keeps its model to one core).
-  const int parts = std::max(1, blas_threads());
-  const TrainRecipe& r = recipe;
-  const bool adam = r.optimizer == Optimizer::Adam;
-  // Decoupled weight decay, the factor as tfjs forms it: 1 - lr W in float64, then one float32 scalar.
-  const bool decays = r.weight_decay > 0;
-  const float factor = static_cast<float>(1 - r.lr * r.weight_decay);
-  // SGD's step and momentum.
-  const float lr = static_cast<float>(r.lr), momentum = static_cast<float>(r.momentum);
+  // On the calling thread: after each product OpenBLAS's own threads keep spinning for a while,
+  // so a helper thread here would only compete with them for the other core.
+  if (recipe.weight_decay > 0) {
+    // The factor as tfjs forms it: 1 - lr W in float64, then one float32 scalar.
+    const float factor = static_cast<float>(1 - recipe.lr * recipe.weight_decay);
+    for (std::vector<float>* p : params_now) decay(p->data(), p->size(), factor);
+  }
+  if (recipe.optimizer == Optimizer::Sgd) {
+    const float lr = static_cast<float>(recipe.lr), momentum = static_cast<float>(recipe.momentum);
+    for (size_t g = 0; g < params_now.size(); g++)
+      sgd_update(params_now[g]->data(), recipe.momentum > 0 ? m[g].data() : nullptr, grads[g].data(), grads[g].size(), lr, momentum, t == 1);
+    return;
+  }
   // Adam's bias corrections for step t (adam_update has the formula), with the constants as tfjs
   // forms them (1 - beta in float64, then float32), so both paths round alike.
+  const TrainRecipe& r = recipe;
   const float b1 = static_cast<float>(r.beta1), b2 = static_cast<float>(r.beta2);
   const float c1 = static_cast<float>(1 - r.beta1), c2 = static_cast<float>(1 - r.beta2);
   const float step_size = static_cast<float>(r.lr / (1 - std::pow(r.beta1, static_cast<double>(t))));
   const float sqrt_c2 = static_cast<float>(std::sqrt(1 - std::pow(r.beta2, static_cast<double>(t))));
   const float eps = static_cast<float>(r.eps);
-  parallel_for(parts, [&](int part) {
-    for_share(params_now, part, parts, [&](size_t g, size_t begin, size_t end) {
-      float* p = params_now[g]->data() + begin;
-      const float* grad = grads[g].data() + begin;
-      const size_t size = end - begin;
-      if (decays) decay(p, size, factor);
-      if (adam)
-        adam_update(p, m[g].data() + begin, v[g].data() + begin, grad, size, b1, b2, c1, c2, step_size, sqrt_c2, eps);
-      else
-        sgd_update(p, r.momentum > 0 ? m[g].data() + begin : nullptr, grad, size, lr, momentum, t == 1);
-    });
-  });
+  for (size_t g = 0; g < params_now.size(); g++)
+    adam_update(params_now[g]->data(), m[g].data(), v[g].data(), grads[g].data(), grads[g].size(), b1, b2, c1, c2, step_size, sqrt_c2, eps);
 }
 
 }  // namespace steerlab
