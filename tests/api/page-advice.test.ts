@@ -55,7 +55,7 @@ const NOT_PAGE_TEXT: Record<string, string> = {
   'native/server/server.ts': 'the plain HTTP answer when the renderer was never built, not a page message',
   'native/service/data-loader.ts': "replaces the loader's --data with the data panel for folders chosen there",
   'native/backend/native-addon.ts': 'the fix after "; fix:" in a skipped backend\'s reason, removed for the page (tested below)',
-  'native/data/mnist.ts:86': 'the flag name requireAll quotes; its sentences are mapped (tested below)',
+  'native/data/mnist.ts:89': 'the flag name requireAll quotes; its sentences are mapped (tested below)',
   'native/zoo/merge-zoo.ts': 'zoo merge is a command only (the Zoo view runs whole plans into one folder)',
   'native/zoo/shard.ts': '--shard is a command option only; the Zoo view never shards',
   'native/zoo/run-zoo.ts:95': 'a shard folder refusal: only `steerlab zoo --shard` writes shard folders',

@@ -127,6 +127,7 @@ describe('one reader for user files', () => {
     'service/workbench.ts': 'the recent-files list in the user data folder',
     'bench/memory.ts': '/proc/self/status for peak memory',
     'bench/results.ts': "the benchmark's own result files under bench/",
+    'bench/zoo-command.ts': "the zoo child's /proc status for its peak memory, and the battery files it wrote into the bench's temporary folder",
   };
   const READ_CALL = /\b(readFile|readFileSync|createReadStream|openSync|readSync)\b|(?:^|[^.\w])open\(/;
 
