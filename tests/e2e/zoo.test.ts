@@ -60,7 +60,9 @@ describe('the Zoo view in Chromium', () => {
     await openZooView();
     await expect.poll(() => page.getByTestId('job-title').textContent(), { timeout: 10_000 }).toBe(`Zoo: plan e2e widths, 2 models into ${FOLDER}`);
     await expect.poll(() => page.getByTestId('zoo-line').textContent(), { timeout: 10_000 }).toMatch(/^Model [12] of 2( \(2 at once\))? · (training epoch 1\/1|hook \d: (pair sweep|random control|flips|input arithmetic))/);
-    expect(await page.getByTestId('zoo-line').textContent()).toBe(await page.getByTestId('job-progress').textContent());
+    // Both read in one turn of the page: with two models at once the line changes between two separate reads.
+    const bothLines = () => page.evaluate(() => ['zoo-line', 'job-progress'].map((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null));
+    await expect.poll(async () => { const [line, bar] = await bothLines(); return line !== null && line === bar; }, { timeout: 10_000 }).toBe(true);
     await expect(page.locator('input[name=zoo-folder]').inputValue()).resolves.toBe(FOLDER);
     // The form shows the run's own plan, not the example a new page starts with.
     expect(JSON.parse(await page.locator('textarea[name=zoo-plan]').inputValue())).toEqual(PLAN);
