@@ -10,7 +10,8 @@
  */
 import { Mlp } from '../model/mlp.js';
 import { mlpSpec, type ModelSpec } from '../model/spec.js';
-import { initNetworkWeights, INPUT_SIZE } from '../model/weights.js';
+import { initNetworkWeights } from '../model/weights.js';
+import { firstImages } from './first-images.js';
 import { seededRandom } from '../model/random.js';
 import { onTfjsEngine } from '../engine/engine-for.js';
 import { pairSweep, type SweepRunOptions } from '../steer/sweep.js';
@@ -21,13 +22,6 @@ export const RESIDUAL_BENCH_SPEC: ModelSpec = mlpSpec({ hidden: [512], activatio
 /** Test images both engines sweep in this phase. */
 export const RESIDUAL_BENCH_IMAGES = 2000;
 
-/** The first `count` images of a set (a view, not a copy). */
-function firstImages(set: VectorData['test'], count: number): VectorData['test'] {
-  const n = Math.min(count, set.count);
-  // The image set may carry its own count beside the pixels (MNIST's does): both are cut.
-  const images = Object.assign({}, set.images, { count: n, pixels: set.images.pixels.subarray(0, n * INPUT_SIZE) });
-  return { ...set, count: n, images, labels: set.labels.subarray(0, n) };
-}
 
 export interface ResidualSweepTimes {
   /** Hooks swept (all but the logits). */

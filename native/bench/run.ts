@@ -18,6 +18,7 @@ import type { BenchResult, BenchSizes, PhaseKey, PhaseMemory } from './types.js'
 import { benchSources } from './sources-phase.js';
 import { benchGeluSweeps, geluSweepFlops, benchGeluTraining, geluTrainingFlops } from './gelu-phase.js';
 import { benchResidualSweeps, residualRatioLine } from './residual-phase.js';
+import { firstImages } from './first-images.js';
 import { measureSgemm, phaseFlops, throughputOf } from './throughput.js';
 import { benchStartup, benchReproduce, benchTrainCommand, benchInterveneCommands, interveneCommandsLine, type TrainCommandTimes } from './end-to-end.js';
 import { benchZoo, benchZooPlan, zooPlanFlops, zooTestImages } from './zoo-phase.js';
@@ -40,13 +41,6 @@ export interface BenchOptions {
 
 export const FULL_SIZES = { trainImages: 60000, testImages: 10000 } as const;
 export const QUICK_SIZES = { trainImages: 2000, testImages: 1000 } as const;
-
-/** The first `count` images of a split, copied, so memory figures do not carry the rest. */
-function firstImages(split: LabelledImages, count: number): LabelledImages {
-  const n = Math.min(count, split.count);
-  if (n === split.count) return split;
-  return { images: { pixels: split.images.pixels.slice(0, n * 784) }, labels: split.labels.slice(0, n), count: n };
-}
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
